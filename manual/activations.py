@@ -1,0 +1,172 @@
+"""The activation registry: one entry per activation σ, everything a test needs.
+
+Each entry holds the forward σ(z), its derivative σ'(z) (given z and a = σ(z),
+so sigmoid and tanh reuse a), the torch counterpart written as a string that
+`reference.torchexpr` evaluates (the oracle's forward), the input domain the
+case generator samples, the points where σ is not differentiable (kinks), and
+per-dtype tolerance overrides.
+
+Softmax is not elementwise: it carries `vjp`, the product Jᵀv of its Jacobian
+with a vector, which BP1 and BP2 use instead of v ⊙ σ'(z).
+
+Adding an activation is one `register_activation(...)` call; the matrix, the
+checker and the command line pick it up from `ACTIVATIONS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from .errors import InputError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One registry entry (the eight fields of an activation).
+
+    forward(z, axis) -> a; derivative(z, a) -> σ'(z) elementwise (None for
+    softmax); vjp(z, a, v, axis) -> Jᵀv for activations that are not
+    elementwise. `torch` is the oracle's forward: a string such as
+    "torch.tanh(z)" or a callable taking a torch tensor (and `dim`).
+    """
+
+    name: str
+    forward: Callable[..., Array]
+    derivative: Callable[[Array, Array], Array] | None
+    torch: str | Callable
+    domain: tuple[float, float] = (-8.0, 8.0)
+    kinks: tuple[float, ...] = ()
+    tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    vjp: Callable[[Array, Array, Array, int], Array] | None = None
+
+    @property
+    def elementwise(self) -> bool:
+        return self.vjp is None
+
+    def apply(self, z: Array, axis: int) -> Array:
+        """a = σ(z); `axis` is the class axis (used by softmax only)."""
+        return self.forward(z, axis) if not self.elementwise else self.forward(z)
+
+    def backward(self, z: Array, a: Array, v: Array, axis: int) -> Array:
+        """Jᵀv: v ⊙ σ'(z) for an elementwise σ (the ⊙ of BP1 and BP2)."""
+        if self.vjp is not None:
+            return self.vjp(z, a, v, axis)
+        return v * self.derivative(z, a)
+
+
+ACTIVATIONS: dict[str, Activation] = {}
+
+
+def register_activation(
+    name: str,
+    forward: Callable[..., Array],
+    derivative: Callable[[Array, Array], Array] | None,
+    torch: str | Callable,
+    *,
+    domain: tuple[float, float] = (-8.0, 8.0),
+    kinks: tuple[float, ...] = (),
+    tolerance: Mapping[str, tuple[float, float]] | None = None,
+    vjp: Callable | None = None,
+    replace: bool = False,
+) -> Activation:
+    """Add an activation to the registry (the only step a new activation needs).
+
+    `derivative(z, a)` receives z and a = σ(z). `torch` is the oracle's forward.
+    """
+    if not name.isidentifier():
+        raise InputError(f"activation name {name!r} must be an identifier")
+    if name in ACTIVATIONS and not replace:
+        raise InputError(f"activation {name!r} is already registered")
+    if derivative is None and vjp is None:
+        raise InputError(f"activation {name!r} needs a derivative or a vjp")
+    entry = Activation(name, forward, derivative, torch, tuple(domain), tuple(kinks),
+                       dict(tolerance or {}), vjp)
+    ACTIVATIONS[name] = entry
+    return entry
+
+
+def unregister_activation(name: str) -> None:
+    ACTIVATIONS.pop(name, None)
+
+
+def get_activation(name: str | Activation) -> Activation:
+    if isinstance(name, Activation):
+        return name
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(ACTIVATIONS))
+        raise InputError(f"unknown activation {name!r} (known: {known})") from None
+
+
+# ---- the functions -------------------------------------------------------
+
+def sigmoid(z: Array) -> Array:
+    """σ(z) = 1/(1+e⁻ᶻ), computed without overflow for large |z|."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def softplus(z: Array) -> Array:
+    """log(1+eᶻ) = max(z, 0) + log1p(e⁻|ᶻ|)."""
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def elu(z: Array) -> Array:
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+_GELU_K = float(np.sqrt(2.0 / np.pi))
+_GELU_C = 0.044715
+
+
+def gelu_tanh(z: Array) -> Array:
+    """½ z (1 + tanh(√(2/π)(z + 0.044715 z³))), torch's approximate="tanh"."""
+    return 0.5 * z * (1.0 + np.tanh(_GELU_K * (z + _GELU_C * z**3)))
+
+
+def gelu_tanh_prime(z: Array, a: Array) -> Array:
+    t = np.tanh(_GELU_K * (z + _GELU_C * z**3))
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_K * (1.0 + 3 * _GELU_C * z * z)
+
+
+def softmax(z: Array, axis: int) -> Array:
+    """eᶻ/Σeᶻ over the class axis, with the max subtracted (no overflow)."""
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def softmax_vjp(z: Array, a: Array, v: Array, axis: int) -> Array:
+    """Jᵀv for softmax, J = diag(a) − a aᵀ: a ⊙ (v − Σₖ aₖvₖ)."""
+    return a * (v - (a * v).sum(axis=axis, keepdims=True))
+
+
+def _silu_prime(z: Array, a: Array) -> Array:
+    s = sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
+
+
+register_activation("identity", lambda z: z, lambda z, a: np.ones_like(z), "z")
+register_activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "torch.sigmoid(z)")
+register_activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "torch.tanh(z)")
+register_activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype),
+                    "torch.relu(z)", kinks=(0.0,))
+register_activation("leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z),
+                    lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
+                    "torch.nn.functional.leaky_relu(z, negative_slope=0.01)", kinks=(0.0,))
+register_activation("elu", elu, lambda z, a: np.where(z > 0, 1.0, a + 1.0).astype(z.dtype),
+                    "torch.nn.functional.elu(z, alpha=1.0)")
+register_activation("softplus", softplus, lambda z, a: sigmoid(z),
+                    "torch.nn.functional.softplus(z)")
+register_activation("silu", lambda z: z * sigmoid(z), _silu_prime, "torch.nn.functional.silu(z)")
+register_activation("gelu_tanh", gelu_tanh, gelu_tanh_prime,
+                    "torch.nn.functional.gelu(z, approximate='tanh')")
+register_activation("softmax", softmax, None, "torch.softmax(z, dim=axis)", vjp=softmax_vjp)
+
+BUILTIN_ACTIVATIONS = tuple(ACTIVATIONS)

@@ -1,0 +1,169 @@
+"""`Network`: forward pass caching zs and activations, backward pass using only BP1..BP4.
+
+Layers are indexed 0..L-1: layer l has weights[l], biases[l], zs[l] and
+deltas[l]; activations[0] is the input X and activations[l+1] = σ(zs[l]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .equations import COLUMNS, ROWS, batch_axis, bp1, bp2, bp3, bp4, class_axis
+from .errors import InputError
+from .losses import Loss, get_loss
+
+Array = np.ndarray
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+@dataclass
+class Gradients:
+    """What `backprop` returns: per-example errors and the batch-cost gradients."""
+
+    deltas: list[Array]
+    dW: list[Array]
+    db: list[Array]
+    cost: float
+
+
+class Network:
+    """A fully connected network in the `columns` or `rows` layout (see DESIGN.md)."""
+
+    def __init__(self, weights: Sequence[Array], biases: Sequence[Array],
+                 activations: Sequence[str | Activation], loss: str | Loss = "quadratic",
+                 layout: str = COLUMNS, reduction: str = "mean") -> None:
+        if layout not in (COLUMNS, ROWS):
+            raise InputError(f"layout must be 'columns' or 'rows', not {layout!r}")
+        if reduction not in ("mean", "sum"):
+            raise InputError(f"reduction must be 'mean' or 'sum', not {reduction!r}")
+        if len(weights) == 0:
+            raise InputError("empty architecture: a network needs at least one layer")
+        if len(biases) != len(weights) or len(activations) != len(weights):
+            raise InputError(f"{len(weights)} weight matrices, {len(biases)} bias vectors and "
+                             f"{len(activations)} activations: one of each per layer")
+        self.layout, self.reduction = layout, reduction
+        self.sigmas: list[Activation] = [get_activation(a) for a in activations]
+        self.loss: Loss = get_loss(loss)
+        self.weights = [np.asarray(w) for w in weights]
+        self.biases = [np.asarray(b) for b in biases]
+        self.dtype = self.weights[0].dtype
+        if self.dtype not in DTYPES:
+            raise InputError(f"weights must be float32 or float64, not {self.dtype}")
+        self._check_shapes()
+        self.zs: list[Array] = []
+        self.activations: list[Array] = []
+
+    @property
+    def sizes(self) -> list[int]:
+        """[n₀, n₁, ..., n_L]: units per layer, input first."""
+        w = self.weights
+        if self.layout == COLUMNS:
+            return [w[0].shape[1]] + [x.shape[0] for x in w]
+        return [w[0].shape[0]] + [x.shape[1] for x in w]
+
+    def _check_shapes(self) -> None:
+        prev = None
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            if w.ndim != 2:
+                raise InputError(f"weights[{l}] must be a matrix, got shape {w.shape}")
+            if w.dtype != self.dtype or b.dtype != self.dtype:
+                raise InputError(f"layer {l}: weights and biases must all be {self.dtype}")
+            n_in, n_out = (w.shape[1], w.shape[0]) if self.layout == COLUMNS else w.shape
+            want_b = (n_out, 1) if self.layout == COLUMNS else (n_out,)
+            if b.shape != want_b:
+                raise InputError(f"biases[{l}] has shape {b.shape}, expected {want_b} "
+                                 f"for {self.layout} layout")
+            if prev is not None and n_in != prev:
+                raise InputError(f"weights[{l}] expects {n_in} inputs but layer {l - 1} "
+                                 f"has {prev} units")
+            if not (np.isfinite(w).all() and np.isfinite(b).all()):
+                raise InputError(f"layer {l}: weights or biases contain NaN or inf")
+            prev = n_out
+
+    @classmethod
+    def init(cls, sizes: Sequence[int], activations: Sequence[str], loss: str = "quadratic",
+             layout: str = COLUMNS, reduction: str = "mean", seed: int = 0,
+             init: str = "he", dtype=np.float64) -> "Network":
+        """A network with freshly initialized parameters (see manual.init)."""
+        from .init import initialize
+
+        weights, biases = initialize(sizes, layout=layout, seed=seed, method=init, dtype=dtype)
+        return cls(weights, biases, activations, loss, layout, reduction)
+
+    # ---- forward -----------------------------------------------------------
+    def _check_input(self, X: Array, name: str = "X") -> Array:
+        X = np.asarray(X)
+        if X.dtype != self.dtype:
+            if X.dtype.kind not in "biuf":
+                raise InputError(f"{name} must be numeric, got dtype {X.dtype}")
+            X = X.astype(self.dtype)
+        n0 = self.sizes[0]
+        if X.ndim != 2 or X.shape[class_axis(self.layout)] != n0:
+            want = f"({n0}, m)" if self.layout == COLUMNS else f"(m, {n0})"
+            raise InputError(f"{name} has shape {X.shape}, expected {want} for {self.layout} layout")
+        if not np.isfinite(X).all():
+            raise InputError(f"{name} contains NaN or inf")
+        return X
+
+    def forward(self, X: Array) -> Array:
+        """zˡ = Wˡaˡ⁻¹ + bˡ (rows: aˡ⁻¹Wˡ + bˡ), aˡ = σ(zˡ); caches zs and activations."""
+        a = self._check_input(X)
+        axis = class_axis(self.layout)
+        zs, activations = [], [a]
+        for w, b, sigma in zip(self.weights, self.biases, self.sigmas):
+            z = w @ a if self.layout == COLUMNS else a @ w
+            z += b
+            a = sigma.apply(z, axis)
+            zs.append(z)
+            activations.append(a)
+        self.zs, self.activations = zs, activations
+        return a
+
+    def cost(self, X: Array, Y: Array) -> float:
+        a = self.forward(X)
+        return self._cost(a, self._check_target(Y, a))
+
+    def _cost(self, a: Array, Y: Array) -> float:
+        per_example = self.loss.cost(a, Y, class_axis(self.layout))
+        return float(per_example.mean() if self.reduction == "mean" else per_example.sum())
+
+    def _check_target(self, Y: Array, a: Array) -> Array:
+        Y = np.asarray(Y)
+        if Y.shape != a.shape:
+            raise InputError(f"Y has shape {Y.shape}, expected {a.shape} (the output's shape)")
+        if Y.dtype != self.dtype:
+            Y = Y.astype(self.dtype)
+        if not np.isfinite(Y).all():
+            raise InputError("Y contains NaN or inf")
+        return Y
+
+    # ---- backward ----------------------------------------------------------
+    def backprop(self, X: Array, Y: Array) -> Gradients:
+        """The backward pass: BP1 at the output, BP2 down the layers, BP3/BP4 per layer."""
+        aL = self.forward(X)
+        Y = self._check_target(Y, aL)
+        zs, activations, sigmas, L = self.zs, self.activations, self.sigmas, len(self.weights)
+        m = aL.shape[batch_axis(self.layout)]
+        scale = 1.0 / m if self.reduction == "mean" else 1.0
+
+        deltas: list[Array] = [None] * L  # type: ignore[list-item]
+        grad_a = self.loss.gradient(aL, Y)
+        deltas[-1] = bp1(grad_a, zs[-1], aL, sigmas[-1], self.layout)
+        for l in range(L - 2, -1, -1):
+            deltas[l] = bp2(self.weights[l + 1], deltas[l + 1], zs[l], activations[l + 1],
+                            sigmas[l], self.layout)
+        db = [bp3(deltas[l], scale, self.layout) for l in range(L)]
+        dW = [bp4(deltas[l], activations[l], scale, self.layout) for l in range(L)]
+        return Gradients(deltas, dW, db, self._cost(aL, Y))
+
+    # ---- training ----------------------------------------------------------
+    def fit(self, X: Array, Y: Array, *, epochs: int = 1, batch_size: int | None = None,
+            lr: float = 0.1, l2: float = 0.0, seed: int = 0) -> list[float]:
+        """Mini-batch SGD (see manual.training.fit); returns the cost after each epoch."""
+        from .training import fit
+
+        return fit(self, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, l2=l2, seed=seed)

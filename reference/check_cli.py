@@ -1,0 +1,111 @@
+"""`backprop-oracle check`: random cases of `manual` against the torch oracle."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from manual.activations import ACTIVATIONS
+from manual.errors import InputError
+from manual.losses import LOSSES
+
+from .cases import DTYPES, LAYOUTS
+from .compare import EQUATIONS
+
+DEFAULT_CASES = 5000
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _names(known: dict | tuple, what: str):
+    def parse(text: str) -> list[str]:
+        names = [t.strip() for t in text.split(",") if t.strip()]
+        for n in names:
+            if n not in known:
+                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {', '.join(sorted(known))})")
+        return names
+    return parse
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("check", help="run random cases of manual against the torch oracle",
+                       description="Run N random cases (architectures, activations, losses, "
+                                   "layouts, dtypes) of the NumPy backprop against torch "
+                                   "autograd. Exit 0: all agree; 1: a mismatch; 2: bad input.")
+    p.add_argument("--cases", type=_positive, default=DEFAULT_CASES, help="number of cases")
+    p.add_argument("--seed", type=int, default=0, help="seed of the case stream")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--jobs", type=_positive, default=None, help="processes (default: cores)")
+    p.add_argument("--activation", action="append", default=[], metavar="NAME=FORWARD:DERIVATIVE",
+                   help="add an expression-defined activation for this run (repeatable); "
+                        "the cases then use only the activations named this way")
+    p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
+                   help="comma-separated activations to draw from (default: all)")
+    p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,
+                   help="comma-separated losses to draw from (default: all)")
+    p.add_argument("--layouts", type=_names(LAYOUTS, "layout"), default=list(LAYOUTS))
+    p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES))
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .check import run_check
+
+    activations = args.activations
+    if args.activation:
+        from .derive import expression_activation
+
+        custom = [expression_activation(spec).name for spec in args.activation]
+        activations = sorted(set(custom) | set(activations or []))
+    filters = {"activations": activations, "losses": args.losses,
+               "layouts": args.layouts, "dtypes": args.dtypes}
+    bar = None
+    if args.cases >= 2000:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.cases, unit="case", file=sys.stderr, disable=None,
+                   desc="check", leave=False)
+    t0 = time.perf_counter()
+    try:
+        summary = run_check(args.cases, args.seed, jobs=args.jobs,
+                            progress=bar.update if bar else None, **filters)
+    finally:
+        if bar:
+            bar.close()
+    seconds = time.perf_counter() - t0
+    if args.format == "json":
+        out = summary.to_json(args.seed)
+        out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
+        print(json.dumps(out, indent=2))
+    else:
+        print(render_text(summary, args.seed, seconds))
+    return 1 if summary.failures else 0
+
+
+def render_text(summary, seed: int, seconds: float) -> str:
+    lines = [f"backprop-oracle check: {summary.cases} cases (seed {seed}), "
+             f"{summary.failures} disagreement(s), {summary.cases / seconds:,.0f} cases/s",
+             "largest relative error, manual vs torch autograd:",
+             f"{'activation':<12} {'loss':<14} {'cases':>6} {'fail':>5} "
+             + " ".join(f"{eq:>9}" for eq in EQUATIONS)]
+    for (act, loss), cell in sorted(summary.table.items()):
+        n, bad = summary.row_counts[(act, loss)]
+        lines.append(f"{act:<12} {loss:<14} {n:>6} {bad:>5} "
+                     + " ".join(f"{cell[eq]:>9.1e}" for eq in EQUATIONS))
+    lines.append(f"{'all':<12} {'':<14} {summary.cases:>6} {summary.failures:>5} "
+                 + " ".join(f"{summary.by_equation[eq]:>9.1e}" for eq in EQUATIONS))
+    for f in summary.failures_detail[:20]:
+        lines.append(f"FAIL {f['case']}: {f['equation']} layer {f['layer']} at {tuple(f['index'])}: "
+                     f"expected {f['expected']:.6g}, got {f['got']:.6g} "
+                     f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}".rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""The command line: `backprop-oracle SUBCOMMAND ...` (also `python -m reference`).
+
+Exit codes (a contract, DESIGN.md): 0 everything agreed or passed, 1 a mismatch
+or failure was found, 2 bad usage or bad input (one line on stderr, no traceback).
+
+Each subcommand lives in its own module exposing `add_parser(subparsers)`,
+which registers the subcommand and sets `func(args) -> exit code`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from manual.errors import InputError
+
+SUBCOMMANDS = (
+    "reference.check_cli",       # check
+    "reference.derive.cli",      # derive activation | loss | output-error
+    "reference.grade.cli",       # grade, gradescope-bundle
+)
+
+
+class UsageError(Exception):
+    """Bad usage detected by the parser."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="backprop-oracle",
+                    description="NumPy backprop checked against torch autograd.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args))
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"backprop-oracle: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("backprop-oracle: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Compare an implementation's gradients with the oracle's, equation by equation.
+
+One tolerance table keyed by dtype (TOLERANCES), merged with the registry
+entries' overrides (the loosest of the network's activations and loss wins).
+An entry x passes when
+
+    |got − expected| ≤ atol · max(1, max|expected|) + rtol · |expected|
+
+The atol term is scaled by the array's own magnitude because a float32
+sum of many terms carries an absolute error proportional to its largest
+terms, not to each (possibly cancelled) entry.
+
+The verdict names the first equation and layer that disagree, in the order
+the backward pass computes them: BP1 (δᴸ), BP2 (δˡ, l = L-2 .. 0), then
+BP3 (∇b) and BP4 (∇W) layer by layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+TOLERANCES: dict[str, tuple[float, float]] = {
+    # dtype: (rtol, atol)
+    "float64": (1e-9, 1e-11),
+    "float32": (1e-4, 1e-5),
+}
+EQUATIONS = ("BP1", "BP2", "BP3", "BP4")
+
+
+def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:
+    """(rtol, atol) for a dtype, loosened by any registry entry's override."""
+    name = np.dtype(dtype).name
+    rtol, atol = TOLERANCES[name]
+    for entry in entries:
+        over = entry.tolerance.get(name)
+        if over:
+            rtol, atol = max(rtol, over[0]), max(atol, over[1])
+    return rtol, atol
+
+
+@dataclass
+class Mismatch:
+    """Where `got` and `expected` disagree the most within one equation and layer."""
+
+    equation: str
+    layer: int
+    index: tuple[int, ...]
+    expected: float
+    got: float
+    abs_err: float
+    rel_err: float
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return (f"{self.equation} layer {self.layer} at {self.index}: expected "
+                f"{self.expected:.6g}, got {self.got:.6g} (abs err {self.abs_err:.3g}, "
+                f"rel err {self.rel_err:.3g}){' ' + self.detail if self.detail else ''}")
+
+
+@dataclass
+class Verdict:
+    """The structured result of one comparison: ok, the first mismatch, the worst errors."""
+
+    ok: bool
+    mismatch: Mismatch | None = None
+    max_rel_err: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "mismatch": asdict(self.mismatch) if self.mismatch else None,
+                "max_rel_err": self.max_rel_err}
+
+
+def compare_arrays(got, expected, rtol: float, atol: float, equation: str, layer: int):
+    """(max relative error, Mismatch or None) for one array pair."""
+    got = np.asarray(got)
+    exp = np.asarray(expected, dtype=np.float64)
+    if got.shape != exp.shape:
+        return float("inf"), Mismatch(equation, layer, (), float("nan"), float("nan"),
+                                      float("inf"), float("inf"),
+                                      f"shape {got.shape}, expected {exp.shape}")
+    g = got.astype(np.float64, copy=False)
+    err = np.abs(g - exp)
+    mag = np.abs(exp)
+    scale = max(1.0, float(mag.max(initial=0.0)))
+    allowed = atol * scale + rtol * mag
+    # relative error against the array's scale, so a cancelled entry cannot dominate
+    rel = err / np.maximum(mag, scale * 1e-3 if scale else 1.0)
+    bad = ~(err <= allowed)  # NaN counts as bad
+    max_rel = float(np.nanmax(rel, initial=0.0)) if rel.size else 0.0
+    if np.isnan(rel).any():
+        max_rel = float("inf")
+    if not bad.any():
+        return max_rel, None
+    worst = np.where(bad, np.nan_to_num(err - allowed, nan=np.inf), -np.inf)
+    idx = np.unravel_index(int(np.argmax(worst)), exp.shape)
+    return max_rel, Mismatch(equation, layer, tuple(int(i) for i in idx), float(exp[idx]),
+                             float(g[idx]), float(err[idx]), float(rel[idx]))
+
+
+def ordered_checks(L: int):
+    """(equation, layer, field) in the order the backward pass computes them."""
+    yield "BP1", L - 1, "deltas"
+    for l in range(L - 2, -1, -1):
+        yield "BP2", l, "deltas"
+    for l in range(L - 1, -1, -1):
+        yield "BP3", l, "db"
+        yield "BP4", l, "dW"
+
+
+def compare_gradients(got, expected, dtype, entries: Iterable = ()) -> Verdict:
+    """Compare two Gradients-like objects (deltas, dW, db) equation by equation.
+
+    All arrays are checked in one vectorized pass; only when something
+    disagrees (or a shape is off) does the per-array walk locate the first
+    equation and layer, in the order of the backward pass.
+    """
+    rtol, atol = tolerance_for(dtype, entries)
+    checks = list(ordered_checks(len(expected.dW)))
+    gots = [np.asarray(getattr(got, name)[layer]) for _, layer, name in checks]
+    exps = [np.asarray(getattr(expected, name)[layer]) for _, layer, name in checks]
+    if all(g.shape == e.shape for g, e in zip(gots, exps)):
+        sizes = [e.size for e in exps]
+        G = np.concatenate([g.ravel() for g in gots]).astype(np.float64, copy=False)
+        E = np.concatenate([e.ravel() for e in exps]).astype(np.float64, copy=False)
+        starts = np.cumsum([0] + sizes[:-1])
+        mag = np.abs(E)
+        err = np.abs(G - E)
+        scale = np.repeat(np.maximum(np.maximum.reduceat(mag, starts), 1.0), sizes)
+        if (err <= atol * scale + rtol * mag).all():
+            rel = np.maximum.reduceat(err / np.maximum(mag, 1e-3 * scale), starts)
+            worst = dict.fromkeys(EQUATIONS, 0.0)
+            for (equation, _, _), r in zip(checks, rel.tolist()):
+                worst[equation] = max(worst[equation], r)
+            return Verdict(True, None, worst)
+    return _walk(gots, exps, checks, rtol, atol)
+
+
+def _walk(gots, exps, checks, rtol, atol) -> Verdict:
+    first = None
+    worst = dict.fromkeys(EQUATIONS, 0.0)
+    for g, e, (equation, layer, _) in zip(gots, exps, checks):
+        max_rel, mm = compare_arrays(g, e, rtol, atol, equation, layer)
+        worst[equation] = max(worst[equation], max_rel)
+        if mm is not None and first is None:
+            first = mm
+    return Verdict(first is None, first, worst)

@@ -1,0 +1,63 @@
+"""The grader's interface between a style (ng, saito, nielsen) and the harness.
+
+A style is a list of `GradedFunction`s. For each one the harness:
+
+1. asks the style for cases: `fn.cases(rng, n)` -> list of `GradeCase`, each
+   with plain `inputs` (built in the parent from the oracle: correct inputs,
+   so a bug is reported where it is) and the oracle's `expected` outputs;
+2. runs the probe `fn.probe` ("module:function", a NumPy-only function that
+   never imports torch) inside the sandboxed student process as
+   `probe(ns, inputs) -> dict` where `ns` is the namespace loaded from the
+   submission; the returned values are plain (ndarrays, numbers, strings,
+   lists/dicts of those) and are rebuilt as float64 arrays by the parent;
+3. calls `fn.check(got, case) -> Finding | None` in the parent (None = the
+   case passed), which names the equation and diagnoses the known mistake.
+
+The oracle's `expected` values never enter the student process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class GradeCase:
+    """One randomized check of one function. `size` orders cases small to large
+    (fewest layers, units, examples) so the smallest failing case is reported."""
+
+    inputs: dict[str, Any]
+    expected: dict[str, Any]
+    size: tuple[int, ...] = ()
+    description: str = ""          # e.g. "L=2, sizes 3x1x2, m=1"
+
+
+@dataclass
+class Finding:
+    """Why a case failed: which equation and what the student likely did."""
+
+    equation: str                  # "BP1".."BP4", or "forward", "cost", "init", "update", "api"
+    diagnosis: str                 # one sentence a student can act on
+    detail: dict[str, Any] = field(default_factory=dict)  # expected/got/index/abs_err...
+
+
+@dataclass
+class GradedFunction:
+    """One graded function, named exactly as the student writes it."""
+
+    name: str                                       # "linear_backward", "Affine.backward"
+    probe: str                                      # "reference.grade.probes.ng:linear_backward"
+    cases: Callable[[Any, int], list[GradeCase]]    # (numpy Generator, n) -> cases
+    check: Callable[[dict, GradeCase], Finding | None]
+    points: float = 1.0
+    optional: bool = False     # graded only when the submission defines it (TwoLayerNet.gradient)
+    provided: str | None = None  # "module:function" supplying a correct version when missing
+    requires: tuple[str, ...] = ()  # names that must exist in the submission's namespace
+
+
+@dataclass
+class Style:
+    name: str                      # "ng", "saito", "nielsen"
+    layout: str                    # "columns" or "rows"
+    functions: list[GradedFunction]

@@ -1,0 +1,112 @@
+"""The oracle: the same network in torch (float64), differentiated by autograd.
+
+Nothing here uses BP1..BP4. The network is rebuilt from the same NumPy
+arrays, the batch cost C is formed exactly as DESIGN.md defines it, and one
+call to `torch.autograd.grad` returns ∂C/∂Wˡ, ∂C/∂bˡ and ∂C/∂zˡ. The
+per-example errors are δˡ = ∂C/∂zˡ divided by the reduction's scale (each
+example's zˡₓ only reaches Cₓ, so ∂C/∂zˡₓ = scale · ∂Cₓ/∂zˡₓ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from manual.activations import get_activation
+from manual.equations import COLUMNS, batch_axis, class_axis
+from manual.losses import get_loss
+from manual.network import Gradients
+from manual.training import minibatches
+
+from .torchexpr import torch_activation, torch_loss
+
+F64 = torch.float64
+
+
+@dataclass
+class OracleGradients(Gradients):
+    """Gradients plus the forward pass the oracle saw (all float64 ndarrays)."""
+
+    zs: list[np.ndarray] = field(default_factory=list)
+    activations: list[np.ndarray] = field(default_factory=list)
+
+
+def _t(x) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(x, dtype=np.float64))
+
+
+def _forward(weights, biases, sigmas, X, layout):
+    """zˡ and aˡ in torch; the zs are kept so autograd can differentiate by them."""
+    dim = class_axis(layout)
+    a, zs, activations = X, [], [X]
+    for w, b, sigma in zip(weights, biases, sigmas):
+        z = torch.addmm(b, w, a) if layout == COLUMNS else torch.addmm(b, a, w)
+        a = torch_activation(sigma)(z, dim)
+        zs.append(z)
+        activations.append(a)
+    return zs, activations
+
+
+def _batch_cost(loss, a, y, layout, reduction):
+    per_example = torch_loss(loss)(a, y).sum(dim=class_axis(layout))
+    return per_example.mean() if reduction == "mean" else per_example.sum()
+
+
+def oracle_backprop(weights: Sequence, biases: Sequence, activations: Sequence, loss,
+                    X, Y, layout: str = COLUMNS, reduction: str = "mean") -> OracleGradients:
+    """δˡ, ∂C/∂Wˡ, ∂C/∂bˡ and C by torch autograd, as float64 ndarrays."""
+    sigmas = [get_activation(s) for s in activations]
+    loss = get_loss(loss)
+    tw = [_t(w).requires_grad_() for w in weights]
+    tb = [_t(b).requires_grad_() for b in biases]
+    tX, tY = _t(X), _t(Y)
+    m = tX.shape[batch_axis(layout)]
+    with torch.enable_grad():
+        zs, acts = _forward(tw, tb, sigmas, tX, layout)
+        cost = _batch_cost(loss, acts[-1], tY, layout, reduction)
+        grads = torch.autograd.grad(cost, tw + tb + zs, allow_unused=True)
+    L = len(tw)
+    dW = [g.numpy() for g in grads[:L]]
+    db = [g.numpy() for g in grads[L:2 * L]]
+    per_example = float(m) if reduction == "mean" else 1.0
+    deltas = [g.numpy() * per_example for g in grads[2 * L:]]
+    return OracleGradients(deltas, dW, db, float(cost.detach()), [z.detach().numpy() for z in zs],
+                           [a.detach().numpy() for a in acts])
+
+
+def oracle_for(net, X, Y) -> OracleGradients:
+    """The oracle's answer for a `manual.Network` (same arrays, float64)."""
+    return oracle_backprop(net.weights, net.biases, net.sigmas, net.loss, X, Y,
+                           net.layout, net.reduction)
+
+
+def oracle_fit(weights, biases, activations, loss, X, Y, *, layout=COLUMNS, reduction="mean",
+               epochs=1, batch_size=None, lr=0.1, l2=0.0, seed=0):
+    """torch.optim.SGD over the same mini-batches as manual.training.fit.
+
+    The L2 term enters the cost as (λ/2m) Σ‖Wˡ‖² and autograd differentiates
+    it; returns the final weights and biases as float64 ndarrays.
+    """
+    sigmas = [get_activation(s) for s in activations]
+    loss = get_loss(loss)
+    params_w = [_t(w).clone().requires_grad_() for w in weights]
+    params_b = [_t(b).clone().requires_grad_() for b in biases]
+    opt = torch.optim.SGD(params_w + params_b, lr=lr)
+    tX, tY = _t(X), _t(Y)
+    axis = batch_axis(layout)
+    n = tX.shape[axis]
+    for epoch in minibatches(n, batch_size or n, epochs, seed):
+        for idx in epoch:
+            index = torch.from_numpy(np.asarray(idx))
+            xb, yb = tX.index_select(axis, index), tY.index_select(axis, index)
+            _, acts = _forward(params_w, params_b, sigmas, xb, layout)
+            cost = _batch_cost(loss, acts[-1], yb, layout, reduction)
+            if l2:
+                cost = cost + l2 / (2 * len(idx)) * sum((w * w).sum() for w in params_w)
+            opt.zero_grad()
+            cost.backward()
+            opt.step()
+    return ([w.detach().numpy() for w in params_w], [b.detach().numpy() for b in params_b])

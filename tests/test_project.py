@@ -1,0 +1,45 @@
+"""The project's promises about itself: README commands, CI script, architecture rules."""
+
+import ast
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _readme_commands():
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_readme_first_screen_has_the_two_setup_commands():
+    setup, tests = _readme_commands()[:2]
+    assert setup.startswith("python3 -m venv .venv") and "backprop-oracle check" in setup
+    assert "pytest" in tests
+    first_screen = "\n".join((ROOT / "README.md").read_text().splitlines()[:25])
+    assert setup in first_screen and tests in first_screen
+
+
+def test_ci_runs_the_readme_commands_verbatim():
+    ci = (ROOT / ".ci" / "run").read_text()
+    for command in _readme_commands()[:2]:
+        assert command in ci.splitlines(), command
+    assert "set -euo pipefail" in ci  # pytest's exit 5 (no tests) must fail CI
+
+
+def test_torch_is_pinned_to_the_cpu_build_on_disk():
+    assert '"torch==2.13.0"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_manual_never_imports_torch():
+    for path in (ROOT / "manual").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert name.split(".")[0] not in {"torch", "reference"}, f"{path}: {name}"
