@@ -5,8 +5,13 @@
     g = net.backprop(X, Y)        # g.deltas[l], g.dW[l], g.db[l], g.cost
 """
 
-from .activations import (ACTIVATIONS, Activation, get_activation, register_activation,
-                          unregister_activation)
+from .activations import (
+                          ACTIVATIONS,
+                          Activation,
+                          get_activation,
+                          register_activation,
+                          unregister_activation,
+)
 from .equations import bp1, bp2, bp3, bp4
 from .errors import InputError
 from .gradcheck import gradient_check

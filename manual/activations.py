@@ -15,8 +15,8 @@ checker and the command line pick it up from `ACTIVATIONS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 

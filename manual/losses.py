@@ -11,8 +11,8 @@ the reduction ("mean": C = (1/m) Σₓ Cₓ, "sum": C = Σₓ Cₓ).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 

@@ -6,8 +6,8 @@ deltas[l]; activations[0] is the input X and activations[l+1] = σ(zs[l]).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class Network:
     @classmethod
     def init(cls, sizes: Sequence[int], activations: Sequence[str], loss: str = "quadratic",
              layout: str = COLUMNS, reduction: str = "mean", seed: int = 0,
-             init: str = "he", dtype=np.float64) -> "Network":
+             init: str = "he", dtype=np.float64) -> Network:
         """A network with freshly initialized parameters (see manual.init)."""
         from .init import initialize
 
@@ -104,7 +104,8 @@ class Network:
         n0 = self.sizes[0]
         if X.ndim != 2 or X.shape[class_axis(self.layout)] != n0:
             want = f"({n0}, m)" if self.layout == COLUMNS else f"(m, {n0})"
-            raise InputError(f"{name} has shape {X.shape}, expected {want} for {self.layout} layout")
+            raise InputError(f"{name} has shape {X.shape}, expected {want} "
+                             f"for {self.layout} layout")
         if not np.isfinite(X).all():
             raise InputError(f"{name} contains NaN or inf")
         return X

@@ -22,6 +22,7 @@ import numpy as np
 
 from manual.activations import ACTIVATIONS, get_activation
 from manual.equations import COLUMNS, ROWS
+from manual.errors import InputError
 from manual.losses import LOSSES, get_loss
 from manual.network import Network
 
@@ -66,40 +67,78 @@ class Case:
         return Network(w, b, self.activations, self.loss, self.layout, self.reduction), X, Y
 
 
-def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES):
-    """Every (hidden, output, loss, layout, dtype) the registries make sensible."""
+def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, outputs=None):
+    """Every (hidden, output, loss, layout, dtype) the registries make sensible.
+
+    `activations` restricts the hidden layers, `outputs` the output layer
+    (default: every output the losses accept). An activation with no loss
+    listing it (one registered from an expression) is also tried in output
+    position with the quadratic loss.
+    """
     activations = list(activations or ACTIVATIONS)
     losses = list(losses or LOSSES)
     outs = [(o, lo) for lo in losses for o in get_loss(lo).output_activations
-            if o in ACTIVATIONS]
-    # expression-registered activations are also tried in output position with quadratic
-    extra = [(a, "quadratic") for a in activations if a not in get_loss("quadratic").output_activations
-             and "quadratic" in losses and get_activation(a).elementwise]
-    return list(itertools.product(activations, outs + extra, layouts, dtypes))
+            if o in ACTIVATIONS and (outputs is None or o in outputs)]
+    listed = {o for lo in LOSSES.values() for o in lo.output_activations}
+    extra = [(a, "quadratic") for a in activations
+             if a not in listed and "quadratic" in losses and get_activation(a).elementwise
+             and (outputs is None or a in outputs)]
+    combos = list(itertools.product(activations, outs + extra, layouts, dtypes))
+    if not combos:
+        raise InputError("no (activation, loss) combination is left after the filters")
+    return combos
 
 
-def generate(n: int, seed: int = 0, *, start: int = 0, **filters) -> list[Case]:
-    """Cases start..n-1 of the stream for `seed`; case i depends only on (seed, i)
-    and the registries, so any slice can be drawn alone (shards, workers)."""
+def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
+             **filters) -> list[Case]:
+    """Cases start..n-1 of the stream for (`seed`, `family`). Case i depends only
+    on (seed, family, i) and the registries, so any slice can be drawn alone.
+
+    With family = K, the cases come in families of K consecutive cases that
+    share a structure (combination, sizes, batch size, reduction) and differ in
+    their arrays; the checker stacks a family into one oracle call.
+    """
+    if family < 1:
+        raise ValueError("family must be at least 1")
     combos = combinations(**filters)
+    # a seeded order, so that any prefix of the stream is already varied
+    order = np.random.default_rng([seed, len(combos)]).permutation(len(combos))
+    combos = [combos[j] for j in order]
     cases, seen = [], {}
     for i in range(start, n):
-        case = case_at(i, seed, combos)
+        case = case_at(i, seed, combos, family)
         k = seen[case.id] = seen.get(case.id, -1) + 1
         cases.append(case if k == 0 else dataclasses.replace(case, tag=k))
     return cases
 
 
-def case_at(i: int, seed: int, combos) -> Case:
-    """The i-th case: combination i mod |combos|, architecture drawn from (seed, i)."""
-    hidden, (output, loss), layout, dtype = combos[i % len(combos)]
-    rng = np.random.default_rng([seed, i])
+def case_at(i: int, seed: int, combos, family: int = 1) -> Case:
+    """The i-th case: its family f = i // family takes combination f mod |combos|
+    and a structure drawn from (seed, f); the case's arrays come from its own seed."""
+    f = i // family
+    hidden, (output, loss), layout, dtype = combos[f % len(combos)]
+    rng = np.random.default_rng([seed, f, family])
     depth = int(rng.integers(1, 7))
     sizes = tuple(_width(rng) for _ in range(depth + 1))
     m = 1 if rng.random() < 0.15 else int(rng.integers(2, 9))
     reduction = "sum" if rng.random() < 0.2 else "mean"
-    return Case(hidden, output, loss, layout, dtype, sizes, m, int(rng.integers(0, 2**31)),
-                reduction)
+    case_seed = int(rng.integers(0, 2**31, size=family)[i % family])
+    return Case(hidden, output, loss, layout, dtype, sizes, m, case_seed, reduction)
+
+
+def families(cases: list[Case]) -> list[list[Case]]:
+    """Consecutive runs of cases with the same structure (what one oracle call can stack)."""
+    groups: list[list[Case]] = []
+    for c in cases:
+        if groups and _structure(groups[-1][0]) == _structure(c):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
+
+
+def _structure(c: Case):
+    return (c.hidden, c.output, c.loss, c.layout, c.dtype, c.sizes, c.m, c.reduction)
 
 
 def _width(rng) -> int:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable
 
-from .cases import Case, combinations, generate
+from .cases import Case, combinations, families, generate
 from .compare import EQUATIONS, compare_gradients
-from .oracle import oracle_for
+from .oracle import oracle_backprop_many
 
 
 @dataclass
@@ -30,15 +29,27 @@ class CaseResult:
 
 def run_case(case: Case) -> CaseResult:
     """One case: manual backprop vs the torch oracle."""
-    net, X, Y = case.network()
-    got = net.backprop(X, Y)
-    expected = oracle_for(net, X, Y)
-    verdict = compare_gradients(got, expected, case.dtype, net.sigmas + [net.loss])
-    rows = tuple(sorted({(a, case.loss) for a in case.activations}))
-    mismatch = None
-    if not verdict.ok:
-        mismatch = {"case": case.id, **asdict(verdict.mismatch)}
-    return CaseResult(case.id, rows, verdict.ok, verdict.max_rel_err, mismatch)
+    return run_family([case])[0]
+
+
+def run_family(cases: list[Case]) -> list[CaseResult]:
+    """Cases of one structure: manual backprop on each, one stacked oracle call."""
+    nets = [c.network() for c in cases]
+    gots = [net.backprop(X, Y) for net, X, Y in nets]
+    first = nets[0][0]
+    expected = oracle_backprop_many([n.weights for n, _, _ in nets], [n.biases for n, _, _ in nets],
+                                    first.sigmas, first.loss, [X for _, X, _ in nets],
+                                    [Y for _, _, Y in nets], first.layout, first.reduction)
+    entries = first.sigmas + [first.loss]
+    rows = tuple(sorted({(a, cases[0].loss) for a in cases[0].activations}))
+    results = []
+    for case, got, exp in zip(cases, gots, expected):
+        verdict = compare_gradients(got, exp, case.dtype, entries)
+        mismatch = None
+        if not verdict.ok:
+            mismatch = {"case": case.id, **asdict(verdict.mismatch)}
+        results.append(CaseResult(case.id, rows, verdict.ok, verdict.max_rel_err, mismatch))
+    return results
 
 
 @dataclass
@@ -86,14 +97,19 @@ def _init_worker() -> None:
     torch.set_num_threads(1)
 
 
+FAMILY = 8  # cases per structure in `check`: one stacked oracle call each
+
+
 def _run_slice(args) -> list[CaseResult]:
     start, stop, seed, filters = args
-    return [run_case(c) for c in generate(stop, seed, start=start, **filters)]
+    cases = generate(stop, seed, start=start, family=FAMILY, **filters)
+    return [r for group in families(cases) for r in run_family(group)]
 
 
-def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 250,
+def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 256,
               progress: Callable[[int], None] | None = None, **filters) -> Summary:
-    """n cases from `seed`, over `jobs` processes (default: one per core)."""
+    """n cases from `seed` (families of FAMILY cases sharing a structure), over
+    `jobs` processes (default: one per core)."""
     combinations(**filters)  # fail early on bad filters, in this process
     jobs = jobs or os.cpu_count() or 1
     slices = [(s, min(s + chunk, n), seed, filters) for s in range(0, n, chunk)]

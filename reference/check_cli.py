@@ -8,7 +8,6 @@ import sys
 import time
 
 from manual.activations import ACTIVATIONS
-from manual.errors import InputError
 from manual.losses import LOSSES
 
 from .cases import DTYPES, LAYOUTS
@@ -32,7 +31,8 @@ def _names(known: dict | tuple, what: str):
         names = [t.strip() for t in text.split(",") if t.strip()]
         for n in names:
             if n not in known:
-                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {', '.join(sorted(known))})")
+                known_list = ", ".join(sorted(known))
+                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})")
         return names
     return parse
 
@@ -61,13 +61,14 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from .check import run_check
 
-    activations = args.activations
+    activations = outputs = args.activations
     if args.activation:
         from .derive import expression_activation
 
         custom = [expression_activation(spec).name for spec in args.activation]
         activations = sorted(set(custom) | set(activations or []))
-    filters = {"activations": activations, "losses": args.losses,
+        outputs = None if args.activations is None else activations
+    filters = {"activations": activations, "outputs": outputs, "losses": args.losses,
                "layouts": args.layouts, "dtypes": args.dtypes}
     bar = None
     if args.cases >= 2000:
@@ -105,7 +106,8 @@ def render_text(summary, seed: int, seconds: float) -> str:
     lines.append(f"{'all':<12} {'':<14} {summary.cases:>6} {summary.failures:>5} "
                  + " ".join(f"{summary.by_equation[eq]:>9.1e}" for eq in EQUATIONS))
     for f in summary.failures_detail[:20]:
-        lines.append(f"FAIL {f['case']}: {f['equation']} layer {f['layer']} at {tuple(f['index'])}: "
+        where = f"{f['equation']} layer {f['layer']} at {tuple(f['index'])}"
+        lines.append(f"FAIL {f['case']}: {where}: "
                      f"expected {f['expected']:.6g}, got {f['got']:.6g} "
                      f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}".rstrip())
     return "\n".join(lines)

@@ -17,8 +17,8 @@ BP3 (∇b) and BP4 (∇W) layer by layer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
 
 import numpy as np
 

@@ -9,8 +9,8 @@ example's zˡₓ only reaches Cₓ, so ∂C/∂zˡₓ = scale · ∂Cₓ/∂zˡ�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -39,11 +39,17 @@ def _t(x) -> torch.Tensor:
 
 
 def _forward(weights, biases, sigmas, X, layout):
-    """zˡ and aˡ in torch; the zs are kept so autograd can differentiate by them."""
-    dim = class_axis(layout)
+    """zˡ and aˡ in torch; the zs are kept so autograd can differentiate by them.
+
+    Tensors may carry a leading stack dimension (K independent networks of
+    the same structure): then the products are batched (baddbmm).
+    """
+    stacked = X.dim() == 3
+    dim = class_axis(layout) + stacked
     a, zs, activations = X, [], [X]
+    mm = torch.baddbmm if stacked else torch.addmm
     for w, b, sigma in zip(weights, biases, sigmas):
-        z = torch.addmm(b, w, a) if layout == COLUMNS else torch.addmm(b, a, w)
+        z = mm(b, w, a) if layout == COLUMNS else mm(b, a, w)
         a = torch_activation(sigma)(z, dim)
         zs.append(z)
         activations.append(a)
@@ -51,30 +57,63 @@ def _forward(weights, biases, sigmas, X, layout):
 
 
 def _batch_cost(loss, a, y, layout, reduction):
-    per_example = torch_loss(loss)(a, y).sum(dim=class_axis(layout))
-    return per_example.mean() if reduction == "mean" else per_example.sum()
+    """C = (1/m) Σₓ Cₓ or Σₓ Cₓ; with a stack dimension, one C per network."""
+    stacked = a.dim() == 3
+    per_example = torch_loss(loss)(a, y).sum(dim=class_axis(layout) + stacked)
+    return per_example.mean(dim=-1) if reduction == "mean" else per_example.sum(dim=-1)
 
 
 def oracle_backprop(weights: Sequence, biases: Sequence, activations: Sequence, loss,
-                    X, Y, layout: str = COLUMNS, reduction: str = "mean") -> OracleGradients:
+                    X, Y, layout: str = COLUMNS, reduction: str = "mean",
+                    keep_forward: bool = True) -> OracleGradients:
     """δˡ, ∂C/∂Wˡ, ∂C/∂bˡ and C by torch autograd, as float64 ndarrays."""
+    return oracle_backprop_many([weights], [biases], activations, loss, [X], [Y], layout,
+                                reduction, keep_forward)[0]
+
+
+def oracle_backprop_many(weights: Sequence, biases: Sequence, activations: Sequence, loss,
+                         Xs: Sequence, Ys: Sequence, layout: str = COLUMNS,
+                         reduction: str = "mean", keep_forward: bool = False
+                         ) -> list[OracleGradients]:
+    """The oracle for K networks of one structure (same sizes, activations, loss,
+    layout, batch size) at once: weights[k][l], biases[k][l], Xs[k], Ys[k].
+
+    The K networks are stacked and differentiated in one autograd call; their
+    costs are summed, and since no network's parameters reach another's cost,
+    ∂(Σₖ Cₖ)/∂θₖ = ∂Cₖ/∂θₖ exactly.
+    """
     sigmas = [get_activation(s) for s in activations]
     loss = get_loss(loss)
-    tw = [_t(w).requires_grad_() for w in weights]
-    tb = [_t(b).requires_grad_() for b in biases]
-    tX, tY = _t(X), _t(Y)
-    m = tX.shape[batch_axis(layout)]
+    L = len(weights[0])
+    tw = [_t(np.stack([w[l] for w in weights])).requires_grad_() for l in range(L)]
+    # biases stacked so they broadcast over the batch: (K, n, 1) or (K, 1, n)
+    tb = [_t(np.stack([b[l].reshape(_bias_view(b[l], layout)) for b in biases]))
+          .requires_grad_() for l in range(L)]
+    tX, tY = _t(np.stack(Xs)), _t(np.stack(Ys))
+    m = tX.shape[1 + batch_axis(layout)]
     with torch.enable_grad():
         zs, acts = _forward(tw, tb, sigmas, tX, layout)
-        cost = _batch_cost(loss, acts[-1], tY, layout, reduction)
-        grads = torch.autograd.grad(cost, tw + tb + zs, allow_unused=True)
-    L = len(tw)
+        costs = _batch_cost(loss, acts[-1], tY, layout, reduction)
+        grads = torch.autograd.grad(costs.sum(), tw + tb + zs)
     dW = [g.numpy() for g in grads[:L]]
     db = [g.numpy() for g in grads[L:2 * L]]
     per_example = float(m) if reduction == "mean" else 1.0
     deltas = [g.numpy() * per_example for g in grads[2 * L:]]
-    return OracleGradients(deltas, dW, db, float(cost.detach()), [z.detach().numpy() for z in zs],
-                           [a.detach().numpy() for a in acts])
+    costs = costs.detach().numpy()
+    zs_np = [z.detach().numpy() for z in zs] if keep_forward else []
+    acts_np = [a.detach().numpy() for a in acts] if keep_forward else []
+    out = []
+    for k in range(len(Xs)):
+        out.append(OracleGradients(
+            [d[k] for d in deltas], [w[k] for w in dW],
+            [b[k].reshape(biases[k][l].shape) for l, b in enumerate(db)], float(costs[k]),
+            [z[k] for z in zs_np], [a[k] for a in acts_np]))
+    return out
+
+
+def _bias_view(b, layout) -> tuple[int, int]:
+    n = b.size
+    return (n, 1) if layout == COLUMNS else (1, n)
 
 
 def oracle_for(net, X, Y) -> OracleGradients:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -68,7 +68,7 @@ def _compile(node: ast.AST) -> Callable[[dict], object]:
     raise InputError(f"unsupported syntax in torch counterpart: {ast.unparse(node)!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compile_torch(source: str) -> Callable[..., torch.Tensor]:
     """Turn "torch.tanh(z)" into f(**{z, a, y, axis}) -> tensor."""
     try:
@@ -89,7 +89,7 @@ def torch_activation(entry) -> Callable[[torch.Tensor, int], torch.Tensor]:
 
 
 def torch_loss(entry) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """The elementwise loss in torch for a loss entry: f(a, y), summed over classes by the caller."""
+    """The elementwise loss in torch for a loss entry: f(a, y) (the caller sums classes)."""
     if callable(entry.torch):
         return entry.torch
     f = compile_torch(entry.torch)

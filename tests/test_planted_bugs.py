@@ -59,3 +59,22 @@ def test_unpatched_equations_are_the_real_ones():
     assert manual.network.bp3 is bp3 and manual.network.bp4 is bp4
     delta = np.ones((2, 3))
     assert not np.allclose(bp3_without_scale(delta, 1 / 3, COLUMNS), bp3(delta, 1 / 3, COLUMNS))
+
+
+@pytest.mark.parametrize("equation, check", [("BP3", "per_example"), ("BP4", "directional"),
+                                             ("BP3", "directional")])
+def test_torch_free_checks_catch_planted_bugs(equation, check, monkeypatch):
+    from reference.properties import directional, per_example
+
+    name, buggy = PLANTED[equation]
+    monkeypatch.setattr(manual.network, name, buggy)
+    caught = 0
+    for case in generate(120, seed=4):
+        if case.m == 1 or case.reduction == "sum":  # nothing to get wrong about 1/m there
+            continue
+        net, X, Y = case.network()
+        got = net.backprop(X, Y)
+        found = per_example(net, X, Y, got) if check == "per_example" else \
+            directional(net, X, Y, got, seed=1)
+        caught += found is not None
+    assert caught > 20

@@ -1,0 +1,41 @@
+"""`backprop-oracle check`: its JSON contract, its table, and its exit codes."""
+
+import json
+
+import manual.network
+from reference.cli import main
+from tests.test_planted_bugs import bp2_without_sigma_prime
+
+
+def test_json_contract(cli):
+    r = cli("check", "--cases", "60", "--seed", "3", "--format", "json", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["cases"] == 60 and out["failures"] == 0 and out["failures_detail"] == []
+    assert set(out["by_equation"]) == {"BP1", "BP2", "BP3", "BP4"}
+    assert all(0 <= v["max_rel_err"] < 1e-3 for v in out["by_equation"].values())
+
+
+def test_text_table_has_a_row_per_activation_and_loss(cli):
+    r = cli("check", "--cases", "40", "--activations", "tanh,softmax", "--losses", "quadratic")
+    assert r.returncode == 0, r.stderr
+    assert "40 cases (seed 0), 0 disagreement(s)" in r.stdout
+    rows = {tuple(line.split()[:2]) for line in r.stdout.splitlines()[3:]}
+    assert ("tanh", "quadratic") in rows and ("softmax", "quadratic") in rows
+
+
+def test_a_wrong_equation_gives_exit_1_and_names_it(monkeypatch, capsys):
+    monkeypatch.setattr(manual.network, "bp2", bp2_without_sigma_prime)
+    code = main(["check", "--cases", "80", "--jobs", "1", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert out["failures"] > 0
+    assert {f["equation"] for f in out["failures_detail"]} == {"BP2"}
+    assert all(f["case"] for f in out["failures_detail"])
+
+
+def test_same_seed_same_report(cli):
+    a = json.loads(cli("check", "--cases", "30", "--seed", "9", "--format", "json").stdout)
+    b = json.loads(cli("check", "--cases", "30", "--seed", "9", "--format", "json").stdout)
+    for key in ("cases", "failures", "by_equation", "by_activation_loss"):
+        assert a[key] == b[key]
