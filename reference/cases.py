@@ -15,6 +15,7 @@ width 1 and batch 1 drawn often (they catch rank-1 and broadcasting bugs).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -117,13 +118,19 @@ def case_at(i: int, seed: int, combos, family: int = 1) -> Case:
     and a structure drawn from (seed, f); the case's arrays come from its own seed."""
     f = i // family
     hidden, (output, loss), layout, dtype = combos[f % len(combos)]
+    sizes, m, reduction, seeds = _family_structure(seed, f, family)
+    return Case(hidden, output, loss, layout, dtype, sizes, m, seeds[i % family], reduction)
+
+
+@functools.lru_cache(maxsize=256)
+def _family_structure(seed: int, f: int, family: int):
+    """Depth 1..6, widths 1..12, batch 1..8, reduction, and one array seed per member."""
     rng = np.random.default_rng([seed, f, family])
     depth = int(rng.integers(1, 7))
     sizes = tuple(_width(rng) for _ in range(depth + 1))
     m = 1 if rng.random() < 0.15 else int(rng.integers(2, 9))
     reduction = "sum" if rng.random() < 0.2 else "mean"
-    case_seed = int(rng.integers(0, 2**31, size=family)[i % family])
-    return Case(hidden, output, loss, layout, dtype, sizes, m, case_seed, reduction)
+    return sizes, m, reduction, tuple(int(x) for x in rng.integers(0, 2**31, size=family))
 
 
 def families(cases: list[Case]) -> list[list[Case]]:

@@ -1,0 +1,32 @@
+"""Run every benchmark in turn (the numbers quoted in the issues' notes).
+
+    python benchmarks/run_all.py            # all
+    python benchmarks/run_all.py step check  # some
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+BENCHMARKS = ["bench_step", "bench_check", "bench_matrix", "bench_agreement", "bench_grade"]
+
+
+def main() -> None:
+    wanted = sys.argv[1:]
+    for name in BENCHMARKS:
+        if wanted and name.removeprefix("bench_") not in wanted:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        print(f"== {name}")
+        module.main([])
+
+
+if __name__ == "__main__":
+    main()
