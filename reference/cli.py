@@ -42,8 +42,8 @@ def build_parser() -> Parser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+            if not (exc.name and name.startswith(exc.name)):
+                raise  # a real missing dependency, not an absent subcommand
             continue
         module.add_parser(sub)
     return parser
