@@ -28,8 +28,7 @@ import torch  # noqa: E402
 
 from reference.cases import families, generate  # noqa: E402
 from reference.check import FAMILY  # noqa: E402
-from reference.oracle import (_batch_cost, _forward, _t, oracle_backprop,  # noqa: E402
-                              oracle_backprop_many)
+from reference.oracle import _batch_cost, _forward, _t, oracle_backprop, oracle_backprop_many  # noqa: E402
 
 
 def throughput(cases: int) -> dict:
@@ -93,8 +92,9 @@ def main(argv=None) -> dict:
           f"(goal >= 5,000), {tp['failures']} failures, exit {tp['exit']}, "
           f"whole command {tp['wall_s']:.1f} s")
     oc = oracle_cost(2048, args.rounds)
-    print(f"per case (us, median of {args.rounds}): oracle {oc['oracle_us']:.0f} (stacked x{FAMILY}), "
-          f"single {oc['single_us']:.0f}, bare torch fwd+bwd {oc['bare_us']:.0f}")
+    print(f"per case (us, median of {args.rounds}): oracle {oc['oracle_us']:.0f} "
+          f"(stacked x{FAMILY}), single {oc['single_us']:.0f}, "
+          f"bare torch fwd+bwd {oc['bare_us']:.0f}")
     print(f"oracle/bare {oc['oracle/bare']:.2f}, single/bare {oc['single/bare']:.2f} (goal <= 2)")
     return {**tp, **oc}
 
