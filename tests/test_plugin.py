@@ -1,0 +1,61 @@
+"""The pytest plugin as a maintainer uses it: options, sharding, identical ids."""
+
+import re
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+MAINTAINER_TEST = '''
+from reference.compare import compare_gradients
+from reference.oracle import oracle_backprop
+from manual import Network
+
+def test_my_backprop(oracle_case):
+    w, b, X, Y = oracle_case.arrays()
+    mine = Network(w, b, oracle_case.activations, oracle_case.loss, oracle_case.layout,
+                   oracle_case.reduction).backprop(X, Y)
+    expected = oracle_backprop(w, b, oracle_case.activations, oracle_case.loss, X, Y,
+                               oracle_case.layout, oracle_case.reduction)
+    verdict = compare_gradients(mine, expected, oracle_case.dtype)
+    assert verdict.ok, verdict.mismatch
+'''
+
+
+def _ids(result) -> list[str]:
+    return re.findall(r"test_my_backprop\[([^\]]+)\]", result.stdout.str())
+
+
+def test_options_choose_the_cases_and_shards_partition_them(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    whole = pytester.runpytest("--oracle-cases", "30", "--oracle-seed", "4", "-v", "-p",
+                               "no:cacheprovider")
+    whole.assert_outcomes(passed=30)
+    shards = [pytester.runpytest("--oracle-cases", "30", "--oracle-seed", "4", "-v",
+                                 "--oracle-shard", f"{i}/3") for i in (1, 2, 3)]
+    parts = [_ids(s) for s in shards]
+    assert sorted(sum(parts, [])) == sorted(_ids(whole))
+    assert all(len(p) == 10 for p in parts)
+
+
+def test_same_ids_under_xdist(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest_subprocess("--oracle-cases", "40", "-n", "2", "-q")
+    result.assert_outcomes(passed=40)  # xdist fails collection if workers disagree
+
+
+def test_a_wrong_implementation_fails_its_cases(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST.replace(
+        "verdict = compare_gradients(mine,",
+        "mine.dW[0] = mine.dW[0] + 1\n    verdict = compare_gradients(mine,"))
+    result = pytester.runpytest("--oracle-cases", "12")
+    result.assert_outcomes(failed=12)
+    result.stdout.fnmatch_lines(["*BP4*"])
+
+
+@pytest.mark.parametrize("shard", ["0/2", "3/2", "x"])
+def test_bad_shard_is_a_usage_error(pytester, shard):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-shard", shard)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--oracle-shard*"])
