@@ -8,7 +8,9 @@ float32 and float64 and both layouts:
 - floor:   the eight bare matrix products a step cannot avoid (3 forward,
            BP2 twice, BP4 three times) on the same arrays, in NumPy
 
-Prints manual/torch (goal ≤ 0.8) and manual/floor (goal ≤ 1.3).
+Prints manual/torch (goal ≤ 0.8) and manual/floor (goal ≤ 1.3), and
+floor/torch: how far below torch the eight products alone already are (NumPy's
+OpenBLAS against torch's MKL on this machine), the bound on manual/torch.
 Run: OMP_NUM_THREADS=1 python benchmarks/bench_step.py [--rounds N]
 """
 
@@ -106,7 +108,8 @@ def measure(rounds: int) -> list[dict]:
             med = {k: float(np.median(v)) * 1e3 for k, v in times.items()}
             rows.append({"dtype": np.dtype(dtype).name, "layout": layout, **med,
                          "manual/torch": med["manual"] / med["torch"],
-                         "manual/floor": med["manual"] / med["floor"]})
+                         "manual/floor": med["manual"] / med["floor"],
+                         "floor/torch": med["floor"] / med["torch"]})
     return rows
 
 
@@ -118,10 +121,11 @@ def main(argv=None) -> list[dict]:
     print(f"backprop step, {'-'.join(map(str, SIZES))}, batch {M}, 1 thread, "
           f"median of {args.rounds} interleaved rounds (ms)")
     print(f"{'dtype':<8} {'layout':<8} {'manual':>8} {'torch':>8} {'floor':>8} "
-          f"{'manual/torch':>13} {'manual/floor':>13}")
+          f"{'manual/torch':>13} {'manual/floor':>13} {'floor/torch':>12}")
     for r in rows:
         print(f"{r['dtype']:<8} {r['layout']:<8} {r['manual']:>8.2f} {r['torch']:>8.2f} "
-              f"{r['floor']:>8.2f} {r['manual/torch']:>13.2f} {r['manual/floor']:>13.2f}")
+              f"{r['floor']:>8.2f} {r['manual/torch']:>13.2f} {r['manual/floor']:>13.2f} "
+              f"{r['floor/torch']:>12.2f}")
     return rows
 
 
