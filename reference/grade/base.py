@@ -55,6 +55,9 @@ class GradedFunction:
     optional: bool = False     # graded only when the submission defines it (TwoLayerNet.gradient)
     provided: str | None = None  # "module:function" supplying a correct version when missing
     requires: tuple[str, ...] = ()  # names that must exist in the submission's namespace
+    # inputs the function may modify in place (the harness compares every other
+    # input before/after the call and reports "modified its input in place")
+    allow_mutation: tuple[str, ...] = ()
 
 
 @dataclass

@@ -1,0 +1,57 @@
+"""Grading time of a clean ng submission, and batch throughput with --jobs 2.
+
+- single: the median wall time of `backprop-oracle grade correct.py --style ng`
+  as an instructor runs it (a fresh process each time: Python, torch import,
+  cases from the oracle, sandboxed children). Target: under 3 s.
+- batch: `backprop-oracle grade DIR --style ng --jobs 2` on N copies of the
+  clean submission; prints submissions per second.
+
+Run: python benchmarks/bench_grade.py [--runs 5] [--batch 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CLEAN = Path(__file__).resolve().parents[1] / "tests" / "submissions" / "ng" / "correct.py"
+
+
+def _run(args: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "reference", *args], capture_output=True,
+                          stdin=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"grading failed ({done.returncode}): {done.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=8)
+    args = parser.parse_args()
+    times = [_run(["grade", str(CLEAN), "--style", "ng"]) for _ in range(args.runs)]
+    med = statistics.median(times)
+    print(f"single clean ng submission: median {med:.2f} s over {args.runs} runs "
+          f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: "
+          f"{'met' if med < 3 else 'NOT met'}")
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp) / "subs"
+        subs.mkdir()
+        for k in range(args.batch):
+            shutil.copy(CLEAN, subs / f"student{k:03d}.py")
+        wall = _run(["grade", str(subs), "--style", "ng", "--jobs", "2"])
+    print(f"batch of {args.batch} with --jobs 2: {wall:.2f} s, "
+          f"{args.batch / wall:.2f} submissions/s ({wall / args.batch:.2f} s each)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""`backprop-oracle derive activation | loss | output-error`.
+
+    derive activation   --forward EXPR(z) --derivative EXPR(z[, a]) [--domain LO,HI]
+    derive loss         --loss NAME|EXPR(a,y) --gradient EXPR(a,y)
+                        [--target binary|real|onehot] [--domain LO,HI]
+    derive output-error --loss NAME|EXPR(a,y) --activation NAME|EXPR(z) --delta EXPR(z,a,y)
+                        [--target binary|real|onehot] [--domain LO,HI]
+    common: [--format text|json] [--points N] [--seed S]
+
+Exit code 0: the claim is correct; 1: incorrect; 2: bad input (one line).
+A value may start with '-' (``--delta -y/a``, ``--domain -8,8``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from ..cli import Parser
+from .checks import DEFAULT_POINTS, activation_report, loss_report, output_error_report
+from .expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
+from .judge import Report
+from .sampling import TARGETS
+
+# a value that starts with a single '-' is a value (an expression or a domain), not an option
+_DASH_VALUE = re.compile(r"^-(?!-)(?!h$).")
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+GRAMMAR = (
+    "Expressions: the variables z, a, y; numbers; + - * / ** and unary minus; "
+    "> >= < <= (giving 0 or 1); the functions {functions}; the constants pi and e. "
+    "At most {length} characters, exponents of at most {exponent:g} in size. Claims are "
+    "per example (no 1/m). Exit code 0: correct, 1: incorrect, 2: bad input."
+).format(functions=", ".join(sorted(FUNCTIONS)), length=MAX_LENGTH, exponent=MAX_EXPONENT)
+
+
+def _parser(sub, name: str, help_text: str):
+    p = sub.add_parser(name, help=help_text, description=help_text, epilog=GRAMMAR)
+    if hasattr(p, "_negative_number_matcher"):
+        p._negative_number_matcher = _DASH_VALUE
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--points", type=_int, default=DEFAULT_POINTS,
+                   help=f"sample points (default {DEFAULT_POINTS})")
+    p.add_argument("--seed", type=_int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--domain", default=None, metavar="LO,HI",
+                   help="range of z (activation, output-error) or of a (loss)")
+    return p
+
+
+def add_parser(subparsers) -> None:
+    """Register `derive` and its three sub-subcommands on the top-level parser."""
+    derive = subparsers.add_parser(
+        "derive", help="check a hand derivation against autograd",
+        description="Check a derivative you worked out by hand against torch autograd.",
+        epilog=GRAMMAR)
+    inner = derive.add_subparsers(dest="claim", metavar="CLAIM", parser_class=Parser)
+    inner.required = True
+
+    p = _parser(inner, "activation", "check sigma'(z) for an activation sigma(z)")
+    p.add_argument("--forward", required=True, metavar="EXPR", help="sigma(z), or a name")
+    p.add_argument("--derivative", required=True, metavar="EXPR",
+                   help="the claimed sigma'(z), in z (and a = sigma(z))")
+    p.set_defaults(func=_run_activation)
+
+    p = _parser(inner, "loss", "check the per-example gradient dC/da of a loss")
+    p.add_argument("--loss", required=True, metavar="NAME|EXPR", help="C(a, y), or a name")
+    p.add_argument("--gradient", required=True, metavar="EXPR",
+                   help="the claimed dC/da, in a and y")
+    p.add_argument("--target", choices=TARGETS, default=None,
+                   help="kind of y (default: the named loss's, else real)")
+    p.set_defaults(func=_run_loss)
+
+    p = _parser(inner, "output-error", "check the output error delta = dC/dz of the last layer")
+    p.add_argument("--loss", required=True, metavar="NAME|EXPR")
+    p.add_argument("--activation", required=True, metavar="NAME|EXPR")
+    p.add_argument("--delta", required=True, metavar="EXPR",
+                   help="the claimed delta, in z, a and y (elementwise on class vectors)")
+    p.add_argument("--target", choices=TARGETS, default=None)
+    p.set_defaults(func=_run_output_error)
+
+
+def _common(args) -> dict:
+    return {"domain": args.domain, "points": args.points, "seed": args.seed}
+
+
+def _run_activation(args) -> int:
+    report = activation_report(args.forward, args.derivative, **_common(args))
+    return _emit(report, args, f"d/dz {args.forward} = {args.derivative}")
+
+
+def _run_loss(args) -> int:
+    report = loss_report(args.loss, args.gradient, target=args.target, **_common(args))
+    return _emit(report, args, f"dC/da of {args.loss} = {args.gradient}")
+
+
+def _run_output_error(args) -> int:
+    report = output_error_report(args.loss, args.activation, args.delta, target=args.target,
+                                 **_common(args))
+    return _emit(report, args, f"delta for {args.loss} with {args.activation} = {args.delta}")
+
+
+def _emit(report: Report, args, claim: str) -> int:
+    if args.format == "json":
+        print(report.verdict.to_json())
+    else:
+        print(render(report, claim))
+    return 0 if report.verdict.ok else 1
+
+
+def render(report: Report, claim: str) -> str:
+    """The text output: verdict, worst point, and a few points claimed vs autograd."""
+    v = report.verdict
+    lines = [f"{v.verdict.upper()}: {claim}",
+             f"{v.points} points, max abs err {v.max_abs_err:.3g}, "
+             f"max rel err {v.max_rel_err:.3g}"]
+    if v.counterexample:
+        where = ", ".join(f"{k} = {_fmt(val)}" for k, val in v.counterexample.items()
+                          if k not in ("claimed", "autograd"))
+        lines.append(f"worst point: {where}: claimed {_fmt(v.counterexample['claimed'])}, "
+                     f"autograd {_fmt(v.counterexample['autograd'])}")
+    names = [*report.names, "claimed", "autograd"]
+    lines.append("")
+    lines.append("  ".join(f"{n:>12}" for n in names) + "  agrees")
+    for row in report.rows:
+        lines.append("  ".join(f"{row[n]:>12.6g}" for n in names)
+                     + f"  {'yes' if row['agrees'] else 'NO'}")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{v:.6g}" for v in value) + "]"
+    return f"{value:.6g}"

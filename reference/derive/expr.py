@@ -1,0 +1,322 @@
+"""A small, safe expression language compiled to NumPy and to torch at once.
+
+One source such as ``sigmoid(z) * (1 - sigmoid(z))`` is parsed with Python's
+``ast`` module and checked against a whitelist; it is never handed to eval.
+The result evaluates in NumPy (float64, for the learner's claim) and in torch
+(float64 tensors, so autograd can differentiate the same formula).
+
+Grammar: the variables a caller allows (z, a, y), numbers, ``+ - * / **``,
+unary ``-``/``+``, one comparison ``> >= < <=`` (giving 0.0 or 1.0), calls of
+the functions in FUNCTIONS, and the constants ``pi`` and ``e``.
+
+Limits (hostile input is refused with the column of the offending token):
+MAX_LENGTH characters, MAX_DEPTH levels of nesting, ASCII only, and a power
+whose exponent is a constant must have |exponent| <= MAX_EXPONENT (constant
+sub-expressions are folded in float64, never with Python integers, so
+``9**999999`` can neither hang nor allocate).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from manual.errors import InputError
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 200
+MAX_EXPONENT = 1024.0
+
+CONSTANTS = {"pi": math.pi, "e": math.e}
+
+
+def _np_sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _t_softplus(x):
+    return torch.logaddexp(x, torch.zeros_like(x))
+
+
+# name: (arity, NumPy function, torch function, may make the forward non-differentiable)
+FUNCTIONS: dict[str, tuple[int, Callable, Callable, bool]] = {
+    "exp": (1, np.exp, torch.exp, False),
+    "expm1": (1, np.expm1, torch.expm1, False),
+    "log": (1, np.log, torch.log, False),
+    "log1p": (1, np.log1p, torch.log1p, False),
+    "sqrt": (1, np.sqrt, torch.sqrt, False),
+    "abs": (1, np.abs, torch.abs, True),
+    "sign": (1, np.sign, torch.sign, True),
+    "tanh": (1, np.tanh, torch.tanh, False),
+    "sigmoid": (1, _np_sigmoid, torch.sigmoid, False),
+    "softplus": (1, lambda x: np.logaddexp(0.0, x), _t_softplus, False),
+    "relu": (1, lambda x: np.maximum(x, 0.0), torch.relu, True),
+    "sin": (1, np.sin, torch.sin, False),
+    "cos": (1, np.cos, torch.cos, False),
+    "sinh": (1, np.sinh, torch.sinh, False),
+    "cosh": (1, np.cosh, torch.cosh, False),
+    "where": (3, lambda c, x, y: np.where(c != 0, x, y),
+              lambda c, x, y: torch.where(c != 0, x, y), True),
+    "maximum": (2, np.maximum, torch.maximum, True),
+    "minimum": (2, np.minimum, torch.minimum, True),
+}
+
+_BINARY = {ast.Add: ("+", np.add, torch.add), ast.Sub: ("-", np.subtract, torch.sub),
+           ast.Mult: ("*", np.multiply, torch.mul), ast.Div: ("/", np.divide, torch.div),
+           ast.Pow: ("**", np.power, torch.pow)}
+_COMPARE = {ast.Gt: (">", np.greater, torch.gt), ast.GtE: (">=", np.greater_equal, torch.ge),
+            ast.Lt: ("<", np.less, torch.lt), ast.LtE: ("<=", np.less_equal, torch.le)}
+_REFUSED = {  # what to call the constructs people try
+    ast.Attribute: "attribute access is", ast.Subscript: "subscripts are",
+    ast.Lambda: "lambdas are", ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are", ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "comprehensions are", ast.BoolOp: "'and'/'or' are",
+    ast.IfExp: "'x if c else y' is", ast.NamedExpr: "assignment expressions are",
+    ast.Starred: "starred arguments are", ast.Tuple: "tuples are", ast.List: "lists are",
+    ast.Dict: "dicts are", ast.Set: "sets are", ast.JoinedStr: "f-strings are",
+    ast.Await: "await is", ast.Yield: "yield is", ast.YieldFrom: "yield is",
+}
+
+
+class ExpressionError(InputError):
+    """A refused expression; `column` is 1-based (0 when no position applies)."""
+
+    def __init__(self, message: str, column: int = 0):
+        super().__init__(message)
+        self.column = column
+
+
+# The compiled form: a tree of tuples, evaluated by one of two backends.
+#   ("const", value) ("var", name) ("neg", x) ("bin", op, x, y) ("cmp", op, x, y)
+#   ("call", name, args...)
+Node = tuple
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One parsed expression; `numpy(**vars)` and `torch(**vars)` evaluate it.
+
+    `variables` are the variables it uses, `non_smooth` is true when it calls a
+    function (abs, sign, relu, where, maximum, minimum, a comparison) that can
+    make it non-differentiable somewhere.
+    """
+
+    source: str
+    tree: Node
+    variables: frozenset[str]
+    non_smooth: bool
+
+    def numpy(self, **env) -> np.ndarray:
+        """Evaluate in float64 NumPy (floating-point warnings silenced: NaN/inf is data)."""
+        values = {k: np.asarray(v, dtype=np.float64) for k, v in env.items()}
+        with np.errstate(all="ignore"):
+            return np.asarray(_eval_np(self.tree, values), dtype=np.float64)
+
+    def torch(self, **env) -> torch.Tensor:
+        """Evaluate on torch tensors (differentiable through autograd)."""
+        ref = next(iter(env.values()))
+        out = _eval_torch(self.tree, env)
+        return out if isinstance(out, torch.Tensor) else torch.as_tensor(out, dtype=ref.dtype)
+
+
+def _eval_np(node: Node, env: dict):
+    kind = node[0]
+    if kind == "const":
+        return np.float64(node[1])
+    if kind == "var":
+        return env[node[1]]
+    if kind == "neg":
+        return -_eval_np(node[1], env)
+    if kind == "bin":
+        return _BINARY[node[1]][1](_eval_np(node[2], env), _eval_np(node[3], env))
+    if kind == "cmp":
+        result = _COMPARE[node[1]][1](_eval_np(node[2], env), _eval_np(node[3], env))
+        return np.asarray(result, dtype=np.float64)
+    fn = FUNCTIONS[node[1]][1]
+    return fn(*(_eval_np(arg, env) for arg in node[2:]))
+
+
+def _eval_torch(node: Node, env: dict):
+    kind = node[0]
+    if kind == "const":
+        return torch.tensor(node[1], dtype=torch.float64)
+    if kind == "var":
+        return env[node[1]]
+    if kind == "neg":
+        return -_eval_torch(node[1], env)
+    if kind == "bin":
+        return _BINARY[node[1]][2](_eval_torch(node[2], env), _eval_torch(node[3], env))
+    if kind == "cmp":
+        left, right = _eval_torch(node[2], env), _eval_torch(node[3], env)
+        return _COMPARE[node[1]][2](left, right).to(torch.float64)
+    fn = FUNCTIONS[node[1]][2]
+    return fn(*(_eval_torch(arg, env) for arg in node[2:]))
+
+
+def _shorten(source: str, limit: int = 60) -> str:
+    return repr(source if len(source) <= limit else source[:limit] + "...")
+
+
+def compile_expression(source: str, variables: Iterable[str], what: str = "expression"
+                       ) -> Expression:
+    """Parse `source` into an Expression over the allowed `variables`.
+
+    Raises ExpressionError (an InputError: exit code 2 on the command line) with
+    a one-line message naming the column for anything outside the whitelist.
+    """
+    if not isinstance(source, str):
+        raise ExpressionError(f"{what} must be a string, not {type(source).__name__}")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"{what} is {len(source)} characters long; the limit is "
+                              f"{MAX_LENGTH}")
+    for i, ch in enumerate(source):
+        if not (ch.isascii() and (ch.isprintable() or ch in " \t")):
+            raise ExpressionError(f"{what} {_shorten(source)}: character {ch!r} "
+                                  f"(U+{ord(ch):04X}) is not allowed at column {i + 1} "
+                                  f"(printable ASCII only)", i + 1)
+    if not source.strip():
+        raise ExpressionError(f"{what} is empty")
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        stripped = source.strip()
+        col = min(max(exc.offset or len(stripped) + 1, 1), len(stripped) + 1) \
+            + len(source) - len(source.lstrip())
+        raise ExpressionError(f"{what} {_shorten(source)}: syntax error at column {col} "
+                              f"({exc.msg})", col) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExpressionError(f"{what} {_shorten(source)}: cannot be parsed") from None
+    builder = _Builder(source, frozenset(variables), what)
+    node = builder.build(tree.body, 1)
+    return Expression(source, node, frozenset(builder.used), builder.non_smooth)
+
+
+class _Builder:
+    """Walks the AST once, refusing anything outside the whitelist."""
+
+    def __init__(self, source: str, allowed: frozenset[str], what: str):
+        self.source, self.allowed, self.what = source, allowed, what
+        self.offset = len(source) - len(source.lstrip())
+        self.used: set[str] = set()
+        self.non_smooth = False
+
+    def fail(self, node: ast.AST, message: str, col_offset: int | None = None):
+        if col_offset is None:
+            col_offset = getattr(node, "col_offset", -1)
+        col = col_offset + 1 + self.offset
+        raise ExpressionError(f"{self.what} {_shorten(self.source)}: {message} at column {col}",
+                              col)
+
+    def build(self, node: ast.AST, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail(node, f"the constant {value!r} is not a number")
+            try:
+                number = float(value)
+            except OverflowError:
+                number = math.inf
+            if not math.isfinite(number):
+                self.fail(node, "the number is too large")
+            return ("const", number)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return self._fold(("neg", self.build(node.operand, depth + 1)))
+            if isinstance(node.op, ast.UAdd):
+                return self.build(node.operand, depth + 1)
+            self.fail(node, f"the operator {_op_text(node.op)!r} is not allowed")
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                self.fail(node, f"the operator {_op_text(node.op)!r} is not allowed "
+                                f"(use + - * / **)")
+            left = self.build(node.left, depth + 1)
+            right = self.build(node.right, depth + 1)
+            if isinstance(node.op, ast.Pow) and right[0] == "const" \
+                    and abs(right[1]) > MAX_EXPONENT:
+                self.fail(node, f"the exponent {right[1]:.6g} is too large "
+                                f"(|exponent| <= {MAX_EXPONENT:g})")
+            return self._fold(("bin", type(node.op), left, right))
+        if isinstance(node, ast.Compare):
+            return self._compare(node, depth)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        if isinstance(node, ast.Attribute):  # point at the dot
+            self.fail(node, "attribute access is not allowed", node.value.end_col_offset)
+        if isinstance(node, ast.IfExp):
+            self.fail(node, "'x if c else y' is not allowed (use where(c, x, y))")
+        for kind, words in _REFUSED.items():
+            if isinstance(node, kind):
+                self.fail(node, f"{words} not allowed")
+        self.fail(node, f"{type(node).__name__} is not allowed")
+        raise AssertionError  # unreachable: fail() raises
+
+    def _name(self, node: ast.Name) -> Node:
+        if node.id in self.allowed:
+            self.used.add(node.id)
+            return ("var", node.id)
+        if node.id in CONSTANTS:
+            return ("const", CONSTANTS[node.id])
+        if node.id in FUNCTIONS:
+            self.fail(node, f"{node.id} is a function; call it as {node.id}(...)")
+        names = ", ".join(sorted(self.allowed)) or "none"
+        self.fail(node, f"unknown name {node.id!r} (variables here: {names}; "
+                        f"constants: pi, e)")
+        raise AssertionError
+
+    def _compare(self, node: ast.Compare, depth: int) -> Node:
+        if len(node.ops) != 1:
+            self.fail(node, "chained comparisons are not allowed (multiply two comparisons)")
+        op = node.ops[0]
+        if type(op) not in _COMPARE:
+            self.fail(node, f"the comparison {_op_text(op)!r} is not allowed "
+                            f"(use > >= < <=)")
+        self.non_smooth = True
+        return self._fold(("cmp", type(op), self.build(node.left, depth + 1),
+                           self.build(node.comparators[0], depth + 1)))
+
+    def _call(self, node: ast.Call, depth: int) -> Node:
+        if not isinstance(node.func, ast.Name):
+            if isinstance(node.func, ast.Attribute):
+                self.fail(node, "attribute access is not allowed", node.func.value.end_col_offset)
+            self.fail(node, "only the listed functions can be called")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            self.fail(node, f"unknown function {name!r} (functions: {known})")
+        if node.keywords:
+            self.fail(node.keywords[0].value, "keyword arguments are not allowed")
+        arity, _, _, non_smooth = FUNCTIONS[name]
+        if len(node.args) != arity:
+            self.fail(node, f"{name} takes {arity} argument{'s' if arity > 1 else ''}, "
+                            f"not {len(node.args)}")
+        self.non_smooth |= non_smooth
+        args = tuple(self.build(arg, depth + 1) for arg in node.args)
+        return self._fold(("call", name, *args))
+
+    @staticmethod
+    def _fold(node: Node) -> Node:
+        """Replace an all-constant node by its float64 value (no Python big integers)."""
+        children = node[1:] if node[0] == "neg" else node[2:]
+        if all(child[0] == "const" for child in children):
+            with np.errstate(all="ignore"):
+                return ("const", float(_eval_np(node, {})))
+        return node
+
+
+def _op_text(op: ast.AST) -> str:
+    return {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&",
+            ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
+            ast.Invert: "~", ast.Not: "not", ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is",
+            ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}.get(type(op),
+                                                                        type(op).__name__)

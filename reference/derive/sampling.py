@@ -1,0 +1,81 @@
+"""Where a claim is tested: sample points in float64, drawn from a seed.
+
+Elementwise claims are tested one number per point (K = 1). Claims over class
+vectors (softmax outputs, one-hot targets) are tested on examples of K = 3, 4
+and 5 classes, one block per K.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from manual.errors import InputError
+
+MAX_POINTS = 100_000
+VECTOR_CLASSES = (3, 4, 5)
+TARGETS = ("real", "binary", "onehot")
+REAL_TARGET_RANGE = (-2.0, 2.0)
+
+
+def parse_domain(text: str | tuple[float, float] | None) -> tuple[float, float] | None:
+    """'LO,HI' (or a pair) -> (lo, hi), both finite and lo < hi."""
+    if text is None:
+        return None
+    if isinstance(text, str):
+        parts = text.split(",")
+        if len(parts) != 2:
+            raise InputError(f"domain {text!r} must be LO,HI (two numbers)")
+        try:
+            lo, hi = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise InputError(f"domain {text!r} must be LO,HI (two numbers)") from None
+    else:
+        lo, hi = (float(v) for v in text)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise InputError(f"domain ({lo:g}, {hi:g}) must be finite with LO < HI")
+    return lo, hi
+
+
+def check_points(points: int) -> int:
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) \
+            or not 1 <= points <= MAX_POINTS:
+        raise InputError(f"points must be an integer from 1 to {MAX_POINTS}, not {points!r}")
+    return int(points)
+
+
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise InputError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
+    return target
+
+
+def block_sizes(points: int, vector: bool) -> list[tuple[int, int]]:
+    """[(examples, classes)]: one block of K = 1, or blocks of K = 3, 4, 5."""
+    if not vector:
+        return [(points, 1)]
+    n = len(VECTOR_CLASSES)
+    sizes = [(points // n + (i < points % n), k) for i, k in enumerate(VECTOR_CLASSES)]
+    return [(m, k) for m, k in sizes if m > 0]
+
+
+def uniform(rng: np.random.Generator, lo: float, hi: float, shape: tuple[int, int],
+            special: tuple[float, ...] = ()) -> np.ndarray:
+    """Uniform draws in [lo, hi]; for K = 1 the first points are the domain's ends
+    and any `special` points inside it (0 is where kinks usually are)."""
+    x = rng.uniform(lo, hi, size=shape)
+    if shape[1] == 1:
+        fixed = [lo, hi] + [s for s in special if lo < s < hi]
+        fixed = fixed[:shape[0]]
+        x[:len(fixed), 0] = fixed
+    return x
+
+
+def targets(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.ndarray:
+    """y: real numbers in REAL_TARGET_RANGE, 0/1 (both present), or one-hot rows."""
+    n, k = shape
+    if kind == "real":
+        return rng.uniform(*REAL_TARGET_RANGE, size=shape)
+    if kind == "binary":
+        y = (np.arange(n * k) % 2).astype(np.float64)
+        return rng.permutation(y).reshape(shape)
+    return np.eye(k)[rng.integers(0, k, size=n)]

@@ -1,0 +1,19 @@
+"""Grade student backprop implementations (ng, saito, nielsen styles) in a sandbox.
+
+    backprop-oracle grade student.ipynb --style ng [--format json --output results.json]
+    backprop-oracle grade submissions/ --style ng --jobs 2      # + summary.csv
+    backprop-oracle gradescope-bundle --style ng --output autograder.zip
+    pytest --oracle-submission student.py --oracle-style ng -n auto --junitxml r.xml
+
+Parent side (`runner`): cases from the oracle (`styles`), checks and diagnoses
+(`diagnose`), reports (`report`). Child side (`worker`, started by `sandbox`):
+loads the kept statements of the submission (`loader`, `policy`) and runs the
+NumPy-only probes (`probes`); values travel as JSON + .npz (`codec`).
+Importing this package imports neither torch nor the oracle.
+
+Known limits of the sandbox: a grandchild that calls setsid() leaves the
+process group and survives the group kill (RLIMIT_CPU still bounds a busy
+one); without root there is no user switch, so the student process runs as
+the grader's user; a student process that inspects its own memory (gc, frames)
+can find the grader's correct helper functions (never the oracle's answers).
+"""

@@ -1,0 +1,213 @@
+"""Known-mistake detectors shared by every style (runs in the parent only).
+
+Each detector takes what the student returned (already rebuilt as float64
+ndarrays by the runner, or None when missing) and what the oracle expected,
+and returns a `Finding` naming the equation and the likely mistake, or None
+when the values agree within tolerance.
+
+Order matters: the most specific explanation wins. For a value array:
+missing -> wrong type -> NaN/inf -> shape (rank-1 / transposed / wrong-axis
+sum) -> agree? -> style-supplied known mistakes (e.g. σ'(a) instead of σ'(z))
+-> wrong sign -> transposed (square) -> missing / extra 1/m -> plain mismatch.
+
+Tolerance: the float32 row of `reference.compare.TOLERANCES`, so float32
+arithmetic inside the student's code passes, while every real mistake (an
+O(1) relative error) fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .base import Finding
+
+RTOL, ATOL = 1e-4, 1e-5       # = reference.compare.TOLERANCES["float32"]
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    """float64 ndarray of a plain value, or None when it is not numeric."""
+    if value is None:
+        return None
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def close(got, expected, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """|got − exp| ≤ atol·max(1, max|exp|) + rtol·|exp| everywhere, same shape."""
+    g, e = as_array(got), as_array(expected)
+    if g is None or e is None or g.shape != e.shape:
+        return False
+    if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
+        return False
+    scale = max(1.0, float(np.max(np.abs(e), initial=0.0)))
+    return bool(np.all(np.abs(g - e) <= atol * scale + rtol * np.abs(e)))
+
+
+def _where(g: np.ndarray, e: np.ndarray) -> dict:
+    """Largest disagreement: index, expected, got, abs_err."""
+    err = np.abs(g - e)
+    err = np.where(np.isnan(err), np.inf, err)
+    idx = np.unravel_index(int(np.argmax(err)), e.shape) if e.size else ()
+    idx = tuple(int(i) for i in idx)
+    return {"index": list(idx), "expected": float(e[idx]) if e.size else None,
+            "got": float(g[idx]) if e.size else None, "abs_err": float(err[idx]) if e.size else 0}
+
+
+def diagnose_shape(got: np.ndarray, exp: np.ndarray, *, equation: str, name: str
+                   ) -> Finding | None:
+    """Explain a shape mismatch: keepdims, transpose, wrong-axis sum, or just wrong."""
+    if got.shape == exp.shape:
+        return None
+    detail = {"expected_shape": list(exp.shape), "got_shape": list(got.shape)}
+    what = f"{name} has shape {got.shape}, expected {exp.shape}"
+    if got.ndim == 1 and exp.ndim == 2 and 1 in exp.shape and got.size == exp.size:
+        return Finding(equation, f"{what}: a rank-1 array where a column/row is expected; "
+                       "sum with keepdims=True or reshape to (n, 1)", detail)
+    if exp.ndim == 2 and got.shape == exp.shape[::-1]:
+        return Finding(equation, f"{what}: the matrix is transposed "
+                       "(check the order of the product and the .T)", detail)
+    if (exp.ndim == 2 and exp.shape[1] == 1 and got.ndim == 2 and got.shape[0] == exp.shape[0]
+            and exp.shape[0] > 1):
+        return Finding(equation, f"{what}: not summed over the examples; use "
+                       "np.sum(..., axis=1, keepdims=True)", detail)
+    if exp.ndim == 2 and 1 in exp.shape and got.ndim in (0, 1, 2) and got.size != exp.size:
+        if got.ndim == 0 or got.size == 1:
+            return Finding(equation, f"{what}: summed over all axes; sum over the examples "
+                           "axis only (axis=1, keepdims=True)", detail)
+        return Finding(equation, f"{what}: summed over the wrong axis "
+                       "(sum over the examples axis, axis=1 in the columns layout)", detail)
+    if exp.ndim == 0 and got.size == 1:
+        return None
+    return Finding(equation, f"{what}", detail)
+
+
+def diagnose_array(got: Any, expected: Any, *, equation: str, name: str = "result",
+                   scale_m: int | None = None,
+                   mistakes: Iterable[tuple[str, Any]] = (),
+                   rtol: float = RTOL, atol: float = ATOL) -> Finding | None:
+    """None when `got` matches `expected`; otherwise the most specific Finding.
+
+    scale_m: the batch size when the quantity carries a 1/m (∂C/∂W, ∂C/∂b, cost),
+    enabling the missing/extra 1/m diagnoses. mistakes: (diagnosis, array)
+    pairs the style computed from a known wrong formula; the first one that
+    matches `got` is reported (e.g. "σ'(a) used instead of σ'(z)").
+    """
+    exp = as_array(expected)
+    if got is None:
+        return Finding(equation, f"{name} is missing (nothing was returned for it)")
+    g = as_array(got)
+    if g is None or g.dtype == object:
+        return Finding(equation, f"{name} is not a numeric array (got {type(got).__name__})")
+    if exp.ndim == 0 and g.size == 1:
+        g = g.reshape(())
+    if exp.ndim == 0 and g.shape != ():
+        return Finding(equation, f"{name} should be a single number, got an array of shape "
+                       f"{g.shape} (use np.squeeze or float())",
+                       {"got_shape": list(g.shape)})
+    shape = diagnose_shape(g, exp, equation=equation, name=name)
+    if shape is not None:
+        return shape
+    if close(g, exp, rtol, atol):
+        return None
+    detail = _where(g, exp)
+    if np.isfinite(exp).all() and not np.isfinite(g).all():
+        kind = "NaN" if np.isnan(g).any() else "inf"
+        return Finding(equation, f"{name} contains {kind}: numerically unstable "
+                       "(e.g. np.exp overflowing on a large |z|, or log(0))", detail)
+    for diagnosis, wrong in mistakes:
+        if wrong is not None and close(g, wrong, rtol, atol):
+            return Finding(equation, f"{name}: {diagnosis}", detail)
+    if close(g, -exp, rtol, atol):
+        return Finding(equation, f"{name} has the wrong sign", detail)
+    if exp.ndim == 2 and exp.shape[0] == exp.shape[1] and close(g, exp.T, rtol, atol):
+        return Finding(equation, f"{name} is transposed (check the order of the product "
+                       "and the .T)", detail)
+    if scale_m and scale_m > 1:
+        if close(g, exp * scale_m, rtol, atol):
+            return Finding(equation, f"{name} is m = {scale_m} times too large: "
+                           "the 1/m is missing", detail)
+        if close(g, exp / scale_m, rtol, atol):
+            return Finding(equation, f"{name} is m = {scale_m} times too small: "
+                           "an extra 1/m", detail)
+    return Finding(equation, f"{name} is wrong at index {tuple(detail['index'])}: expected "
+                   f"{detail['expected']:.6g}, got {detail['got']:.6g}", detail)
+
+
+def diagnose_keys(got: Any, expected_keys: Sequence[str], *, equation: str, name: str,
+                  aliases: Mapping[str, str] = ()) -> Finding | None:
+    """Missing or misnamed dictionary keys (aliases: accepted alternative -> canonical)."""
+    if not isinstance(got, dict):
+        return Finding(equation, f"{name} should be a dict, got {type(got).__name__}")
+    have = set(got) | {aliases[k] for k in got if k in dict(aliases)}
+    missing = [k for k in expected_keys if k not in have]
+    if not missing:
+        return None
+    extra = sorted(k for k in got if k not in expected_keys and k not in dict(aliases))
+    hint = f"; found {', '.join(map(str, extra[:6]))}" if extra else ""
+    return Finding(equation, f"{name} is missing the key(s) {', '.join(missing[:6])}{hint} "
+                   "(keys are case-sensitive and numbered as in the assignment)",
+                   {"missing": missing, "extra": extra})
+
+
+def diagnose_mutation(before: Mapping[str, Any], after: Mapping[str, Any], *,
+                      equation: str, name: str) -> Finding | None:
+    """An input array the student's function modified in place (compared exactly)."""
+    for key, original in before.items():
+        if key not in after:
+            continue
+        a, b = as_array(original), as_array(after[key])
+        if a is None or b is None:
+            continue
+        if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+            return Finding(equation, f"{name} modified its input `{key}` in place; work on "
+                           "a copy (e.g. dZ = np.array(dA, copy=True)) instead",
+                           {"input": key})
+    return None
+
+
+def diagnose_init(params: Any, layer_dims: Sequence[int], *, name: str = "parameters"
+                  ) -> Finding | None:
+    """initialize_parameters_deep: shapes W{l}:(n_l, n_{l-1}), b{l}:(n_l, 1), a small
+    scale that breaks symmetry (no zeros, no identical rows), zero or small biases."""
+    keys = [f"{p}{l}" for l in range(1, len(layer_dims)) for p in ("W", "b")]
+    missing = diagnose_keys(params, keys, equation="init", name=name)
+    if missing:
+        return missing
+    for l in range(1, len(layer_dims)):
+        n, n_prev = layer_dims[l], layer_dims[l - 1]
+        for key, shape in ((f"W{l}", (n, n_prev)), (f"b{l}", (n, 1))):
+            arr = as_array(params[key])
+            if arr is None:
+                return Finding("init", f"{name}['{key}'] is not a numeric array")
+            found = diagnose_shape(arr, np.zeros(shape), equation="init",
+                                   name=f"{name}['{key}']")
+            if found:
+                return Finding("init", f"wrong initialization shape: {found.diagnosis}",
+                               found.detail)
+            if not np.isfinite(arr).all():
+                return Finding("init", f"{name}['{key}'] contains NaN/inf")
+        W, b = as_array(params[f"W{l}"]), as_array(params[f"b{l}"])
+        if n > 1 and np.allclose(W, W[:1], atol=0):
+            return Finding("init", f"{name}['W{l}'] has identical rows: no symmetry breaking "
+                           "(draw W from np.random.randn, not zeros or a constant)")
+        std = float(W.std())
+        if W.size >= 16 and std > 3.0 / np.sqrt(n_prev) and std > 0.1:
+            return Finding("init", f"{name}['W{l}'] has standard deviation {std:.3g}: too "
+                           "large; scale np.random.randn by 0.01 or by 1/sqrt(n_prev)",
+                           {"std": std})
+        if np.abs(b).max(initial=0.0) > 1.0:
+            return Finding("init", f"{name}['b{l}'] should start at zeros")
+    return None
+
+
+def first(findings: Iterable[Finding | None]) -> Finding | None:
+    """The first non-None finding."""
+    for f in findings:
+        if f is not None:
+            return f
+    return None

@@ -1,0 +1,86 @@
+"""Import policy: the assignment is to derive backprop by hand.
+
+Importing an autograd library (torch, jax, tensorflow, autograd) is refused
+unless --allow-autograd: a zero score that says why. Importing the grader's
+own packages (`manual`, `reference`), which contain correct implementations,
+is always refused. Two layers:
+
+- `scan(trees)`: a static scan of the whole submission (also imports inside
+  functions, `__import__("torch")`, `importlib.import_module("torch")`), in
+  the parent, before anything runs;
+- `ImportGuard`: a meta-path finder installed in the child before the
+  submission is loaded, for imports the scan cannot see (computed names).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+AUTOGRAD = ("torch", "jax", "jaxlib", "tensorflow", "autograd", "functorch")
+GRADER = ("manual", "reference")
+
+
+def forbidden(allow_autograd: bool) -> tuple[str, ...]:
+    return GRADER if allow_autograd else AUTOGRAD + GRADER
+
+
+def reason(module: str) -> str:
+    top = module.split(".")[0]
+    if top in GRADER:
+        return (f"imports `{module}`, the grader's own package: the submission must "
+                "implement the functions itself")
+    return (f"imports `{module}`: autograd libraries are not allowed in this assignment "
+            "(derive the gradients by hand; the instructor can pass --allow-autograd)")
+
+
+def _imported(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [node.module]
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name in ("__import__", "import_module") and isinstance(node.args[0].value, str):
+            return [node.args[0].value]
+    return []
+
+
+def scan(trees, allow_autograd: bool = False) -> list[str]:
+    """Violations found anywhere in the parsed submission: ["line 3: imports `torch`: ..."]."""
+    bad = forbidden(allow_autograd)
+    out = []
+    for tree in trees:
+        for node in ast.walk(tree):
+            for module in _imported(node):
+                if module.split(".")[0] in bad:
+                    out.append((node.lineno, f"line {node.lineno}: {reason(module)}"))
+    return [text for _, text in sorted(out)]
+
+
+def imported_modules(trees) -> set[str]:
+    """Every module name the submission imports (for pre-importing in the child)."""
+    return {m for tree in trees for node in ast.walk(tree) for m in _imported(node)}
+
+
+class ImportGuard:
+    """Meta-path finder refusing forbidden top-level packages; records each attempt."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+        self.violations: list[str] = []
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in self.names:
+            self.violations.append(reason(fullname))
+            raise ImportError(f"import of {fullname!r} refused by the grader's policy")
+        return None
+
+    def install(self) -> None:
+        sys.meta_path.insert(0, self)
+        # the grader's modules already imported stay alive for the worker, but a
+        # new `import reference...` by the submission goes through this guard
+        for name in list(sys.modules):
+            if name.split(".")[0] in self.names:
+                del sys.modules[name]

@@ -1,0 +1,230 @@
+"""Probes for Saito's layer-class style ("Deep Learning from Scratch", ch. 5; rows layout).
+
+Runs in the sandboxed child: NumPy and the standard library only (never torch,
+never the oracle). Rows layout: x is (m, n_in), W is (n_in, n_out), b is (n_out,).
+
+Each probe builds the student's layer object, calls forward (and backward) with
+the case's plain inputs and returns the raw results; all judging happens in the
+parent. Arrays the harness should watch for in-place modification are passed
+to the student as they are (not copied); arrays whose modification belongs to
+another graded function are copied first, so each bug is reported once, where
+it is.
+
+The book's `common/functions.py` helpers (`softmax`, `cross_entropy_error`,
+`sigmoid`) play the role of the course-provided helpers: when the submission
+neither defines nor can import them, correct versions are supplied. A
+submission that defines its own uses its own (so an unstable softmax is caught).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+
+def _is_stub(obj) -> bool:
+    return getattr(type(obj), "__oracle_stub__", False) is True
+
+
+# --- correct pieces, written from the equations --------------------------------------------
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(−x)) without overflow."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(x):
+    """Row-wise softmax with the row maximum subtracted (no overflow)."""
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _labels(y, t):
+    t = np.asarray(t)
+    return t.argmax(axis=-1) if t.size == y.size else t.astype(int).reshape(-1)
+
+
+def cross_entropy_error(y, t):
+    """Mean over the batch of −log y[true class]; t one-hot (m, K) or labels (m,)."""
+    y2 = y.reshape(1, -1) if y.ndim == 1 else y
+    idx = _labels(y2, t.reshape(1, -1) if (y.ndim == 1 and t.size == y.size) else t)
+    m = y2.shape[0]
+    return float(-np.sum(np.log(y2[np.arange(m), idx] + 1e-300)) / m)
+
+
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = x <= 0
+        return np.where(self.mask, 0.0, x)
+
+    def backward(self, dout):
+        return np.where(self.mask, 0.0, dout)
+
+
+class Sigmoid:
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1.0 - self.out) * self.out
+
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.x = self.dW = self.db = None
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout              # BP4, no 1/m (SoftmaxWithLoss has it)
+        self.db = np.sum(dout, axis=0)         # BP3
+        return dout @ self.W.T                 # Wᵀ δ of BP2
+
+
+class SoftmaxWithLoss:
+    def __init__(self):
+        self.loss = self.y = self.t = None
+
+    def forward(self, x, t):
+        self.t = t
+        self.y = softmax(x)
+        self.loss = cross_entropy_error(self.y, t)
+        return self.loss
+
+    def backward(self, dout=1):
+        m = self.y.shape[0]
+        onehot = np.zeros_like(self.y)
+        onehot[np.arange(m), _labels(self.y, self.t)] = 1.0
+        return dout * (self.y - onehot) / m    # BP1 for softmax + cross-entropy, with the 1/m
+
+
+HELPERS = {"sigmoid": sigmoid, "softmax": softmax, "cross_entropy_error": cross_entropy_error}
+LAYERS = {"Relu": Relu, "Sigmoid": Sigmoid, "Affine": Affine, "SoftmaxWithLoss": SoftmaxWithLoss}
+
+
+def _supply_helpers(ns) -> list[str]:
+    """Supply the book's common/functions.py helpers the submission lacks (or stubs)."""
+    supplied = []
+    for name, fn in HELPERS.items():
+        if name not in ns or _is_stub(ns[name]):
+            ns[name] = fn
+            supplied.append(name)
+    return supplied
+
+
+def _call_backward(layer, dout=1):
+    """layer.backward(dout) when backward takes an argument, else layer.backward()."""
+    try:
+        params = [p for p in inspect.signature(layer.backward).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    except (TypeError, ValueError):
+        params = [None]
+    return layer.backward(dout) if params else layer.backward()
+
+
+# --- probes ------------------------------------------------------------------------------
+def relu_forward(ns, inputs):
+    layer = ns["Relu"]()
+    return {"out": layer.forward(inputs["x"])}
+
+
+def relu_backward(ns, inputs):
+    # forward runs on a copy: mutating x is Relu.forward's bug, reported there
+    layer = ns["Relu"]()
+    out = layer.forward(np.array(inputs["x"], copy=True))
+    out = np.array(out, copy=True) if isinstance(out, np.ndarray) else out
+    return {"out": out, "dx": layer.backward(inputs["dout"])}
+
+
+def sigmoid_forward(ns, inputs):
+    _supply_helpers(ns)
+    layer = ns["Sigmoid"]()
+    return {"out": layer.forward(inputs["x"])}
+
+
+def sigmoid_backward(ns, inputs):
+    _supply_helpers(ns)
+    layer = ns["Sigmoid"]()
+    out = layer.forward(np.array(inputs["x"], copy=True))
+    out = np.array(out, copy=True) if isinstance(out, np.ndarray) else out
+    return {"out": out, "dx": layer.backward(inputs["dout"])}
+
+
+def affine_forward(ns, inputs):
+    layer = ns["Affine"](inputs["W"], inputs["b"])
+    return {"out": layer.forward(inputs["x"])}
+
+
+def affine_backward(ns, inputs):
+    layer = ns["Affine"](inputs["W"], inputs["b"])
+    layer.forward(np.array(inputs["x"], copy=True))     # x: Affine.forward's business
+    dx = layer.backward(inputs["dout"])
+    return {"dx": dx, "dW": getattr(layer, "dW", None), "db": getattr(layer, "db", None),
+            "has_dW": hasattr(layer, "dW"), "has_db": hasattr(layer, "db")}
+
+
+def softmax_with_loss_forward(ns, inputs):
+    supplied = _supply_helpers(ns)
+    layer = ns["SoftmaxWithLoss"]()
+    return {"loss": layer.forward(inputs["x"], inputs["t"]), "supplied": supplied}
+
+
+def softmax_with_loss_backward(ns, inputs):
+    supplied = _supply_helpers(ns)
+    layer = ns["SoftmaxWithLoss"]()
+    # copies: modifying x or t in place is SoftmaxWithLoss.forward's bug, reported there
+    layer.forward(np.array(inputs["x"], copy=True), np.array(inputs["t"], copy=True))
+    return {"dx": _call_backward(layer, 1), "supplied": supplied}
+
+
+def _set_param(net, key, value):
+    """Overwrite net.params[key] in place, so layers holding the same array see it too."""
+    params = net.params
+    cur = params.get(key)
+    if isinstance(cur, np.ndarray) and cur.shape == value.shape and cur.dtype.kind == "f":
+        cur[...] = value
+    else:
+        params[key] = np.array(value, dtype=float, copy=True)
+
+
+def two_layer_net_gradient(ns, inputs):
+    """TwoLayerNet(input, hidden, output).gradient(x, t) with the case's W1, b1, W2, b2.
+
+    The layer classes are replaced by correct ones, so the graded thing is the
+    wiring of gradient() (forward, backward in reverse order, collecting dW, db);
+    a bug inside Affine/Relu/SoftmaxWithLoss is reported at that class.
+    """
+    _supply_helpers(ns)
+    ns.update(LAYERS)
+    n, h, k = (int(inputs["sizes"][i]) for i in range(3))
+    net = ns["TwoLayerNet"](n, h, k)
+    if not isinstance(getattr(net, "params", None), dict):
+        raise AttributeError("TwoLayerNet has no `params` dict (W1, b1, W2, b2)")
+    for key in ("W1", "b1", "W2", "b2"):
+        _set_param(net, key, inputs[key])
+    layers = getattr(net, "layers", None)
+    if isinstance(layers, dict):       # layers built from copies of params: point them back
+        for name, (wk, bk) in (("Affine1", ("W1", "b1")), ("Affine2", ("W2", "b2"))):
+            layer = layers.get(name)
+            if layer is not None and hasattr(layer, "W") and hasattr(layer, "b"):
+                if not (isinstance(layer.W, np.ndarray)
+                        and np.shares_memory(layer.W, net.params[wk])):
+                    layer.W = net.params[wk]
+                if not (isinstance(layer.b, np.ndarray)
+                        and np.shares_memory(layer.b, net.params[bk])):
+                    layer.b = net.params[bk]
+    grads = net.gradient(inputs["x"], inputs["t"])
+    return {"grads": dict(grads) if isinstance(grads, dict) else grads}

@@ -1,0 +1,139 @@
+"""`backprop-oracle grade` and `gradescope-bundle` end to end: exit codes, reports, batch, zip."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent / "submissions" / "ng"
+FUNCTIONS = 13
+
+
+def _check_results_json(data: dict) -> None:
+    """Gradescope's schema plus our extras."""
+    assert isinstance(data["score"], float) and isinstance(data["max_score"], float)
+    assert isinstance(data["output"], str) and len(data["tests"]) == FUNCTIONS
+    for t in data["tests"]:
+        assert set(t) == {"name", "score", "max_score", "status", "output", "extra_data"}
+        assert t["status"] in ("passed", "failed") and "seed" in t["extra_data"]
+
+
+def test_grade_json_report_for_a_buggy_submission(cli, tmp_path):
+    out = tmp_path / "results.json"
+    r = cli("grade", str(HERE / "bug_missing_1_over_m.py"), "--style", "ng", "--format", "json",
+            "--output", str(out), "--seed", "3")
+    assert r.returncode == 1, r.stderr
+    data = json.loads(out.read_text())
+    _check_results_json(data)
+    assert data["score"] == data["max_score"] - 1
+    (bad,) = [t for t in data["tests"] if t["status"] == "failed"]
+    assert bad["name"] == "linear_backward" and bad["extra_data"]["equation"] == "BP4"
+    assert "1/m is missing" in bad["extra_data"]["diagnosis"]
+    assert bad["extra_data"]["seed"] == 3
+    case = bad["extra_data"]["minimal_failing_case"]
+    assert case["description"] and "dZ" in case["inputs"]
+
+
+def test_grade_text_report_passes_with_exit_0(cli, tmp_path):
+    out = tmp_path / "report.txt"
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert "seed 0" in text and "score 11/11" in text and text.count("PASS") == FUNCTIONS
+
+
+def test_unloadable_submission_still_writes_a_zero_report(cli, tmp_path):
+    out = tmp_path / "r.json"
+    r = cli("grade", str(HERE / "hostile_syntax_error.py"), "--style", "ng", "--format", "json",
+            "--output", str(out))
+    assert r.returncode == 1
+    data = json.loads(out.read_text())
+    _check_results_json(data)
+    assert data["score"] == 0 and "syntax error" in data["output"]
+    assert all(t["status"] == "failed" for t in data["tests"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grade", "missing.py", "--style", "ng"], "no such file"),
+    (["grade", str(HERE / "correct.py")], "--style"),
+    (["grade", str(HERE / "correct.py"), "--style", "keras"], "invalid choice"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--cases", "0"], "--cases"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--timeout", "-1"], "--timeout"),
+    (["grade", str(Path(__file__)).replace(".py", ".txt"), "--style", "ng"], "no such file"),
+    (["gradescope-bundle", "--style", "ng"], "--output"),
+])
+def test_bad_usage_is_one_line_and_exit_2(cli, args, message):
+    r = cli(*args)
+    assert r.returncode == 2
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct.py", "bug_no_keepdims.py"):
+        shutil.copy(HERE / name, subs / name)
+    (subs / "student7").mkdir()          # one directory per student, as Gradescope exports
+    shutil.copy(HERE / "hostile_syntax_error.py", subs / "student7" / "hostile_syntax_error.py")
+    r = cli("grade", str(subs), "--style", "ng", "--jobs", "2", "--format", "json")
+    assert r.returncode == 1, r.stderr
+    outdir = tmp_path / "subs-grades"
+    assert sorted(p.name for p in outdir.iterdir()) == sorted(
+        ["correct.py.json", "bug_no_keepdims.py.json",
+         "student7__hostile_syntax_error.py.json", "summary.csv"])
+    rows = list(csv.DictReader((outdir / "summary.csv").open()))
+    scores = {Path(row["submission"]).name: row for row in rows}
+    assert scores["correct.py"]["score"] == scores["correct.py"]["max_score"] == "11"
+    assert scores["bug_no_keepdims.py"]["linear_backward"] == "0"
+    assert scores["hostile_syntax_error.py"]["score"] == "0"
+    assert "grading" in r.stderr          # the progress bar
+
+
+def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
+    zpath = tmp_path / "autograder.zip"
+    r = cli("gradescope-bundle", "--style", "ng", "--seed", "5", "--output", str(zpath))
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(zpath) as zf:
+        names = set(zf.namelist())
+        setup = zf.read("setup.sh").decode()
+        assert {"setup.sh", "run_autograder", "backprop-oracle/pyproject.toml",
+                "backprop-oracle/reference/grade/worker.py"} <= names
+        assert "torch==2.13.0" in setup and "download.pytorch.org/whl/cpu" in setup
+        assert zf.getinfo("run_autograder").external_attr >> 16 & stat.S_IXUSR
+        run = zf.read("run_autograder").decode()
+    # run it with /autograder mapped to a temporary directory
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(HERE / "bug_wrong_axis.py", root / "submission" / "dnn.py")
+    script = tmp_path / "run_autograder"
+    script.write_text(run.replace("/autograder", str(root)))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    subprocess.run(["bash", str(script)], check=True, env=env, timeout=120,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    data = json.loads((root / "results" / "results.json").read_text())
+    _check_results_json(data)
+    assert data["tests"][0]["extra_data"]["seed"] == 5
+    assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["linear_backward"]
+
+
+def test_pytest_plugin_mode_runs_graded_functions_as_items(tmp_path):
+    xml = tmp_path / "r.xml"
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+         "--oracle-submission", str(HERE / "bug_wrong_sign.py"), "--oracle-style", "ng",
+         "--junitxml", str(xml)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1, r.stdout + r.stderr
+    report = xml.read_text()
+    assert 'tests="13"' in report and 'failures="1"' in report
+    assert "[BP1] grads[&apos;dW1&apos;] has the wrong sign" in report or \
+        "has the wrong sign" in report

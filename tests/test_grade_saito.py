@@ -1,0 +1,253 @@
+"""The saito style (Saito's layer classes, rows layout): catalog verdicts and unit checks.
+
+Catalog: every file in tests/submissions/saito is graded through the real
+sandboxed harness and must get the verdict written here. FAILS maps a file to
+{graded function: substring of "[equation] diagnosis"}; every function not
+listed must pass (a bug is reported where it is, not downstream).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reference.grade.base import GradeCase
+from reference.grade.probes import saito as probes
+from reference.grade.runner import build_cases, grade_submission
+from reference.grade.styles.saito import STYLE
+
+HERE = Path(__file__).parent / "submissions" / "saito"
+FUNCTIONS = [f.name for f in STYLE.functions]
+
+FAILS = {
+    "bug_affine_extra_m.py": {"Affine.backward": "[BP4] self.dW: divided by the batch size"},
+    "bug_softmax_no_m.py": {"SoftmaxWithLoss.backward": "[BP1] dx: not divided by the batch "
+                            "size"},
+    "bug_affine_dW_transposed.py": {"Affine.backward": "[BP4] self.dW is transposed"},
+    "bug_affine_db_axis1.py": {"Affine.backward": "[BP3] self.db: summed over the wrong axis"},
+    "bug_affine_db_keepdims.py": {"Affine.backward": "[BP3] self.db has shape (1, 1), expected "
+                                  "(1,): b is rank-1"},
+    "bug_affine_dx_no_transpose.py": {"Affine.backward": "[BP2] dx: used W instead of W.T"},
+    "bug_affine_no_attr.py": {"Affine.backward": "must store the gradient as self.dW"},
+    "bug_affine_nan.py": {"Affine.backward": "[BP2] dx contains NaN"},
+    "bug_sigmoid_of_out.py": {"Sigmoid.backward": "[BP2] dx: derivative of the wrong quantity: "
+                              "computed σ'(out)"},
+    "bug_sigmoid_uses_x.py": {"Sigmoid.backward": "derivative of the wrong quantity: used x"},
+    "bug_sigmoid_unstable.py": {"Sigmoid.forward": "the sigmoid overflows",
+                                "Sigmoid.backward": "Sigmoid.forward is wrong"},
+    "bug_relu_forward_inplace.py": {"Relu.forward": "modified its input `x` in place"},
+    "bug_relu_mask_inverted.py": {"Relu.backward": "[BP2] dx: the mask is inverted"},
+    "bug_softmax_unstable.py": {"SoftmaxWithLoss.forward": "[cost] loss: NaN/inf on large "
+                                "logits: the softmax overflows",
+                                "SoftmaxWithLoss.backward": "[BP1] dx: NaN/inf on large logits"},
+    "bug_softmax_inplace.py": {"SoftmaxWithLoss.forward": "[api] SoftmaxWithLoss.forward "
+                               "modified its input `x` in place"},
+    "bug_softmax_whole_batch.py": {"SoftmaxWithLoss.forward": "normalised over the whole batch",
+                                   "SoftmaxWithLoss.backward": "normalised over the whole batch"},
+    "bug_softmax_onehot_only.py": {"SoftmaxWithLoss.forward": "t as label indices",
+                                   "SoftmaxWithLoss.backward": "t as label indices"},
+    "bug_softmax_loss_sum.py": {"SoftmaxWithLoss.forward": "[cost] loss is m = 4 times too "
+                                "large: the 1/m is missing"},
+    "bug_softmax_backward_sign.py": {"SoftmaxWithLoss.backward": "[BP1] dx has the wrong sign"},
+    "bug_twolayer_bad_keys.py": {"TwoLayerNet.gradient": "missing the key(s) W1, b1, W2, b2; "
+                                 "found dW1"},
+    "bug_twolayer_ch4_sigmoid.py": {"TwoLayerNet.gradient": "[BP4] grads['W2']: the hidden "
+                                    "layer is a sigmoid (the ch. 4 network)"},
+    "bug_twolayer_no_reverse.py": {"TwoLayerNet.gradient": "[runtime] ValueError"},
+}
+# equivalent code: full marks (NOT_DEFINED: optional functions the file does not define)
+FULL_MARKS = ["correct.py", "variant_equivalent.py", "variant_notebook_style.py"]
+NOT_DEFINED = {"variant_equivalent.py": ["TwoLayerNet.gradient"]}
+
+
+def test_catalog_is_complete():
+    on_disk = {p.name for p in HERE.glob("*.py")}
+    assert on_disk == set(FAILS) | set(FULL_MARKS)
+    for verdicts in FAILS.values():
+        assert set(verdicts) <= set(FUNCTIONS)
+
+
+def _verdicts(result):
+    return {f.name: (f.status, f"[{f.finding.equation}] {f.finding.diagnosis}"
+                     if f.finding else "") for f in result.functions}
+
+
+@pytest.mark.parametrize("name", sorted(FAILS))
+def test_buggy_submission_gets_its_diagnosis(name):
+    result = grade_submission(HERE / name, "saito", seed=0, timeout=20)
+    assert result.error is None
+    got = _verdicts(result)
+    for fn in FUNCTIONS:
+        status, text = got[fn]
+        if fn in FAILS[name]:
+            assert status == "failed", fn
+            assert FAILS[name][fn] in text, (fn, text)
+        else:
+            assert status == "passed", (fn, text)
+    assert result.score < result.max_score
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("name", FULL_MARKS)
+def test_equivalent_code_gets_full_marks(name, seed):
+    result = grade_submission(HERE / name, "saito", seed=seed, timeout=20)
+    assert result.error is None
+    got = _verdicts(result)
+    for fn in FUNCTIONS:
+        want = "not defined" if fn in NOT_DEFINED.get(name, []) else "passed"
+        assert got[fn][0] == want, (fn, got[fn])
+    assert result.score == result.max_score > 0
+
+
+# --- unit checks without the sandbox -------------------------------------------------------
+def _fn(name):
+    return next(f for f in STYLE.functions if f.name == name)
+
+
+def _reference_ns():
+    """A namespace holding the probe module's own correct classes (no student code)."""
+    ns = dict(probes.LAYERS)
+    ns["TwoLayerNet"] = _ReferenceNet
+    return ns
+
+
+class _ReferenceNet:
+    def __init__(self, n, h, k):
+        self.params = {"W1": np.zeros((n, h)), "b1": np.zeros(h), "W2": np.zeros((h, k)),
+                       "b2": np.zeros(k)}
+
+    def gradient(self, x, t):
+        p = self.params
+        a1, a2 = probes.Affine(p["W1"], p["b1"]), probes.Affine(p["W2"], p["b2"])
+        relu, last = probes.Relu(), probes.SoftmaxWithLoss()
+        last.forward(a2.forward(relu.forward(a1.forward(x))), t)
+        a1.backward(relu.backward(a2.backward(last.backward())))
+        return {"W1": a1.dW, "b1": a1.db, "W2": a2.dW, "b2": a2.db}
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS)
+def test_probe_reference_agrees_with_the_oracle(fn):
+    """The probes' correct classes pass every check: probes, cases and checks agree."""
+    f = _fn(fn)
+    cases = build_cases(f, 3, 5)
+    assert cases
+    for case in cases:
+        got = f.check(probes_value(f, case), case)
+        assert got is None, (case.description, got)
+
+
+def probes_value(f, case):
+    import copy
+
+    probe = getattr(probes, f.probe.split(":")[1])
+    value = probe(_reference_ns(), copy.deepcopy(case.inputs))
+    return _as_float(value)
+
+
+def _as_float(v):
+    if isinstance(v, dict):
+        return {k: _as_float(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_as_float(x) for x in v]
+    if isinstance(v, (np.ndarray, np.generic, float, int)) and not isinstance(v, bool):
+        return np.asarray(v, dtype=np.float64)
+    return v
+
+
+def test_cases_cover_edge_shapes_and_both_target_kinds():
+    affine = build_cases(_fn("Affine.backward"), 0, 4)
+    shapes = [(c.inputs["x"].shape[0], *c.inputs["W"].shape) for c in affine]
+    assert any(m == 1 for m, _, _ in shapes)                        # batch size 1
+    assert any(n_out == 1 for _, _, n_out in shapes)                # width 1
+    assert any(n_in == n_out > 1 and m > 1 for m, n_in, n_out in shapes)  # square W
+    soft = build_cases(_fn("SoftmaxWithLoss.forward"), 0, 4)
+    kinds = {c.inputs["t"].ndim for c in soft}
+    assert kinds == {1, 2}                                          # labels and one-hot
+    assert any(c.inputs["x"].min() > 500 for c in soft)             # large logits
+    assert all(c.inputs["t"].dtype.kind == "i" for c in soft if c.inputs["t"].ndim == 1)
+    relu = build_cases(_fn("Relu.forward"), 0, 4)
+    assert all(np.abs(c.inputs["x"]).min() >= 0.1 for c in relu)   # off the kink
+    sig = build_cases(_fn("Sigmoid.forward"), 0, 4)
+    assert any(np.abs(c.inputs["x"]).max() >= 800 for c in sig)
+
+
+def test_cases_are_reproducible_from_the_seed():
+    f = _fn("TwoLayerNet.gradient")
+    a, b, c = build_cases(f, 5, 4), build_cases(f, 5, 4), build_cases(f, 6, 4)
+    assert all(np.array_equal(x.inputs["W1"], y.inputs["W1"]) for x, y in zip(a, b))
+    assert not all(np.array_equal(x.inputs["W1"], y.inputs["W1"]) for x, y in zip(a, c))
+
+
+def test_saito_one_over_m_convention():
+    """Affine.dW has no 1/m; SoftmaxWithLoss.backward carries it (DESIGN.md)."""
+    case = next(c for c in build_cases(_fn("Affine.backward"), 0, 4) if c.expected["m"] > 1)
+    x, dout = case.inputs["x"], case.inputs["dout"]
+    np.testing.assert_allclose(case.expected["dW"], x.T @ dout)
+    soft = next(c for c in build_cases(_fn("SoftmaxWithLoss.backward"), 0, 4)
+                if c.expected["m"] > 1)
+    e = soft.expected
+    np.testing.assert_allclose(e["dx"], (e["y"] - e["onehot"]) / e["m"])
+
+
+def test_check_flags_planted_values():
+    """check() on hand-made wrong answers: the diagnoses without any student file."""
+    f = _fn("Affine.backward")
+    case = next(c for c in build_cases(f, 0, 4) if c.expected["m"] > 1)
+    e = case.expected
+    good = {"dx": e["dx"], "dW": e["dW"], "db": e["db"], "has_dW": True, "has_db": True}
+    assert f.check(good, case) is None
+    assert "times too large" in f.check({**good, "dW": e["dW"] * e["m"]}, case).diagnosis
+    assert "wrong sign" in f.check({**good, "db": -e["db"]}, case).diagnosis
+    assert f.check({**good, "dW": e["dW"].astype(np.float32).astype(float)}, case) is None
+    soft = _fn("SoftmaxWithLoss.forward")
+    sc = build_cases(soft, 0, 4)[0]
+    assert soft.check({"loss": sc.expected["loss"]}, sc) is None
+    assert soft.check({"loss": sc.expected["loss_delta"]}, sc) is None     # Saito's +1e-7
+    assert soft.check({"loss": sc.expected["loss"] + 0.5}, sc) is not None
+
+
+def test_backward_may_consume_dout_but_forward_keeps_x():
+    """Saito's own Relu.backward modifies dout in place (correct.py does too and passes)."""
+    for name in ("Relu.backward", "Sigmoid.backward", "Affine.backward"):
+        assert _fn(name).allow_mutation == ("dout",)
+    for name in ("Relu.forward", "Sigmoid.forward", "Affine.forward",
+                 "SoftmaxWithLoss.forward", "SoftmaxWithLoss.backward"):
+        assert _fn(name).allow_mutation == ()
+    assert "dout[self.mask] = 0" in (HERE / "correct.py").read_text()
+
+
+def test_probe_module_is_numpy_only():
+    """Probes run in the student's process: they must never import torch or the oracle."""
+    tree = ast.parse(Path(probes.__file__).read_text())
+    mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+            for a in n.names}
+    mods |= {n.module.split(".")[0] for n in ast.walk(tree)
+             if isinstance(n, ast.ImportFrom) and n.module}
+    assert mods <= {"numpy", "inspect", "__future__"}
+
+
+def test_gradecase_shape():
+    c = build_cases(_fn("Relu.forward"), 0, 2)[0]
+    assert isinstance(c, GradeCase) and c.description
+
+
+def test_cli_json_report(tmp_path):
+    """End to end: `backprop-oracle grade FILE --style saito --format json` (Gradescope schema)."""
+    import json
+
+    from reference.cli import main
+
+    out = tmp_path / "results.json"
+    args = ["grade", str(HERE / "bug_affine_extra_m.py"), "--style", "saito"]
+    code = main(args + ["--format", "json", "--output", str(out)])
+    assert code == 1
+    report = json.loads(out.read_text())
+    assert [t["name"].split()[0] for t in report["tests"]] == FUNCTIONS
+    failed = [t for t in report["tests"] if t["status"] == "failed"]
+    assert [t["name"].split()[0] for t in failed] == ["Affine.backward"]
+    assert failed[0]["extra_data"]["equation"] == "BP4"
+    assert "divided by the batch size" in failed[0]["output"]
+    assert report["score"] == report["max_score"] - 1

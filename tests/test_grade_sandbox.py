@@ -1,0 +1,132 @@
+"""Isolation of the student's process: user, environment, stdin, files, orphans, imports."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reference.grade.runner import grade_submission
+from reference.grade.sandbox import ROOT, nobody
+
+HERE = Path(__file__).parent / "submissions" / "ng"
+CORRECT = (HERE / "correct.py").read_text()
+
+
+def _submission(tmp_path, body: str) -> Path:
+    """correct.py whose linear_forward first runs `body` (indented 4)."""
+    text = CORRECT.replace("    Z = np.dot(W, A) + b\n",
+                           "".join(f"    {line}\n" for line in body.splitlines())
+                           + "    Z = np.dot(W, A) + b\n", 1)
+    path = tmp_path / "probe_me.py"
+    path.write_text(text)
+    return path
+
+
+def _dies(pid: int, cmdline: bytes) -> bool:
+    """The process was SIGKILLed: it is gone, a zombie, or its pid was reused, once the
+    kernel has finished tearing it down (a loaded machine may take a moment)."""
+    for _ in range(100):
+        try:
+            if Path(f"/proc/{pid}/cmdline").read_bytes() != cmdline:
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _grade(path, name="linear_forward", **kw):
+    result = grade_submission(path, "ng", only=[name], timeout=5.0, **kw)
+    (fr,) = result.functions
+    return result, fr
+
+
+def test_child_environment_is_clean_and_stdin_closed(tmp_path, monkeypatch):
+    monkeypatch.setenv("ORACLE_TEST_SECRET", "s3cr3t")
+    path = _submission(tmp_path, "import os, sys\nprint('ENV', sorted(os.environ))\n"
+                                 "print('STDIN', repr(os.read(0, 100)))\n"
+                                 "print('CWD', os.getcwd())\nopen('scratch.txt', 'w').write('ok')")
+    result, fr = _grade(path)
+    assert fr.status == "passed", fr.finding
+    assert "s3cr3t" not in fr.output and "ORACLE_TEST_SECRET" not in fr.output
+    assert "STDIN b''" in fr.output
+    cwd = re.search(r"CWD (\S+)", fr.output).group(1)
+    assert "oracle-grade-" in cwd and not os.path.exists(cwd)   # fresh, and removed
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="privileges are dropped only when run as root")
+def test_student_runs_unprivileged_and_cannot_write_grader_files(tmp_path):
+    target = Path(ROOT) / "reference" / "grade" / "pwned_by_student.txt"
+    path = _submission(tmp_path, f"import os\nprint('UID', os.geteuid())\n"
+                                 f"open({str(target)!r}, 'w').write('x')")
+    result, fr = _grade(path)
+    assert fr.status == "failed" and "PermissionError" in fr.finding.diagnosis
+    assert not target.exists()
+    assert f"UID {nobody()[0]}" in fr.output
+
+
+def test_orphan_processes_are_killed():
+    result, fr = _grade(HERE / "hostile_orphan.py", "update_parameters")
+    assert fr.status == "passed", fr.finding
+    pids = [int(p) for p in re.findall(r"ORPHAN (\d+)", fr.output)]
+    assert pids
+    for pid in pids:
+        assert _dies(pid, b"sleep\x00313\x00")
+
+
+def test_huge_output_is_truncated():
+    result, fr = _grade(HERE / "hostile_huge_output.py", "L_model_forward")
+    assert fr.status == "passed"
+    assert fr.output.endswith("[output truncated]") and len(fr.output) < 70_000
+
+
+def test_a_crash_fails_only_its_function_and_the_rest_is_graded():
+    result = grade_submission(HERE / "hostile_segfault.py", "ng", timeout=5.0, parallel=1)
+    status = {f.name: f.status for f in result.functions}
+    assert status.pop("linear_forward") == "failed"
+    assert set(status.values()) == {"passed"}
+
+
+def test_same_seed_same_verdict_other_seed_other_cases():
+    a = grade_submission(HERE / "bug_transposed.py", "ng", seed=7, only=["linear_backward"])
+    b = grade_submission(HERE / "bug_transposed.py", "ng", seed=7, only=["linear_backward"])
+    fa, fb = a.functions[0], b.functions[0]
+    assert fa.finding == fb.finding and fa.case.description == fb.case.description
+    assert a.seed == 7
+
+
+def test_worker_never_imports_torch_or_the_oracle():
+    code = (f"import sys; sys.path.insert(0, {ROOT!r}); import reference.grade.worker, "
+            "reference.grade.probes.ng; print(sorted(m for m in sys.modules "
+            "if m.startswith(('torch', 'reference.oracle'))))")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_allow_autograd_lifts_the_policy(tmp_path):
+    path = _submission(tmp_path, "import torch\nt = torch.from_numpy(W) @ torch.from_numpy(A)\n"
+                                 "return (t + torch.from_numpy(b)).numpy(), (A, W, b)")
+    refused = grade_submission(path, "ng", only=["linear_forward"])
+    assert "autograd libraries are not allowed" in refused.error and refused.score == 0
+    result = grade_submission(path, "ng", allow_autograd=True, only=["linear_forward"],
+                              timeout=30.0)
+    assert result.error is None
+    assert result.functions[0].status == "passed", result.functions[0].finding
+
+
+def test_a_crash_with_an_orphan_holding_the_pipe_is_a_crash_and_the_orphan_dies(tmp_path):
+    path = _submission(tmp_path, "import os, ctypes\npid = os.fork()\nif pid == 0:\n"
+                                 "    os.execv('/bin/sleep', ['sleep', '315'])\n"
+                                 "print('ORPHAN', pid, flush=True)\nctypes.string_at(0)")
+    result, fr = _grade(path)
+    assert "SIGSEGV" in fr.finding.diagnosis          # not a timeout
+    pid = int(re.search(r"ORPHAN (\d+)", fr.output).group(1))   # output up to the crash
+    assert _dies(pid, b"sleep\x00315\x00")

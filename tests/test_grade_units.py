@@ -1,0 +1,127 @@
+"""Unit tests of the grader's parts that need no sandbox: diagnoses, loader, codec, policy."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from reference.grade import codec, loader, policy
+from reference.grade.diagnose import (
+    close,
+    diagnose_array,
+    diagnose_init,
+    diagnose_keys,
+    diagnose_mutation,
+)
+
+RNG = np.random.default_rng(0)
+EXP = RNG.standard_normal((3, 3))
+COL = RNG.standard_normal((3, 1))
+
+
+@pytest.mark.parametrize("got, expected, kw, text", [
+    (None, EXP, {}, "is missing"),
+    ("abc", EXP, {}, "not a numeric array"),
+    (EXP * 4, EXP, {"scale_m": 4}, "the 1/m is missing"),
+    (EXP / 4, EXP, {"scale_m": 4}, "an extra 1/m"),
+    (-EXP, EXP, {}, "wrong sign"),
+    (EXP.T, EXP, {}, "transposed"),
+    (EXP[:, :2].T, EXP[:, :2], {}, "transposed"),
+    (COL.ravel(), COL, {}, "rank-1"),
+    (np.ones((1, 5)), COL, {}, "wrong axis"),
+    (np.ones((3, 5)), COL, {}, "not summed over the examples"),
+    (np.float64(1.0), COL, {}, "summed over all axes"),
+    (np.full((3, 3), np.nan), EXP, {}, "NaN: numerically unstable"),
+    (EXP + 1, EXP, {"mistakes": [("σ'(a) used", EXP + 1)]}, "σ'(a) used"),
+    (EXP + 1, EXP, {}, "is wrong at index"),
+    (np.ones(3), np.float64(2.0), {}, "single number"),
+])
+def test_diagnose_array_names_the_mistake(got, expected, kw, text):
+    finding = diagnose_array(got, expected, equation="BP4", name="dW", **kw)
+    assert finding is not None and text in finding.diagnosis
+    assert finding.equation == "BP4"
+
+
+def test_diagnose_array_accepts_float32_and_scalars():
+    assert diagnose_array(EXP.astype(np.float32), EXP, equation="BP4") is None
+    assert diagnose_array(np.array([[2.0]]), 2.0, equation="cost") is None
+    assert not close(EXP + 1e-3, EXP)
+
+
+def test_keys_mutation_and_init():
+    assert "dW2" in diagnose_keys({"dW1": 1}, ["dW1", "dW2"], equation="BP4", name="g").diagnosis
+    assert diagnose_keys({"dW1": 1}, ["dW1"], equation="BP4", name="g") is None
+    a = np.ones(3)
+    assert "in place" in diagnose_mutation({"dA": a}, {"dA": a * 0}, equation="api",
+                                           name="f").diagnosis
+    assert diagnose_mutation({"dA": a}, {"dA": a.copy()}, equation="api", name="f") is None
+    good = {"W1": RNG.standard_normal((4, 3)) * 0.01, "b1": np.zeros((4, 1))}
+    assert diagnose_init(good, [3, 4]) is None
+    assert "symmetry" in diagnose_init({**good, "W1": np.zeros((4, 3))}, [3, 4]).diagnosis
+
+
+def test_loader_keeps_only_definitions(tmp_path):
+    src = ("import numpy as np\nfrom dnn_utils import *\nX = load()\nLR = 0.1\nplt.show()\n"
+           "EPS = np.finfo(float).eps * LR\nP = L_layer_model(X, LR)\nQ = np.array(fit(X))\n"
+           "def f(x):\n    return x\nclass C:\n    pass\nimport os; os.system('x')\n"
+           "try:\n    import h5py\nexcept ImportError:\n    pass\n"
+           "if __name__ == '__main__':\n    f(1)\n")
+    path = tmp_path / "s.py"
+    path.write_text(src)
+    loaded = loader.load(path)
+    kept = [s.source for s in loaded.segments]
+    assert kept[:2] == ["import numpy as np", "from dnn_utils import *"]
+    assert "LR = 0.1" in kept and "import os" in kept and "EPS = np.finfo(float).eps * LR" in kept
+    assert not any("load()" in s or "show" in s or "system" in s or "__main__" in s
+                   or "L_layer_model" in s or "fit(" in s for s in kept)
+    assert any(s.startswith("def f") for s in kept) and any(s.startswith("try:") for s in kept)
+
+
+def test_loader_notebook_magics_and_bad_cells(tmp_path):
+    nb = {"cells": [
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "!pip install x\n",
+                                         "import numpy as np\n"]},
+        {"cell_type": "markdown", "source": ["def not_code(): pass"]},
+        {"cell_type": "code", "source": "%%time\ndef timed():\n    pass\n"},
+        {"cell_type": "code", "source": "%%writefile x.py\ndef written():\n    pass\n"},
+        {"cell_type": "code", "source": "def broken(:\n"},
+        {"cell_type": "code", "source": "def g():\n    return 1\ng()\n"}]}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    loaded = loader.load(path)
+    assert loaded.error is None
+    assert [s.source.split("(")[0] for s in loaded.segments] == [
+        "import numpy as np", "def timed", "def g"]
+    assert any("syntax error" in w for w in loaded.warnings)
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    assert "syntax error" in loader.load(tmp_path / "bad.py").error
+
+
+def test_codec_rebuilds_plain_arrays_only():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    value = {"a": (np.arange(4.0).view(Liar), [1, 2.5]), "o": object(),
+             "s": np.array(["x"]), 3: None}
+    back = codec.decode(codec.encode(value), as_float=True)
+    assert type(back["a"][0]) is np.ndarray and back["a"][0].dtype == np.float64
+    assert isinstance(back["o"], codec.Opaque) and isinstance(back["s"], codec.Opaque)
+    assert back[3] is None and back["a"][1] == [1, 2.5]
+    assert isinstance(codec.decode(codec.encode((1, 2))), tuple)
+
+
+def test_policy_scan_and_guard():
+    import ast
+
+    tree = ast.parse("import numpy\ndef f():\n    import torch.nn\n"
+                     "x = __import__('jax')\nfrom manual import Network\n")
+    found = policy.scan([tree])
+    assert len(found) == 3 and "torch.nn" in found[0] and "manual" in found[2]
+    assert len(policy.scan([tree], allow_autograd=True)) == 1
+    guard = policy.ImportGuard(("definitely_forbidden_pkg",))
+    with pytest.raises(ImportError):
+        guard.find_spec("definitely_forbidden_pkg.sub")
+    assert guard.violations and guard.find_spec("numpy") is None
