@@ -26,9 +26,9 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from reference.cases import families, generate  # noqa: E402
+from reference.cases import draw_family, families, generate  # noqa: E402
 from reference.check import FAMILY  # noqa: E402
-from reference.oracle import _batch_cost, _forward, _t, oracle_backprop, oracle_backprop_many  # noqa: E402
+from reference.oracle import _batch_cost, _forward, _t, oracle_backprop, oracle_stacked  # noqa: E402
 
 
 def throughput(cases: int) -> dict:
@@ -52,12 +52,11 @@ def oracle_cost(n: int, rounds: int) -> dict:
     torch.set_num_threads(1)
     groups = families(generate(n, seed=1, family=FAMILY))
     nets = [[c.network() for c in g] for g in groups]
+    stacks = [(g[0], draw_family(g[0])) for g in groups]
 
     def stacked():
-        for g in nets:
-            oracle_backprop_many([x[0].weights for x in g], [x[0].biases for x in g],
-                                 g[0][0].sigmas, g[0][0].loss, [x[1] for x in g],
-                                 [x[2] for x in g], g[0][0].layout, g[0][0].reduction)
+        for c, s in stacks:
+            oracle_stacked(s.W, s.b, c.activations, c.loss, s.X, s.Y, c.layout, c.reduction)
 
     def single():
         for g in nets:

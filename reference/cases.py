@@ -1,9 +1,9 @@
 """Random cases for the matrix, drawn from data (the registries) and a seed.
 
 A `Case` is a small frozen description (activations, loss, layout, dtype,
-layer sizes, batch size, its own seed); `case.arrays()` draws the weights,
-biases, X and Y from that seed, so a case is the same on every xdist worker
-and every machine. `generate(n, seed)` walks the product of
+layer sizes, batch size, the seed of its family's arrays and its place in the
+family); `case.arrays()` draws the weights, biases, X and Y from that seed, so
+a case is the same on every xdist worker and every machine. `generate(n, seed)` walks the product of
 
     hidden activation × (output activation, loss) × layout × dtype
 
@@ -45,6 +45,8 @@ class Case:
     seed: int
     reduction: str = "mean"
     tag: int = 0  # tells apart cases whose structure is the same
+    member: int = 0  # which network of its family (the seed draws the whole family)
+    members: int = 1  # how many networks the family has
 
     @property
     def id(self) -> str:
@@ -115,109 +117,138 @@ def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
 
 def case_at(i: int, seed: int, combos, family: int = 1) -> Case:
     """The i-th case: its family f = i // family takes combination f mod |combos|
-    and a structure drawn from (seed, f); the case's arrays come from its own seed."""
+    and a structure drawn from (seed, f); the family's arrays come from one seed."""
     f = i // family
     hidden, (output, loss), layout, dtype = combos[f % len(combos)]
-    sizes, m, reduction, seeds = _family_structure(seed, f, family)
-    return Case(hidden, output, loss, layout, dtype, sizes, m, seeds[i % family], reduction)
+    sizes, m, reduction, arrays_seed = _family_structure(seed, f, family)
+    return Case(hidden, output, loss, layout, dtype, sizes, m, arrays_seed, reduction,
+                member=i % family, members=family)
 
 
 @functools.lru_cache(maxsize=256)
 def _family_structure(seed: int, f: int, family: int):
-    """Depth 1..6, widths 1..12, batch 1..8, reduction, and one array seed per member."""
+    """Depth 1..6, widths 1..12, batch 1..8, reduction, and the seed of the arrays."""
     rng = np.random.default_rng([seed, f, family])
     depth = int(rng.integers(1, 7))
     sizes = tuple(_width(rng) for _ in range(depth + 1))
     m = 1 if rng.random() < 0.15 else int(rng.integers(2, 9))
     reduction = "sum" if rng.random() < 0.2 else "mean"
-    return sizes, m, reduction, tuple(int(x) for x in rng.integers(0, 2**31, size=family))
+    return sizes, m, reduction, int(rng.integers(0, 2**31))
 
 
 def families(cases: list[Case]) -> list[list[Case]]:
-    """Consecutive runs of cases with the same structure (what one oracle call can stack)."""
+    """Consecutive runs of cases of one family (what one oracle call can stack)."""
     groups: list[list[Case]] = []
     for c in cases:
-        if groups and _structure(groups[-1][0]) == _structure(c):
+        if groups and _family_key(groups[-1][0]) == _family_key(c) and c.member > 0:
             groups[-1].append(c)
         else:
             groups.append([c])
     return groups
 
 
-def _structure(c: Case):
-    return (c.hidden, c.output, c.loss, c.layout, c.dtype, c.sizes, c.m, c.reduction)
+def _family_key(c: Case):
+    return (c.hidden, c.output, c.loss, c.layout, c.dtype, c.sizes, c.m, c.reduction, c.seed,
+            c.members)
 
 
 def _width(rng) -> int:
     return 1 if rng.random() < 0.15 else int(rng.integers(1, 13))
 
 
-def case_rng(case: Case) -> np.random.Generator:
-    return np.random.default_rng(case.seed)
-
-
-def draw_targets(rng, loss, shape, class_axis: int, dtype) -> np.ndarray:
-    """Targets of the kind the loss expects (real, binary, one-hot or a distribution)."""
+def draw_targets(rng, loss, shape, dtype) -> np.ndarray:
+    """Targets of the kind the loss expects, for K stacked networks: shape (K, n, m),
+    classes on axis 1 (real, binary, one-hot, or for a quarter of the networks a
+    distribution over the classes)."""
     kind = get_loss(loss).targets
     if kind == "real":
         return rng.standard_normal(shape).astype(dtype)
     if kind == "binary":
         return (rng.random(shape) < 0.5).astype(dtype)
-    n = shape[class_axis]
-    if rng.random() < 0.25:  # a distribution over the classes
-        p = rng.random(shape) + 0.05
-        return (p / p.sum(axis=class_axis, keepdims=True)).astype(dtype)
-    labels = rng.integers(0, n, shape[1 - class_axis])
-    onehot = np.eye(n, dtype=dtype)[labels]  # (m, n)
-    return onehot if class_axis == 1 else np.ascontiguousarray(onehot.T)
+    K, n, m = shape
+    labels = rng.integers(0, n, (K, m))
+    onehot = np.eye(n)[labels].transpose(0, 2, 1)  # (K, n, m)
+    p = rng.random(shape) + 0.05
+    p /= p.sum(axis=1, keepdims=True)
+    distribution = rng.random(K) < 0.25
+    return np.where(distribution[:, None, None], p, onehot).astype(dtype)
+
+
+@dataclass
+class Stack:
+    """The arrays of K networks of one structure, stacked on a leading axis, in the
+    case's layout and dtype: W[l] (K, nₗ, nₗ₋₁) or (K, nₗ₋₁, nₗ), b[l] (K, nₗ, 1)
+    or (K, nₗ), X and Y (K, n, m) or (K, m, n). Member k is `member(k)`."""
+
+    W: list[np.ndarray]
+    b: list[np.ndarray]
+    X: np.ndarray
+    Y: np.ndarray
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def member(self, k: int):
+        """(weights, biases, X, Y) of network k: views into the stack."""
+        return [w[k] for w in self.W], [b[k] for b in self.b], self.X[k], self.Y[k]
+
+
+def draw_family(case: Case) -> Stack:
+    """The arrays of every member of `case`'s family, drawn at once from its seed.
+
+    Weights ~ N(0, 1.5/nₗ₋₁), biases ~ N(0, 0.25), X ~ N(0, 1), then shaped so
+    every zˡ lies in its activation's domain and at least KINK_MARGIN off any kink.
+    """
+    K, sizes = case.members, case.sizes
+    rng = np.random.default_rng(case.seed)
+    sigmas = [get_activation(a) for a in case.activations]
+    W = [rng.standard_normal((K, n_out, n_in)) * np.sqrt(1.5 / n_in)
+         for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    b = [rng.standard_normal((K, n_out)) * 0.5 for n_out in sizes[1:]]
+    X = rng.standard_normal((K, sizes[0], case.m))
+    _keep_in_domain(W, b, sigmas, X)
+    Y = draw_targets(rng, case.loss, (K, sizes[-1], case.m), np.float64)
+    dtype = np.dtype(case.dtype)
+    if case.layout == COLUMNS:
+        return Stack([w.astype(dtype) for w in W], [v[..., None].astype(dtype) for v in b],
+                     X.astype(dtype), Y.astype(dtype))
+    rows = lambda x: np.ascontiguousarray(x.transpose(0, 2, 1), dtype=dtype)
+    return Stack([rows(w) for w in W], [v.astype(dtype) for v in b], rows(X), rows(Y))
 
 
 def draw_arrays(case: Case):
-    """Weights, biases, X, Y for a case; z is kept at least KINK_MARGIN off any kink."""
-    rng = case_rng(case)
-    sizes, dtype, cols = case.sizes, np.dtype(case.dtype), case.layout == COLUMNS
-    sigmas = [get_activation(a) for a in case.activations]
-    weights, biases = [], []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        w = rng.standard_normal((n_out, n_in)) * np.sqrt(1.5 / n_in)
-        b = rng.standard_normal(n_out) * 0.5
-        weights.append(w)
-        biases.append(b)
-    X = rng.standard_normal((sizes[0], case.m))
-    _keep_in_domain(weights, biases, sigmas, X)
-    Y = draw_targets(rng, case.loss, (sizes[-1], case.m), 0, np.float64)
-    if cols:
-        W = [w.astype(dtype) for w in weights]
-        B = [b.reshape(-1, 1).astype(dtype) for b in biases]
-        return W, B, X.astype(dtype), Y.astype(dtype)
-    W = [np.ascontiguousarray(w.T, dtype=dtype) for w in weights]
-    B = [b.astype(dtype) for b in biases]
-    return W, B, np.ascontiguousarray(X.T, dtype=dtype), np.ascontiguousarray(Y.T, dtype=dtype)
+    """Weights, biases, X, Y of one case (its member of the family draw)."""
+    return draw_family(case).member(case.member)
 
 
-def _keep_in_domain(weights, biases, sigmas, X) -> None:
+def _keep_in_domain(W, b, sigmas, X) -> None:
     """Shape the draw so every zˡ lies where its activation is meant to be used.
 
-    A layer whose z leaves the activation's `domain` is scaled down (a deep
-    stack of identity layers otherwise saturates the sigmoid at the output,
-    where 1 − a underflows and no formula for ∇ₐC survives); biases are nudged
-    so no z lies within KINK_MARGIN of a kink (where σ' is not defined).
+    Works on stacks (K networks, columns layout). A network whose layer's z
+    leaves the activation's `domain` has that layer scaled down (a deep stack
+    of identity layers otherwise saturates the sigmoid at the output, where
+    1 − a underflows and no formula for ∇ₐC survives); biases are nudged so no
+    z lies within KINK_MARGIN of a kink (where σ' is not defined).
     """
     a = X
-    for w, b, sigma in zip(weights, biases, sigmas):
-        z = w @ a + b[:, None]
+    for w, v, sigma in zip(W, b, sigmas):
+        z = w @ a + v[..., None]
         lo, hi = sigma.domain
-        peak = max(z.max() / hi if hi > 0 else 0.0, z.min() / lo if lo < 0 else 0.0)
-        if peak > 0.9:
-            w /= peak / 0.9
-            b /= peak / 0.9
-            z = w @ a + b[:, None]
+        peak = np.zeros(len(z))
+        if hi > 0:
+            peak = np.maximum(peak, z.max(axis=(1, 2)) / hi)
+        if lo < 0:
+            peak = np.maximum(peak, z.min(axis=(1, 2)) / lo)
+        shrink = np.where(peak > 0.9, 0.9 / np.maximum(peak, 0.9), 1.0)
+        w *= shrink[:, None, None]
+        v *= shrink[:, None]
+        z *= shrink[:, None, None]
         for kink in sigma.kinks:
             for _ in range(8):
-                near = np.abs(z - kink) < KINK_MARGIN
+                near = (np.abs(z - kink) < KINK_MARGIN).any(axis=2)  # (K, nₗ): units to nudge
                 if not near.any():
                     break
-                shift = np.where(near.any(axis=1), 4 * KINK_MARGIN, 0.0)
-                b += shift
-                z = z + shift[:, None]
-        a = sigma.apply(z, 0)
+                shift = np.where(near, 4 * KINK_MARGIN, 0.0)
+                v += shift
+                z += shift[..., None]
+        a = sigma.apply(z, 1)

@@ -13,9 +13,11 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
-from .cases import Case, combinations, families, generate
-from .compare import EQUATIONS, compare_gradients
-from .oracle import oracle_backprop_many
+from manual.network import Network
+
+from .cases import Case, combinations, draw_family, families, generate
+from .compare import EQUATIONS, compare_stacked
+from .oracle import oracle_stacked
 
 
 @dataclass
@@ -33,21 +35,28 @@ def run_case(case: Case) -> CaseResult:
 
 
 def run_family(cases: list[Case]) -> list[CaseResult]:
-    """Cases of one structure: manual backprop on each, one stacked oracle call."""
-    nets = [c.network() for c in cases]
-    gots = [net.backprop(X, Y) for net, X, Y in nets]
-    first = nets[0][0]
-    expected = oracle_backprop_many([n.weights for n, _, _ in nets], [n.biases for n, _, _ in nets],
-                                    first.sigmas, first.loss, [X for _, X, _ in nets],
-                                    [Y for _, _, Y in nets], first.layout, first.reduction)
-    entries = first.sigmas + [first.loss]
-    rows = tuple(sorted({(a, cases[0].loss) for a in cases[0].activations}))
+    """Cases of one family (one structure, arrays drawn together): one stacked
+    oracle call for the family, then `Network.backprop` on each case, then one
+    vectorized comparison. The oracle runs first, so an implementation that
+    modifies its inputs in place cannot change the expected values."""
+    first = cases[0]
+    stack = draw_family(first)
+    expected = oracle_stacked(stack.W, stack.b, first.activations, first.loss, stack.X,
+                              stack.Y, first.layout, first.reduction)
+    members = [c.member for c in cases]
+    if members != list(range(len(stack))):
+        expected = expected.take(members)
+    gots = []
+    for case in cases:
+        w, b, X, Y = stack.member(case.member)
+        net = Network(w, b, case.activations, case.loss, case.layout, case.reduction)
+        gots.append(net.backprop(X, Y))
+    entries = net.sigmas + [net.loss]
+    verdicts = compare_stacked(gots, expected, first.dtype, entries)
+    rows = tuple(sorted({(a, first.loss) for a in first.activations}))
     results = []
-    for case, got, exp in zip(cases, gots, expected):
-        verdict = compare_gradients(got, exp, case.dtype, entries)
-        mismatch = None
-        if not verdict.ok:
-            mismatch = {"case": case.id, **asdict(verdict.mismatch)}
+    for case, verdict in zip(cases, verdicts):
+        mismatch = None if verdict.ok else {"case": case.id, **asdict(verdict.mismatch)}
         results.append(CaseResult(case.id, rows, verdict.ok, verdict.max_rel_err, mismatch))
     return results
 
@@ -97,7 +106,7 @@ def _init_worker() -> None:
     torch.set_num_threads(1)
 
 
-FAMILY = 8  # cases per structure in `check`: one stacked oracle call each
+FAMILY = 16  # cases per structure in `check`: one stacked oracle call each
 
 
 def _run_slice(args) -> list[CaseResult]:

@@ -147,3 +147,51 @@ def _walk(gots, exps, checks, rtol, atol) -> Verdict:
         if mm is not None and first is None:
             first = mm
     return Verdict(first is None, first, worst)
+
+
+def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdict]:
+    """`compare_gradients` for K implementations' answers at once.
+
+    `gots` is a list of K Gradients-like objects, `expected` a stacked answer
+    (every array with a leading axis K, as `reference.oracle.oracle_stacked`
+    returns). The tolerance test runs vectorized over all K; a member that
+    disagrees (or returns a wrong shape) is walked alone to locate its first
+    equation and layer.
+    """
+    rtol, atol = tolerance_for(dtype, entries)
+    checks = list(ordered_checks(len(expected.dW)))
+    exps = [getattr(expected, name)[layer] for _, layer, name in checks]
+    K = len(gots)
+    shapes = [e.shape[1:] for e in exps]
+    flat = []
+    for got in gots:
+        arrays = [np.asarray(getattr(got, name)[layer]) for _, layer, name in checks]
+        flat.append(arrays if all(a.shape == s for a, s in zip(arrays, shapes)) else None)
+    good = [k for k in range(K) if flat[k] is not None]
+    verdicts: list[Verdict | None] = [None] * K
+    if good:
+        sizes = [int(np.prod(s)) for s in shapes]
+        G = np.array([np.concatenate([a.ravel() for a in flat[k]]) for k in good],
+                     dtype=np.float64)
+        E = np.concatenate([e.reshape(K, -1) for e in exps], axis=1)[good]
+        starts = np.cumsum([0] + sizes[:-1])
+        mag = np.abs(E)
+        err = np.abs(G - E)
+        scale = np.repeat(np.maximum(np.maximum.reduceat(mag, starts, axis=1), 1.0), sizes,
+                          axis=1)
+        ok = (err <= atol * scale + rtol * mag).all(axis=1)
+        rel = np.maximum.reduceat(err / np.maximum(mag, 1e-3 * scale), starts, axis=1)
+        eq_of = np.array([EQUATIONS.index(eq) for eq, _, _ in checks])
+        worst = np.zeros((len(good), len(EQUATIONS)))
+        for j in range(len(EQUATIONS)):
+            cols = rel[:, eq_of == j]
+            if cols.shape[1]:
+                worst[:, j] = cols.max(axis=1)
+        for row, k in enumerate(good):
+            if ok[row]:
+                verdicts[k] = Verdict(True, None, dict(zip(EQUATIONS, worst[row].tolist())))
+    for k in range(K):
+        if verdicts[k] is None:
+            gk = [np.asarray(getattr(gots[k], name)[layer]) for _, layer, name in checks]
+            verdicts[k] = _walk(gk, [e[k] for e in exps], checks, rtol, atol)
+    return verdicts  # type: ignore[return-value]

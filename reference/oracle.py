@@ -75,40 +75,70 @@ def oracle_backprop_many(weights: Sequence, biases: Sequence, activations: Seque
                          Xs: Sequence, Ys: Sequence, layout: str = COLUMNS,
                          reduction: str = "mean", keep_forward: bool = False
                          ) -> list[OracleGradients]:
-    """The oracle for K networks of one structure (same sizes, activations, loss,
-    layout, batch size) at once: weights[k][l], biases[k][l], Xs[k], Ys[k].
+    """The oracle for K networks of one structure given as lists: weights[k][l],
+    biases[k][l], Xs[k], Ys[k]. Stacks them and calls `oracle_stacked`."""
+    L = len(weights[0])
+    s = oracle_stacked([np.stack([w[l] for w in weights]) for l in range(L)],
+                       [np.stack([b[l] for b in biases]) for l in range(L)],
+                       activations, loss, np.stack(Xs), np.stack(Ys), layout, reduction,
+                       keep_forward)
+    return [OracleGradients([d[k] for d in s.deltas], [w[k] for w in s.dW],
+                            [v[k] for v in s.db], float(s.cost[k]),
+                            [z[k] for z in s.zs], [a[k] for a in s.activations])
+            for k in range(len(Xs))]
 
-    The K networks are stacked and differentiated in one autograd call; their
-    costs are summed, and since no network's parameters reach another's cost,
+
+@dataclass
+class StackedGradients:
+    """The oracle's answer for K stacked networks: every array has a leading axis K
+    (db shaped like the stacked biases), `cost` is (K,)."""
+
+    deltas: list[np.ndarray]
+    dW: list[np.ndarray]
+    db: list[np.ndarray]
+    cost: np.ndarray
+    zs: list[np.ndarray] = field(default_factory=list)
+    activations: list[np.ndarray] = field(default_factory=list)
+
+    def take(self, members: Sequence[int]) -> StackedGradients:
+        """The answers of some members only, in the order given."""
+        idx = list(members)
+        pick = lambda arrays: [x[idx] for x in arrays]
+        return StackedGradients(pick(self.deltas), pick(self.dW), pick(self.db), self.cost[idx],
+                                pick(self.zs), pick(self.activations))
+
+
+def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations: Sequence,
+                   loss, X: np.ndarray, Y: np.ndarray, layout: str = COLUMNS,
+                   reduction: str = "mean", keep_forward: bool = False) -> StackedGradients:
+    """The oracle for K networks of one structure (same sizes, activations, loss,
+    layout, batch size), stacked on a leading axis: W[l] (K, ...), b[l] (K, ...)
+    shaped as the layout's biases, X and Y (K, ...).
+
+    The K networks are differentiated in one autograd call; their costs are
+    summed, and since no network's parameters reach another's cost,
     ∂(Σₖ Cₖ)/∂θₖ = ∂Cₖ/∂θₖ exactly.
     """
     sigmas = [get_activation(s) for s in activations]
     loss = get_loss(loss)
-    L = len(weights[0])
-    tw = [_t(np.stack([w[l] for w in weights])).requires_grad_() for l in range(L)]
-    # biases stacked so they broadcast over the batch: (K, n, 1) or (K, 1, n)
-    tb = [_t(np.stack([b[l].reshape(_bias_view(b[l], layout)) for b in biases]))
-          .requires_grad_() for l in range(L)]
-    tX, tY = _t(np.stack(Xs)), _t(np.stack(Ys))
+    L = len(W)
+    tw = [_t(w).requires_grad_() for w in W]
+    # biases viewed so they broadcast over the batch: (K, n, 1) or (K, 1, n)
+    tb = [_t(v.reshape(len(v), *_bias_view(v[0], layout))).requires_grad_() for v in b]
+    tX, tY = _t(X), _t(Y)
     m = tX.shape[1 + batch_axis(layout)]
     with torch.enable_grad():
         zs, acts = _forward(tw, tb, sigmas, tX, layout)
         costs = _batch_cost(loss, acts[-1], tY, layout, reduction)
         grads = torch.autograd.grad(costs.sum(), tw + tb + zs)
-    dW = [g.numpy() for g in grads[:L]]
-    db = [g.numpy() for g in grads[L:2 * L]]
     per_example = float(m) if reduction == "mean" else 1.0
-    deltas = [g.numpy() * per_example for g in grads[2 * L:]]
-    costs = costs.detach().numpy()
-    zs_np = [z.detach().numpy() for z in zs] if keep_forward else []
-    acts_np = [a.detach().numpy() for a in acts] if keep_forward else []
-    out = []
-    for k in range(len(Xs)):
-        out.append(OracleGradients(
-            [d[k] for d in deltas], [w[k] for w in dW],
-            [b[k].reshape(biases[k][l].shape) for l, b in enumerate(db)], float(costs[k]),
-            [z[k] for z in zs_np], [a[k] for a in acts_np]))
-    return out
+    return StackedGradients(
+        [g.numpy() * per_example for g in grads[2 * L:]],
+        [g.numpy() for g in grads[:L]],
+        [g.numpy().reshape(v.shape) for g, v in zip(grads[L:2 * L], b)],
+        costs.detach().numpy(),
+        [z.detach().numpy() for z in zs] if keep_forward else [],
+        [a.detach().numpy() for a in acts] if keep_forward else [])
 
 
 def _bias_view(b, layout) -> tuple[int, int]:

@@ -1,0 +1,95 @@
+"""`check` runs families of cases stacked: one draw, one oracle call and one
+vectorized comparison per family. Each stacked step must give what the
+one-case step gives for every member."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import manual.network
+from reference.cases import draw_family, families, generate
+from reference.check import run_family
+from reference.compare import compare_gradients, compare_stacked
+from reference.oracle import oracle_backprop, oracle_stacked
+
+FAMILY_CASES = generate(96, seed=3, family=6)
+
+
+def _some_families(k=6):
+    return families(FAMILY_CASES)[:k]
+
+
+def test_a_family_draw_gives_each_member_its_own_arrays():
+    for group in _some_families():
+        stack = draw_family(group[0])
+        assert len(stack) == 6 == len(group)
+        for case in group:
+            for mine, alone in zip(stack.member(case.member)[0], case.arrays()[0]):
+                np.testing.assert_array_equal(mine, alone)
+        # members differ: the family is K networks, not one network K times
+        assert not np.array_equal(stack.X[0], stack.X[1])
+
+
+def test_stacked_oracle_equals_the_one_network_oracle():
+    for group in _some_families(4):
+        c = group[0]
+        stack = draw_family(c)
+        s = oracle_stacked(stack.W, stack.b, c.activations, c.loss, stack.X, stack.Y, c.layout,
+                           c.reduction)
+        for k in range(len(stack)):
+            w, b, X, Y = stack.member(k)
+            one = oracle_backprop(w, b, c.activations, c.loss, X, Y, c.layout, c.reduction)
+            for field in ("deltas", "dW", "db"):
+                for mine, alone in zip(getattr(s, field), getattr(one, field)):
+                    np.testing.assert_allclose(mine[k], alone, rtol=1e-12, atol=1e-14)
+            assert s.cost[k] == pytest.approx(one.cost, rel=1e-12)
+
+
+def test_stacked_comparison_equals_the_one_case_comparison():
+    c = _some_families(1)[0][0]
+    stack = draw_family(c)
+    expected = oracle_stacked(stack.W, stack.b, c.activations, c.loss, stack.X, stack.Y,
+                              c.layout, c.reduction)
+    gots = []
+    for k in range(len(stack)):
+        w, b, X, Y = stack.member(k)
+        gots.append(manual.Network(w, b, c.activations, c.loss, c.layout,
+                                   c.reduction).backprop(X, Y))
+    gots[2].dW[0] = gots[2].dW[0] + 0.5          # a wrong value in one member
+    gots[4].db[-1] = gots[4].db[-1].ravel()[:1]  # a wrong shape in another
+    stacked = compare_stacked(gots, expected, c.dtype)
+    for k, verdict in enumerate(stacked):
+        member = manual.Gradients(*[[x[k] for x in getattr(expected, f)]
+                                    for f in ("deltas", "dW", "db")], expected.cost[k])
+        alone = compare_gradients(gots[k], member, c.dtype)
+        assert verdict.ok == alone.ok == (k not in (2, 4))
+        if not verdict.ok:
+            assert str(verdict.mismatch) == str(alone.mismatch)
+        else:
+            assert verdict.max_rel_err == pytest.approx(alone.max_rel_err, rel=1e-9, abs=1e-300)
+    assert stacked[2].mismatch.equation == "BP4" and stacked[2].mismatch.layer == 0
+    assert stacked[4].mismatch.equation == "BP3" and "shape" in stacked[4].mismatch.detail
+
+
+def test_an_implementation_that_modifies_its_input_cannot_fool_the_oracle(monkeypatch):
+    """The oracle runs before the implementation: zeroing X in place inside
+    backprop must not make the expected values agree with the wrong answer."""
+    real = manual.network.Network.backprop
+
+    def zeroing(self, X, Y):
+        X[...] = 0
+        return real(self, X, Y)
+
+    monkeypatch.setattr(manual.network.Network, "backprop", zeroing)
+    group = [c for c in _some_families(12) if c[0].sizes[0] > 1 and c[0].hidden != "identity"][0]
+    results = run_family(group)
+    assert not any(r.ok for r in results)
+
+
+def test_part_of_a_family_is_checked_as_in_the_whole_family():
+    group = _some_families(1)[0]
+    whole = run_family(group)
+    part = run_family([dataclasses.replace(group[3])])
+    assert part[0].id == whole[3].id and part[0].ok and whole[3].ok
+    assert part[0].max_rel_err == pytest.approx(whole[3].max_rel_err, rel=1e-9, abs=1e-300)
