@@ -130,7 +130,8 @@ class Network:
 
     def _cost(self, a: Array, Y: Array) -> float:
         per_example = self.loss.cost(a, Y, class_axis(self.layout))
-        return float(per_example.mean() if self.reduction == "mean" else per_example.sum())
+        total = float(per_example.sum())
+        return total / per_example.size if self.reduction == "mean" else total
 
     def _check_target(self, Y: Array, a: Array) -> Array:
         Y = np.asarray(Y)
