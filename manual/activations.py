@@ -52,10 +52,16 @@ class Activation:
         """a = σ(z); `axis` is the class axis (used by softmax only)."""
         return self.forward(z, axis) if not self.elementwise else self.forward(z)
 
-    def backward(self, z: Array, a: Array, v: Array, axis: int) -> Array:
-        """Jᵀv: v ⊙ σ'(z) for an elementwise σ (the ⊙ of BP1 and BP2)."""
+    def backward(self, z: Array, a: Array, v: Array, axis: int, overwrite: bool = False) -> Array:
+        """Jᵀv: v ⊙ σ'(z) for an elementwise σ (the ⊙ of BP1 and BP2).
+
+        With `overwrite`, v is a temporary the caller owns and the product is
+        taken in place (one large array fewer to allocate per layer)."""
         if self.vjp is not None:
             return self.vjp(z, a, v, axis)
+        if overwrite:
+            v *= self.derivative(z, a)
+            return v
         return v * self.derivative(z, a)
 
 
@@ -161,7 +167,7 @@ def _silu_prime(z: Array, a: Array) -> Array:
 register_activation("identity", lambda z: z, lambda z, a: np.ones_like(z), "z")
 register_activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "torch.sigmoid(z)")
 register_activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "torch.tanh(z)")
-register_activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype),
+register_activation("relu", lambda z: np.maximum(z, 0), lambda z, a: np.heaviside(z, 0),
                     "torch.relu(z)", kinks=(0.0,))
 register_activation("leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z),
                     lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),

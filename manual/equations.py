@@ -40,7 +40,7 @@ def bp2(w_next: Array, delta_next: Array, z: Array, a: Array, sigma: Activation,
         layout: str) -> Array:
     """BP2: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)   (rows: δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ σ'(zˡ))."""
     back = w_next.T @ delta_next if layout == COLUMNS else delta_next @ w_next.T
-    return sigma.backward(z, a, back, class_axis(layout))
+    return sigma.backward(z, a, back, class_axis(layout), overwrite=True)
 
 
 def bp3(delta: Array, scale: float, layout: str) -> Array:
