@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["bench_step", "bench_check", "bench_matrix", "bench_agreement", "bench_grade"]
+BENCHMARKS = ["bench_step", "bench_check", "bench_matrix", "bench_agreement", "bench_grade",
+              "bench_derive"]
 
 
 def main() -> None:

@@ -153,4 +153,16 @@ CATALOG: list[Claim] = [
           "relu' is the step"),
     Claim("quadratic-relu-missing-step", "output", ("quadratic", "relu", "a - y"), W,
           "for z < 0 the output is flat: δ = 0 there, but a − y = −y ≠ 0"),
+    # ---- right formulas that overflow float64 at the ends of a wide domain ----
+    Claim("sigmoid-exp-form-wide", "activation", (SIG, "exp(-z)/(1 + exp(-z))**2"), R,
+          "the same identity as sigmoid-exp-form; exp(800) overflows float64 (inf/inf is "
+          "NaN) but the formula is right there", {"domain": (-800, 800)}),
+    Claim("softplus-exp-form-wide", "activation", ("softplus(z)", "exp(z)/(1 + exp(z))"), R,
+          "eᶻ/(1+eᶻ) = σ(z) for every z, also where eᶻ overflows", {"domain": (-800, 800)}),
+    Claim("sigmoid-exp-form-wide-missing-square", "activation",
+          (SIG, "exp(-z)/(1 + exp(-z))"), W,
+          "without the square it is e⁻ᶻ/(1+e⁻ᶻ) = 1 − σ(z), not σ'(z)", {"domain": (-800, 800)}),
+    Claim("bce-sigmoid-wide", "output", ("bce", "sigmoid", "a - y"), R,
+          "a − y for every z; where float64 rounds σ(z) to 0 or 1 nothing can be tested",
+          {"domain": (-40, 40)}),
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -86,6 +88,16 @@ def test_values_may_start_with_a_dash(capsys):
     ["activation", "--forward", "softmax", "--derivative", "1"],
     ["loss", "--loss", "bce", "--gradient", "(a-y)/(a*(1-a))", "--target", "real"],
     ["activation", "--forward", "log(z)", "--derivative", "1/z", "--domain", "-5,-1"],
+    ["activation", "--forward", "sigmoid(", "--derivative", "1"],
+    ["activation", "--forward", "z +", "--derivative", "1"],
+    ["activation", "--forward", "", "--derivative", "1"],
+    ["activation", "--forward", "a*z", "--derivative", "1"],
+    ["activation", "--forward", "exp(z, z)", "--derivative", "exp(z)"],
+    ["activation", "--forward", "z", "--derivative", "1 # and a comment"],
+    ["activation", "--forward", "z", "--derivative", "1", "--seed", "-1"],
+    ["activation", "--forward", "z", "--derivative", "1", "--domain", "1,2,3"],
+    ["loss", "--loss", "quadratic", "--gradient", "a - y + z"],
+    ["output-error", "--loss", "quadratic", "--activation", "softmax(z)", "--delta", "a - y"],
     [],
 ])
 def test_bad_input_exit_2(argv, capsys):
@@ -95,11 +107,50 @@ def test_bad_input_exit_2(argv, capsys):
     assert len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.err
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["output-error", "--loss", "quadratic", "--activation", "swish", "--delta", "a"],
+     ["'swish': unknown activation", "silu", "expression in z"]),
+    (["loss", "--loss", "hinge", "--gradient", "1"],
+     ["unknown loss", "cross_entropy", "expression in a, y"]),
+])
+def test_an_unknown_name_lists_the_registry(argv, words, capsys):
+    assert main(["derive", *argv]) == 2
+    err = capsys.readouterr().err
+    assert all(w in err for w in words), err
+
+
+def test_bad_input_is_refused_before_torch_is_imported():
+    # parsing and refusing an expression must not wait for torch to load
+    code = ("import sys; from reference.cli import main; "
+            "c = main(['derive', 'activation', '--forward', 'z.real', '--derivative', '1']); "
+            "print(c, 'torch' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120)
+    assert r.stdout.split() == ["2", "False"], r.stderr
+
+
+def test_text_output_notes_a_right_formula_that_overflows(cli):
+    r = cli("derive", "activation", "--forward", "sigmoid(z)",
+            "--derivative", "exp(-z)/(1 + exp(-z))**2", "--domain", "-800,800")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("CORRECT")
+    note = next(line for line in lines if line.startswith("note:"))
+    assert "z = -800: nan" in note and "extended-precision" in note
+
+
 @pytest.mark.parametrize("argv, code", [
     (["loss", "--loss", "bce", "--gradient", "-(y/a - (1-y)/(1-a))"], 0),
     (["loss", "--loss", "cross_entropy", "--gradient", "a - y"], 1),
     (["activation", "--forward", "relu", "--derivative", "z >= 0", "--domain", "0,3"], 0),
     (["output-error", "--loss", "0.5*(a-y)**2", "--activation", "z", "--delta", "a-y"], 0),
+    (["activation", "--forward", "tanh(z)", "--derivative", "1-tanh(z)**2",
+      "--domain", "-1e308,1e308"], 0),
+    (["activation", "--forward", "z", "--derivative", "1/0"], 1),
+    (["activation", "--forward", "z", "--derivative", "log(-1)"], 1),
+    (["activation", "--forward", "z > 0", "--derivative", "0"], 0),
+    (["output-error", "--loss", "bce", "--activation", "sigmoid", "--delta", "a - y",
+      "--domain", "-40,40"], 0),
 ])
 def test_exit_codes_follow_the_verdict(argv, code, capsys):
     assert main(["derive", *argv, "--format", "json"]) == code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -13,6 +15,8 @@ from reference.cases import generate
 from reference.compare import compare_gradients
 from reference.derive import expression_activation, find_kinks, parse_spec
 from reference.oracle import oracle_for
+
+pytest_plugins = ["pytester"]
 
 SWISH = "z*sigmoid(z)"
 SWISH_PRIME = "sigmoid(z)*(1 + z*(1 - sigmoid(z)))"
@@ -137,3 +141,39 @@ def test_register_activation_with_plain_numpy_callables(names):
                         lambda z: z / (1 + torch.abs(z)), replace=True)
     results = run_cases("softsign_t", 20)
     assert any(not v.ok and v.mismatch.equation in ("BP1", "BP2") for _, v, _, _ in results)
+
+
+ORACLE_TEST = '''
+from reference.check import run_case
+
+def test_case(oracle_case):
+    result = run_case(oracle_case)
+    assert result.ok, f"{oracle_case.id}: {result.mismatch}"
+'''
+
+
+def test_pytest_oracle_activation(pytester):
+    """`pytest --oracle-activation NAME=FORWARD:DERIVATIVE` puts the activation in
+    every case; a wrong derivative fails in BP1 or BP2, in cases named after it."""
+    pytester.makepyfile(test_custom=ORACLE_TEST)
+    right = pytester.runpytest_subprocess(
+        "--oracle-cases", "16", "-v", "--oracle-activation", f"swish_pt={SWISH}:{SWISH_PRIME}")
+    ids = re.findall(r"test_case\[([^\]]+)\]", right.stdout.str())
+    assert len(set(ids)) == 16 and all(i.startswith("swish_pt-") for i in ids)
+    right.assert_outcomes(passed=16)
+    wrong = pytester.runpytest_subprocess(
+        "--oracle-cases", "16", "--oracle-activation", f"swish_pt={SWISH}:sigmoid(z)")
+    # (a one-layer case does not use the hidden activation, so it may pass)
+    assert wrong.parseoutcomes()["failed"] >= 8
+    equations = re.findall(r"'equation': '(BP\d)'", wrong.stdout.str())
+    assert equations and set(equations) <= {"BP1", "BP2"}
+    failed = re.findall(r"FAILED test_custom.py::test_case\[([^\]]+)\]", wrong.stdout.str())
+    assert failed and all("swish_pt" in i for i in failed)
+
+
+def test_pytest_oracle_activation_refuses_bad_specs(pytester):
+    pytester.makepyfile(test_custom=ORACLE_TEST)
+    for spec in ("sigmoid=z:1", "evil=__import__('os'):1", "no_colon=z"):
+        result = pytester.runpytest_subprocess("--oracle-activation", spec)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*--oracle-activation*"])

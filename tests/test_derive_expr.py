@@ -128,6 +128,16 @@ HOSTILE = [
     ("-exp(" * 101 + "z" + ")" * 101, 501, "nesting"),
     ("+".join(["z"] * 300), 1, "nesting"),
     ("", 0, "empty"),
+    ("z # + __import__('os')", 3, "comments"),
+    ("exp(z, z)", 1, "takes 1 argument, not 2"),
+    ("where(z > 0, z)", 1, "takes 3 arguments, not 2"),
+    ("sigmoid(", 8, "never closed"),  # the parenthesis left open
+    ("z +", 4, "syntax error"),
+    ("(" * 250 + "z" + ")" * 250, 201, "too many nested parentheses"),
+    ("f'{z}'", 1, "f-strings"),
+    ("exp(**{'x': z})", 7, "keyword"),
+    ("b'z'", 1, "not a number"),
+    ("\uff5a", 1, "U+FF5A"),  # fullwidth z, which Python itself would read as z
 ]
 
 
@@ -165,6 +175,42 @@ def test_constant_arithmetic_is_folded_in_float64_not_bigint():
     e = compile_expression("(10**300)**3 + 1e300*1e300 + z", ("z",))
     assert e.tree[2] == ("const", float("inf"))
     assert np.isinf(e.numpy(z=np.array([0.0]))).all()  # inf is data, not a crash
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_agrees_in_extended_precision(name):
+    # the same expression at the same points: mpmath (30 digits) rounded to float64
+    # against NumPy in float64, where NumPy is accurate
+    source = CALLS[FUNCTIONS[name][0]].format(f=name)
+    if name in ("log", "log1p", "sqrt"):
+        source = f"{name}(abs(z))"
+    e = compile_expression(source, ("z",))
+    got = np.array([e.exact(z=float(z)) for z in Z])
+    np.testing.assert_allclose(got, e.numpy(z=Z), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("source, z, expected", [
+    ("exp(-z)/(1 + exp(-z))**2", -800.0, 0.0),            # e^-800 rounds to 0 in float64
+    ("exp(z)/exp(z - 1)", 1000.0, np.e),                    # inf/inf in float64
+    ("(exp(z) - exp(-z))/(exp(z) + exp(-z))", 1000.0, 1.0),
+    ("where(z > 0, log(z), 7)", -1.0, 7.0),                 # the branch not taken is NaN
+    ("log(z)", -1.0, np.nan),                               # complex: NaN, as in NumPy
+    ("sqrt(z)", -4.0, np.nan),
+    ("1/z", 0.0, np.inf),
+    ("z/z", 0.0, np.nan),
+    ("exp(exp(exp(exp(z))))", 8.0, np.inf),                 # bounded, not billions of digits
+    ("sin(exp(exp(z)))", 8.0, np.nan),                      # too large to reduce: unknown
+    ("(z**1024)**1024", 1e300, np.inf),
+    ("(-2)**(z + 0.5)", 2e5, np.nan),                       # beyond the range, not real
+    ("(-2)**(z**1024)", 1.5, np.inf),                       # an even integer exponent
+    ("maximum(z, log(-z))", 1.0, np.nan),                   # NaN propagates, as np.maximum
+])
+def test_exact_values(source, z, expected):
+    value = compile_expression(source, ("z",)).exact(z=z)
+    if np.isnan(expected):
+        assert np.isnan(value)
+    else:
+        assert value == pytest.approx(expected, rel=1e-14)
 
 
 def test_forward_variables_are_limited():

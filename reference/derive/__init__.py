@@ -6,23 +6,35 @@
 
 `expression_activation("NAME=FORWARD:DERIVATIVE")` registers an
 expression-defined activation for whole networks.
+
+The names below are imported on first use, so that parsing the command line
+and refusing a bad expression do not wait for torch to load.
 """
 
-from .checks import (
-    activation_report,
-    check_activation,
-    check_loss_gradient,
-    check_output_error,
-    loss_report,
-    output_error_report,
-)
-from .custom import expression_activation, find_kinks, parse_spec
-from .expr import MAX_EXPONENT, MAX_LENGTH, Expression, ExpressionError, compile_expression
-from .judge import Report, Verdict
+from __future__ import annotations
 
-__all__ = [
-    "MAX_EXPONENT", "MAX_LENGTH", "Expression", "ExpressionError", "Report", "Verdict",
-    "activation_report", "check_activation", "check_loss_gradient", "check_output_error",
-    "compile_expression", "expression_activation", "find_kinks", "loss_report",
-    "output_error_report", "parse_spec",
-]
+import importlib
+
+_HOMES = {
+    "activation_report": "checks", "check_activation": "checks",
+    "check_loss_gradient": "checks", "check_output_error": "checks", "loss_report": "checks",
+    "output_error_report": "checks",
+    "expression_activation": "custom", "find_kinks": "custom", "parse_spec": "custom",
+    "MAX_EXPONENT": "expr", "MAX_LENGTH": "expr", "Expression": "expr",
+    "ExpressionError": "expr", "compile_expression": "expr",
+    "Report": "judge", "Verdict": "judge",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))

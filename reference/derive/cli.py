@@ -125,6 +125,13 @@ def render(report: Report, claim: str) -> str:
                           if k not in ("claimed", "autograd"))
         lines.append(f"worst point: {where}: claimed {_fmt(v.counterexample['claimed'])}, "
                      f"autograd {_fmt(v.counterexample['autograd'])}")
+    if report.rechecked:
+        ex = report.recheck_example or {}
+        where = ", ".join(f"{k} = {_fmt(v)}" for k, v in ex.items() if k != "float64")
+        lines.append(f"note: at {report.rechecked} point(s) the claim's float64 value is off "
+                     f"(e.g. {where}: {_fmt(ex.get('float64'))}) but its extended-precision "
+                     f"value agrees with autograd: the formula holds there, its float64 "
+                     f"evaluation overflows or loses precision")
     names = [*report.names, "claimed", "autograd"]
     lines.append("")
     lines.append("  ".join(f"{n:>12}" for n in names) + "  agrees")

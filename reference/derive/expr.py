@@ -2,8 +2,10 @@
 
 One source such as ``sigmoid(z) * (1 - sigmoid(z))`` is parsed with Python's
 ``ast`` module and checked against a whitelist; it is never handed to eval.
-The result evaluates in NumPy (float64, for the learner's claim) and in torch
-(float64 tensors, so autograd can differentiate the same formula).
+The result evaluates in NumPy (float64, for the learner's claim), in torch
+(float64 tensors, so autograd can differentiate the same formula; torch is
+imported only then), and point by point in extended precision (`exact`,
+where float64 overflows).
 
 Grammar: the variables a caller allows (z, a, y), numbers, ``+ - * / **``,
 unary ``-``/``+``, one comparison ``> >= < <=`` (giving 0.0 or 1.0), calls of
@@ -22,11 +24,16 @@ import ast
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from manual.errors import InputError
+
+from . import exact
+
+if TYPE_CHECKING:
+    import torch
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 200
@@ -41,38 +48,45 @@ def _np_sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _t_softplus(x):
-    return torch.logaddexp(x, torch.zeros_like(x))
+def _torch():
+    """torch, imported on first use: parsing and refusing an expression need no torch."""
+    import torch
+
+    return torch
 
 
-# name: (arity, NumPy function, torch function, may make the forward non-differentiable)
-FUNCTIONS: dict[str, tuple[int, Callable, Callable, bool]] = {
-    "exp": (1, np.exp, torch.exp, False),
-    "expm1": (1, np.expm1, torch.expm1, False),
-    "log": (1, np.log, torch.log, False),
-    "log1p": (1, np.log1p, torch.log1p, False),
-    "sqrt": (1, np.sqrt, torch.sqrt, False),
-    "abs": (1, np.abs, torch.abs, True),
-    "sign": (1, np.sign, torch.sign, True),
-    "tanh": (1, np.tanh, torch.tanh, False),
-    "sigmoid": (1, _np_sigmoid, torch.sigmoid, False),
-    "softplus": (1, lambda x: np.logaddexp(0.0, x), _t_softplus, False),
-    "relu": (1, lambda x: np.maximum(x, 0.0), torch.relu, True),
-    "sin": (1, np.sin, torch.sin, False),
-    "cos": (1, np.cos, torch.cos, False),
-    "sinh": (1, np.sinh, torch.sinh, False),
-    "cosh": (1, np.cosh, torch.cosh, False),
+# name: (arity, NumPy function, torch function (its name in torch, or f(torch, *args)),
+#        may make the forward non-differentiable)
+FUNCTIONS: dict[str, tuple[int, Callable, str | Callable, bool]] = {
+    "exp": (1, np.exp, "exp", False),
+    "expm1": (1, np.expm1, "expm1", False),
+    "log": (1, np.log, "log", False),
+    "log1p": (1, np.log1p, "log1p", False),
+    "sqrt": (1, np.sqrt, "sqrt", False),
+    "abs": (1, np.abs, "abs", True),
+    "sign": (1, np.sign, "sign", True),
+    "tanh": (1, np.tanh, "tanh", False),
+    "sigmoid": (1, _np_sigmoid, "sigmoid", False),
+    "softplus": (1, lambda x: np.logaddexp(0.0, x),
+                 lambda t, x: t.logaddexp(x, t.zeros_like(x)), False),
+    "relu": (1, lambda x: np.maximum(x, 0.0), "relu", True),
+    "sin": (1, np.sin, "sin", False),
+    "cos": (1, np.cos, "cos", False),
+    "sinh": (1, np.sinh, "sinh", False),
+    "cosh": (1, np.cosh, "cosh", False),
     "where": (3, lambda c, x, y: np.where(c != 0, x, y),
-              lambda c, x, y: torch.where(c != 0, x, y), True),
-    "maximum": (2, np.maximum, torch.maximum, True),
-    "minimum": (2, np.minimum, torch.minimum, True),
+              lambda t, c, x, y: t.where(c != 0, x, y), True),
+    "maximum": (2, np.maximum, "maximum", True),
+    "minimum": (2, np.minimum, "minimum", True),
 }
 
-_BINARY = {ast.Add: ("+", np.add, torch.add), ast.Sub: ("-", np.subtract, torch.sub),
-           ast.Mult: ("*", np.multiply, torch.mul), ast.Div: ("/", np.divide, torch.div),
-           ast.Pow: ("**", np.power, torch.pow)}
-_COMPARE = {ast.Gt: (">", np.greater, torch.gt), ast.GtE: (">=", np.greater_equal, torch.ge),
-            ast.Lt: ("<", np.less, torch.lt), ast.LtE: ("<=", np.less_equal, torch.le)}
+# operator: (symbol, NumPy function, torch function name)
+_BINARY = {ast.Add: ("+", np.add, "add"), ast.Sub: ("-", np.subtract, "sub"),
+           ast.Mult: ("*", np.multiply, "mul"), ast.Div: ("/", np.divide, "div"),
+           ast.Pow: ("**", np.power, "pow")}
+_COMPARE = {ast.Gt: (">", np.greater, "gt"), ast.GtE: (">=", np.greater_equal, "ge"),
+            ast.Lt: ("<", np.less, "lt"), ast.LtE: ("<=", np.less_equal, "le")}
+_SYMBOLS = {op: entry[0] for op, entry in (_BINARY | _COMPARE).items()}
 _REFUSED = {  # what to call the constructs people try
     ast.Attribute: "attribute access is", ast.Subscript: "subscripts are",
     ast.Lambda: "lambdas are", ast.ListComp: "comprehensions are",
@@ -121,9 +135,15 @@ class Expression:
 
     def torch(self, **env) -> torch.Tensor:
         """Evaluate on torch tensors (differentiable through autograd)."""
+        torch = _torch()
         ref = next(iter(env.values()))
-        out = _eval_torch(self.tree, env)
+        out = _eval_torch(torch, self.tree, env)
         return out if isinstance(out, torch.Tensor) else torch.as_tensor(out, dtype=ref.dtype)
+
+    def exact(self, **env: float) -> float:
+        """The value at one point (float inputs) computed in extended range and
+        precision, rounded to float64 (see `exact`): NaN only where the math is."""
+        return exact.evaluate(self.tree, _SYMBOLS, env)
 
 
 def _eval_np(node: Node, env: dict):
@@ -143,21 +163,23 @@ def _eval_np(node: Node, env: dict):
     return fn(*(_eval_np(arg, env) for arg in node[2:]))
 
 
-def _eval_torch(node: Node, env: dict):
+def _eval_torch(torch, node: Node, env: dict):
     kind = node[0]
     if kind == "const":
         return torch.tensor(node[1], dtype=torch.float64)
     if kind == "var":
         return env[node[1]]
     if kind == "neg":
-        return -_eval_torch(node[1], env)
+        return -_eval_torch(torch, node[1], env)
     if kind == "bin":
-        return _BINARY[node[1]][2](_eval_torch(node[2], env), _eval_torch(node[3], env))
+        fn = getattr(torch, _BINARY[node[1]][2])
+        return fn(_eval_torch(torch, node[2], env), _eval_torch(torch, node[3], env))
     if kind == "cmp":
-        left, right = _eval_torch(node[2], env), _eval_torch(node[3], env)
-        return _COMPARE[node[1]][2](left, right).to(torch.float64)
+        left, right = _eval_torch(torch, node[2], env), _eval_torch(torch, node[3], env)
+        return getattr(torch, _COMPARE[node[1]][2])(left, right).to(torch.float64)
     fn = FUNCTIONS[node[1]][2]
-    return fn(*(_eval_torch(arg, env) for arg in node[2:]))
+    args = [_eval_torch(torch, arg, env) for arg in node[2:]]
+    return getattr(torch, fn)(*args) if isinstance(fn, str) else fn(torch, *args)
 
 
 def _shorten(source: str, limit: int = 60) -> str:
@@ -181,6 +203,10 @@ def compile_expression(source: str, variables: Iterable[str], what: str = "expre
             raise ExpressionError(f"{what} {_shorten(source)}: character {ch!r} "
                                   f"(U+{ord(ch):04X}) is not allowed at column {i + 1} "
                                   f"(printable ASCII only)", i + 1)
+    if "#" in source:
+        col = source.index("#") + 1
+        raise ExpressionError(f"{what} {_shorten(source)}: comments ('#') are not allowed "
+                              f"at column {col}", col)
     if not source.strip():
         raise ExpressionError(f"{what} is empty")
     try:

@@ -15,7 +15,15 @@ than KINK_JUMP (relative) the point is at a kink, and a claim that matches
 either one (within KINK_RTOL) is accepted there: at a kink either one-sided
 derivative is right. Elsewhere only autograd counts. Points where the
 forward or its gradient is not finite (outside the function's domain, e.g.
-log of a negative) are left out.
+log of a negative) are left out, and so are points a check marks as not
+testable in float64 (`Block.keep`).
+
+Floating point in the claim: a right formula can overflow where the truth is
+finite (exp(-z)/(1+exp(-z))**2 is NaN at z = -800). Where an expression claim
+disagrees, it is evaluated again at that point in extended range and
+precision (`exact.py`); if that value agrees, the point agrees (the report
+counts such points: the formula is right but its float64 evaluation is not).
+A NumPy callable claim is judged by its float64 values alone.
 """
 
 from __future__ import annotations
@@ -25,11 +33,14 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from manual.errors import InputError
+
+if TYPE_CHECKING:
+    import torch
 
 RTOL = 1e-7
 ATOL = 1e-10
@@ -38,6 +49,8 @@ KINK_ATOL = 1e-6
 KINK_JUMP = 1e-3  # a kink: the one-sided quotients differ by more than this (relative)
 STEP = 1e-6  # h = STEP · max(1, |x|) for the one-sided quotients
 TABLE_ROWS = 6
+RECHECK_NODES = 200_000  # extended-precision work allowed per check (expression nodes)
+RECHECK_CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -71,11 +84,18 @@ class Verdict:
 
 @dataclass
 class Report:
-    """A verdict plus a few sample rows (claimed vs autograd) for the text output."""
+    """A verdict plus a few sample rows (claimed vs autograd) for the text output.
+
+    `rechecked` counts the elements where the claim's float64 value disagreed
+    (often NaN or inf from an overflow) but its extended-precision value
+    agrees; `recheck_example` is one of them, with the float64 value.
+    """
 
     verdict: Verdict
     rows: list[dict] = field(default_factory=list)
     names: tuple[str, ...] = ()
+    rechecked: int = 0
+    recheck_example: dict | None = None
 
 
 def _plain(value):
@@ -88,20 +108,36 @@ def _plain(value):
     return value
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A claimed derivative: `numpy(inputs) -> array` in float64; for an
+    expression also `exact(point) -> float` (extended precision, one point of
+    float inputs), which costs about `cost` units of RECHECK_NODES."""
+
+    numpy: Callable[[dict[str, np.ndarray]], np.ndarray]
+    exact: Callable[[dict[str, float]], float] | None = None
+    cost: int = 1
+
+
 @dataclass
 class Block:
     """Samples of one shape (n examples, K classes).
 
     `x` is the variable differentiated (named `x_name`), `inputs` every named
     array a claim may read (including x), `cost` maps an (n, K) tensor to the n
-    per-example values whose gradient is claimed, `claim` maps the inputs to the
-    claimed (n, K) array.
+    per-example values whose gradient is claimed, `claim` gives the claimed
+    (n, K) array. `bounds` is the sampled range of x (where the one-sided probes
+    stay if the forward refuses to leave it); `keep` marks the examples float64
+    can test (None: all), and `dropped` says why the others are left out.
     """
 
     x_name: str
     inputs: dict[str, np.ndarray]
     cost: Callable[[torch.Tensor], torch.Tensor]
-    claim: Callable[[dict[str, np.ndarray]], np.ndarray]
+    claim: Claim
+    bounds: tuple[float, float] = (-np.inf, np.inf)
+    keep: np.ndarray | None = None
+    dropped: str = ""
 
 
 def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report:
@@ -110,23 +146,33 @@ def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report
     kept = [{k: v[p["valid"]] for k, v in p.items() if k != "valid"} for p in parts]
     n_valid = sum(len(p["truth"]) for p in kept)
     if n_valid < max(1, requested // 10):
-        raise InputError(f"the forward or its gradient is not finite at {requested - n_valid} "
-                         f"of {requested} sampled points; choose a domain where it is defined")
+        reasons = sorted({b.dropped for b in blocks if b.dropped})
+        why = "".join(f", or {r}" for r in reasons)
+        raise InputError(f"only {n_valid} of {requested} sampled points can be tested (the "
+                         f"forward or its gradient is not finite at the others{why}); "
+                         f"choose a domain where it is defined")
     vector = any(p["truth"].shape[1] > 1 for p in kept)
     scale = max([1.0] + [float(np.abs(p["truth"]).max(initial=0.0)) for p in kept])
     for p in kept:
         _errors(p, scale)
+    rechecked, example, confirmed = _recheck(kept, blocks, scale, shown)
+    if rechecked:
+        for p in kept:
+            _errors(p, scale)
     max_abs = max(float(p["err"].max(initial=0.0)) for p in kept)
     max_rel = max(float(p["rel"].max(initial=0.0)) for p in kept)
     worst = max(((float(p["excess"].max(initial=-np.inf)), i) for i, p in enumerate(kept)))
     counterexample = None
-    if worst[0] > 0:
+    if confirmed is not None:  # a disagreement the extended precision confirmed
+        counterexample = _point(kept[confirmed[0]], confirmed[1], shown, vector)
+    elif worst[0] > 0:
         p = kept[worst[1]]
         row = int(np.unravel_index(int(np.argmax(p["excess"])), p["excess"].shape)[0])
         counterexample = _point(p, row, shown, vector)
     verdict = Verdict("correct" if counterexample is None else "incorrect", n_valid,
                       max_abs, max_rel, counterexample)
-    return Report(verdict, _table(kept, shown, counterexample is not None), shown)
+    return Report(verdict, _table(kept, shown, counterexample is not None), shown, rechecked,
+                  example)
 
 
 @contextlib.contextmanager
@@ -141,39 +187,59 @@ def torch_errors():
 
 
 def _evidence(block: Block) -> dict:
+    import torch
+
     x = np.asarray(block.inputs[block.x_name], dtype=np.float64)
     tx = torch.from_numpy(x.copy()).requires_grad_()
     with torch.enable_grad(), torch_errors():
         value = block.cost(tx)
-        (truth,) = torch.autograd.grad(value.sum(), tx, allow_unused=True)
+        truth = None
+        if value.requires_grad:  # else the cost does not depend on x (e.g. a step): 0
+            (truth,) = torch.autograd.grad(value.sum(), tx, allow_unused=True)
     truth = np.zeros_like(x) if truth is None else truth.detach().numpy()
     f0 = value.detach().numpy()
-    left, right = _one_sided(block.cost, x, f0)
+    left, right = _one_sided(block.cost, x, f0, block.bounds)
     claimed = _claimed(block, x.shape)
     valid = np.isfinite(f0) & np.isfinite(truth).all(axis=1)
     valid &= np.all([np.isfinite(v).all(axis=1) for v in block.inputs.values()], axis=0)
+    if block.keep is not None:
+        valid &= block.keep
     out = {k: np.asarray(v, dtype=np.float64) for k, v in block.inputs.items()}
     out.update(truth=truth, claimed=claimed, left=left, right=right, valid=valid)
     return out
 
 
-def _one_sided(cost, x: np.ndarray, f0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(F(x) − F(x − h))/h and (F(x + h) − F(x))/h, one class component at a time."""
+def _one_sided(cost, x: np.ndarray, f0: np.ndarray, bounds: tuple[float, float]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(F(x) − F(x − h))/h and (F(x + h) − F(x))/h, one class component at a time.
+
+    A probe may step out of the sampled range (relu sampled on [0, 5] still has
+    its left slope at 0) unless the torch forward refuses it (BCE refuses a < 0):
+    then the probes stay inside `bounds`, and at an end of the range that side's
+    quotient is NaN (unknown)."""
+    import torch
+
     h = STEP * np.maximum(1.0, np.abs(x))
     left, right = np.empty_like(x), np.empty_like(x)
-    with torch.no_grad(), np.errstate(all="ignore"), torch_errors():
+    with torch.no_grad(), np.errstate(all="ignore"):
         for k in range(x.shape[1]):
             for sign, out in ((-1.0, left), (1.0, right)):
                 moved = x.copy()
-                moved[:, k] += sign * h[:, k]
-                fk = cost(torch.from_numpy(moved)).numpy()
-                out[:, k] = sign * (fk - f0) / h[:, k]
+                moved[:, k] = x[:, k] + sign * h[:, k]
+                try:
+                    fk = cost(torch.from_numpy(moved)).numpy()
+                except RuntimeError:
+                    moved[:, k] = np.clip(moved[:, k], *bounds)
+                    with torch_errors():
+                        fk = cost(torch.from_numpy(moved)).numpy()
+                step = moved[:, k] - x[:, k]
+                out[:, k] = np.where(step != 0, (fk - f0) / step, np.nan)
     return left, right
 
 
 def _claimed(block: Block, shape: tuple[int, int]) -> np.ndarray:
     with np.errstate(all="ignore"):
-        value = np.asarray(block.claim(block.inputs), dtype=np.float64)
+        value = np.asarray(block.claim.numpy(block.inputs), dtype=np.float64)
     try:
         return np.broadcast_to(value, shape).copy()
     except ValueError:
@@ -182,12 +248,18 @@ def _claimed(block: Block, shape: tuple[int, int]) -> np.ndarray:
 
 def _errors(p: dict, scale: float) -> None:
     """Per-element error, allowance and excess, with the kink rule applied."""
-    t, c = p["truth"], p["claimed"]
+    p["err"], p["excess"] = _excess(p["truth"], p["claimed"], p["left"], p["right"], scale)
+    p["rel"] = p["err"] / np.maximum(np.abs(p["truth"]), 1e-3 * scale)
+
+
+def _excess(t, c, left, right, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """(|c − t|, |c − t| − allowance): agreement is excess <= 0. At a kink (the
+    one-sided quotients differ) matching either side is agreement."""
     with np.errstate(all="ignore"):
         err = np.where(np.isnan(c), np.inf, np.abs(c - t))
         allowed = RTOL * np.abs(t) + ATOL * scale
         excess = err - allowed
-        left, right = p["left"], p["right"]
+        # a kink: the quotients differ, or one side is unknown (at the end of the range)
         kink = ~(np.abs(right - left) <= KINK_JUMP * np.maximum(1.0, np.maximum(abs(left),
                                                                                abs(right))))
         for side in (left, right):
@@ -196,8 +268,67 @@ def _errors(p: dict, scale: float) -> None:
                                                   + KINK_ATOL * scale)
             err = np.where(side_ok, np.minimum(err, side_err), err)
             excess = np.where(side_ok, np.minimum(excess, 0.0), excess)
-    p["err"], p["excess"] = err, excess
-    p["rel"] = err / np.maximum(np.abs(t), 1e-3 * scale)
+    return err, excess
+
+
+def _recheck(kept: list[dict], blocks: list[Block], scale: float, shown: tuple[str, ...]
+             ) -> tuple[int, dict | None, tuple[int, int] | None]:
+    """Evaluate an expression claim again, in extended precision, where its float64
+    value disagrees with a finite truth; where that value agrees, it replaces the
+    float64 one. In order: the largest finite disagreements (one chunk: a wrong
+    claim is usually confirmed here), then the non-finite values (the overflow
+    suspects), then, while nothing is confirmed, the other finite ones; each
+    pass stops at its first confirmed disagreement, all stop when RECHECK_NODES
+    is spent.
+
+    Returns (how many agreed, one of them as {inputs..., "float64": value}, the
+    (block, row) of a confirmed disagreement, finite if there is one, or None)."""
+    where = [(b, *np.nonzero((p["excess"] > 0) & np.isfinite(p["truth"])))
+             for b, (p, block) in enumerate(zip(kept, blocks)) if block.claim.exact is not None]
+    if not where:
+        return 0, None, None
+
+    def gather(key):
+        return np.concatenate([kept[b][key][i, k] for b, i, k in where])
+
+    blk = np.concatenate([np.full(len(i), b) for b, i, _ in where])
+    row = np.concatenate([i for _, i, _ in where])
+    col = np.concatenate([k for _, _, k in where])
+    claimed, truth, left, right = (gather(key) for key in ("claimed", "truth", "left", "right"))
+    by_excess = np.argsort(-gather("excess"), kind="stable")
+    finite = by_excess[np.isfinite(claimed[by_excess])]
+    state = {"budget": RECHECK_NODES, "agreed": 0, "example": None}
+
+    def resolve(order: np.ndarray) -> tuple[int, int] | None:
+        """Accept what agrees, in chunks; the first confirmed disagreement, or None."""
+        for start in range(0, len(order), RECHECK_CHUNK):
+            js = order[start:start + RECHECK_CHUNK]
+            state["budget"] -= sum(blocks[blk[j]].claim.cost for j in js)
+            if state["budget"] < 0:
+                return None
+            values = np.array([blocks[blk[j]].claim.exact(
+                {name: float(kept[blk[j]][name][row[j], col[j]])
+                 for name in blocks[blk[j]].inputs}) for j in js], dtype=np.float64)
+            _, over = _excess(truth[js], values, left[js], right[js], scale)
+            for j, value, ok in zip(js, values, over <= 0):
+                b, i, k = int(blk[j]), int(row[j]), int(col[j])
+                if not ok:
+                    return b, i
+                if state["example"] is None:
+                    state["example"] = {name: float(kept[b][name][i, k]) for name in shown}
+                    state["example"]["float64"] = float(claimed[j])
+                kept[b]["claimed"][i, k] = value
+                state["agreed"] += 1
+        return None
+
+    confirmed = resolve(finite[:RECHECK_CHUNK])
+    suspects = by_excess[~np.isfinite(claimed[by_excess])]
+    # with the verdict known, resolve the suspects (for the errors reported) only if all fit
+    cost = sum(blocks[b].claim.cost for b in blk[suspects])
+    nan_confirmed = resolve(suspects) if confirmed is None or cost <= state["budget"] else None
+    if confirmed is None:
+        confirmed = nan_confirmed or resolve(finite[RECHECK_CHUNK:])
+    return state["agreed"], state["example"], confirmed
 
 
 def _value(array: np.ndarray, vector: bool):

@@ -30,7 +30,10 @@ def parse_domain(text: str | tuple[float, float] | None) -> tuple[float, float] 
         except ValueError:
             raise InputError(f"domain {text!r} must be LO,HI (two numbers)") from None
     else:
-        lo, hi = (float(v) for v in text)
+        try:
+            lo, hi = (float(v) for v in text)
+        except (TypeError, ValueError):
+            raise InputError(f"domain {text!r} must be a pair (LO, HI) of numbers") from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InputError(f"domain ({lo:g}, {hi:g}) must be finite with LO < HI")
     return lo, hi
@@ -41,6 +44,12 @@ def check_points(points: int) -> int:
             or not 1 <= points <= MAX_POINTS:
         raise InputError(f"points must be an integer from 1 to {MAX_POINTS}, not {points!r}")
     return int(points)
+
+
+def check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, not {seed!r}")
+    return int(seed)
 
 
 def check_target(target: str) -> str:
@@ -61,8 +70,10 @@ def block_sizes(points: int, vector: bool) -> list[tuple[int, int]]:
 def uniform(rng: np.random.Generator, lo: float, hi: float, shape: tuple[int, int],
             special: tuple[float, ...] = ()) -> np.ndarray:
     """Uniform draws in [lo, hi]; for K = 1 the first points are the domain's ends
-    and any `special` points inside it (0 is where kinks usually are)."""
-    x = rng.uniform(lo, hi, size=shape)
+    and any `special` points inside it (0 is where kinks usually are).
+    Computed as lo·(1 − u) + hi·u, which cannot overflow even for ±1e308."""
+    u = rng.random(size=shape)
+    x = np.clip(lo * (1.0 - u) + hi * u, lo, hi)
     if shape[1] == 1:
         fixed = [lo, hi] + [s for s in special if lo < s < hi]
         fixed = fixed[:shape[0]]
