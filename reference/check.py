@@ -106,22 +106,32 @@ def _init_worker() -> None:
     torch.set_num_threads(1)
 
 
-FAMILY = 16  # cases per structure in `check`: one stacked oracle call each
+MAX_FAMILY = 32  # cases per structure in `check`, at most: one stacked oracle call each
+
+
+def family_size(n: int, n_combinations: int) -> int:
+    """Cases per family for a run of n cases: the largest size (up to MAX_FAMILY)
+    that still leaves one family, so one structure, for every combination."""
+    return max(1, min(MAX_FAMILY, n // n_combinations))
 
 
 def _run_slice(args) -> list[CaseResult]:
-    start, stop, seed, filters = args
-    cases = generate(stop, seed, start=start, family=FAMILY, **filters)
+    start, stop, seed, family, filters = args
+    cases = generate(stop, seed, start=start, family=family, **filters)
     return [r for group in families(cases) for r in run_family(group)]
 
 
 def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 256,
               progress: Callable[[int], None] | None = None, **filters) -> Summary:
-    """n cases from `seed` (families of FAMILY cases sharing a structure), over
-    `jobs` processes (default: one per core)."""
-    combinations(**filters)  # fail early on bad filters, in this process
+    """n cases from `seed` over `jobs` processes (default: one per core).
+
+    Cases come in families that share a structure (see `family_size`): every
+    combination gets at least one structure when n allows, and each family
+    costs one stacked oracle call."""
+    family = family_size(n, len(combinations(**filters)))  # also: bad filters fail here
+    chunk = max(family, chunk - chunk % family)  # slices hold whole families
     jobs = jobs or os.cpu_count() or 1
-    slices = [(s, min(s + chunk, n), seed, filters) for s in range(0, n, chunk)]
+    slices = [(s, min(s + chunk, n), seed, family, filters) for s in range(0, n, chunk)]
     summary = Summary()
     if jobs == 1 or n <= chunk:
         _init_worker()

@@ -93,3 +93,18 @@ def test_part_of_a_family_is_checked_as_in_the_whole_family():
     part = run_family([dataclasses.replace(group[3])])
     assert part[0].id == whole[3].id and part[0].ok and whole[3].ok
     assert part[0].max_rel_err == pytest.approx(whole[3].max_rel_err, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("n", [520, 5000, 20000])
+def test_check_gives_every_combination_a_structure_of_its_own(n):
+    """Families make `check` fast, but never at the cost of a combination:
+    n cases hold at least one family per combination whenever n allows."""
+    from reference.cases import combinations
+    from reference.check import MAX_FAMILY, family_size
+
+    combos = combinations()
+    family = family_size(n, len(combos))
+    cases = generate(n, seed=0, family=family)
+    seen = {(c.hidden, (c.output, c.loss), c.layout, c.dtype) for c in cases}
+    assert seen == set(combos)
+    assert 1 <= family <= MAX_FAMILY and (n < 2 * len(combos) or family > 1)
