@@ -4,7 +4,8 @@
   as an instructor runs it (a fresh process each time: Python, torch import,
   cases from the oracle, sandboxed children). Target: under 3 s.
 - batch: `backprop-oracle grade DIR --style ng --jobs 2` on N copies of the
-  clean submission; prints submissions per second.
+  clean submission; prints submissions per second, and the steady rate once
+  the process has started (torch imported): N / (wall(2N) - wall(N)).
 
 Run: python benchmarks/bench_grade.py [--runs 5] [--batch 8]
 """
@@ -43,14 +44,21 @@ def main() -> None:
     print(f"single clean ng submission: median {med:.2f} s over {args.runs} runs "
           f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: "
           f"{'met' if med < 3 else 'NOT met'}")
-    with tempfile.TemporaryDirectory() as tmp:
-        subs = Path(tmp) / "subs"
-        subs.mkdir()
-        for k in range(args.batch):
-            shutil.copy(CLEAN, subs / f"student{k:03d}.py")
-        wall = _run(["grade", str(subs), "--style", "ng", "--jobs", "2"])
+    walls = {}
+    for n in (args.batch, 2 * args.batch):
+        with tempfile.TemporaryDirectory() as tmp:
+            subs = Path(tmp) / "subs"
+            subs.mkdir()
+            for k in range(n):
+                shutil.copy(CLEAN, subs / f"student{k:03d}.py")
+            walls[n] = _run(["grade", str(subs), "--style", "ng", "--jobs", "2"])
+    wall = walls[args.batch]
     print(f"batch of {args.batch} with --jobs 2: {wall:.2f} s, "
           f"{args.batch / wall:.2f} submissions/s ({wall / args.batch:.2f} s each)")
+    extra = walls[2 * args.batch] - wall
+    if extra > 0:
+        print(f"steady rate after startup: {args.batch / extra:.2f} submissions/s "
+              f"(batch of {2 * args.batch}: {walls[2 * args.batch]:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ import sys
 
 from manual.errors import InputError
 
-SUBCOMMANDS = (
-    "reference.check_cli",       # check
-    "reference.derive.cli",      # derive activation | loss | output-error
-    "reference.grade.cli",       # grade, gradescope-bundle
-)
+SUBCOMMANDS = {                  # module: the subcommands it registers
+    "reference.check_cli": ("check",),
+    "reference.derive.cli": ("derive",),
+    "reference.grade.cli": ("grade", "gradescope-bundle"),
+}
 
 
 class UsageError(Exception):
@@ -33,12 +33,17 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
-def build_parser() -> Parser:
+def build_parser(command: str | None = None) -> Parser:
+    """The parser; given the command about to run, only its module is imported (some
+    import torch, which takes seconds: `grade` starts its sandboxes before that)."""
     parser = Parser(prog="backprop-oracle",
                     description="NumPy backprop checked against torch autograd.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for name in SUBCOMMANDS:
+    known = any(command in commands for commands in SUBCOMMANDS.values())
+    for name, commands in SUBCOMMANDS.items():
+        if known and command not in commands:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -51,7 +56,8 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(argv[0] if argv else None).parse_args(argv)
         return int(args.func(args))
     except UsageError as exc:
         print(exc, file=sys.stderr)

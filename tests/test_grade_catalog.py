@@ -49,6 +49,7 @@ FAILS = {
     "hostile_monkeypatch_numpy.py": {"linear_forward": "Z is wrong at index",
                                      "compute_cost": "not a numeric array"},
     "hostile_input_zeroing.py": {"linear_backward": "modified its input `dZ` in place"},
+    "hostile_frame_forger.py": {"linear_forward": "wrote into the grader's result channel"},
 }
 ERRORS = {
     "hostile_exit_at_import.py": "called exit() while loading",
@@ -61,8 +62,8 @@ ERRORS = {
 FULL_MARKS = ["correct.py", "ok_mean_matmul.py", "ok_float32.py", "ok_relu_ge.py",
               "ok_older_keys.py", "ok_exit_toplevel.py", "ok_notebook.ipynb",
               "hostile_huge_output.py", "hostile_orphan.py"]
-NOT_DEFINED = {"ok_helpers_from_dnn_utils.py": {"sigmoid", "relu", "sigmoid_backward",
-                                                "relu_backward"}}
+PROVIDED = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
+NOT_DEFINED = {"ok_helpers_from_dnn_utils.py": PROVIDED, "ok_messy_course_v2.py": PROVIDED}
 
 
 def test_every_catalog_file_has_a_verdict():

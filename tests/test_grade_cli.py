@@ -70,11 +70,65 @@ def test_unloadable_submission_still_writes_a_zero_report(cli, tmp_path):
     (["grade", str(HERE / "correct.py"), "--style", "ng", "--timeout", "-1"], "--timeout"),
     (["grade", str(Path(__file__)).replace(".py", ".txt"), "--style", "ng"], "no such file"),
     (["gradescope-bundle", "--style", "ng"], "--output"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--timeout", "inf"], "--timeout"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--timeout", "nan"], "--timeout"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--seed", "-1"], "--seed"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--memory-mb", "99999999999"],
+     "--memory-mb"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--cases", "100000000"], "--cases"),
+    (["grade", str(HERE), "--style", "ng", "--jobs", "0"], "--jobs"),
+    (["grade", "/dev/null", "--style", "ng"], "not a regular file"),
+    (["grade", str(HERE), "--style", "ng", "--output", "/dev/null/grades"], "cannot write"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--output", "/dev/null/r.json"],
+     "cannot write"),
+    (["gradescope-bundle", "--style", "ng", "--timeout", "inf", "--output", "/dev/null"],
+     "--timeout"),
 ])
 def test_bad_usage_is_one_line_and_exit_2(cli, args, message):
     r = cli(*args)
     assert r.returncode == 2
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and "grading" not in r.stderr   # nothing graded
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"\x00\x01 not python", "null bytes"),
+    (b"{\"cells\": 3}", "not a notebook"),
+    (b"[" * 100_000, "not a notebook"),
+])
+def test_a_broken_student_file_gets_a_zero_report_that_says_why(cli, tmp_path, content, why):
+    """The student's file, not the command, is wrong: exit 1 and a report (the contract)."""
+    sub = tmp_path / ("s.ipynb" if content[:1] in b"{[" else "s.py")
+    sub.write_bytes(content)
+    out = tmp_path / "r.json"
+    r = cli("grade", str(sub), "--style", "ng", "--format", "json", "--output", str(out))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "not graded" in r.stderr
+    data = json.loads(out.read_text())
+    _check_results_json(data)
+    assert data["score"] == 0 and why in data["output"] and "line None" not in data["output"]
+
+
+def test_grade_command_does_not_import_torch_before_its_sandboxes_start():
+    """Other subcommands import torch at import time (seconds): `grade` starts its student
+    processes first and imports torch while they boot."""
+    code = ("import sys; from reference.cli import build_parser; "
+            "build_parser('grade').parse_args(['grade', 'x.py', '--style', 'ng']); "
+            "import reference.grade.runner, reference.grade.styles.ng; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch'))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def _helper_files(folder: Path) -> None:
+    """Course helper files a student uploads next to the submission, named so that they
+    come first in name order, and a notebook checkpoint (a hidden directory)."""
+    (folder / "a_dnn_utils.py").write_text("import numpy as np\n\ndef sigmoid(Z):\n"
+                                           "    return 1 / (1 + np.exp(-Z)), Z\n")
+    (folder / ".ipynb_checkpoints").mkdir()
+    shutil.copy(HERE / "ok_notebook.ipynb", folder / ".ipynb_checkpoints" / "a.ipynb")
 
 
 def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
@@ -84,6 +138,7 @@ def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
         shutil.copy(HERE / name, subs / name)
     (subs / "student7").mkdir()          # one directory per student, as Gradescope exports
     shutil.copy(HERE / "hostile_syntax_error.py", subs / "student7" / "hostile_syntax_error.py")
+    _helper_files(subs / "student7")     # uploaded next to the work: not the submission
     r = cli("grade", str(subs), "--style", "ng", "--jobs", "2", "--format", "json")
     assert r.returncode == 1, r.stderr
     outdir = tmp_path / "subs-grades"
@@ -114,12 +169,15 @@ def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
     shutil.copy(HERE / "bug_wrong_axis.py", root / "submission" / "dnn.py")
+    _helper_files(root / "submission")
     script = tmp_path / "run_autograder"
     script.write_text(run.replace("/autograder", str(root)))
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    subprocess.run(["bash", str(script)], check=True, env=env, timeout=120,
-                   stdin=subprocess.DEVNULL, capture_output=True)
+    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
+                          stdin=subprocess.DEVNULL, capture_output=True)
+    assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
+    assert "could not run" not in data["output"], done.stdout + done.stderr
     _check_results_json(data)
     assert data["tests"][0]["extra_data"]["seed"] == 5
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["linear_backward"]

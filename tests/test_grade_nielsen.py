@@ -47,13 +47,23 @@ FAILS = {
     "bug_update_per_example.py": {"Network.update_mini_batch": "updated inside the loop, "
                                   "after every example"},
     "bug_update_sign.py": {"Network.update_mini_batch": "the gradient was added"},
+    "bug_update_divided_twice.py": {"Network.update_mini_batch": "[update] self.weights[1]: "
+                                    "the step is divided by len(mini_batch) twice"},
+    "hostile_backprop_hang.py": {"Network.backprop": "[runtime] timed out after 2 s"},
+    "hostile_memory_hog.py": {"Network.feedforward": "[runtime] MemoryError"},
+}
+# the whole submission gets zero: substring of the reason
+ERRORS = {
+    "hostile_exit_at_import.py": "called exit() while loading",
+    "hostile_autograd_import.py": "line 5: imports `autograd.numpy`: autograd libraries are "
+                                  "not allowed",
 }
 FULL_MARKS = ["correct.py", "variant_equivalent.py", "variant_xrange.py"]
 
 
 def test_catalog_is_complete():
     on_disk = {p.name for p in HERE.glob("*.py")}
-    assert on_disk == set(FAILS) | set(FULL_MARKS)
+    assert on_disk == set(FAILS) | set(FULL_MARKS) | set(ERRORS)
     for verdicts in FAILS.values():
         assert set(verdicts) <= set(FUNCTIONS)
 
@@ -65,7 +75,7 @@ def _verdicts(result):
 
 @pytest.mark.parametrize("name", sorted(FAILS))
 def test_buggy_submission_gets_its_diagnosis(name):
-    result = grade_submission(HERE / name, "nielsen", seed=0, timeout=20)
+    result = grade_submission(HERE / name, "nielsen", seed=0, timeout=2)
     assert result.error is None
     got = _verdicts(result)
     for fn in FUNCTIONS:
@@ -76,6 +86,13 @@ def test_buggy_submission_gets_its_diagnosis(name):
         else:
             assert status == "passed", (fn, text)
     assert result.score < result.max_score
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_refused_or_unloadable_submission_gets_zero(name):
+    result = grade_submission(HERE / name, "nielsen", seed=0, timeout=2)
+    assert ERRORS[name] in result.error
+    assert result.score == 0 and result.max_score > 0 and not result.passed
 
 
 @pytest.mark.parametrize("seed", [0, 1])

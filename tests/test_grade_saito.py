@@ -57,7 +57,14 @@ FAILS = {
     "bug_twolayer_ch4_sigmoid.py": {"TwoLayerNet.gradient": "[BP4] grads['W2']: the hidden "
                                     "layer is a sigmoid (the ch. 4 network)"},
     "bug_twolayer_no_reverse.py": {"TwoLayerNet.gradient": "[runtime] ValueError"},
+    "hostile_backward_hang.py": {"Affine.backward": "[runtime] timed out after 2 s"},
+    "hostile_segfault.py": {"SoftmaxWithLoss.forward": "[runtime] the process crashed with "
+                            "SIGSEGV", "SoftmaxWithLoss.backward": "SIGSEGV"},
+    "hostile_os_exit.py": {"Relu.forward": "[runtime] the process exited with code 0",
+                           "Relu.backward": "exited with code 0"},
 }
+# the whole submission gets zero: substring of the reason
+ERRORS = {"hostile_torch_import.py": "imports `torch`: autograd libraries are not allowed"}
 # equivalent code: full marks (NOT_DEFINED: optional functions the file does not define)
 FULL_MARKS = ["correct.py", "variant_equivalent.py", "variant_notebook_style.py"]
 NOT_DEFINED = {"variant_equivalent.py": ["TwoLayerNet.gradient"]}
@@ -65,7 +72,7 @@ NOT_DEFINED = {"variant_equivalent.py": ["TwoLayerNet.gradient"]}
 
 def test_catalog_is_complete():
     on_disk = {p.name for p in HERE.glob("*.py")}
-    assert on_disk == set(FAILS) | set(FULL_MARKS)
+    assert on_disk == set(FAILS) | set(FULL_MARKS) | set(ERRORS)
     for verdicts in FAILS.values():
         assert set(verdicts) <= set(FUNCTIONS)
 
@@ -77,7 +84,7 @@ def _verdicts(result):
 
 @pytest.mark.parametrize("name", sorted(FAILS))
 def test_buggy_submission_gets_its_diagnosis(name):
-    result = grade_submission(HERE / name, "saito", seed=0, timeout=20)
+    result = grade_submission(HERE / name, "saito", seed=0, timeout=2)
     assert result.error is None
     got = _verdicts(result)
     for fn in FUNCTIONS:
@@ -88,6 +95,13 @@ def test_buggy_submission_gets_its_diagnosis(name):
         else:
             assert status == "passed", (fn, text)
     assert result.score < result.max_score
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_refused_submission_gets_zero(name):
+    result = grade_submission(HERE / name, "saito", seed=0, timeout=2)
+    assert ERRORS[name] in result.error
+    assert result.score == 0 and result.max_score > 0 and not result.passed
 
 
 @pytest.mark.parametrize("seed", [0, 1])

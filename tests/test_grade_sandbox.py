@@ -6,13 +6,15 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from reference.grade.runner import grade_submission
-from reference.grade.sandbox import ROOT, nobody
+from reference.grade.sandbox import ROOT
+from reference.grade.worker import UID_BASE
 
 HERE = Path(__file__).parent / "submissions" / "ng"
 CORRECT = (HERE / "correct.py").read_text()
@@ -68,7 +70,31 @@ def test_student_runs_unprivileged_and_cannot_write_grader_files(tmp_path):
     result, fr = _grade(path)
     assert fr.status == "failed" and "PermissionError" in fr.finding.diagnosis
     assert not target.exists()
-    assert f"UID {nobody()[0]}" in fr.output
+    uid = int(re.search(r"UID (\d+)", fr.output).group(1))
+    assert uid >= UID_BASE
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="privileges are dropped only when run as root")
+def test_a_student_cannot_kill_another_students_process(tmp_path):
+    """Batch mode grades several submissions at once: kill(-1) (every process the caller
+    may signal) must not reach another student's process."""
+    killer = _submission(tmp_path, "import os, signal, time\ntime.sleep(1)\n"
+                                   "os.kill(-1, signal.SIGKILL)")
+    (tmp_path / "killer.py").write_text(killer.read_text())
+    patient = _submission(tmp_path, "import time\ntime.sleep(0.5)")   # 8 cases: 4 s
+    results = {}
+
+    def grade(name, path):
+        results[name] = grade_submission(path, "ng", only=["linear_forward"], timeout=20.0)
+
+    threads = [threading.Thread(target=grade, args=("killer", tmp_path / "killer.py")),
+               threading.Thread(target=grade, args=("patient", patient))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["killer"].error is None
+    assert results["patient"].functions[0].status == "passed", results["patient"].functions
 
 
 def test_orphan_processes_are_killed():
@@ -130,3 +156,63 @@ def test_a_crash_with_an_orphan_holding_the_pipe_is_a_crash_and_the_orphan_dies(
     assert "SIGSEGV" in fr.finding.diagnosis          # not a timeout
     pid = int(re.search(r"ORPHAN (\d+)", fr.output).group(1))   # output up to the crash
     assert _dies(pid, b"sleep\x00315\x00")
+
+
+def test_timeout_kills_a_grandchild_that_ignores_sigterm(tmp_path):
+    path = _submission(tmp_path, "import os, signal\npid = os.fork()\nif pid == 0:\n"
+                                 "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                                 "    os.execv('/bin/sleep', ['sleep', '317'])\n"
+                                 "print('STUBBORN', pid, flush=True)\nwhile True:\n    pass")
+    result = grade_submission(path, "ng", only=["linear_forward"], timeout=3.0)
+    (fr,) = result.functions
+    assert fr.status == "failed" and "timed out after 3 s" in fr.finding.diagnosis
+    pid = int(re.search(r"STUBBORN (\d+)", fr.output).group(1))
+    assert _dies(pid, b"sleep\x00317\x00")
+
+
+def test_import_policy_holds_when_the_submission_removes_the_finder(tmp_path):
+    """The static scan cannot see a computed name, and the meta-path finder can be taken
+    out of sys.meta_path; the audit hook (which cannot be removed) still refuses."""
+    path = _submission(tmp_path, "import sys\nsys.meta_path[:] = [f for f in sys.meta_path "
+                                 "if type(f).__name__ != 'ImportGuard']\n"
+                                 "mod = __import__(''.join(['to', 'rch']))\nprint('GOT', mod)")
+    result = grade_submission(path, "ng", only=["linear_forward"], timeout=30.0)
+    assert "GOT" not in result.functions[0].output
+    assert "imports `torch`" in result.error and result.score == 0
+
+
+def test_the_clock_of_a_function_starts_when_its_child_is_ready():
+    """A child that gets its job late (a loaded machine, slow case building) is not timed
+    out: starting up is not the student's time."""
+    from reference.grade import loader, runner
+    from reference.grade.sandbox import Child
+    from reference.grade.styles import get_style
+
+    fn = next(f for f in get_style("ng").functions if f.name == "linear_forward")
+    job = runner.job_for([fn], [runner.build_cases(fn, 0, 1)], loader.load(HERE / "correct.py"),
+                         False)
+    child = Child(timeout=2.0, n_functions=1)
+    late = threading.Timer(4.5, child.send, [job])      # later than the function's timeout
+    late.start()
+    got = []
+    try:
+        failed = child.collect(1, lambda k, res: got.append(res))
+    finally:
+        late.cancel()
+        child.close()
+    assert failed is None and len(got) == 1 and got[0].blob
+
+
+def test_a_failing_function_shows_its_own_output_only(tmp_path):
+    """One process grades several functions in turn: after a timeout, the report shows
+    what the failing function printed, not what the functions before it printed."""
+    path = _submission(tmp_path, "print('LINEAR-FORWARD-STARTS', flush=True)\nwhile True:\n"
+                                 "    pass")
+    path.write_text(path.read_text().replace("def sigmoid(Z):\n",
+                                             "def sigmoid(Z):\n    print('SIGMOID-NOISE')\n", 1))
+    result = grade_submission(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
+                              timeout=2.0)
+    sig, lin = result.functions
+    assert sig.status == "passed" and "SIGMOID-NOISE" in sig.output
+    assert lin.status == "failed" and "timed out" in lin.finding.diagnosis
+    assert "LINEAR-FORWARD-STARTS" in lin.output and "SIGMOID-NOISE" not in lin.output

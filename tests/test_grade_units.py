@@ -125,3 +125,88 @@ def test_policy_scan_and_guard():
     with pytest.raises(ImportError):
         guard.find_spec("definitely_forbidden_pkg.sub")
     assert guard.violations and guard.find_spec("numpy") is None
+
+
+def _tampered(blob: bytes, edit) -> bytes:
+    """The blob with its header rewritten by edit(header dict)."""
+    start = len(codec.MAGIC) + 8
+    size = int.from_bytes(blob[len(codec.MAGIC):start], "little")
+    head = json.loads(blob[start:start + size])
+    edit(head)
+    new = json.dumps(head).encode()
+    return codec.MAGIC + len(new).to_bytes(8, "little") + new + blob[start + size:]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda h: h["arrays"][0].__setitem__(0, "|O"),              # object dtype: never built
+    lambda h: h["arrays"][0].__setitem__(0, "[('a', '<f8')]"),  # structured dtype
+    lambda h: h["arrays"][0].__setitem__(1, [1000, 1000]),      # more data than the blob has
+    lambda h: h["arrays"][0].__setitem__(2, 10**9),             # offset outside the blob
+    lambda h: h["arrays"][0].__setitem__(1, [-1, -3]),          # negative shape
+    lambda h: h["tree"]["__dict__"][0][1].__setitem__("__nd__", 7),   # no such array
+])
+def test_codec_refuses_a_forged_blob(edit):
+    """A student process controls its own result blob: a forged header gives an Opaque
+    marker, never an object, never memory outside the blob."""
+    blob = _tampered(codec.encode({"a": np.arange(6.0).reshape(2, 3)}), edit)
+    back = codec.decode(blob, as_float=True)
+    assert isinstance(back["a"], codec.Opaque)
+
+
+def test_codec_rejects_what_is_not_a_blob_and_caps_strings():
+    with pytest.raises(ValueError):
+        codec.decode(b"\x93NUMPY pickle or anything else")
+    with pytest.raises(ValueError):                     # a header longer than the blob
+        codec.decode(codec.MAGIC + (10**6).to_bytes(8, "little") + b"{}")
+    back = codec.decode(codec.encode({"s" * 10**6: "x" * 10**6, "b": np.bool_(True)}))
+    (key, value), = [(k, v) for k, v in back.items() if k != "b"]
+    assert len(key) <= codec.MAX_STRING + 1 and len(value) <= codec.MAX_STRING + 1
+    assert back["b"] == np.array(True)
+
+
+def test_loader_too_large_or_unreadable(tmp_path, monkeypatch):
+    from manual.errors import InputError
+
+    nb = tmp_path / "big.ipynb"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = 1\n" * 100}]}))
+    monkeypatch.setattr(loader, "MAX_NOTEBOOK_BYTES", 100)
+    assert "larger than" in loader.load(nb).error       # the student's problem: a zero report
+    monkeypatch.setattr(loader, "MAX_NOTEBOOK_BYTES", 10**8)
+    assert loader.load(nb).error is None
+    with pytest.raises(InputError, match="cannot read"):  # the grader's problem: exit 2
+        loader.load(tmp_path / "absent.py")
+
+
+def test_results_json_is_strict_json_even_with_nan_and_inf():
+    """Gradescope parses results.json strictly: no NaN/Infinity tokens anywhere."""
+    from reference.grade import report
+    from reference.grade.base import Finding, GradeCase
+    from reference.grade.runner import FunctionResult, SubmissionResult
+
+    bad = np.array([[np.nan, np.inf], [-np.inf, 1.0]])
+    case = GradeCase({"Z": bad, "m": np.float64(np.nan)}, {}, (1,), "Z with NaN")
+    finding = Finding("BP1", "dZ contains NaN", {"got": np.float64(np.nan), "where": bad})
+    fr = FunctionResult("relu_backward", 1.0, 0.0, "failed", finding, case, 1)
+    result = SubmissionResult("s.py", "ng", 0, [fr])
+    text = json.dumps(report.gradescope(result), allow_nan=False)
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    (test,) = data["tests"]
+    assert test["extra_data"]["detail"]["got"] == "nan"
+    assert test["extra_data"]["minimal_failing_case"]["inputs"]["Z"][0] == ["nan", "inf"]
+
+
+@pytest.mark.parametrize("module, now", [
+    ("numpy.linalg", "numpy.linalg"), ("os.path", "os.path"), ("xml.dom", "xml.dom"),
+    ("test.autotest", None),            # imports CPython's whole test suite and runs it
+    ("idlelib.idle", None),             # starts IDLE
+    ("venv.__main__", None),            # runs `python -m venv` with the worker's argv
+    ("numpy.f2py.__main__", None), ("unittest.__main__", None),
+    ("this", None), ("torch", None), ("reference.oracle", None), ("dnn_utils", None),
+    ("matplotlib.pyplot", "matplotlib.pyplot"), ("numpy..linalg", None),
+])
+def test_only_library_code_is_preloaded_before_the_limits(module, now):
+    """The worker imports what the submission imports before dropping privileges and
+    setting limits: that must never run code a student can choose."""
+    from reference.grade.worker import preload_name
+
+    assert preload_name(module, policy.forbidden(False)) == now

@@ -8,12 +8,15 @@
 Parent side (`runner`): cases from the oracle (`styles`), checks and diagnoses
 (`diagnose`), reports (`report`). Child side (`worker`, started by `sandbox`):
 loads the kept statements of the submission (`loader`, `policy`) and runs the
-NumPy-only probes (`probes`); values travel as JSON + .npz (`codec`).
+NumPy-only probes (`probes`); values travel as JSON + raw array bytes (`codec`).
+In a student's folder, `pick` finds the submission among helper files.
 Importing this package imports neither torch nor the oracle.
 
 Known limits of the sandbox: a grandchild that calls setsid() leaves the
 process group and survives the group kill (RLIMIT_CPU still bounds a busy
 one); without root there is no user switch, so the student process runs as
-the grader's user; a student process that inspects its own memory (gc, frames)
-can find the grader's correct helper functions (never the oracle's answers).
+the grader's user and could signal the grader's other processes (run the
+grader as root, or in a container as Gradescope does, for untrusted code); a
+student process that inspects its own memory (gc, frames) can find the
+grader's correct helper functions (never the oracle's answers).
 """

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +31,8 @@ def _common(p) -> None:
     p.add_argument("--style", required=True, choices=sorted(STYLES))
     p.add_argument("--seed", type=int, default=0, help="seed of the cases (printed in the report)")
     p.add_argument("--cases", type=int, default=None,
-                   help="cases per graded function (default 4)")
+                   help="cases per graded function (default 4; width 1, batch size 1 and "
+                   "square layers are always among them)")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="seconds per graded function (default 10)")
     p.add_argument("--memory-mb", type=int, default=2048,
@@ -55,16 +58,28 @@ def add_parser(subparsers) -> None:
     b.set_defaults(func=run_bundle)
 
 
+MAX_CASES, MAX_TIMEOUT, MAX_MEMORY_MB, MAX_JOBS = 1000, 86400.0, 2**20, 256
+
+
+def check_options(*, seed: int = 0, cases: int | None = None, timeout: float = 10.0,
+                  memory_mb: int = 2048, jobs: int = 1) -> None:
+    """Option values an instructor can get wrong: InputError (one line, exit 2)."""
+    if seed < 0:
+        raise InputError("--seed must be a non-negative integer")
+    if cases is not None and not 1 <= cases <= MAX_CASES:
+        raise InputError(f"--cases must be between 1 and {MAX_CASES}")
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise InputError(f"--timeout must be a number of seconds between 0 and {MAX_TIMEOUT:g}")
+    if not 256 <= memory_mb <= MAX_MEMORY_MB:
+        raise InputError(f"--memory-mb must be between 256 and {MAX_MEMORY_MB}")
+    if not 1 <= jobs <= MAX_JOBS:
+        raise InputError(f"--jobs must be between 1 and {MAX_JOBS}")
+
+
 def _validate(args) -> None:
     get_style(args.style)
-    if args.cases is not None and args.cases < 1:
-        raise InputError("--cases must be at least 1")
-    if not args.timeout > 0:
-        raise InputError("--timeout must be positive")
-    if args.memory_mb < 256:
-        raise InputError("--memory-mb must be at least 256")
-    if getattr(args, "jobs", 1) < 1:
-        raise InputError("--jobs must be at least 1")
+    check_options(seed=args.seed, cases=args.cases, timeout=args.timeout,
+                  memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1))
 
 
 def _grade_one(path: Path, args, parallel=None):
@@ -79,7 +94,7 @@ def _render(result, fmt: str) -> str:
     from . import report
 
     if fmt == "json":
-        return json.dumps(report.gradescope(result), indent=2) + "\n"
+        return json.dumps(report.gradescope(result), indent=2, allow_nan=False) + "\n"
     return report.text(result)
 
 
@@ -96,10 +111,14 @@ def run_grade(args) -> int:
     target = Path(args.submission)
     if target.is_dir():
         return _batch(target, args)
-    if not target.is_file():
+    if not target.exists():
         raise InputError(f"{target}: no such file or directory")
+    if not target.is_file():
+        raise InputError(f"{target}: not a regular file")
     if target.suffix not in SUFFIXES:
         raise InputError(f"{target}: expected a .py file or a .ipynb notebook")
+    if args.output:
+        _writable(Path(args.output))
     result = _grade_one(target, args)
     out = _render(result, args.format)
     if args.output:
@@ -108,23 +127,37 @@ def run_grade(args) -> int:
             sys.stdout.write(out)
     else:
         sys.stdout.write(out)
+    if result.error:     # the student's file, not the command: a zero report (exit 1)
+        print(f"backprop-oracle: {target.name} not graded: {result.error}"[:500],
+              file=sys.stderr)
     return 0 if result.passed else 1
 
 
-def submissions_in(directory: Path) -> list[Path]:
-    """The .py/.ipynb files of a directory, and for each subdirectory (one per student,
-    as Gradescope exports them) its first notebook, else its first .py file."""
+def _writable(path: Path) -> None:
+    """Fail before grading (one line, exit 2) when the report could not be written."""
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: Is a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(f"cannot write {path}: Permission denied")
+
+
+def submissions_in(directory: Path, style: str) -> list[Path]:
+    """The .py/.ipynb files of a directory, and for each subdirectory (one per student, as
+    Gradescope exports them) the one file that is the submission (`pick`)."""
+    from .pick import files_under, pick
+
     found = []
     for entry in sorted(directory.iterdir()):
         if entry.is_file() and entry.suffix in SUFFIXES:
             found.append(entry)
         elif entry.is_dir() and not entry.name.startswith("."):
-            for suffix in (".ipynb", ".py"):
-                inner = sorted(p for p in entry.rglob(f"*{suffix}") if p.is_file()
-                               and not any(part.startswith(".") for part in p.parts))
-                if inner:
-                    found.append(inner[0])
-                    break
+            chosen = pick(files_under(entry), style)
+            if chosen is not None:
+                found.append(chosen)
     return found
 
 
@@ -133,10 +166,14 @@ def _batch(directory: Path, args) -> int:
 
     from . import report
 
-    files = submissions_in(directory)
+    files = submissions_in(directory, args.style)
     if not files:
         raise InputError(f"{directory}: no .py or .ipynb submissions in this directory")
     outdir = Path(args.output) if args.output else directory.parent / f"{directory.name}-grades"
+    try:                        # before any grading: a bad --output is one line, exit 2
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {outdir}: {exc.strerror or exc}") from None
     names = [f.name for f in get_style(args.style).functions]
     ext = ".json" if args.format == "json" else ".txt"
     with ThreadPoolExecutor(args.jobs) as pool, \

@@ -30,6 +30,7 @@ from pathlib import Path
 from manual.errors import InputError
 
 MAX_SOURCE_BYTES = 5_000_000
+MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
 
 
 @dataclass
@@ -53,11 +54,19 @@ class Loaded:
         return [seg.__dict__ for seg in self.segments]
 
 
+class NotASubmission(Exception):
+    """The file cannot be graded at all (the message says why)."""
+
+
 def read_cells(path: Path) -> list[tuple[str, str]]:
-    """[(label, source)]: one entry for a .py file, one per code cell for a notebook."""
+    """[(label, source)]: one entry for a .py file, one per code cell for a notebook.
+    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
+    is not a submission (too large, not a notebook) raises NotASubmission (the student's
+    problem: a zero-score report that says why)."""
+    limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES
     try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise InputError(f"{path}: larger than {MAX_SOURCE_BYTES // 1_000_000} MB")
+        if path.stat().st_size > limit:
+            raise NotASubmission(f"{path.name}: larger than {limit // 1_000_000} MB")
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -69,8 +78,8 @@ def read_cells(path: Path) -> list[tuple[str, str]]:
         cells = nb["cells"] if isinstance(nb, dict) else None
         if not isinstance(cells, list):
             raise ValueError("no cells")
-    except (ValueError, KeyError, TypeError) as exc:
-        return [(path.name, f"\x00not a notebook: {exc}")]
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise NotASubmission(f"{path.name}: not a notebook: {str(exc)[:200]}") from None
     out = []
     for k, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -149,16 +158,17 @@ def load(path: str | Path) -> Loaded:
     """Parse the submission and keep the statements grading needs."""
     path = Path(path)
     out = Loaded()
-    cells = read_cells(path)
+    try:
+        cells = read_cells(path)
+    except NotASubmission as exc:
+        out.error = str(exc)
+        return out
     known: set[str] = set()        # constants kept so far
     for label, src in cells:
-        if src.startswith("\x00"):
-            out.error = f"{label}: {src[1:]}"
-            return out
         try:
             tree = ast.parse(src, filename=label)
         except SyntaxError as exc:
-            msg = f"{label}, line {exc.lineno}: {exc.msg}"
+            msg = f"{label}, line {exc.lineno}: {exc.msg}" if exc.lineno else f"{label}: {exc.msg}"
             if path.suffix == ".ipynb":
                 out.warnings.append(f"skipped {msg} (syntax error)")
                 continue

@@ -8,8 +8,9 @@ is always refused. Two layers:
 - `scan(trees)`: a static scan of the whole submission (also imports inside
   functions, `__import__("torch")`, `importlib.import_module("torch")`), in
   the parent, before anything runs;
-- `ImportGuard`: a meta-path finder installed in the child before the
-  submission is loaded, for imports the scan cannot see (computed names).
+- `ImportGuard`: a meta-path finder and an audit hook installed in the child
+  before the submission is loaded, for imports the scan cannot see (computed
+  names, a finder removed from `sys.meta_path`).
 """
 
 from __future__ import annotations
@@ -65,20 +66,34 @@ def imported_modules(trees) -> set[str]:
 
 
 class ImportGuard:
-    """Meta-path finder refusing forbidden top-level packages; records each attempt."""
+    """Refuses forbidden top-level packages in the child and records each attempt.
+
+    Two hooks: a meta-path finder (the first one asked), and an audit hook on
+    the "import" event, which Python raises for every module not loaded yet and
+    which cannot be removed once added (PEP 578): a submission that takes the
+    finder out of `sys.meta_path` still cannot import torch.
+    """
 
     def __init__(self, names: tuple[str, ...]):
         self.names = names
         self.violations: list[str] = []
 
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname.split(".")[0] in self.names:
+    def refuse(self, fullname) -> None:
+        if isinstance(fullname, str) and fullname.split(".")[0] in self.names:
             self.violations.append(reason(fullname))
             raise ImportError(f"import of {fullname!r} refused by the grader's policy")
+
+    def find_spec(self, fullname, path=None, target=None):
+        self.refuse(fullname)
         return None
+
+    def audit(self, event: str, args) -> None:
+        if event == "import":
+            self.refuse(args[0])
 
     def install(self) -> None:
         sys.meta_path.insert(0, self)
+        sys.addaudithook(self.audit)
         # the grader's modules already imported stay alive for the worker, but a
         # new `import reference...` by the submission goes through this guard
         for name in list(sys.modules):

@@ -81,6 +81,7 @@ def collect(session, config) -> list[GradeItem]:
 
     from manual.errors import InputError
 
+    from .cli import check_options
     from .styles import get_style
 
     path, style = config.getoption("oracle_submission"), config.getoption("oracle_style")
@@ -88,10 +89,14 @@ def collect(session, config) -> list[GradeItem]:
         raise pytest.UsageError("--oracle-submission needs --oracle-style {ng,saito,nielsen}")
     if not Path(path).is_file():
         raise pytest.UsageError(f"--oracle-submission {path}: no such file")
+    opt = config.getoption
     try:
         functions = get_style(style).functions
+        check_options(seed=opt("oracle_seed", 0) or 0, cases=opt("oracle_grade_cases"),
+                      timeout=opt("oracle_timeout"), memory_mb=opt("oracle_memory_mb"))
     except InputError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(str(exc).replace("--", "--oracle-", 1)
+                                .replace("--oracle-cases", "--oracle-grade-cases")) from None
     prefix = f"{Path(path).name}[{style}]"
     return [GradeItem.from_parent(session, name=f.name, function=f.name,
                                   nodeid=f"{prefix}::{f.name}") for f in functions]

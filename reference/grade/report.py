@@ -40,12 +40,15 @@ def _plain(value, depth=0):
 
 
 def _jsonable(value):
+    """Strict-JSON data: NaN and infinities become the strings "nan", "inf", "-inf"."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
     return value if isinstance(value, (int, float, str, bool, type(None))) else repr(value)
@@ -115,10 +118,11 @@ def gradescope(result: SubmissionResult) -> dict:
         head = f"NOT GRADED: {result.error}\n{head}"
     if result.warnings:
         head += "\n" + "\n".join(f"note: {w}" for w in result.warnings)
-    return {"score": result.score, "max_score": result.max_score, "output": head,
-            "tests": [_test(f, result) for f in result.functions],
-            "extra_data": {"seed": result.seed, "style": result.style,
-                           "submission": result.submission}}
+    # strict JSON (no NaN/Infinity anywhere: Gradescope's parser refuses them)
+    return _jsonable({"score": result.score, "max_score": result.max_score, "output": head,
+                      "tests": [_test(f, result) for f in result.functions],
+                      "extra_data": {"seed": result.seed, "style": result.style,
+                                     "submission": result.submission}})
 
 
 def csv_header(function_names: list[str]) -> list[str]:

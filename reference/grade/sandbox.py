@@ -13,15 +13,16 @@ the runner then starts a fresh child for the functions left. Isolation:
   directory, stdout/stderr into parent-owned files read back truncated;
 - resource limits set by the worker before any student code: RLIMIT_AS
   (--memory-mb), RLIMIT_CPU (timeout + 2 s), RLIMIT_FSIZE, no core files;
-- when the grader runs as root, the worker drops to `nobody` before loading
-  the submission, so it cannot write the grader's files;
-- results come back through a pipe as codec blobs (JSON + .npz, never pickle).
+- when the grader runs as root, the worker switches to a user of its own
+  (uid = worker.UID_BASE + its pid: no account, no files, and different for
+  every live worker) before loading the submission, so it can neither write
+  the grader's files nor signal or trace another student's process;
+- results come back through a pipe as codec blobs (JSON + raw array bytes, never pickle).
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import select
 import shutil
 import signal
@@ -51,13 +52,21 @@ class ChildResult:
     stdout: str = ""
     stderr: str = ""
     during_load: bool = False          # the failure happened while loading the submission
+    starting: bool = False             # the worker never got as far as the submission
+    garbled: bool = False              # the result pipe carried something the worker never sends
 
     def failure(self, timeout: float, memory_mb: int) -> str | None:
         """Why the child produced no usable result (None when it did)."""
         where = " while loading the submission" if self.during_load else ""
+        if self.timed_out and self.starting:
+            return (f"the grading process did not start within {STARTUP_TIMEOUT:g} s "
+                    "(is the machine overloaded?)")
         if self.timed_out:
             return (f"timed out after {timeout:g} s{where} (an infinite loop? the process "
                     "group was killed)")
+        if self.garbled:
+            return (f"the code wrote into the grader's result channel{where} (or returned "
+                    f"more than {RESULT_CAP // 2**20} MB); the process was stopped")
         if self.blob:
             return None
         rc = self.returncode
@@ -70,15 +79,9 @@ class ChildResult:
                 "(did the code call os._exit() or exit()?)")
 
 
-def nobody() -> tuple[int, int]:
-    """(uid, gid) to drop to when running as root, else (-1, -1)."""
-    if os.geteuid() != 0:
-        return -1, -1
-    try:
-        pw = pwd.getpwnam("nobody")
-    except KeyError:
-        return 65534, 65534
-    return pw.pw_uid, pw.pw_gid
+def drops_privileges() -> bool:
+    """Does the student process switch to an unprivileged user? (only root can switch)"""
+    return os.geteuid() == 0
 
 
 def clean_env(workdir: str) -> dict:
@@ -88,10 +91,14 @@ def clean_env(workdir: str) -> dict:
             "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
 
 
-def _read(f, cap: int) -> bytes:
+def _read(f, cap: int, start: int = 0) -> bytes:
     f.flush()
-    f.seek(0)
+    f.seek(start)
     return f.read(cap)
+
+
+def _size(f) -> int:
+    return os.fstat(f.fileno()).st_size
 
 
 class Child:
@@ -100,14 +107,11 @@ class Child:
     def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, n_functions: int = 1):
         self.timeout, self.memory_mb = timeout, memory_mb
         self.workdir = tempfile.mkdtemp(prefix="oracle-grade-")
-        uid, gid = nobody()
-        if uid >= 0:
-            os.chown(self.workdir, uid, gid)
         self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         job_r, self.job_w = os.pipe()
         self.res_r, res_w = os.pipe()
         cpu = int(timeout * n_functions) + 2
-        argv = [str(job_r), str(res_w), str(memory_mb), str(cpu), str(uid), str(gid)]
+        argv = [str(job_r), str(res_w), str(memory_mb), str(cpu), str(int(drops_privileges()))]
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", BOOT.format(root=ROOT), *argv],
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, cwd=self.workdir,
@@ -148,45 +152,59 @@ class Child:
     def collect(self, count: int, on_result) -> tuple[int, ChildResult] | None:
         """Read the frames of `count` functions, calling on_result(k, ChildResult) for each
         finished one. Returns (k, failure) for the function running when the child
-        timed out, crashed or exited, or None when all finished; the child is closed."""
+        timed out, crashed or exited, or None when all finished; the child is closed.
+
+        The student's code runs in the child and can write to the result pipe too: frames
+        must come in the worker's order (function k: L, S, R; k = 0, 1, ... < count), so a
+        forged frame can neither restart a clock nor stand in for another function, and
+        the whole run is bounded by STARTUP_TIMEOUT + count x timeout whatever is written."""
         buf = bytearray()
-        current, phase, started = 0, b"L", time.monotonic()
+        # phase B (booting: Python, NumPy, the job, the grader's pre-imports; no student
+        # code yet) has STARTUP_TIMEOUT; each function's clock starts at its "L" frame
+        current, phase, started = 0, b"B", time.monotonic()
+        marks = (0, 0)
+        deadline = started + STARTUP_TIMEOUT + count * self.timeout
         done = 0
         failure = None
         while done < count:
-            left = started + self.timeout - time.monotonic()
+            limit = STARTUP_TIMEOUT if phase == b"B" else self.timeout
+            now = time.monotonic()
+            left = min(started + limit, deadline) - now
             ready, _, _ = select.select([self.res_r], [], [], min(max(0.0, left), 0.25))
             if not ready:
                 if left <= 0:
-                    failure = ChildResult(None, timed_out=True, during_load=phase == b"L")
+                    failure = ChildResult(None, timed_out=True, during_load=phase in b"BL",
+                                          starting=phase == b"B")
                     break
                 if not self._exited():
                     continue
                 # the worker died while an orphan keeps the pipe open: no EOF will come
                 ready, _, _ = select.select([self.res_r], [], [], 0)
                 if not ready:
-                    failure = ChildResult(None, during_load=phase == b"L")
+                    failure = ChildResult(None, during_load=phase in b"BL")
                     break
             chunk = os.read(self.res_r, 1 << 20)
             if not chunk:
-                failure = ChildResult(None, during_load=phase == b"L")
+                failure = ChildResult(None, during_load=phase in b"BL")
                 break
             buf += chunk
             while len(buf) >= 5:
                 kind, k = bytes(buf[:1]), int.from_bytes(buf[1:5], "little")
+                expected = {b"L": phase in b"BR", b"S": phase == b"L", b"R": phase == b"S"}
+                if k != current or not expected.get(kind, False):
+                    failure = ChildResult(None, during_load=phase in b"BL", garbled=True)
+                    break
                 if kind in (b"L", b"S"):
-                    if kind == b"L" and (k != current or phase == b"R"):
-                        started = time.monotonic()
-                    current, phase = k, kind
+                    if kind == b"L":     # this function's output starts here
+                        started, marks = time.monotonic(), (_size(self.out), _size(self.err))
+                    phase = kind
                     del buf[:5]
                     continue
-                if kind != b"R" or len(buf) < 13:
-                    if kind != b"R":
-                        failure = ChildResult(None, during_load=False)
+                if len(buf) < 13:
                     break
                 size = int.from_bytes(buf[5:13], "little")
                 if size > RESULT_CAP:
-                    failure = ChildResult(None)
+                    failure = ChildResult(None, garbled=True)
                     break
                 if len(buf) < 13 + size:
                     break
@@ -200,8 +218,9 @@ class Child:
         self.proc.wait()
         if failure is not None:
             failure.returncode = self.proc.returncode
-            failure.stdout = _read(self.out, OUTPUT_CAP).decode("utf-8", "replace")
-            failure.stderr = _read(self.err, OUTPUT_CAP).decode("utf-8", "replace")
+            # only what the failing function (and the loading before it) printed
+            failure.stdout = _read(self.out, OUTPUT_CAP, marks[0]).decode("utf-8", "replace")
+            failure.stderr = _read(self.err, OUTPUT_CAP, marks[1]).decode("utf-8", "replace")
         self.close()
         return None if failure is None else (current, failure)
 

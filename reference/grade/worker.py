@@ -1,13 +1,13 @@
 """The sandboxed child: load the submission, run one graded function's probe on each case.
 
-Started by `sandbox.Child` as `python -I -c ... JOB_FD RESULT_FD MEMORY_MB CPU_S UID GID`;
+Started by `sandbox.Child` as `python -I -c ... JOB_FD RESULT_FD MEMORY_MB CPU_S DROP`;
 one child runs the graded functions of one submission in turn, each in a fresh
 namespace (the runner restarts a child after a crash or a timeout).
 Never imports torch or anything from reference.oracle: the oracle's answers
 never enter this process. Order matters:
 
 1. pre-import NumPy, the common standard library and the probe module (still
-   as the starting user: after dropping to `nobody` the interpreter's own
+   as the starting user: after dropping privileges the interpreter's own
    library directory may not be readable);
 2. read the job (plain data, codec) from JOB_FD;
 3. set resource limits, drop privileges, install the import guard;
@@ -39,6 +39,7 @@ OPTIONAL_PRELOAD = ("scipy", "scipy.special", "h5py", "matplotlib", "matplotlib.
                     "PIL", "sklearn", "pandas")
 OUTPUT_CAP = 64 * 1024
 FSIZE_CAP = 16 * 2**20
+UID_BASE = 1 << 30          # + pid (at most 2**22): above every real account, below 2**31
 
 
 class MissingModuleError(Exception):
@@ -110,13 +111,25 @@ def _preload(names) -> None:
             pass
 
 
-def _preloadable(module: str, forbidden) -> bool:
-    """Standard library, NumPy, a few known packages, autograd libraries when allowed."""
-    top = module.split(".")[0]
-    if top in ("antigravity", "this") or top in forbidden:
-        return False
-    return (top in sys.stdlib_module_names or top == "numpy" or module in OPTIONAL_PRELOAD
-            or top in policy.AUTOGRAD)
+# standard library packages that do something when imported (print, open a browser,
+# start IDLE: idlelib.idle, run CPython's test suite: test.autotest)
+NEVER_PRELOAD = {"antigravity", "this", "__hello__", "__phello__", "test", "idlelib",
+                 "turtledemo", "tkinter", "turtle"}
+
+
+def preload_name(module: str, forbidden) -> str | None:
+    """The module to import now, as the starting user and without limits, for one the
+    submission imports, or None: only library code that does nothing but define things
+    (standard library, NumPy, a few known packages, the autograd libraries when allowed),
+    never a `__main__` (`venv.__main__` creates environments from the worker's argv)."""
+    parts = module.split(".")
+    top = parts[0]
+    if "__main__" in parts or top in forbidden or top in NEVER_PRELOAD or not all(parts):
+        return None
+    if (top in sys.stdlib_module_names or top == "numpy" or module in OPTIONAL_PRELOAD
+            or top in policy.AUTOGRAD):
+        return module
+    return None
 
 
 def _limits(memory_mb: int, cpu_s: int, dropping: bool) -> None:
@@ -132,11 +145,20 @@ def _limits(memory_mb: int, cpu_s: int, dropping: bool) -> None:
             pass
 
 
-def _drop(uid: int, gid: int) -> None:
-    if uid < 0 or os.geteuid() != 0:
+def sandbox_uid() -> int:
+    """The unprivileged user (and group) this worker becomes: unique among live workers,
+    also those of another grader process, since pids are."""
+    return UID_BASE + os.getpid()
+
+
+def _drop() -> None:
+    """Become sandbox_uid(); the working directory (the only writable place) goes along."""
+    if os.geteuid() != 0:
         return
+    uid = sandbox_uid()
+    os.chown(".", uid, uid)
     os.setgroups([])
-    os.setgid(gid)
+    os.setgid(uid)
     os.setuid(uid)
 
 
@@ -154,26 +176,36 @@ def _bind_stub(ns: dict, node: ast.stmt, missing: list) -> None:
                 ns[alias.asname or alias.name] = Stub(f"{node.module}.{alias.name}")
 
 
-def load_submission(segments, guard=None) -> tuple[dict, dict]:
+def compile_segments(segments) -> list[tuple[dict, object]]:
+    """(segment, code object or the SyntaxError's text): compiled once per child, run per
+    function (each graded function gets a fresh namespace)."""
+    out = []
+    for seg in segments:
+        code_text = "\n" * (seg["lineno"] - 1) + seg["source"]
+        try:
+            out.append((seg, compile(code_text, seg["filename"], "exec")))
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            out.append((seg, f"{seg['filename']}: {type(exc).__name__}: {exc}"[:300]))
+    return out
+
+
+def load_submission(compiled) -> tuple[dict, dict]:
     """Execute the kept statements into a fresh module namespace."""
     module = types.ModuleType("submission")
     module.__file__ = "submission.py"
     sys.modules["submission"] = module
     ns = module.__dict__
     info = {"errors": [], "missing_modules": [], "fatal": None}
-    for seg in segments:
-        code_text = "\n" * (seg["lineno"] - 1) + seg["source"]
-        try:
-            code = compile(code_text, seg["filename"], "exec")
-        except (SyntaxError, ValueError) as exc:
-            info["errors"].append(f"{seg['filename']}: {exc}")
+    for seg, code in compiled:
+        if isinstance(code, str):
+            info["errors"].append(code)
             continue
         try:
             exec(code, ns)  # noqa: S102 - the sandbox's job
         except ImportError as exc:
             if seg["kind"] != "import":
                 info["errors"].append(f"{seg['filename']} line {seg['lineno']}: {exc}")
-            for node in ast.parse(code_text).body:
+            for node in ast.parse(seg["source"]).body:
                 _bind_stub(ns, node, info["missing_modules"])
         except (SystemExit, KeyboardInterrupt) as exc:
             info["fatal"] = (f"the submission called exit() while loading "
@@ -212,7 +244,9 @@ def run_function(fn: dict, job: dict, memory_mb: int, frame) -> dict:
     probe = job["resolved"][fn["probe"]]
     frame(b"L")
     guard = job["guard"]
-    ns, info = load_submission(job["segments"], guard)
+    if "compiled" not in job:          # after the limits: compiling is bounded too
+        job["compiled"] = compile_segments(job["segments"])
+    ns, info = load_submission(job["compiled"])
     frame(b"S")
     result = {"load": info, "cases": [], "status": "ok", "policy": guard.violations}
     if info["fatal"]:
@@ -238,7 +272,7 @@ def run_function(fn: dict, job: dict, memory_mb: int, frame) -> dict:
 def main(argv: list[str]) -> None:
     """Protocol on RESULT_FD, per function k: b"L" k (loading), b"S" k (running),
     b"R" k + 8-byte length + codec blob (the result, with the captured output)."""
-    job_fd, result_fd, memory_mb, cpu_s, uid, gid = (int(x) for x in argv)
+    job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
     _preload(PRELOAD)
     with os.fdopen(job_fd, "rb") as f:
         job = codec.decode(f.read())
@@ -247,10 +281,12 @@ def main(argv: list[str]) -> None:
                        for spec in [fn["probe"]] + [p for _, p in fn["provided"]]}
     # what the submission imports, from the standard library and a few known
     # packages, is imported now: after dropping privileges it may be unreadable
-    _preload(m for m in job["preimport"] if _preloadable(m, job["forbidden"]))
+    _preload(filter(None, (preload_name(m, job["forbidden"]) for m in job["preimport"])))
     encode, write, pack = codec.encode, os.write, int.to_bytes
-    _limits(memory_mb, cpu_s, uid >= 0 and os.geteuid() == 0)
-    _drop(uid, gid)
+    dropping = bool(drop) and os.geteuid() == 0
+    _limits(memory_mb, cpu_s, dropping)
+    if dropping:
+        _drop()
     job["guard"] = policy.ImportGuard(tuple(job["forbidden"]))
     job["guard"].install()
     sys.stdin = None

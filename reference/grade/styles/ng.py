@@ -48,9 +48,12 @@ NET_SHAPES = [([2, 1], 3), ([1, 2, 1], 2), ([3, 3, 3, 1], 1), ([3, 3, 3, 1], 4),
 LAYER_SHAPES = [(2, 1, 3), (1, 3, 1), (3, 3, 4), (4, 2, 5)]   # (n_prev, n, m)
 
 
+EDGE = 3     # the first 3 shapes of each list cover width 1, batch size 1 and square layers
+
+
 def _take(shapes, rng, n, make_random):
-    """The first n shapes, then random ones, sorted smallest first."""
-    out = list(shapes[:n])
+    """The first n shapes (at least the EDGE ones, whatever n is), then random ones."""
+    out = list(shapes[:max(n, EDGE)])
     while len(out) < n:
         out.append(make_random(rng))
     return out

@@ -120,3 +120,5 @@ mk("bug_uses_missing_helper", "compute_cost relies on a course helper module the
    ("    cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m", "    cost = cross_entropy(AL, Y) / m"))
 mk("hostile_load_hang", "Hostile: loading never finishes (a loop in a class body).",
    ("\ndef sigmoid(Z):", "\nclass Spin:\n    while True:\n        pass\n\n\ndef sigmoid(Z):"))
+mk("hostile_frame_forger", "Hostile: linear_forward writes fake frames into the grader's result pipe (to restart its clock), then returns.",
+   ("    Z = np.dot(W, A) + b\n", "    import os, sys, time\n    fd = int(sys.argv[2])\n    for i in range(160):\n        os.write(fd, b'L' + (i % 16).to_bytes(4, 'little'))\n        time.sleep(0.05)\n    Z = np.dot(W, A) + b\n"))
