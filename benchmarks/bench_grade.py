@@ -34,11 +34,11 @@ def _run(args: list[str]) -> float:
     return elapsed
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=8)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     times = [_run(["grade", str(CLEAN), "--style", "ng"]) for _ in range(args.runs)]
     med = statistics.median(times)
     print(f"single clean ng submission: median {med:.2f} s over {args.runs} runs "

@@ -137,14 +137,24 @@ _GELU_K = float(np.sqrt(2.0 / np.pi))
 _GELU_C = 0.044715
 
 
+def _gelu_u(z: Array) -> Array:
+    """u = √(2/π)(z + 0.044715 z³), the argument of gelu_tanh's tanh."""
+    return _GELU_K * (z + _GELU_C * z**3)
+
+
 def gelu_tanh(z: Array) -> Array:
-    """½ z (1 + tanh(√(2/π)(z + 0.044715 z³))), torch's approximate="tanh"."""
-    return 0.5 * z * (1.0 + np.tanh(_GELU_K * (z + _GELU_C * z**3)))
+    """½ z (1 + tanh u), torch's approximate="tanh", computed as z σ(2u)
+    (½(1 + tanh u) = σ(2u) exactly; no cancellation where tanh u ≈ −1)."""
+    return z * sigmoid(2 * _gelu_u(z))
 
 
 def gelu_tanh_prime(z: Array, a: Array) -> Array:
-    t = np.tanh(_GELU_K * (z + _GELU_C * z**3))
-    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_K * (1.0 + 3 * _GELU_C * z * z)
+    """½(1 + tanh u) + ½ z (1 − tanh² u) u'(z), with ½(1 + tanh u) = σ(2u) and
+    1 − tanh² u = 4 σ(2u) σ(−2u): σ(2u) (1 + 2 z u'(z) σ(−2u)). Both sigmoids are
+    accurate where tanh u is near ±1, so the float32 derivative is too."""
+    u2 = 2 * _gelu_u(z)
+    du = _GELU_K * (1 + 3 * _GELU_C * z * z)
+    return sigmoid(u2) * (1 + 2 * z * du * sigmoid(-u2))
 
 
 def softmax(z: Array, axis: int) -> Array:
@@ -160,8 +170,8 @@ def softmax_vjp(z: Array, a: Array, v: Array, axis: int) -> Array:
 
 
 def _silu_prime(z: Array, a: Array) -> Array:
-    s = sigmoid(z)
-    return s * (1.0 + z * (1.0 - s))
+    """(z σ(z))' = σ(z) (1 + z (1 − σ(z))), with 1 − σ(z) = σ(−z) (no cancellation)."""
+    return sigmoid(z) * (1 + z * sigmoid(-z))
 
 
 register_activation("identity", lambda z: z, lambda z, a: np.ones_like(z), "z")

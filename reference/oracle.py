@@ -34,8 +34,8 @@ class OracleGradients(Gradients):
     activations: list[np.ndarray] = field(default_factory=list)
 
 
-def _t(x) -> torch.Tensor:
-    return torch.from_numpy(np.asarray(x, dtype=np.float64))
+def _t(x, dtype=np.float64) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(x, dtype=dtype))
 
 
 def _forward(weights, biases, sigmas, X, layout):
@@ -65,27 +65,25 @@ def _batch_cost(loss, a, y, layout, reduction):
 
 def oracle_backprop(weights: Sequence, biases: Sequence, activations: Sequence, loss,
                     X, Y, layout: str = COLUMNS, reduction: str = "mean",
-                    keep_forward: bool = True) -> OracleGradients:
-    """δˡ, ∂C/∂Wˡ, ∂C/∂bˡ and C by torch autograd, as float64 ndarrays."""
+                    keep_forward: bool = True, precision: str = "float64") -> OracleGradients:
+    """δˡ, ∂C/∂Wˡ, ∂C/∂bˡ and C by torch autograd, as ndarrays (float64 unless
+    `precision` asks for torch's own float32 arithmetic, see `float32_noise`)."""
     return oracle_backprop_many([weights], [biases], activations, loss, [X], [Y], layout,
-                                reduction, keep_forward)[0]
+                                reduction, keep_forward, precision)[0]
 
 
 def oracle_backprop_many(weights: Sequence, biases: Sequence, activations: Sequence, loss,
                          Xs: Sequence, Ys: Sequence, layout: str = COLUMNS,
-                         reduction: str = "mean", keep_forward: bool = False
-                         ) -> list[OracleGradients]:
+                         reduction: str = "mean", keep_forward: bool = False,
+                         precision: str = "float64") -> list[OracleGradients]:
     """The oracle for K networks of one structure given as lists: weights[k][l],
     biases[k][l], Xs[k], Ys[k]. Stacks them and calls `oracle_stacked`."""
     L = len(weights[0])
     s = oracle_stacked([np.stack([w[l] for w in weights]) for l in range(L)],
                        [np.stack([b[l] for b in biases]) for l in range(L)],
                        activations, loss, np.stack(Xs), np.stack(Ys), layout, reduction,
-                       keep_forward)
-    return [OracleGradients([d[k] for d in s.deltas], [w[k] for w in s.dW],
-                            [v[k] for v in s.db], float(s.cost[k]),
-                            [z[k] for z in s.zs], [a[k] for a in s.activations])
-            for k in range(len(Xs))]
+                       keep_forward, precision)
+    return [s.member(k) for k in range(len(Xs))]
 
 
 @dataclass
@@ -100,6 +98,12 @@ class StackedGradients:
     zs: list[np.ndarray] = field(default_factory=list)
     activations: list[np.ndarray] = field(default_factory=list)
 
+    def member(self, k: int) -> OracleGradients:
+        """The answer for network k alone."""
+        pick = lambda arrays: [x[k] for x in arrays]
+        return OracleGradients(pick(self.deltas), pick(self.dW), pick(self.db),
+                               float(self.cost[k]), pick(self.zs), pick(self.activations))
+
     def take(self, members: Sequence[int]) -> StackedGradients:
         """The answers of some members only, in the order given."""
         idx = list(members)
@@ -110,7 +114,8 @@ class StackedGradients:
 
 def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations: Sequence,
                    loss, X: np.ndarray, Y: np.ndarray, layout: str = COLUMNS,
-                   reduction: str = "mean", keep_forward: bool = False) -> StackedGradients:
+                   reduction: str = "mean", keep_forward: bool = False,
+                   precision: str = "float64") -> StackedGradients:
     """The oracle for K networks of one structure (same sizes, activations, loss,
     layout, batch size), stacked on a leading axis: W[l] (K, ...), b[l] (K, ...)
     shaped as the layout's biases, X and Y (K, ...).
@@ -122,10 +127,11 @@ def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations
     sigmas = [get_activation(s) for s in activations]
     loss = get_loss(loss)
     L = len(W)
-    tw = [_t(w).requires_grad_() for w in W]
+    dt = np.dtype(precision)
+    tw = [_t(w, dt).requires_grad_() for w in W]
     # biases viewed so they broadcast over the batch: (K, n, 1) or (K, 1, n)
-    tb = [_t(v.reshape(len(v), *_bias_view(v[0], layout))).requires_grad_() for v in b]
-    tX, tY = _t(X), _t(Y)
+    tb = [_t(v.reshape(len(v), *_bias_view(v[0], layout)), dt).requires_grad_() for v in b]
+    tX, tY = _t(X, dt), _t(Y, dt)
     m = tX.shape[1 + batch_axis(layout)]
     with torch.enable_grad():
         zs, acts = _forward(tw, tb, sigmas, tX, layout)
@@ -144,6 +150,23 @@ def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations
 def _bias_view(b, layout) -> tuple[int, int]:
     n = b.size
     return (n, 1) if layout == COLUMNS else (1, n)
+
+
+def float32_noise(weights, biases, activations, loss, X, Y, layout=COLUMNS, reduction="mean",
+                  expected: Gradients | None = None) -> Gradients:
+    """How far torch's own float32 autograd lands from the float64 oracle on this
+    network: the per-array max |torch₃₂ − torch₆₄| of every δˡ, ∇Wˡ and ∇bˡ (as
+    0-d arrays). It measures what float32 arithmetic can do on this case (deep
+    stacks, width-1 bottlenecks and cancelling sums lose more than a fixed
+    tolerance foresees)."""
+    if expected is None:
+        expected = oracle_backprop(weights, biases, activations, loss, X, Y, layout, reduction,
+                                   keep_forward=False)
+    rough = oracle_backprop(weights, biases, activations, loss, X, Y, layout, reduction,
+                            keep_forward=False, precision="float32")
+    gap = lambda field: [np.abs(r.astype(np.float64) - e).max(initial=0.0)
+                         for r, e in zip(getattr(rough, field), getattr(expected, field))]
+    return Gradients(gap("deltas"), gap("dW"), gap("db"), abs(rough.cost - expected.cost))
 
 
 def oracle_for(net, X, Y) -> OracleGradients:
