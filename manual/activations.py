@@ -177,9 +177,9 @@ def _silu_prime(z: Array, a: Array) -> Array:
 register_activation("identity", lambda z: z, lambda z, a: np.ones_like(z), "z")
 register_activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "torch.sigmoid(z)")
 register_activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "torch.tanh(z)")
-register_activation("relu", lambda z: np.maximum(z, 0), lambda z, a: np.heaviside(z, 0),
+register_activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype),
                     "torch.relu(z)", kinks=(0.0,))
-register_activation("leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z),
+register_activation("leaky_relu", lambda z: np.maximum(z, 0.01 * z),
                     lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
                     "torch.nn.functional.leaky_relu(z, negative_slope=0.01)", kinks=(0.0,))
 register_activation("elu", elu, elu_prime, "torch.nn.functional.elu(z, alpha=1.0)")
