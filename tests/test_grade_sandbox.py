@@ -216,3 +216,24 @@ def test_a_failing_function_shows_its_own_output_only(tmp_path):
     assert sig.status == "passed" and "SIGMOID-NOISE" in sig.output
     assert lin.status == "failed" and "timed out" in lin.finding.diagnosis
     assert "LINEAR-FORWARD-STARTS" in lin.output and "SIGMOID-NOISE" not in lin.output
+
+
+def test_output_before_a_timeout_is_kept_when_the_grader_reads_late(tmp_path, monkeypatch):
+    """Under load the grader may read the worker's "function k starts" frame only after
+    the function has printed. Where its output starts must come from the worker, not
+    from the file's size when the grader happens to read the frame (the race lost the
+    printed pid in a loaded CI run)."""
+    from reference.grade import sandbox
+
+    real = sandbox.Child.collect
+
+    def late(self, *args, **kwargs):
+        time.sleep(1.5)  # the worker runs ahead: loads, prints, loops
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox.Child, "collect", late)
+    path = _submission(tmp_path, "print('BEFORE THE LOOP', flush=True)\nwhile True:\n    pass")
+    result = grade_submission(path, "ng", only=["linear_forward"], timeout=2.0)
+    (fr,) = result.functions
+    assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
+    assert "BEFORE THE LOOP" in fr.output

@@ -270,8 +270,9 @@ def run_function(fn: dict, job: dict, memory_mb: int, frame) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    """Protocol on RESULT_FD, per function k: b"L" k (loading), b"S" k (running),
-    b"R" k + 8-byte length + codec blob (the result, with the captured output)."""
+    """Protocol on RESULT_FD, per function k: b"L" k + the sizes of stdout and stderr
+    (8 bytes each: loading starts), b"S" k (running), b"R" k + 8-byte length + codec
+    blob (the result, with the captured output)."""
     job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
     _preload(PRELOAD)
     with os.fdopen(job_fd, "rb") as f:
@@ -300,8 +301,15 @@ def main(argv: list[str]) -> None:
         tag = pack(k, 4, "little")
         out, err = Bounded(1), Bounded(2)
         sys.stdout, sys.stderr = out, err
+        def frame(kind: bytes, tag=tag) -> None:
+            # an L frame carries where this function's output starts in the two files:
+            # the parent may read the frame only after the function has printed
+            where = b"".join(pack(os.fstat(fd).st_size, 8, "little") for fd in (1, 2)) \
+                if kind == b"L" else b""
+            send(kind + tag + where)
+
         try:
-            result = run_function(fn, job, memory_mb, lambda t, tag=tag: send(t + tag))
+            result = run_function(fn, job, memory_mb, frame)
         except BaseException as exc:  # noqa: BLE001
             result = {"status": "worker_error", "error": _error(exc, memory_mb), "cases": []}
         result["output"] = out.text() + err.text()
