@@ -1,107 +1,92 @@
-"""The ng catalog: each submission in tests/submissions/ng gets the verdict written here.
+"""The catalog templates: every submission in tests/submissions/<style> gets its verdict.
 
-Data, not code: FAILS maps a file to {graded function: substring of its diagnosis};
-every function not listed must pass (a bug is reported where it is, not in
-everything downstream). ERRORS maps a file to a substring of the
-submission-level error (zero score). Equivalent variants (ok_*) get full marks.
+Each test below is written once and runs over every entry of tests/grade_catalog.py
+(the data and its format are described there), for every style, through the real
+sandboxed harness. Ids read `style-file`, e.g. `saito-bug_affine_dW_transposed.py`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from reference.grade.runner import grade_submission
+from reference.grade.styles import get_style
+from tests.grade_catalog import CATALOGS, SEEDS, SUBMISSIONS, TIMEOUT
 
-HERE = Path(__file__).parent / "submissions" / "ng"
-
-FAILS = {
-    "bug_missing_1_over_m.py": {"linear_backward": "[BP4] dW is m = 3 times too large: the 1/m"},
-    "bug_extra_1_over_m.py": {"linear_backward": "[BP2] dA_prev is m = 3 times too small"},
-    "bug_transposed.py": {"linear_backward": "[BP4] dW has shape (2, 1), expected (1, 2): the "
-                          "matrix is transposed"},
-    "bug_wrong_axis.py": {"linear_backward": "[BP3] db has shape (1, 3), expected (1, 1): "
-                          "summed over the wrong axis"},
-    "bug_no_keepdims.py": {"linear_backward": "[BP3] db has shape (1,), expected (1, 1): a "
-                           "rank-1 array"},
-    "bug_wrong_sign.py": {"L_model_backward": "[BP1] grads['dW1'] has the wrong sign"},
-    "bug_derivative_of_a.py": {"linear_activation_backward": "[BP1] dA_prev: σ'(a) used "
-                               "instead of σ'(z)"},
-    "bug_cache_as_a.py": {"sigmoid_backward": "σ'(a) used instead of σ'(z)"},
-    "bug_mutates_input.py": {"relu_backward": "modified its input `dA` in place"},
-    "bug_misnamed_keys.py": {"L_model_backward": "missing the key(s) dW1; found dA0, dA1, dw1"},
-    "bug_unstable_sigmoid.py": {"sigmoid": "A contains NaN: numerically unstable"},
-    "bug_init_no_scale.py": {"initialize_parameters_deep": "too large; scale np.random.randn"},
-    "bug_init_zeros.py": {"initialize_parameters_deep": "no symmetry breaking"},
-    "bug_init_shape.py": {"initialize_parameters_deep": "wrong initialization shape"},
-    "bug_cost_inf.py": {"compute_cost": "cost contains inf"},
-    "bug_cost_no_mean.py": {"compute_cost": "[cost] cost: summed without the mean"},
-    "bug_wrong_return.py": {"linear_forward": "should return (Z, cache) (got ndarray)"},
-    "bug_forward_no_bias.py": {"linear_forward": "the bias b is missing"},
-    "bug_update_plus.py": {"update_parameters": "added the gradient instead of subtracting"},
-    "bug_uses_missing_helper.py": {"compute_cost": "the module `dnn_utils` is not available"},
-    "hostile_infinite_loop.py": {"linear_forward": "timed out after 2 s"},
-    "hostile_ignore_sigterm.py": {"linear_backward": "timed out after 2 s"},
-    "hostile_memory_hog.py": {"linear_backward": "MemoryError"},
-    "hostile_os_exit.py": {"compute_cost": "exited with code 0 before returning results"},
-    "hostile_segfault.py": {"linear_forward": "SIGSEGV"},
-    "hostile_monkeypatch_numpy.py": {"linear_forward": "Z is wrong at index",
-                                     "compute_cost": "not a numeric array"},
-    "hostile_input_zeroing.py": {"linear_backward": "modified its input `dZ` in place"},
-    "hostile_frame_forger.py": {"linear_forward": "wrote into the grader's result channel"},
-}
-ERRORS = {
-    "hostile_exit_at_import.py": "called exit() while loading",
-    "hostile_syntax_error.py": "syntax error: hostile_syntax_error.py, line 17",
-    "hostile_torch_import.py": "line 3: imports `torch`: autograd libraries are not allowed",
-    "hostile_torch_dynamic.py": "imports `torch`",
-    "hostile_grader_import.py": "imports `manual`, the grader's own package",
-    "hostile_load_hang.py": "timed out after 2 s while loading the submission",
-}
-FULL_MARKS = ["correct.py", "ok_mean_matmul.py", "ok_float32.py", "ok_relu_ge.py",
-              "ok_older_keys.py", "ok_exit_toplevel.py", "ok_notebook.ipynb",
-              "hostile_huge_output.py", "hostile_orphan.py"]
-PROVIDED = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
-NOT_DEFINED = {"ok_helpers_from_dnn_utils.py": PROVIDED, "ok_messy_course_v2.py": PROVIDED}
+FUNCTIONS = {style: [f.name for f in get_style(style).functions] for style in CATALOGS}
+OPTIONAL = {style: {f.name for f in get_style(style).functions if f.optional}
+            for style in CATALOGS}
 
 
-def test_every_catalog_file_has_a_verdict():
-    files = {p.name for p in HERE.iterdir() if p.suffix in (".py", ".ipynb")}
-    listed = set(FAILS) | set(ERRORS) | set(FULL_MARKS) | set(NOT_DEFINED)
-    assert files - {"make_variants.py"} == listed
+def _entries(verdicts):
+    """(style, file) for every file `verdicts(catalog)` lists, with id `style-file`."""
+    return [pytest.param(style, name, id=f"{style}-{name}")
+            for style, catalog in CATALOGS.items() for name in sorted(verdicts(catalog))]
 
 
-def _grade(name):
-    return grade_submission(HERE / name, "ng", seed=0, timeout=2.0, parallel=2)
+def _grade(style, name, seed=0):
+    # two student processes whatever the core count (the default is one on 2 cores), so the
+    # functions are split between processes on every machine
+    return grade_submission(SUBMISSIONS / style / name, style, seed=seed, timeout=TIMEOUT,
+                            parallel=2)
 
 
-@pytest.mark.parametrize("name", sorted(FAILS))
-def test_buggy_submission_fails_where_the_bug_is(name):
-    result = _grade(name)
+def _verdicts(result):
+    """{function: (status, "[equation] diagnosis" or "")}, in grading order."""
+    return {f.name: (f.status, f"[{f.finding.equation}] {f.finding.diagnosis}"
+                     if f.finding else "") for f in result.functions}
+
+
+def _statuses(result):
+    return {fn: status for fn, (status, _) in _verdicts(result).items()}
+
+
+def _expected_statuses(style, name, failing=()):
+    """Every graded function: failed where the bug is, else passed or not defined."""
+    skipped = CATALOGS[style].not_defined.get(name, set())
+    return {fn: "failed" if fn in failing else "not defined" if fn in skipped else "passed"
+            for fn in FUNCTIONS[style]}
+
+
+@pytest.mark.parametrize("style", sorted(CATALOGS))
+def test_every_catalog_file_has_a_verdict(style):
+    catalog = CATALOGS[style]
+    on_disk = {p.name for p in (SUBMISSIONS / style).iterdir() if p.suffix in (".py", ".ipynb")}
+    kinds = [set(catalog.fails), set(catalog.errors), set(catalog.full_marks)]
+    assert on_disk - catalog.helpers == set.union(*kinds)
+    assert sum(map(len, kinds)) == len(set.union(*kinds)), "a file has two verdicts"
+    assert len(catalog.full_marks) == len(set(catalog.full_marks))
+    for verdicts in catalog.fails.values():
+        assert set(verdicts) <= set(FUNCTIONS[style])
+    for name, skipped in catalog.not_defined.items():
+        assert name in on_disk and skipped <= OPTIONAL[style], name
+
+
+@pytest.mark.parametrize(("style", "name"), _entries(lambda c: c.fails))
+def test_buggy_submission_fails_where_the_bug_is(style, name):
+    expected = CATALOGS[style].fails[name]
+    result = _grade(style, name)
     assert result.error is None
-    failed = {f.name: f for f in result.functions if f.status == "failed"}
-    assert set(failed) == set(FAILS[name]), {n: f.finding for n, f in failed.items()}
-    for fn, expected in FAILS[name].items():
-        f = failed[fn]
-        assert expected in f"[{f.finding.equation}] {f.finding.diagnosis}"
-        assert f.score == 0
-    assert not result.passed
+    got = _verdicts(result)
+    assert _statuses(result) == _expected_statuses(style, name, expected), got
+    for fn, diagnosis in expected.items():
+        assert diagnosis in got[fn][1], (fn, got[fn][1])
+    assert all(f.score == 0 for f in result.functions if f.name in expected)
+    assert result.score < result.max_score and not result.passed
 
 
-@pytest.mark.parametrize("name", sorted(ERRORS))
-def test_refused_or_unloadable_submission_gets_zero(name):
-    result = _grade(name)
-    assert ERRORS[name] in result.error
+@pytest.mark.parametrize(("style", "name"), _entries(lambda c: c.errors))
+def test_refused_or_unloadable_submission_gets_zero(style, name):
+    result = _grade(style, name)
+    assert CATALOGS[style].errors[name] in result.error
     assert result.score == 0 and result.max_score > 0 and not result.passed
 
 
-@pytest.mark.parametrize("name", FULL_MARKS + sorted(NOT_DEFINED))
-def test_equivalent_submission_gets_full_marks(name):
-    result = _grade(name)
+@pytest.mark.parametrize(("style", "name", "seed"), [
+    pytest.param(style, name, seed, id=f"{style}-{name}-seed{seed}")
+    for style, catalog in CATALOGS.items() for name in catalog.full_marks for seed in SEEDS])
+def test_equivalent_submission_gets_full_marks(style, name, seed):
+    result = _grade(style, name, seed)
     assert result.error is None
-    bad = {f.name: f.finding for f in result.functions if f.status == "failed"}
-    assert not bad
-    assert result.score == result.max_score > 0
-    undefined = {f.name for f in result.functions if f.status == "not defined"}
-    assert undefined == NOT_DEFINED.get(name, set())
+    assert _statuses(result) == _expected_statuses(style, name), _verdicts(result)
+    assert result.score == result.max_score > 0 and result.passed

@@ -1,0 +1,211 @@
+"""The grader's catalog: the verdict each file in tests/submissions/<style> must get.
+
+Data, not code (the templates that run over it are in test_grade_catalog.py, in
+the manner of PyTorch's OpInfo). CATALOGS maps a style ("ng", "saito",
+"nielsen") to its Catalog, and every file of the style's folder is listed in
+exactly one of:
+
+- fails: {file: {graded function: substring of "[equation] diagnosis"}}. The
+  listed functions must fail with that diagnosis and score 0; every function
+  not listed must pass (a bug is reported where it is, not in everything
+  downstream).
+- errors: {file: substring of the submission-level error}. The submission is
+  refused or cannot be loaded, and the whole of it scores zero.
+- full_marks: [file]. Equivalent code (ok_*, variant_*): every function passes,
+  for each seed in SEEDS, and the score is the maximum.
+
+not_defined: {file: optional functions the file leaves out}. Those must be
+reported as "not defined" instead of passing (the grader supplies or skips
+them); for every other file each graded function is defined.
+helpers: files in the folder that are not submissions (make_variants.py).
+
+Every style is graded alike: TIMEOUT seconds per function (the hostile files'
+diagnoses quote it) and, for full marks, each seed in SEEDS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+TIMEOUT = 2.0
+SEEDS = (0, 1)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    fails: dict[str, dict[str, str]]
+    errors: dict[str, str]
+    full_marks: list[str]
+    not_defined: dict[str, set[str]] = field(default_factory=dict)
+    helpers: frozenset[str] = frozenset()
+
+
+# ng's four activation helpers come with the course (dnn_utils), so a notebook may omit them
+NG_PROVIDED = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
+
+CATALOGS = {
+    "ng": Catalog(
+        fails={
+            "bug_missing_1_over_m.py": {"linear_backward": "[BP4] dW is m = 3 times too large: "
+                                        "the 1/m"},
+            "bug_extra_1_over_m.py": {"linear_backward": "[BP2] dA_prev is m = 3 times too "
+                                      "small"},
+            "bug_transposed.py": {"linear_backward": "[BP4] dW has shape (2, 1), expected "
+                                  "(1, 2): the matrix is transposed"},
+            "bug_wrong_axis.py": {"linear_backward": "[BP3] db has shape (1, 3), expected "
+                                  "(1, 1): summed over the wrong axis"},
+            "bug_no_keepdims.py": {"linear_backward": "[BP3] db has shape (1,), expected "
+                                   "(1, 1): a rank-1 array"},
+            "bug_wrong_sign.py": {"L_model_backward": "[BP1] grads['dW1'] has the wrong sign"},
+            "bug_derivative_of_a.py": {"linear_activation_backward": "[BP1] dA_prev: σ'(a) "
+                                       "used instead of σ'(z)"},
+            "bug_cache_as_a.py": {"sigmoid_backward": "σ'(a) used instead of σ'(z)"},
+            "bug_mutates_input.py": {"relu_backward": "modified its input `dA` in place"},
+            "bug_misnamed_keys.py": {"L_model_backward": "missing the key(s) dW1; found dA0, "
+                                     "dA1, dw1"},
+            "bug_unstable_sigmoid.py": {"sigmoid": "A contains NaN: numerically unstable"},
+            "bug_init_no_scale.py": {"initialize_parameters_deep": "too large; scale "
+                                     "np.random.randn"},
+            "bug_init_zeros.py": {"initialize_parameters_deep": "no symmetry breaking"},
+            "bug_init_shape.py": {"initialize_parameters_deep": "wrong initialization shape"},
+            "bug_cost_inf.py": {"compute_cost": "cost contains inf"},
+            "bug_cost_no_mean.py": {"compute_cost": "[cost] cost: summed without the mean"},
+            "bug_wrong_return.py": {"linear_forward": "should return (Z, cache) (got ndarray)"},
+            "bug_forward_no_bias.py": {"linear_forward": "the bias b is missing"},
+            "bug_update_plus.py": {"update_parameters": "added the gradient instead of "
+                                   "subtracting"},
+            "bug_uses_missing_helper.py": {"compute_cost": "the module `dnn_utils` is not "
+                                           "available"},
+            "hostile_infinite_loop.py": {"linear_forward": "timed out after 2 s"},
+            "hostile_ignore_sigterm.py": {"linear_backward": "timed out after 2 s"},
+            "hostile_memory_hog.py": {"linear_backward": "MemoryError"},
+            "hostile_os_exit.py": {"compute_cost": "exited with code 0 before returning "
+                                   "results"},
+            "hostile_segfault.py": {"linear_forward": "SIGSEGV"},
+            "hostile_monkeypatch_numpy.py": {"linear_forward": "Z is wrong at index",
+                                             "compute_cost": "not a numeric array"},
+            "hostile_input_zeroing.py": {"linear_backward": "modified its input `dZ` in place"},
+            "hostile_frame_forger.py": {"linear_forward": "wrote into the grader's result "
+                                        "channel"},
+        },
+        errors={
+            "hostile_exit_at_import.py": "called exit() while loading",
+            "hostile_syntax_error.py": "syntax error: hostile_syntax_error.py, line 17",
+            "hostile_torch_import.py": "line 3: imports `torch`: autograd libraries are not "
+                                       "allowed",
+            "hostile_torch_dynamic.py": "imports `torch`",
+            "hostile_grader_import.py": "imports `manual`, the grader's own package",
+            "hostile_load_hang.py": "timed out after 2 s while loading the submission",
+        },
+        full_marks=["correct.py", "ok_mean_matmul.py", "ok_float32.py", "ok_relu_ge.py",
+                    "ok_older_keys.py", "ok_exit_toplevel.py", "ok_notebook.ipynb",
+                    "ok_helpers_from_dnn_utils.py", "ok_messy_course_v2.py",
+                    "hostile_huge_output.py", "hostile_orphan.py"],
+        not_defined={"ok_helpers_from_dnn_utils.py": NG_PROVIDED,
+                     "ok_messy_course_v2.py": NG_PROVIDED},
+        helpers=frozenset({"make_variants.py"}),
+    ),
+    "saito": Catalog(
+        fails={
+            "bug_affine_extra_m.py": {"Affine.backward": "[BP4] self.dW: divided by the batch "
+                                      "size"},
+            "bug_softmax_no_m.py": {"SoftmaxWithLoss.backward": "[BP1] dx: not divided by the "
+                                    "batch size"},
+            "bug_affine_dW_transposed.py": {"Affine.backward": "[BP4] self.dW is transposed"},
+            "bug_affine_db_axis1.py": {"Affine.backward": "[BP3] self.db: summed over the "
+                                       "wrong axis"},
+            "bug_affine_db_keepdims.py": {"Affine.backward": "[BP3] self.db has shape (1, 1), "
+                                          "expected (1,): b is rank-1"},
+            "bug_affine_dx_no_transpose.py": {"Affine.backward": "[BP2] dx: used W instead of "
+                                              "W.T"},
+            "bug_affine_no_attr.py": {"Affine.backward": "must store the gradient as self.dW"},
+            "bug_affine_nan.py": {"Affine.backward": "[BP2] dx contains NaN"},
+            "bug_sigmoid_of_out.py": {"Sigmoid.backward": "[BP2] dx: derivative of the wrong "
+                                      "quantity: computed σ'(out)"},
+            "bug_sigmoid_uses_x.py": {"Sigmoid.backward": "derivative of the wrong quantity: "
+                                      "used x"},
+            "bug_sigmoid_unstable.py": {"Sigmoid.forward": "the sigmoid overflows",
+                                        "Sigmoid.backward": "Sigmoid.forward is wrong"},
+            "bug_relu_forward_inplace.py": {"Relu.forward": "modified its input `x` in place"},
+            "bug_relu_mask_inverted.py": {"Relu.backward": "[BP2] dx: the mask is inverted"},
+            "bug_softmax_unstable.py": {"SoftmaxWithLoss.forward": "[cost] loss: NaN/inf on "
+                                        "large logits: the softmax overflows",
+                                        "SoftmaxWithLoss.backward": "[BP1] dx: NaN/inf on "
+                                        "large logits"},
+            "bug_softmax_inplace.py": {"SoftmaxWithLoss.forward": "[api] "
+                                       "SoftmaxWithLoss.forward modified its input `x` in "
+                                       "place"},
+            "bug_softmax_whole_batch.py": {"SoftmaxWithLoss.forward": "normalised over the "
+                                           "whole batch",
+                                           "SoftmaxWithLoss.backward": "normalised over the "
+                                           "whole batch"},
+            "bug_softmax_onehot_only.py": {"SoftmaxWithLoss.forward": "t as label indices",
+                                           "SoftmaxWithLoss.backward": "t as label indices"},
+            "bug_softmax_loss_sum.py": {"SoftmaxWithLoss.forward": "[cost] loss is m = 4 times "
+                                        "too large: the 1/m is missing"},
+            "bug_softmax_backward_sign.py": {"SoftmaxWithLoss.backward": "[BP1] dx has the "
+                                             "wrong sign"},
+            "bug_twolayer_bad_keys.py": {"TwoLayerNet.gradient": "missing the key(s) W1, b1, "
+                                         "W2, b2; found dW1"},
+            "bug_twolayer_ch4_sigmoid.py": {"TwoLayerNet.gradient": "[BP4] grads['W2']: the "
+                                            "hidden layer is a sigmoid (the ch. 4 network)"},
+            "bug_twolayer_no_reverse.py": {"TwoLayerNet.gradient": "[runtime] ValueError"},
+            "hostile_backward_hang.py": {"Affine.backward": "[runtime] timed out after 2 s"},
+            "hostile_segfault.py": {"SoftmaxWithLoss.forward": "[runtime] the process crashed "
+                                    "with SIGSEGV", "SoftmaxWithLoss.backward": "SIGSEGV"},
+            "hostile_os_exit.py": {"Relu.forward": "[runtime] the process exited with code 0",
+                                   "Relu.backward": "exited with code 0"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_equivalent.py", "variant_notebook_style.py"],
+        not_defined={"variant_equivalent.py": {"TwoLayerNet.gradient"}},
+    ),
+    "nielsen": Catalog(
+        fails={
+            "bug_bp1_sigma_prime_of_a.py": {"Network.backprop": "[BP1] nabla_b[0] (= δ of "
+                                            "layer 0, the output layer): sigmoid_prime "
+                                            "applied to the activation"},
+            "bug_bp2_sigma_prime_of_a.py": {"Network.backprop": "[BP2] nabla_b[0] (= δ of "
+                                            "layer 0): sigmoid_prime applied to the "
+                                            "activation instead of z"},
+            "bug_bp1_no_sigma_prime.py": {"Network.backprop": "[BP1] nabla_b[0] (= δ of layer "
+                                          "0, the output layer): BP1 is missing σ'(zᴸ)"},
+            "bug_bp2_no_transpose.py": {"Network.backprop": "BP2 uses W instead of its "
+                                        "transpose"},
+            "bug_nabla_w_transposed.py": {"Network.backprop": "[BP4] nabla_w[1] is "
+                                          "transposed"},
+            "bug_nabla_b_rank1.py": {"Network.backprop": "has shape (1,), expected (1, 1): a "
+                                     "rank-1 array"},
+            "bug_sigmoid_prime_wrong_quantity.py": {"sigmoid_prime": "derivative of the wrong "
+                                                    "quantity: z(1 − z)"},
+            "bug_sigmoid_prime_unstable.py": {"sigmoid_prime": "contains NaN/inf for "
+                                              "z = ±800"},
+            "bug_sigmoid_unstable.py": {"sigmoid": "sigmoid(z) contains NaN/inf for z = ±800"},
+            "bug_cost_derivative_sign.py": {"Network.cost_derivative": "[BP1] cost_derivative("
+                                            "output_activations, y) has the wrong sign"},
+            "bug_cost_derivative_inplace.py": {"Network.cost_derivative": "modified its input "
+                                               "`a` in place"},
+            "bug_feedforward_no_bias.py": {"Network.feedforward": "the biases are missing"},
+            "bug_update_no_mean.py": {"Network.update_mini_batch": "[update] "
+                                      "self.weights[1]: the step is not divided by "
+                                      "len(mini_batch)"},
+            "bug_update_per_example.py": {"Network.update_mini_batch": "updated inside the "
+                                          "loop, after every example"},
+            "bug_update_sign.py": {"Network.update_mini_batch": "the gradient was added"},
+            "bug_update_divided_twice.py": {"Network.update_mini_batch": "[update] "
+                                            "self.weights[1]: the step is divided by "
+                                            "len(mini_batch) twice"},
+            "hostile_backprop_hang.py": {"Network.backprop": "[runtime] timed out after 2 s"},
+            "hostile_memory_hog.py": {"Network.feedforward": "[runtime] MemoryError"},
+        },
+        errors={
+            "hostile_exit_at_import.py": "called exit() while loading",
+            "hostile_autograd_import.py": "line 5: imports `autograd.numpy`: autograd "
+                                          "libraries are not allowed",
+        },
+        full_marks=["correct.py", "variant_equivalent.py", "variant_xrange.py"],
+    ),
+}
