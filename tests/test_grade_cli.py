@@ -193,5 +193,8 @@ def test_pytest_plugin_mode_runs_graded_functions_as_items(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     report = xml.read_text()
     assert 'tests="13"' in report and 'failures="1"' in report
+    # the summary names the submission where it is, relative to where pytest ran
+    shown = os.path.relpath(HERE / "bug_wrong_sign.py", tmp_path)
+    assert f"FAILED {shown}[ng]::L_model_backward" in r.stdout, r.stdout
     assert "[BP1] grads[&apos;dW1&apos;] has the wrong sign" in report or \
         "has the wrong sign" in report

@@ -77,6 +77,7 @@ class GradeItem(pytest.Item):
 
 def collect(session, config) -> list[GradeItem]:
     """One item per graded function of the style."""
+    import os
     from pathlib import Path
 
     from manual.errors import InputError
@@ -97,7 +98,8 @@ def collect(session, config) -> list[GradeItem]:
     except InputError as exc:
         raise pytest.UsageError(str(exc).replace("--", "--oracle-", 1)
                                 .replace("--oracle-cases", "--oracle-grade-cases")) from None
-    prefix = f"{Path(path).name}[{style}]"
+    # node ids are relative to the rootdir; pytest shows them relative to the cwd
+    prefix = f"{os.path.relpath(Path(path).resolve(), config.rootpath)}[{style}]"
     return [GradeItem.from_parent(session, name=f.name, function=f.name,
                                   nodeid=f"{prefix}::{f.name}") for f in functions]
 
