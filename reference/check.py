@@ -27,6 +27,7 @@ class CaseResult:
     ok: bool
     max_rel_err: dict[str, float]
     mismatch: dict | None = None
+    dtype: str = "float64"
 
 
 def run_case(case: Case) -> CaseResult:
@@ -68,7 +69,8 @@ def run_family(cases: list[Case]) -> list[CaseResult]:
     results = []
     for case, verdict in zip(cases, verdicts):
         mismatch = None if verdict.ok else {"case": case.id, **asdict(verdict.mismatch)}
-        results.append(CaseResult(case.id, rows, verdict.ok, verdict.max_rel_err, mismatch))
+        results.append(CaseResult(case.id, rows, verdict.ok, verdict.max_rel_err, mismatch,
+                                  case.dtype))
     return results
 
 
@@ -77,14 +79,21 @@ class Summary:
     cases: int = 0
     failures: int = 0
     by_equation: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EQUATIONS, 0.0))
+    by_dtype: dict[str, dict[str, float]] = field(default_factory=dict)
+    dtype_counts: dict[str, list[int]] = field(default_factory=dict)
     table: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     row_counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     failures_detail: list[dict] = field(default_factory=list)
 
     def add(self, r: CaseResult, keep: int = 100) -> None:
         self.cases += 1
+        per_dtype = self.by_dtype.setdefault(r.dtype, dict.fromkeys(EQUATIONS, 0.0))
         for eq, v in r.max_rel_err.items():
             self.by_equation[eq] = max(self.by_equation[eq], v)
+            per_dtype[eq] = max(per_dtype[eq], v)
+        counts = self.dtype_counts.setdefault(r.dtype, [0, 0])
+        counts[0] += 1
+        counts[1] += not r.ok
         for row in r.rows:
             cell = self.table.setdefault(row, dict.fromkeys(EQUATIONS, 0.0))
             for eq, v in r.max_rel_err.items():
@@ -103,6 +112,9 @@ class Summary:
             "failures": self.failures,
             "seed": seed,
             "by_equation": {eq: {"max_rel_err": v} for eq, v in self.by_equation.items()},
+            "by_dtype": {dt: {"cases": self.dtype_counts[dt][0],
+                              "failures": self.dtype_counts[dt][1], "max_rel_err": worst}
+                         for dt, worst in sorted(self.by_dtype.items())},
             "by_activation_loss": [
                 {"activation": a, "loss": lo, "cases": self.row_counts[(a, lo)][0],
                  "failures": self.row_counts[(a, lo)][1], "max_rel_err": cell}

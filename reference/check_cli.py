@@ -103,6 +103,10 @@ def render_text(summary, seed: int, seconds: float) -> str:
         n, bad = summary.row_counts[(act, loss)]
         lines.append(f"{act:<12} {loss:<14} {n:>6} {bad:>5} "
                      + " ".join(f"{cell[eq]:>9.1e}" for eq in EQUATIONS))
+    for dtype, worst in sorted(summary.by_dtype.items(), reverse=True):  # float64 first
+        n, bad = summary.dtype_counts[dtype]
+        lines.append(f"{'all ' + dtype:<27} {n:>6} {bad:>5} "
+                     + " ".join(f"{worst[eq]:>9.1e}" for eq in EQUATIONS))
     lines.append(f"{'all':<12} {'':<14} {summary.cases:>6} {summary.failures:>5} "
                  + " ".join(f"{summary.by_equation[eq]:>9.1e}" for eq in EQUATIONS))
     for f in summary.failures_detail[:20]:

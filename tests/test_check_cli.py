@@ -14,6 +14,12 @@ def test_json_contract(cli):
     assert out["cases"] == 60 and out["failures"] == 0 and out["failures_detail"] == []
     assert set(out["by_equation"]) == {"BP1", "BP2", "BP3", "BP4"}
     assert all(0 <= v["max_rel_err"] < 1e-3 for v in out["by_equation"].values())
+    # per dtype: float64 agrees within its own tolerance (rtol 1e-9), float32 within float32's
+    by_dtype = out["by_dtype"]
+    assert set(by_dtype) == {"float64", "float32"}
+    assert sum(d["cases"] for d in by_dtype.values()) == 60
+    assert max(by_dtype["float64"]["max_rel_err"].values()) < 1e-9
+    assert max(by_dtype["float32"]["max_rel_err"].values()) < 1e-2
 
 
 def test_text_table_has_a_row_per_activation_and_loss(cli):
@@ -22,6 +28,7 @@ def test_text_table_has_a_row_per_activation_and_loss(cli):
     assert "40 cases (seed 0), 0 disagreement(s)" in r.stdout
     rows = {tuple(line.split()[:2]) for line in r.stdout.splitlines()[3:]}
     assert ("tanh", "quadratic") in rows and ("softmax", "quadratic") in rows
+    assert ("all", "float64") in rows and ("all", "float32") in rows
 
 
 def test_a_wrong_equation_gives_exit_1_and_names_it(monkeypatch, capsys):
