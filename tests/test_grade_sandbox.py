@@ -237,3 +237,17 @@ def test_output_before_a_timeout_is_kept_when_the_grader_reads_late(tmp_path, mo
     (fr,) = result.functions
     assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
     assert "BEFORE THE LOOP" in fr.output
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give the student a uid of its own")
+def test_a_grandchild_that_leaves_the_process_group_is_killed_by_its_uid(tmp_path):
+    """setsid() takes a process out of the group the timeout kills; as root every
+    student process runs under the worker's own uid, and that uid is swept."""
+    path = _submission(tmp_path, "import os\npid = os.fork()\nif pid == 0:\n    os.setsid()\n"
+                                 "    os.execv('/bin/sleep', ['sleep', '319'])\n"
+                                 "print('ESCAPED', pid, flush=True)\nwhile True:\n    pass")
+    result = grade_submission(path, "ng", only=["linear_forward"], timeout=2.0)
+    (fr,) = result.functions
+    assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
+    pid = int(re.search(r"ESCAPED (\d+)", fr.output).group(1))
+    assert _dies(pid, b"sleep\x00319\x00")

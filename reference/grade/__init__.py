@@ -12,11 +12,12 @@ NumPy-only probes (`probes`); values travel as JSON + raw array bytes (`codec`).
 In a student's folder, `pick` finds the submission among helper files.
 Importing this package imports neither torch nor the oracle.
 
-Known limits of the sandbox: a grandchild that calls setsid() leaves the
-process group and survives the group kill (RLIMIT_CPU still bounds a busy
-one); without root there is no user switch, so the student process runs as
-the grader's user and could signal the grader's other processes (run the
-grader as root, or in a container as Gradescope does, for untrusted code); a
+Known limits of the sandbox: without root there is no user switch, so the
+student process runs as the grader's user and could signal the grader's other
+processes, and a grandchild that calls setsid() leaves the process group and
+survives the group kill (RLIMIT_CPU still bounds a busy one); as root both are
+closed (a uid per worker, swept after the run), so run the grader as root, or
+in a container as Gradescope does, for untrusted code; a
 student process that inspects its own memory (gc, frames) can find the
 grader's correct helper functions (never the oracle's answers).
 """

@@ -16,7 +16,9 @@ the runner then starts a fresh child for the functions left. Isolation:
 - when the grader runs as root, the worker switches to a user of its own
   (uid = worker.UID_BASE + its pid: no account, no files, and different for
   every live worker) before loading the submission, so it can neither write
-  the grader's files nor signal or trace another student's process;
+  the grader's files nor signal or trace another student's process; after
+  the run every process of that uid is killed (also one that left the
+  process group with setsid());
 - results come back through a pipe as codec blobs (JSON + raw array bytes, never pickle).
 """
 
@@ -33,6 +35,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .worker import UID_BASE
 
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
@@ -84,6 +88,25 @@ def drops_privileges() -> bool:
     return os.geteuid() == 0
 
 
+def kill_user(uid: int) -> int:
+    """SIGKILL every process whose real or effective uid is `uid` (a worker's own user,
+    so only the student's processes: also a grandchild that left the process group
+    with setsid()). Returns how many were signalled."""
+    killed = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", "rb") as f:
+                uids = next(line for line in f if line.startswith(b"Uid:")).split()[1:3]
+            if uid in (int(uids[0]), int(uids[1])):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, StopIteration, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+    return killed
+
+
 def clean_env(workdir: str) -> dict:
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
@@ -107,7 +130,8 @@ class Child:
         job_r, self.job_w = os.pipe()
         self.res_r, res_w = os.pipe()
         cpu = int(timeout * n_functions) + 2
-        argv = [str(job_r), str(res_w), str(memory_mb), str(cpu), str(int(drops_privileges()))]
+        self.dropped = drops_privileges()
+        argv = [str(job_r), str(res_w), str(memory_mb), str(cpu), str(int(self.dropped))]
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", BOOT.format(root=ROOT), *argv],
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, cwd=self.workdir,
@@ -232,6 +256,8 @@ class Child:
         if self.closed:
             return
         self.closed = True
+        if self.dropped:  # whatever the student started under its own uid, setsid() or not
+            kill_user(UID_BASE + self.proc.pid)
         if not self.sent:
             try:
                 os.close(self.job_w)
