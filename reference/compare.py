@@ -136,20 +136,31 @@ def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None) 
         floors = [float(getattr(noise, name)[layer]) for _, layer, name in checks]
         return _walk(gots, exps, checks, rtol, atol, floors)
     if all(g.shape == e.shape for g, e in zip(gots, exps)):
-        sizes = [e.size for e in exps]
         G = np.concatenate([g.ravel() for g in gots]).astype(np.float64, copy=False)
         E = np.concatenate([e.ravel() for e in exps]).astype(np.float64, copy=False)
-        starts = np.cumsum([0] + sizes[:-1])
-        mag = np.abs(E)
-        err = np.abs(G - E)
-        scale = np.repeat(np.maximum(np.maximum.reduceat(mag, starts), 1.0), sizes)
-        if (err <= atol * scale + rtol * mag).all():
-            rel = np.maximum.reduceat(err / np.maximum(mag, 1e-3 * scale), starts)
-            worst = dict.fromkeys(EQUATIONS, 0.0)
-            for (equation, _, _), r in zip(checks, rel.tolist()):
-                worst[equation] = max(worst[equation], r)
-            return Verdict(True, None, worst)
+        ok, worst = _tolerance_pass(G[None], E[None], [e.size for e in exps], checks, rtol, atol)
+        if ok[0]:
+            return Verdict(True, None, dict(zip(EQUATIONS, worst[0].tolist())))
     return _walk(gots, exps, checks, rtol, atol)
+
+
+def _tolerance_pass(G, E, sizes, checks, rtol, atol):
+    """The table's test for K answers at once: G and E are (K, T), every checked
+    array of an answer raveled one after the other (`sizes` of them, in the order
+    of `checks`). Returns ok (K,) and the largest relative error per equation (K, 4)."""
+    starts = np.cumsum([0] + sizes[:-1])
+    mag = np.abs(E)
+    err = np.abs(G - E)
+    scale = np.repeat(np.maximum(np.maximum.reduceat(mag, starts, axis=1), 1.0), sizes, axis=1)
+    ok = (err <= atol * scale + rtol * mag).all(axis=1)
+    rel = np.maximum.reduceat(err / np.maximum(mag, 1e-3 * scale), starts, axis=1)
+    eq_of = np.array([EQUATIONS.index(eq) for eq, _, _ in checks])
+    worst = np.zeros((len(G), len(EQUATIONS)))
+    for j in range(len(EQUATIONS)):
+        cols = rel[:, eq_of == j]
+        if cols.shape[1]:
+            worst[:, j] = cols.max(axis=1)
+    return ok, worst
 
 
 def _walk(gots, exps, checks, rtol, atol, floors=None) -> Verdict:
@@ -185,23 +196,11 @@ def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdi
     good = [k for k in range(K) if flat[k] is not None]
     verdicts: list[Verdict | None] = [None] * K
     if good:
-        sizes = [int(np.prod(s)) for s in shapes]
         G = np.array([np.concatenate([a.ravel() for a in flat[k]]) for k in good],
                      dtype=np.float64)
         E = np.concatenate([e.reshape(K, -1) for e in exps], axis=1)[good]
-        starts = np.cumsum([0] + sizes[:-1])
-        mag = np.abs(E)
-        err = np.abs(G - E)
-        scale = np.repeat(np.maximum(np.maximum.reduceat(mag, starts, axis=1), 1.0), sizes,
-                          axis=1)
-        ok = (err <= atol * scale + rtol * mag).all(axis=1)
-        rel = np.maximum.reduceat(err / np.maximum(mag, 1e-3 * scale), starts, axis=1)
-        eq_of = np.array([EQUATIONS.index(eq) for eq, _, _ in checks])
-        worst = np.zeros((len(good), len(EQUATIONS)))
-        for j in range(len(EQUATIONS)):
-            cols = rel[:, eq_of == j]
-            if cols.shape[1]:
-                worst[:, j] = cols.max(axis=1)
+        sizes = [int(np.prod(s)) for s in shapes]
+        ok, worst = _tolerance_pass(G, E, sizes, checks, rtol, atol)
         for row, k in enumerate(good):
             if ok[row]:
                 verdicts[k] = Verdict(True, None, dict(zip(EQUATIONS, worst[row].tolist())))
