@@ -173,7 +173,9 @@ def test_pytest_oracle_activation(pytester):
 
 def test_pytest_oracle_activation_refuses_bad_specs(pytester):
     pytester.makepyfile(test_custom=ORACLE_TEST)
+    before = dict(ACTIVATIONS)
     for spec in ("sigmoid=z:1", "evil=__import__('os'):1", "no_colon=z"):
-        result = pytester.runpytest_subprocess("--oracle-activation", spec)
+        result = pytester.runpytest("--oracle-activation", spec)   # in this process
         assert result.ret == pytest.ExitCode.USAGE_ERROR
         result.stderr.fnmatch_lines(["*--oracle-activation*"])
+    assert ACTIVATIONS == before    # a refused spec registers nothing, not even in part

@@ -78,10 +78,10 @@ def test_student_runs_unprivileged_and_cannot_write_grader_files(tmp_path):
 def test_a_student_cannot_kill_another_students_process(tmp_path):
     """Batch mode grades several submissions at once: kill(-1) (every process the caller
     may signal) must not reach another student's process."""
-    killer = _submission(tmp_path, "import os, signal, time\ntime.sleep(1)\n"
+    killer = _submission(tmp_path, "import os, signal, time\ntime.sleep(0.5)\n"
                                    "os.kill(-1, signal.SIGKILL)")
     (tmp_path / "killer.py").write_text(killer.read_text())
-    patient = _submission(tmp_path, "import time\ntime.sleep(0.5)")   # 8 cases: 4 s
+    patient = _submission(tmp_path, "import time\ntime.sleep(0.3)")   # 8 cases: 2.4 s
     results = {}
 
     def grade(name, path):
@@ -163,9 +163,9 @@ def test_timeout_kills_a_grandchild_that_ignores_sigterm(tmp_path):
                                  "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
                                  "    os.execv('/bin/sleep', ['sleep', '317'])\n"
                                  "print('STUBBORN', pid, flush=True)\nwhile True:\n    pass")
-    result = grade_submission(path, "ng", only=["linear_forward"], timeout=3.0)
+    result = grade_submission(path, "ng", only=["linear_forward"], timeout=1.0)
     (fr,) = result.functions
-    assert fr.status == "failed" and "timed out after 3 s" in fr.finding.diagnosis
+    assert fr.status == "failed" and "timed out after 1 s" in fr.finding.diagnosis
     pid = int(re.search(r"STUBBORN (\d+)", fr.output).group(1))
     assert _dies(pid, b"sleep\x00317\x00")
 
@@ -191,8 +191,8 @@ def test_the_clock_of_a_function_starts_when_its_child_is_ready():
     fn = next(f for f in get_style("ng").functions if f.name == "linear_forward")
     job = runner.job_for([fn], [runner.build_cases(fn, 0, 1)], loader.load(HERE / "correct.py"),
                          False)
-    child = Child(timeout=2.0, n_functions=1)
-    late = threading.Timer(4.5, child.send, [job])      # later than the function's timeout
+    child = Child(timeout=1.0, n_functions=1)
+    late = threading.Timer(2.0, child.send, [job])      # later than the function's timeout
     late.start()
     got = []
     try:
@@ -211,7 +211,7 @@ def test_a_failing_function_shows_its_own_output_only(tmp_path):
     path.write_text(path.read_text().replace("def sigmoid(Z):\n",
                                              "def sigmoid(Z):\n    print('SIGMOID-NOISE')\n", 1))
     result = grade_submission(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
-                              timeout=2.0)
+                              timeout=1.0)
     sig, lin = result.functions
     assert sig.status == "passed" and "SIGMOID-NOISE" in sig.output
     assert lin.status == "failed" and "timed out" in lin.finding.diagnosis
@@ -228,7 +228,7 @@ def test_output_before_a_timeout_is_kept_when_the_grader_reads_late(tmp_path, mo
     real = sandbox.Child.collect
 
     def late(self, *args, **kwargs):
-        time.sleep(1.5)  # the worker runs ahead: loads, prints, loops
+        time.sleep(1.0)  # the worker runs ahead: loads, prints, loops
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(sandbox.Child, "collect", late)
@@ -246,7 +246,7 @@ def test_a_grandchild_that_leaves_the_process_group_is_killed_by_its_uid(tmp_pat
     path = _submission(tmp_path, "import os\npid = os.fork()\nif pid == 0:\n    os.setsid()\n"
                                  "    os.execv('/bin/sleep', ['sleep', '319'])\n"
                                  "print('ESCAPED', pid, flush=True)\nwhile True:\n    pass")
-    result = grade_submission(path, "ng", only=["linear_forward"], timeout=2.0)
+    result = grade_submission(path, "ng", only=["linear_forward"], timeout=1.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
     pid = int(re.search(r"ESCAPED (\d+)", fr.output).group(1))

@@ -1,6 +1,7 @@
 """The project's promises about itself: README commands, CI script, architecture rules."""
 
 import ast
+import json
 import pathlib
 import re
 
@@ -43,3 +44,17 @@ def test_manual_never_imports_torch():
                 names = [node.module or ""]
             for name in names:
                 assert name.split(".")[0] not in {"torch", "reference"}, f"{path}: {name}"
+
+
+def test_console_script_runs_the_main_job_and_exits_0(cli_process):
+    """The installed `backprop-oracle` script, in a real process (other CLI tests call main)."""
+    r = cli_process("check", "--cases", "40", "--seed", "1", "--format", "json", script=True)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["cases"] == 40
+
+
+def test_python_m_reference_bad_input_is_one_line_and_exit_2(cli_process):
+    r = cli_process("check", "--activations", "tanhh")
+    assert r.returncode == 2 and r.stdout == ""
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("backprop-oracle check: error:") and "unknown activation 'tanhh'" in line
