@@ -154,7 +154,8 @@ def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 25
     family = family_size(n, len(combinations(**filters)))  # also: bad filters fail here
     chunk = max(family, chunk - chunk % family)  # slices hold whole families
     jobs = jobs or os.cpu_count() or 1
-    slices = [(s, min(s + chunk, n), seed, family, filters) for s in range(0, n, chunk)]
+    # a generator: memory does not grow with n (the pool's task pipe blocks when full)
+    slices = ((s, min(s + chunk, n), seed, family, filters) for s in range(0, n, chunk))
     summary = Summary()
     if jobs == 1 or n <= chunk:
         _init_worker()

@@ -26,6 +26,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
 def _names(known: dict | tuple, what: str):
     def parse(text: str) -> list[str]:
         names = [t.strip() for t in text.split(",") if t.strip()]
@@ -43,7 +53,7 @@ def add_parser(sub) -> None:
                                    "layouts, dtypes) of the NumPy backprop against torch "
                                    "autograd. Exit 0: all agree; 1: a mismatch; 2: bad input.")
     p.add_argument("--cases", type=_positive, default=DEFAULT_CASES, help="number of cases")
-    p.add_argument("--seed", type=int, default=0, help="seed of the case stream")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the case stream (≥ 0)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--jobs", type=_positive, default=None, help="processes (default: cores)")
     p.add_argument("--activation", action="append", default=[], metavar="NAME=FORWARD:DERIVATIVE",

@@ -59,6 +59,8 @@ def pytest_configure(config) -> None:
     parse_shard(config.getoption("oracle_shard"))
     if config.getoption("oracle_cases") < 1:
         raise pytest.UsageError("--oracle-cases must be at least 1")
+    if config.getoption("oracle_seed") < 0:
+        raise pytest.UsageError("--oracle-seed must be a non-negative integer")
     specs = config.getoption("oracle_activation")
     if specs:
         from manual.errors import InputError

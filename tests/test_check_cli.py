@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 import manual.network
 from reference.cli import main
 from tests.test_planted_bugs import bp2_without_sigma_prime
@@ -46,3 +48,28 @@ def test_same_seed_same_report(cli):
     b = json.loads(cli("check", "--cases", "30", "--seed", "9", "--format", "json").stdout)
     for key in ("cases", "failures", "by_equation", "by_activation_loss"):
         assert a[key] == b[key]
+
+
+def test_a_huge_case_count_streams_instead_of_filling_memory(monkeypatch):
+    """`--cases 10**20` was killed by the OOM killer: every slice of the run was listed
+    up front. Slices are drawn as the run goes; under a 1 GB headroom the first one
+    starts (and here stops the run) long before memory runs out."""
+    import resource
+
+    import reference.check
+
+    class FirstSlice(Exception):
+        pass
+
+    def first_slice(args):
+        raise FirstSlice
+
+    monkeypatch.setattr(reference.check, "_run_slice", first_slice)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    vm_size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (vm_size + 2**30, hard))
+    try:
+        with pytest.raises(FirstSlice):
+            reference.check.run_check(10**20, jobs=1)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

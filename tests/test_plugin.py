@@ -59,3 +59,11 @@ def test_bad_shard_is_a_usage_error(pytester, shard):
     result = pytester.runpytest("--oracle-shard", shard)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--oracle-shard*"])
+
+
+def test_negative_seed_is_a_usage_error(pytester):
+    """numpy refuses negative seeds: it was a ValueError from inside collection."""
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-seed", "-1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--oracle-seed must be a non-negative integer*"])
