@@ -163,6 +163,7 @@ CATALOGS = {
                                            "allowed"},
         full_marks=["correct.py", "variant_equivalent.py", "variant_notebook_style.py"],
         not_defined={"variant_equivalent.py": {"TwoLayerNet.gradient"}},
+        helpers=frozenset({"make_variants.py"}),
     ),
     "nielsen": Catalog(
         fails={
@@ -208,5 +209,6 @@ CATALOGS = {
                                           "libraries are not allowed",
         },
         full_marks=["correct.py", "variant_equivalent.py", "variant_xrange.py"],
+        helpers=frozenset({"make_variants.py"}),
     ),
 }
