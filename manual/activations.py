@@ -84,16 +84,67 @@ def register_activation(
 
     `derivative(z, a)` receives z and a = σ(z). `torch` is the oracle's forward.
     """
-    if not name.isidentifier():
-        raise InputError(f"activation name {name!r} must be an identifier")
+    check_entry("activation", name, {"forward": forward, "derivative": derivative, "vjp": vjp},
+                torch, tolerance, optional=("derivative", "vjp"))
+    domain, kinks = _pair(domain, f"domain of activation {name!r}"), _numbers(kinks, name)
     if name in ACTIVATIONS and not replace:
         raise InputError(f"activation {name!r} is already registered")
     if derivative is None and vjp is None:
         raise InputError(f"activation {name!r} needs a derivative or a vjp")
-    entry = Activation(name, forward, derivative, torch, tuple(domain), tuple(kinks),
-                       dict(tolerance or {}), vjp)
+    entry = Activation(name, forward, derivative, torch, domain, kinks, dict(tolerance or {}),
+                       vjp)
     ACTIVATIONS[name] = entry
     return entry
+
+
+def check_entry(kind: str, name, functions: dict, torch, tolerance,
+                optional: tuple[str, ...] = ()) -> None:
+    """The checks every registry entry shares: a name, callables, a torch
+    counterpart (a string or a callable) and a tolerance table
+    {dtype name: (rtol, atol)}."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InputError(f"{kind} name {name!r} must be an identifier (a string)")
+    for what, fn in functions.items():
+        if not (callable(fn) or (fn is None and what in optional)):
+            raise InputError(f"{what} of {kind} {name!r} must be callable, got {fn!r}")
+    if not (isinstance(torch, str) or callable(torch)):
+        raise InputError(f"torch counterpart of {kind} {name!r} must be a string such as "
+                         f"'torch.tanh(z)' or a callable, got {torch!r}")
+    if tolerance is None:
+        return
+    if not isinstance(tolerance, Mapping):
+        raise InputError(f"tolerance of {kind} {name!r} must map a dtype name to (rtol, atol), "
+                         f"got {tolerance!r}")
+    for dtype, pair in tolerance.items():
+        if dtype not in ("float32", "float64"):
+            raise InputError(f"tolerance of {kind} {name!r}: dtype must be float32 or float64, "
+                             f"not {dtype!r}")
+        rtol, atol = _pair(pair, f"tolerance of {kind} {name!r} for {dtype} (rtol, atol)")
+        if rtol < 0 or atol < 0:
+            raise InputError(f"tolerance of {kind} {name!r} for {dtype} must be >= 0, "
+                             f"got {pair!r}")
+
+
+def _pair(value, what: str) -> tuple[float, float]:
+    """Two finite numbers (lo < hi for a domain)."""
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be two numbers, got {value!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or (what.startswith("domain") and lo >= hi):
+        raise InputError(f"{what} must be two finite numbers"
+                         f"{' lo < hi' if what.startswith('domain') else ''}, got {value!r}")
+    return lo, hi
+
+
+def _numbers(kinks, name: str) -> tuple[float, ...]:
+    try:
+        if isinstance(kinks, str):
+            raise TypeError
+        return tuple(float(k) for k in kinks)
+    except (TypeError, ValueError):
+        raise InputError(f"kinks of activation {name!r} must be a list of numbers, "
+                         f"got {kinks!r}") from None
 
 
 def unregister_activation(name: str) -> None:

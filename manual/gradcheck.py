@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import InputError, check_real
 from .network import Network
+
+MAX_PARAMS = 20_000
+"""The most parameters `gradient_check` moves unless told otherwise: each costs two
+forward passes over the whole batch, so a big network would run for hours."""
 
 
 @dataclass
@@ -22,15 +27,17 @@ class GradCheck:
     approx: np.ndarray
 
     def ok(self, threshold: float = 1e-7) -> bool:
-        return self.relative_error < threshold
+        return self.relative_error < check_real(threshold, "threshold", positive=True)
 
 
 def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, list]:
     """(dW, db) by central differences, in float64 whatever the network's dtype."""
+    _check(net, eps)
     work = Network([w.astype(np.float64) for w in net.weights],
                    [b.astype(np.float64) for b in net.biases], net.sigmas, net.loss,
                    net.layout, net.reduction)
-    X, Y = np.asarray(X, np.float64), np.asarray(Y, np.float64)
+    X = work._check_input(X)
+    Y = work._check_target(Y, work.output_shape(X.shape[1 if net.layout == "columns" else 0]))
     out = []
     for params in (work.weights, work.biases):
         grads = []
@@ -50,8 +57,24 @@ def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, li
     return out[0], out[1]
 
 
-def gradient_check(net: Network, X, Y, eps: float = 1e-6) -> GradCheck:
-    """Compare backprop's (dW, db) with central differences over every parameter."""
+def _check(net, eps) -> None:
+    if not isinstance(net, Network):
+        raise InputError(f"gradient check needs a manual.Network, got {type(net).__name__}")
+    check_real(eps, "eps", positive=True)
+
+
+def gradient_check(net: Network, X, Y, eps: float = 1e-6,
+                   max_params: int | None = MAX_PARAMS) -> GradCheck:
+    """Compare backprop's (dW, db) with central differences over every parameter.
+
+    Refuses a network with more than `max_params` parameters (None: no limit):
+    the check costs two forward passes per parameter."""
+    _check(net, eps)
+    params = sum(w.size + b.size for w, b in zip(net.weights, net.biases))
+    if max_params is not None and params > max_params:
+        raise InputError(f"gradient check of {params:,} parameters needs {2 * params:,} forward "
+                         f"passes; more than max_params={max_params:,} (check a smaller "
+                         f"network, or pass max_params=None to wait)")
     g = net.backprop(X, Y)
     num_w, num_b = numerical_gradients(net, X, Y, eps)
     flat = np.concatenate([x.ravel() for x in g.dW + g.db]).astype(np.float64)

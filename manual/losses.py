@@ -7,6 +7,17 @@ the reduction ("mean": C = (1/m) Σₓ Cₓ, "sum": C = Σₓ Cₓ).
 `output_activations` lists the output activations the loss makes sense with
 (the case generator pairs them); `targets` says what y looks like ("real",
 "binary" in {0, 1}, or "onehot" rows/columns of a distribution).
+
+What a network accepts (`check_targets`, `check_output`), since a loss on
+probabilities is not a loss outside them:
+- "binary" targets (bce) must lie in [0, 1] (soft labels are fine; labels
+  in {-1, 1} are refused: the cost would be unbounded below);
+- "onehot" targets (cross_entropy) must be a distribution per example:
+  every entry ≥ 0 and each example's entries summing to 1 within
+  TARGET_SUM_TOLERANCE (class indices or unnormalized scores are refused);
+- a loss on "binary" or "onehot" targets needs an output activation from its
+  `output_activations` (bce: sigmoid; cross_entropy: softmax or sigmoid), so
+  that a lies in (0, 1); a loss on real targets takes any output activation.
 """
 
 from __future__ import annotations
@@ -35,11 +46,19 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {}
+TARGET_SUM_TOLERANCE = 1e-3
 
 
 def register_loss(name: str, cost, gradient, torch, *, output_activations,
                   targets: str = "real", tolerance=None, replace: bool = False) -> Loss:
     """Add a loss to the registry (the only step a new loss needs)."""
+    from .activations import check_entry
+
+    check_entry("loss", name, {"cost": cost, "gradient": gradient}, torch, tolerance)
+    if isinstance(output_activations, str) or not all(
+            isinstance(o, str) for o in _iterable(output_activations)):
+        raise InputError(f"output_activations of loss {name!r} must be a list of activation "
+                         f"names, got {output_activations!r}")
     if name in LOSSES and not replace:
         raise InputError(f"loss {name!r} is already registered")
     if targets not in ("real", "binary", "onehot"):
@@ -58,6 +77,38 @@ def get_loss(name: str | Loss) -> Loss:
     except (KeyError, TypeError):
         known = ", ".join(sorted(LOSSES))
         raise InputError(f"unknown loss {name!r} (known: {known})") from None
+
+
+def _iterable(value) -> list:
+    try:
+        return list(value)
+    except TypeError:
+        return [None]  # not iterable: refused by the caller's check
+
+
+def check_output(loss: Loss, output: str) -> None:
+    """A loss on probabilities needs an output activation listed for it (see the docstring)."""
+    if loss.targets != "real" and output not in loss.output_activations:
+        raise InputError(f"loss {loss.name!r} needs an output activation in "
+                         f"({', '.join(loss.output_activations)}) so that a lies in (0, 1), "
+                         f"not {output!r}")
+
+
+def check_targets(loss: Loss, y: Array, axis: int, name: str = "Y") -> None:
+    """Refuse targets outside the loss's domain (see the docstring); `axis` is the class axis."""
+    if loss.targets == "binary" and y.size and not ((y >= 0).all() and (y <= 1).all()):
+        raise InputError(f"loss {loss.name!r} needs {name} in [0, 1], got values from "
+                         f"{y.min():.6g} to {y.max():.6g}")
+    if loss.targets == "onehot" and y.size:
+        if (y < 0).any():
+            raise InputError(f"loss {loss.name!r} needs {name} to be one-hot or a distribution "
+                             f"per example, got a negative entry {y.min():.6g}")
+        sums = y.sum(axis=axis, dtype=np.float64)
+        worst = np.abs(sums - 1).max()
+        if worst > TARGET_SUM_TOLERANCE:
+            bad = sums.ravel()[np.abs(sums.ravel() - 1).argmax()]
+            raise InputError(f"loss {loss.name!r} needs each example of {name} to sum to 1 "
+                             f"(one-hot or a distribution), got an example summing to {bad:.6g}")
 
 
 def _eps(a: Array) -> float:

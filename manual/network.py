@@ -14,7 +14,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .equations import COLUMNS, ROWS, batch_axis, bp1, bp2, bp3, bp4, class_axis
 from .errors import InputError
-from .losses import Loss, get_loss
+from .losses import Loss, check_output, check_targets, get_loss
 
 Array = np.ndarray
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -40,6 +40,8 @@ class Network:
             raise InputError(f"layout must be 'columns' or 'rows', not {layout!r}")
         if reduction not in ("mean", "sum"):
             raise InputError(f"reduction must be 'mean' or 'sum', not {reduction!r}")
+        weights, biases = _per_layer(weights, "weights"), _per_layer(biases, "biases")
+        activations = _per_layer(activations, "activations")
         if len(weights) == 0:
             raise InputError("empty architecture: a network needs at least one layer")
         if len(biases) != len(weights) or len(activations) != len(weights):
@@ -48,8 +50,9 @@ class Network:
         self.layout, self.reduction = layout, reduction
         self.sigmas: list[Activation] = [get_activation(a) for a in activations]
         self.loss: Loss = get_loss(loss)
-        self.weights = [np.asarray(w) for w in weights]
-        self.biases = [np.asarray(b) for b in biases]
+        check_output(self.loss, self.sigmas[-1].name)
+        self.weights = [_array(w, f"weights[{l}]") for l, w in enumerate(weights)]
+        self.biases = [_array(b, f"biases[{l}]") for l, b in enumerate(biases)]
         self.dtype = self.weights[0].dtype
         if self.dtype not in DTYPES:
             raise InputError(f"weights must be float32 or float64, not {self.dtype}")
@@ -73,6 +76,9 @@ class Network:
             if w.dtype != self.dtype or b.dtype != self.dtype:
                 raise InputError(f"layer {l}: weights and biases must all be {self.dtype}")
             n_in, n_out = (w.shape[1], w.shape[0]) if self.layout == COLUMNS else w.shape
+            if n_in == 0 or n_out == 0:
+                raise InputError(f"weights[{l}] has shape {w.shape}: every layer needs at "
+                                 f"least one input and one unit")
             want_b = (n_out, 1) if self.layout == COLUMNS else (n_out,)
             if b.shape != want_b:
                 raise InputError(f"biases[{l}] has shape {b.shape}, expected {want_b} "
@@ -96,19 +102,23 @@ class Network:
 
     # ---- forward -----------------------------------------------------------
     def _check_input(self, X: Array, name: str = "X") -> Array:
-        X = np.asarray(X)
-        if X.dtype != self.dtype:
-            if X.dtype.kind not in "biuf":
-                raise InputError(f"{name} must be numeric, got dtype {X.dtype}")
-            X = X.astype(self.dtype)
+        X = _numeric(X, name, self.dtype)
         n0 = self.sizes[0]
         if X.ndim != 2 or X.shape[class_axis(self.layout)] != n0:
             want = f"({n0}, m)" if self.layout == COLUMNS else f"(m, {n0})"
             raise InputError(f"{name} has shape {X.shape}, expected {want} "
                              f"for {self.layout} layout")
+        if X.shape[batch_axis(self.layout)] == 0:
+            raise InputError(f"{name} has shape {X.shape}: an empty batch (m = 0) has no cost "
+                             f"to differentiate; give at least one example")
         if not np.isfinite(X).all():
             raise InputError(f"{name} contains NaN or inf")
         return X
+
+    def output_shape(self, m: int) -> tuple[int, int]:
+        """The shape of the output (and of Y) for a batch of m examples."""
+        n = self.sizes[-1]
+        return (n, m) if self.layout == COLUMNS else (m, n)
 
     def forward(self, X: Array) -> Array:
         """zˡ = Wˡaˡ⁻¹ + bˡ (rows: aˡ⁻¹Wˡ + bˡ), aˡ = σ(zˡ); caches zs and activations."""
@@ -133,14 +143,15 @@ class Network:
         total = float(per_example.sum())
         return total / per_example.size if self.reduction == "mean" else total
 
-    def _check_target(self, Y: Array, a: Array) -> Array:
-        Y = np.asarray(Y)
-        if Y.shape != a.shape:
-            raise InputError(f"Y has shape {Y.shape}, expected {a.shape} (the output's shape)")
-        if Y.dtype != self.dtype:
-            Y = Y.astype(self.dtype)
+    def _check_target(self, Y: Array, a: Array | tuple[int, ...]) -> Array:
+        """Y as the network's dtype, checked against the output's shape (or `a`, a shape)."""
+        shape = a if isinstance(a, tuple) else a.shape
+        Y = _numeric(Y, "Y", self.dtype)
+        if Y.shape != shape:
+            raise InputError(f"Y has shape {Y.shape}, expected {shape} (the output's shape)")
         if not np.isfinite(Y).all():
             raise InputError("Y contains NaN or inf")
+        check_targets(self.loss, Y, class_axis(self.layout))
         return Y
 
     # ---- backward ----------------------------------------------------------
@@ -169,3 +180,29 @@ class Network:
         from .training import fit
 
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, l2=l2, seed=seed)
+
+
+def _per_layer(values, what: str) -> list:
+    """A list with one entry per layer (a lone string, None or a number is refused)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise InputError(f"{what} must be a list with one entry per layer, got {values!r}")
+    return list(values)
+
+
+def _array(x, name: str) -> Array:
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise InputError(f"{name} is not an array: {str(exc).splitlines()[0]}") from None
+
+
+def _numeric(x, name: str, dtype) -> Array:
+    """x as an array of `dtype`; booleans and integers convert, anything else is refused
+    (complex would lose its imaginary part, strings and dates are no numbers)."""
+    x = _array(x, name)
+    if x.dtype != dtype:
+        if x.dtype.kind not in "biuf":
+            raise InputError(f"{name} must be numeric (real numbers), got dtype {x.dtype}")
+        with np.errstate(over="ignore"):  # overflow of the cast is reported as inf
+            x = x.astype(dtype)
+    return x

@@ -10,17 +10,28 @@ from __future__ import annotations
 import numpy as np
 
 from .equations import batch_axis
-from .errors import InputError
+from .errors import check_int, check_real, check_seed
 
 
 def minibatches(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
     """The example indices of every mini-batch of every epoch (seeded shuffling)."""
+    return list(iter_minibatches(n, batch_size, epochs, seed))
+
+
+def iter_minibatches(n: int, batch_size: int, epochs: int, seed: int):
+    """`minibatches` one epoch at a time: memory does not grow with the epochs."""
     rng = np.random.default_rng(seed)
-    order = []
     for _ in range(epochs):
         perm = rng.permutation(n)
-        order.append([perm[k:k + batch_size] for k in range(0, n, batch_size)])
-    return order
+        yield [perm[k:k + batch_size] for k in range(0, n, batch_size)]
+
+
+def check_hyperparameters(epochs, batch_size, lr, l2, seed):
+    """(epochs, batch_size, lr, l2, seed) checked: integers epochs >= 0, batch_size >= 1 or
+    None, seed >= 0; finite lr > 0 and l2 >= 0. InputError names the first bad one."""
+    return (check_int(epochs, "epochs", 0),
+            None if batch_size is None else check_int(batch_size, "batch_size", 1),
+            check_real(lr, "lr", positive=True), check_real(l2, "l2"), check_seed(seed))
 
 
 def sgd_step(net, X, Y, lr: float, l2: float):
@@ -36,17 +47,20 @@ def sgd_step(net, X, Y, lr: float, l2: float):
 
 def fit(net, X, Y, *, epochs: int = 1, batch_size: int | None = None, lr: float = 0.1,
         l2: float = 0.0, seed: int = 0) -> list[float]:
-    """Train `net` in place; returns the (unregularized) cost after each epoch."""
-    X, Y = np.asarray(X, net.dtype), np.asarray(Y, net.dtype)
+    """Train `net` in place; returns the (unregularized) cost after each epoch.
+
+    batch_size None is the whole batch; a batch_size above the number of
+    examples is the whole batch too."""
+    epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
+    X = net._check_input(X)
     axis = batch_axis(net.layout)
     n = X.shape[axis]
+    Y = net._check_target(Y, net.output_shape(n))
     batch_size = batch_size or n
-    if epochs < 0 or batch_size < 1 or lr <= 0 or l2 < 0:
-        raise InputError("need epochs >= 0, batch_size >= 1, lr > 0 and l2 >= 0")
     net.weights = [w.copy() for w in net.weights]
     net.biases = [b.copy() for b in net.biases]
     costs = []
-    for epoch in minibatches(n, batch_size, epochs, seed):
+    for epoch in iter_minibatches(n, batch_size, epochs, seed):
         for idx in epoch:
             sgd_step(net, X.take(idx, axis=axis), Y.take(idx, axis=axis), lr, l2)
         costs.append(net.cost(X, Y))

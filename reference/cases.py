@@ -136,6 +136,46 @@ def _family_structure(seed: int, f: int, family: int):
     return sizes, m, reduction, int(rng.integers(0, 2**31))
 
 
+def check_finite_on_domain(entry, points: int = 257) -> None:
+    """Refuse an activation whose forward or derivative is not finite somewhere on the
+    domain the cases sample (e.g. log(z) below 0, exp(exp(exp(z))), 1/z at 0): the
+    oracle would return NaN, and NaN against NaN is no verdict on anybody's backprop."""
+    lo, hi = entry.domain
+    z = np.linspace(lo, hi, points)  # a step of 1/16 on [-8, 8]: z = 0 is on the grid
+    with np.errstate(all="ignore"):
+        a = np.asarray(entry.apply(z[:, None], 0), dtype=np.float64).reshape(z.shape)
+        slope = (np.ones_like(z) if not entry.elementwise else
+                 np.asarray(entry.derivative(z, a), dtype=np.float64).reshape(z.shape))
+    bad = ~(np.isfinite(a) & np.isfinite(slope))
+    if bad.any():
+        at = z[np.argmax(bad)]
+        raise InputError(f"activation {entry.name!r} is not finite on its domain [{lo:g}, {hi:g}]"
+                         f": at z = {at:g} the forward is {a[np.argmax(bad)]:g} and the "
+                         f"derivative {slope[np.argmax(bad)]:g}")
+
+
+def register_custom(specs: list[str]) -> list[str]:
+    """Register the expression activations NAME=FORWARD:DERIVATIVE given on a command
+    line; a name given twice, or an activation that is not finite on its domain, is an
+    InputError. Returns the names."""
+    from reference.derive import expression_activation, parse_spec
+
+    names = [parse_spec(spec)[0] for spec in specs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"activation {twice[0]!r} is defined more than once; give each "
+                         f"custom activation one definition")
+    entries = [expression_activation(spec) for spec in specs]
+    try:
+        for entry in entries:
+            check_finite_on_domain(entry)
+    except InputError:
+        for entry in entries:
+            ACTIVATIONS.pop(entry.name, None)
+        raise
+    return [e.name for e in entries]
+
+
 def families(cases: list[Case]) -> list[list[Case]]:
     """Consecutive runs of cases of one family (what one oracle call can stack)."""
     groups: list[list[Case]] = []

@@ -13,6 +13,9 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
+from manual.errors import InputError
 from manual.network import Network
 
 from .cases import Case, combinations, draw_family, families, generate
@@ -43,7 +46,11 @@ def run_family(cases: list[Case]) -> list[CaseResult]:
     first = cases[0]
     stack = draw_family(first)
     expected = oracle_stacked(stack.W, stack.b, first.activations, first.loss, stack.X,
-                              stack.Y, first.layout, first.reduction)
+                              stack.Y, first.layout, first.reduction, validate=False)
+    if not all(np.isfinite(x).all() for x in expected.deltas + expected.dW + expected.db):
+        raise InputError(f"case {first.id}: the oracle's gradients are not finite (an "
+                         f"activation or the loss overflows or is undefined here), so there is "
+                         f"nothing to compare with")
     members = [c.member for c in cases]
     if members != list(range(len(stack))):
         expected = expected.take(members)
@@ -153,7 +160,7 @@ def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 25
     costs one stacked oracle call."""
     family = family_size(n, len(combinations(**filters)))  # also: bad filters fail here
     chunk = max(family, chunk - chunk % family)  # slices hold whole families
-    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs or os.cpu_count() or 1, -(-n // chunk))  # no idle processes
     # a generator: memory does not grow with n (the pool's task pipe blocks when full)
     slices = ((s, min(s + chunk, n), seed, family, filters) for s in range(0, n, chunk))
     summary = Summary()

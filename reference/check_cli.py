@@ -14,6 +14,7 @@ from .cases import DTYPES, LAYOUTS
 from .compare import EQUATIONS
 
 DEFAULT_CASES = 5000
+MAX_JOBS = 256  # processes; more only contend (and fork that many copies of torch)
 
 
 def _positive(text: str) -> int:
@@ -23,6 +24,13 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_JOBS} processes, got {text!r}")
     return value
 
 
@@ -38,7 +46,10 @@ def _seed(text: str) -> int:
 
 def _names(known: dict | tuple, what: str):
     def parse(text: str) -> list[str]:
-        names = [t.strip() for t in text.split(",") if t.strip()]
+        names = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+        if not names:
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list of {what} names, "
+                                             f"got {text!r}")
         for n in names:
             if n not in known:
                 known_list = ", ".join(sorted(known))
@@ -55,7 +66,8 @@ def add_parser(sub) -> None:
     p.add_argument("--cases", type=_positive, default=DEFAULT_CASES, help="number of cases")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the case stream (≥ 0)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--jobs", type=_positive, default=None, help="processes (default: cores)")
+    p.add_argument("--jobs", type=_jobs, default=None,
+                   help=f"processes, at most {MAX_JOBS} (default: cores)")
     p.add_argument("--activation", action="append", default=[], metavar="NAME=FORWARD:DERIVATIVE",
                    help="add an expression-defined activation for this run (repeatable); "
                         "the cases then use only the activations named this way")
@@ -73,9 +85,9 @@ def run(args) -> int:
 
     activations = outputs = args.activations
     if args.activation:
-        from .derive import expression_activation
+        from .cases import register_custom
 
-        custom = [expression_activation(spec).name for spec in args.activation]
+        custom = register_custom(args.activation)
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
     filters = {"activations": activations, "outputs": outputs, "losses": args.losses,

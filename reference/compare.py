@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from manual.errors import InputError
+
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
     "float64": (1e-9, 1e-11),
@@ -40,7 +42,12 @@ NOISE_FACTOR = 10.0
 
 def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:
     """(rtol, atol) for a dtype, loosened by any registry entry's override."""
-    name = np.dtype(dtype).name
+    try:
+        name = np.dtype(dtype).name if dtype is not None else None
+    except TypeError:
+        name = None
+    if name not in TOLERANCES:
+        raise InputError(f"no tolerance for dtype {dtype!r} (known: {', '.join(TOLERANCES)})")
     rtol, atol = TOLERANCES[name]
     for entry in entries:
         over = entry.tolerance.get(name)
@@ -85,8 +92,12 @@ def compare_arrays(got, expected, rtol: float, atol: float, equation: str, layer
                    noise: float = 0.0):
     """(max relative error, Mismatch or None) for one array pair; `noise` is the
     float32 noise of this array (see the module docstring)."""
-    got = np.asarray(got)
+    got = _answer(got)
     exp = np.asarray(expected, dtype=np.float64)
+    if got.dtype.kind not in "biuf":
+        return float("inf"), Mismatch(equation, layer, (), float("nan"), float("nan"),
+                                      float("inf"), float("inf"),
+                                      f"dtype {got.dtype}, expected real numbers")
     if got.shape != exp.shape:
         return float("inf"), Mismatch(equation, layer, (), float("nan"), float("nan"),
                                       float("inf"), float("inf"),
@@ -130,18 +141,52 @@ def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None) 
     """
     rtol, atol = tolerance_for(dtype, entries)
     checks = list(ordered_checks(len(expected.dW)))
-    gots = [np.asarray(getattr(got, name)[layer]) for _, layer, name in checks]
+    _check_fields(expected, len(expected.dW), "expected")
+    count = _count_mismatch(got, len(expected.dW))
+    if count:
+        return count
+    gots = [_answer(getattr(got, name)[layer]) for _, layer, name in checks]
     exps = [np.asarray(getattr(expected, name)[layer]) for _, layer, name in checks]
     if noise is not None:
         floors = [float(getattr(noise, name)[layer]) for _, layer, name in checks]
         return _walk(gots, exps, checks, rtol, atol, floors)
-    if all(g.shape == e.shape for g, e in zip(gots, exps)):
+    if all(g.shape == e.shape and g.dtype.kind in "biuf" for g, e in zip(gots, exps)):
         G = np.concatenate([g.ravel() for g in gots]).astype(np.float64, copy=False)
         E = np.concatenate([e.ravel() for e in exps]).astype(np.float64, copy=False)
         ok, worst = _tolerance_pass(G[None], E[None], [e.size for e in exps], checks, rtol, atol)
         if ok[0]:
             return Verdict(True, None, dict(zip(EQUATIONS, worst[0].tolist())))
     return _walk(gots, exps, checks, rtol, atol)
+
+
+def _answer(x) -> np.ndarray:
+    """An implementation's array; one that is not an array (ragged lists) becomes an
+    object array, which the comparison reports as a mismatch."""
+    try:
+        x = np.asarray(x)
+        return x.astype(np.float64) if x.dtype == object else x
+    except (ValueError, TypeError):
+        return np.array(None, dtype=object)
+
+
+def _check_fields(grads, L: int, what: str) -> None:
+    fields = [getattr(grads, f, None) for f in ("deltas", "dW", "db")]
+    if not all(hasattr(v, "__len__") and hasattr(v, "__getitem__") for v in fields):
+        raise InputError(f"{what} must have lists deltas, dW and db (like manual.Gradients), "
+                         f"got {type(grads).__name__}")
+
+
+def _count_mismatch(got, L: int) -> Verdict | None:
+    """A Verdict naming the first list (deltas, dW, db) that does not hold one array per
+    layer, or None; a wrong count is a wrong answer, not a crash and not a pass."""
+    _check_fields(got, L, "got")
+    for equation, name in (("BP1", "deltas"), ("BP4", "dW"), ("BP3", "db")):
+        n = len(getattr(got, name))
+        if n != L:
+            mm = Mismatch(equation, L - 1, (), float("nan"), float("nan"), float("inf"),
+                          float("inf"), f"{n} {name} arrays, expected {L} (one per layer)")
+            return Verdict(False, mm, dict.fromkeys(EQUATIONS, float("inf")))
+    return None
 
 
 def _tolerance_pass(G, E, sizes, checks, rtol, atol):
@@ -190,9 +235,14 @@ def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdi
     K = len(gots)
     shapes = [e.shape[1:] for e in exps]
     flat = []
-    for got in gots:
-        arrays = [np.asarray(getattr(got, name)[layer]) for _, layer, name in checks]
-        flat.append(arrays if all(a.shape == s for a, s in zip(arrays, shapes)) else None)
+    counts = [_count_mismatch(got, len(expected.dW)) for got in gots]
+    for got, count in zip(gots, counts):
+        if count:
+            flat.append(None)
+            continue
+        arrays = [_answer(getattr(got, name)[layer]) for _, layer, name in checks]
+        flat.append(arrays if all(a.shape == s and a.dtype.kind in "biuf"
+                                  for a, s in zip(arrays, shapes)) else None)
     good = [k for k in range(K) if flat[k] is not None]
     verdicts: list[Verdict | None] = [None] * K
     if good:
@@ -205,7 +255,9 @@ def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdi
             if ok[row]:
                 verdicts[k] = Verdict(True, None, dict(zip(EQUATIONS, worst[row].tolist())))
     for k in range(K):
-        if verdicts[k] is None:
-            gk = [np.asarray(getattr(gots[k], name)[layer]) for _, layer, name in checks]
+        if counts[k]:
+            verdicts[k] = counts[k]
+        elif verdicts[k] is None:
+            gk = [_answer(getattr(gots[k], name)[layer]) for _, layer, name in checks]
             verdicts[k] = _walk(gk, [e[k] for e in exps], checks, rtol, atol)
     return verdicts  # type: ignore[return-value]

@@ -17,9 +17,10 @@ import torch
 
 from manual.activations import get_activation
 from manual.equations import COLUMNS, batch_axis, class_axis
-from manual.losses import get_loss
-from manual.network import Gradients
-from manual.training import minibatches
+from manual.errors import InputError
+from manual.losses import check_targets, get_loss
+from manual.network import Gradients, Network, _numeric
+from manual.training import check_hyperparameters, iter_minibatches
 
 from .torchexpr import torch_activation, torch_loss
 
@@ -78,11 +79,20 @@ def oracle_backprop_many(weights: Sequence, biases: Sequence, activations: Seque
                          precision: str = "float64") -> list[OracleGradients]:
     """The oracle for K networks of one structure given as lists: weights[k][l],
     biases[k][l], Xs[k], Ys[k]. Stacks them and calls `oracle_stacked`."""
-    L = len(weights[0])
-    s = oracle_stacked([np.stack([w[l] for w in weights]) for l in range(L)],
-                       [np.stack([b[l] for b in biases]) for l in range(L)],
-                       activations, loss, np.stack(Xs), np.stack(Ys), layout, reduction,
-                       keep_forward, precision)
+    try:
+        L = len(weights[0])
+        if any(len(w) != L or len(v) != L for w, v in zip(weights, biases)):
+            raise InputError(f"every network needs {L} weight matrices and bias vectors")
+        stacked = ([np.stack([w[l] for w in weights]) for l in range(L)],
+                   [np.stack([b[l] for b in biases]) for l in range(L)],
+                   np.stack(Xs), np.stack(Ys))
+    except (ValueError, TypeError, IndexError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"the networks' arrays do not stack: {str(exc).splitlines()[0]}"
+                         ) from None
+    s = oracle_stacked(stacked[0], stacked[1], activations, loss, stacked[2], stacked[3],
+                       layout, reduction, keep_forward, precision)
     return [s.member(k) for k in range(len(Xs))]
 
 
@@ -115,7 +125,7 @@ class StackedGradients:
 def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations: Sequence,
                    loss, X: np.ndarray, Y: np.ndarray, layout: str = COLUMNS,
                    reduction: str = "mean", keep_forward: bool = False,
-                   precision: str = "float64") -> StackedGradients:
+                   precision: str = "float64", validate: bool = True) -> StackedGradients:
     """The oracle for K networks of one structure (same sizes, activations, loss,
     layout, batch size), stacked on a leading axis: W[l] (K, ...), b[l] (K, ...)
     shaped as the layout's biases, X and Y (K, ...).
@@ -124,6 +134,8 @@ def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations
     summed, and since no network's parameters reach another's cost,
     ∂(Σₖ Cₖ)/∂θₖ = ∂Cₖ/∂θₖ exactly.
     """
+    if validate:  # off only for arrays the case generator drew (valid by construction)
+        W, b, X, Y = _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision)
     sigmas = [get_activation(s) for s in activations]
     loss = get_loss(loss)
     L = len(W)
@@ -145,6 +157,34 @@ def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations
         costs.detach().numpy(),
         [z.detach().numpy() for z in zs] if keep_forward else [],
         [a.detach().numpy() for a in acts] if keep_forward else [])
+
+
+def _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision):
+    """The oracle refuses what `manual.Network` refuses, with the same InputError: the
+    structure is checked on the first network of the stack, the values (NaN, inf,
+    targets outside the loss's domain) on all of them. Returns the arrays as the
+    `precision` dtype."""
+    if precision not in ("float64", "float32"):
+        raise InputError(f"precision must be 'float64' or 'float32', not {precision!r}")
+    if isinstance(W, np.ndarray) or isinstance(b, np.ndarray) or len(W) != len(b):
+        raise InputError("W and b must be lists with one stacked array per layer")
+    dt = np.dtype(precision)
+    W = [_numeric(w, f"W[{l}]", dt) for l, w in enumerate(W)]
+    b = [_numeric(v, f"b[{l}]", dt) for l, v in enumerate(b)]
+    X, Y = _numeric(X, "X", dt), _numeric(Y, "Y", dt)
+    if X.ndim != 3 or any(a.ndim < 2 or len(a) != len(X) for a in W + b + [Y]):
+        raise InputError("stacked arrays need a leading axis of K networks: X (K, ...), "
+                         "W[l] (K, ...), b[l] (K, ...), Y (K, ...)")
+    net = Network([w[0] for w in W], [v[0] for v in b], activations, loss, layout, reduction)
+    x0 = net._check_input(X[0])
+    want = net.output_shape(x0.shape[batch_axis(layout)])
+    if Y.shape[1:] != want:  # named as one network's Y: what oracle_backprop was given
+        raise InputError(f"Y has shape {Y.shape[1:]}, expected {want} (the output's shape)")
+    for name, arrays in (("W", W), ("b", b), ("X", [X]), ("Y", [Y])):
+        if not all(np.isfinite(a).all() for a in arrays):
+            raise InputError(f"{name} contains NaN or inf")
+    check_targets(net.loss, Y, 1 + class_axis(layout))
+    return W, b, X, Y
 
 
 def _bias_view(b, layout) -> tuple[int, int]:
@@ -182,6 +222,12 @@ def oracle_fit(weights, biases, activations, loss, X, Y, *, layout=COLUMNS, redu
     The L2 term enters the cost as (λ/2m) Σ‖Wˡ‖² and autograd differentiates
     it; returns the final weights and biases as float64 ndarrays.
     """
+    epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
+    net = Network([_numeric(w, "weights", np.float64) for w in weights],
+                  [_numeric(v, "biases", np.float64) for v in biases], activations, loss,
+                  layout, reduction)
+    X = net._check_input(X)
+    Y = net._check_target(Y, net.output_shape(X.shape[batch_axis(layout)]))
     sigmas = [get_activation(s) for s in activations]
     loss = get_loss(loss)
     params_w = [_t(w).clone().requires_grad_() for w in weights]
@@ -190,7 +236,7 @@ def oracle_fit(weights, biases, activations, loss, X, Y, *, layout=COLUMNS, redu
     tX, tY = _t(X), _t(Y)
     axis = batch_axis(layout)
     n = tX.shape[axis]
-    for epoch in minibatches(n, batch_size or n, epochs, seed):
+    for epoch in iter_minibatches(n, batch_size or n, epochs, seed):
         for idx in epoch:
             index = torch.from_numpy(np.asarray(idx))
             xb, yb = tX.index_select(axis, index), tY.index_select(axis, index)

@@ -23,6 +23,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import pytest  # noqa: E402
 
 DEFAULT_MATRIX_CASES = 2600
+MAX_MATRIX_CASES = 100_000  # one test item each: pytest holds them all in memory at once
 
 
 def pytest_addoption(parser) -> None:
@@ -57,17 +58,19 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 def pytest_configure(config) -> None:
     parse_shard(config.getoption("oracle_shard"))
-    if config.getoption("oracle_cases") < 1:
-        raise pytest.UsageError("--oracle-cases must be at least 1")
+    if not 1 <= config.getoption("oracle_cases") <= MAX_MATRIX_CASES:
+        raise pytest.UsageError(f"--oracle-cases must be between 1 and {MAX_MATRIX_CASES:,} "
+                                f"(one test each); for more, `backprop-oracle check --cases N` "
+                                f"streams them")
     if config.getoption("oracle_seed") < 0:
         raise pytest.UsageError("--oracle-seed must be a non-negative integer")
     specs = config.getoption("oracle_activation")
     if specs:
         from manual.errors import InputError
-        from reference.derive import expression_activation
+        from reference.cases import register_custom
 
         try:
-            config._oracle_custom = [expression_activation(s).name for s in specs]
+            config._oracle_custom = register_custom(specs)
         except InputError as exc:
             raise pytest.UsageError(f"--oracle-activation: {exc}") from None
 

@@ -73,3 +73,54 @@ def test_a_huge_case_count_streams_instead_of_filling_memory(monkeypatch):
             reference.check.run_check(10**20, jobs=1)
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def test_more_jobs_than_slices_start_no_idle_processes(monkeypatch):
+    """--jobs is capped at the number of slices of the run (a pool of 200 processes for
+    three slices forked 197 copies of torch for nothing)."""
+    import reference.check
+
+    started = []
+
+    class SerialPool:
+        def __init__(self, jobs, initializer=None):
+            started.append(jobs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def imap(self, fn, items):
+            return map(fn, items)
+
+    class Context:
+        Pool = SerialPool
+
+    monkeypatch.setattr(reference.check, "_run_slice", lambda args: [])
+    monkeypatch.setattr(reference.check.multiprocessing, "get_context", lambda kind: Context())
+    reference.check.run_check(3 * 256, jobs=200)
+    assert started == [3]
+
+
+def test_non_finite_oracle_gradients_are_bad_input_not_a_disagreement(monkeypatch, capsys):
+    """NaN against NaN is no verdict on manual: the run stops with exit 2 and one line,
+    instead of exit 1 and "expected nan, got nan" failures."""
+    import numpy as np
+
+    import reference.check
+
+    real = reference.check.oracle_stacked
+
+    def overflowing(*args, **kwargs):
+        out = real(*args, **kwargs)
+        out.dW[0] = out.dW[0] * np.nan
+        return out
+
+    monkeypatch.setattr(reference.check, "oracle_stacked", overflowing)
+    code = main(["check", "--cases", "5", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "the oracle's gradients are not finite" in err
+    assert len(err.strip().splitlines()) == 1

@@ -67,3 +67,20 @@ def test_negative_seed_is_a_usage_error(pytester):
     result = pytester.runpytest("--oracle-seed", "-1")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--oracle-seed must be a non-negative integer*"])
+
+
+@pytest.mark.parametrize("args, message", [
+    # was: collection listed 10**12 cases up front (hours of silence, then memory)
+    (["--oracle-cases", str(10**12)], "*--oracle-cases must be between 1 and 100,000*"),
+    (["--oracle-cases", "0"], "*--oracle-cases must be between 1 and 100,000*"),
+    # was: the second definition silently replaced the first
+    (["--oracle-activation", "foo=z:1", "--oracle-activation", "foo=z:2"],
+     "*activation 'foo' is defined more than once*"),
+    # was: every case of the matrix compared NaN with NaN
+    (["--oracle-activation", "foo=log(z):1/z"], "*'foo' is not finite on its domain*"),
+])
+def test_bad_oracle_options_are_usage_errors(pytester, args, message):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
