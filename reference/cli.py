@@ -33,11 +33,21 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("backprop-oracle")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def build_parser(command: str | None = None) -> Parser:
     """The parser; given the command about to run, only its module is imported (some
     import torch, which takes seconds: `grade` starts its sandboxes before that)."""
     parser = Parser(prog="backprop-oracle",
                     description="NumPy backprop checked against torch autograd.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     known = any(command in commands for commands in SUBCOMMANDS.values())

@@ -58,3 +58,10 @@ def test_python_m_reference_bad_input_is_one_line_and_exit_2(cli_process):
     assert r.returncode == 2 and r.stdout == ""
     [line] = r.stderr.strip().splitlines()
     assert line.startswith("backprop-oracle check: error:") and "unknown activation 'tanhh'" in line
+
+
+def test_version_is_the_installed_distribution(cli_process):
+    from importlib.metadata import version
+
+    r = cli_process("--version", script=True)
+    assert r.returncode == 0 and r.stdout.strip() == f"backprop-oracle {version('backprop-oracle')}"
