@@ -36,8 +36,7 @@ def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, li
     work = Network([w.astype(np.float64) for w in net.weights],
                    [b.astype(np.float64) for b in net.biases], net.sigmas, net.loss,
                    net.layout, net.reduction)
-    X = work._check_input(X)
-    Y = work._check_target(Y, work.output_shape(X.shape[1 if net.layout == "columns" else 0]))
+    X, Y = work._check_batch(X, Y)
     out = []
     for params in (work.weights, work.biases):
         grads = []

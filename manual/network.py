@@ -136,16 +136,15 @@ class Network:
 
     def cost(self, X: Array, Y: Array) -> float:
         a = self.forward(X)
-        return self._cost(a, self._check_target(Y, a))
+        return self._cost(a, self._check_target(Y, a.shape))
 
     def _cost(self, a: Array, Y: Array) -> float:
         per_example = self.loss.cost(a, Y, class_axis(self.layout))
         total = float(per_example.sum())
         return total / per_example.size if self.reduction == "mean" else total
 
-    def _check_target(self, Y: Array, a: Array | tuple[int, ...]) -> Array:
-        """Y as the network's dtype, checked against the output's shape (or `a`, a shape)."""
-        shape = a if isinstance(a, tuple) else a.shape
+    def _check_target(self, Y: Array, shape: tuple[int, ...]) -> Array:
+        """Y as the network's dtype, checked against the output's shape and the loss's domain."""
         Y = _numeric(Y, "Y", self.dtype)
         if Y.shape != shape:
             raise InputError(f"Y has shape {Y.shape}, expected {shape} (the output's shape)")
@@ -154,11 +153,16 @@ class Network:
         check_targets(self.loss, Y, class_axis(self.layout))
         return Y
 
+    def _check_batch(self, X: Array, Y: Array) -> tuple[Array, Array]:
+        """(X, Y) checked as `backprop` checks them, before any forward pass."""
+        X = self._check_input(X)
+        return X, self._check_target(Y, self.output_shape(X.shape[batch_axis(self.layout)]))
+
     # ---- backward ----------------------------------------------------------
     def backprop(self, X: Array, Y: Array) -> Gradients:
         """The backward pass: BP1 at the output, BP2 down the layers, BP3/BP4 per layer."""
         aL = self.forward(X)
-        Y = self._check_target(Y, aL)
+        Y = self._check_target(Y, aL.shape)
         zs, activations, sigmas, L = self.zs, self.activations, self.sigmas, len(self.weights)
         m = aL.shape[batch_axis(self.layout)]
         scale = 1.0 / m if self.reduction == "mean" else 1.0

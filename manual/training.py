@@ -52,10 +52,9 @@ def fit(net, X, Y, *, epochs: int = 1, batch_size: int | None = None, lr: float 
     batch_size None is the whole batch; a batch_size above the number of
     examples is the whole batch too."""
     epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
-    X = net._check_input(X)
+    X, Y = net._check_batch(X, Y)
     axis = batch_axis(net.layout)
     n = X.shape[axis]
-    Y = net._check_target(Y, net.output_shape(n))
     batch_size = batch_size or n
     net.weights = [w.copy() for w in net.weights]
     net.biases = [b.copy() for b in net.biases]

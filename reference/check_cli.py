@@ -17,31 +17,21 @@ DEFAULT_CASES = 5000
 MAX_JOBS = 256  # processes; more only contend (and fork that many copies of torch)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _integer(minimum: int, maximum: int | None = None, unit: str = ""):
+    """An argparse type: an int in [minimum, maximum] (0: non-negative, 1: positive)."""
+    wanted = "a positive integer" if minimum == 1 else "a non-negative integer"
 
-
-def _jobs(text: str) -> int:
-    value = _positive(text)
-    if value > MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"expected at most {MAX_JOBS} processes, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum}{unit}, got {text!r}")
+        return value
+    return parse
 
 
 def _names(known: dict | tuple, what: str):
@@ -63,10 +53,10 @@ def add_parser(sub) -> None:
                        description="Run N random cases (architectures, activations, losses, "
                                    "layouts, dtypes) of the NumPy backprop against torch "
                                    "autograd. Exit 0: all agree; 1: a mismatch; 2: bad input.")
-    p.add_argument("--cases", type=_positive, default=DEFAULT_CASES, help="number of cases")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the case stream (≥ 0)")
+    p.add_argument("--cases", type=_integer(1), default=DEFAULT_CASES, help="number of cases")
+    p.add_argument("--seed", type=_integer(0), default=0, help="seed of the case stream (≥ 0)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--jobs", type=_jobs, default=None,
+    p.add_argument("--jobs", type=_integer(1, MAX_JOBS, " processes"), default=None,
                    help=f"processes, at most {MAX_JOBS} (default: cores)")
     p.add_argument("--activation", action="append", default=[], metavar="NAME=FORWARD:DERIVATIVE",
                    help="add an expression-defined activation for this run (repeatable); "

@@ -176,10 +176,7 @@ def _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision):
         raise InputError("stacked arrays need a leading axis of K networks: X (K, ...), "
                          "W[l] (K, ...), b[l] (K, ...), Y (K, ...)")
     net = Network([w[0] for w in W], [v[0] for v in b], activations, loss, layout, reduction)
-    x0 = net._check_input(X[0])
-    want = net.output_shape(x0.shape[batch_axis(layout)])
-    if Y.shape[1:] != want:  # named as one network's Y: what oracle_backprop was given
-        raise InputError(f"Y has shape {Y.shape[1:]}, expected {want} (the output's shape)")
+    net._check_batch(X[0], Y[0])  # named as one network's X and Y: what oracle_backprop got
     for name, arrays in (("W", W), ("b", b), ("X", [X]), ("Y", [Y])):
         if not all(np.isfinite(a).all() for a in arrays):
             raise InputError(f"{name} contains NaN or inf")
@@ -226,12 +223,10 @@ def oracle_fit(weights, biases, activations, loss, X, Y, *, layout=COLUMNS, redu
     net = Network([_numeric(w, "weights", np.float64) for w in weights],
                   [_numeric(v, "biases", np.float64) for v in biases], activations, loss,
                   layout, reduction)
-    X = net._check_input(X)
-    Y = net._check_target(Y, net.output_shape(X.shape[batch_axis(layout)]))
-    sigmas = [get_activation(s) for s in activations]
-    loss = get_loss(loss)
-    params_w = [_t(w).clone().requires_grad_() for w in weights]
-    params_b = [_t(b).clone().requires_grad_() for b in biases]
+    X, Y = net._check_batch(X, Y)
+    sigmas, loss = net.sigmas, net.loss
+    params_w = [_t(w).clone().requires_grad_() for w in net.weights]
+    params_b = [_t(b).clone().requires_grad_() for b in net.biases]
     opt = torch.optim.SGD(params_w + params_b, lr=lr)
     tX, tY = _t(X), _t(Y)
     axis = batch_axis(layout)
