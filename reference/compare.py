@@ -140,8 +140,8 @@ def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None) 
     only) is a Gradients-like of per-array float32 noise levels.
     """
     rtol, atol = tolerance_for(dtype, entries)
+    _check_fields(expected, "expected")
     checks = list(ordered_checks(len(expected.dW)))
-    _check_fields(expected, len(expected.dW), "expected")
     count = _count_mismatch(got, len(expected.dW))
     if count:
         return count
@@ -169,7 +169,7 @@ def _answer(x) -> np.ndarray:
         return np.array(None, dtype=object)
 
 
-def _check_fields(grads, L: int, what: str) -> None:
+def _check_fields(grads, what: str) -> None:
     fields = [getattr(grads, f, None) for f in ("deltas", "dW", "db")]
     if not all(hasattr(v, "__len__") and hasattr(v, "__getitem__") for v in fields):
         raise InputError(f"{what} must have lists deltas, dW and db (like manual.Gradients), "
@@ -179,7 +179,7 @@ def _check_fields(grads, L: int, what: str) -> None:
 def _count_mismatch(got, L: int) -> Verdict | None:
     """A Verdict naming the first list (deltas, dW, db) that does not hold one array per
     layer, or None; a wrong count is a wrong answer, not a crash and not a pass."""
-    _check_fields(got, L, "got")
+    _check_fields(got, "got")
     for equation, name in (("BP1", "deltas"), ("BP4", "dW"), ("BP3", "db")):
         n = len(getattr(got, name))
         if n != L:
