@@ -13,7 +13,10 @@ A style is a list of `GradedFunction`s. For each one the harness:
 3. calls `fn.check(got, case) -> Finding | None` in the parent (None = the
    case passed), which names the equation and diagnoses the known mistake.
 
-The oracle's `expected` values never enter the student process.
+The oracle's `expected` values never enter the student process, nor any input
+key outside `fn.inputs`; the correct helpers a probe installs (`fn.helpers`)
+are answered by the parent (`kit`), so the student's process holds nothing
+that computes the graded function.
 """
 
 from __future__ import annotations
@@ -58,6 +61,18 @@ class GradedFunction:
     # inputs the function may modify in place (the harness compares every other
     # input before/after the call and reports "modified its input in place")
     allow_mutation: tuple[str, ...] = ()
+    # the input keys the student's process receives (None: all); a case may carry more for
+    # the parent's checks (linear_activation_backward's cases hold dZ, its answer's heart)
+    inputs: tuple[str, ...] | None = None
+    # the grader's correct helpers (`kit.HELPERS` names, "ng.sigmoid") the probe may ask for
+    # while this function runs; never the graded function itself
+    helpers: tuple[str, ...] = ()
+
+    def child_inputs(self, case: GradeCase) -> dict[str, Any]:
+        """What of `case.inputs` the student's process gets."""
+        if self.inputs is None:
+            return case.inputs
+        return {k: case.inputs[k] for k in self.inputs if k in case.inputs}
 
 
 @dataclass

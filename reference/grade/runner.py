@@ -27,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import codec, loader, policy
+from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
 from .diagnose import diagnose_mutation
-from .sandbox import Child, ChildResult
+from .sandbox import Child, ChildResult, Job
 from .styles import get_style
 
 DEFAULT_CASES = 4
@@ -64,6 +64,7 @@ class SubmissionResult:
     functions: list[FunctionResult] = field(default_factory=list)
     error: str | None = None         # why nothing could be graded (syntax error, policy)
     warnings: list[str] = field(default_factory=list)
+    protections: list[str] = field(default_factory=list)   # the isolation that was on
 
     @property
     def score(self) -> float:
@@ -133,29 +134,33 @@ def _flatten(obj, prefix: str = "") -> dict:
 
 
 def job_for(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loader.Loaded,
-            allow_autograd: bool) -> bytes:
-    """The child's job: the kept source and, per function, its probe and case inputs."""
+            allow_autograd: bool, box: isolation.Box | None = None) -> Job:
+    """The child's job: the kept source and, per function, its probe, the case inputs it
+    may see (`fn.inputs`, sent only when it starts) and the helpers it may ask for."""
     preimport = policy.imported_modules(loaded.trees)
     if any("testing" in seg.source for seg in loaded.segments):
         preimport.add("numpy.testing")
-    return codec.encode({
-        "functions": [{"name": fn.name, "probe": fn.probe, "requires": list(fn.requires),
-                       "provided": [[fn.name, fn.provided]] if fn.provided else [],
-                       "cases": [c.inputs for c in cs]} for fn, cs in zip(fns, cases)],
+    header = codec.encode({
+        "functions": [{"name": fn.name, "probe": fn.probe, "requires": list(fn.requires)}
+                      for fn in fns],
         "segments": loaded.to_json(), "forbidden": list(policy.forbidden(allow_autograd)),
-        "preimport": sorted(preimport)})
+        "preimport": sorted(preimport), "isolate": box.config() if box else {}})
+    return Job(header, [codec.encode([fn.child_inputs(c) for c in cs])
+                        for fn, cs in zip(fns, cases)], [fn.helpers for fn in fns])
 
 
 def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loader.Loaded,
               *, allow_autograd: bool, timeout: float, memory_mb: int,
-              child: Child | None = None) -> list[ChildResult]:
+              child: Child | None = None, box: isolation.Box | None = None
+              ) -> list[ChildResult]:
     """Run functions in one child; after a crash or timeout, a fresh child takes the rest."""
     results: list[ChildResult | None] = [None] * len(fns)
     pending = list(range(len(fns)))
     while pending:
-        child = child or Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(pending))
+        child = child or Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(pending),
+                               box=box)
         child.send(job_for([fns[i] for i in pending], [cases[i] for i in pending], loaded,
-                           allow_autograd))
+                           allow_autograd, box))
         batch = pending
 
         def on_result(k: int, res: ChildResult, batch=batch) -> None:
@@ -181,7 +186,7 @@ def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None
     """The verdict of one case from the child's raw answer."""
     if not raw.get("ok"):
         return Finding("runtime", str(raw.get("error", "the function raised an error")))
-    before = {k: v for k, v in _flatten(case.inputs).items()
+    before = {k: v for k, v in _flatten(fn.child_inputs(case)).items()
               if k.split("[")[0] not in fn.allow_mutation}
     after = _flatten(raw.get("inputs_after") or {})
     moved = diagnose_mutation(before, after, equation="api", name=fn.name)
@@ -253,8 +258,14 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
 def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
-                     only: list[str] | None = None) -> SubmissionResult:
-    """Grade one submission file; never raises for anything the submission does."""
+                     only: list[str] | None = None, isolate: bool = True,
+                     hide=()) -> SubmissionResult:
+    """Grade one submission file; never raises for anything the submission does.
+
+    isolate: the operating system's protections where available (`isolation`: no network,
+    private temporary folders, hidden folders, one cgroup); False turns them off (to
+    measure their cost). hide: more folders the student's code must not read (the
+    submissions' and the report's; the submission's own folder always is)."""
     style = get_style(style) if isinstance(style, str) else style
     functions = [f for f in style.functions if only is None or f.name in only]
     result = SubmissionResult(str(path), style.name, seed)
@@ -275,8 +286,12 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     workers = max(1, min(parallel or min(2, (os.cpu_count() or 2) - 1), len(functions)))
     groups = [list(range(g, len(functions), workers)) for g in range(workers)]
     # the children start (Python, NumPy) while this process imports torch for the cases
-    children = [Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(g)) for g in groups]
+    box = isolation.Box(memory_mb=memory_mb, allow_autograd=allow_autograd,
+                        hide=[Path(path).parent, *hide], isolate=isolate)
+    children = []
     try:
+        children += [Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(g), box=box)
+                     for g in groups]
         import_oracle()
         all_cases = [cases_for(style, f, seed, cases or DEFAULT_CASES) for f in functions]
 
@@ -284,7 +299,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
             idx = groups[g]
             return run_group([functions[i] for i in idx], [all_cases[i] for i in idx], loaded,
                              allow_autograd=allow_autograd, timeout=timeout,
-                             memory_mb=memory_mb, child=children[g])
+                             memory_mb=memory_mb, child=children[g], box=box)
 
         raw: list[ChildResult | None] = [None] * len(functions)
         with ThreadPoolExecutor(workers) as pool:
@@ -294,6 +309,10 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     finally:
         for child in children:
             child.close()
+        box.close()
+    reports = [c.protections for c in children if c.protections is not None]
+    result.protections = box.protections(
+        [p for p in reports[0] if all(p in r for r in reports)] if reports else [])
     outcomes = [interpret(f, c, r, timeout, memory_mb)
                 for f, c, r in zip(functions, all_cases, raw)]
     seen_policy: list[str] = []

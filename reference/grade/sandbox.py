@@ -25,6 +25,7 @@ the runner then starts a fresh child for the functions left. Isolation:
 from __future__ import annotations
 
 import os
+import queue
 import select
 import shutil
 import signal
@@ -36,13 +37,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .worker import UID_BASE
+from . import codec
+from .isolation import kill_user
+from .worker import sandbox_uid
 
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
         "from reference.grade.worker import main; main(sys.argv[1:])")
 OUTPUT_CAP = 64 * 1024
 RESULT_CAP = 32 * 2**20
+HELPER_CAP = 8 * 2**20            # one helper call's arguments
+MAX_HELPER_CALLS = 20_000         # per function
 STARTUP_TIMEOUT = 120.0
 
 
@@ -88,25 +93,6 @@ def drops_privileges() -> bool:
     return os.geteuid() == 0
 
 
-def kill_user(uid: int) -> int:
-    """SIGKILL every process whose real or effective uid is `uid` (a worker's own user,
-    so only the student's processes: also a grandchild that left the process group
-    with setsid()). Returns how many were signalled."""
-    killed = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/status", "rb") as f:
-                uids = next(line for line in f if line.startswith(b"Uid:")).split()[1:3]
-            if uid in (int(uids[0]), int(uids[1])):
-                os.kill(int(entry.name), signal.SIGKILL)
-                killed += 1
-        except (OSError, StopIteration, ValueError, IndexError):
-            continue  # gone meanwhile, or not ours to read
-    return killed
-
-
 def clean_env(workdir: str) -> dict:
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
@@ -120,16 +106,45 @@ def _read(f, cap: int, start: int = 0) -> bytes:
     return f.read(cap)
 
 
+@dataclass
+class Job:
+    """What one worker gets: the header (kept source, functions; sent at once), each
+    function's case inputs (sent when that function's process announces itself) and the
+    helpers each function may ask the parent for (`kit.HELPERS` names)."""
+
+    header: bytes
+    cases: list[bytes]
+    helpers: list[tuple[str, ...]]
+
+    def answer(self, k: int, request: bytes) -> bytes:
+        """The parent's answer to a helper call of function k (never pickle, never the
+        graded function: only the names in helpers[k])."""
+        from . import kit       # NumPy only; imported on the first call
+
+        try:
+            req = codec.decode(request)
+            name, args, kwargs = req["name"], req["args"], req["kwargs"]
+            reply = kit.answer(str(name), args, kwargs, self.helpers[k])
+        except Exception:  # noqa: BLE001 - a forged request is the student's own failure
+            reply = {"ok": False, "type": "RuntimeError", "error": "malformed helper call"}
+        try:
+            return codec.encode(reply)
+        except Exception:  # noqa: BLE001
+            return codec.encode({"ok": False, "type": "RuntimeError",
+                                 "error": "the helper's answer could not be encoded"})
+
+
 class Child:
     """A started worker waiting for its job (the graded functions of one submission)."""
 
-    def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, n_functions: int = 1):
+    def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, n_functions: int = 1,
+                 box=None):
         self.timeout, self.memory_mb = timeout, memory_mb
         self.workdir = tempfile.mkdtemp(prefix="oracle-grade-")
         self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         job_r, self.job_w = os.pipe()
         self.res_r, res_w = os.pipe()
-        cpu = int(timeout * n_functions) + 2
+        cpu = int(timeout) + 2          # per function: each one runs in a process of its own
         self.dropped = drops_privileges()
         argv = [str(job_r), str(res_w), str(memory_mb), str(cpu), str(int(self.dropped))]
         self.proc = subprocess.Popen(
@@ -137,21 +152,39 @@ class Child:
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, cwd=self.workdir,
             env=clean_env(self.workdir), pass_fds=(job_r, res_w),
             start_new_session=True, close_fds=True)
+        if box is not None:      # in the submission's cgroup before any job is sent
+            box.adopt(self.proc.pid)
         os.close(job_r)
         os.close(res_w)
-        self.sent = False
+        self.job: Job | None = None
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.writer: threading.Thread | None = None
+        self.protections: list[str] | None = None     # the worker's report (P frame)
+        self.pids: list[int] = []                     # the function processes announced
         self.closed = False
 
-    def send(self, blob: bytes) -> None:
-        """Hand the job over (from a thread: the pipe may be smaller than the job)."""
-        def write():
-            try:
-                with os.fdopen(self.job_w, "wb") as pipe:
-                    pipe.write(blob)
-            except OSError:
-                pass
-        self.sent = True
-        threading.Thread(target=write, daemon=True).start()
+    def send(self, job: Job) -> None:
+        """Hand the job's header over; each function's cases follow when it starts. One
+        writer thread (a pipe may be smaller than a message, the worker may not read)."""
+        self.job = job
+        self._put(job.header)
+
+    def _put(self, blob: bytes) -> None:
+        if self.writer is None:
+            self.writer = threading.Thread(target=self._write, daemon=True)
+            self.writer.start()
+        self.queue.put(len(blob).to_bytes(8, "little") + blob)
+
+    def _write(self) -> None:
+        try:
+            while (data := self.queue.get()) is not None:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.job_w, view):]
+        except OSError:
+            pass
+        finally:
+            os.close(self.job_w)
 
     def _exited(self) -> bool:
         """Has the worker exited? (without reaping it: its pid keeps the group id reserved
@@ -169,24 +202,33 @@ class Child:
             except (ProcessLookupError, PermissionError):
                 pass
 
+    def _output(self, res: ChildResult, marks: tuple[int, int]) -> ChildResult:
+        """Only what the failing function (and the loading before it) printed."""
+        res.stdout = _read(self.out, OUTPUT_CAP, marks[0]).decode("utf-8", "replace")
+        res.stderr = _read(self.err, OUTPUT_CAP, marks[1]).decode("utf-8", "replace")
+        return res
+
     def collect(self, count: int, on_result) -> tuple[int, ChildResult] | None:
         """Read the frames of `count` functions, calling on_result(k, ChildResult) for each
-        finished one. Returns (k, failure) for the function running when the child
-        timed out, crashed or exited, or None when all finished; the child is closed.
+        finished one (also one whose process crashed: the worker goes on with the next).
+        Returns (k, failure) for the function running when the worker timed out, died or
+        wrote garbage, or None when all finished; the child is closed.
 
-        The student's code runs in the child and can write to the result pipe too: frames
-        must come in the worker's order (function k: L, S, R; k = 0, 1, ... < count), so a
-        forged frame can neither restart a clock nor stand in for another function, and
-        the whole run is bounded by STARTUP_TIMEOUT + count x timeout whatever is written."""
+        The student's code runs in the function's process and can write to the result
+        pipe too: frames must come in the worker's order (P once before any function;
+        function k: L, S, H*, R, then the worker's E; k = 0, 1, ... < count), so a forged
+        frame can neither restart a clock nor stand in for another function, a helper is
+        answered only for the function running, and the whole run is bounded by
+        STARTUP_TIMEOUT + count x timeout (+ the time between functions) whatever is written."""
         buf = bytearray()
         # phase B (booting: Python, NumPy, the job, the grader's pre-imports; no student
         # code yet) has STARTUP_TIMEOUT; each function's clock starts at its "L" frame
         current, phase, started = 0, b"B", time.monotonic()
         marks = (0, 0)
-        deadline = started + STARTUP_TIMEOUT + count * self.timeout
-        done = 0
+        deadline = started + STARTUP_TIMEOUT + count * (self.timeout + 2.0)
+        done = calls = 0
         failure = None
-        while done < count:
+        while done < count and failure is None:
             limit = STARTUP_TIMEOUT if phase == b"B" else self.timeout
             now = time.monotonic()
             left = min(started + limit, deadline) - now
@@ -208,46 +250,68 @@ class Child:
                 failure = ChildResult(None, during_load=phase in b"BL")
                 break
             buf += chunk
-            while len(buf) >= 5:
+            while len(buf) >= 5 and failure is None:
                 kind, k = bytes(buf[:1]), int.from_bytes(buf[1:5], "little")
-                expected = {b"L": phase in b"BR", b"S": phase == b"L", b"R": phase == b"S"}
-                if k != current or not expected.get(kind, False):
+                expected = {b"P": phase == b"B" and self.protections is None and k == 0,
+                            b"L": phase in b"BE" and k == current,
+                            b"S": phase == b"L" and k == current,
+                            b"H": phase == b"S" and k == current,
+                            b"R": phase == b"S" and k == current,
+                            b"E": phase in b"LSR" and k == current}
+                if not expected.get(kind, False):
                     failure = ChildResult(None, during_load=phase in b"BL", garbled=True)
                     break
+                need = {b"L": 29, b"E": 13, b"S": 5}.get(kind, 13)
+                if len(buf) < need:
+                    break
                 if kind == b"L":         # this function's output starts where the frame says
-                    if len(buf) < 21:
-                        break
                     started = time.monotonic()
                     marks = (int.from_bytes(buf[5:13], "little"),
                              int.from_bytes(buf[13:21], "little"))
-                    phase = kind
-                    del buf[:21]
+                    self.pids.append(int.from_bytes(buf[21:29], "little"))
+                    phase, calls = kind, 0
+                    del buf[:29]
+                    self._put(self.job.cases[k])
                     continue
                 if kind == b"S":
                     phase = kind
                     del buf[:5]
                     continue
-                if len(buf) < 13:
-                    break
+                if kind == b"E":
+                    code = int.from_bytes(buf[5:13], "little", signed=True)
+                    del buf[:13]
+                    if phase != b"R":    # the function's process died without a result
+                        on_result(k, self._output(
+                            ChildResult(None, returncode=code, during_load=phase == b"L"),
+                            marks))
+                        done += 1
+                    current, phase, started = k + 1, b"E", time.monotonic()
+                    continue
                 size = int.from_bytes(buf[5:13], "little")
-                if size > RESULT_CAP:
+                cap = {b"P": 2**16, b"H": HELPER_CAP}.get(kind, RESULT_CAP)
+                if size > cap or (kind == b"H" and calls >= MAX_HELPER_CALLS):
                     failure = ChildResult(None, garbled=True)
                     break
                 if len(buf) < 13 + size:
                     break
-                on_result(k, ChildResult(bytes(buf[13:13 + size])))
+                blob = bytes(buf[13:13 + size])
                 del buf[:13 + size]
-                done, phase = done + 1, b"R"
-                current, started = k + 1, time.monotonic()
-            if failure is not None:
-                break
+                if kind == b"P":
+                    try:
+                        self.protections = [str(p) for p in codec.decode(blob)]
+                    except (ValueError, TypeError):
+                        self.protections = []
+                elif kind == b"H":
+                    calls += 1
+                    self._put(self.job.answer(k, blob))
+                else:
+                    on_result(k, ChildResult(blob))
+                    done, phase = done + 1, b"R"
         self._killpg()
         self.proc.wait()
         if failure is not None:
             failure.returncode = self.proc.returncode
-            # only what the failing function (and the loading before it) printed
-            failure.stdout = _read(self.out, OUTPUT_CAP, marks[0]).decode("utf-8", "replace")
-            failure.stderr = _read(self.err, OUTPUT_CAP, marks[1]).decode("utf-8", "replace")
+            self._output(failure, marks)
         self.close()
         return None if failure is None else (current, failure)
 
@@ -257,17 +321,17 @@ class Child:
             return
         self.closed = True
         if self.dropped:  # whatever the student started under its own uid, setsid() or not
-            kill_user(UID_BASE + self.proc.pid)
-        if not self.sent:
-            try:
-                os.close(self.job_w)
-            except OSError:
-                pass
+            for pid in self.pids:
+                kill_user(sandbox_uid(pid))
         self._killpg()   # only while the pid is not reaped: it cannot be reused yet
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if self.writer is None:
+            os.close(self.job_w)
+        else:
+            self.queue.put(None)
         os.close(self.res_r)
         for f in (self.out, self.err):
             f.close()

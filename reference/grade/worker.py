@@ -1,21 +1,27 @@
 """The sandboxed child: load the submission, run one graded function's probe on each case.
 
-Started by `sandbox.Child` as `python -I -c ... JOB_FD RESULT_FD MEMORY_MB CPU_S DROP`;
-one child runs the graded functions of one submission in turn, each in a fresh
-namespace (the runner restarts a child after a crash or a timeout).
-Never imports torch or anything from reference.oracle: the oracle's answers
-never enter this process. Order matters:
+Started by `sandbox.Child` as `python -I -c ... JOB_FD RESULT_FD MEMORY_MB CPU_S DROP`.
+This process is a zygote: it never runs student code. It forks one process per
+graded function, so nothing of another function or case is in memory while a
+function runs. Never imports torch, the oracle or the grader's correct helpers
+(`kit`): the helpers a probe installs are proxies answered by the parent
+(`probes.remote`). Order matters:
 
-1. pre-import NumPy, the common standard library and the probe module (still
+1. pre-import NumPy, the common standard library and the probe modules (still
    as the starting user: after dropping privileges the interpreter's own
    library directory may not be readable);
-2. read the job (plain data, codec) from JOB_FD;
-3. set resource limits, drop privileges, install the import guard;
-4. execute the kept top-level statements of the submission (missing course
-   helper modules become stubs that raise a clear error when called);
-5. call the probe on every case, catching everything, and write the encoded
-   results to RESULT_FD, announcing each function first (so the parent can time
-   it and blame a crash on the right function).
+2. read the job header (plain data, codec: the kept source, the functions, no
+   cases) from JOB_FD;
+3. as root, enter new namespaces (`isolation.enter`: no network, private
+   temporary folders, the grader's and autograd packages and the submissions
+   hidden) and report the protections on (P);
+4. per function, fork: fresh temporary folders, announce (L), receive that
+   function's cases only now, set resource limits, drop privileges (a uid per
+   function), install the import guard, execute the kept top-level statements
+   (missing course helper modules become stubs that raise a clear error when
+   called), call the probe on every case (S), catching everything, and write
+   the encoded results (R); the zygote reaps it, sweeps its uid and reports its
+   exit status (E), so a crash is blamed on the right function.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ import types
 
 import numpy as np  # noqa: F401  (pre-imported for the submission)
 
-from . import codec, policy
+from . import codec, isolation, policy
+from .probes import remote
 
 PRELOAD = ("numpy.random", "numpy.linalg", "math", "random", "copy", "linecache")
 OPTIONAL_PRELOAD = ("scipy", "scipy.special", "h5py", "matplotlib", "matplotlib.pyplot",
@@ -145,10 +152,10 @@ def _limits(memory_mb: int, cpu_s: int, dropping: bool) -> None:
             pass
 
 
-def sandbox_uid() -> int:
-    """The unprivileged user (and group) this worker becomes: unique among live workers,
-    also those of another grader process, since pids are."""
-    return UID_BASE + os.getpid()
+def sandbox_uid(pid: int | None = None) -> int:
+    """The unprivileged user (and group) a function's process becomes: unique among live
+    processes, also those of another grader process, since pids are."""
+    return UID_BASE + (os.getpid() if pid is None else pid)
 
 
 def _drop() -> None:
@@ -239,14 +246,9 @@ def _error(exc: BaseException, memory_mb: int) -> str:
     return f"{type(exc).__name__}: {exc}"[:400] + where
 
 
-def run_function(fn: dict, job: dict, memory_mb: int, frame) -> dict:
-    """Load the submission into a fresh namespace and run one function's probe."""
-    probe = job["resolved"][fn["probe"]]
-    frame(b"L")
-    guard = job["guard"]
-    if "compiled" not in job:          # after the limits: compiling is bounded too
-        job["compiled"] = compile_segments(job["segments"])
-    ns, info = load_submission(job["compiled"])
+def run_function(fn: dict, cases: list, compiled, guard, memory_mb: int, frame) -> dict:
+    """Load the submission into a fresh namespace and run one function's probe on its cases."""
+    ns, info = load_submission(compiled)
     frame(b"S")
     result = {"load": info, "cases": [], "status": "ok", "policy": guard.violations}
     if info["fatal"]:
@@ -256,10 +258,8 @@ def run_function(fn: dict, job: dict, memory_mb: int, frame) -> dict:
         if _lookup(ns, name) is None:
             result.update(status="missing", missing=name)
             return result
-    for name, spec in fn["provided"]:
-        if _lookup(ns, name) is None:
-            ns[name] = job["resolved"][spec]
-    for inputs in fn["cases"]:
+    probe = fn["resolved"]
+    for inputs in cases:
         try:
             value = probe(ns, inputs)
             result["cases"].append({"ok": True, "value": value, "inputs_after": inputs})
@@ -269,49 +269,68 @@ def run_function(fn: dict, job: dict, memory_mb: int, frame) -> dict:
     return result
 
 
-def main(argv: list[str]) -> None:
-    """Protocol on RESULT_FD, per function k: b"L" k + the sizes of stdout and stderr
-    (8 bytes each: loading starts), b"S" k (running), b"R" k + 8-byte length + codec
-    blob (the result, with the captured output)."""
-    job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
-    _preload(PRELOAD)
-    with os.fdopen(job_fd, "rb") as f:
-        job = codec.decode(f.read())
-    # resolved now: once the guard is installed the grader's modules cannot be imported
-    job["resolved"] = {spec: _resolve(spec) for fn in job["functions"]
-                       for spec in [fn["probe"]] + [p for _, p in fn["provided"]]}
-    # what the submission imports, from the standard library and a few known
-    # packages, is imported now: after dropping privileges it may be unreadable
-    _preload(filter(None, (preload_name(m, job["forbidden"]) for m in job["preimport"])))
+def _recv(fd: int) -> bytes:
+    """One message from the parent on the job pipe: 8-byte length, then the blob."""
+    def exactly(n: int) -> bytes:
+        parts, got = [], 0
+        while got < n:
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError("the grader closed the job pipe")
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+    return exactly(int.from_bytes(exactly(8), "little"))
+
+
+def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int, cpu_s: int,
+              dropping: bool) -> None:
+    """One graded function, in a process of its own forked from the worker: announce it
+    (L), receive its cases, set the limits, drop privileges, load and run. Never returns."""
+    job_fd, result_fd = fds
     encode, write, pack = codec.encode, os.write, int.to_bytes
-    dropping = bool(drop) and os.geteuid() == 0
-    _limits(memory_mb, cpu_s, dropping)
-    if dropping:
-        _drop()
-    job["guard"] = policy.ImportGuard(tuple(job["forbidden"]))
-    job["guard"].install()
-    sys.stdin = None
+    tag = pack(k, 4, "little")
 
     def send(data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[write(result_fd, view):]
 
-    for k, fn in enumerate(job["functions"]):
-        tag = pack(k, 4, "little")
+    def frame(kind: bytes) -> None:
+        send(kind + tag)
+
+    def call(name: str, args, kwargs):
+        """A helper proxy's request: the parent answers on the job pipe (`kit.answer`)."""
+        blob = encode({"name": name, "args": list(args), "kwargs": dict(kwargs)})
+        send(b"H" + tag + pack(len(blob), 8, "little") + blob)
+        return remote.raise_for(codec.decode(_recv(job_fd)))
+
+    try:
+        work = isolation.fresh_tmp() if job["private_tmp"] else None
+        if work:
+            os.chdir(work)
+            os.environ["HOME"] = os.environ["TMPDIR"] = work
+        os.umask(0o077)
+        # where this function's output starts in the two files, and this process's pid
+        # (its user, for the parent's sweep): sent before any student code runs
+        send(b"L" + tag + b"".join(pack(os.fstat(fd).st_size, 8, "little") for fd in (1, 2))
+             + pack(os.getpid(), 8, "little"))
+        cases = codec.decode(_recv(job_fd))
+        _limits(memory_mb, cpu_s, dropping)
+        if dropping:
+            _drop()
+        guard = policy.ImportGuard(tuple(job["forbidden"]))
+        guard.install()
+        remote.connect(call)
+        sys.stdin = None
         out, err = Bounded(1), Bounded(2)
         sys.stdout, sys.stderr = out, err
-        def frame(kind: bytes, tag=tag) -> None:
-            # an L frame carries where this function's output starts in the two files:
-            # the parent may read the frame only after the function has printed
-            where = b"".join(pack(os.fstat(fd).st_size, 8, "little") for fd in (1, 2)) \
-                if kind == b"L" else b""
-            send(kind + tag + where)
-
         try:
-            result = run_function(fn, job, memory_mb, frame)
+            result = run_function(fn, cases, compile_segments(job["segments"]), guard,
+                                  memory_mb, frame)
         except BaseException as exc:  # noqa: BLE001
             result = {"status": "worker_error", "error": _error(exc, memory_mb), "cases": []}
+        del cases
         result["output"] = out.text() + err.text()
         try:
             blob = encode(result)
@@ -319,4 +338,43 @@ def main(argv: list[str]) -> None:
             blob = encode({"status": "worker_error", "cases": [],
                            "error": f"could not encode the results: {exc!r}"[:300]})
         send(b"R" + tag + pack(len(blob), 8, "little") + blob)
+    finally:
+        os._exit(0)
+
+
+def main(argv: list[str]) -> None:
+    """The worker (a zygote: it never runs student code). Protocol on RESULT_FD: b"P" 0 +
+    8-byte length + codec list (the protections applied, before any student code); then
+    per function k, from a process forked for it: b"L" k + the sizes of stdout and stderr
+    + its pid (8 bytes each: loading starts; the parent answers with the cases on JOB_FD),
+    b"S" k (running), any number of b"H" k + 8-byte length + codec request (a helper call,
+    answered on JOB_FD), b"R" k + 8-byte length + codec blob (the result); then from the
+    worker b"E" k + 8-byte signed exit status of that process."""
+    job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
+    _preload(PRELOAD)
+    job = codec.decode(_recv(job_fd))
+    # resolved now: once the guard is installed the grader's modules cannot be imported
+    for fn in job["functions"]:
+        fn["resolved"] = _resolve(fn["probe"])
+    # what the submission imports, from the standard library and a few known
+    # packages, is imported now: after dropping privileges it may be unreadable
+    _preload(filter(None, (preload_name(m, job["forbidden"]) for m in job["preimport"])))
+    dropping = bool(drop) and os.geteuid() == 0
+    config = job.get("isolate") or {}
+    on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
+    if config.get("namespaces"):
+        on += isolation.enter(config.get("hide") or [])
+    job["private_tmp"] = isolation.PRIVATE_TMP in on
+    report = codec.encode(on)
+    os.write(result_fd, b"P" + bytes(4) + len(report).to_bytes(8, "little") + report)
+    for k, fn in enumerate(job["functions"]):
+        pid = os.fork()
+        if pid == 0:
+            _function(k, fn, job, (job_fd, result_fd), memory_mb, cpu_s, dropping)
+        _, status = os.waitpid(pid, 0)
+        if dropping:      # whatever that function's user started, setsid() or not
+            isolation.kill_user(sandbox_uid(pid))
+        code = os.waitstatus_to_exitcode(status)
+        os.write(result_fd, b"E" + k.to_bytes(4, "little") + code.to_bytes(8, "little",
+                                                                          signed=True))
     os._exit(0)

@@ -3,8 +3,10 @@
 Runs in the sandboxed child: NumPy only. Each probe calls the student's
 function with the course's signature and returns its raw result. To check a
 function on its own, the helpers it calls (sigmoid, linear_forward, ...) are
-replaced in the student's namespace by the correct versions below, so a bug
-in a helper is reported at the helper, not in everything downstream.
+replaced in the student's namespace by correct versions, so a bug in a helper
+is reported at the helper, not in everything downstream. The correct versions
+are the grader's (`kit`, in the parent): here they are proxies (`remote`),
+answered only while a function that may call them runs.
 
 Course layouts: linear_cache = (A_prev, W, b), activation_cache = Z,
 cache = (linear_cache, activation_cache); caches = list of cache, one per layer.
@@ -14,63 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-
-# --- correct helpers (the course's contract), written from the equations -----------------
-def sigmoid(Z):
-    """a = σ(z) = 1 / (1 + e^(−z)), computed without overflow; returns (A, Z)."""
-    e = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), Z
-
-
-def relu(Z):
-    """a = max(0, z); returns (A, Z)."""
-    return np.maximum(Z, 0.0), Z
-
-
-def sigmoid_backward(dA, cache):
-    """dZ = dA ⊙ σ'(z), σ'(z) = σ(z)(1 − σ(z))  (the ⊙ σ'(z) of BP1/BP2)."""
-    s = sigmoid(cache)[0]
-    return dA * s * (1.0 - s)
-
-
-def relu_backward(dA, cache):
-    """dZ = dA ⊙ 1[z > 0]."""
-    return dA * (cache > 0)
-
-
-def linear_forward(A, W, b):
-    """z = W a + b; returns (Z, (A, W, b))."""
-    return W @ A + b, (A, W, b)
-
-
-def linear_activation_forward(A_prev, W, b, activation):
-    Z, linear_cache = linear_forward(A_prev, W, b)
-    A, activation_cache = (sigmoid if activation == "sigmoid" else relu)(Z)
-    return A, (linear_cache, activation_cache)
-
-
-def linear_backward(dZ, cache):
-    """BP4 dW = (1/m) dZ A_prevᵀ, BP3 db = (1/m) Σ dZ, and dA_prev = Wᵀ dZ."""
-    A_prev, W, _ = cache
-    m = A_prev.shape[1]
-    return W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
-
-
-def linear_activation_backward(dA, cache, activation):
-    linear_cache, Z = cache
-    back = sigmoid_backward if activation == "sigmoid" else relu_backward
-    return linear_backward(back(dA, Z), linear_cache)
-
-
-HELPERS = {name: globals()[name] for name in (
-    "sigmoid", "relu", "sigmoid_backward", "relu_backward", "linear_forward",
-    "linear_activation_forward", "linear_backward", "linear_activation_backward")}
+from .remote import helper
 
 
 def _isolate(ns, *names):
-    """Replace the helpers a graded function calls by correct versions."""
+    """Replace the helpers a graded function calls by the grader's correct versions
+    (proxies: the code runs in the parent, see `remote`)."""
     for name in names:
-        ns[name] = HELPERS[name]
+        ns[name] = helper(f"ng.{name}")
 
 
 def _caches(raw):

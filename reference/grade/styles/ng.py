@@ -17,13 +17,9 @@ import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..diagnose import as_array, diagnose_array, diagnose_init, diagnose_keys, first
+from ..kit import sigmoid as _sig
 
 PROBES = "reference.grade.probes.ng"
-
-
-def _sig(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _net(rng, sizes, m, hidden="relu"):
@@ -397,27 +393,36 @@ def _fn(name, probe, cases, check, **kw):
     return GradedFunction(name, f"{PROBES}:{probe}", cases, check, **kw)
 
 
+FORWARD = ("ng.sigmoid", "ng.relu", "ng.linear_forward")
+BACKWARD = ("ng.sigmoid_backward", "ng.relu_backward", "ng.linear_backward")
+
 STYLE = Style("ng", "columns", [
     _fn("sigmoid", "activation_probe", act_cases("sigmoid"), check_activation,
-        optional=True, provided=f"{PROBES}:sigmoid", points=0.5),
+        optional=True, provided=f"{PROBES}:sigmoid", points=0.5, inputs=("function", "Z")),
     _fn("relu", "activation_probe", act_cases("relu"), check_activation,
-        optional=True, provided=f"{PROBES}:relu", points=0.5),
+        optional=True, provided=f"{PROBES}:relu", points=0.5, inputs=("function", "Z")),
     _fn("initialize_parameters_deep", "initialize_parameters_deep", init_cases, check_init),
-    _fn("linear_forward", "linear_forward_probe", layer_cases, check_linear_forward),
+    _fn("linear_forward", "linear_forward_probe", layer_cases, check_linear_forward,
+        inputs=("A", "W", "b")),
     _fn("linear_activation_forward", "linear_activation_forward_probe", layer_cases,
-        check_linear_activation_forward),
-    _fn("L_model_forward", "L_model_forward", net_cases, check_L_model_forward),
-    _fn("compute_cost", "compute_cost", cost_cases, check_compute_cost),
+        check_linear_activation_forward, inputs=("A_prev", "W", "b", "activation"),
+        helpers=FORWARD),
+    _fn("L_model_forward", "L_model_forward", net_cases, check_L_model_forward,
+        inputs=("X", "parameters"), helpers=FORWARD + ("ng.linear_activation_forward",)),
+    _fn("compute_cost", "compute_cost", cost_cases, check_compute_cost, inputs=("AL", "Y")),
     _fn("sigmoid_backward", "activation_backward_probe", act_cases("sigmoid_backward"),
         check_activation_backward, optional=True, provided=f"{PROBES}:sigmoid_backward",
-        points=0.5),
+        points=0.5, inputs=("function", "dA", "Z")),
     _fn("relu_backward", "activation_backward_probe", act_cases("relu_backward"),
         check_activation_backward, optional=True, provided=f"{PROBES}:relu_backward",
-        points=0.5),
-    _fn("linear_backward", "linear_backward_probe", layer_cases, check_linear_backward),
+        points=0.5, inputs=("function", "dA", "Z")),
+    _fn("linear_backward", "linear_backward_probe", layer_cases, check_linear_backward,
+        inputs=("dZ", "linear_cache")),
     _fn("linear_activation_backward", "linear_activation_backward_probe", layer_cases,
-        check_linear_activation_backward),
-    _fn("L_model_backward", "L_model_backward", net_cases, check_L_model_backward),
+        check_linear_activation_backward, inputs=("dA", "cache", "activation"),
+        helpers=BACKWARD),
+    _fn("L_model_backward", "L_model_backward", net_cases, check_L_model_backward,
+        inputs=("AL", "Y", "caches"), helpers=BACKWARD + ("ng.linear_activation_backward",)),
     _fn("update_parameters", "update_parameters", update_cases, check_update_parameters,
         allow_mutation=("parameters",)),
 ])

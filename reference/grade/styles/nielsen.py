@@ -19,19 +19,11 @@ import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..diagnose import diagnose_array, first
-from ..probes.nielsen import backprop as np_backprop  # NumPy only, the correct backprop
+from ..kit import backprop as np_backprop  # NumPy only, the correct backprop
+from ..kit import sigmoid as _sig
+from ..kit import sigmoid_prime as _sig_prime
 
 PROBES = "reference.grade.probes.nielsen"
-
-
-def _sig(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _sig_prime(z):
-    s = _sig(z)
-    return s * (1 - s)
 
 
 # sizes: width 1, square layers (2x2x2 comes first: a missing transpose is caught by value
@@ -300,12 +292,20 @@ def _fn(name, probe, cases, check, **kw):
     return GradedFunction(name, f"{PROBES}:{probe}", cases, check, **kw)
 
 
+SIGMAS = ("nielsen.sigmoid", "nielsen.sigmoid_prime")
+NET = ("sizes", "weights", "biases")
+
 STYLE = Style("nielsen", "columns", [
-    _fn("sigmoid", "sigmoid_probe", z_cases, check_sigmoid, optional=True, points=0.5),
-    _fn("sigmoid_prime", "sigmoid_prime_probe", z_cases, check_sigmoid_prime),
-    _fn("Network.feedforward", "feedforward", net_cases, check_feedforward),
+    _fn("sigmoid", "sigmoid_probe", z_cases, check_sigmoid, optional=True, points=0.5,
+        inputs=("z",)),
+    _fn("sigmoid_prime", "sigmoid_prime_probe", z_cases, check_sigmoid_prime, inputs=("z",),
+        helpers=("nielsen.sigmoid",)),
+    _fn("Network.feedforward", "feedforward", net_cases, check_feedforward,
+        inputs=NET + ("x",), helpers=SIGMAS),
     _fn("Network.cost_derivative", "cost_derivative", cost_derivative_cases,
-        check_cost_derivative),
-    _fn("Network.backprop", "backprop_probe", net_cases, check_backprop),
-    _fn("Network.update_mini_batch", "update_mini_batch", update_cases, check_update),
+        check_cost_derivative, inputs=NET + ("a", "y"), helpers=SIGMAS),
+    _fn("Network.backprop", "backprop_probe", net_cases, check_backprop,
+        inputs=NET + ("x", "y"), helpers=SIGMAS + ("nielsen.cost_derivative",)),
+    _fn("Network.update_mini_batch", "update_mini_batch", update_cases, check_update,
+        inputs=NET + ("mini_batch", "eta"), helpers=SIGMAS + ("nielsen.backprop",)),
 ])

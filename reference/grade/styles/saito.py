@@ -21,14 +21,11 @@ import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..diagnose import as_array, diagnose_array, diagnose_keys, first
+from ..kit import SAITO_LAYERS
+from ..kit import sigmoid as _sig
 
 PROBES = "reference.grade.probes.saito"
 BIG = 1000.0       # large logits: softmax without the max subtraction gives inf/inf = NaN
-
-
-def _sig(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _softmax(x):
@@ -421,20 +418,24 @@ def _fn(name, probe, cases, check, **kw):
 # every backward, so none is penalized for it (its returned values are still checked).
 CONSUMES_DOUT = ("dout",)
 
+BOOK = ("saito.sigmoid", "saito.softmax", "saito.cross_entropy_error")   # common/functions.py
+
 STYLE = Style("saito", "rows", [
-    _fn("Relu.forward", "relu_forward", relu_cases, check_relu_forward),
+    _fn("Relu.forward", "relu_forward", relu_cases, check_relu_forward, inputs=("x",)),
     _fn("Relu.backward", "relu_backward", relu_cases, check_relu_backward,
         allow_mutation=CONSUMES_DOUT),
-    _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, check_sigmoid_forward),
+    _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, check_sigmoid_forward,
+        inputs=("x",), helpers=BOOK),
     _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases, check_sigmoid_backward,
-        allow_mutation=CONSUMES_DOUT),
-    _fn("Affine.forward", "affine_forward", affine_cases, check_affine_forward),
+        allow_mutation=CONSUMES_DOUT, helpers=BOOK),
+    _fn("Affine.forward", "affine_forward", affine_cases, check_affine_forward,
+        inputs=("x", "W", "b")),
     _fn("Affine.backward", "affine_backward", affine_cases, check_affine_backward,
         allow_mutation=CONSUMES_DOUT),
     _fn("SoftmaxWithLoss.forward", "softmax_with_loss_forward", softmax_cases,
-        check_softmax_forward),
+        check_softmax_forward, helpers=BOOK),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
-        check_softmax_backward),
+        check_softmax_backward, helpers=BOOK),
     _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases, check_net_gradient,
-        optional=True),
+        optional=True, helpers=BOOK + SAITO_LAYERS),
 ])

@@ -1,0 +1,328 @@
+"""Operating-system isolation of the student's processes, where the machine allows it.
+
+Detected, used when available, never a reason not to grade (`active()` and the
+report's `protections` say what was on). As root on Linux:
+
+- the worker (the zygote: it never runs student code) enters new mount, network
+  and IPC namespaces (`enter`): no network at all (not even 127.0.0.1: the new
+  namespace's loopback is down), `/` made rprivate, private tmpfs on /tmp,
+  /var/tmp, /dev/shm and /run/lock, and empty mode-000 tmpfs over the hidden
+  directories: the grader's packages (`reference`, `manual`), the installed
+  autograd packages (torch, jax, ...; unless --allow-autograd), the
+  submissions' folder and the report's folder. Each graded function's process
+  gets fresh tmpfs of its own (`fresh_tmp`), so no file outlives it;
+- the parent puts every process of a submission into one cgroup (`Cgroup`: v1
+  memory + pids controllers, or v2 memory.max / pids.max): one memory and
+  process limit for the whole submission, and a kill of everything in it at the end.
+
+Python 3.11 has no os.unshare: the syscalls go through ctypes (libc).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import itertools
+import os
+import signal
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 1, 2, 4, 0x4000, 0x40000
+TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+TMP_OPTIONS = b"mode=1777,size=256m,nr_inodes=16384"
+GRADER_PACKAGES = ("reference", "manual")
+AUTOGRAD_PACKAGES = ("torch", "jax", "jaxlib", "tensorflow", "functorch", "autograd")
+CGROUP_ROOT = "/sys/fs/cgroup"
+PIDS_MAX = 64
+CGROUP_OVERHEAD_MB = 128     # the workers themselves (Python + NumPy, never student code)
+
+# protection names, as the reports print them
+NETWORK = "no network (network namespace)"
+PRIVATE_TMP = "private /tmp, /var/tmp, /dev/shm (removed after each function)"
+HIDDEN = "grader, autograd packages and submissions unreadable (mount namespace)"
+CGROUP_MEMORY = "one memory limit for the whole submission (cgroup)"
+CGROUP_PIDS = "one process limit for the whole submission (cgroup)"
+OWN_USER = "a user of its own per function (no access to the grader's files)"
+RLIMITS = "resource limits per process (memory, CPU time, file size)"
+PER_FUNCTION = "a fresh process per graded function"
+
+_libc = []
+
+
+def libc():
+    if not _libc:
+        _libc.append(ctypes.CDLL(None, use_errno=True))
+    return _libc[0]
+
+
+def can_isolate() -> bool:
+    """Can this process create namespaces and mount? (root on Linux)"""
+    return (sys.platform.startswith("linux") and os.geteuid() == 0
+            and os.path.exists("/proc/self/ns/net") and hasattr(libc(), "unshare"))
+
+
+def _unshare(flags: int) -> bool:
+    return libc().unshare(flags) == 0
+
+
+def _mount(source: bytes, target: str, fstype: bytes | None, flags: int,
+           data: bytes | None) -> bool:
+    return libc().mount(source, os.fsencode(target), fstype, flags, data) == 0
+
+
+# --- what to hide (parent side) ---------------------------------------------------------------
+def package_dirs(names) -> list[str]:
+    """The directories of installed packages, found without importing them."""
+    out = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            out.append(location)
+    return out
+
+
+def _essential() -> list[Path]:
+    """What the worker needs after hiding: the interpreter, its library, NumPy."""
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
+    paths += [p for p in sysconfig.get_paths().values() if p]
+    paths += package_dirs(["numpy"])
+    paths += list(TMP_DIRS) + ["/proc", "/dev", "/sys", "/usr", "/lib", "/bin", "/etc"]
+    return [Path(p).resolve() for p in paths]
+
+
+def safe_to_hide(path) -> bool:
+    """A directory that can be covered without breaking the worker: not the root, not a
+    folder holding the interpreter, its library, NumPy or the temporary folders."""
+    try:
+        p = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return False
+    if not p.is_dir() or p == Path("/"):
+        return False
+    return not any(p == e or p in e.parents for e in _essential())
+
+
+def hidden_paths(allow_autograd: bool, extra=()) -> list[str]:
+    """Directories the student's process must not read: the grader's packages, the
+    autograd packages (unless allowed), and `extra` (the submissions, the report)."""
+    names = GRADER_PACKAGES + (() if allow_autograd else AUTOGRAD_PACKAGES)
+    out = []
+    for p in package_dirs(names) + [str(x) for x in extra]:
+        if safe_to_hide(p):
+            r = str(Path(p).resolve())
+            if r not in out:
+                out.append(r)
+    return out
+
+
+# --- applied in the worker (child side, as root, before any student code) -----------------------
+def enter(hide) -> list[str]:
+    """New mount, network and IPC namespaces for this process and its children; private
+    temporary folders; `hide` covered by empty unreadable tmpfs. Returns the protections
+    that are on (empty when the namespaces cannot be created)."""
+    if not can_isolate() or not _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC):
+        return []
+    on = [NETWORK]
+    if not _mount(b"none", "/", None, MS_REC | MS_PRIVATE, None):
+        return on              # mounts would leak to the host: leave them alone
+    # hidden first: one under /tmp is then covered by the private /tmp as well
+    covered = [p for p in hide if _mount(b"oracle-hidden", p, b"tmpfs",
+                                         MS_RDONLY | MS_NOSUID | MS_NODEV,
+                                         b"mode=000,size=4k,nr_inodes=1")]
+    if all(_tmpfs(d) for d in TMP_DIRS if os.path.isdir(d)):
+        on.append(PRIVATE_TMP)
+    if len(covered) == len(hide):
+        on.append(HIDDEN)
+    return on
+
+
+def _tmpfs(path: str) -> bool:
+    return _mount(b"oracle-tmp", path, b"tmpfs", MS_NOSUID | MS_NODEV, TMP_OPTIONS)
+
+
+def fresh_tmp() -> str | None:
+    """In one function's process (after `enter`): a mount namespace of its own with new,
+    empty temporary folders; returns a working directory inside /tmp (None: not done)."""
+    if not _unshare(CLONE_NEWNS | CLONE_NEWIPC):
+        return None
+    if not all(_tmpfs(d) for d in TMP_DIRS if os.path.isdir(d)):
+        return None
+    work = f"/tmp/oracle-grade-{os.getpid()}"
+    os.mkdir(work, 0o700)
+    return work
+
+
+def kill_user(uid: int) -> int:
+    """SIGKILL every process whose real or effective uid is `uid` (a worker's own user,
+    so only the student's processes: also a grandchild that left the process group
+    with setsid()). Returns how many were signalled."""
+    killed = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", "rb") as f:
+                uids = next(line for line in f if line.startswith(b"Uid:")).split()[1:3]
+            if uid in (int(uids[0]), int(uids[1])):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, StopIteration, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+    return killed
+
+
+# --- the cgroup of one submission (parent side) ----------------------------------------------------
+_serial = itertools.count()
+
+
+def _own(controller: str) -> str | None:
+    """This process's cgroup path for a v1 controller ('memory') or v2 ('')."""
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, names, path = line.split(":", 2)
+            if (controller and controller in names.split(",")) or (not controller and not names):
+                return path
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _write(path: str, value) -> bool:
+    try:
+        with open(path, "w") as f:
+            f.write(str(value))
+        return True
+    except OSError:
+        return False
+
+
+class Cgroup:
+    """One memory and process limit for every process of a submission (created by the
+    parent, the workers moved in before their job is sent, everything killed at the end)."""
+
+    def __init__(self, memory_mb: int, pids: int = PIDS_MAX):
+        self.dirs: list[str] = []
+        self.active: list[str] = []
+        if os.geteuid() != 0:
+            return
+        name = f"oracle-grade-{os.getpid()}-{next(_serial)}"
+        limit = (memory_mb + CGROUP_OVERHEAD_MB) * 2**20
+        if os.path.exists(f"{CGROUP_ROOT}/memory/cgroup.procs"):          # v1
+            for controller, files in (("memory", {"memory.limit_in_bytes": limit,
+                                                  "memory.memsw.limit_in_bytes": limit}),
+                                      ("pids", {"pids.max": pids})):
+                d = self._make(f"{CGROUP_ROOT}/{controller}", _own(controller), name)
+                if d is None:
+                    continue
+                first = next(iter(files))
+                if _write(f"{d}/{first}", files[first]):
+                    for f, v in list(files.items())[1:]:
+                        _write(f"{d}/{f}", v)
+                    self.active.append(CGROUP_MEMORY if controller == "memory" else CGROUP_PIDS)
+        elif os.path.exists(f"{CGROUP_ROOT}/cgroup.controllers"):        # v2
+            d = self._make(CGROUP_ROOT, _own(""), name)
+            if d is not None:
+                if _write(f"{d}/memory.max", limit):
+                    _write(f"{d}/memory.swap.max", 0)
+                    self.active.append(CGROUP_MEMORY)
+                if _write(f"{d}/pids.max", pids):
+                    self.active.append(CGROUP_PIDS)
+        if not self.active:
+            self.remove()
+
+    def _make(self, root: str, own: str | None, name: str) -> str | None:
+        d = os.path.join(root, (own or "/").lstrip("/"), name)
+        try:
+            os.mkdir(d)
+        except OSError:
+            return None
+        self.dirs.append(d)
+        return d
+
+    def add(self, pid: int) -> None:
+        for d in self.dirs:
+            _write(f"{d}/cgroup.procs", pid)
+
+    def _pids(self) -> set[int]:
+        out = set()
+        for d in self.dirs:
+            try:
+                out |= {int(x) for x in Path(f"{d}/cgroup.procs").read_text().split()}
+            except (OSError, ValueError):
+                pass
+        return out
+
+    def kill(self) -> None:
+        """SIGKILL everything inside (again until empty: a fork may race the first pass)."""
+        for d in self.dirs:
+            _write(f"{d}/cgroup.kill", 1)        # v2 (5.14+): all at once
+        for _ in range(200):
+            pids = self._pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.005)
+
+    def remove(self) -> None:
+        self.kill()
+        for d in reversed(self.dirs):
+            for _ in range(100):                  # a killed process leaves the group soon
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.01)
+        self.dirs = []
+
+
+class Box:
+    """The isolation of one submission, parent side: the cgroup, what the workers hide,
+    and whether they enter namespaces. `isolate=False` turns all of it off."""
+
+    def __init__(self, *, memory_mb: int, allow_autograd: bool, hide=(), isolate: bool = True):
+        self.namespaces = isolate and can_isolate()
+        self.hide = hidden_paths(allow_autograd, hide) if self.namespaces else []
+        self.cgroup = Cgroup(memory_mb) if isolate else None
+
+    def config(self) -> dict:
+        """What the worker applies (part of its job)."""
+        return {"namespaces": self.namespaces, "hide": self.hide}
+
+    def adopt(self, pid: int) -> None:
+        if self.cgroup is not None:
+            self.cgroup.add(pid)
+
+    def protections(self, reported) -> list[str]:
+        """The worker's own report (sent before any student code runs) and the cgroup."""
+        return list(reported) + (self.cgroup.active if self.cgroup else [])
+
+    def close(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()
+
+
+def active(*, isolate: bool = True) -> list[str]:
+    """The protections this machine gives a submission (before grading one)."""
+    on = [PER_FUNCTION, RLIMITS]
+    if os.geteuid() == 0:
+        on.append(OWN_USER)
+    if isolate and can_isolate():
+        on += [NETWORK, PRIVATE_TMP, HIDDEN]
+    if isolate:
+        probe = Cgroup(16)
+        on += probe.active
+        probe.remove()
+    return on
