@@ -18,6 +18,9 @@ not_defined: {file: optional functions the file leaves out}. Those must be
 reported as "not defined" instead of passing (the grader supplies or skips
 them); for every other file each graded function is defined.
 helpers: files in the folder that are not submissions (make_variants.py).
+isolation: hostile files whose containment needs the operating system's isolation
+(root), a listener or a memory limit of their own: tests/test_grade_sandbox.py
+checks them, not the templates.
 
 Every style is graded alike: TIMEOUT seconds per function (the hostile files'
 diagnoses quote it) and, for full marks, each seed in SEEDS.
@@ -41,6 +44,7 @@ class Catalog:
     full_marks: list[str]
     not_defined: dict[str, set[str]] = field(default_factory=dict)
     helpers: frozenset[str] = frozenset()
+    isolation: frozenset[str] = frozenset()
 
 
 # ng's four activation helpers come with the course (dnn_utils), so a notebook may omit them
@@ -90,6 +94,12 @@ CATALOGS = {
             "hostile_input_zeroing.py": {"linear_backward": "modified its input `dZ` in place"},
             "hostile_frame_forger.py": {"linear_forward": "wrote into the grader's result "
                                         "channel"},
+            # the student's process holds no other input, no correct helper it may not ask for
+            "hostile_frame_inputs.py": {"L_model_forward": "RuntimeError: no answer found",
+                                        "linear_activation_backward": "RuntimeError: no answer "
+                                        "found"},
+            "hostile_helper_theft.py": {"linear_backward": "RuntimeError: no answer found"},
+            "hostile_reads_files.py": {"linear_backward": "RuntimeError: no answer found"},
         },
         errors={
             "hostile_exit_at_import.py": "called exit() while loading",
@@ -99,6 +109,7 @@ CATALOGS = {
             "hostile_torch_dynamic.py": "imports `torch`",
             "hostile_grader_import.py": "imports `manual`, the grader's own package",
             "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
+            "hostile_guard_disable.py": "imports `torch`: autograd libraries are not allowed",
         },
         full_marks=["correct.py", "ok_mean_matmul.py", "ok_float32.py", "ok_relu_ge.py",
                     "ok_older_keys.py", "ok_exit_toplevel.py", "ok_notebook.ipynb",
@@ -107,6 +118,8 @@ CATALOGS = {
         not_defined={"ok_helpers_from_dnn_utils.py": NG_PROVIDED,
                      "ok_messy_course_v2.py": NG_PROVIDED},
         helpers=frozenset({"make_variants.py"}),
+        isolation=frozenset({"hostile_network.py", "hostile_leftover_files.py",
+                             "hostile_fork_memory.py"}),
     ),
     "saito": Catalog(
         fails={
@@ -158,6 +171,7 @@ CATALOGS = {
                                     "with SIGSEGV", "SoftmaxWithLoss.backward": "SIGSEGV"},
             "hostile_os_exit.py": {"Relu.forward": "[runtime] the process exited with code 0",
                                    "Relu.backward": "exited with code 0"},
+            "hostile_helper_theft.py": {"Affine.backward": "RuntimeError: no answer found"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
@@ -202,6 +216,7 @@ CATALOGS = {
                                             "len(mini_batch) twice"},
             "hostile_backprop_hang.py": {"Network.backprop": f"[runtime] {TIMED_OUT}"},
             "hostile_memory_hog.py": {"Network.feedforward": "[runtime] MemoryError"},
+            "hostile_helper_theft.py": {"Network.backprop": "RuntimeError: no answer found"},
         },
         errors={
             "hostile_exit_at_import.py": "called exit() while loading",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from reference.grade import isolation
 from reference.grade.runner import grade_submission
 from reference.grade.sandbox import ROOT
 from reference.grade.worker import UID_BASE
@@ -251,3 +255,139 @@ def test_a_grandchild_that_leaves_the_process_group_is_killed_by_its_uid(tmp_pat
     assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
     pid = int(re.search(r"ESCAPED (\d+)", fr.output).group(1))
     assert _dies(pid, b"sleep\x00319\x00")
+
+
+# --- issue 11: nothing in the student's process answers the graded function ---------------
+def test_the_student_process_never_holds_the_correct_helpers():
+    """The worker and the probes import neither the grader's correct pieces (`kit`) nor
+    the styles; a probe's helpers are proxies answered by the parent."""
+    code = (f"import sys; sys.path.insert(0, {ROOT!r}); import reference.grade.worker, "
+            "reference.grade.probes.ng, reference.grade.probes.nielsen, "
+            "reference.grade.probes.saito as s; print(sorted(m for m in sys.modules if "
+            "m.startswith(('reference.grade.kit', 'reference.grade.styles', "
+            "'reference.grade.diagnose')))); print(type(s.LAYERS['Affine'].backward).__name__,"
+            " s.HELPERS['softmax'].__code__.co_names)")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, out.stderr
+    modules, proxy = out.stdout.splitlines()
+    assert modules == "[]"
+    assert "exp" not in proxy and "max" not in proxy      # a proxy, not a softmax
+
+
+def test_the_parent_answers_only_the_helpers_the_running_function_may_call():
+    from reference.grade import codec, kit
+    from reference.grade.sandbox import Job
+
+    job = Job(b"", [], [(), ("ng.linear_backward",)])
+    dZ, A, W, b = np.ones((1, 2)), np.ones((3, 2)), np.ones((1, 3)), np.zeros((1, 1))
+    request = codec.encode({"name": "ng.linear_backward", "args": [dZ, (A, W, b)],
+                            "kwargs": {}})
+    refused = codec.decode(job.answer(0, request))   # linear_backward itself: never
+    assert not refused["ok"] and "does not provide" in refused["error"]
+    answered = codec.decode(job.answer(1, request))  # a function that calls it: answered
+    assert answered["ok"]
+    for got, exp in zip(answered["value"], kit.ng_linear_backward(dZ, (A, W, b))):
+        np.testing.assert_array_equal(got, exp)
+    assert not codec.decode(job.answer(1, b"not a codec blob"))["ok"]
+
+
+def test_each_function_gets_only_its_own_inputs():
+    """linear_activation_backward's cases hold dZ (its answer's heart) for the checks;
+    the student's process gets dA, cache and activation only."""
+    from reference.grade.styles import get_style
+
+    fn = next(f for f in get_style("ng").functions if f.name == "linear_activation_backward")
+    case = runner_cases(fn)[0]
+    assert "dZ" in case.inputs and set(fn.child_inputs(case)) == {"dA", "cache", "activation"}
+    forward = next(f for f in get_style("ng").functions if f.name == "L_model_forward")
+    assert set(forward.child_inputs(runner_cases(forward)[0])) == {"X", "parameters"}
+
+
+def runner_cases(fn):
+    from reference.grade.runner import build_cases
+
+    return build_cases(fn, 0, 1)
+
+
+# --- issue 11: operating-system isolation (root) ---------------------------------------------
+needs_isolation = pytest.mark.skipif(not isolation.can_isolate(),
+                                     reason="namespaces and mounts need root on Linux")
+
+
+@needs_isolation
+def test_no_network_not_even_the_loopback():
+    listener = socket.socket()
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 47391))
+    except OSError:
+        pytest.skip("port 47391 is taken on this machine")
+    listener.listen(4)
+    listener.setblocking(False)
+    try:
+        result, fr = _grade(HERE / "hostile_network.py")
+        with pytest.raises(BlockingIOError):
+            listener.accept()                    # nobody connected
+    finally:
+        listener.close()
+    assert fr.status == "failed" and "Network is unreachable" in fr.finding.diagnosis
+    assert isolation.NETWORK in result.protections
+
+
+@needs_isolation
+def test_files_do_not_outlive_the_run():
+    result, fr = _grade(HERE / "hostile_leftover_files.py")
+    assert fr.status == "passed", fr.finding
+    assert "WROTE /tmp" in fr.output and "WROTE /dev/shm" in fr.output
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+        assert not os.path.exists(f"{folder}/oracle-hostile-leftover.bin"), folder
+    cwd = re.search(r"WROTE (/tmp/oracle-grade-\S+)", fr.output).group(1)
+    assert not os.path.exists(cwd)
+    assert isolation.PRIVATE_TMP in result.protections
+
+
+@needs_isolation
+def test_the_grader_torch_and_other_students_files_are_unreadable():
+    """The grader's source (its correct helpers), another submission in the same folder
+    and torch's package: none is readable from the student's process."""
+    result, fr = _grade(HERE / "hostile_reads_files.py", "linear_backward")
+    assert fr.status == "failed" and "no answer found" in fr.finding.diagnosis
+    assert "READ" not in fr.output
+    assert isolation.HIDDEN in result.protections
+
+
+@pytest.mark.skipif(not isolation.cgroup_controls(), reason="no writable cgroup (root, "
+                    "cgroup v1 memory/pids or v2 memory.max)")
+def test_one_memory_limit_for_the_whole_submission():
+    """Three forked processes of 400 MB each stay under the per-process limit (768 MB)
+    but not under the submission's (768 MB + the workers' overhead): the cgroup kills."""
+    path = HERE / "hostile_fork_memory.py"
+    free = grade_submission(path, "ng", only=["linear_backward"], memory_mb=768,
+                            timeout=10.0, isolate=False)
+    assert free.functions[0].status == "passed"          # the fixture works without it
+    boxed = grade_submission(path, "ng", only=["linear_backward"], memory_mb=768,
+                             timeout=10.0)
+    (fr,) = boxed.functions
+    assert fr.status == "failed" and "-9" in fr.output
+    assert isolation.CGROUP_MEMORY in boxed.protections
+    assert not _cgroups_left()
+
+
+def _cgroups_left() -> list[str]:
+    return [p for p in glob.glob("/sys/fs/cgroup/**/oracle-grade-*", recursive=True)
+            if f"oracle-grade-{os.getpid()}-" in p]
+
+
+def test_protections_are_reported_and_can_be_turned_off():
+    on = grade_submission(HERE / "correct.py", "ng", only=["linear_forward"])
+    off = grade_submission(HERE / "correct.py", "ng", only=["linear_forward"], isolate=False)
+    assert on.passed and off.passed
+    assert isolation.PER_FUNCTION in on.protections and isolation.RLIMITS in on.protections
+    assert set(off.protections) <= set(on.protections)
+    assert isolation.NETWORK not in off.protections and isolation.CGROUP_MEMORY not in \
+        off.protections
+    if isolation.can_isolate():
+        assert {isolation.NETWORK, isolation.PRIVATE_TMP, isolation.HIDDEN} <= set(on.protections)
+    assert set(on.protections) <= set(isolation.active())
+    assert not _cgroups_left()

@@ -322,7 +322,12 @@ def active(*, isolate: bool = True) -> list[str]:
     if isolate and can_isolate():
         on += [NETWORK, PRIVATE_TMP, HIDDEN]
     if isolate:
-        probe = Cgroup(16)
-        on += probe.active
-        probe.remove()
+        on += cgroup_controls()
     return on
+
+
+def cgroup_controls() -> list[str]:
+    """What a submission's cgroup would limit on this machine (one is made and removed)."""
+    probe = Cgroup(16)
+    probe.remove()
+    return probe.active

@@ -16,6 +16,7 @@ is always refused. Two layers:
 from __future__ import annotations
 
 import ast
+import os
 import sys
 
 AUTOGRAD = ("torch", "jax", "jaxlib", "tensorflow", "autograd", "functorch")
@@ -65,17 +66,36 @@ def imported_modules(trees) -> set[str]:
     return {m for tree in trees for node in ast.walk(tree) for m in _imported(node)}
 
 
+# reaching other objects of the process (the guard itself, the worker's data) through the
+# garbage collector is refused too: no backprop needs it
+INTROSPECTION = ("gc.get_objects", "gc.get_referrers", "gc.get_referents")
+
+
+def loaded(names) -> list[str]:
+    """Violations for forbidden packages present in sys.modules (imported by any means, also
+    an empty namespace package where the real one is hidden)."""
+    return [reason(m) for m in list(sys.modules) if "." not in m and m in names]
+
+
 class ImportGuard:
     """Refuses forbidden top-level packages in the child and records each attempt.
 
     Two hooks: a meta-path finder (the first one asked), and an audit hook on
     the "import" event, which Python raises for every module not loaded yet and
     which cannot be removed once added (PEP 578): a submission that takes the
-    finder out of `sys.meta_path` still cannot import torch.
+    finder out of `sys.meta_path` or empties its `names` still cannot import
+    torch, since the audit hook is a closure over its own copy of the names,
+    and the garbage collector's object listings (the way to find that closure)
+    are refused. `importlib.import_module` raises no "import" event, so the
+    hook also refuses opening a file inside a forbidden package's folder
+    (`dirs`: the autograd packages' and the grader's, whose source holds the
+    correct helpers). Not a wall (ctypes can rewrite memory): as root those
+    folders are also unreadable in the child (`isolation`).
     """
 
-    def __init__(self, names: tuple[str, ...]):
+    def __init__(self, names: tuple[str, ...], dirs=()):
         self.names = names
+        self.dirs = tuple((str(top), str(d)) for top, d in dirs)  # (package, its folder)
         self.violations: list[str] = []
 
     def refuse(self, fullname) -> None:
@@ -87,13 +107,34 @@ class ImportGuard:
         self.refuse(fullname)
         return None
 
-    def audit(self, event: str, args) -> None:
-        if event == "import":
-            self.refuse(args[0])
-
     def install(self) -> None:
+        names, violations = frozenset(self.names), self.violations
+        dirs = tuple((top, d, d + os.sep) for top, d in self.dirs)
+        realpath, fsdecode = os.path.realpath, os.fsdecode
+
+        def opened(path) -> None:
+            """Reading a forbidden package's files (importlib.import_module raises no
+            "import" event, but the source loader opens the file): refused."""
+            where = realpath(fsdecode(path))
+            for top, d, inside in dirs:
+                if where == d or where.startswith(inside):
+                    if top not in GRADER:
+                        violations.append(reason(top))
+                    raise PermissionError(f"{where}: not readable while grading")
+
+        def audit(event: str, args) -> None:
+            if event == "import":
+                fullname = args[0]
+                if isinstance(fullname, str) and fullname.split(".")[0] in names:
+                    violations.append(reason(fullname))
+                    raise ImportError(f"import of {fullname!r} refused by the grader's policy")
+            elif event == "open" and dirs and isinstance(args[0], (str, bytes)):
+                opened(args[0])
+            elif event in INTROSPECTION:
+                raise RuntimeError(f"{event}() is not available while grading")
+
         sys.meta_path.insert(0, self)
-        sys.addaudithook(self.audit)
+        sys.addaudithook(audit)
         # the grader's modules already imported stay alive for the worker, but a
         # new `import reference...` by the submission goes through this guard
         for name in list(sys.modules):

@@ -265,7 +265,7 @@ def run_function(fn: dict, cases: list, compiled, guard, memory_mb: int, frame) 
             result["cases"].append({"ok": True, "value": value, "inputs_after": inputs})
         except BaseException as exc:  # noqa: BLE001 - everything the student can throw
             result["cases"].append({"ok": False, "error": _error(exc, memory_mb)})
-    result["policy"] = list(guard.violations)
+    result["policy"] = list(guard.violations) + policy.loaded(fn["forbidden"])
     return result
 
 
@@ -319,7 +319,7 @@ def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int,
         _limits(memory_mb, cpu_s, dropping)
         if dropping:
             _drop()
-        guard = policy.ImportGuard(tuple(job["forbidden"]))
+        guard = policy.ImportGuard(tuple(job["forbidden"]), job["forbidden_dirs"])
         guard.install()
         remote.connect(call)
         sys.stdin = None
@@ -356,10 +356,13 @@ def main(argv: list[str]) -> None:
     # resolved now: once the guard is installed the grader's modules cannot be imported
     for fn in job["functions"]:
         fn["resolved"] = _resolve(fn["probe"])
+        fn["forbidden"] = frozenset(job["forbidden"])
     # what the submission imports, from the standard library and a few known
     # packages, is imported now: after dropping privileges it may be unreadable
     _preload(filter(None, (preload_name(m, job["forbidden"]) for m in job["preimport"])))
     dropping = bool(drop) and os.geteuid() == 0
+    job["forbidden_dirs"] = [(top, d) for top in job["forbidden"]
+                             for d in isolation.package_dirs([top])]
     config = job.get("isolate") or {}
     on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
     if config.get("namespaces"):
