@@ -3,6 +3,10 @@
 - single: the median wall time of `backprop-oracle grade correct.py --style ng`
   as an instructor runs it (a fresh process each time: Python, torch import,
   cases from the oracle, sandboxed children). Target: under 3 s.
+- protections: the same grade in a fresh process with every operating-system
+  protection on (`grade_submission(..., isolate=True)`, the default: namespaces,
+  hidden folders, private /tmp, one cgroup; what the machine allows) and with
+  them off (`isolate=False`), side by side. Target with them on: under 3 s.
 - batch: `backprop-oracle grade DIR --style ng --jobs 2` on N copies of the
   clean submission; prints submissions per second, and the steady rate once
   the process has started (torch imported): N / (wall(2N) - wall(N)).
@@ -34,6 +38,21 @@ def _run(args: list[str]) -> float:
     return elapsed
 
 
+GRADE = ("from reference.grade.runner import grade_submission; "
+         "r = grade_submission({path!r}, 'ng', isolate={isolate}); "
+         "assert r.passed, r; print(r.protections)")
+
+
+def _grade(isolate: bool) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", GRADE.format(path=str(CLEAN), isolate=isolate)],
+                          capture_output=True, stdin=subprocess.DEVNULL, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"grading failed ({done.returncode}): {done.stderr[-500:]}")
+    return elapsed, done.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -44,6 +63,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"single clean ng submission: median {med:.2f} s over {args.runs} runs "
           f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: "
           f"{'met' if med < 3 else 'NOT met'}")
+    on, off = [], []
+    for _ in range(args.runs):           # interleaved: the machine's load hits both alike
+        t, protections = _grade(True)
+        on.append(t)
+        off.append(_grade(False)[0])
+    m_on, m_off = statistics.median(on), statistics.median(off)
+    print(f"protections on:  median {m_on:.2f} s (min {min(on):.2f}, max {max(on):.2f})\n"
+          f"protections off: median {m_off:.2f} s (min {min(off):.2f}, max {max(off):.2f})\n"
+          f"ratio on/off {m_on / m_off:.2f}; target on < 3 s: "
+          f"{'met' if m_on < 3 else 'NOT met'}\nactive: {protections}")
     walls = {}
     for n in (args.batch, 2 * args.batch):
         with tempfile.TemporaryDirectory() as tmp:

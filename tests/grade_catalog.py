@@ -99,7 +99,6 @@ CATALOGS = {
                                         "linear_activation_backward": "RuntimeError: no answer "
                                         "found"},
             "hostile_helper_theft.py": {"linear_backward": "RuntimeError: no answer found"},
-            "hostile_reads_files.py": {"linear_backward": "RuntimeError: no answer found"},
         },
         errors={
             "hostile_exit_at_import.py": "called exit() while loading",
@@ -110,6 +109,8 @@ CATALOGS = {
             "hostile_grader_import.py": "imports `manual`, the grader's own package",
             "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
             "hostile_guard_disable.py": "imports `torch`: autograd libraries are not allowed",
+            # reading torch's files counts as importing it (and the grader's are refused)
+            "hostile_reads_files.py": "imports `torch`: autograd libraries are not allowed",
         },
         full_marks=["correct.py", "ok_mean_matmul.py", "ok_float32.py", "ok_relu_ge.py",
                     "ok_older_keys.py", "ok_exit_toplevel.py", "ok_notebook.ipynb",

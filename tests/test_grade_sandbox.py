@@ -391,3 +391,7 @@ def test_protections_are_reported_and_can_be_turned_off():
         assert {isolation.NETWORK, isolation.PRIVATE_TMP, isolation.HIDDEN} <= set(on.protections)
     assert set(on.protections) <= set(isolation.active())
     assert not _cgroups_left()
+    from reference.grade import report
+
+    assert f"protections: {isolation.PER_FUNCTION}" in report.text(on)
+    assert report.gradescope(on)["extra_data"]["protections"] == on.protections

@@ -6,18 +6,27 @@
     pytest --oracle-submission student.py --oracle-style ng -n auto --junitxml r.xml
 
 Parent side (`runner`): cases from the oracle (`styles`), checks and diagnoses
-(`diagnose`), reports (`report`). Child side (`worker`, started by `sandbox`):
-loads the kept statements of the submission (`loader`, `policy`) and runs the
-NumPy-only probes (`probes`); values travel as JSON + raw array bytes (`codec`).
-In a student's folder, `pick` finds the submission among helper files.
-Importing this package imports neither torch nor the oracle.
+(`diagnose`), the correct NumPy helpers (`kit`), reports (`report`). Child side
+(`worker`, started by `sandbox`): a zygote that forks one process per graded
+function; it loads the kept statements of the submission (`loader`, `policy`)
+and runs the NumPy-only probes (`probes`), whose helpers are proxies answered
+by the parent; values travel as JSON + raw array bytes (`codec`). The student's
+process never holds the oracle's answers, the correct helpers, another
+function's cases or input keys its function is not given. In a student's
+folder, `pick` finds the submission among helper files. Importing this package
+imports neither torch nor the oracle.
 
-Known limits of the sandbox: without root there is no user switch, so the
-student process runs as the grader's user and could signal the grader's other
-processes, and a grandchild that calls setsid() leaves the process group and
-survives the group kill (RLIMIT_CPU still bounds a busy one); as root both are
-closed (a uid per worker, swept after the run), so run the grader as root, or
-in a container as Gradescope does, for untrusted code; a
-student process that inspects its own memory (gc, frames) can find the
-grader's correct helper functions (never the oracle's answers).
+Known limits of the sandbox: as root on Linux the student's code runs under a
+user of its own per function, without network, with private temporary folders,
+with the grader's and the autograd packages and the submissions unreadable, in
+one cgroup per submission (`isolation`; every report lists the protections
+that were on). Without root (or in a container that refuses namespaces and
+cgroups) only the per-process parts remain: the student's process runs as the
+grader's user, so it could signal the grader's other processes, read the
+grader's files (the import guard refuses opening the grader's and the autograd
+packages' files, but is a hook in the student's own process: ctypes can undo
+it), reach the network and leave files behind; a grandchild that calls
+setsid() survives the group kill (RLIMIT_CPU still bounds a busy one), and
+the memory limit is per process. Also as root, /proc shows the grader's
+command line (no PID namespace).
 """

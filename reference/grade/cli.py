@@ -82,12 +82,13 @@ def _validate(args) -> None:
                   memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1))
 
 
-def _grade_one(path: Path, args, parallel=None):
+def _grade_one(path: Path, args, parallel=None, hide=()):
     from .runner import grade_submission
 
+    # hide: the folders the student's code must not read (the other submissions, the reports)
     return grade_submission(path, args.style, seed=args.seed, cases=args.cases,
                             timeout=args.timeout, memory_mb=args.memory_mb,
-                            allow_autograd=args.allow_autograd, parallel=parallel)
+                            allow_autograd=args.allow_autograd, parallel=parallel, hide=hide)
 
 
 def _render(result, fmt: str) -> str:
@@ -119,7 +120,8 @@ def run_grade(args) -> int:
         raise InputError(f"{target}: expected a .py file or a .ipynb notebook")
     if args.output:
         _writable(Path(args.output))
-    result = _grade_one(target, args)
+    result = _grade_one(target, args,
+                        hide=[Path(args.output).resolve().parent] if args.output else [])
     out = _render(result, args.format)
     if args.output:
         _write(Path(args.output), out)
@@ -180,7 +182,8 @@ def _batch(directory: Path, args) -> int:
             tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
         def one(path):
             try:
-                result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None)
+                result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None,
+                                    hide=[directory, outdir])
             except InputError as exc:      # unreadable file: a zero report, the batch goes on
                 from .runner import FunctionResult, SubmissionResult
 

@@ -155,7 +155,10 @@ def fresh_tmp() -> str | None:
     if not all(_tmpfs(d) for d in TMP_DIRS if os.path.isdir(d)):
         return None
     work = f"/tmp/oracle-grade-{os.getpid()}"
-    os.mkdir(work, 0o700)
+    try:
+        os.mkdir(work, 0o700)
+    except OSError:
+        return None
     return work
 
 
@@ -178,7 +181,7 @@ def kill_user(uid: int) -> int:
     return killed
 
 
-# --- the cgroup of one submission (parent side) ----------------------------------------------------
+# --- the cgroup of one submission (parent side) ------------------------------------------
 _serial = itertools.count()
 
 

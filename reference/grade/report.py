@@ -90,6 +90,8 @@ def text(result: SubmissionResult) -> str:
                 lines.append("    output: " + f.output[:300].replace("\n", "\n            "))
     for w in result.warnings:
         lines.append(f"note: {w}")
+    if result.protections:
+        lines.append("protections: " + "; ".join(result.protections))
     return "\n".join(lines) + "\n"
 
 
@@ -122,7 +124,8 @@ def gradescope(result: SubmissionResult) -> dict:
     return _jsonable({"score": result.score, "max_score": result.max_score, "output": head,
                       "tests": [_test(f, result) for f in result.functions],
                       "extra_data": {"seed": result.seed, "style": result.style,
-                                     "submission": result.submission}})
+                                     "submission": result.submission,
+                                     "protections": list(result.protections)}})
 
 
 def csv_header(function_names: list[str]) -> list[str]:

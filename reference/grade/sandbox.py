@@ -1,24 +1,35 @@
 """Sandboxed child processes running the student's code (parent side).
 
 A `Child` is spawned early (Python and NumPy start while the parent imports
-torch and builds the cases) and waits for its job on a pipe: the graded
-functions of one submission, run in turn, each announced on the result pipe,
-so each has its own timeout and a crash is blamed on the function running;
-the runner then starts a fresh child for the functions left. Isolation:
+torch and builds the cases) and waits for its `Job`: the header (the kept
+source, the graded functions of one submission; no case) at once, then each
+function's case inputs only when that function's process announces itself.
+The child is a zygote that never runs student code: it forks one process per
+graded function, each announced on the result pipe, so each has its own
+timeout and a crash is blamed on the function running (the zygote reports the
+exit status and goes on); after a timeout, or garbage on the pipe, the runner
+starts a fresh child for the functions left. A helper the probe installs
+(ng's sigmoid, Nielsen's backprop, Saito's layers inside TwoLayerNet) is a
+proxy: its call comes to the parent as a frame, and `Job.answer` replies on
+the job pipe with the grader's correct version (`kit`), only for the helpers
+the running function may call. Isolation:
 
 - a new session / process group (start_new_session), killed as a whole with
   SIGKILL on timeout and after every run (children ignoring SIGTERM and
   orphans left in the group die too);
 - a clean environment, stdin closed (DEVNULL), a fresh temporary working
   directory, stdout/stderr into parent-owned files read back truncated;
-- resource limits set by the worker before any student code: RLIMIT_AS
+- resource limits per function process before any student code: RLIMIT_AS
   (--memory-mb), RLIMIT_CPU (timeout + 2 s), RLIMIT_FSIZE, no core files;
-- when the grader runs as root, the worker switches to a user of its own
-  (uid = worker.UID_BASE + its pid: no account, no files, and different for
-  every live worker) before loading the submission, so it can neither write
-  the grader's files nor signal or trace another student's process; after
-  the run every process of that uid is killed (also one that left the
-  process group with setsid());
+- when the grader runs as root, each function's process switches to a user of
+  its own (uid = worker.UID_BASE + its pid: no account, no files, and
+  different for every live process) before loading the submission, so it can
+  neither write the grader's files nor signal or trace another student's
+  process; after it every process of that uid is killed (also one that left
+  the process group with setsid());
+- as root, `isolation`: no network, private temporary folders per function,
+  the grader's and autograd packages and the submissions unreadable, one
+  cgroup (memory, processes) for the whole submission;
 - results come back through a pipe as codec blobs (JSON + raw array bytes, never pickle).
 """
 
@@ -119,7 +130,7 @@ class Job:
     def answer(self, k: int, request: bytes) -> bytes:
         """The parent's answer to a helper call of function k (never pickle, never the
         graded function: only the names in helpers[k])."""
-        from . import kit       # NumPy only; imported on the first call
+        from . import kit  # NumPy only; imported on the first call
 
         try:
             req = codec.decode(request)
@@ -257,7 +268,7 @@ class Child:
                             b"S": phase == b"L" and k == current,
                             b"H": phase == b"S" and k == current,
                             b"R": phase == b"S" and k == current,
-                            b"E": phase in b"LSR" and k == current}
+                            b"E": phase in b"BELSR" and k == current}
                 if not expected.get(kind, False):
                     failure = ChildResult(None, during_load=phase in b"BL", garbled=True)
                     break
@@ -289,7 +300,7 @@ class Child:
                     continue
                 size = int.from_bytes(buf[5:13], "little")
                 cap = {b"P": 2**16, b"H": HELPER_CAP}.get(kind, RESULT_CAP)
-                if size > cap or (kind == b"H" and calls >= MAX_HELPER_CALLS):
+                if size > cap:
                     failure = ChildResult(None, garbled=True)
                     break
                 if len(buf) < 13 + size:
@@ -303,7 +314,10 @@ class Child:
                         self.protections = []
                 elif kind == b"H":
                     calls += 1
-                    self._put(self.job.answer(k, blob))
+                    self._put(self.job.answer(k, blob) if calls <= MAX_HELPER_CALLS else
+                              codec.encode({"ok": False, "type": "RuntimeError",
+                                            "error": f"more than {MAX_HELPER_CALLS} calls of "
+                                            "the grader's helpers"}))
                 else:
                     on_result(k, ChildResult(blob))
                     done, phase = done + 1, b"R"
