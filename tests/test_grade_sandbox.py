@@ -364,12 +364,13 @@ def test_one_memory_limit_for_the_whole_submission():
     but not under the submission's (768 MB + the workers' overhead): the cgroup kills."""
     path = HERE / "hostile_fork_memory.py"
     free = grade_submission(path, "ng", only=["linear_backward"], memory_mb=768,
-                            timeout=10.0, isolate=False)
-    assert free.functions[0].status == "passed"          # the fixture works without it
+                            timeout=30.0, isolate=False)
+    ok = free.functions[0]
+    assert ok.status == "passed", (ok.finding, ok.output)   # the fixture works without it
     boxed = grade_submission(path, "ng", only=["linear_backward"], memory_mb=768,
-                             timeout=10.0)
+                             timeout=30.0)
     (fr,) = boxed.functions
-    assert fr.status == "failed" and "-9" in fr.output
+    assert fr.status == "failed" and "-9" in fr.output, (fr.finding, fr.output)
     assert isolation.CGROUP_MEMORY in boxed.protections
     assert not _cgroups_left()
 
@@ -395,3 +396,98 @@ def test_protections_are_reported_and_can_be_turned_off():
 
     assert f"protections: {isolation.PER_FUNCTION}" in report.text(on)
     assert report.gradescope(on)["extra_data"]["protections"] == on.protections
+
+
+def test_a_function_gets_its_cases_only_when_it_starts(tmp_path):
+    """The job pipe holds nothing for later functions while one runs: each function's
+    cases are sent when its own process announces itself."""
+    path = _submission(tmp_path, "import os, sys\nfd = int(sys.argv[1])\n"
+                                 "os.set_blocking(fd, False)\ntry:\n"
+                                 "    print('PENDING', len(os.read(fd, 1 << 20)))\n"
+                                 "except BlockingIOError:\n    print('PENDING 0')\n"
+                                 "os.set_blocking(fd, True)")
+    result = grade_submission(path, "ng", only=["linear_forward", "L_model_backward",
+                                                "update_parameters"], parallel=1, timeout=5.0)
+    lin = next(f for f in result.functions if f.name == "linear_forward")
+    assert lin.status == "passed", lin.finding
+    assert set(re.findall(r"PENDING (\d+)", lin.output)) == {"0"}
+
+
+def test_nothing_a_function_keeps_reaches_the_next_one(tmp_path):
+    """One process per function: what sigmoid's process stores (a module attribute, the
+    inputs it saw) is gone when linear_forward runs."""
+    path = _submission(tmp_path, "import math\nprint('STASHED', hasattr(math, 'stash'))")
+    path.write_text(path.read_text().replace(
+        "def sigmoid(Z):\n", "def sigmoid(Z):\n    import math\n    math.stash = Z\n", 1))
+    result = grade_submission(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
+                              timeout=5.0)
+    sig, lin = result.functions
+    assert sig.status == lin.status == "passed"
+    assert "STASHED False" in lin.output and "STASHED True" not in lin.output
+
+
+def test_what_is_hidden_never_includes_the_interpreter_or_numpy():
+    import numpy
+
+    assert not isolation.safe_to_hide("/")
+    assert not isolation.safe_to_hide(sys.prefix)
+    assert not isolation.safe_to_hide(os.path.dirname(numpy.__file__))
+    assert not isolation.safe_to_hide(Path(sys.prefix).parent)     # holds the interpreter
+    hidden = isolation.hidden_paths(False, [ROOT, "/no/such/folder"])
+    assert str(Path(ROOT, "reference").resolve()) in hidden
+    assert str(Path(ROOT, "manual").resolve()) in hidden
+    assert all(Path(p).is_dir() for p in hidden)
+    torch_dirs = isolation.package_dirs(["torch"])
+    assert torch_dirs and set(torch_dirs) <= set(hidden)
+    assert not set(torch_dirs) & set(isolation.hidden_paths(True))   # --allow-autograd
+
+
+def test_the_job_header_holds_no_case():
+    """What the worker (and so every function's process) gets at once: sources and
+    names; each function's case inputs are separate messages, trimmed to fn.inputs."""
+    from reference.grade import codec, loader, runner
+    from reference.grade.styles import get_style
+
+    fns = [f for f in get_style("ng").functions if f.name in ("L_model_forward",
+                                                              "L_model_backward")]
+    cases = [runner.build_cases(f, 0, 1) for f in fns]
+    job = runner.job_for(fns, cases, loader.load(HERE / "correct.py"), False)
+    header = codec.decode(job.header)
+    assert b"__nd__" not in job.header and all(set(f) == {"name", "probe", "requires"}
+                                                for f in header["functions"])
+    forward = codec.decode(job.cases[0])
+    assert [set(c) for c in forward] == [{"X", "parameters"}] * len(cases[0])
+    assert job.helpers[0] == fns[0].helpers and "ng.L_model_forward" not in job.helpers[0]
+
+
+def test_the_grader_computes_helpers_only_for_bounded_arguments():
+    from reference.grade import kit
+
+    allowed = ("ng.linear_forward",)
+    small = kit.answer("ng.linear_forward", [np.ones((3, 2)), np.ones((4, 3)),
+                                             np.ones((4, 1))], {}, allowed)
+    assert small["ok"] and small["value"][0].shape == (4, 2)
+    # an outer product of two long vectors would be 10^10 entries in the grader
+    huge = kit.answer("ng.linear_forward", [np.ones((1, 10**5)), np.ones((10**5, 1)),
+                                            np.zeros((1, 1))], {}, allowed)
+    assert not huge["ok"] and "too large" in huge["error"]
+
+
+def test_unread_helper_answers_cannot_fill_the_graders_memory(tmp_path):
+    """Requests sent straight into the result pipe, whose answers are never read: the
+    grader stops the process once 64 MB of answers wait, instead of queueing them all."""
+    flood = ("import json, os, sys\nfd = int(sys.argv[2])\n"
+             "head = json.dumps({'tree': {'__dict__': [['name', 'ng.sigmoid'], ['args', "
+             "[{'__nd__': 0}]], ['kwargs', {'__dict__': []}]]}, 'arrays': [['<f8', "
+             "[1024, 128], 0, 2**20]]}).encode()\n"
+             "blob = b'BPORACLE1\\n' + len(head).to_bytes(8, 'little') + head + bytes(2**20)\n"
+             "frame = b'H' + bytes(4) + len(blob).to_bytes(8, 'little') + blob\n"
+             "for _ in range(200):\n    os.write(fd, frame)")
+    path = _submission(tmp_path, "x = 1")
+    path.write_text(path.read_text().replace(
+        "def linear_activation_forward(A_prev, W, b, activation):\n",
+        "def linear_activation_forward(A_prev, W, b, activation):\n"
+        + "".join(f"    {line}\n" for line in flood.splitlines()), 1))
+    result = grade_submission(path, "ng", only=["linear_activation_forward"], timeout=20.0)
+    (fr,) = result.functions
+    assert fr.status == "failed" and "answers unread" in fr.finding.diagnosis

@@ -202,6 +202,23 @@ HELPERS = {
 SAITO_LAYERS = tuple(f"saito.{c}.{m}" for c in LAYERS for m in ("forward", "backward"))
 
 
+MAX_AXIS = 1024          # per axis of an argument: a product of two stays at 8 MB, ~1 GFLOP
+MAX_ELEMENTS = 2**20     # per argument array
+
+
+def _too_large(value, depth: int = 0) -> bool:
+    """Does an argument exceed what the grader computes for a student? (the course's arrays
+    are tens of units wide; a huge outer product must not exhaust the parent)"""
+    if isinstance(value, np.ndarray):
+        return value.ndim > 4 or value.size > MAX_ELEMENTS or max(value.shape,
+                                                                  default=0) > MAX_AXIS
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return depth > 8 or len(value) > 1000 or any(_too_large(v, depth + 1) for v in value)
+    return False
+
+
 def answer(name: str, args, kwargs, allowed) -> dict:
     """{"ok": True, "value": ...} or {"ok": False, "type": ..., "error": ...}: the helper
     `name` applied to plain arguments, when `allowed` holds it."""
@@ -210,6 +227,10 @@ def answer(name: str, args, kwargs, allowed) -> dict:
                 "error": f"the grader does not provide {name!r} to this function"}
     if not isinstance(args, (list, tuple)) or not isinstance(kwargs, dict):
         return {"ok": False, "type": "TypeError", "error": "malformed helper call"}
+    if _too_large([args, kwargs]):
+        return {"ok": False, "type": "ValueError",
+                "error": f"arguments too large for the grader's {name.split('.')[-1]} "
+                         f"(at most {MAX_AXIS} per axis)"}
     try:
         with np.errstate(all="ignore"):
             return {"ok": True, "value": HELPERS[name](*args, **kwargs)}

@@ -59,6 +59,7 @@ OUTPUT_CAP = 64 * 1024
 RESULT_CAP = 32 * 2**20
 HELPER_CAP = 8 * 2**20            # one helper call's arguments
 MAX_HELPER_CALLS = 20_000         # per function
+BACKLOG_CAP = 64 * 2**20          # answers written to the job pipe but not read yet
 STARTUP_TIMEOUT = 120.0
 
 
@@ -86,7 +87,9 @@ class ChildResult:
                     "group was killed)")
         if self.garbled:
             return (f"the code wrote into the grader's result channel{where} (or returned "
-                    f"more than {RESULT_CAP // 2**20} MB); the process was stopped")
+                    f"more than {RESULT_CAP // 2**20} MB, or left more than "
+                    f"{BACKLOG_CAP // 2**20} MB of the grader's answers unread); the process "
+                    "was stopped")
         if self.blob:
             return None
         rc = self.returncode
@@ -170,6 +173,8 @@ class Child:
         self.job: Job | None = None
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.writer: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.backlog = 0                              # bytes queued, not yet written
         self.protections: list[str] | None = None     # the worker's report (P frame)
         self.pids: list[int] = []                     # the function processes announced
         self.closed = False
@@ -180,11 +185,18 @@ class Child:
         self.job = job
         self._put(job.header)
 
-    def _put(self, blob: bytes) -> None:
+    def _put(self, blob: bytes) -> bool:
+        """Queue a message; False when the worker leaves too much unread (helper answers
+        it never reads must not fill the grader's memory)."""
         if self.writer is None:
             self.writer = threading.Thread(target=self._write, daemon=True)
             self.writer.start()
+        with self.lock:
+            if self.backlog + len(blob) > BACKLOG_CAP:
+                return False
+            self.backlog += len(blob) + 8
         self.queue.put(len(blob).to_bytes(8, "little") + blob)
+        return True
 
     def _write(self) -> None:
         try:
@@ -192,6 +204,8 @@ class Child:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(self.job_w, view):]
+                with self.lock:
+                    self.backlog -= len(data)
         except OSError:
             pass
         finally:
@@ -314,10 +328,12 @@ class Child:
                         self.protections = []
                 elif kind == b"H":
                     calls += 1
-                    self._put(self.job.answer(k, blob) if calls <= MAX_HELPER_CALLS else
-                              codec.encode({"ok": False, "type": "RuntimeError",
-                                            "error": f"more than {MAX_HELPER_CALLS} calls of "
-                                            "the grader's helpers"}))
+                    if not self._put(self.job.answer(k, blob) if calls <= MAX_HELPER_CALLS
+                                     else codec.encode({
+                                         "ok": False, "type": "RuntimeError",
+                                         "error": f"more than {MAX_HELPER_CALLS} calls of the "
+                                                  "grader's helpers"})):
+                        failure = ChildResult(None, garbled=True)
                 else:
                     on_result(k, ChildResult(blob))
                     done, phase = done + 1, b"R"
