@@ -197,6 +197,12 @@ def _own(controller: str) -> str | None:
     return None
 
 
+def protect_from_oom(score: int) -> None:
+    """The kernel's OOM killer (also the cgroup's) spares the worker, which never runs
+    student code (-1000 .. 1000; a function's process sets 0 back)."""
+    _write("/proc/self/oom_score_adj", score)
+
+
 def _write(path: str, value) -> bool:
     try:
         with open(path, "w") as f:
@@ -249,9 +255,9 @@ class Cgroup:
         self.dirs.append(d)
         return d
 
-    def add(self, pid: int) -> None:
-        for d in self.dirs:
-            _write(f"{d}/cgroup.procs", pid)
+    def add(self, pid: int) -> bool:
+        """Move a process in (its children follow); False when a controller refused."""
+        return all([_write(f"{d}/cgroup.procs", pid) for d in self.dirs])
 
     def _pids(self) -> set[int]:
         out = set()
@@ -299,18 +305,20 @@ class Box:
         self.namespaces = isolate and can_isolate()
         self.hide = hidden_paths(allow_autograd, hide) if self.namespaces else []
         self.cgroup = Cgroup(memory_mb) if isolate else None
+        self.adopted = True          # every worker went into the cgroup
 
     def config(self) -> dict:
         """What the worker applies (part of its job)."""
         return {"namespaces": self.namespaces, "hide": self.hide}
 
     def adopt(self, pid: int) -> None:
-        if self.cgroup is not None:
-            self.cgroup.add(pid)
+        if self.cgroup is not None and self.cgroup.dirs:
+            self.adopted = self.cgroup.add(pid) and self.adopted
 
     def protections(self, reported) -> list[str]:
         """The worker's own report (sent before any student code runs) and the cgroup."""
-        return list(reported) + (self.cgroup.active if self.cgroup else [])
+        cgroup = self.cgroup.active if self.cgroup and self.adopted else []
+        return list(reported) + cgroup
 
     def close(self) -> None:
         if self.cgroup is not None:

@@ -311,6 +311,8 @@ def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int,
             os.chdir(work)
             os.environ["HOME"] = os.environ["TMPDIR"] = work
         os.umask(0o077)
+        if dropping:
+            isolation.protect_from_oom(0)
         # where this function's output starts in the two files, and this process's pid
         # (its user, for the parent's sweep): sent before any student code runs
         send(b"L" + tag + b"".join(pack(os.fstat(fd).st_size, 8, "little") for fd in (1, 2))
@@ -367,6 +369,8 @@ def main(argv: list[str]) -> None:
     on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
     if config.get("namespaces"):
         on += isolation.enter(config.get("hide") or [])
+    if dropping:
+        isolation.protect_from_oom(-1000)
     job["private_tmp"] = isolation.PRIVATE_TMP in on
     report = codec.encode(on)
     os.write(result_fd, b"P" + bytes(4) + len(report).to_bytes(8, "little") + report)
