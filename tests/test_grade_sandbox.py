@@ -491,3 +491,20 @@ def test_unread_helper_answers_cannot_fill_the_graders_memory(tmp_path):
     result = grade_submission(path, "ng", only=["linear_activation_forward"], timeout=20.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "answers unread" in fr.finding.diagnosis
+
+
+@needs_isolation
+def test_the_graders_processes_are_invisible_in_proc(tmp_path):
+    """/proc/<grader>/cmdline would show the grader's paths (and a --seed)."""
+    path = _submission(tmp_path, "import os\nfor p in os.listdir('/proc'):\n"
+                                 "    if p.isdigit():\n        try:\n"
+                                 "            print('SEEN', p, open(f'/proc/{p}/cmdline', 'rb')"
+                                 ".read()[:80])\n        except OSError:\n            pass\n"
+                                 "print('SELF', os.getpid())")
+    result, fr = _grade(path)
+    assert fr.status == "passed", fr.finding
+    seen = re.findall(r"SEEN (\d+) (.*)", fr.output)
+    own = re.search(r"SELF (\d+)", fr.output).group(1)
+    assert {pid for pid, _ in seen} == {own}    # only its own process: not the grader's
+    assert not any("pytest" in cmd for _, cmd in seen), seen
+    assert isolation.PROC in result.protections

@@ -9,7 +9,8 @@ report's `protections` say what was on). As root on Linux:
   /var/tmp, /dev/shm and /run/lock, and empty mode-000 tmpfs over the hidden
   directories: the grader's packages (`reference`, `manual`), the installed
   autograd packages (torch, jax, ...; unless --allow-autograd), the
-  submissions' folder and the report's folder. Each graded function's process
+  submissions' folder and the report's folder; a /proc of its own that shows
+  a user only its own processes (hidepid=2). Each graded function's process
   gets fresh tmpfs of its own (`fresh_tmp`), so no file outlives it;
 - the parent puts every process of a submission into one cgroup (`Cgroup`: v1
   memory + pids controllers, or v2 memory.max / pids.max): one memory and
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 1, 2, 4, 0x4000, 0x40000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x4000, 0x40000
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 TMP_OPTIONS = b"mode=1777,size=256m,nr_inodes=16384"
 GRADER_PACKAGES = ("reference", "manual")
@@ -44,6 +45,7 @@ CGROUP_OVERHEAD_MB = 128     # the workers themselves (Python + NumPy, never stu
 NETWORK = "no network (network namespace)"
 PRIVATE_TMP = "private /tmp, /var/tmp, /dev/shm (removed after each function)"
 HIDDEN = "grader, autograd packages and submissions unreadable (mount namespace)"
+PROC = "other users' processes invisible in /proc (the grader's command line)"
 CGROUP_MEMORY = "one memory limit for the whole submission (cgroup)"
 CGROUP_PIDS = "one process limit for the whole submission (cgroup)"
 OWN_USER = "a user of its own per function (no access to the grader's files)"
@@ -140,6 +142,10 @@ def enter(hide) -> list[str]:
         on.append(PRIVATE_TMP)
     if len(covered) == len(hide):
         on.append(HIDDEN)
+    # a procfs of this namespace's own (Linux 5.8+) showing a user only its own processes:
+    # the grader's command line (its paths, a --seed) is not readable from /proc
+    if _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=2"):
+        on.append(PROC)
     return on
 
 
@@ -331,7 +337,7 @@ def active(*, isolate: bool = True) -> list[str]:
     if os.geteuid() == 0:
         on.append(OWN_USER)
     if isolate and can_isolate():
-        on += [NETWORK, PRIVATE_TMP, HIDDEN]
+        on += [NETWORK, PRIVATE_TMP, HIDDEN, PROC]
     if isolate:
         on += cgroup_controls()
     return on
