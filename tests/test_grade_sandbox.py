@@ -508,3 +508,19 @@ def test_the_graders_processes_are_invisible_in_proc(tmp_path):
     assert {pid for pid, _ in seen} == {own}    # only its own process: not the grader's
     assert not any("pytest" in cmd for _, cmd in seen), seen
     assert isolation.PROC in result.protections
+
+
+def test_grading_works_without_any_of_roots_protections(monkeypatch):
+    """What a machine without root gets (no user switch, no namespaces, no cgroup): the
+    same verdicts, and only the per-process protections reported."""
+    from reference.grade import sandbox
+
+    monkeypatch.setattr(sandbox, "drops_privileges", lambda: False)
+    clean = grade_submission(HERE / "correct.py", "ng", isolate=False)
+    assert clean.passed and clean.score == clean.max_score
+    assert set(clean.protections) == {isolation.PER_FUNCTION, isolation.RLIMITS}
+    crash = grade_submission(HERE / "hostile_segfault.py", "ng", isolate=False, timeout=5.0,
+                             only=["linear_forward", "linear_backward"], parallel=1)
+    status = {f.name: f.status for f in crash.functions}
+    assert status == {"linear_forward": "failed", "linear_backward": "passed"}
+    assert "SIGSEGV" in crash.functions[0].finding.diagnosis

@@ -17,16 +17,16 @@ folder, `pick` finds the submission among helper files. Importing this package
 imports neither torch nor the oracle.
 
 Known limits of the sandbox: as root on Linux the student's code runs under a
-user of its own per function, without network, with private temporary folders,
-with the grader's and the autograd packages and the submissions unreadable, in
-one cgroup per submission (`isolation`; every report lists the protections
-that were on). Without root (or in a container that refuses namespaces and
-cgroups) only the per-process parts remain: the student's process runs as the
-grader's user, so it could signal the grader's other processes, read the
-grader's files (the import guard refuses opening the grader's and the autograd
-packages' files, but is a hook in the student's own process: ctypes can undo
-it), reach the network and leave files behind; a grandchild that calls
-setsid() survives the group kill (RLIMIT_CPU still bounds a busy one), and
-the memory limit is per process. Also as root, /proc shows the grader's
-command line (no PID namespace).
+user of its own per function, without network, with private temporary folders
+and a /proc showing only its own processes, with the grader's and the
+autograd packages and the submissions unreadable, in one cgroup per
+submission (`isolation`; every report lists the protections that were on).
+Without root (or in a container that refuses namespaces and cgroups) only the
+per-process parts remain: the student's process runs as the grader's user, so
+it could signal or trace the grader's other processes, read the grader's
+files and the command line (the import guard refuses opening the grader's
+and the autograd packages' files, but it is a hook in the student's own
+process: ctypes can undo it), reach the network and leave files behind; a
+grandchild that calls setsid() survives the group kill (RLIMIT_CPU still
+bounds a busy one), and the memory limit is per process.
 """
