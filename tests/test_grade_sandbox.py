@@ -524,3 +524,26 @@ def test_grading_works_without_any_of_roots_protections(monkeypatch):
     status = {f.name: f.status for f in crash.functions}
     assert status == {"linear_forward": "failed", "linear_backward": "passed"}
     assert "SIGSEGV" in crash.functions[0].finding.diagnosis
+
+
+@needs_isolation
+def test_local_services_unix_sockets_are_unreachable(tmp_path):
+    """A local service (a database) listening on a world-writable socket under /run."""
+    where = f"/run/oracle-test-{os.getpid()}.sock"
+    service = socket.socket(socket.AF_UNIX)
+    service.bind(where)
+    os.chmod(where, 0o777)
+    service.listen(4)
+    service.setblocking(False)
+    try:
+        path = _submission(tmp_path, f"import socket\ns = socket.socket(socket.AF_UNIX)\n"
+                                     f"try:\n    s.connect({where!r})\n    print('CONNECTED')\n"
+                                     "except OSError as exc:\n    print('REFUSED', exc)")
+        result, fr = _grade(path)
+        with pytest.raises(BlockingIOError):
+            service.accept()
+    finally:
+        service.close()
+        os.unlink(where)
+    assert fr.status == "passed" and "REFUSED" in fr.output and "CONNECTED" not in fr.output
+    assert isolation.RUN in result.protections

@@ -5,7 +5,8 @@ report's `protections` say what was on). As root on Linux:
 
 - the worker (the zygote: it never runs student code) enters new mount, network
   and IPC namespaces (`enter`): no network at all (not even 127.0.0.1: the new
-  namespace's loopback is down), `/` made rprivate, private tmpfs on /tmp,
+  namespace's loopback is down; an empty /run, so no local service's unix
+  socket either), `/` made rprivate, private tmpfs on /tmp,
   /var/tmp, /dev/shm and /run/lock, and empty mode-000 tmpfs over the hidden
   directories: the grader's packages (`reference`, `manual`), the installed
   autograd packages (torch, jax, ...; unless --allow-autograd), the
@@ -45,6 +46,7 @@ CGROUP_OVERHEAD_MB = 128     # the workers themselves (Python + NumPy, never stu
 NETWORK = "no network (network namespace)"
 PRIVATE_TMP = "private /tmp, /var/tmp, /dev/shm (removed after each function)"
 HIDDEN = "grader, autograd packages and submissions unreadable (mount namespace)"
+RUN = "local services' sockets unreachable (an empty /run)"
 PROC = "other users' processes invisible in /proc (the grader's command line)"
 CGROUP_MEMORY = "one memory limit for the whole submission (cgroup)"
 CGROUP_PIDS = "one process limit for the whole submission (cgroup)"
@@ -138,6 +140,11 @@ def enter(hide) -> list[str]:
     covered = [p for p in hide if _mount(b"oracle-hidden", p, b"tmpfs",
                                          MS_RDONLY | MS_NOSUID | MS_NODEV,
                                          b"mode=000,size=4k,nr_inodes=1")]
+    # local services listen on sockets under /run (a database, D-Bus): an empty /run
+    if os.path.isdir("/run") and _mount(b"oracle-run", "/run", b"tmpfs", MS_NOSUID | MS_NODEV,
+                                        b"mode=755,size=1m"):
+        os.mkdir("/run/lock", 0o755)
+        on.append(RUN)
     if all(_tmpfs(d) for d in TMP_DIRS if os.path.isdir(d)):
         on.append(PRIVATE_TMP)
     if len(covered) == len(hide):
@@ -337,7 +344,7 @@ def active(*, isolate: bool = True) -> list[str]:
     if os.geteuid() == 0:
         on.append(OWN_USER)
     if isolate and can_isolate():
-        on += [NETWORK, PRIVATE_TMP, HIDDEN, PROC]
+        on += [NETWORK, RUN, PRIVATE_TMP, HIDDEN, PROC]
     if isolate:
         on += cgroup_controls()
     return on
