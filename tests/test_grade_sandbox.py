@@ -547,3 +547,15 @@ def test_local_services_unix_sockets_are_unreachable(tmp_path):
         os.unlink(where)
     assert fr.status == "passed" and "REFUSED" in fr.output and "CONNECTED" not in fr.output
     assert isolation.RUN in result.protections
+
+
+def test_an_emptied_guard_and_a_computed_name_still_give_no_autograd():
+    """Issue 11 item 3: the guard found and emptied (sys.meta_path; gc is refused), then
+    importlib.import_module("tor" + "ch"): no gradient comes from torch, and the
+    submission is refused (as root the package folder is also hidden: an empty module)."""
+    result = grade_submission(HERE / "hostile_guard_disable.py", "ng", timeout=10.0,
+                              only=["linear_backward"])
+    (fr,) = result.functions
+    assert "imports `torch`" in result.error and result.score == 0
+    assert "AUTOGRAD-OK" not in fr.output and "gc refused" in fr.output
+    assert fr.status == "failed"
