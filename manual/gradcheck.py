@@ -36,7 +36,7 @@ def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, li
     work = Network([w.astype(np.float64) for w in net.weights],
                    [b.astype(np.float64) for b in net.biases], net.sigmas, net.loss,
                    net.layout, net.reduction)
-    X, Y = work._check_batch(X, Y)
+    X, Y = work.validate_batch(X, Y)
     out = []
     for params in (work.weights, work.biases):
         grads = []

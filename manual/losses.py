@@ -160,4 +160,3 @@ register_loss("cross_entropy", cross_entropy_cost, cross_entropy_gradient,
               "-torch.special.xlogy(y, a)",
               output_activations=("softmax", "sigmoid"), targets="onehot")
 
-BUILTIN_LOSSES = tuple(LOSSES)

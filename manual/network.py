@@ -102,7 +102,7 @@ class Network:
 
     # ---- forward -----------------------------------------------------------
     def _check_input(self, X: Array, name: str = "X") -> Array:
-        X = _numeric(X, name, self.dtype)
+        X = real_array(X, name, self.dtype)
         n0 = self.sizes[0]
         if X.ndim != 2 or X.shape[class_axis(self.layout)] != n0:
             want = f"({n0}, m)" if self.layout == COLUMNS else f"(m, {n0})"
@@ -145,7 +145,7 @@ class Network:
 
     def _check_target(self, Y: Array, shape: tuple[int, ...]) -> Array:
         """Y as the network's dtype, checked against the output's shape and the loss's domain."""
-        Y = _numeric(Y, "Y", self.dtype)
+        Y = real_array(Y, "Y", self.dtype)
         if Y.shape != shape:
             raise InputError(f"Y has shape {Y.shape}, expected {shape} (the output's shape)")
         if not np.isfinite(Y).all():
@@ -153,7 +153,7 @@ class Network:
         check_targets(self.loss, Y, class_axis(self.layout))
         return Y
 
-    def _check_batch(self, X: Array, Y: Array) -> tuple[Array, Array]:
+    def validate_batch(self, X: Array, Y: Array) -> tuple[Array, Array]:
         """(X, Y) checked as `backprop` checks them, before any forward pass."""
         X = self._check_input(X)
         return X, self._check_target(Y, self.output_shape(X.shape[batch_axis(self.layout)]))
@@ -200,7 +200,7 @@ def _array(x, name: str) -> Array:
         raise InputError(f"{name} is not an array: {str(exc).splitlines()[0]}") from None
 
 
-def _numeric(x, name: str, dtype) -> Array:
+def real_array(x, name: str, dtype) -> Array:
     """x as an array of `dtype`; booleans and integers convert, anything else is refused
     (complex would lose its imaginary part, strings and dates are no numbers)."""
     x = _array(x, name)

@@ -13,13 +13,9 @@ from .equations import batch_axis
 from .errors import check_int, check_real, check_seed
 
 
-def minibatches(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
-    """The example indices of every mini-batch of every epoch (seeded shuffling)."""
-    return list(iter_minibatches(n, batch_size, epochs, seed))
-
-
 def iter_minibatches(n: int, batch_size: int, epochs: int, seed: int):
-    """`minibatches` one epoch at a time: memory does not grow with the epochs."""
+    """The example indices of every mini-batch, one epoch at a time (seeded shuffling;
+    memory does not grow with the epochs)."""
     rng = np.random.default_rng(seed)
     for _ in range(epochs):
         perm = rng.permutation(n)
@@ -52,7 +48,7 @@ def fit(net, X, Y, *, epochs: int = 1, batch_size: int | None = None, lr: float 
     batch_size None is the whole batch; a batch_size above the number of
     examples is the whole batch too."""
     epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
-    X, Y = net._check_batch(X, Y)
+    X, Y = net.validate_batch(X, Y)
     axis = batch_axis(net.layout)
     n = X.shape[axis]
     batch_size = batch_size or n
