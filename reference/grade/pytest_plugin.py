@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import pytest
 
+from .styles import STYLES
+
 
 def add_options(group) -> None:
     group.addoption("--oracle-submission", default=None, metavar="FILE",
                     help="grade this student submission (.py/.ipynb): one test per function")
-    group.addoption("--oracle-style", default=None, choices=("ng", "saito", "nielsen"),
+    group.addoption("--oracle-style", default=None, choices=sorted(STYLES),
                     help="the submission's textbook style")
     group.addoption("--oracle-grade-cases", type=int, default=None, metavar="N",
                     help="cases per graded function (default 4)")
@@ -87,7 +89,8 @@ def collect(session, config) -> list[GradeItem]:
 
     path, style = config.getoption("oracle_submission"), config.getoption("oracle_style")
     if not style:
-        raise pytest.UsageError("--oracle-submission needs --oracle-style {ng,saito,nielsen}")
+        raise pytest.UsageError("--oracle-submission needs --oracle-style "
+                                "{" + ",".join(sorted(STYLES)) + "}")
     if not Path(path).is_file():
         raise pytest.UsageError(f"--oracle-submission {path}: no such file")
     opt = config.getoption
