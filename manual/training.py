@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .equations import batch_axis
-from .errors import check_int, check_real, check_seed
+from .errors import validate_int, validate_real, validate_seed
 
 
 def iter_minibatches(n: int, batch_size: int, epochs: int, seed: int):
@@ -22,12 +22,12 @@ def iter_minibatches(n: int, batch_size: int, epochs: int, seed: int):
         yield [perm[k:k + batch_size] for k in range(0, n, batch_size)]
 
 
-def check_hyperparameters(epochs, batch_size, lr, l2, seed):
+def validate_hyperparameters(epochs, batch_size, lr, l2, seed):
     """(epochs, batch_size, lr, l2, seed) checked: integers epochs >= 0, batch_size >= 1 or
     None, seed >= 0; finite lr > 0 and l2 >= 0. InputError names the first bad one."""
-    return (check_int(epochs, "epochs", 0),
-            None if batch_size is None else check_int(batch_size, "batch_size", 1),
-            check_real(lr, "lr", positive=True), check_real(l2, "l2"), check_seed(seed))
+    return (validate_int(epochs, "epochs", 0),
+            None if batch_size is None else validate_int(batch_size, "batch_size", 1),
+            validate_real(lr, "lr", positive=True), validate_real(l2, "l2"), validate_seed(seed))
 
 
 def sgd_step(net, X, Y, lr: float, l2: float):
@@ -47,7 +47,7 @@ def fit(net, X, Y, *, epochs: int = 1, batch_size: int | None = None, lr: float 
 
     batch_size None is the whole batch; a batch_size above the number of
     examples is the whole batch too."""
-    epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
+    epochs, batch_size, lr, l2, seed = validate_hyperparameters(epochs, batch_size, lr, l2, seed)
     X, Y = net.validate_batch(X, Y)
     axis = batch_axis(net.layout)
     n = X.shape[axis]

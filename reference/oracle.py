@@ -18,13 +18,11 @@ import torch
 from manual.activations import get_activation
 from manual.equations import COLUMNS, batch_axis, class_axis
 from manual.errors import InputError
-from manual.losses import check_targets, get_loss
+from manual.losses import get_loss, validate_targets
 from manual.network import Gradients, Network, real_array
-from manual.training import check_hyperparameters, iter_minibatches
+from manual.training import iter_minibatches, validate_hyperparameters
 
 from .torchexpr import torch_activation, torch_loss
-
-F64 = torch.float64
 
 
 @dataclass
@@ -180,7 +178,7 @@ def _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision):
     for name, arrays in (("W", W), ("b", b), ("X", [X]), ("Y", [Y])):
         if not all(np.isfinite(a).all() for a in arrays):
             raise InputError(f"{name} contains NaN or inf")
-    check_targets(net.loss, Y, 1 + class_axis(layout))
+    validate_targets(net.loss, Y, 1 + class_axis(layout))
     return W, b, X, Y
 
 
@@ -219,7 +217,7 @@ def oracle_fit(weights, biases, activations, loss, X, Y, *, layout=COLUMNS, redu
     The L2 term enters the cost as (λ/2m) Σ‖Wˡ‖² and autograd differentiates
     it; returns the final weights and biases as float64 ndarrays.
     """
-    epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
+    epochs, batch_size, lr, l2, seed = validate_hyperparameters(epochs, batch_size, lr, l2, seed)
     net = Network([real_array(w, "weights", np.float64) for w in weights],
                   [real_array(v, "biases", np.float64) for v in biases], activations, loss,
                   layout, reduction)
