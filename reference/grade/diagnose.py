@@ -197,7 +197,7 @@ def diagnose_spread(W: np.ndarray, scales: Mapping[str, float], *, name: str,
     if W.size < MIN_DRAWS:
         return None
     mean, std = float(W.mean()), float(W.std())
-    accepted = ", ".join(f"{k} ≈ {v:.3g}" for k, v in scales.items())
+    accepted = " or ".join(k if k == f"{v:g}" else f"{k} = {v:.3g}" for k, v in scales.items())
     detail = {"mean": mean, "std": std, "accepted_std": dict(scales), "draws": int(W.size)}
     if std == 0.0:
         return None           # constant: the symmetry-breaking check speaks for it
@@ -206,7 +206,7 @@ def diagnose_spread(W: np.ndarray, scales: Mapping[str, float], *, name: str,
                 "centered at 0" if W.min() >= 0 else
                 f"the weights are not centered at 0 (mean {mean:.3g}, std {std:.3g})")
         return Finding("init", f"{name}: {what}; use np.random.randn (a normal centered at "
-                       f"0) times the scale (std {accepted})", detail)
+                       f"0) times a scale: std {accepted}", detail)
     low, high = SCALE_RANGE
     if any(low <= std / v <= high for v in scales.values()):
         return None

@@ -171,13 +171,13 @@ def _network2(ns, inputs, copies=False):
 def cost_fn_probe(ns, inputs):
     """QuadraticCost.fn / CrossEntropyCost.fn (a, y): the cost of one example."""
     _isolate(ns)
-    return {"return": getattr(ns[inputs["cls"]], "fn")(inputs["a"], inputs["y"])}
+    return {"return": ns[inputs["cls"]].fn(inputs["a"], inputs["y"])}
 
 
 def cost_delta_probe(ns, inputs):
     """QuadraticCost.delta / CrossEntropyCost.delta (z, a, y): δᴸ of one example."""
     _isolate(ns)
-    return {"return": getattr(ns[inputs["cls"]], "delta")(inputs["z"], inputs["a"],
+    return {"return": ns[inputs["cls"]].delta(inputs["z"], inputs["a"],
                                                           inputs["y"])}
 
 

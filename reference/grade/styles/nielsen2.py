@@ -24,7 +24,7 @@ import ast
 import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
-from ..diagnose import diagnose_array, diagnose_shape, diagnose_spread, first
+from ..diagnose import diagnose_array, diagnose_shape, diagnose_spread
 from ..probes.nielsen import COSTS
 from ..probes.nielsen import backprop as np_backprop
 from . import nielsen as ch1
