@@ -275,3 +275,16 @@ def test_initializer_check_refuses_unscaled_and_accepts_the_book():
         large = dict(book, weights=[w * np.sqrt(p) for w, p in zip(book["weights"], sizes)])
         if max(sizes[:-1]) * max(sizes[1:]) >= 1000:
             assert "too large" in f.check(large, case).diagnosis
+
+
+def test_pytest_plugin_grades_a_chapter_3_file_handed_in_as_nielsen(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--oracle-submission",
+         str(HERE.parent / "nielsen2" / "bug_no_weight_decay.py"), "--oracle-style", "nielsen"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "::Network.update_mini_batch" in r.stdout and "1 failed, 10 passed" in r.stdout
+    assert "the L2 weight decay is missing" in r.stdout

@@ -19,7 +19,7 @@ import pytest
 def add_options(group) -> None:
     group.addoption("--oracle-submission", default=None, metavar="FILE",
                     help="grade this student submission (.py/.ipynb): one test per function")
-    group.addoption("--oracle-style", default=None, choices=("ng", "saito", "nielsen"),
+    group.addoption("--oracle-style", default=None, choices=("ng", "saito", "nielsen", "nielsen2"),
                     help="the submission's textbook style")
     group.addoption("--oracle-grade-cases", type=int, default=None, metavar="N",
                     help="cases per graded function (default 4)")
@@ -82,8 +82,9 @@ def collect(session, config) -> list[GradeItem]:
 
     from manual.errors import InputError
 
+    from . import loader
     from .cli import check_options
-    from .styles import get_style
+    from .styles import get_style, resolve_style
 
     path, style = config.getoption("oracle_submission"), config.getoption("oracle_style")
     if not style:
@@ -92,7 +93,9 @@ def collect(session, config) -> list[GradeItem]:
         raise pytest.UsageError(f"--oracle-submission {path}: no such file")
     opt = config.getoption
     try:
-        functions = get_style(style).functions
+        # the style the file is graded with (nielsen hands a chapter 3 file to nielsen2):
+        # it depends on the file only, so every xdist worker collects the same items
+        functions = resolve_style(get_style(style), loader.load(path))[0].functions
         check_options(seed=opt("oracle_seed", 0) or 0, cases=opt("oracle_grade_cases"),
                       timeout=opt("oracle_timeout"), memory_mb=opt("oracle_memory_mb"))
     except InputError as exc:
