@@ -249,7 +249,7 @@ CATALOGS = {
         },
         errors={},
         full_marks=["correct.py", "variant_equivalent.py", "variant_no_cost_kwarg.py",
-                    "variant_minimal.py"],
+                    "variant_minimal.py", "variant_cost_instances.py"],
         not_defined={"variant_minimal.py": {"QuadraticCost.fn", "QuadraticCost.delta",
                                             "Network.default_weight_initializer",
                                             "Network.total_cost", "sigmoid"}},

@@ -168,17 +168,27 @@ def _network2(ns, inputs, copies=False):
     return net
 
 
+def _cost_method(ns, inputs, name, arity):
+    """cls.fn / cls.delta as the book calls them (on the class: static methods); a class
+    written with instance methods (`def fn(self, a, y)`) is instantiated first."""
+    _isolate(ns)
+    cls = ns[inputs["cls"]]
+    method = getattr(cls, name)
+    code = getattr(method, "__code__", None)
+    if isinstance(cls, type) and code is not None and code.co_argcount == arity + 1:
+        method = getattr(cls(), name)
+    return method
+
+
 def cost_fn_probe(ns, inputs):
     """QuadraticCost.fn / CrossEntropyCost.fn (a, y): the cost of one example."""
-    _isolate(ns)
-    return {"return": ns[inputs["cls"]].fn(inputs["a"], inputs["y"])}
+    return {"return": _cost_method(ns, inputs, "fn", 2)(inputs["a"], inputs["y"])}
 
 
 def cost_delta_probe(ns, inputs):
     """QuadraticCost.delta / CrossEntropyCost.delta (z, a, y): δᴸ of one example."""
-    _isolate(ns)
-    return {"return": ns[inputs["cls"]].delta(inputs["z"], inputs["a"],
-                                                          inputs["y"])}
+    return {"return": _cost_method(ns, inputs, "delta", 3)(inputs["z"], inputs["a"],
+                                                            inputs["y"])}
 
 
 def feedforward2(ns, inputs):

@@ -51,3 +51,10 @@ mk("variant_no_cost_kwarg", "Chapter 3 with the cost fixed in __init__ (recogniz
    ("def __init__(self, sizes, cost=CrossEntropyCost):", "def __init__(self, sizes):"),
    ("        self.cost = cost\n", "        self.cost = CrossEntropyCost\n"),
    ("net = Network(data[\"sizes\"], cost=cost)", "net = Network(data[\"sizes\"])\n    net.cost = cost"))
+mk("variant_cost_instances", "Cost objects with instance methods: Network(sizes, cost=CrossEntropyCost()).",
+   ("    @staticmethod\n    def fn(a, y):\n        \"\"\"-sum", "    def fn(self, a, y):\n        \"\"\"-sum"),
+   ("    @staticmethod\n    def delta(z, a, y):\n        \"\"\"Output error for the cross",
+    "    def delta(self, z, a, y):\n        \"\"\"Output error for the cross"),
+   ("def __init__(self, sizes, cost=CrossEntropyCost):", "def __init__(self, sizes, cost=CrossEntropyCost()):"),
+   ('"cost": str(self.cost.__name__)}', '"cost": type(self.cost).__name__}'),
+   ("net = Network(data[\"sizes\"], cost=cost)", "net = Network(data[\"sizes\"], cost=cost())"))
