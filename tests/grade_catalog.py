@@ -6,9 +6,10 @@ the manner of PyTorch's OpInfo). CATALOGS maps a style ("ng", "saito",
 exactly one of:
 
 - fails: {file: {graded function: substring of "[equation] diagnosis"}}. The
-  listed functions must fail with that diagnosis and score 0; every function
-  not listed must pass (a bug is reported where it is, not in everything
-  downstream).
+  listed functions must fail with that diagnosis and score 0 (status "missing"
+  when the diagnosis says the function "is not defined", else "failed"); every
+  function not listed must pass (a bug is reported where it is, not in
+  everything downstream).
 - errors: {file: substring of the submission-level error}. The submission is
   refused or cannot be loaded, and the whole of it scores zero.
 - full_marks: [file]. Equivalent code (ok_*, variant_*): every function passes,
@@ -246,13 +247,22 @@ CATALOGS = {
                                           "no ½"},
             "bug_init_unscaled.py": {"Network.default_weight_initializer": "[init] "
                                      "self.weights[0] has standard deviation"},
+            # chapter 1's network.py with L2 only: its backprop is graded with its own
+            # (quadratic) cost; the cross-entropy cost the chapter asks for is missing
+            "partial_l2_only.py": {"CrossEntropyCost.fn": "[api] CrossEntropyCost.fn is not "
+                                   "defined in the submission",
+                                   "CrossEntropyCost.delta": "CrossEntropyCost.delta is not "
+                                   "defined"},
         },
         errors={},
         full_marks=["correct.py", "variant_equivalent.py", "variant_no_cost_kwarg.py",
                     "variant_minimal.py", "variant_cost_instances.py"],
         not_defined={"variant_minimal.py": {"QuadraticCost.fn", "QuadraticCost.delta",
                                             "Network.default_weight_initializer",
-                                            "Network.total_cost", "sigmoid"}},
+                                            "Network.total_cost", "sigmoid"},
+                     "partial_l2_only.py": {"QuadraticCost.fn", "QuadraticCost.delta",
+                                            "Network.default_weight_initializer",
+                                            "Network.total_cost"}},
         helpers=frozenset({"make_variants.py"}),
         graded_as="nielsen",
     ),

@@ -45,11 +45,13 @@ def _statuses(result):
     return {fn: status for fn, (status, _) in _verdicts(result).items()}
 
 
-def _expected_statuses(style, name, failing=()):
-    """Every graded function: failed where the bug is, else passed or supplied."""
+def _expected_statuses(style, name, failing=None):
+    """Every graded function: failed (or missing) where the bug is, else passed or
+    supplied."""
+    failing = failing or {}
     skipped = CATALOGS[style].not_defined.get(name, set())
-    return {fn: "failed" if fn in failing else "supplied" if fn in skipped else "passed"
-            for fn in FUNCTIONS[style]}
+    return {fn: ("missing" if "is not defined" in failing[fn] else "failed") if fn in failing
+            else "supplied" if fn in skipped else "passed" for fn in FUNCTIONS[style]}
 
 
 @pytest.mark.parametrize("style", sorted(CATALOGS))

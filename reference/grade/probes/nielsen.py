@@ -152,16 +152,19 @@ def update_mini_batch(ns, inputs):
 
 
 # --- chapter 3 (network2.py) ---------------------------------------------------------------
-def _network2(ns, inputs, copies=False):
-    """Network(sizes, cost=the correct cost class), holding the case's (or copied) arrays."""
+def _network2(ns, inputs, copies=False, cost=None):
+    """Network(sizes, cost=the correct cost class), holding the case's (or copied) arrays;
+    `net.had_cost`: whether the student's own network has a cost attribute."""
     _isolate(ns)
-    cost = COSTS[inputs.get("cost", "cross_entropy")]
+    cost = cost or COSTS[inputs.get("cost", "cross_entropy")]
     sizes = [int(s) for s in inputs["sizes"]]
     try:
         net = ns["Network"](sizes, cost=cost)
     except TypeError:                  # an __init__ without `cost=`: set it afterwards
         net = ns["Network"](sizes)
+    had_cost = hasattr(net, "cost")
     net.cost = cost
+    net.had_cost = had_cost
     copy = (lambda a: np.array(a, dtype=float)) if copies else (lambda a: a)
     net.weights = [copy(w) for w in inputs["weights"]]
     net.biases = [copy(b) for b in inputs["biases"]]
@@ -196,8 +199,21 @@ def feedforward2(ns, inputs):
 
 
 def backprop2(ns, inputs):
-    result = _network2(ns, inputs).backprop(inputs["x"], inputs["y"])
-    return {"return": list(result) if isinstance(result, tuple) else result}
+    """backprop(x, y) with the correct cost class, recording whether it calls
+    self.cost.delta (a chapter 1 backprop with L2 added has no cost to call)."""
+    calls = []
+    base = COSTS[inputs.get("cost", "cross_entropy")]
+
+    class Recording(base):
+        @staticmethod
+        def delta(z, a, y):
+            calls.append(1)
+            return base.delta(z, a, y)
+
+    net = _network2(ns, inputs, cost=Recording)
+    result = net.backprop(inputs["x"], inputs["y"])
+    return {"return": list(result) if isinstance(result, tuple) else result,
+            "has_cost": int(net.had_cost), "used_cost": int(bool(calls))}
 
 
 def update_mini_batch2(ns, inputs):

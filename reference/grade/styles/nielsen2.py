@@ -161,13 +161,29 @@ def net_cases(rng, n):
         W, b = ch1._params(rng, sizes)
         x = rng.standard_normal((sizes[0], 1))
         y = rng.random((sizes[-1], 1))
-        g = oracle_backprop(W, b, ["sigmoid"] * len(W), LOSS[cost], x, y, "columns", "sum")
+        expected = {}
+        for loss in dict.fromkeys((cost, "quadratic")):
+            g = oracle_backprop(W, b, ["sigmoid"] * len(W), LOSS[loss], x, y, "columns", "sum")
+            expected[loss] = {"a": g.activations[-1], "zs": g.zs,
+                              "activations": g.activations, "deltas": g.deltas, "dW": g.dW,
+                              "db": g.db}
         cases.append(GradeCase(
             {"sizes": sizes, "weights": W, "biases": b, "x": x, "y": y, "cost": cost},
-            {"a": g.activations[-1], "zs": g.zs, "activations": g.activations,
-             "deltas": g.deltas, "dW": g.dW, "db": g.db},
+            dict(expected[cost], quadratic=expected["quadratic"]),
             (len(W), sum(sizes)), f"{ch1._desc(sizes)}, {cost.replace('_', '-')} cost"))
     return cases
+
+
+def check_backprop(got, case):
+    """BP1..BP4 with the network's cost: the case's cost class when the network has one
+    (a backprop that ignores self.cost fails the cross-entropy cases); a network without
+    a cost attribute (chapter 1's backprop, L2 added to the update) has the quadratic
+    cost of chapter 1."""
+    own = not float(got.get("has_cost") or 0) and not float(got.get("used_cost") or 0)
+    if own and case.inputs["cost"] != "quadratic":
+        case = GradeCase(dict(case.inputs, cost="quadratic"), case.expected["quadratic"],
+                         case.size, case.description)
+    return ch1.check_backprop(got, case)
 
 
 # --- Network.update_mini_batch with L2 --------------------------------------------------------
@@ -352,7 +368,7 @@ STYLE = Style("nielsen2", "columns", [
     _fn("Network.default_weight_initializer", "weight_initializer_probe", init_cases,
         check_init, optional=True, points=0.5),
     _fn("Network.feedforward", "feedforward2", ch1.net_cases, ch1.check_feedforward),
-    _fn("Network.backprop", "backprop2", net_cases, ch1.check_backprop),
+    _fn("Network.backprop", "backprop2", net_cases, check_backprop),
     _fn("Network.update_mini_batch", "update_mini_batch2", update_cases, check_update),
     _fn("Network.total_cost", "total_cost_probe", total_cost_cases, check_total_cost,
         optional=True, points=0.5),
