@@ -227,6 +227,8 @@ ACCEPTED = {
     "randn / sqrt(n_prev)": lambda r, n, p: r.standard_normal((n, p)) / np.sqrt(p),
     "He sqrt(2/n_prev)": lambda r, n, p: r.standard_normal((n, p)) * np.sqrt(2 / p),
     "Glorot sqrt(2/(n+n_prev))": lambda r, n, p: r.standard_normal((n, p)) * np.sqrt(2 / (n + p)),
+    "uniform(-1, 1) * 0.01": lambda r, n, p: r.uniform(-1, 1, (n, p)) * 0.01,
+    "randn * 0.05": lambda r, n, p: r.standard_normal((n, p)) * 0.05,
 }
 REFUSED = {
     "rand unscaled": (lambda r, n, p: r.random((n, p)), "np.random.rand draws uniformly"),

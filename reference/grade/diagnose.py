@@ -175,7 +175,10 @@ def diagnose_mutation(before: Mapping[str, Any], after: Mapping[str, Any], *,
 # true one (8 standard errors at 512 draws), the sample mean within MEAN_Z standard errors
 MIN_DRAWS = 500
 MEAN_Z = 6.0            # |mean| / (std/√N) above this: not centered (a false alarm ~1e-9)
-SCALE_RANGE = (0.75, 1.35)   # std / accepted scale: Glorot's √(2/(n+n_prev)) passes too
+# the spread passes between LOW x the smallest accepted scale and HIGH x the largest (so
+# Glorot's √(2/(n+n_prev)) and a centered uniform draw pass too): it catches an unscaled
+# np.random.randn (std 1) and a vanishing one, without judging which course version
+SCALE_RANGE = (0.5, 1.35)
 
 
 def init_scales(n_prev: int) -> dict[str, float]:
@@ -188,7 +191,8 @@ def init_scales(n_prev: int) -> dict[str, float]:
 def diagnose_spread(W: np.ndarray, scales: Mapping[str, float], *, name: str,
                     hint: str = "draw it as np.random.randn(n, n_prev) * scale"
                     ) -> Finding | None:
-    """A weight matrix drawn centered (mean 0) with one of the accepted spreads.
+    """A weight matrix drawn centered (mean 0) with a spread in the range of the accepted
+    ones (SCALE_RANGE).
 
     Judged only on MIN_DRAWS or more entries (None below): a uniform draw on [0, 1)
     (np.random.rand, scaled or not) has every entry positive and a mean of ~1.7 std
@@ -208,10 +212,9 @@ def diagnose_spread(W: np.ndarray, scales: Mapping[str, float], *, name: str,
         return Finding("init", f"{name}: {what}; use np.random.randn (a normal centered at "
                        f"0) times a scale: std {accepted}", detail)
     low, high = SCALE_RANGE
-    if any(low <= std / v <= high for v in scales.values()):
+    if min(scales.values()) * low <= std <= max(scales.values()) * high:
         return None
-    size = "too large" if std > max(scales.values()) * high else (
-        "too small" if std < min(scales.values()) * low else "not one the course uses")
+    size = "too large" if std > max(scales.values()) * high else "too small"
     return Finding("init", f"{name} has standard deviation {std:.3g}: {size}; {hint} "
                    f"(std {accepted})", detail)
 
