@@ -288,3 +288,16 @@ def test_pytest_plugin_grades_a_chapter_3_file_handed_in_as_nielsen(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert "::Network.update_mini_batch" in r.stdout and "1 failed, 10 passed" in r.stdout
     assert "the L2 weight decay is missing" in r.stdout
+
+
+@pytest.mark.parametrize("signature, order", [
+    ("def delta(z, a, y): pass", ("z", "a", "y")),
+    ("def delta(aL, y, zL): pass", ("a", "y", "z")),
+    ("def delta(self, output_activations, y, z): pass", ("a", "y", "z")),
+    ("def delta(p, q, r): pass", ("z", "a", "y")),          # names say nothing: the book's
+    ("def delta(a, a2, y): pass", ("z", "a", "y")),
+])
+def test_cost_argument_order_follows_the_students_names(signature, order):
+    ns = {}
+    exec(signature, ns)  # noqa: S102 - a one-line signature written here
+    assert probes._order(ns["delta"], ("z", "a", "y")) == order

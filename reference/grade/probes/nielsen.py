@@ -152,11 +152,58 @@ def update_mini_batch(ns, inputs):
 
 
 # --- chapter 3 (network2.py) ---------------------------------------------------------------
-def _network2(ns, inputs, copies=False, cost=None):
+ROLES = {"z": "z", "zl": "z", "a": "a", "al": "a", "output": "a", "output_activations": "a",
+         "activation": "a", "activations": "a", "y": "y", "target": "y", "label": "y",
+         "expected": "y", "t": "y"}
+
+
+def _order(method, canonical):
+    """The order the student's method takes its arguments in, as canonical names: the
+    book's delta(z, a, y), or the same names in another order (`delta(a, y, z)`,
+    `delta(aL, y, zL)`); the book's order when the names say nothing."""
+    code = getattr(method, "__code__", None)
+    if code is None:
+        return canonical
+    names = list(code.co_varnames[:code.co_argcount])
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    roles = [ROLES.get(n.lower().strip("_")) for n in names[:len(canonical)]]
+    return tuple(roles) if sorted(r or "" for r in roles) == sorted(canonical) else canonical
+
+
+def _cost_class(ns, base):
+    """The correct cost class `base`, taking fn's and delta's arguments in the order of the
+    student's class of the same name (or of their other cost class), so the student's
+    backprop, which calls self.cost.delta its own way, gets the right δ; records the
+    calls of delta."""
+    own = next((ns[n] for n in (base.__name__, "CrossEntropyCost", "QuadraticCost")
+                if hasattr(ns.get(n), "delta")), None)     # the network's convention
+    d_order = _order(getattr(own, "delta", None), ("z", "a", "y"))
+    f_order = _order(getattr(own, "fn", None), ("a", "y"))
+
+    class Cost(base):
+        calls = []
+
+        @staticmethod
+        def fn(*args):
+            kw = dict(zip(f_order, args))
+            return base.fn(kw["a"], kw["y"])
+
+        @staticmethod
+        def delta(*args):
+            Cost.calls.append(1)
+            kw = dict(zip(d_order, args))
+            return base.delta(kw["z"], kw["a"], kw["y"])
+
+    Cost.__name__ = base.__name__
+    return Cost
+
+
+def _network2(ns, inputs, copies=False):
     """Network(sizes, cost=the correct cost class), holding the case's (or copied) arrays;
     `net.had_cost`: whether the student's own network has a cost attribute."""
     _isolate(ns)
-    cost = cost or COSTS[inputs.get("cost", "cross_entropy")]
+    cost = _cost_class(ns, COSTS[inputs.get("cost", "cross_entropy")])
     sizes = [int(s) for s in inputs["sizes"]]
     try:
         net = ns["Network"](sizes, cost=cost)
@@ -171,27 +218,29 @@ def _network2(ns, inputs, copies=False, cost=None):
     return net
 
 
-def _cost_method(ns, inputs, name, arity):
+def _cost_method(ns, inputs, name, canonical):
     """cls.fn / cls.delta as the book calls them (on the class: static methods); a class
-    written with instance methods (`def fn(self, a, y)`) is instantiated first."""
+    written with instance methods (`def fn(self, a, y)`) is instantiated first. Returns
+    the method and the order of its arguments."""
     _isolate(ns)
     cls = ns[inputs["cls"]]
     method = getattr(cls, name)
     code = getattr(method, "__code__", None)
-    if isinstance(cls, type) and code is not None and code.co_argcount == arity + 1:
+    if isinstance(cls, type) and code is not None and code.co_argcount == len(canonical) + 1:
         method = getattr(cls(), name)
-    return method
+    return method, _order(method, canonical)
 
 
 def cost_fn_probe(ns, inputs):
     """QuadraticCost.fn / CrossEntropyCost.fn (a, y): the cost of one example."""
-    return {"return": _cost_method(ns, inputs, "fn", 2)(inputs["a"], inputs["y"])}
+    method, order = _cost_method(ns, inputs, "fn", ("a", "y"))
+    return {"return": method(*(inputs[k] for k in order))}
 
 
 def cost_delta_probe(ns, inputs):
     """QuadraticCost.delta / CrossEntropyCost.delta (z, a, y): δᴸ of one example."""
-    return {"return": _cost_method(ns, inputs, "delta", 3)(inputs["z"], inputs["a"],
-                                                            inputs["y"])}
+    method, order = _cost_method(ns, inputs, "delta", ("z", "a", "y"))
+    return {"return": method(*(inputs[k] for k in order))}
 
 
 def feedforward2(ns, inputs):
@@ -201,25 +250,17 @@ def feedforward2(ns, inputs):
 def backprop2(ns, inputs):
     """backprop(x, y) with the correct cost class, recording whether it calls
     self.cost.delta (a chapter 1 backprop with L2 added has no cost to call)."""
-    calls = []
-    base = COSTS[inputs.get("cost", "cross_entropy")]
-
-    class Recording(base):
-        @staticmethod
-        def delta(z, a, y):
-            calls.append(1)
-            return base.delta(z, a, y)
-
-    net = _network2(ns, inputs, cost=Recording)
+    net = _network2(ns, inputs)
     result = net.backprop(inputs["x"], inputs["y"])
     return {"return": list(result) if isinstance(result, tuple) else result,
-            "has_cost": int(net.had_cost), "used_cost": int(bool(calls))}
+            "has_cost": int(net.had_cost), "used_cost": int(bool(net.cost.calls))}
 
 
 def update_mini_batch2(ns, inputs):
     """The weights after one L2-regularized step; backprop is the correct one."""
     net = _network2(ns, inputs, copies=True)
-    net.backprop = lambda x, y: backprop(net.weights, net.biases, x, y, net.cost)
+    base = COSTS[inputs.get("cost", "cross_entropy")]
+    net.backprop = lambda x, y: backprop(net.weights, net.biases, x, y, base)
     net.update_mini_batch([(x, y) for x, y in inputs["mini_batch"]], inputs["eta"],
                           inputs["lmbda"], inputs["n"])
     return {"weights": list(net.weights), "biases": list(net.biases)}
