@@ -301,3 +301,25 @@ def test_cost_argument_order_follows_the_students_names(signature, order):
     ns = {}
     exec(signature, ns)  # noqa: S102 - a one-line signature written here
     assert probes._order(ns["delta"], ("z", "a", "y")) == order
+
+
+def test_batch_of_both_chapters_has_one_row_each_with_its_own_maximum(cli, tmp_path):
+    import csv
+    import shutil
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(HERE / "correct.py", subs / "ch1.py")
+    shutil.copy(HERE.parent / "nielsen2" / "bug_decay_without_n.py", subs / "ch3.py")
+    r = cli("grade", str(subs), "--style", "nielsen")
+    assert r.returncode == 1, r.stderr
+    rows = {row["submission"].rsplit("/", 1)[-1]: row
+            for row in csv.DictReader((tmp_path / "subs-grades" / "summary.csv").open())}
+    ch1, ch3 = rows["ch1.py"], rows["ch3.py"]
+    assert ch1["score"] == ch1["max_score"] == "5.5" and ch1["status"] == "passed"
+    assert ch1["Network.cost_derivative status"] == "passed"
+    assert ch1["CrossEntropyCost.delta"] == ch1["CrossEntropyCost.delta status"] == ""
+    assert ch3["max_score"] == "8.5" and ch3["score"] == "7.5"
+    assert ch3["Network.update_mini_batch status"] == "failed"
+    assert ch3["Network.cost_derivative status"] == ""
+    assert "graded as Nielsen's chapter 3" in (tmp_path / "subs-grades" / "ch3.py.txt").read_text()

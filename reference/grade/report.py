@@ -187,12 +187,11 @@ def csv_header(function_names: list[str]) -> list[str]:
 
 def csv_row(result: SubmissionResult, function_names: list[str]) -> list[str]:
     """A function the submission's style does not grade (a chapter 1 network in a batch
-    that also holds chapter 3 ones) has an empty score and the status "not graded"."""
+    that also holds chapter 3 ones) has an empty score and an empty status."""
     by_name = {f.name: f for f in result.functions}
     overall = NOT_GRADED if result.error else PASSED if result.passed else "failed"
     scores = [_fmt(0.0 if result.error else by_name[n].score) if n in by_name else ""
               for n in function_names]
-    statuses = [result.status_of(by_name[n]) if n in by_name else NOT_GRADED
-                for n in function_names]
+    statuses = [result.status_of(by_name[n]) if n in by_name else "" for n in function_names]
     return [result.submission, overall, _fmt(result.score), _fmt(result.max_score),
             *scores, *statuses]
