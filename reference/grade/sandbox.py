@@ -58,6 +58,7 @@ class ChildResult:
     during_load: bool = False          # the failure happened while loading the submission
     starting: bool = False             # the worker never got as far as the submission
     garbled: bool = False              # the result pipe carried something the worker never sends
+    elapsed: float | None = None       # seconds from the function's "L" frame to its end
 
     def failure(self, timeout: float, memory_mb: int) -> str | None:
         """Why the child produced no usable result (None when it did)."""
@@ -235,7 +236,8 @@ class Child:
                     break
                 if len(buf) < 13 + size:
                     break
-                on_result(k, ChildResult(bytes(buf[13:13 + size])))
+                on_result(k, ChildResult(bytes(buf[13:13 + size]),
+                                         elapsed=time.monotonic() - started))
                 del buf[:13 + size]
                 done, phase = done + 1, b"R"
                 current, started = k + 1, time.monotonic()
@@ -244,6 +246,7 @@ class Child:
         self._killpg()
         self.proc.wait()
         if failure is not None:
+            failure.elapsed = time.monotonic() - started
             failure.returncode = self.proc.returncode
             # only what the failing function (and the loading before it) printed
             failure.stdout = _read(self.out, OUTPUT_CAP, marks[0]).decode("utf-8", "replace")
