@@ -84,7 +84,7 @@ def register_activation(
 
     `derivative(z, a)` receives z and a = σ(z). `torch` is the oracle's forward.
     """
-    check_entry("activation", name, {"forward": forward, "derivative": derivative, "vjp": vjp},
+    validate_entry("activation", name, {"forward": forward, "derivative": derivative, "vjp": vjp},
                 torch, tolerance, optional=("derivative", "vjp"))
     domain, kinks = _pair(domain, f"domain of activation {name!r}"), _numbers(kinks, name)
     if name in ACTIVATIONS and not replace:
@@ -97,7 +97,7 @@ def register_activation(
     return entry
 
 
-def check_entry(kind: str, name, functions: dict, torch, tolerance,
+def validate_entry(kind: str, name, functions: dict, torch, tolerance,
                 optional: tuple[str, ...] = ()) -> None:
     """The checks every registry entry shares: a name, callables, a torch
     counterpart (a string or a callable) and a tolerance table

@@ -14,7 +14,7 @@ class InputError(ValueError):
     """Raised for input the library cannot give a meaningful answer for."""
 
 
-def check_int(value, name: str, minimum: int = 0) -> int:
+def validate_int(value, name: str, minimum: int = 0) -> int:
     """`value` as an int ≥ minimum (a bool, a float such as 2.0 or a string is refused)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -23,12 +23,12 @@ def check_int(value, name: str, minimum: int = 0) -> int:
     return int(value)
 
 
-def check_seed(value, name: str = "seed") -> int:
+def validate_seed(value, name: str = "seed") -> int:
     """A seed: a non-negative integer of any size (numpy refuses negative seeds)."""
-    return check_int(value, name, 0)
+    return validate_int(value, name, 0)
 
 
-def check_real(value, name: str, *, positive: bool = False) -> float:
+def validate_real(value, name: str, *, positive: bool = False) -> float:
     """A finite real number, > 0 with `positive`, else ≥ 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise InputError(f"{name} must be a finite number, got {value!r}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError, check_real
+from .errors import InputError, validate_real
 from .network import Network
 
 MAX_PARAMS = 20_000
@@ -27,7 +27,7 @@ class GradCheck:
     approx: np.ndarray
 
     def ok(self, threshold: float = 1e-7) -> bool:
-        return self.relative_error < check_real(threshold, "threshold", positive=True)
+        return self.relative_error < validate_real(threshold, "threshold", positive=True)
 
 
 def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, list]:
@@ -36,7 +36,7 @@ def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, li
     work = Network([w.astype(np.float64) for w in net.weights],
                    [b.astype(np.float64) for b in net.biases], net.sigmas, net.loss,
                    net.layout, net.reduction)
-    X, Y = work._check_batch(X, Y)
+    X, Y = work.validate_batch(X, Y)
     out = []
     for params in (work.weights, work.biases):
         grads = []
@@ -59,7 +59,7 @@ def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, li
 def _check(net, eps) -> None:
     if not isinstance(net, Network):
         raise InputError(f"gradient check needs a manual.Network, got {type(net).__name__}")
-    check_real(eps, "eps", positive=True)
+    validate_real(eps, "eps", positive=True)
 
 
 def gradient_check(net: Network, X, Y, eps: float = 1e-6,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .equations import COLUMNS, ROWS
-from .errors import InputError, check_seed
+from .errors import InputError, validate_seed
 
 METHODS = ("ng", "he", "xavier")
 
@@ -37,8 +37,8 @@ def initialize(sizes: Sequence[int], *, layout: str = COLUMNS, seed: int = 0,
         raise InputError(f"dtype must be float32 or float64, not {dtype!r}") from None
     if dtype not in (np.float32, np.float64):
         raise InputError(f"dtype must be float32 or float64, not {dtype}")
-    seed = check_seed(seed)
-    _check_memory(sizes, dtype)
+    seed = validate_seed(seed)
+    _validate_memory(sizes, dtype)
     rng = np.random.default_rng(seed)
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -65,7 +65,7 @@ def _available_memory() -> int | None:
     return None
 
 
-def _check_memory(sizes: list[int], dtype: np.dtype) -> None:
+def _validate_memory(sizes: list[int], dtype: np.dtype) -> None:
     """Refuse sizes whose parameters cannot fit in memory, before drawing them (a
     draw that overcommits is killed by the OOM killer, or raises MemoryError)."""
     params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))

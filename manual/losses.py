@@ -8,7 +8,7 @@ the reduction ("mean": C = (1/m) Σₓ Cₓ, "sum": C = Σₓ Cₓ).
 (the case generator pairs them); `targets` says what y looks like ("real",
 "binary" in {0, 1}, or "onehot" rows/columns of a distribution).
 
-What a network accepts (`check_targets`, `check_output`), since a loss on
+What a network accepts (`validate_targets`, `validate_output`), since a loss on
 probabilities is not a loss outside them:
 - "binary" targets (bce) must lie in [0, 1] (soft labels are fine; labels
   in {-1, 1} are refused: the cost would be unbounded below);
@@ -52,9 +52,9 @@ TARGET_SUM_TOLERANCE = 1e-3
 def register_loss(name: str, cost, gradient, torch, *, output_activations,
                   targets: str = "real", tolerance=None, replace: bool = False) -> Loss:
     """Add a loss to the registry (the only step a new loss needs)."""
-    from .activations import check_entry
+    from .activations import validate_entry
 
-    check_entry("loss", name, {"cost": cost, "gradient": gradient}, torch, tolerance)
+    validate_entry("loss", name, {"cost": cost, "gradient": gradient}, torch, tolerance)
     if isinstance(output_activations, str) or not all(
             isinstance(o, str) for o in _iterable(output_activations)):
         raise InputError(f"output_activations of loss {name!r} must be a list of activation "
@@ -86,7 +86,7 @@ def _iterable(value) -> list:
         return [None]  # not iterable: refused by the caller's check
 
 
-def check_output(loss: Loss, output: str) -> None:
+def validate_output(loss: Loss, output: str) -> None:
     """A loss on probabilities needs an output activation listed for it (see the docstring)."""
     if loss.targets != "real" and output not in loss.output_activations:
         raise InputError(f"loss {loss.name!r} needs an output activation in "
@@ -94,7 +94,7 @@ def check_output(loss: Loss, output: str) -> None:
                          f"not {output!r}")
 
 
-def check_targets(loss: Loss, y: Array, axis: int, name: str = "Y") -> None:
+def validate_targets(loss: Loss, y: Array, axis: int, name: str = "Y") -> None:
     """Refuse targets outside the loss's domain (see the docstring); `axis` is the class axis."""
     if loss.targets == "binary" and y.size and not ((y >= 0).all() and (y <= 1).all()):
         raise InputError(f"loss {loss.name!r} needs {name} in [0, 1], got values from "
@@ -160,4 +160,3 @@ register_loss("cross_entropy", cross_entropy_cost, cross_entropy_gradient,
               "-torch.special.xlogy(y, a)",
               output_activations=("softmax", "sigmoid"), targets="onehot")
 
-BUILTIN_LOSSES = tuple(LOSSES)

@@ -14,7 +14,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .equations import COLUMNS, ROWS, batch_axis, bp1, bp2, bp3, bp4, class_axis
 from .errors import InputError
-from .losses import Loss, check_output, check_targets, get_loss
+from .losses import Loss, get_loss, validate_output, validate_targets
 
 Array = np.ndarray
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -50,13 +50,13 @@ class Network:
         self.layout, self.reduction = layout, reduction
         self.sigmas: list[Activation] = [get_activation(a) for a in activations]
         self.loss: Loss = get_loss(loss)
-        check_output(self.loss, self.sigmas[-1].name)
+        validate_output(self.loss, self.sigmas[-1].name)
         self.weights = [_array(w, f"weights[{l}]") for l, w in enumerate(weights)]
         self.biases = [_array(b, f"biases[{l}]") for l, b in enumerate(biases)]
         self.dtype = self.weights[0].dtype
         if self.dtype not in DTYPES:
             raise InputError(f"weights must be float32 or float64, not {self.dtype}")
-        self._check_shapes()
+        self._validate_shapes()
         self.zs: list[Array] = []
         self.activations: list[Array] = []
 
@@ -68,7 +68,7 @@ class Network:
             return [w[0].shape[1]] + [x.shape[0] for x in w]
         return [w[0].shape[0]] + [x.shape[1] for x in w]
 
-    def _check_shapes(self) -> None:
+    def _validate_shapes(self) -> None:
         prev = None
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             if w.ndim != 2:
@@ -101,8 +101,8 @@ class Network:
         return cls(weights, biases, activations, loss, layout, reduction)
 
     # ---- forward -----------------------------------------------------------
-    def _check_input(self, X: Array, name: str = "X") -> Array:
-        X = _numeric(X, name, self.dtype)
+    def _validate_input(self, X: Array, name: str = "X") -> Array:
+        X = real_array(X, name, self.dtype)
         n0 = self.sizes[0]
         if X.ndim != 2 or X.shape[class_axis(self.layout)] != n0:
             want = f"({n0}, m)" if self.layout == COLUMNS else f"(m, {n0})"
@@ -122,7 +122,7 @@ class Network:
 
     def forward(self, X: Array) -> Array:
         """zˡ = Wˡaˡ⁻¹ + bˡ (rows: aˡ⁻¹Wˡ + bˡ), aˡ = σ(zˡ); caches zs and activations."""
-        a = self._check_input(X)
+        a = self._validate_input(X)
         axis = class_axis(self.layout)
         zs, activations = [], [a]
         for w, b, sigma in zip(self.weights, self.biases, self.sigmas):
@@ -136,33 +136,33 @@ class Network:
 
     def cost(self, X: Array, Y: Array) -> float:
         a = self.forward(X)
-        return self._cost(a, self._check_target(Y, a.shape))
+        return self._cost(a, self._validate_target(Y, a.shape))
 
     def _cost(self, a: Array, Y: Array) -> float:
         per_example = self.loss.cost(a, Y, class_axis(self.layout))
         total = float(per_example.sum())
         return total / per_example.size if self.reduction == "mean" else total
 
-    def _check_target(self, Y: Array, shape: tuple[int, ...]) -> Array:
+    def _validate_target(self, Y: Array, shape: tuple[int, ...]) -> Array:
         """Y as the network's dtype, checked against the output's shape and the loss's domain."""
-        Y = _numeric(Y, "Y", self.dtype)
+        Y = real_array(Y, "Y", self.dtype)
         if Y.shape != shape:
             raise InputError(f"Y has shape {Y.shape}, expected {shape} (the output's shape)")
         if not np.isfinite(Y).all():
             raise InputError("Y contains NaN or inf")
-        check_targets(self.loss, Y, class_axis(self.layout))
+        validate_targets(self.loss, Y, class_axis(self.layout))
         return Y
 
-    def _check_batch(self, X: Array, Y: Array) -> tuple[Array, Array]:
+    def validate_batch(self, X: Array, Y: Array) -> tuple[Array, Array]:
         """(X, Y) checked as `backprop` checks them, before any forward pass."""
-        X = self._check_input(X)
-        return X, self._check_target(Y, self.output_shape(X.shape[batch_axis(self.layout)]))
+        X = self._validate_input(X)
+        return X, self._validate_target(Y, self.output_shape(X.shape[batch_axis(self.layout)]))
 
     # ---- backward ----------------------------------------------------------
     def backprop(self, X: Array, Y: Array) -> Gradients:
         """The backward pass: BP1 at the output, BP2 down the layers, BP3/BP4 per layer."""
         aL = self.forward(X)
-        Y = self._check_target(Y, aL.shape)
+        Y = self._validate_target(Y, aL.shape)
         zs, activations, sigmas, L = self.zs, self.activations, self.sigmas, len(self.weights)
         m = aL.shape[batch_axis(self.layout)]
         scale = 1.0 / m if self.reduction == "mean" else 1.0
@@ -200,7 +200,7 @@ def _array(x, name: str) -> Array:
         raise InputError(f"{name} is not an array: {str(exc).splitlines()[0]}") from None
 
 
-def _numeric(x, name: str, dtype) -> Array:
+def real_array(x, name: str, dtype) -> Array:
     """x as an array of `dtype`; booleans and integers convert, anything else is refused
     (complex would lose its imaginary part, strings and dates are no numbers)."""
     x = _array(x, name)

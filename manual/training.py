@@ -10,28 +10,24 @@ from __future__ import annotations
 import numpy as np
 
 from .equations import batch_axis
-from .errors import check_int, check_real, check_seed
-
-
-def minibatches(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
-    """The example indices of every mini-batch of every epoch (seeded shuffling)."""
-    return list(iter_minibatches(n, batch_size, epochs, seed))
+from .errors import validate_int, validate_real, validate_seed
 
 
 def iter_minibatches(n: int, batch_size: int, epochs: int, seed: int):
-    """`minibatches` one epoch at a time: memory does not grow with the epochs."""
+    """The example indices of every mini-batch, one epoch at a time (seeded shuffling;
+    memory does not grow with the epochs)."""
     rng = np.random.default_rng(seed)
     for _ in range(epochs):
         perm = rng.permutation(n)
         yield [perm[k:k + batch_size] for k in range(0, n, batch_size)]
 
 
-def check_hyperparameters(epochs, batch_size, lr, l2, seed):
+def validate_hyperparameters(epochs, batch_size, lr, l2, seed):
     """(epochs, batch_size, lr, l2, seed) checked: integers epochs >= 0, batch_size >= 1 or
     None, seed >= 0; finite lr > 0 and l2 >= 0. InputError names the first bad one."""
-    return (check_int(epochs, "epochs", 0),
-            None if batch_size is None else check_int(batch_size, "batch_size", 1),
-            check_real(lr, "lr", positive=True), check_real(l2, "l2"), check_seed(seed))
+    return (validate_int(epochs, "epochs", 0),
+            None if batch_size is None else validate_int(batch_size, "batch_size", 1),
+            validate_real(lr, "lr", positive=True), validate_real(l2, "l2"), validate_seed(seed))
 
 
 def sgd_step(net, X, Y, lr: float, l2: float):
@@ -51,8 +47,8 @@ def fit(net, X, Y, *, epochs: int = 1, batch_size: int | None = None, lr: float 
 
     batch_size None is the whole batch; a batch_size above the number of
     examples is the whole batch too."""
-    epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
-    X, Y = net._check_batch(X, Y)
+    epochs, batch_size, lr, l2, seed = validate_hyperparameters(epochs, batch_size, lr, l2, seed)
+    X, Y = net.validate_batch(X, Y)
     axis = batch_axis(net.layout)
     n = X.shape[axis]
     batch_size = batch_size or n

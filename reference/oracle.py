@@ -18,13 +18,11 @@ import torch
 from manual.activations import get_activation
 from manual.equations import COLUMNS, batch_axis, class_axis
 from manual.errors import InputError
-from manual.losses import check_targets, get_loss
-from manual.network import Gradients, Network, _numeric
-from manual.training import check_hyperparameters, iter_minibatches
+from manual.losses import get_loss, validate_targets
+from manual.network import Gradients, Network, real_array
+from manual.training import iter_minibatches, validate_hyperparameters
 
 from .torchexpr import torch_activation, torch_loss
-
-F64 = torch.float64
 
 
 @dataclass
@@ -169,18 +167,18 @@ def _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision):
     if isinstance(W, np.ndarray) or isinstance(b, np.ndarray) or len(W) != len(b):
         raise InputError("W and b must be lists with one stacked array per layer")
     dt = np.dtype(precision)
-    W = [_numeric(w, f"W[{l}]", dt) for l, w in enumerate(W)]
-    b = [_numeric(v, f"b[{l}]", dt) for l, v in enumerate(b)]
-    X, Y = _numeric(X, "X", dt), _numeric(Y, "Y", dt)
+    W = [real_array(w, f"W[{l}]", dt) for l, w in enumerate(W)]
+    b = [real_array(v, f"b[{l}]", dt) for l, v in enumerate(b)]
+    X, Y = real_array(X, "X", dt), real_array(Y, "Y", dt)
     if X.ndim != 3 or any(a.ndim < 2 or len(a) != len(X) for a in W + b + [Y]):
         raise InputError("stacked arrays need a leading axis of K networks: X (K, ...), "
                          "W[l] (K, ...), b[l] (K, ...), Y (K, ...)")
     net = Network([w[0] for w in W], [v[0] for v in b], activations, loss, layout, reduction)
-    net._check_batch(X[0], Y[0])  # named as one network's X and Y: what oracle_backprop got
+    net.validate_batch(X[0], Y[0])  # named as one network's X and Y: what oracle_backprop got
     for name, arrays in (("W", W), ("b", b), ("X", [X]), ("Y", [Y])):
         if not all(np.isfinite(a).all() for a in arrays):
             raise InputError(f"{name} contains NaN or inf")
-    check_targets(net.loss, Y, 1 + class_axis(layout))
+    validate_targets(net.loss, Y, 1 + class_axis(layout))
     return W, b, X, Y
 
 
@@ -219,11 +217,11 @@ def oracle_fit(weights, biases, activations, loss, X, Y, *, layout=COLUMNS, redu
     The L2 term enters the cost as (λ/2m) Σ‖Wˡ‖² and autograd differentiates
     it; returns the final weights and biases as float64 ndarrays.
     """
-    epochs, batch_size, lr, l2, seed = check_hyperparameters(epochs, batch_size, lr, l2, seed)
-    net = Network([_numeric(w, "weights", np.float64) for w in weights],
-                  [_numeric(v, "biases", np.float64) for v in biases], activations, loss,
+    epochs, batch_size, lr, l2, seed = validate_hyperparameters(epochs, batch_size, lr, l2, seed)
+    net = Network([real_array(w, "weights", np.float64) for w in weights],
+                  [real_array(v, "biases", np.float64) for v in biases], activations, loss,
                   layout, reduction)
-    X, Y = net._check_batch(X, Y)
+    X, Y = net.validate_batch(X, Y)
     sigmas, loss = net.sigmas, net.loss
     params_w = [_t(w).clone().requires_grad_() for w in net.weights]
     params_b = [_t(b).clone().requires_grad_() for b in net.biases]

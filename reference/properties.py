@@ -54,10 +54,15 @@ def per_example(net: Network, X, Y, got) -> Mismatch | None:
 
 def directional(net: Network, X, Y, got, seed: int = 0, eps: float = 1e-5) -> Mismatch | None:
     """(C(θ + εV) − C(θ − εV)) / 2ε = ⟨(∇W, ∇b), V⟩, costs evaluated in float64."""
+    L = len(net.weights)
+    for l, (mine, w) in enumerate(zip(got.dW + got.db, net.weights + net.biases)):
+        if np.shape(mine) != w.shape:   # no inner product with V: say so, do not crash
+            eq, layer = ("BP4", l) if l < L else ("BP3", l - L)
+            return Mismatch(eq, layer, (), np.nan, np.nan, np.inf, np.inf,
+                            f"(shape {np.shape(mine)}, expected {w.shape})")
     rng = np.random.default_rng(seed)
     params = [p.astype(np.float64) for p in net.weights + net.biases]
     V = [rng.standard_normal(p.shape) for p in params]
-    L = len(net.weights)
 
     def cost(sign: float) -> float:
         moved = [p + sign * eps * v for p, v in zip(params, V)]

@@ -6,21 +6,26 @@ the manner of PyTorch's OpInfo). CATALOGS maps a style ("ng", "saito",
 exactly one of:
 
 - fails: {file: {graded function: substring of "[equation] diagnosis"}}. The
-  listed functions must fail with that diagnosis and score 0; every function
-  not listed must pass (a bug is reported where it is, not in everything
-  downstream).
+  listed functions must fail with that diagnosis and score 0 (status "missing"
+  when the diagnosis says the function "is not defined", else "failed"); every
+  function not listed must pass (a bug is reported where it is, not in
+  everything downstream).
 - errors: {file: substring of the submission-level error}. The submission is
   refused or cannot be loaded, and the whole of it scores zero.
 - full_marks: [file]. Equivalent code (ok_*, variant_*): every function passes,
   for each seed in SEEDS, and the score is the maximum.
 
 not_defined: {file: optional functions the file leaves out}. Those must be
-reported as "not defined" instead of passing (the grader supplies or skips
-them); for every other file each graded function is defined.
+reported as "supplied" (the course provides them: full credit, the same
+maximum as everyone's) instead of passing; for every other file each graded
+function is defined.
 helpers: files in the folder that are not submissions (make_variants.py).
 isolation: hostile files whose containment needs the operating system's isolation
 (root), a listener or a memory limit of their own: tests/test_grade_sandbox.py
 checks them, not the templates.
+graded_as: the style named on the command line when it is not the folder's:
+nielsen2's files are graded with `--style nielsen`, which must recognize them
+as chapter 3 (the verdicts are nielsen2's).
 
 Every style is graded alike: TIMEOUT seconds per function (the hostile files'
 diagnoses quote it) and, for full marks, each seed in SEEDS.
@@ -45,6 +50,7 @@ class Catalog:
     not_defined: dict[str, set[str]] = field(default_factory=dict)
     helpers: frozenset[str] = frozenset()
     isolation: frozenset[str] = frozenset()
+    graded_as: str | None = None
 
 
 # ng's four activation helpers come with the course (dnn_utils), so a notebook may omit them
@@ -75,6 +81,12 @@ CATALOGS = {
                                      "np.random.randn"},
             "bug_init_zeros.py": {"initialize_parameters_deep": "no symmetry breaking"},
             "bug_init_shape.py": {"initialize_parameters_deep": "wrong initialization shape"},
+            "bug_init_uniform.py": {"initialize_parameters_deep": "[init] parameters['W1']: "
+                                    "every weight is ≥ 0: np.random.rand draws uniformly "
+                                    "from [0, 1), not centered at 0"},
+            "bug_init_uniform_scaled.py": {"initialize_parameters_deep": "np.random.rand draws "
+                                           "uniformly from [0, 1), not centered at 0; use "
+                                           "np.random.randn"},
             "bug_cost_inf.py": {"compute_cost": "cost contains inf"},
             "bug_cost_no_mean.py": {"compute_cost": "[cost] cost: summed without the mean"},
             "bug_wrong_return.py": {"linear_forward": "should return (Z, cache) (got ndarray)"},
@@ -115,6 +127,7 @@ CATALOGS = {
         full_marks=["correct.py", "ok_mean_matmul.py", "ok_float32.py", "ok_relu_ge.py",
                     "ok_older_keys.py", "ok_exit_toplevel.py", "ok_notebook.ipynb",
                     "ok_helpers_from_dnn_utils.py", "ok_messy_course_v2.py",
+                    "ok_init_xavier.py", "ok_init_he.py",
                     "hostile_huge_output.py", "hostile_orphan.py"],
         not_defined={"ok_helpers_from_dnn_utils.py": NG_PROVIDED,
                      "ok_messy_course_v2.py": NG_PROVIDED},
@@ -226,5 +239,50 @@ CATALOGS = {
         },
         full_marks=["correct.py", "variant_equivalent.py", "variant_xrange.py"],
         helpers=frozenset({"make_variants.py"}),
+    ),
+    "nielsen2": Catalog(
+        fails={
+            "bug_ce_delta_sigma_prime.py": {"CrossEntropyCost.delta": "[BP1] CrossEntropyCost."
+                                            "delta(z, a, y): multiplied by σ'(z): that is the "
+                                            "quadratic cost's δ"},
+            "bug_quadratic_delta_no_sigma_prime.py": {"QuadraticCost.delta": "[BP1] "
+                                                      "QuadraticCost.delta(z, a, y): σ'(z) is "
+                                                      "missing"},
+            "bug_backprop_extra_sigma_prime.py": {"Network.backprop": "[BP1] nabla_b[0] (= δ of "
+                                                  "layer 0, the output layer): BP1 multiplies "
+                                                  "by σ'(zᴸ), the quadratic cost's factor"},
+            "bug_no_weight_decay.py": {"Network.update_mini_batch": "[update] self.weights[0]: "
+                                       "the L2 weight decay is missing"},
+            "bug_decay_without_n.py": {"Network.update_mini_batch": "the weight decay is not "
+                                       "divided by n"},
+            "bug_decay_on_biases.py": {"Network.update_mini_batch": "[update] self.biases[0]: "
+                                       "the weight decay was applied to the biases too"},
+            "bug_ce_fn_one_term.py": {"CrossEntropyCost.fn": "[cost] CrossEntropyCost.fn(a, y): "
+                                      "only the y·ln(a) term"},
+            "bug_total_cost_no_half.py": {"Network.total_cost": "the regularization term has "
+                                          "no ½"},
+            "bug_init_unscaled.py": {"Network.default_weight_initializer": "[init] "
+                                     "self.weights[0] has standard deviation"},
+            # chapter 1's network.py with L2 only: its backprop is graded with its own
+            # (quadratic) cost; the cross-entropy cost the chapter asks for is missing
+            "partial_l2_only.py": {"CrossEntropyCost.fn": "[api] CrossEntropyCost.fn is not "
+                                   "defined in the submission",
+                                   "CrossEntropyCost.delta": "CrossEntropyCost.delta is not "
+                                   "defined"},
+        },
+        errors={},
+        full_marks=["correct.py", "variant_equivalent.py", "variant_no_cost_kwarg.py",
+                    "variant_minimal.py", "variant_cost_instances.py",
+                    "variant_delta_order.py"],
+        not_defined={"variant_minimal.py": {"QuadraticCost.fn", "QuadraticCost.delta",
+                                            "Network.default_weight_initializer",
+                                            "Network.total_cost", "sigmoid"},
+                     "variant_delta_order.py": {"QuadraticCost.fn", "QuadraticCost.delta",
+                                                "Network.default_weight_initializer"},
+                     "partial_l2_only.py": {"QuadraticCost.fn", "QuadraticCost.delta",
+                                            "Network.default_weight_initializer",
+                                            "Network.total_cost"}},
+        helpers=frozenset({"make_variants.py"}),
+        graded_as="nielsen",
     ),
 }

@@ -16,6 +16,8 @@ from tests.grade_catalog import CATALOGS, SEEDS, SUBMISSIONS, TIMEOUT
 FUNCTIONS = {style: [f.name for f in get_style(style).functions] for style in CATALOGS}
 OPTIONAL = {style: {f.name for f in get_style(style).functions if f.optional}
             for style in CATALOGS}
+# one maximum per style, whatever each student wrote: every graded function's points
+MAX_SCORE = {style: sum(f.points for f in get_style(style).functions) for style in CATALOGS}
 
 
 def _entries(verdicts):
@@ -27,8 +29,10 @@ def _entries(verdicts):
 def _grade(style, name, seed=0):
     # two student processes whatever the core count (the default is one on 2 cores), so the
     # functions are split between processes on every machine
-    return grade_submission(SUBMISSIONS / style / name, style, seed=seed, timeout=TIMEOUT,
-                            parallel=2)
+    result = grade_submission(SUBMISSIONS / style / name, CATALOGS[style].graded_as or style,
+                              seed=seed, timeout=TIMEOUT, parallel=2)
+    assert result.style == style          # nielsen hands chapter 3 files to nielsen2
+    return result
 
 
 def _verdicts(result):
@@ -41,11 +45,13 @@ def _statuses(result):
     return {fn: status for fn, (status, _) in _verdicts(result).items()}
 
 
-def _expected_statuses(style, name, failing=()):
-    """Every graded function: failed where the bug is, else passed or not defined."""
+def _expected_statuses(style, name, failing=None):
+    """Every graded function: failed (or missing) where the bug is, else passed or
+    supplied."""
+    failing = failing or {}
     skipped = CATALOGS[style].not_defined.get(name, set())
-    return {fn: "failed" if fn in failing else "not defined" if fn in skipped else "passed"
-            for fn in FUNCTIONS[style]}
+    return {fn: ("missing" if "is not defined" in failing[fn] else "failed") if fn in failing
+            else "supplied" if fn in skipped else "passed" for fn in FUNCTIONS[style]}
 
 
 @pytest.mark.parametrize("style", sorted(CATALOGS))
@@ -72,14 +78,15 @@ def test_buggy_submission_fails_where_the_bug_is(style, name):
     for fn, diagnosis in expected.items():
         assert diagnosis in got[fn][1], (fn, got[fn][1])
     assert all(f.score == 0 for f in result.functions if f.name in expected)
-    assert result.score < result.max_score and not result.passed
+    assert result.score < result.max_score == MAX_SCORE[style] and not result.passed
 
 
 @pytest.mark.parametrize(("style", "name"), _entries(lambda c: c.errors))
 def test_refused_or_unloadable_submission_gets_zero(style, name):
     result = _grade(style, name)
     assert CATALOGS[style].errors[name] in result.error
-    assert result.score == 0 and result.max_score > 0 and not result.passed
+    assert result.score == 0 and result.max_score == MAX_SCORE[style] and not result.passed
+    assert set(_statuses(result).values()) == {"not graded"}
 
 
 @pytest.mark.parametrize(("style", "name", "seed"), [
@@ -89,4 +96,4 @@ def test_equivalent_submission_gets_full_marks(style, name, seed):
     result = _grade(style, name, seed)
     assert result.error is None
     assert _statuses(result) == _expected_statuses(style, name), _verdicts(result)
-    assert result.score == result.max_score > 0 and result.passed
+    assert result.score == result.max_score == MAX_SCORE[style] and result.passed

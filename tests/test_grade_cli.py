@@ -18,13 +18,23 @@ HERE = Path(__file__).parent / "submissions" / "ng"
 FUNCTIONS = 13
 
 
-def _check_results_json(data: dict) -> None:
-    """Gradescope's schema plus our extras."""
-    assert isinstance(data["score"], float) and isinstance(data["max_score"], float)
+STATUSES = {"passed", "failed", "missing", "supplied", "not graded"}
+MAX_SCORE = 11.0     # ng: every graded function's points, the same for every student
+
+
+def _check_results_json(data: dict, visibility: str = "visible") -> None:
+    """Gradescope's schema (its autograder specification) plus our extras."""
+    assert isinstance(data["score"], float) and data["max_score"] == MAX_SCORE
     assert isinstance(data["output"], str) and len(data["tests"]) == FUNCTIONS
-    for t in data["tests"]:
-        assert set(t) == {"name", "score", "max_score", "status", "output", "extra_data"}
+    assert isinstance(data["execution_time"], int) and data["execution_time"] >= 0
+    assert data["visibility"] == visibility and data["stdout_visibility"] == "hidden"
+    for k, t in enumerate(data["tests"]):
+        assert set(t) == {"name", "number", "score", "max_score", "status", "visibility",
+                          "output", "extra_data"}
         assert t["status"] in ("passed", "failed") and "seed" in t["extra_data"]
+        assert t["visibility"] == visibility and t["number"] == f"1.{k + 1}"   # ng: no classes
+        assert t["extra_data"]["grade_status"] in STATUSES
+        assert t["output"].startswith(t["extra_data"]["grade_status"])
 
 
 def test_grade_json_report_for_a_buggy_submission(cli, tmp_path):
@@ -60,6 +70,7 @@ def test_unloadable_submission_still_writes_a_zero_report(cli, tmp_path):
     _check_results_json(data)
     assert data["score"] == 0 and "syntax error" in data["output"]
     assert all(t["status"] == "failed" for t in data["tests"])
+    assert {t["extra_data"]["grade_status"] for t in data["tests"]} == {"not graded"}
 
 
 @pytest.mark.parametrize("args, message", [
@@ -83,6 +94,8 @@ def test_unloadable_submission_still_writes_a_zero_report(cli, tmp_path):
      "cannot write"),
     (["gradescope-bundle", "--style", "ng", "--timeout", "inf", "--output", "/dev/null"],
      "--timeout"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--visibility", "students"],
+     "--visibility"),
 ])
 def test_bad_usage_is_one_line_and_exit_2(cli, args, message):
     r = cli(*args)
@@ -149,13 +162,19 @@ def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
     scores = {Path(row["submission"]).name: row for row in rows}
     assert scores["correct.py"]["score"] == scores["correct.py"]["max_score"] == "11"
     assert scores["bug_no_keepdims.py"]["linear_backward"] == "0"
+    assert scores["bug_no_keepdims.py"]["linear_backward status"] == "failed"
+    assert scores["bug_no_keepdims.py"]["status"] == "failed"
     assert scores["hostile_syntax_error.py"]["score"] == "0"
+    assert scores["hostile_syntax_error.py"]["max_score"] == "11"      # the same for all
+    assert scores["hostile_syntax_error.py"]["status"] == "not graded"
+    assert scores["hostile_syntax_error.py"]["linear_backward status"] == "not graded"
     assert "grading" in r.stderr          # the progress bar
 
 
 def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
     zpath = tmp_path / "autograder.zip"
-    r = cli("gradescope-bundle", "--style", "ng", "--seed", "5", "--output", str(zpath))
+    r = cli("gradescope-bundle", "--style", "ng", "--seed", "5", "--output", str(zpath),
+            "--visibility", "after_due_date")
     assert r.returncode == 0, r.stderr
     with zipfile.ZipFile(zpath) as zf:
         names = set(zf.namelist())
@@ -178,7 +197,7 @@ def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
     assert "could not run" not in data["output"], done.stdout + done.stderr
-    _check_results_json(data)
+    _check_results_json(data, "after_due_date")
     assert data["tests"][0]["extra_data"]["seed"] == 5
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["linear_backward"]
 
@@ -198,3 +217,43 @@ def test_pytest_plugin_mode_runs_graded_functions_as_items(tmp_path):
     assert f"FAILED {shown}[ng]::L_model_backward" in r.stdout, r.stdout
     assert "[BP1] grads[&apos;dW1&apos;] has the wrong sign" in report or \
         "has the wrong sign" in report
+
+
+def test_max_score_is_the_same_for_every_student_and_supplied_helpers_read_apart(cli, tmp_path):
+    """Pattern 10: a student who leaves the course's helpers to dnn_utils and one who writes
+    them get the same maximum; the CSV says "supplied" where the other's says "passed", and
+    tells a failure (0, failed) from a missing function (0, missing)."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct.py", "ok_helpers_from_dnn_utils.py", "bug_wrong_sign.py"):
+        shutil.copy(HERE / name, subs / name)
+    source = (HERE / "correct.py").read_text()
+    start = source.index("def update_parameters(")
+    (subs / "no_update.py").write_text(source[:start])      # the last function left out
+    r = cli("grade", str(subs), "--style", "ng", "--jobs", "2")
+    assert r.returncode == 1, r.stderr
+    rows = {Path(row["submission"]).name: row
+            for row in csv.DictReader((tmp_path / "subs-grades" / "summary.csv").open())}
+    assert {row["max_score"] for row in rows.values()} == {"11"}
+    helpers = rows["ok_helpers_from_dnn_utils.py"]
+    assert helpers["score"] == "11" and helpers["status"] == "passed"
+    assert helpers["sigmoid status"] == "supplied" and helpers["sigmoid"] == "0.5"
+    assert rows["correct.py"]["sigmoid status"] == "passed"
+    assert rows["bug_wrong_sign.py"]["L_model_backward status"] == "failed"
+    missing = rows["no_update.py"]
+    assert missing["update_parameters"] == "0" and missing["update_parameters status"] == \
+        "missing"
+    assert missing["score"] == "10" and missing["status"] == "failed"
+    text = (tmp_path / "subs-grades" / "no_update.py.txt").read_text()
+    assert "MISS  update_parameters" in text and "missing: update_parameters is not defined" \
+        in text
+
+
+def test_visibility_option_reaches_every_test(cli, tmp_path):
+    out = tmp_path / "r.json"
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+            "--output", str(out), "--visibility", "hidden")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    _check_results_json(data, "hidden")
+    assert all(t["extra_data"]["execution_time"] >= 0 for t in data["tests"])

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, kit
-from reference.grade.base import GradeCase
 from reference.grade.probes import remote
 from reference.grade.probes import saito as probes
 from reference.grade.runner import build_cases
@@ -143,9 +142,13 @@ def test_probe_module_is_numpy_only():
     assert mods <= {"numpy", "inspect", "__future__", "remote"}
 
 
-def test_gradecase_shape():
-    c = build_cases(_fn("Relu.forward"), 0, 2)[0]
-    assert isinstance(c, GradeCase) and c.description
+def test_relu_cases_describe_their_shape_and_hold_the_oracle_answer():
+    """Each case says what it is (the report's 'smallest failing case') and carries the
+    oracle's forward: max(0, x) of its own input."""
+    for c in build_cases(_fn("Relu.forward"), 0, 2):
+        x = c.inputs["x"]
+        assert str(x.shape) in c.description
+        np.testing.assert_array_equal(c.expected["out"], np.maximum(x, 0))
 
 
 def test_cli_json_report(tmp_path):

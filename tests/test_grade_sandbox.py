@@ -352,7 +352,7 @@ def test_the_grader_torch_and_other_students_files_are_unreadable():
     """The grader's source (its correct helpers), another submission in the same folder
     and torch's package: none is readable from the student's process."""
     result, fr = _grade(HERE / "hostile_reads_files.py", "linear_backward")
-    assert fr.status == "failed" and "no answer found" in fr.finding.diagnosis
+    assert result.score == 0 and "no answer found" in fr.finding.diagnosis
     assert "READ" not in fr.output
     assert isolation.HIDDEN in result.protections
 
@@ -558,4 +558,4 @@ def test_an_emptied_guard_and_a_computed_name_still_give_no_autograd():
     (fr,) = result.functions
     assert "imports `torch`" in result.error and result.score == 0
     assert "AUTOGRAD-OK" not in fr.output and "gc refused" in fr.output
-    assert fr.status == "failed"
+    assert fr.status == "not graded" and fr.score == 0

@@ -210,3 +210,54 @@ def test_only_library_code_is_preloaded_before_the_limits(module, now):
     from reference.grade.worker import preload_name
 
     assert preload_name(module, policy.forbidden(False)) == now
+
+
+# --- initialization: centered and scaled (issue 10, pattern 8) ------------------------------
+def _init(draw, dims=(64, 32, 16, 1), seed=0):
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = draw(rng, dims[l], dims[l - 1])
+        params[f"b{l}"] = np.zeros((dims[l], 1))
+    return params
+
+
+ACCEPTED = {
+    "randn * 0.01": lambda r, n, p: r.standard_normal((n, p)) * 0.01,
+    "randn / sqrt(n_prev)": lambda r, n, p: r.standard_normal((n, p)) / np.sqrt(p),
+    "He sqrt(2/n_prev)": lambda r, n, p: r.standard_normal((n, p)) * np.sqrt(2 / p),
+    "Glorot sqrt(2/(n+n_prev))": lambda r, n, p: r.standard_normal((n, p)) * np.sqrt(2 / (n + p)),
+    "uniform(-1, 1) * 0.01": lambda r, n, p: r.uniform(-1, 1, (n, p)) * 0.01,
+    "randn * 0.05": lambda r, n, p: r.standard_normal((n, p)) * 0.05,
+}
+REFUSED = {
+    "rand unscaled": (lambda r, n, p: r.random((n, p)), "np.random.rand draws uniformly"),
+    "rand * 0.01": (lambda r, n, p: r.random((n, p)) * 0.01, "not centered at 0"),
+    "randn + 0.01": (lambda r, n, p: r.standard_normal((n, p)) * 0.01 + 0.01,
+                     "not centered at 0 (mean"),
+    "randn unscaled": (lambda r, n, p: r.standard_normal((n, p)), "too large"),
+    "randn * 0.001": (lambda r, n, p: r.standard_normal((n, p)) * 0.001, "too small"),
+}
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_init_accepts_every_course_scale_on_many_seeds(name):
+    """No false alarm over 200 seeds (the thresholds sit 6 to 8 standard errors out)."""
+    for seed in range(200):
+        assert diagnose_init(_init(ACCEPTED[name], seed=seed), [64, 32, 16, 1]) is None, seed
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_init_refuses_non_centered_or_unscaled_draws(name):
+    draw, text = REFUSED[name]
+    for seed in range(20):
+        found = diagnose_init(_init(draw, seed=seed), [64, 32, 16, 1])
+        assert found is not None and found.equation == "init" and text in found.diagnosis, seed
+        assert "W1" in found.diagnosis      # judged on the 64x32 layer (2048 draws)
+
+
+def test_init_statistics_wait_for_enough_draws():
+    """A small layer is judged on its shapes and symmetry only: 15 uniform draws say
+    little, and the course's small test cases would otherwise fail by chance."""
+    small = _init(lambda r, n, p: r.random((n, p)) * 0.01, dims=(5, 3, 1))
+    assert diagnose_init(small, [5, 3, 1]) is None

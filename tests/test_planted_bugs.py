@@ -29,16 +29,17 @@ def bp3_without_scale(delta, scale, layout):
     return bp3(delta, 1.0, layout)
 
 
-def bp4_transposed_activation(delta, a_prev, scale, layout):
-    """BP4 with the previous activation replaced by its sign-flipped self: -δ aᵀ."""
-    return -bp4(delta, a_prev, scale, layout)
+def bp4_transposed(delta, a_prev, scale, layout):
+    """BP4 with the product in the wrong order: (δ aᵀ)ᵀ = a δᵀ, the weight gradient
+    transposed (a wrong shape, or on a square layer wrong values)."""
+    return bp4(delta, a_prev, scale, layout).T
 
 
 PLANTED = {
     "BP1": ("bp1", bp1_without_sigma_prime),
     "BP2": ("bp2", bp2_without_sigma_prime),
     "BP3": ("bp3", bp3_without_scale),
-    "BP4": ("bp4", bp4_transposed_activation),
+    "BP4": ("bp4", bp4_transposed),
 }
 
 

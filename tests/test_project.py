@@ -30,7 +30,18 @@ def test_ci_runs_the_readme_commands_verbatim():
 
 
 def test_torch_is_pinned_to_the_cpu_build_on_disk():
-    assert '"torch==2.13.0"' in (ROOT / "pyproject.toml").read_text()
+    """One exact version (a range would let pip take a multi-GB CUDA build), and the torch
+    that version installed here is the CPU build."""
+    import tomllib
+    import torch
+    from packaging.requirements import Requirement
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    [req] = [r for r in map(Requirement, deps) if r.name == "torch"]
+    [spec] = req.specifier
+    assert spec.operator == "==" and "*" not in spec.version
+    assert torch.__version__.split("+")[0] == spec.version
+    assert torch.version.cuda is None and not torch.cuda.is_available()
 
 
 def test_manual_never_imports_torch():

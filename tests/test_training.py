@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from manual import Network
-from manual.training import minibatches
+from manual.training import iter_minibatches
 from reference.cases import Case
 from reference.oracle import oracle_fit
 
@@ -37,7 +37,7 @@ def test_fit_does_not_modify_the_callers_arrays():
 
 
 def test_minibatches_cover_every_example_once_per_epoch():
-    epochs = minibatches(10, 3, 2, seed=0)
+    epochs = list(iter_minibatches(10, 3, 2, seed=0))
     assert len(epochs) == 2
     for epoch in epochs:
         assert [len(b) for b in epoch] == [3, 3, 3, 1]

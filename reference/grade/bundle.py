@@ -59,6 +59,7 @@ def _options(args) -> str:
         opts += ["--cases", str(args.cases)]
     if args.allow_autograd:
         opts.append("--allow-autograd")
+    opts += ["--visibility", getattr(args, "visibility", "visible")]
     return " ".join(shlex.quote(o) for o in opts)
 
 

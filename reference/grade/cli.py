@@ -2,6 +2,7 @@
 
     grade SUBMISSION --style {ng,saito,nielsen} [--format text|json] [--output FILE]
           [--seed S] [--cases N] [--timeout SECONDS] [--memory-mb MB] [--allow-autograd]
+          [--visibility {visible,hidden,after_due_date,after_published}]
     grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each + summary.csv
     gradescope-bundle --style ... --output autograder.zip
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from .styles import STYLES, get_style
+from .styles import STYLES, function_names, get_style
 
 SUFFIXES = (".py", ".ipynb")
 
@@ -39,6 +40,10 @@ def _common(p) -> None:
                    help="address-space limit of the student process (default 2048)")
     p.add_argument("--allow-autograd", action="store_true",
                    help="allow importing torch, jax, tensorflow, autograd")
+    p.add_argument("--visibility", default="visible",
+                   choices=("visible", "hidden", "after_due_date", "after_published"),
+                   help="Gradescope visibility of the results and of every test "
+                   "(results.json; default visible)")
 
 
 def add_parser(subparsers) -> None:
@@ -91,11 +96,12 @@ def _grade_one(path: Path, args, parallel=None, hide=()):
                             allow_autograd=args.allow_autograd, parallel=parallel, hide=hide)
 
 
-def _render(result, fmt: str) -> str:
+def _render(result, fmt: str, visibility: str = "visible") -> str:
     from . import report
 
     if fmt == "json":
-        return json.dumps(report.gradescope(result), indent=2, allow_nan=False) + "\n"
+        return json.dumps(report.gradescope(result, visibility), indent=2,
+                          allow_nan=False) + "\n"
     return report.text(result)
 
 
@@ -122,7 +128,7 @@ def run_grade(args) -> int:
         _writable(Path(args.output))
     result = _grade_one(target, args,
                         hide=[Path(args.output).resolve().parent] if args.output else [])
-    out = _render(result, args.format)
+    out = _render(result, args.format, args.visibility)
     if args.output:
         _write(Path(args.output), out)
         if args.format == "text":
@@ -176,7 +182,7 @@ def _batch(directory: Path, args) -> int:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot write {outdir}: {exc.strerror or exc}") from None
-    names = [f.name for f in get_style(args.style).functions]
+    names = function_names(args.style)   # with the styles it hands files to
     ext = ".json" if args.format == "json" else ".txt"
     with ThreadPoolExecutor(args.jobs) as pool, \
             tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
@@ -185,13 +191,12 @@ def _batch(directory: Path, args) -> int:
                 result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None,
                                     hide=[directory, outdir])
             except InputError as exc:      # unreadable file: a zero report, the batch goes on
-                from .runner import FunctionResult, SubmissionResult
+                from .runner import SubmissionResult, not_graded
 
                 result = SubmissionResult(str(path), args.style, args.seed, error=str(exc))
-                result.functions = [FunctionResult(f.name, f.points, 0.0, "failed")
-                                    for f in get_style(args.style).functions]
+                result.functions = not_graded(get_style(args.style).functions)
             name = str(path.relative_to(directory)).replace("/", "__")
-            _write(outdir / (name + ext), _render(result, args.format))
+            _write(outdir / (name + ext), _render(result, args.format, args.visibility))
             bar.update(1)
             return result
         results = list(pool.map(one, files))

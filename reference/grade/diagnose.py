@@ -170,10 +170,61 @@ def diagnose_mutation(before: Mapping[str, Any], after: Mapping[str, Any], *,
     return None
 
 
+# the statistics of an initialization are judged on layers with at least this many weights
+# (Ng's 64x32 case has 2048, the 32x16 one 512): the sample std is then within ±25 % of the
+# true one (8 standard errors at 512 draws), the sample mean within MEAN_Z standard errors
+MIN_DRAWS = 500
+MEAN_Z = 6.0            # |mean| / (std/√N) above this: not centered (a false alarm ~1e-9)
+# the spread passes between LOW x the smallest accepted scale and HIGH x the largest (so
+# Glorot's √(2/(n+n_prev)) and a centered uniform draw pass too): it catches an unscaled
+# np.random.randn (std 1) and a vanishing one, without judging which course version
+SCALE_RANGE = (0.5, 1.35)
+
+
+def init_scales(n_prev: int) -> dict[str, float]:
+    """The spreads the course versions ask for: std 0.01 (step by step),
+    1/√n_prev (the application notebook, Xavier), √(2/n_prev) (He)."""
+    return {"0.01": 0.01, "1/sqrt(n_prev)": 1.0 / np.sqrt(n_prev),
+            "sqrt(2/n_prev)": np.sqrt(2.0 / n_prev)}
+
+
+def diagnose_spread(W: np.ndarray, scales: Mapping[str, float], *, name: str,
+                    hint: str = "draw it as np.random.randn(n, n_prev) * scale"
+                    ) -> Finding | None:
+    """A weight matrix drawn centered (mean 0) with a spread in the range of the accepted
+    ones (SCALE_RANGE).
+
+    Judged only on MIN_DRAWS or more entries (None below): a uniform draw on [0, 1)
+    (np.random.rand, scaled or not) has every entry positive and a mean of ~1.7 std
+    per entry, hundreds of standard errors away from 0 at 500 draws."""
+    W = np.asarray(W, dtype=np.float64)
+    if W.size < MIN_DRAWS:
+        return None
+    mean, std = float(W.mean()), float(W.std())
+    accepted = " or ".join(k if k == f"{v:g}" else f"{k} = {v:.3g}" for k, v in scales.items())
+    detail = {"mean": mean, "std": std, "accepted_std": dict(scales), "draws": int(W.size)}
+    if std == 0.0:
+        return None           # constant: the symmetry-breaking check speaks for it
+    if abs(mean) > MEAN_Z * std / np.sqrt(W.size):
+        what = ("every weight is ≥ 0: np.random.rand draws uniformly from [0, 1), not "
+                "centered at 0" if W.min() >= 0 else
+                f"the weights are not centered at 0 (mean {mean:.3g}, std {std:.3g})")
+        return Finding("init", f"{name}: {what}; use np.random.randn (a normal centered at "
+                       f"0) times a scale: std {accepted}", detail)
+    low, high = SCALE_RANGE
+    if min(scales.values()) * low <= std <= max(scales.values()) * high:
+        return None
+    size = "too large" if std > max(scales.values()) * high else "too small"
+    return Finding("init", f"{name} has standard deviation {std:.3g}: {size}; {hint} "
+                   f"(std {accepted})", detail)
+
+
 def diagnose_init(params: Any, layer_dims: Sequence[int], *, name: str = "parameters"
                   ) -> Finding | None:
-    """initialize_parameters_deep: shapes W{l}:(n_l, n_{l-1}), b{l}:(n_l, 1), a small
-    scale that breaks symmetry (no zeros, no identical rows), zero or small biases."""
+    """initialize_parameters_deep: shapes W{l}:(n_l, n_{l-1}), b{l}:(n_l, 1), a random
+    draw that breaks symmetry (no zeros, no identical rows), centered at 0 with a spread
+    the course asks for (`init_scales`, judged on the large layers), zero or small
+    biases."""
     keys = [f"{p}{l}" for l in range(1, len(layer_dims)) for p in ("W", "b")]
     missing = diagnose_keys(params, keys, equation="init", name=name)
     if missing:
@@ -195,6 +246,10 @@ def diagnose_init(params: Any, layer_dims: Sequence[int], *, name: str = "parame
         if n > 1 and np.allclose(W, W[:1], atol=0):
             return Finding("init", f"{name}['W{l}'] has identical rows: no symmetry breaking "
                            "(draw W from np.random.randn, not zeros or a constant)")
+        found = diagnose_spread(W, init_scales(n_prev), name=f"{name}['W{l}']",
+                                hint="scale np.random.randn by 0.01 or by 1/sqrt(n_prev)")
+        if found:
+            return found
         std = float(W.std())
         if W.size >= 16 and std > 3.0 / np.sqrt(n_prev) and std > 0.1:
             return Finding("init", f"{name}['W{l}'] has standard deviation {std:.3g}: too "

@@ -55,15 +55,44 @@ def cross_entropy_error(y, t):
     return float(-np.sum(np.log(y2[np.arange(m), idx] + 1e-300)) / m)
 
 
-def backprop(weights, biases, x, y):
-    """Nielsen's (nabla_b, nabla_w) for one example, quadratic cost: BP1..BP4."""
+class QuadraticCost:
+    """C = ½‖a − y‖², δᴸ = (a − y) ⊙ σ'(zᴸ) (BP1)."""
+
+    @staticmethod
+    def fn(a, y):
+        return 0.5 * float(np.sum((a - y) ** 2))
+
+    @staticmethod
+    def delta(z, a, y):
+        return (a - y) * sigmoid_prime(z)
+
+
+class CrossEntropyCost:
+    """C = −Σ [y ln a + (1 − y) ln(1 − a)], δᴸ = a − y (BP1: σ' cancels)."""
+
+    @staticmethod
+    def fn(a, y):
+        return float(np.sum(np.nan_to_num(-y * np.log(a) - (1 - y) * np.log(1 - a))))
+
+    @staticmethod
+    def delta(z, a, y):
+        return a - y
+
+
+COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost}
+
+
+def backprop(weights, biases, x, y, cost="quadratic"):
+    """Nielsen's (nabla_b, nabla_w) for one example (the quadratic cost unless told, by
+    name or class): BP1..BP4."""
+    cost = COSTS[cost] if isinstance(cost, str) else cost
     a, activations, zs = x, [x], []
     for w, b in zip(weights, biases):
         z = w @ a + b
         zs.append(z)
         a = sigmoid(z)
         activations.append(a)
-    delta = (activations[-1] - y) * sigmoid_prime(zs[-1])             # BP1
+    delta = cost.delta(zs[-1], activations[-1], y)                    # BP1
     nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
     for l in range(len(weights) - 1, -1, -1):
         if l < len(weights) - 1:
@@ -194,7 +223,10 @@ HELPERS = {
     "ng.linear_activation_backward": ng_linear_activation_backward,
     "nielsen.sigmoid": sigmoid, "nielsen.sigmoid_prime": sigmoid_prime,
     "nielsen.cost_derivative": lambda output_activations, y: output_activations - y,
-    "nielsen.backprop": backprop,
+    "nielsen.backprop": lambda weights, biases, x, y, cost="quadratic": backprop(
+        weights, biases, x, y, COSTS[cost]),
+    **{f"nielsen.{kind}.{m}": getattr(cls, m) for kind, cls in COSTS.items()
+       for m in ("fn", "delta")},
     "saito.sigmoid": sigmoid, "saito.softmax": softmax,
     "saito.cross_entropy_error": cross_entropy_error,
     **{f"saito.{c}.{m}": _method(c, m) for c in LAYERS for m in ("forward", "backward")},

@@ -1,20 +1,32 @@
 """Reports: text for a person, Gradescope's results.json, and the batch CSV row.
 
-results.json (Gradescope's schema, plus our `max_score` and `extra_data`):
+results.json follows Gradescope's autograder specification (top level: score,
+max_score, output, execution_time, visibility, stdout_visibility, extra_data,
+tests; per test: name, number, score, max_score, status, output, visibility,
+extra_data):
 
-    {"score": 9.0, "max_score": 11.0, "output": "...",
-     "tests": [{"name": "linear_backward", "score": 0, "max_score": 1,
-                "status": "failed", "output": "[BP4] dW is ...",
-                "extra_data": {"equation": "BP4", "diagnosis": "...", "seed": 0,
+    {"score": 9.0, "max_score": 11.0, "output": "...", "execution_time": 2,
+     "visibility": "visible", "stdout_visibility": "hidden",
+     "tests": [{"name": "linear_backward", "number": "1.10", "score": 0, "max_score": 1,
+                "status": "failed", "visibility": "visible", "output": "[BP4] dW is ...",
+                "extra_data": {"grade_status": "failed", "equation": "BP4", "seed": 0,
+                               "execution_time": 0.012, "diagnosis": "...",
                                "minimal_failing_case": {...}}}]}
+
+Gradescope's per-test status is only "passed" or "failed"; ours (passed, failed,
+missing, supplied, not graded: `runner.STATUSES`) is `extra_data.grade_status`
+and the first words of the test's output. `execution_time` is whole seconds at
+the top level (Gradescope's field) and, per test, the seconds the student's
+process spent on the function (`extra_data.execution_time`, the parent's clock).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .runner import FunctionResult, SubmissionResult
+from .runner import MISSING, NOT_GRADED, PASSED, SUPPLIED, FunctionResult, SubmissionResult
 
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SMALL = 60     # arrays up to this many entries are shown in full in the failing case
 
 
@@ -54,12 +66,25 @@ def _jsonable(value):
     return value if isinstance(value, (int, float, str, bool, type(None))) else repr(value)
 
 
-def function_line(f: FunctionResult) -> str:
-    if f.status == "not defined":
-        return "not defined (the grader supplied it)"
+def function_line(f: FunctionResult, status: str | None = None) -> str:
+    """One line on a function: its status first ("passed", "failed: ...", "missing: ...",
+    "supplied: ...", "not graded: ...")."""
+    status = status or f.status
+    if status == NOT_GRADED:
+        return "not graded: the submission could not be graded"
+    if status == SUPPLIED:
+        return ("supplied: not defined in the submission; the course provides it "
+                "(full credit)")
+    if status == MISSING:
+        why = f.finding.diagnosis if f.finding else f"{f.name} is not defined"
+        return f"missing: {why}"
     if f.finding is None:
         return f"passed ({f.n_cases} cases)"
-    return f"[{f.finding.equation}] {f.finding.diagnosis}"
+    return f"failed: [{f.finding.equation}] {f.finding.diagnosis}"
+
+
+MARKS = {PASSED: "PASS", "failed": "FAIL", MISSING: "MISS", SUPPLIED: "SUPP",
+         NOT_GRADED: "----"}
 
 
 def text(result: SubmissionResult) -> str:
@@ -69,10 +94,10 @@ def text(result: SubmissionResult) -> str:
         lines.append(f"NOT GRADED: {result.error}")
     width = max([len(f.name) for f in result.functions] + [10])
     for f in result.functions:
-        mark = {"passed": "PASS", "failed": "FAIL", "not defined": "----"}[f.status]
+        status = result.status_of(f)
         score = f"{_fmt(0 if result.error else f.score)}/{_fmt(f.max_score)}"
-        why = "not graded" if result.error else function_line(f)
-        lines.append(f"  {'FAIL' if result.error else mark}  {f.name:<{width}}  {score:>7}  {why}")
+        lines.append(f"  {MARKS.get(status, 'FAIL')}  {f.name:<{width}}  {score:>7}  "
+                     f"{function_line(f, status)}")
     lines.append(f"score {_fmt(result.score)}/{_fmt(result.max_score)}")
     failing = [f for f in result.functions if f.status == "failed" and f.finding]
     if failing and not result.error:
@@ -95,8 +120,25 @@ def text(result: SubmissionResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _test(f: FunctionResult, result: SubmissionResult) -> dict:
-    extra = {"seed": result.seed}
+def test_numbers(names: list[str]) -> list[str]:
+    """Gradescope's test numbers: "g.k", g counting the classes (module-level functions
+    are one group) in order of first appearance, k the position inside the group. They
+    depend only on the style's function list: the same for every student."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name.split(".")[0] if "." in name else "", []).append(name)
+    number = {}
+    for g, members in enumerate(groups.values(), 1):
+        for k, name in enumerate(members, 1):
+            number[name] = f"{g}.{k}"
+    return [number[n] for n in names]
+
+
+def _test(f: FunctionResult, result: SubmissionResult, number: str, visibility: str) -> dict:
+    status = result.status_of(f)
+    extra = {"seed": result.seed, "grade_status": status}
+    if f.elapsed is not None:
+        extra["execution_time"] = round(f.elapsed, 4)
     if f.finding is not None:
         extra.update(equation=f.finding.equation, diagnosis=f.finding.diagnosis,
                      detail=_jsonable(f.finding.detail))
@@ -104,35 +146,55 @@ def _test(f: FunctionResult, result: SubmissionResult) -> dict:
         extra["minimal_failing_case"] = {"description": f.case.description,
                                          "size": list(f.case.size),
                                          "inputs": _plain(f.case.inputs)}
-    out = function_line(f)
+    out = function_line(f, status)
+    if result.error:
+        out += f"\n{result.error}"
     if f.output:
         out += "\n\nOutput of your code (truncated):\n" + f.output[:2000]
-    failed = f.status == "failed" or result.error is not None
-    return {"name": f.name, "score": 0.0 if result.error else f.score,
-            "max_score": f.max_score, "status": "failed" if failed else "passed",
-            "output": result.error if result.error else out, "extra_data": extra}
+    return {"name": f.name, "number": number, "score": 0.0 if result.error else f.score,
+            "max_score": f.max_score, "status": "passed" if f.passed and not result.error
+            else "failed", "visibility": visibility, "output": out, "extra_data": extra}
 
 
-def gradescope(result: SubmissionResult) -> dict:
-    """Gradescope's results.json for one submission."""
+def gradescope(result: SubmissionResult, visibility: str = "visible") -> dict:
+    """Gradescope's results.json for one submission (`visibility`: one of VISIBILITIES,
+    for the whole result and every test; the autograder's stdout stays hidden from
+    students: what they need is in `output`)."""
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
     head = f"style {result.style}, seed {result.seed}"
     if result.error:
         head = f"NOT GRADED: {result.error}\n{head}"
     if result.warnings:
         head += "\n" + "\n".join(f"note: {w}" for w in result.warnings)
+    numbers = test_numbers([f.name for f in result.functions])
     # strict JSON (no NaN/Infinity anywhere: Gradescope's parser refuses them)
-    return _jsonable({"score": result.score, "max_score": result.max_score, "output": head,
-                      "tests": [_test(f, result) for f in result.functions],
-                      "extra_data": {"seed": result.seed, "style": result.style,
-                                     "submission": result.submission,
-                                     "protections": list(result.protections)}})
+    return _jsonable({
+        "score": result.score, "max_score": result.max_score, "output": head,
+        "execution_time": int(round(result.elapsed or 0.0)), "visibility": visibility,
+        "stdout_visibility": "hidden",
+        "tests": [_test(f, result, n, visibility) for f, n in zip(result.functions, numbers)],
+        "extra_data": {"seed": result.seed, "style": result.style,
+                       "submission": result.submission,
+                       "execution_time": round(result.elapsed or 0.0, 3),
+                       "protections": list(result.protections)}})
 
 
 def csv_header(function_names: list[str]) -> list[str]:
-    return ["submission", "score", "max_score", *function_names]
+    """submission, status, score, max_score, one score column per function, then one
+    status column per function ("NAME status": passed, failed, missing, supplied, not
+    graded), so a 0 for a failure and a 0 for a missing function read apart."""
+    return ["submission", "status", "score", "max_score", *function_names,
+            *(f"{n} status" for n in function_names)]
 
 
 def csv_row(result: SubmissionResult, function_names: list[str]) -> list[str]:
-    scores = {f.name: f.score for f in result.functions}
-    return [result.submission, _fmt(result.score), _fmt(result.max_score),
-            *(_fmt(0.0 if result.error else scores.get(n, 0.0)) for n in function_names)]
+    """A function the submission's style does not grade (a chapter 1 network in a batch
+    that also holds chapter 3 ones) has an empty score and an empty status."""
+    by_name = {f.name: f for f in result.functions}
+    overall = NOT_GRADED if result.error else PASSED if result.passed else "failed"
+    scores = [_fmt(0.0 if result.error else by_name[n].score) if n in by_name else ""
+              for n in function_names]
+    statuses = [result.status_of(by_name[n]) if n in by_name else "" for n in function_names]
+    return [result.submission, overall, _fmt(result.score), _fmt(result.max_score),
+            *scores, *statuses]

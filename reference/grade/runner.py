@@ -20,6 +20,7 @@ import functools
 import gc
 import os
 import sys
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,29 +32,47 @@ from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
 from .diagnose import diagnose_mutation
 from .sandbox import Child, ChildResult, Job
-from .styles import get_style
+from .styles import get_style, resolve_style
 
 DEFAULT_CASES = 4
 
 
+# what became of one graded function (the same five words in every report)
+PASSED, FAILED, MISSING, SUPPLIED, NOT_GRADED = (
+    "passed", "failed", "missing", "supplied", "not graded")
+STATUSES = (PASSED, FAILED, MISSING, SUPPLIED, NOT_GRADED)
+
+
 @dataclass
 class FunctionResult:
+    """One graded function's verdict.
+
+    status: "passed" (every case agreed), "failed" (a case disagreed or raised),
+    "missing" (the assignment asks for it and the submission does not define it),
+    "supplied" (optional: the course provides it, e.g. Ng's dnn_utils helpers, and
+    the submission does not define it; full credit, nothing of the student's to
+    grade) or "not graded" (the whole submission could not be graded: a syntax
+    error, a refused import). max_score is always `points`: one maximum per style,
+    the same for every student whatever helpers they wrote.
+    """
+
     name: str
     points: float
     score: float
-    status: str                      # "passed", "failed", "not defined"
+    status: str                      # one of STATUSES
     finding: Finding | None = None
     case: GradeCase | None = None    # the smallest failing case
     n_cases: int = 0
     output: str = ""
+    elapsed: float | None = None     # seconds the student's process spent on it (parent clock)
 
     @property
     def passed(self) -> bool:
-        return self.status != "failed"
+        return self.status in (PASSED, SUPPLIED)
 
     @property
     def max_score(self) -> float:
-        return 0.0 if self.status == "not defined" else self.points
+        return self.points
 
 
 @dataclass
@@ -65,6 +84,7 @@ class SubmissionResult:
     error: str | None = None         # why nothing could be graded (syntax error, policy)
     warnings: list[str] = field(default_factory=list)
     protections: list[str] = field(default_factory=list)   # the isolation that was on
+    elapsed: float | None = None     # seconds from loading to the last verdict (parent clock)
 
     @property
     def score(self) -> float:
@@ -77,6 +97,16 @@ class SubmissionResult:
     @property
     def passed(self) -> bool:
         return self.error is None and all(f.passed for f in self.functions)
+
+    def status_of(self, f: FunctionResult) -> str:
+        """The function's status as reported: "not graded" for all when the submission
+        could not be graded."""
+        return NOT_GRADED if self.error else f.status
+
+
+def not_graded(functions: list[GradedFunction]) -> list[FunctionResult]:
+    """The verdicts of a submission that could not be graded: zero, status "not graded"."""
+    return [FunctionResult(f.name, f.points, 0.0, NOT_GRADED) for f in functions]
 
 
 def case_rng(seed: int, name: str) -> np.random.Generator:
@@ -206,7 +236,8 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
               memory_mb: int) -> tuple[FunctionResult, list[str], list[str]]:
     """(result, policy violations, load warnings) for one function."""
     out = (res.stdout + ("\n" + res.stderr if res.stderr.strip() else "")).strip()
-    fr = FunctionResult(fn.name, fn.points, 0.0, "failed", n_cases=len(cases), output=out)
+    fr = FunctionResult(fn.name, fn.points, 0.0, FAILED, n_cases=len(cases), output=out,
+                        elapsed=res.elapsed)
     failure = res.failure(timeout, memory_mb)
     if failure:
         fr.finding = Finding("load" if res.during_load else "runtime", failure)
@@ -232,11 +263,12 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
         fr.finding = Finding("runtime", str(data.get("error")))
     elif status == "missing":
         if fn.optional:
-            fr.status = "not defined"
-            fr.finding = Finding("api", f"{fn.name} is not defined in the submission"
-                                 + ("; the grader used a correct version" if fn.provided
-                                    else ""))
+            fr.status, fr.score = SUPPLIED, fn.points
+            fr.finding = Finding("api", f"{fn.name} is not defined in the submission; the "
+                                 "course provides it" + ("; the grader used a correct version"
+                                                         if fn.provided else ""))
         else:
+            fr.status = MISSING
             fr.finding = Finding("api", f"{data.get('missing')} is not defined in the "
                                  "submission" + (f" (it may come from {', '.join(missing_modules)},"
                                                  " which the grader does not have)"
@@ -251,7 +283,7 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
                 fr.finding, fr.case = finding, case
                 break
         if fr.finding is None:
-            fr.status, fr.score = "passed", fn.points
+            fr.status, fr.score = PASSED, fn.points
     return fr, violations, warnings
 
 
@@ -266,20 +298,26 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     private temporary folders, hidden folders, one cgroup); False turns them off (to
     measure their cost). hide: more folders the student's code must not read (the
     submissions' and the report's; the submission's own folder always is)."""
+    started = time.monotonic()
     style = get_style(style) if isinstance(style, str) else style
+    loaded = loader.load(path)
+    style, why = resolve_style(style, loaded)
     functions = [f for f in style.functions if only is None or f.name in only]
     result = SubmissionResult(str(path), style.name, seed)
-    loaded = loader.load(path)
+    if why:
+        result.warnings.append(why)
     result.warnings += loaded.warnings
-    zero = [FunctionResult(f.name, f.points, 0.0, "failed") for f in functions]
+    zero = not_graded(functions)
     if loaded.error:
         result.error = f"the submission could not be loaded: {loaded.error}"
         result.functions = zero
+        result.elapsed = time.monotonic() - started
         return result
     violations = policy.scan(loaded.trees, allow_autograd)
     if violations:
         result.error = "refused by the import policy: " + "; ".join(sorted(set(violations))[:3])
         result.functions = zero
+        result.elapsed = time.monotonic() - started
         return result
     # one student process per core left over from the torch import (at most 2): on 2 cores
     # a second one only competes with that import; a crash or timeout starts a fresh one
@@ -326,4 +364,9 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                 result.warnings.append(w)
     if seen_policy:
         result.error = "refused by the import policy: " + "; ".join(sorted(set(seen_policy))[:3])
+    if result.error:
+        result.functions = [FunctionResult(f.name, f.points, 0.0, NOT_GRADED, f.finding,
+                                           output=f.output, elapsed=f.elapsed)
+                            for f in result.functions]
+    result.elapsed = time.monotonic() - started
     return result

@@ -75,6 +75,7 @@ class ChildResult:
     during_load: bool = False          # the failure happened while loading the submission
     starting: bool = False             # the worker never got as far as the submission
     garbled: bool = False              # the result pipe carried something the worker never sends
+    elapsed: float | None = None       # seconds from the function's "L" frame to its end
 
     def failure(self, timeout: float, memory_mb: int) -> str | None:
         """Why the child produced no usable result (None when it did)."""
@@ -307,8 +308,8 @@ class Child:
                     del buf[:13]
                     if phase != b"R":    # the function's process died without a result
                         on_result(k, self._output(
-                            ChildResult(None, returncode=code, during_load=phase == b"L"),
-                            marks))
+                            ChildResult(None, returncode=code, during_load=phase == b"L",
+                                        elapsed=time.monotonic() - started), marks))
                         done += 1
                     current, phase, started = k + 1, b"E", time.monotonic()
                     continue
@@ -335,11 +336,12 @@ class Child:
                                                   "grader's helpers"})):
                         failure = ChildResult(None, garbled=True)
                 else:
-                    on_result(k, ChildResult(blob))
+                    on_result(k, ChildResult(blob, elapsed=time.monotonic() - started))
                     done, phase = done + 1, b"R"
         self._killpg()
         self.proc.wait()
         if failure is not None:
+            failure.elapsed = time.monotonic() - started
             failure.returncode = self.proc.returncode
             self._output(failure, marks)
         self.close()

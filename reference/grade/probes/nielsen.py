@@ -1,4 +1,4 @@
-"""Probes for Nielsen's network.py style ("Neural Networks and Deep Learning", ch. 1-2).
+"""Probes for Nielsen's network.py and network2.py ("Neural Networks and Deep Learning").
 
 Runs in the sandboxed child: NumPy and the standard library only (never torch,
 never the oracle). Per-example column vectors: x is (n, 1), y is (n_L, 1);
@@ -12,6 +12,12 @@ by correct versions (the grader's, answered in the parent: proxies here, see
 feedforward, backprop, update_mini_batch), the instance's `cost_derivative`
 (for backprop) and the instance's `backprop` (for update_mini_batch); so a bug
 in sigmoid_prime is reported at sigmoid_prime, not in backprop too.
+
+Chapter 3 (network2.py, the `nielsen2` style): `Network(sizes, cost=...)` with
+cost classes (`fn(a, y)`, `delta(z, a, y)`); backprop and update_mini_batch run
+with the correct cost class (`cost` input: "cross_entropy" or "quadratic";
+its fn and delta answered by the grader), so a bug in the student's cost class
+is reported at the class.
 
 network.py was Python 2: a submission that still uses `xrange` gets
 `xrange = range` (the grade is about the math, not the Python version).
@@ -27,7 +33,8 @@ from .remote import helper
 sigmoid = helper("nielsen.sigmoid")
 sigmoid_prime = helper("nielsen.sigmoid_prime")
 cost_derivative_ = helper("nielsen.cost_derivative")
-backprop = helper("nielsen.backprop")
+backprop = helper("nielsen.backprop")        # (weights, biases, x, y, cost name)
+COSTS = {"quadratic": "QuadraticCost", "cross_entropy": "CrossEntropyCost"}
 
 
 def _prepare(ns):
@@ -93,4 +100,142 @@ def update_mini_batch(ns, inputs):
     net.backprop = lambda x, y: backprop(net.weights, net.biases, x, y)
     mini_batch = [(x, y) for x, y in inputs["mini_batch"]]
     net.update_mini_batch(mini_batch, inputs["eta"])
+    return {"weights": list(net.weights), "biases": list(net.biases)}
+
+
+# --- chapter 3 (network2.py) ---------------------------------------------------------------
+ROLES = {"z": "z", "zl": "z", "a": "a", "al": "a", "output": "a", "output_activations": "a",
+         "activation": "a", "activations": "a", "y": "y", "target": "y", "label": "y",
+         "expected": "y", "t": "y"}
+
+
+def _order(method, canonical):
+    """The order the student's method takes its arguments in, as canonical names: the
+    book's delta(z, a, y), or the same names in another order (`delta(a, y, z)`,
+    `delta(aL, y, zL)`); the book's order when the names say nothing."""
+    code = getattr(method, "__code__", None)
+    if code is None:
+        return canonical
+    names = list(code.co_varnames[:code.co_argcount])
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    roles = [ROLES.get(n.lower().strip("_")) for n in names[:len(canonical)]]
+    return tuple(roles) if sorted(r or "" for r in roles) == sorted(canonical) else canonical
+
+
+def _cost_class(ns, kind):
+    """The correct cost class of `kind` (its fn and delta answered by the grader), taking
+    fn's and delta's arguments in the order of the student's class of the same name (or
+    of their other cost class), so the student's backprop, which calls self.cost.delta
+    its own way, gets the right δ; records the calls of delta."""
+    name = COSTS[kind]
+    own = next((ns[n] for n in (name, "CrossEntropyCost", "QuadraticCost")
+                if hasattr(ns.get(n), "delta")), None)     # the network's convention
+    d_order = _order(getattr(own, "delta", None), ("z", "a", "y"))
+    f_order = _order(getattr(own, "fn", None), ("a", "y"))
+    correct_fn, correct_delta = helper(f"nielsen.{kind}.fn"), helper(f"nielsen.{kind}.delta")
+
+    class Cost:
+        calls = []
+
+        @staticmethod
+        def fn(*args):
+            kw = dict(zip(f_order, args))
+            return correct_fn(kw["a"], kw["y"])
+
+        @staticmethod
+        def delta(*args):
+            Cost.calls.append(1)
+            kw = dict(zip(d_order, args))
+            return correct_delta(kw["z"], kw["a"], kw["y"])
+
+    Cost.__name__ = Cost.__qualname__ = name
+    return Cost
+
+
+def _network2(ns, inputs, copies=False):
+    """Network(sizes, cost=the correct cost class), holding the case's (or copied) arrays;
+    `net.had_cost`: whether the student's own network has a cost attribute."""
+    _isolate(ns)
+    cost = _cost_class(ns, inputs.get("cost", "cross_entropy"))
+    sizes = [int(s) for s in inputs["sizes"]]
+    try:
+        net = ns["Network"](sizes, cost=cost)
+    except TypeError:                  # an __init__ without `cost=`: set it afterwards
+        net = ns["Network"](sizes)
+    had_cost = hasattr(net, "cost")
+    net.cost = cost
+    net.had_cost = had_cost
+    copy = (lambda a: np.array(a, dtype=float)) if copies else (lambda a: a)
+    net.weights = [copy(w) for w in inputs["weights"]]
+    net.biases = [copy(b) for b in inputs["biases"]]
+    return net
+
+
+def _cost_method(ns, inputs, name, canonical):
+    """cls.fn / cls.delta as the book calls them (on the class: static methods); a class
+    written with instance methods (`def fn(self, a, y)`) is instantiated first. Returns
+    the method and the order of its arguments."""
+    _isolate(ns)
+    cls = ns[inputs["cls"]]
+    method = getattr(cls, name)
+    code = getattr(method, "__code__", None)
+    if isinstance(cls, type) and code is not None and code.co_argcount == len(canonical) + 1:
+        method = getattr(cls(), name)
+    return method, _order(method, canonical)
+
+
+def cost_fn_probe(ns, inputs):
+    """QuadraticCost.fn / CrossEntropyCost.fn (a, y): the cost of one example."""
+    method, order = _cost_method(ns, inputs, "fn", ("a", "y"))
+    return {"return": method(*(inputs[k] for k in order))}
+
+
+def cost_delta_probe(ns, inputs):
+    """QuadraticCost.delta / CrossEntropyCost.delta (z, a, y): δᴸ of one example."""
+    method, order = _cost_method(ns, inputs, "delta", ("z", "a", "y"))
+    return {"return": method(*(inputs[k] for k in order))}
+
+
+def feedforward2(ns, inputs):
+    return {"return": _network2(ns, inputs).feedforward(inputs["x"])}
+
+
+def backprop2(ns, inputs):
+    """backprop(x, y) with the correct cost class, recording whether it calls
+    self.cost.delta (a chapter 1 backprop with L2 added has no cost to call)."""
+    net = _network2(ns, inputs)
+    result = net.backprop(inputs["x"], inputs["y"])
+    return {"return": list(result) if isinstance(result, tuple) else result,
+            "has_cost": int(net.had_cost), "used_cost": int(bool(net.cost.calls))}
+
+
+def update_mini_batch2(ns, inputs):
+    """The weights after one L2-regularized step; backprop is the correct one."""
+    net = _network2(ns, inputs, copies=True)
+    kind = inputs.get("cost", "cross_entropy")
+    net.backprop = lambda x, y: backprop(net.weights, net.biases, x, y, kind)
+    net.update_mini_batch([(x, y) for x, y in inputs["mini_batch"]], inputs["eta"],
+                          inputs["lmbda"], inputs["n"])
+    return {"weights": list(net.weights), "biases": list(net.biases)}
+
+
+def total_cost_probe(ns, inputs):
+    """total_cost(data, lmbda): feedforward is the correct one."""
+    net = _network2(ns, inputs)
+
+    def feedforward(a):
+        for w, b in zip(net.weights, net.biases):
+            a = sigmoid(w @ a + b)
+        return a
+    net.feedforward = feedforward
+    return {"return": net.total_cost([(x, y) for x, y in inputs["data"]], inputs["lmbda"])}
+
+
+def weight_initializer_probe(ns, inputs):
+    """default_weight_initializer() on a network of the case's sizes, seeded."""
+    _isolate(ns)
+    net = ns["Network"]([int(s) for s in inputs["sizes"]])
+    np.random.seed(int(inputs["seed"]))
+    net.default_weight_initializer()
     return {"weights": list(net.weights), "biases": list(net.biases)}

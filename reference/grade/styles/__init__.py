@@ -1,4 +1,9 @@
-"""Style registry: name -> Style, imported lazily (each style module defines STYLE)."""
+"""Style registry: name -> Style, imported lazily (each style module defines STYLE).
+
+A style may hand a submission to a related one it recognizes: `nielsen` grades
+network.py (chapters 1-2), and a submission with chapter 3's cost classes,
+`cost=` or `lmbda` is graded as `nielsen2` (network2.py) instead, with a note.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,11 @@ STYLES = {
     "ng": "reference.grade.styles.ng",
     "saito": "reference.grade.styles.saito",
     "nielsen": "reference.grade.styles.nielsen",
+    "nielsen2": "reference.grade.styles.nielsen2",
 }
+
+# style -> the styles it may hand a submission to (`resolve_style`)
+VARIANTS = {"nielsen": ("nielsen2",)}
 
 
 def get_style(name: str) -> Style:
@@ -26,3 +35,25 @@ def get_style(name: str) -> Style:
             raise
         raise InputError(f"style {name!r} is not available in this installation") from None
     return module.STYLE
+
+
+def resolve_style(style: Style, loaded) -> tuple[Style, str | None]:
+    """The style a loaded submission is graded with, and a note when it is not `style`
+    (a chapter 3 network2.py handed in under `nielsen`)."""
+    if get_style(style.name) is not style:      # a style object made by a test
+        return style, None
+    for name in VARIANTS.get(style.name, ()):
+        module = importlib.import_module(STYLES[name])
+        why = module.recognize(loaded)
+        if why:
+            return module.STYLE, f"graded as {module.TITLE} (style {name}): {why}"
+    return style, None
+
+
+def function_names(name: str) -> list[str]:
+    """Every graded function of a style and of the styles it may hand submissions to, in
+    order (the columns of a batch's summary.csv)."""
+    names: list[str] = []
+    for style in (name, *VARIANTS.get(name, ())):
+        names += [f.name for f in get_style(style).functions if f.name not in names]
+    return names

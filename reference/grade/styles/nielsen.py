@@ -168,13 +168,22 @@ def _delta_mistakes(case, l):
     e, W = case.expected, case.inputs["weights"]
     L = len(W)
     z, a = e["zs"][l], e["activations"][l + 1]
+    if l == L - 1 and case.inputs.get("cost") == "cross_entropy":
+        y = case.inputs["y"]
+        return [("BP1 multiplies by σ'(zᴸ), the quadratic cost's factor: with the "
+                 "cross-entropy cost δᴸ = aᴸ − y (σ' cancels); use "
+                 "self.cost.delta(zs[-1], activations[-1], y)", (a - y) * _sig_prime(z)),
+                ("sigmoid_prime applied to the activation: σ'(aᴸ) (and the cross-entropy "
+                 "cost's δᴸ = aᴸ − y has no σ' at all)", (a - y) * _sig_prime(a))]
     if l == L - 1:
         y = case.inputs["y"]
+        cost = case.inputs.get("cost")
         return [("sigmoid_prime applied to the activation instead of z: σ'(aᴸ); call "
                  "sigmoid_prime(zs[-1])", (a - y) * _sig_prime(a)),
                 ("BP1 is missing σ'(zᴸ): δᴸ = (aᴸ − y) is the cross-entropy cost's error, "
-                 "this network uses the quadratic cost: multiply by sigmoid_prime(zs[-1])",
-                 a - y)]
+                 "this network uses the quadratic cost: "
+                 + ("use self.cost.delta(zs[-1], activations[-1], y)" if cost else
+                    "multiply by sigmoid_prime(zs[-1])"), a - y)]
     back = W[l + 1].T @ e["deltas"][l + 1]
     out = [("sigmoid_prime applied to the activation instead of z: use sigmoid_prime(zs[-l]), "
             "not sigmoid_prime(activations[-l])", back * _sig_prime(a)),

@@ -43,6 +43,10 @@ mk("bug_init_zeros", "initialize_parameters_deep: zeros, no symmetry breaking.",
    ("np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01", "np.zeros((layer_dims[l], layer_dims[l - 1]))"))
 mk("bug_init_shape", "initialize_parameters_deep: W of shape (n_prev, n).",
    ("np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01", "np.random.randn(layer_dims[l - 1], layer_dims[l]) * 0.01"))
+mk("bug_init_uniform", "initialize_parameters_deep: np.random.rand, uniform on [0, 1), unscaled.",
+   ("np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01", "np.random.rand(layer_dims[l], layer_dims[l - 1])"))
+mk("bug_init_uniform_scaled", "initialize_parameters_deep: np.random.rand * 0.01, every weight positive.",
+   ("np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01", "np.random.rand(layer_dims[l], layer_dims[l - 1]) * 0.01"))
 mk("bug_cost_inf", "compute_cost: divides by m - 1 (inf for one example).",
    ("(1 - Y) * np.log(1 - AL)) / m", "(1 - Y) * np.log(1 - AL)) / (m - 1)"))
 mk("bug_cost_no_mean", "compute_cost: the 1/m is missing.",
@@ -55,6 +59,10 @@ mk("bug_update_plus", "update_parameters adds the gradient.",
    ('parameters["W" + str(l)] -= learning_rate', 'parameters["W" + str(l)] += learning_rate'))
 
 # --- equivalent variants: full marks
+mk("ok_init_xavier", "Equivalent (the application notebook): W scaled by 1/sqrt(n_prev).",
+   ("np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01", "np.random.randn(layer_dims[l], layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1])"))
+mk("ok_init_he", "Equivalent (He initialization): W scaled by sqrt(2/n_prev).",
+   ("np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01", "np.random.randn(layer_dims[l], layer_dims[l - 1]) * np.sqrt(2.0 / layer_dims[l - 1])"))
 mk("ok_mean_matmul", "Equivalent: np.mean and the @ operator.",
    ("dW = np.dot(dZ, A_prev.T) / m", "dW = dZ @ A_prev.T / m"),
    ("db = np.sum(dZ, axis=1, keepdims=True) / m", "db = np.mean(dZ, axis=1, keepdims=True)"),
