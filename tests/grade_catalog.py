@@ -253,6 +253,7 @@ CATALOGS = {
                                                   "by σ'(zᴸ), the quadratic cost's factor"},
             "bug_no_weight_decay.py": {"Network.update_mini_batch": "[update] self.weights[0]: "
                                        "the L2 weight decay is missing"},
+            "hostile_helper_theft.py": {"QuadraticCost.delta": "RuntimeError: no answer found"},
             "bug_decay_without_n.py": {"Network.update_mini_batch": "the weight decay is not "
                                        "divided by n"},
             "bug_decay_on_biases.py": {"Network.update_mini_batch": "[update] self.biases[0]: "
