@@ -18,13 +18,18 @@ HERE = Path(__file__).parent / "submissions" / "ng"
 FUNCTIONS = 13
 
 
-def _check_results_json(data: dict) -> None:
-    """Gradescope's schema plus our extras."""
+def _check_results_json(data: dict, private: bool = False) -> None:
+    """Gradescope's schema plus our extras; a private seed is only in a last, hidden test."""
     assert isinstance(data["score"], float) and isinstance(data["max_score"], float)
-    assert isinstance(data["output"], str) and len(data["tests"]) == FUNCTIONS
-    for t in data["tests"]:
+    assert isinstance(data["output"], str) and len(data["tests"]) == FUNCTIONS + private
+    for t in data["tests"][:FUNCTIONS]:
         assert set(t) == {"name", "score", "max_score", "status", "output", "extra_data"}
-        assert t["status"] in ("passed", "failed") and "seed" in t["extra_data"]
+        assert t["status"] in ("passed", "failed")
+        assert ("seed" in t["extra_data"]) is not private
+    if private:
+        hidden = data["tests"][-1]
+        assert hidden["visibility"] == "hidden" and hidden["max_score"] == 0
+        assert "seed" not in data["extra_data"] and "seed" not in data["output"]
 
 
 def test_grade_json_report_for_a_buggy_submission(cli, tmp_path):
@@ -144,7 +149,7 @@ def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
     outdir = tmp_path / "subs-grades"
     assert sorted(p.name for p in outdir.iterdir()) == sorted(
         ["correct.py.json", "bug_no_keepdims.py.json",
-         "student7__hostile_syntax_error.py.json", "summary.csv"])
+         "student7__hostile_syntax_error.py.json", "summary.csv", "run.json"])
     rows = list(csv.DictReader((outdir / "summary.csv").open()))
     scores = {Path(row["submission"]).name: row for row in rows}
     assert scores["correct.py"]["score"] == scores["correct.py"]["max_score"] == "11"
@@ -178,8 +183,8 @@ def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
     assert "could not run" not in data["output"], done.stdout + done.stderr
-    _check_results_json(data)
-    assert data["tests"][0]["extra_data"]["seed"] == 5
+    _check_results_json(data, private=True)     # the seed is for the instructor only
+    assert data["tests"][-1]["extra_data"]["seed"] == 5 and "--seed 5" in run
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["linear_backward"]
 
 

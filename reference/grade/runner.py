@@ -20,6 +20,7 @@ import functools
 import gc
 import os
 import sys
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class SubmissionResult:
     functions: list[FunctionResult] = field(default_factory=list)
     error: str | None = None         # why nothing could be graded (syntax error, policy)
     warnings: list[str] = field(default_factory=list)
+    seed_private: bool = False       # the seed stays out of what the student sees
 
     @property
     def score(self) -> float:
@@ -146,14 +148,40 @@ def job_for(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loa
         "preimport": sorted(preimport)})
 
 
+@dataclass
+class OutOfTime(ChildResult):
+    """A function not finished (or not started) when the submission's total time ran out."""
+
+    limit: float = 0.0
+
+    def failure(self, timeout: float, memory_mb: int) -> str:
+        return (f"not finished: the submission used up its total time of {self.limit:g} s "
+                "(--max-seconds)")
+
+
+def default_max_seconds(timeout: float, n_functions: int) -> float:
+    """The whole submission's wall-clock bound when none is given: each function its
+    timeout, and a minute for starting processes and loading."""
+    return timeout * n_functions + 60.0
+
+
 def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loader.Loaded,
               *, allow_autograd: bool, timeout: float, memory_mb: int,
-              child: Child | None = None) -> list[ChildResult]:
-    """Run functions in one child; after a crash or timeout, a fresh child takes the rest."""
+              child: Child | None = None, deadline: float = float("inf"),
+              max_seconds: float = 0.0) -> list[ChildResult]:
+    """Run functions in one child; after a crash or timeout, a fresh child takes the rest,
+    until the submission's deadline (time.monotonic()) has passed."""
     results: list[ChildResult | None] = [None] * len(fns)
     pending = list(range(len(fns)))
     while pending:
+        if time.monotonic() >= deadline:
+            for i in pending:
+                results[i] = OutOfTime(None, timed_out=True, limit=max_seconds)
+            if child is not None:
+                child.close()
+            break
         child = child or Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(pending))
+        child.deadline = deadline
         child.send(job_for([fns[i] for i in pending], [cases[i] for i in pending], loaded,
                            allow_autograd))
         batch = pending
@@ -168,6 +196,9 @@ def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: l
             break
         k, res = failed
         k = min(max(k, 0), len(batch) - 1)
+        if res.timed_out and time.monotonic() >= deadline:
+            res = OutOfTime(None, timed_out=True, stdout=res.stdout, stderr=res.stderr,
+                            limit=max_seconds)
         results[batch[k]] = res
         if res.during_load:     # loading itself crashes or hangs: the same for every function
             for i in batch[k + 1:]:
@@ -197,9 +228,27 @@ def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None
                        f"({type(exc).__name__}: {exc})"[:300])
 
 
+TOO_LARGE = "too deeply nested or too large"
+
+
+def _text(value, default: str = "") -> str:
+    """A string field of the child's answer (anything else: the default)."""
+    return value if isinstance(value, str) else default
+
+
+def _strings(value) -> list[str] | None:
+    """A list-of-strings field of the child's answer; None when it is not one (the answer
+    was cut short: a returned value used up the codec's node budget)."""
+    if not isinstance(value, list):
+        return None
+    return [v for v in value if isinstance(v, str)]
+
+
 def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, timeout: float,
               memory_mb: int) -> tuple[FunctionResult, list[str], list[str]]:
-    """(result, policy violations, load warnings) for one function."""
+    """(result, policy violations, load warnings) for one function. Every field of the
+    child's answer is type-checked: whatever the student's code returned, this gives a
+    verdict (a failed one when the answer cannot be read) and never raises."""
     out = (res.stdout + ("\n" + res.stderr if res.stderr.strip() else "")).strip()
     fr = FunctionResult(fn.name, fn.points, 0.0, "failed", n_cases=len(cases), output=out)
     failure = res.failure(timeout, memory_mb)
@@ -208,23 +257,31 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
         return fr, [], []
     try:
         data = codec.decode(res.blob, as_float=True)
-        assert isinstance(data, dict)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - whatever the blob holds
+        data = None
+    if not isinstance(data, dict):
         fr.finding = Finding("runtime", "the process returned unreadable results")
         return fr, [], []
-    fr.output = str(data.get("output") or "").strip()
-    load = data.get("load") or {}
-    warnings = [str(w) for w in load.get("errors") or []]
-    missing_modules = sorted({str(m) for m in load.get("missing_modules") or []})
+    fr.output = _text(data.get("output")).strip()
+    load = data.get("load") if isinstance(data.get("load"), dict) else {}
+    warnings = _strings(load.get("errors")) or []
+    missing_modules = sorted(set(_strings(load.get("missing_modules")) or []))
     if missing_modules:
         warnings.append("modules not available to the grader (stubbed): "
                         + ", ".join(missing_modules))
-    violations = [str(v) for v in data.get("policy") or []]
+    violations = _strings(data.get("policy"))
     status = data.get("status")
+    if violations is None or not isinstance(status, str):
+        # the value returned used up the encoder's budget before the status and the import
+        # policy's record were written: this function fails (a violation can hide only here)
+        fr.finding = Finding("api", f"{fn.name} returned a value too large or too deeply "
+                             f"nested to check (at most {codec.MAX_NODES} items, "
+                             f"{codec.MAX_ARRAY_BYTES // 2**20} MB of arrays)")
+        return fr, [], warnings
     if status == "load_error":
-        fr.finding = Finding("load", str(load.get("fatal")))
+        fr.finding = Finding("load", _text(load.get("fatal"), "the submission could not be loaded"))
     elif status == "worker_error":
-        fr.finding = Finding("runtime", str(data.get("error")))
+        fr.finding = Finding("runtime", _text(data.get("error"), "the grading process failed"))
     elif status == "missing":
         if fn.optional:
             fr.status = "not defined"
@@ -232,12 +289,13 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
                                  + ("; the grader used a correct version" if fn.provided
                                     else ""))
         else:
-            fr.finding = Finding("api", f"{data.get('missing')} is not defined in the "
-                                 "submission" + (f" (it may come from {', '.join(missing_modules)},"
-                                                 " which the grader does not have)"
-                                                 if missing_modules else ""))
+            fr.finding = Finding("api", f"{_text(data.get('missing'), fn.name)} is not defined "
+                                 "in the submission" + (f" (it may come from "
+                                                        f"{', '.join(missing_modules)}, which "
+                                                        "the grader does not have)"
+                                                        if missing_modules else ""))
     else:
-        raws = data.get("cases") or []
+        raws = data.get("cases") if isinstance(data.get("cases"), list) else []
         if len(raws) != len(cases):
             fr.finding = Finding("runtime", "the process returned an incomplete set of results")
         for raw, case in zip(raws, cases):
@@ -250,14 +308,32 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     return fr, violations, warnings
 
 
+def safe_interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult,
+                   timeout: float, memory_mb: int) -> tuple[FunctionResult, list[str], list[str]]:
+    """`interpret`, with any exception (a grader bug an odd answer reaches) turned into a
+    failed finding for this function only: the other functions and the report go on."""
+    try:
+        return interpret(fn, cases, res, timeout, memory_mb)
+    except Exception as exc:  # noqa: BLE001
+        fr = FunctionResult(fn.name, fn.points, 0.0, "failed", n_cases=len(cases),
+                            finding=Finding("runtime", "the grader could not check what this "
+                                            f"function returned ({type(exc).__name__})"))
+        return fr, [], []
+
+
 def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
-                     only: list[str] | None = None) -> SubmissionResult:
-    """Grade one submission file; never raises for anything the submission does."""
+                     only: list[str] | None = None, max_seconds: float | None = None,
+                     seed_private: bool = False) -> SubmissionResult:
+    """Grade one submission file; never raises for anything the submission does. The whole
+    run takes at most `max_seconds` of wall-clock time (default_max_seconds when None):
+    the functions not finished by then fail."""
+    started = time.monotonic()
     style = get_style(style) if isinstance(style, str) else style
     functions = [f for f in style.functions if only is None or f.name in only]
-    result = SubmissionResult(str(path), style.name, seed)
+    max_seconds = max_seconds or default_max_seconds(timeout, len(functions))
+    result = SubmissionResult(str(path), style.name, seed, seed_private=seed_private)
     loaded = loader.load(path)
     result.warnings += loaded.warnings
     zero = [FunctionResult(f.name, f.points, 0.0, "failed") for f in functions]
@@ -284,7 +360,8 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
             idx = groups[g]
             return run_group([functions[i] for i in idx], [all_cases[i] for i in idx], loaded,
                              allow_autograd=allow_autograd, timeout=timeout,
-                             memory_mb=memory_mb, child=children[g])
+                             memory_mb=memory_mb, child=children[g],
+                             deadline=started + max_seconds, max_seconds=max_seconds)
 
         raw: list[ChildResult | None] = [None] * len(functions)
         with ThreadPoolExecutor(workers) as pool:
@@ -294,7 +371,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     finally:
         for child in children:
             child.close()
-    outcomes = [interpret(f, c, r, timeout, memory_mb)
+    outcomes = [safe_interpret(f, c, r, timeout, memory_mb)
                 for f, c, r in zip(functions, all_cases, raw)]
     seen_policy: list[str] = []
     for fr, violations, warnings in outcomes:

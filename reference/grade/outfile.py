@@ -1,0 +1,194 @@
+"""Report files written by the trusted side, safely where students can write too.
+
+The grader often runs as root and writes where a student's process may have
+write access (a report under /tmp, a batch folder). The rules:
+
+- the folder is opened and checked once, before any student code runs, and
+  every later write goes through that open folder (renaming a parent folder
+  afterwards changes nothing);
+- a folder others can write is refused unless it has the sticky bit (like
+  /tmp: others may create names there, but not remove or rename ours), and a
+  symbolic link on the way to it owned by another user is refused (the rule of
+  the kernel's fs.protected_symlinks);
+- a name already taken by another user's file (in a sticky folder) is refused;
+- each report is written to a new file of a random name created with O_EXCL
+  (never an existing file, never through a link), then renamed over the final
+  name: atomic, and a symlink, FIFO or device standing at that name is
+  replaced, never followed or opened.
+
+    python -m reference.grade.outfile PATH < TEXT      # Gradescope's run_autograder fallback
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import sys
+from pathlib import Path
+
+from manual.errors import InputError
+
+
+def _trusted(uid: int) -> bool:
+    return uid in (0, os.geteuid())
+
+
+def _refuse(path, why: str):
+    raise InputError(f"cannot write {path}: {why}")
+
+
+def _foreign_links(path: Path) -> None:
+    """A symbolic link on the way to `path` (its folders) owned by an untrusted user."""
+    path = Path(os.path.abspath(path))
+    for part in reversed(path.parents):
+        try:
+            st = os.lstat(part)
+        except OSError:
+            return                    # does not exist (yet): nothing links through it
+        if stat.S_ISLNK(st.st_mode) and not _trusted(st.st_uid):
+            _refuse(path, f"{part} is a symbolic link owned by another user")
+
+
+def check_folder(st: os.stat_result, path) -> None:
+    """Refuse a folder other users can write without the sticky bit."""
+    if not stat.S_ISDIR(st.st_mode):
+        _refuse(path, "Not a directory")
+    others = st.st_mode & stat.S_IWOTH or (st.st_mode & stat.S_IWGRP
+                                           and st.st_gid != os.getegid())
+    if others and not st.st_mode & stat.S_ISVTX:
+        _refuse(path, "the folder is writable by other users (and has no sticky bit): "
+                "a student's code could replace the report; use a folder only you can write")
+
+
+class Folder:
+    """An output folder, opened and checked before any student code runs."""
+
+    def __init__(self, path: Path, *, create: bool = False, mode: int = 0o777):
+        self.path = Path(path)
+        _foreign_links(self.path / "x")
+        try:
+            if create:
+                self.path.mkdir(parents=True, exist_ok=True, mode=mode)
+            self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as exc:
+            _refuse(self.path, exc.strerror or str(exc))
+        try:
+            check_folder(os.fstat(self.fd), self.path)
+        except InputError:
+            os.close(self.fd)
+            raise
+
+    def check_name(self, name: str) -> None:
+        """Refuse a final name that is a folder, or taken by another user's file."""
+        try:
+            st = os.lstat(name, dir_fd=self.fd)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            _refuse(self.path / name, exc.strerror or str(exc))
+        if stat.S_ISDIR(st.st_mode):
+            _refuse(self.path / name, "Is a directory")
+        if not _trusted(st.st_uid):
+            _refuse(self.path / name, "the name is taken by another user's file")
+
+    def create(self, name: str) -> tuple[int, str]:
+        """A new, empty file next to `name` (O_EXCL, never through a link): (fd, its name)."""
+        flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+                 | os.O_NONBLOCK)
+        for _ in range(100):
+            temp = f".{name[:100]}.{secrets.token_hex(8)}.tmp"
+            try:
+                return os.open(temp, flags, 0o644, dir_fd=self.fd), temp
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                _refuse(self.path / name, exc.strerror or str(exc))
+        _refuse(self.path / name, "no temporary name is free")
+
+    def commit(self, fd: int, temp: str, name: str, text: str | bytes) -> None:
+        """Write `text` into the file made by `create`, then rename it to `name`."""
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):        # cannot happen with O_EXCL: belt and braces
+                _refuse(self.path / name, "not a regular file")
+            os.ftruncate(fd, 0)
+            view = memoryview(text.encode("utf-8") if isinstance(text, str) else text)
+            while view:
+                view = view[os.write(fd, view):]
+            os.close(fd)
+            fd = -1
+            os.replace(temp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+        except OSError as exc:
+            if fd >= 0:
+                os.close(fd)
+            self.discard(temp)
+            _refuse(self.path / name, exc.strerror or str(exc))
+
+    def discard(self, temp: str) -> None:
+        try:
+            os.unlink(temp, dir_fd=self.fd)
+        except OSError:
+            pass
+
+    def write(self, name: str, text: str) -> None:
+        """`text` as the file `name` of this folder (atomically, never through a link)."""
+        fd, temp = self.create(name)
+        self.commit(fd, temp, name, text)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+class Report:
+    """One report file: its folder checked and a temporary file created now (before any
+    student code runs); `write` fills it and renames it over the final name."""
+
+    def __init__(self, path: Path):
+        path = Path(path)
+        if not path.name or path.name in (".", ".."):
+            _refuse(path, "Is a directory")
+        self.folder = Folder(path.parent, create=True)
+        self.name = path.name
+        try:
+            self.folder.check_name(self.name)
+            self.fd, self.temp = self.folder.create(self.name)
+        except InputError:
+            self.folder.close()
+            raise
+
+    def write(self, text: str) -> None:
+        self.write_bytes(text)
+
+    def write_bytes(self, text: str | bytes) -> None:
+        try:
+            self.folder.commit(self.fd, self.temp, self.name, text)
+        finally:
+            self.fd = -1
+            self.close()
+
+    def close(self) -> None:
+        """Give up (the temporary file is removed) or finish."""
+        if self.folder is None:
+            return
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.folder.discard(self.temp)
+        self.folder.close()
+        self.folder = None
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m reference.grade.outfile PATH < TEXT", file=sys.stderr)
+        return 2
+    try:
+        Report(Path(argv[0])).write(sys.stdin.read())
+    except InputError as exc:
+        print(f"backprop-oracle: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
