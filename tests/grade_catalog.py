@@ -91,6 +91,7 @@ CATALOGS = {
             "hostile_frame_forger.py": {"linear_forward": "wrote into the grader's result "
                                         "channel"},
             "hostile_huge_return.py": {"sigmoid": "[api] sigmoid returned a value too large"},
+            "hostile_fake_report_lines.py": {"linear_backward": "[runtime] ValueError"},
         },
         errors={
             "hostile_exit_at_import.py": "called exit() while loading",

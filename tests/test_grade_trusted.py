@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reference.grade import codec, runner
@@ -109,3 +114,306 @@ def test_batch_survives_a_grader_failure_on_one_submission(cli, tmp_path, monkey
     assert rows["correct.py"]["score"] == "11" and rows["bug_wrong_sign.py"]["score"] == "0"
     data = json.loads((out / "bug_wrong_sign.py.json").read_text())
     assert data["score"] == 0 and "contact the course staff" in data["output"]
+
+
+# --- the report file (issue 11, item 1) -------------------------------------------------
+
+def _json_report(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    assert data["max_score"] == 11
+    return data
+
+
+def test_a_symlink_planted_at_the_report_is_replaced_not_followed(cli, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "results.json").symlink_to(outside)
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+            "--output", str(results / "results.json"))
+    assert r.returncode == 0, r.stderr
+    assert outside.read_text() == "precious"
+    assert not (results / "results.json").is_symlink()
+    assert _json_report(results / "results.json")["score"] == 11
+    assert sorted(p.name for p in results.iterdir()) == ["results.json"]   # no temp file left
+
+
+def test_a_fifo_at_the_report_does_not_hang_the_grader(cli_process, tmp_path):
+    out = tmp_path / "results.json"
+    os.mkfifo(out)
+    r = cli_process("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+                    "--output", str(out), timeout=300)     # the old grader blocked forever
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISREG(out.lstat().st_mode) and _json_report(out)["score"] == 11
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_an_output_folder_others_can_write_is_refused(cli, tmp_path, batch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    target = shared if batch else shared / "results.json"
+    source = HERE if batch else HERE / "correct.py"
+    r = cli("grade", str(source), "--style", "ng", "--output", str(target))
+    assert r.returncode == 2
+    assert "writable by other users" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "grading" not in r.stderr and list(shared.iterdir()) == []     # nothing graded
+
+
+def test_a_sticky_folder_like_tmp_is_accepted(cli, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+            "--output", str(shared / "r.json"))
+    assert r.returncode == 0, r.stderr
+    assert _json_report(shared / "r.json")["score"] == 11
+
+
+STUDENT_UID = 1 << 30 | 12345      # a uid with no account, like the sandbox's
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="planting a file as another user needs root")
+def test_a_name_taken_by_another_users_link_in_a_sticky_folder_is_refused(cli, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (shared / "results.json").symlink_to(outside)
+    os.lchown(shared / "results.json", STUDENT_UID, STUDENT_UID)
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output",
+            str(shared / "results.json"))
+    assert r.returncode == 2 and "another user's file" in r.stderr
+    assert outside.read_text() == "precious" and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="planting a link as another user needs root")
+def test_a_folder_reached_through_another_users_link_is_refused(cli, tmp_path):
+    private = tmp_path / "private"
+    private.mkdir()
+    (tmp_path / "grades").symlink_to(private)
+    os.lchown(tmp_path / "grades", STUDENT_UID, STUDENT_UID)
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output",
+            str(tmp_path / "grades" / "results.json"))
+    assert r.returncode == 2 and "symbolic link owned by another user" in r.stderr
+    assert list(private.iterdir()) == []
+
+
+def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):
+    """run_autograder writes its own results.json when no file was submitted: through
+    reference.grade.outfile, not a shell redirection (which follows links)."""
+    from argparse import Namespace
+
+    from reference.grade.bundle import RUN, _options
+
+    args = Namespace(style="ng", seed=None, timeout=10.0, memory_mb=2048, cases=None,
+                     allow_autograd=False, max_seconds=None)
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    (root / "results" / "results.json").symlink_to(outside)
+    script = tmp_path / "run_autograder"
+    script.write_text(RUN.format(options=_options(args), style="ng")
+                      .replace("/autograder", str(root)))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
+                          stdin=subprocess.DEVNULL, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert outside.read_text() == "precious"
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 0 and "No .py or .ipynb" in data["output"]
+
+
+def test_single_file_report_is_written_even_when_the_grader_fails(cli, tmp_path, monkeypatch):
+    from reference.grade import cli as grade_cli
+
+    def broken(*a, **k):
+        raise MemoryError
+    monkeypatch.setattr(grade_cli, "_grade_one", broken)
+    out = tmp_path / "r.json"
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+            "--output", str(out))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == 0 and "contact the course staff" in data["output"]
+
+
+# --- the secret seed (issue 11, item 2's offline precomputation) ------------------------
+
+def _batch(cli, tmp_path, *extra):
+    subs = tmp_path / "subs"
+    if not subs.exists():
+        subs.mkdir()
+        shutil.copy(HERE / "bug_wrong_axis.py", subs / "bug_wrong_axis.py")
+    out = tmp_path / f"grades{len(list(tmp_path.iterdir()))}"
+    r = cli("grade", str(subs), "--style", "ng", "--format", "json", "--output", str(out),
+            *extra)
+    assert r.returncode == 1, r.stderr
+    return out, json.loads((out / "run.json").read_text())
+
+
+def test_batch_draws_a_secret_seed_recorded_for_the_instructor_only(cli, tmp_path):
+    out1, run1 = _batch(cli, tmp_path)
+    out2, run2 = _batch(cli, tmp_path)
+    assert run1["seed"] != run2["seed"]           # fresh per run (2**-31 to collide)
+    for out, run in ((out1, run1), (out2, run2)):
+        student = (out / "bug_wrong_axis.py.json").read_text()
+        assert str(run["seed"]) not in student and '"seed"' not in student
+        (row,) = csv.DictReader((out / "summary.csv").open())
+        assert row["seed"] == str(run["seed"]) and f"--seed {run['seed']}" in run["again"]
+
+
+def test_the_recorded_seed_grades_again_exactly_alike(cli, tmp_path):
+    out, run = _batch(cli, tmp_path)
+    again = tmp_path / "again.json"
+    r = cli("grade", str(tmp_path / "subs" / "bug_wrong_axis.py"), "--style", "ng",
+            "--format", "json", "--seed", str(run["seed"]), "--private-seed",
+            "--output", str(again))
+    assert r.returncode == 1, r.stderr
+    batch = json.loads((out / "bug_wrong_axis.py.json").read_text())
+    single = json.loads(again.read_text())
+    assert batch["tests"] == single["tests"][:-1]  # cases, verdicts, diagnoses, failing case
+    assert single["tests"][-1]["extra_data"]["seed"] == run["seed"]
+    assert single["tests"][-1]["visibility"] == "hidden"
+
+
+def test_batch_with_an_explicit_seed_uses_it_and_still_hides_it(cli, tmp_path):
+    out, run = _batch(cli, tmp_path, "--seed", "77")
+    assert run["seed"] == 77
+    student = (out / "bug_wrong_axis.py.json").read_text()
+    assert '"seed"' not in student and "seed 77" not in student
+
+
+def test_single_file_keeps_seed_0_and_random_is_secret(cli, tmp_path):
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng")
+    assert "seed 0 (same seed" in r.stdout
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--seed", "random")
+    assert r.returncode == 0 and "secret seed" in r.stdout and "seed 0" not in r.stdout
+    (note,) = [line for line in r.stderr.splitlines() if "kept out of the report" in line]
+    assert int(note.split("seed ")[1].split()[0]) >= 0
+
+
+def test_bundle_draws_a_seed_per_run_unless_given(cli, tmp_path):
+    import zipfile
+
+    for extra, expected in (((), "--seed random --private-seed"),
+                            (("--seed", "9"), "--seed 9 --private-seed")):
+        zpath = tmp_path / f"a{len(extra)}.zip"
+        r = cli("gradescope-bundle", "--style", "ng", "--output", str(zpath), *extra)
+        assert r.returncode == 0, r.stderr
+        with zipfile.ZipFile(zpath) as zf:
+            assert expected in zf.read("run_autograder").decode()
+
+
+# --- reports: escaping and CSV (issue 11, item 10) --------------------------------------
+
+def test_student_output_and_errors_cannot_forge_report_lines(cli, tmp_path):
+    out = tmp_path / "r.txt"
+    r = cli("grade", str(HERE / "hostile_fake_report_lines.py"), "--style", "ng",
+            "--output", str(out))
+    assert r.returncode == 1
+    text = out.read_text()
+    assert "\r" not in text and "\x1b" not in text
+    assert [line for line in text.splitlines() if line.startswith("score")] == ["score 10/11"]
+    assert not any(line.lstrip().startswith(("PASS", "score")) and "linear_backward" in line
+                   and "0/1" not in line for line in text.splitlines())
+    assert "\\x1b[2K" in text and "| score 11/11" in text
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ("=HYPERLINK(1+2)", "'=HYPERLINK(1+2)"), ("+1", "'+1"), ("-1+2", "'-1+2"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("subs/a.py", "subs/a.py"),
+])
+def test_csv_cells_that_look_like_formulas_are_neutralized(cell, shown):
+    from reference.grade.report import csv_cell
+
+    assert csv_cell(cell) == shown
+
+
+def test_a_folder_named_like_a_formula_is_text_in_summary_csv(cli, tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "=HYPERLINK(1+2)").mkdir(parents=True)
+    shutil.copy(HERE / "correct.py", subs / "=HYPERLINK(1+2)" / "correct.py")
+    r = cli("grade", ".", "--style", "ng", "--output", str(tmp_path / "out"), cwd=subs)
+    assert r.returncode == 0, r.stderr
+    (row,) = list(csv.reader((tmp_path / "out" / "summary.csv").open()))[1:]
+    assert row[0] == "'=HYPERLINK(1+2)/correct.py" and row[1] == "11"
+
+
+# --- batch mode: links (issue 11, item 9) ------------------------------------------------
+
+def test_batch_skips_links_to_other_students_files(cli, tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "alice").mkdir(parents=True)
+    (subs / "mallory" / "sub").mkdir(parents=True)
+    shutil.copy(HERE / "correct.py", subs / "alice" / "dnn.py")
+    (subs / "mallory" / "dnn.py").symlink_to(subs / "alice" / "dnn.py")
+    (subs / "mallory" / "sub" / "x.py").symlink_to(subs / "alice" / "dnn.py")
+    (subs / "mallory" / "linked").symlink_to(subs / "alice", target_is_directory=True)
+    (subs / "top.py").symlink_to(subs / "alice" / "dnn.py")
+    (subs / "eve").symlink_to(subs / "alice", target_is_directory=True)
+    from reference.grade.cli import submissions_in
+
+    assert submissions_in(subs, "ng") == [subs / "alice" / "dnn.py"]
+    r = cli("grade", str(subs), "--style", "ng", "--output", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").open()))
+    assert [row["submission"] for row in rows] == [str(subs / "alice" / "dnn.py")]
+
+
+# --- bounds on the grader itself (issue 11, item 5) --------------------------------------
+
+def test_max_seconds_bounds_the_whole_submission():
+    result = runner.grade_submission(HERE / "hostile_infinite_loop.py", "ng",
+                                     only=["linear_forward"], timeout=60.0, max_seconds=2.0)
+    (fr,) = result.functions
+    assert fr.status == "failed" and "total time of 2 s" in fr.finding.diagnosis
+
+
+def _parent_maxrss_mb(path: Path) -> tuple[float, str]:
+    code = ("import resource, sys; from reference.grade.runner import grade_submission; "
+            "r = grade_submission(sys.argv[1], 'ng'); print(r.score, r.error); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    verdict, rss = done.stdout.strip().splitlines()
+    return int(rss) / 1024, verdict
+
+
+def test_a_notebook_of_14_mb_of_constants_does_not_cost_the_grader_a_gigabyte(tmp_path):
+    """It cost 1.0 to 1.2 GB (a clean grade: about 240 MB); now it is refused before parsing."""
+    const = "[" + ", ".join(str(i * 0.5) for i in range(700_000)) + "]"
+    cells = [f"DATA = {const}\n", f"DATA2 = {const}\n", (HERE / "correct.py").read_text()]
+    nb = {"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [],
+                     "execution_count": None} for c in cells],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "big.ipynb"
+    path.write_text(json.dumps(nb))
+    assert path.stat().st_size > 13_000_000
+    rss, verdict = _parent_maxrss_mb(path)
+    assert verdict.startswith("0.0 ") and "characters of code" in verdict
+    assert rss < 600
+
+
+def test_a_blob_of_nested_lists_cannot_inflate_the_parent():
+    """A forged answer: 10 million empty lists in 32 MB would cost gigabytes to decode."""
+    head = b'{"arrays": [], "tree": [' + b"[]," * (10 * 2**20) + b"[]]}"
+    blob = codec.MAGIC + len(head).to_bytes(8, "little") + head
+    with pytest.raises(ValueError, match="too large"):
+        codec.decode(blob, as_float=True)
+    res = ChildResult(blob)
+    fr, _, _ = runner.safe_interpret(SIGMOID, _cases(), res, 5.0, 2048)
+    assert fr.status == "failed" and "unreadable" in fr.finding.diagnosis
+
+
+def test_decoded_float64_copies_are_bounded():
+    big = np.zeros(20 * 2**20, dtype=np.bool_)          # 20 MB of bool: 160 MB as float64
+    blob = codec.encode({"a": big[: 8 * 2**20], "b": big[: 8 * 2**20]})
+    value = codec.decode(blob, as_float=True)
+    kinds = sorted(type(v).__name__ for v in value.values())
+    assert kinds == ["Opaque", "ndarray"]                # the first 64 MB only

@@ -149,11 +149,12 @@ def _graded(path: Path, args, parallel=None):
         return result
 
 
-def _render(result, fmt: str) -> str:
+def _render(result, fmt: str, *, hidden_seed: bool = True) -> str:
     from . import report
 
     if fmt == "json":
-        return json.dumps(report.gradescope(result), indent=2, allow_nan=False) + "\n"
+        return json.dumps(report.gradescope(result, hidden_seed=hidden_seed), indent=2,
+                          allow_nan=False) + "\n"
     return report.text(result)
 
 
@@ -294,7 +295,7 @@ def _batch(directory: Path, args) -> int:
                 result = _graded(path, args, parallel=1 if args.jobs > 1 else None)
                 name = str(path.relative_to(directory)).replace("/", "__")
                 try:
-                    folder.write(name + ext, _render(result, args.format))
+                    folder.write(name + ext, _render(result, args.format, hidden_seed=False))
                 except InputError as exc:     # this report only: the batch goes on
                     result.warnings.append(str(exc))
                 bar.update(1)

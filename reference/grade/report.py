@@ -9,8 +9,9 @@ results.json (Gradescope's schema, plus our `max_score` and `extra_data`):
                                "minimal_failing_case": {...}}}]}
 
 With a private seed (batch mode, Gradescope) no part a student sees holds the
-seed: it is in one more test, `"visibility": "hidden"` (instructors only) and
-worth 0 points, and in the batch's summary.csv.
+seed: on Gradescope it is in one more test, `"visibility": "hidden"`
+(instructors only) and worth 0 points; a batch's reports leave it out (it is in
+run.json and summary.csv).
 
 Everything that comes from the student (output, messages, file names) is text
 to show, never to act on: the text report escapes control characters (\\r,
@@ -172,8 +173,10 @@ def _test(f: FunctionResult, result: SubmissionResult) -> dict:
             "output": result.error if result.error else out, "extra_data": extra}
 
 
-def gradescope(result: SubmissionResult) -> dict:
-    """Gradescope's results.json for one submission."""
+def gradescope(result: SubmissionResult, *, hidden_seed: bool = True) -> dict:
+    """Gradescope's results.json for one submission. A private seed is in a hidden test
+    when `hidden_seed` (Gradescope shows it to instructors only), else nowhere (batch mode
+    records it in run.json and summary.csv)."""
     head = (f"style {result.style}" if result.seed_private
             else f"style {result.style}, seed {result.seed}")
     if result.error:
@@ -182,12 +185,12 @@ def gradescope(result: SubmissionResult) -> dict:
         head += "\n" + "\n".join(f"note: {w}" for w in result.warnings)
     tests = [_test(f, result) for f in result.functions]
     extra = {"style": result.style, "submission": result.submission}
-    if result.seed_private:       # for the instructor only: a hidden test worth nothing
+    if result.seed_private and hidden_seed:    # instructors only: a hidden test worth 0
         tests.append({"name": "grader run (instructors only)", "score": 0.0,
                       "max_score": 0.0, "status": "passed", "visibility": "hidden",
                       "output": f"seed {result.seed}: grade again with --seed {result.seed}",
                       "extra_data": {"seed": result.seed}})
-    else:
+    elif not result.seed_private:
         extra["seed"] = result.seed
     # strict JSON (no NaN/Infinity anywhere: Gradescope's parser refuses them)
     return _jsonable({"score": result.score, "max_score": result.max_score, "output": head,

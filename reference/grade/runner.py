@@ -35,6 +35,10 @@ from .sandbox import Child, ChildResult
 from .styles import get_style
 
 DEFAULT_CASES = 4
+# the code the grader parses (a .py file, or a notebook's code cells together): parsing
+# costs the parent about 150 bytes per character of literals, so 1 MB of code is
+# ~150 MB, where a course submission has 10 to 50 kB
+MAX_CODE_CHARS = 1_000_000
 
 
 @dataclass
@@ -321,6 +325,20 @@ def safe_interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult,
         return fr, [], []
 
 
+def code_too_large(path: Path) -> str | None:
+    """Why the submission holds more code than the grader parses (None when it does not).
+    Checked before parsing: a notebook of 14 MB of constants cost the grader 1 GB."""
+    try:
+        cells = loader.read_cells(path)
+    except Exception:  # noqa: BLE001 - unreadable or not a submission: loader.load says why
+        return None
+    size = sum(len(src) for _, src in cells)
+    if size <= MAX_CODE_CHARS:
+        return None
+    return (f"{path.name}: {size:,} characters of code, more than the grader reads "
+            f"({MAX_CODE_CHARS:,}): leave data out of the code")
+
+
 def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
@@ -334,7 +352,8 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     functions = [f for f in style.functions if only is None or f.name in only]
     max_seconds = max_seconds or default_max_seconds(timeout, len(functions))
     result = SubmissionResult(str(path), style.name, seed, seed_private=seed_private)
-    loaded = loader.load(path)
+    too_large = code_too_large(Path(path))
+    loaded = loader.Loaded(error=too_large) if too_large else loader.load(path)
     result.warnings += loaded.warnings
     zero = [FunctionResult(f.name, f.points, 0.0, "failed") for f in functions]
     if loaded.error:
