@@ -417,3 +417,14 @@ def test_decoded_float64_copies_are_bounded():
     value = codec.decode(blob, as_float=True)
     kinds = sorted(type(v).__name__ for v in value.values())
     assert kinds == ["Opaque", "ndarray"]                # the first 64 MB only
+
+
+def test_gradescope_pick_skips_links(tmp_path):
+    """run_autograder picks the submission with `python -m reference.grade.pick`: a link in
+    the upload (to the grader's source, to another file) is not the student's work."""
+    from reference.grade.pick import files_under
+
+    (tmp_path / "own.py").write_text("def linear_backward(dZ, cache):\n    pass\n")
+    (tmp_path / "linked.py").symlink_to(HERE / "correct.py")
+    (tmp_path / "tree").symlink_to(HERE, target_is_directory=True)
+    assert files_under(tmp_path) == [tmp_path / "own.py"]
