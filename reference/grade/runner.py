@@ -172,15 +172,25 @@ def default_max_seconds(timeout: float, n_functions: int) -> float:
 def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loader.Loaded,
               *, allow_autograd: bool, timeout: float, memory_mb: int,
               child: Child | None = None, deadline: float = float("inf"),
-              max_seconds: float = 0.0) -> list[ChildResult]:
+              max_seconds: float = 0.0, digest=None) -> list:
     """Run functions in one child; after a crash or timeout, a fresh child takes the rest,
-    until the submission's deadline (time.monotonic()) has passed."""
-    results: list[ChildResult | None] = [None] * len(fns)
+    until the submission's deadline (time.monotonic()) has passed. Each function's
+    ChildResult goes through `digest(i, result)` as soon as it arrives (the runner
+    interprets it there, so the parent never holds more than one answer per child:
+    up to 32 MB each); the list of what `digest` returned comes back."""
+    digest = digest or (lambda i, res: res)
+    results: list = [None] * len(fns)
+    done = [False] * len(fns)
+
+    def keep(i: int, res: ChildResult) -> None:
+        if not done[i]:
+            results[i], done[i] = digest(i, res), True
+
     pending = list(range(len(fns)))
     while pending:
         if time.monotonic() >= deadline:
             for i in pending:
-                results[i] = OutOfTime(None, timed_out=True, limit=max_seconds)
+                keep(i, OutOfTime(None, timed_out=True, limit=max_seconds))
             if child is not None:
                 child.close()
             break
@@ -192,7 +202,7 @@ def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: l
 
         def on_result(k: int, res: ChildResult, batch=batch) -> None:
             if 0 <= k < len(batch):
-                results[batch[k]] = res
+                keep(batch[k], res)
 
         failed = child.collect(len(batch), on_result)
         child = None
@@ -203,13 +213,15 @@ def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: l
         if res.timed_out and time.monotonic() >= deadline:
             res = OutOfTime(None, timed_out=True, stdout=res.stdout, stderr=res.stderr,
                             limit=max_seconds)
-        results[batch[k]] = res
+        keep(batch[k], res)
         if res.during_load:     # loading itself crashes or hangs: the same for every function
             for i in batch[k + 1:]:
-                results[i] = res
+                keep(i, res)
             break
-        pending = [i for i in batch[k + 1:] if results[i] is None]
-    return [r if r is not None else ChildResult(None) for r in results]
+        pending = [i for i in batch[k + 1:] if not done[i]]
+    for i in range(len(fns)):
+        keep(i, ChildResult(None))
+    return results
 
 
 def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None:
@@ -375,23 +387,27 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
         import_oracle()
         all_cases = [cases_for(style, f, seed, cases or DEFAULT_CASES) for f in functions]
 
-        def one(g: int) -> list[ChildResult]:
+        def one(g: int) -> list:
             idx = groups[g]
+
+            def digest(k: int, res: ChildResult):
+                i = idx[k]
+                return safe_interpret(functions[i], all_cases[i], res, timeout, memory_mb)
+
             return run_group([functions[i] for i in idx], [all_cases[i] for i in idx], loaded,
                              allow_autograd=allow_autograd, timeout=timeout,
                              memory_mb=memory_mb, child=children[g],
-                             deadline=started + max_seconds, max_seconds=max_seconds)
+                             deadline=started + max_seconds, max_seconds=max_seconds,
+                             digest=digest)
 
-        raw: list[ChildResult | None] = [None] * len(functions)
+        outcomes: list = [None] * len(functions)
         with ThreadPoolExecutor(workers) as pool:
             for g, results in enumerate(pool.map(one, range(workers))):
-                for i, res in zip(groups[g], results):
-                    raw[i] = res
+                for i, outcome in zip(groups[g], results):
+                    outcomes[i] = outcome
     finally:
         for child in children:
             child.close()
-    outcomes = [safe_interpret(f, c, r, timeout, memory_mb)
-                for f, c, r in zip(functions, all_cases, raw)]
     seen_policy: list[str] = []
     for fr, violations, warnings in outcomes:
         if fr.finding is not None and fr.finding.equation == "load" and not result.error:

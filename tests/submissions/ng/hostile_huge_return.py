@@ -11,8 +11,14 @@ plt.plot([1, 2, 3])
 layers_dims = [12288, 20, 7, 5, 1]
 
 
+CALLS = []
+
+
 def sigmoid(Z):
-    return {i: 0 for i in range(200_001)}
+    CALLS.append(1)
+    if len(CALLS) == 1:            # once is enough (and keeps the run short)
+        return {i: 0 for i in range(200_001)}
+    return 1 / (1 + np.exp(-Z)), Z
 
 
 def relu(Z):
