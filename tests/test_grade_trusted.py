@@ -161,6 +161,16 @@ def test_an_output_folder_others_can_write_is_refused(cli, tmp_path, batch):
     assert "grading" not in r.stderr and list(shared.iterdir()) == []     # nothing graded
 
 
+def test_a_folder_inside_one_others_can_write_is_refused(cli, tmp_path):
+    """Others could rename `grades` away and put their own folder (and report) in its place."""
+    (tmp_path / "shared" / "grades").mkdir(parents=True)
+    (tmp_path / "shared").chmod(0o777)
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output",
+            str(tmp_path / "shared" / "grades" / "r.json"))
+    assert r.returncode == 2 and "shared is writable by other users" in r.stderr
+    assert list((tmp_path / "shared" / "grades").iterdir()) == []
+
+
 def test_a_sticky_folder_like_tmp_is_accepted(cli, tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -195,10 +205,11 @@ def test_a_folder_reached_through_another_users_link_is_refused(cli, tmp_path):
     private.mkdir()
     (tmp_path / "grades").symlink_to(private)
     os.lchown(tmp_path / "grades", STUDENT_UID, STUDENT_UID)
-    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output",
-            str(tmp_path / "grades" / "results.json"))
-    assert r.returncode == 2 and "symbolic link owned by another user" in r.stderr
-    assert list(private.iterdir()) == []
+    for through in ("grades/results.json", "grades/../results.json"):
+        r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output", through,
+                cwd=tmp_path)
+        assert r.returncode == 2 and "symbolic link owned by another user" in r.stderr
+    assert list(private.iterdir()) == [] and not (tmp_path / "results.json").exists()
 
 
 def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):

@@ -23,6 +23,7 @@ import io
 import json
 import math
 import secrets
+import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -265,7 +266,7 @@ def run_record(args, directory: Path, count: int) -> dict:
             "timeout": args.timeout, "max_seconds": args.max_seconds,
             "memory_mb": args.memory_mb, "allow_autograd": args.allow_autograd,
             "submissions": count, "version": ver,
-            "again": f"backprop-oracle grade {directory} " + " ".join(options)}
+            "again": shlex.join(["backprop-oracle", "grade", str(directory), *options])}
 
 
 def _batch(directory: Path, args) -> int:

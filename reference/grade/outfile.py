@@ -39,9 +39,12 @@ def _refuse(path, why: str):
 
 
 def _foreign_links(path: Path) -> None:
-    """A symbolic link on the way to `path` (its folders) owned by an untrusted user."""
-    path = Path(os.path.abspath(path))
-    for part in reversed(path.parents):
+    """A symbolic link on the way to `path` owned by an untrusted user. The path is walked
+    as written (not normalized: `link/..` goes through the link)."""
+    path = path if path.is_absolute() else Path.cwd() / path
+    parts = path.parts
+    for i in range(2, len(parts)):
+        part = Path(*parts[:i])
         try:
             st = os.lstat(part)
         except OSError:
@@ -50,15 +53,27 @@ def _foreign_links(path: Path) -> None:
             _refuse(path, f"{part} is a symbolic link owned by another user")
 
 
+def _others_can_write(st: os.stat_result) -> bool:
+    return bool(st.st_mode & stat.S_IWOTH
+                or st.st_mode & stat.S_IWGRP and st.st_gid != os.getegid())
+
+
 def check_folder(st: os.stat_result, path) -> None:
-    """Refuse a folder other users can write without the sticky bit."""
+    """Refuse a folder other users can write without the sticky bit, or one inside such a
+    folder (they could rename it away and put their own in its place)."""
     if not stat.S_ISDIR(st.st_mode):
         _refuse(path, "Not a directory")
-    others = st.st_mode & stat.S_IWOTH or (st.st_mode & stat.S_IWGRP
-                                           and st.st_gid != os.getegid())
-    if others and not st.st_mode & stat.S_ISVTX:
+    if _others_can_write(st) and not st.st_mode & stat.S_ISVTX:
         _refuse(path, "the folder is writable by other users (and has no sticky bit): "
                 "a student's code could replace the report; use a folder only you can write")
+    for parent in Path(os.path.realpath(path)).parents:
+        try:
+            up = os.stat(parent)
+        except OSError:
+            continue
+        if _others_can_write(up) and not up.st_mode & stat.S_ISVTX:
+            _refuse(path, f"{parent} is writable by other users (and has no sticky bit): "
+                    "use a folder only you can write")
 
 
 class Folder:
@@ -66,7 +81,7 @@ class Folder:
 
     def __init__(self, path: Path, *, create: bool = False, mode: int = 0o777):
         self.path = Path(path)
-        _foreign_links(self.path / "x")
+        _foreign_links(self.path / "x")    # the folder itself included
         try:
             if create:
                 self.path.mkdir(parents=True, exist_ok=True, mode=mode)

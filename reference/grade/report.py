@@ -180,9 +180,9 @@ def gradescope(result: SubmissionResult, *, hidden_seed: bool = True) -> dict:
     head = (f"style {result.style}" if result.seed_private
             else f"style {result.style}, seed {result.seed}")
     if result.error:
-        head = f"NOT GRADED: {result.error}\n{head}"
+        head = f"NOT GRADED: {escape(result.error)}\n{head}"
     if result.warnings:
-        head += "\n" + "\n".join(f"note: {w}" for w in result.warnings)
+        head += "\n" + "\n".join(f"note: {escape(w)}" for w in result.warnings)
     tests = [_test(f, result) for f in result.functions]
     extra = {"style": result.style, "submission": result.submission}
     if result.seed_private and hidden_seed:    # instructors only: a hidden test worth 0
