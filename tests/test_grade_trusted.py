@@ -10,6 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,20 @@ def _json_report(path: Path) -> dict:
     return data
 
 
-def test_a_symlink_planted_at_the_report_is_replaced_not_followed(cli, tmp_path):
+def _plant_during_grading(monkeypatch, plant):
+    """Run `plant()` once the report is prepared, while the submission is being graded
+    (what a student's code would do: it runs after the grader's checks)."""
+    from reference.grade import cli as grade_cli
+
+    real = grade_cli._grade_one
+
+    def grade_and_plant(*args, **kwargs):
+        plant()
+        return real(*args, **kwargs)
+    monkeypatch.setattr(grade_cli, "_grade_one", grade_and_plant)
+
+
+def test_a_symlink_planted_at_the_report_is_refused_not_followed(cli, tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("precious")
     results = tmp_path / "results"
@@ -132,11 +146,24 @@ def test_a_symlink_planted_at_the_report_is_replaced_not_followed(cli, tmp_path)
     (results / "results.json").symlink_to(outside)
     r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
             "--output", str(results / "results.json"))
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2 and "symbolic link" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "grading" not in r.stderr
     assert outside.read_text() == "precious"
-    assert not (results / "results.json").is_symlink()
-    assert _json_report(results / "results.json")["score"] == 11
     assert sorted(p.name for p in results.iterdir()) == ["results.json"]   # no temp file left
+
+
+def test_a_symlink_planted_during_grading_is_replaced_not_followed(cli, tmp_path,
+                                                                  monkeypatch):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    out = tmp_path / "results" / "results.json"
+    _plant_during_grading(monkeypatch, lambda: out.symlink_to(outside))
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+            "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    assert outside.read_text() == "precious" and not out.is_symlink()
+    assert _json_report(out)["score"] == 11
+    assert sorted(p.name for p in out.parent.iterdir()) == ["results.json"]
 
 
 def test_a_fifo_at_the_report_does_not_hang_the_grader(cli_process, tmp_path):
@@ -144,8 +171,28 @@ def test_a_fifo_at_the_report_does_not_hang_the_grader(cli_process, tmp_path):
     os.mkfifo(out)
     r = cli_process("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
                     "--output", str(out), timeout=300)     # the old grader blocked forever
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2 and "not a regular file" in r.stderr, r.stderr
+    assert stat.S_ISFIFO(out.lstat().st_mode)
+
+
+def test_a_fifo_planted_during_grading_is_replaced(cli, tmp_path, monkeypatch):
+    out = tmp_path / "results.json"
+    _plant_during_grading(monkeypatch, lambda: os.mkfifo(out))
+    done = []
+    worker = threading.Thread(target=lambda: done.append(cli(
+        "grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
+        "--output", str(out))), daemon=True)
+    worker.start()
+    worker.join(300)                        # writing into the FIFO would block forever
+    assert not worker.is_alive() and done[0].returncode == 0, done and done[0].stderr
     assert stat.S_ISREG(out.lstat().st_mode) and _json_report(out)["score"] == 11
+
+
+def test_a_device_is_never_replaced(cli):
+    """`--output /dev/null` as root: refused (renaming over it would replace the device)."""
+    r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--output", "/dev/null")
+    assert r.returncode == 2 and "not a regular file" in r.stderr
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
 
 
 @pytest.mark.parametrize("batch", [False, True])

@@ -10,11 +10,12 @@ write access (a report under /tmp, a batch folder). The rules:
   /tmp: others may create names there, but not remove or rename ours), and a
   symbolic link on the way to it owned by another user is refused (the rule of
   the kernel's fs.protected_symlinks);
-- a name already taken by another user's file (in a sticky folder) is refused;
+- before grading, a report name taken by anything but a regular file of ours
+  is refused: another user's file, a symbolic link, a FIFO, a device;
 - each report is written to a new file of a random name created with O_EXCL
   (never an existing file, never through a link), then renamed over the final
-  name: atomic, and a symlink, FIFO or device standing at that name is
-  replaced, never followed or opened.
+  name: atomic, and whatever was planted at that name during the run (a
+  symlink, a FIFO) is replaced, never followed or opened.
 
     python -m reference.grade.outfile PATH < TEXT      # Gradescope's run_autograder fallback
 """
@@ -94,8 +95,11 @@ class Folder:
             os.close(self.fd)
             raise
 
-    def check_name(self, name: str) -> None:
-        """Refuse a final name that is a folder, or taken by another user's file."""
+    def check_name(self, name: str, *, replace: bool = False) -> None:
+        """Refuse a final name that is anything but a regular file of ours (or free): a
+        folder, another user's file, a symbolic link (never written through, and not
+        replaced either: `--output /dev/stdout` must not replace the link), a FIFO, a
+        socket or a device (`--output /dev/null` must not replace the device)."""
         try:
             st = os.lstat(name, dir_fd=self.fd)
         except FileNotFoundError:
@@ -104,8 +108,15 @@ class Folder:
             _refuse(self.path / name, exc.strerror or str(exc))
         if stat.S_ISDIR(st.st_mode):
             _refuse(self.path / name, "Is a directory")
+        if replace:                     # the last resort (run_autograder's fallback)
+            return
         if not _trusted(st.st_uid):
             _refuse(self.path / name, "the name is taken by another user's file")
+        if stat.S_ISLNK(st.st_mode):
+            _refuse(self.path / name, "a symbolic link (reports are never written through "
+                    "one: give the path of the file itself)")
+        if not stat.S_ISREG(st.st_mode):
+            _refuse(self.path / name, "not a regular file (a FIFO, a socket or a device)")
 
     def create(self, name: str) -> tuple[int, str]:
         """A new, empty file next to `name` (O_EXCL, never through a link): (fd, its name)."""
@@ -157,16 +168,17 @@ class Folder:
 
 class Report:
     """One report file: its folder checked and a temporary file created now (before any
-    student code runs); `write` fills it and renames it over the final name."""
+    student code runs); `write` fills it and renames it over the final name. With
+    `replace`, whatever stands at the name (not a folder) is replaced, not refused."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, replace: bool = False):
         path = Path(path)
         if not path.name or path.name in (".", ".."):
             _refuse(path, "Is a directory")
         self.folder = Folder(path.parent, create=True)
         self.name = path.name
         try:
-            self.folder.check_name(self.name)
+            self.folder.check_name(self.name, replace=replace)
             self.fd, self.temp = self.folder.create(self.name)
         except InputError:
             self.folder.close()
@@ -198,7 +210,9 @@ def main(argv: list[str]) -> int:
         print("usage: python -m reference.grade.outfile PATH < TEXT", file=sys.stderr)
         return 2
     try:
-        Report(Path(argv[0])).write(sys.stdin.read())
+        # after the student's code ran: whatever is at the name now is replaced (never
+        # followed), so results.json is always there
+        Report(Path(argv[0]), replace=True).write(sys.stdin.read())
     except InputError as exc:
         print(f"backprop-oracle: {exc}", file=sys.stderr)
         return 2
