@@ -259,6 +259,19 @@ def test_a_folder_reached_through_another_users_link_is_refused(cli, tmp_path):
     assert list(private.iterdir()) == [] and not (tmp_path / "results.json").exists()
 
 
+def test_the_report_file_and_its_space_exist_before_grading(tmp_path):
+    """Created (and its disk space reserved) before any student code runs: filling the
+    disk during the run cannot keep the report from being written."""
+    from reference.grade.outfile import RESERVE, Report
+
+    report = Report(tmp_path / "r.json")
+    (temp,) = tmp_path.iterdir()
+    assert temp.name.startswith(".r.json.") and temp.stat().st_blocks * 512 >= RESERVE
+    report.write('{"score": 1}')
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+    assert (tmp_path / "r.json").read_text() == '{"score": 1}'
+
+
 def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):
     """run_autograder writes its own results.json when no file was submitted: through
     reference.grade.outfile, not a shell redirection (which follows links)."""
@@ -296,6 +309,7 @@ def test_single_file_report_is_written_even_when_the_grader_fails(cli, tmp_path,
     r = cli("grade", str(HERE / "correct.py"), "--style", "ng", "--format", "json",
             "--output", str(out))
     assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "internal error" in r.stderr and "MemoryError" in r.stderr
     data = json.loads(out.read_text())
     assert data["score"] == 0 and "contact the course staff" in data["output"]
 

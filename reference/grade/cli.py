@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import math
+import os
 import secrets
 import shlex
 import sys
@@ -143,6 +144,11 @@ def _graded(path: Path, args, parallel=None):
         why = (str(exc) if isinstance(exc, InputError) else
                f"the grader failed on this submission ({type(exc).__name__}); please contact "
                "the course staff")
+        if not isinstance(exc, InputError):     # for the instructor: what went wrong
+            from .report import escape
+
+            print(escape(f"backprop-oracle: internal error on {path}: {type(exc).__name__}: "
+                         f"{exc}")[:500], file=sys.stderr)
         result = SubmissionResult(str(path), args.style, args.seed, error=why,
                                   seed_private=args.private_seed)
         result.functions = [FunctionResult(f.name, f.points, 0.0, "failed")
@@ -273,7 +279,7 @@ def _batch(directory: Path, args) -> int:
     from tqdm import tqdm
 
     from . import report
-    from .outfile import Folder
+    from .outfile import Folder, reserve
 
     files = submissions_in(directory, args.style)
     if not files:
@@ -282,11 +288,16 @@ def _batch(directory: Path, args) -> int:
     # before any grading: a bad or unsafe --output is one line, exit 2; a new folder is
     # the instructor's only (the reports of other students are in it)
     folder = Folder(outdir, create=True, mode=0o700)
-    for name in ("summary.csv", "run.json"):
-        folder.check_name(name)
-    names = [f.name for f in get_style(args.style).functions]
-    ext = ".json" if args.format == "json" else ".txt"
+    summary = None
     try:
+        for name in ("summary.csv", "run.json"):
+            folder.check_name(name)
+        # summary.csv's file and disk space, now: whatever the students' code does
+        # (filling the disk included), the summary gets written
+        summary = folder.create("summary.csv")
+        reserve(summary[0])
+        names = [f.name for f in get_style(args.style).functions]
+        ext = ".json" if args.format == "json" else ".txt"
         folder.write("run.json", json.dumps(run_record(args, directory, len(files)),
                                             indent=2) + "\n")
         with ThreadPoolExecutor(args.jobs) as pool, \
@@ -307,8 +318,13 @@ def _batch(directory: Path, args) -> int:
         w.writerow(report.csv_header(names))
         for r in results:
             w.writerow(report.csv_row(r, names))
-        folder.write("summary.csv", table.getvalue())
+        fd, temp = summary
+        summary = None
+        folder.commit(fd, temp, "summary.csv", table.getvalue())
     finally:
+        if summary is not None:
+            os.close(summary[0])
+            folder.discard(summary[1])
         folder.close()
     passed = sum(r.passed for r in results)
     print(f"{passed}/{len(results)} submissions passed everything; reports and summary.csv "

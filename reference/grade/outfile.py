@@ -138,10 +138,11 @@ class Folder:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):        # cannot happen with O_EXCL: belt and braces
                 _refuse(self.path / name, "not a regular file")
-            os.ftruncate(fd, 0)
-            view = memoryview(text.encode("utf-8") if isinstance(text, str) else text)
-            while view:
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            view = memoryview(data)
+            while view:                       # into the space reserved by `reserve`
                 view = view[os.write(fd, view):]
+            os.ftruncate(fd, len(data))
             os.close(fd)
             fd = -1
             os.replace(temp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
@@ -166,6 +167,18 @@ class Folder:
         os.close(self.fd)
 
 
+RESERVE = 1 << 20     # a report is at most a few hundred kB
+
+
+def reserve(fd: int) -> None:
+    """Reserve the report's disk space now, before any student code runs: a student who
+    fills the disk (or the /tmp it shares) cannot keep the report from being written."""
+    try:
+        os.posix_fallocate(fd, 0, RESERVE)
+    except (OSError, AttributeError):
+        pass                # a file system without fallocate: the report is written anyway
+
+
 class Report:
     """One report file: its folder checked and a temporary file created now (before any
     student code runs); `write` fills it and renames it over the final name. With
@@ -180,6 +193,7 @@ class Report:
         try:
             self.folder.check_name(self.name, replace=replace)
             self.fd, self.temp = self.folder.create(self.name)
+            reserve(self.fd)
         except InputError:
             self.folder.close()
             raise
