@@ -228,7 +228,7 @@ def _inside(path: Path, folder: Path) -> bool:
             return False
     try:
         return path.resolve().is_relative_to(folder.resolve())
-    except OSError:
+    except (OSError, RuntimeError):     # a loop of links
         return False
 
 
@@ -240,7 +240,7 @@ def submissions_in(directory: Path, style: str) -> list[Path]:
 
     found = []
     for entry in sorted(directory.iterdir()):
-        if entry.is_symlink():
+        if entry.is_symlink():          # a link to a file or folder elsewhere is not graded
             continue
         if entry.is_file() and entry.suffix in SUFFIXES:
             found.append(entry)

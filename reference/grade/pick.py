@@ -47,22 +47,10 @@ def pick(files: list[Path], style: str) -> Path | None:
                                           -candidates.index(f)))
 
 
-def _linked(path: Path, directory: Path) -> bool:
-    """Is there a symbolic link on the way from `directory` to `path` (itself included)?"""
-    step = directory
-    for part in path.relative_to(directory).parts:
-        step = step / part
-        if step.is_symlink():
-            return True
-    return False
-
-
 def files_under(directory: Path) -> list[Path]:
-    """The .py/.ipynb files under a directory, hidden ones (.ipynb_checkpoints) and symbolic
-    links (to another student's file, to the grader's tree) left out."""
+    """The .py/.ipynb files under a directory, hidden ones (.ipynb_checkpoints) left out."""
     return sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                  and not any(part.startswith(".") for part in p.relative_to(directory).parts)
-                  and not _linked(p, directory))
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
 
 
 def main(argv: list[str]) -> int:
