@@ -501,3 +501,32 @@ def test_decoded_float64_copies_are_bounded():
     assert value["b"] == codec.Opaque("array (too large)")
     plain = codec.decode(blob)                         # the child reading its job: no budget
     assert plain["b"].shape == (n,)
+
+
+ODD_RETURNS = {
+    "sigmoid": "np.zeros((1,) * 40), Z",                       # more dimensions than decoded
+    "relu": "{(1, 2): Z, 3: Z, None: 1}",                       # keys that are not strings
+    "linear_forward": "np.zeros(W.shape[:1] + A.shape[1:], dtype=np.longdouble), (A, W, b)",
+    "compute_cost": "float('nan')",
+    "sigmoid_backward": "(x for x in range(3))",                # a generator
+    "relu_backward": "np.zeros((), dtype=[('a', 'f8')])",       # a structured array
+    "linear_backward": "_loop()",                               # a list holding itself
+    "update_parameters": "np.zeros(3, dtype=complex)",
+    "L_model_forward": "2 ** 5000",                             # no float holds it
+}
+
+
+def test_odd_return_values_fail_their_function_and_nothing_else(tmp_path):
+    import re
+
+    text = (HERE / "correct.py").read_text()
+    for name, value in ODD_RETURNS.items():
+        text = re.sub(rf"(def {name}\([^)]*\):\n)", rf"\g<1>    return {value}\n", text, count=1)
+    text += "\n\ndef _loop():\n    items = []\n    items.append(items)\n    return items\n"
+    path = tmp_path / "odd.py"
+    path.write_text(text)
+    result = runner.grade_submission(path, "ng", timeout=20.0)
+    status = {f.name: f for f in result.functions}
+    assert result.error is None
+    assert {n for n, f in status.items() if f.status == "failed"} == set(ODD_RETURNS)
+    assert "could not encode the results" in status["L_model_forward"].finding.diagnosis

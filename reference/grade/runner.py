@@ -287,13 +287,14 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
                         + ", ".join(missing_modules))
     violations = _strings(data.get("policy"))
     status = data.get("status")
-    if violations is None or not isinstance(status, str):
+    if not isinstance(status, str) or status == "ok" and violations is None:
         # the value returned used up the encoder's budget before the status and the import
         # policy's record were written: this function fails (a violation can hide only here)
         fr.finding = Finding("api", f"{fn.name} returned a value too large or too deeply "
                              f"nested to check (at most {codec.MAX_NODES} items, "
                              f"{codec.MAX_ARRAY_BYTES // 2**20} MB of arrays)")
         return fr, [], warnings
+    violations = violations or []        # a worker error's answer carries no record
     if status == "load_error":
         fr.finding = Finding("load", _text(load.get("fatal"), "the submission could not be loaded"))
     elif status == "worker_error":
