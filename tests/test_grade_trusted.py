@@ -287,6 +287,7 @@ def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("precious")
     (root / "results" / "results.json").symlink_to(outside)
+    (root / "results").chmod(0o777)        # made safe by run_autograder itself
     script = tmp_path / "run_autograder"
     script.write_text(RUN.format(options=_options(args), style="ng")
                       .replace("/autograder", str(root)))
