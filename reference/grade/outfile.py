@@ -123,7 +123,7 @@ class Folder:
         flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
                  | os.O_NONBLOCK)
         for _ in range(100):
-            temp = f".{name[:100]}.{secrets.token_hex(8)}.tmp"
+            temp = f".{name[:40]}.{secrets.token_hex(8)}.tmp"
             try:
                 return os.open(temp, flags, 0o644, dir_fd=self.fd), temp
             except FileExistsError:
