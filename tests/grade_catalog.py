@@ -102,6 +102,10 @@ CATALOGS = {
             "hostile_input_zeroing.py": {"linear_backward": "modified its input `dZ` in place"},
             "hostile_frame_forger.py": {"linear_forward": "wrote into the grader's result "
                                         "channel"},
+            "hostile_huge_return.py": {"sigmoid": "[api] sigmoid returned a value too large"},
+            "hostile_fake_report_lines.py": {"linear_backward": "[runtime] ValueError"},
+            "hostile_forged_results.py": {"update_parameters": "[runtime] the process returned "
+                                          "unreadable results"},
         },
         errors={
             "hostile_exit_at_import.py": "called exit() while loading",

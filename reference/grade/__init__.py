@@ -6,7 +6,8 @@
     pytest --oracle-submission student.py --oracle-style ng -n auto --junitxml r.xml
 
 Parent side (`runner`): cases from the oracle (`styles`), checks and diagnoses
-(`diagnose`), reports (`report`). Child side (`worker`, started by `sandbox`):
+(`diagnose`), reports (`report`) written by `outfile` (a checked folder, a new
+file renamed over the name: never through a link). Child side (`worker`, started by `sandbox`):
 loads the kept statements of the submission (`loader`, `policy`) and runs the
 NumPy-only probes (`probes`); values travel as JSON + raw array bytes (`codec`).
 In a student's folder, `pick` finds the submission among helper files.
