@@ -111,6 +111,10 @@ CATALOGS = {
                                         "linear_activation_backward": "RuntimeError: no answer "
                                         "found"},
             "hostile_helper_theft.py": {"linear_backward": "RuntimeError: no answer found"},
+            "hostile_huge_return.py": {"sigmoid": "[api] sigmoid returned a value too large"},
+            "hostile_fake_report_lines.py": {"linear_backward": "[runtime] ValueError"},
+            "hostile_forged_results.py": {"update_parameters": "[runtime] the process returned "
+                                          "unreadable results"},
         },
         errors={
             "hostile_exit_at_import.py": "called exit() while loading",

@@ -22,19 +22,25 @@ STATUSES = {"passed", "failed", "missing", "supplied", "not graded"}
 MAX_SCORE = 11.0     # ng: every graded function's points, the same for every student
 
 
-def _check_results_json(data: dict, visibility: str = "visible") -> None:
-    """Gradescope's schema (its autograder specification) plus our extras."""
+def _check_results_json(data: dict, visibility: str = "visible", private: bool = False) -> None:
+    """Gradescope's schema (its autograder specification) plus our extras; a private seed
+    is only in a last, hidden test."""
     assert isinstance(data["score"], float) and data["max_score"] == MAX_SCORE
-    assert isinstance(data["output"], str) and len(data["tests"]) == FUNCTIONS
+    assert isinstance(data["output"], str) and len(data["tests"]) == FUNCTIONS + private
     assert isinstance(data["execution_time"], int) and data["execution_time"] >= 0
     assert data["visibility"] == visibility and data["stdout_visibility"] == "hidden"
-    for k, t in enumerate(data["tests"]):
+    for k, t in enumerate(data["tests"][:FUNCTIONS]):
         assert set(t) == {"name", "number", "score", "max_score", "status", "visibility",
                           "output", "extra_data"}
-        assert t["status"] in ("passed", "failed") and "seed" in t["extra_data"]
+        assert t["status"] in ("passed", "failed")
+        assert ("seed" in t["extra_data"]) is not private
         assert t["visibility"] == visibility and t["number"] == f"1.{k + 1}"   # ng: no classes
         assert t["extra_data"]["grade_status"] in STATUSES
         assert t["output"].startswith(t["extra_data"]["grade_status"])
+    if private:
+        hidden = data["tests"][-1]
+        assert hidden["visibility"] == "hidden" and hidden["max_score"] == 0
+        assert "seed" not in data["extra_data"] and "seed" not in data["output"]
 
 
 def test_grade_json_report_for_a_buggy_submission(cli, tmp_path):
@@ -84,6 +90,13 @@ def test_unloadable_submission_still_writes_a_zero_report(cli, tmp_path):
     (["grade", str(HERE / "correct.py"), "--style", "ng", "--timeout", "inf"], "--timeout"),
     (["grade", str(HERE / "correct.py"), "--style", "ng", "--timeout", "nan"], "--timeout"),
     (["grade", str(HERE / "correct.py"), "--style", "ng", "--seed", "-1"], "--seed"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--seed", "abc"], "invalid seed"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--max-seconds", "0"],
+     "--max-seconds"),
+    (["grade", str(HERE / "correct.py"), "--style", "ng", "--max-seconds", "nan"],
+     "--max-seconds"),
+    (["gradescope-bundle", "--style", "ng", "--max-seconds", "inf", "--output", "/dev/null"],
+     "--max-seconds"),
     (["grade", str(HERE / "correct.py"), "--style", "ng", "--memory-mb", "99999999999"],
      "--memory-mb"),
     (["grade", str(HERE / "correct.py"), "--style", "ng", "--cases", "100000000"], "--cases"),
@@ -157,7 +170,7 @@ def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
     outdir = tmp_path / "subs-grades"
     assert sorted(p.name for p in outdir.iterdir()) == sorted(
         ["correct.py.json", "bug_no_keepdims.py.json",
-         "student7__hostile_syntax_error.py.json", "summary.csv"])
+         "student7__hostile_syntax_error.py.json", "summary.csv", "run.json"])
     rows = list(csv.DictReader((outdir / "summary.csv").open()))
     scores = {Path(row["submission"]).name: row for row in rows}
     assert scores["correct.py"]["score"] == scores["correct.py"]["max_score"] == "11"
@@ -197,8 +210,8 @@ def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
     assert "could not run" not in data["output"], done.stdout + done.stderr
-    _check_results_json(data, "after_due_date")
-    assert data["tests"][0]["extra_data"]["seed"] == 5
+    _check_results_json(data, "after_due_date", private=True)   # the seed: instructors only
+    assert data["tests"][-1]["extra_data"]["seed"] == 5 and "--seed 5" in run
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["linear_backward"]
 
 

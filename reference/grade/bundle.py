@@ -4,10 +4,17 @@ Gradescope unpacks the zip into /autograder/source, runs setup.sh once when
 building the image, then for each submission runs run_autograder, which
 grades the file found in /autograder/submission and writes
 /autograder/results/results.json (one container per submission).
+
+Every run draws a fresh secret seed (`--seed random`) unless the bundle was made
+with `--seed S`; either way the seed is kept out of what the student sees: it is
+in a hidden test of results.json (instructors only). Every write of results.json,
+the fallbacks included, goes through `reference.grade.outfile` (a new file renamed
+over the name: never through a link, never into a FIFO).
 """
 
 from __future__ import annotations
 
+import io
 import shlex
 import zipfile
 from pathlib import Path
@@ -31,12 +38,14 @@ RUN = """#!/usr/bin/env bash
 # Grade the one submission in /autograder/submission; always leave a results.json.
 set -uo pipefail
 mkdir -p /autograder/results
+# only root may write where the report goes (the grader refuses a folder others can write)
+chmod go-w /autograder /autograder/results 2>/dev/null || true
 out=/autograder/results/results.json
 # the file defining the most graded functions (students upload helper files too)
 sub=$(python3 -m reference.grade.pick {style} /autograder/submission)
 if [ -z "$sub" ]; then
   echo '{{"score": 0, "output": "No .py or .ipynb file was found in the submission.",
-  "tests": []}}' > "$out"
+  "tests": []}}' | python3 -m reference.grade.outfile "$out"
   exit 0
 fi
 backprop-oracle grade "$sub" {options} --format json --output "$out"
@@ -44,7 +53,7 @@ rc=$?
 if [ "$rc" -ge 2 ] || [ ! -s "$out" ]; then
   echo '{{"score": 0, "tests": [],
   "output": "The grader could not run (exit code '"$rc"'): please contact the course staff."}}' \
-    > "$out"
+    | python3 -m reference.grade.outfile "$out"
 fi
 exit 0
 """
@@ -53,8 +62,11 @@ SOURCE = ("manual", "reference", "pyproject.toml", "README.md")
 
 
 def _options(args) -> str:
-    opts = ["--style", args.style, "--seed", str(args.seed), "--timeout", f"{args.timeout:g}",
-            "--memory-mb", str(args.memory_mb)]
+    seed = "random" if args.seed in (None, "random") else str(args.seed)
+    opts = ["--style", args.style, "--seed", seed, "--private-seed", "--timeout",
+            f"{args.timeout:g}", "--memory-mb", str(args.memory_mb)]
+    if args.max_seconds:
+        opts += ["--max-seconds", f"{args.max_seconds:g}"]
     if args.cases:
         opts += ["--cases", str(args.cases)]
     if args.allow_autograd:
@@ -71,10 +83,15 @@ def _add(zf: zipfile.ZipFile, name: str, text: str, mode: int) -> None:
 
 
 def write_bundle(path: Path, args) -> Path:
-    """Write the zip (deterministic contents: fixed timestamps, sorted entries)."""
+    """Write the zip (deterministic contents: fixed timestamps, sorted entries), through
+    `outfile` like every report."""
+    from .outfile import Report
+
     root = Path(ROOT)
+    target = Report(path)
+    data = io.BytesIO()
     try:
-        with zipfile.ZipFile(path, "w") as zf:
+        with zipfile.ZipFile(data, "w") as zf:
             _add(zf, "setup.sh", SETUP.format(torch=TORCH), 0o755)
             _add(zf, "run_autograder", RUN.format(options=_options(args),
                                                   style=shlex.quote(args.style)), 0o755)
@@ -85,6 +102,9 @@ def write_bundle(path: Path, args) -> Path:
                     if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
                         _add(zf, f"backprop-oracle/{f.relative_to(root)}",
                              f.read_text(encoding="utf-8"), 0o644)
+        target.write_bytes(data.getvalue())
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        target.close()
     return path

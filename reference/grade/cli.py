@@ -1,10 +1,16 @@
 """`backprop-oracle grade` and `backprop-oracle gradescope-bundle`.
 
     grade SUBMISSION --style {ng,saito,nielsen} [--format text|json] [--output FILE]
-          [--seed S] [--cases N] [--timeout SECONDS] [--memory-mb MB] [--allow-autograd]
+          [--seed S|random] [--private-seed] [--cases N] [--timeout SECONDS]
+          [--max-seconds SECONDS] [--memory-mb MB] [--allow-autograd]
           [--visibility {visible,hidden,after_due_date,after_published}]
     grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each + summary.csv
     gradescope-bundle --style ... --output autograder.zip
+
+Seeds: one file is graded with seed 0 unless told (--seed). A directory, and every
+Gradescope run, draws a fresh secret seed: the students' reports leave it out, the
+instructor's records keep it (run.json and summary.csv in the output folder; a hidden
+test in results.json), and --seed with that number grades again exactly alike.
 
 Exit codes: 0 all passed, 1 something failed (also a submission that could not
 be imported: a zero-score report says why), 2 bad usage or bad input.
@@ -14,9 +20,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import math
 import os
+import secrets
+import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,14 +37,38 @@ from .styles import STYLES, function_names, get_style
 SUFFIXES = (".py", ".ipynb")
 
 
+RANDOM = "random"
+
+
+def _seed(text: str):
+    """--seed: a non-negative integer, or `random` (a fresh secret seed)."""
+    if text == RANDOM:
+        return RANDOM
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text[:40]!r} (an integer or "
+                                         "'random')") from None
+
+
+def draw_seed() -> int:
+    """A fresh seed no student can guess (the cases cannot be precomputed offline)."""
+    return secrets.randbelow(2**31)
+
+
 def _common(p) -> None:
     p.add_argument("--style", required=True, choices=sorted(STYLES))
-    p.add_argument("--seed", type=int, default=0, help="seed of the cases (printed in the report)")
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="seed of the cases, or 'random' (default: 0 for one file, a fresh "
+                   "secret seed for a directory and for Gradescope)")
     p.add_argument("--cases", type=int, default=None,
                    help="cases per graded function (default 4; width 1, batch size 1 and "
                    "square layers are always among them)")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="seconds per graded function (default 10)")
+    p.add_argument("--max-seconds", type=float, default=None,
+                   help="wall-clock seconds for a whole submission (default: --timeout x "
+                   "the graded functions + 60)")
     p.add_argument("--memory-mb", type=int, default=2048,
                    help="address-space limit of the student process (default 2048)")
     p.add_argument("--allow-autograd", action="store_true",
@@ -56,6 +89,9 @@ def add_parser(subparsers) -> None:
     g.add_argument("--output", default=None,
                    help="report file (batch: directory, default DIRECTORY-grades)")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    g.add_argument("--private-seed", action="store_true",
+                   help="leave the seed out of the report (a hidden test in json; always so "
+                   "for a directory and with --seed random)")
     g.set_defaults(func=run_grade)
     b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip")
     _common(b)
@@ -67,10 +103,15 @@ MAX_CASES, MAX_TIMEOUT, MAX_MEMORY_MB, MAX_JOBS = 1000, 86400.0, 2**20, 256
 
 
 def check_options(*, seed: int = 0, cases: int | None = None, timeout: float = 10.0,
-                  memory_mb: int = 2048, jobs: int = 1) -> None:
+                  memory_mb: int = 2048, jobs: int = 1, max_seconds: float | None = None
+                  ) -> None:
     """Option values an instructor can get wrong: InputError (one line, exit 2)."""
-    if seed < 0:
-        raise InputError("--seed must be a non-negative integer")
+    if seed != RANDOM and (seed is not None and seed < 0):
+        raise InputError("--seed must be a non-negative integer or 'random'")
+    if max_seconds is not None and not (math.isfinite(max_seconds)
+                                        and 0 < max_seconds <= MAX_TIMEOUT):
+        raise InputError(f"--max-seconds must be a number of seconds between 0 and "
+                         f"{MAX_TIMEOUT:g}")
     if cases is not None and not 1 <= cases <= MAX_CASES:
         raise InputError(f"--cases must be between 1 and {MAX_CASES}")
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
@@ -84,39 +125,71 @@ def check_options(*, seed: int = 0, cases: int | None = None, timeout: float = 1
 def _validate(args) -> None:
     get_style(args.style)
     check_options(seed=args.seed, cases=args.cases, timeout=args.timeout,
-                  memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1))
+                  memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1),
+                  max_seconds=args.max_seconds)
 
 
-def _grade_one(path: Path, args, parallel=None, hide=()):
+def _grade_one(path: Path, args, parallel=None):
     from .runner import grade_submission
 
-    # hide: the folders the student's code must not read (the other submissions, the reports)
+    # args.hide: the folders the student's code must not read (the submissions, the reports)
     return grade_submission(path, args.style, seed=args.seed, cases=args.cases,
                             timeout=args.timeout, memory_mb=args.memory_mb,
-                            allow_autograd=args.allow_autograd, parallel=parallel, hide=hide)
+                            allow_autograd=args.allow_autograd, parallel=parallel,
+                            max_seconds=args.max_seconds, seed_private=args.private_seed,
+                            hide=getattr(args, "hide", ()))
 
 
-def _render(result, fmt: str, visibility: str = "visible") -> str:
+def _graded(path: Path, args, parallel=None):
+    """The result for one file, whatever happens: an unreadable file or a failure of the
+    grader itself is a zero report that says so (the report is always written)."""
+    from .runner import SubmissionResult, not_graded
+
+    try:
+        return _grade_one(path, args, parallel)
+    except Exception as exc:  # noqa: BLE001 - InputError (unreadable file) or a grader bug
+        why = (str(exc) if isinstance(exc, InputError) else
+               f"the grader failed on this submission ({type(exc).__name__}); please contact "
+               "the course staff")
+        if not isinstance(exc, InputError):     # for the instructor: what went wrong
+            from .report import escape
+
+            print(escape(f"backprop-oracle: internal error on {path}: {type(exc).__name__}: "
+                         f"{exc}")[:500], file=sys.stderr)
+        result = SubmissionResult(str(path), args.style, args.seed, error=why,
+                                  seed_private=args.private_seed)
+        result.functions = not_graded(get_style(args.style).functions)
+        return result
+
+
+def _render(result, fmt: str, visibility: str = "visible", *, hidden_seed: bool = True) -> str:
     from . import report
 
     if fmt == "json":
-        return json.dumps(report.gradescope(result, visibility), indent=2,
-                          allow_nan=False) + "\n"
+        return json.dumps(report.gradescope(result, visibility, hidden_seed=hidden_seed),
+                          indent=2, allow_nan=False) + "\n"
     return report.text(result)
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+def _settle_seed(args, *, batch: bool) -> None:
+    """Single file: seed 0 unless told. A directory or `--seed random`: a fresh seed,
+    kept out of the students' reports."""
+    if args.seed == RANDOM or (batch and args.seed is None):
+        args.seed = draw_seed()
+        args.private_seed = True
+    elif args.seed is None:
+        args.seed = 0
+    if batch:
+        args.private_seed = True
 
 
 def run_grade(args) -> int:
+    from .outfile import Report
+
     _validate(args)
     target = Path(args.submission)
     if target.is_dir():
+        _settle_seed(args, batch=True)
         return _batch(target, args)
     if not target.exists():
         raise InputError(f"{target}: no such file or directory")
@@ -124,93 +197,148 @@ def run_grade(args) -> int:
         raise InputError(f"{target}: not a regular file")
     if target.suffix not in SUFFIXES:
         raise InputError(f"{target}: expected a .py file or a .ipynb notebook")
-    if args.output:
-        _writable(Path(args.output))
-    result = _grade_one(target, args,
-                        hide=[Path(args.output).resolve().parent] if args.output else [])
-    out = _render(result, args.format, args.visibility)
-    if args.output:
-        _write(Path(args.output), out)
-        if args.format == "text":
-            sys.stdout.write(out)
-    else:
+    _settle_seed(args, batch=False)
+    # the report file: its folder checked and a new file created before any student code
+    report = Report(Path(args.output)) if args.output else None
+    try:
+        args.hide = [Path(args.output).resolve().parent] if args.output else []
+        result = _graded(target, args)
+        out = _render(result, args.format, args.visibility)
+        if report is not None:
+            report.write(out)
+    finally:
+        if report is not None:
+            report.close()
+    if report is None or args.format == "text":
         sys.stdout.write(out)
+    if args.private_seed and args.format == "text":     # json: in a hidden test
+        print(f"backprop-oracle: seed {args.seed} (kept out of the report)", file=sys.stderr)
     if result.error:     # the student's file, not the command: a zero report (exit 1)
-        print(f"backprop-oracle: {target.name} not graded: {result.error}"[:500],
+        from .report import escape
+
+        print(escape(f"backprop-oracle: {target.name} not graded: {result.error}")[:500],
               file=sys.stderr)
     return 0 if result.passed else 1
 
 
-def _writable(path: Path) -> None:
-    """Fail before grading (one line, exit 2) when the report could not be written."""
-    if path.is_dir():
-        raise InputError(f"cannot write {path}: Is a directory")
+def _inside(path: Path, folder: Path) -> bool:
+    """Is `path` a plain file of `folder`: no symbolic link on the way, and it resolves
+    inside the folder (a link to another student's file is not this student's work)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    if not os.access(path.parent, os.W_OK):
-        raise InputError(f"cannot write {path}: Permission denied")
+        rel = path.relative_to(folder)
+    except ValueError:
+        return False
+    step = folder
+    for part in rel.parts:
+        step = step / part
+        if step.is_symlink():
+            return False
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):     # a loop of links
+        return False
 
 
 def submissions_in(directory: Path, style: str) -> list[Path]:
     """The .py/.ipynb files of a directory, and for each subdirectory (one per student, as
-    Gradescope exports them) the one file that is the submission (`pick`)."""
+    Gradescope exports them) the one file that is the submission (`pick`). Symbolic links
+    are skipped, and so is anything resolving outside the student's own folder."""
     from .pick import files_under, pick
 
     found = []
     for entry in sorted(directory.iterdir()):
+        if entry.is_symlink():          # a link to a file or folder elsewhere is not graded
+            continue
         if entry.is_file() and entry.suffix in SUFFIXES:
             found.append(entry)
         elif entry.is_dir() and not entry.name.startswith("."):
-            chosen = pick(files_under(entry), style)
+            own = [f for f in files_under(entry) if _inside(f, entry)]
+            chosen = pick(own, style)
             if chosen is not None:
                 found.append(chosen)
     return found
+
+
+def run_record(args, directory: Path, count: int) -> dict:
+    """run.json: what an instructor needs to grade this batch again exactly alike."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("backprop-oracle")
+    except PackageNotFoundError:
+        ver = "unknown"
+    options = ["--style", args.style, "--seed", str(args.seed), "--timeout",
+               f"{args.timeout:g}", "--memory-mb", str(args.memory_mb)]
+    if args.cases:
+        options += ["--cases", str(args.cases)]
+    if args.max_seconds:
+        options += ["--max-seconds", f"{args.max_seconds:g}"]
+    if args.allow_autograd:
+        options.append("--allow-autograd")
+    options += ["--visibility", args.visibility]
+    return {"seed": args.seed, "style": args.style, "cases": args.cases,
+            "timeout": args.timeout, "max_seconds": args.max_seconds,
+            "memory_mb": args.memory_mb, "allow_autograd": args.allow_autograd,
+            "submissions": count, "version": ver,
+            "again": shlex.join(["backprop-oracle", "grade", str(directory), *options])}
 
 
 def _batch(directory: Path, args) -> int:
     from tqdm import tqdm
 
     from . import report
+    from .outfile import Folder, reserve
 
     files = submissions_in(directory, args.style)
     if not files:
         raise InputError(f"{directory}: no .py or .ipynb submissions in this directory")
     outdir = Path(args.output) if args.output else directory.parent / f"{directory.name}-grades"
-    try:                        # before any grading: a bad --output is one line, exit 2
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot write {outdir}: {exc.strerror or exc}") from None
-    names = function_names(args.style)   # with the styles it hands files to
-    ext = ".json" if args.format == "json" else ".txt"
-    with ThreadPoolExecutor(args.jobs) as pool, \
-            tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
-        def one(path):
-            try:
-                result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None,
-                                    hide=[directory, outdir])
-            except InputError as exc:      # unreadable file: a zero report, the batch goes on
-                from .runner import SubmissionResult, not_graded
-
-                result = SubmissionResult(str(path), args.style, args.seed, error=str(exc))
-                result.functions = not_graded(get_style(args.style).functions)
-            name = str(path.relative_to(directory)).replace("/", "__")
-            _write(outdir / (name + ext), _render(result, args.format, args.visibility))
-            bar.update(1)
-            return result
-        results = list(pool.map(one, files))
+    # before any grading: a bad or unsafe --output is one line, exit 2; a new folder is
+    # the instructor's only (the reports of other students are in it)
+    folder = Folder(outdir, create=True, mode=0o700)
+    summary = None
     try:
-        with open(outdir / "summary.csv", "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(report.csv_header(names))
-            for r in results:
-                w.writerow(report.csv_row(r, names))
-    except OSError as exc:
-        raise InputError(f"cannot write {outdir / 'summary.csv'}: {exc.strerror}") from None
+        for name in ("summary.csv", "run.json"):
+            folder.check_name(name)
+        # summary.csv's file and disk space, now: whatever the students' code does
+        # (filling the disk included), the summary gets written
+        summary = folder.create("summary.csv")
+        reserve(summary[0])
+        names = function_names(args.style)   # with the styles it hands files to
+        ext = ".json" if args.format == "json" else ".txt"
+        folder.write("run.json", json.dumps(run_record(args, directory, len(files)),
+                                            indent=2) + "\n")
+        args.hide = [directory, outdir]      # no student reads another's file or report
+        with ThreadPoolExecutor(args.jobs) as pool, \
+                tqdm(total=len(files), desc="grading", unit="submission",
+                     file=sys.stderr) as bar:
+            def one(path):
+                result = _graded(path, args, parallel=1 if args.jobs > 1 else None)
+                name = str(path.relative_to(directory)).replace("/", "__")
+                try:
+                    folder.write(name + ext, _render(result, args.format, args.visibility,
+                                                     hidden_seed=False))
+                except InputError as exc:     # this report only: the batch goes on
+                    result.warnings.append(str(exc))
+                bar.update(1)
+                return result
+            results = list(pool.map(one, files))
+        table = io.StringIO(newline="")
+        w = csv.writer(table)
+        w.writerow(report.csv_header(names))
+        for r in results:
+            w.writerow(report.csv_row(r, names))
+        fd, temp = summary
+        summary = None
+        folder.commit(fd, temp, "summary.csv", table.getvalue())
+    finally:
+        if summary is not None:
+            os.close(summary[0])
+            folder.discard(summary[1])
+        folder.close()
     passed = sum(r.passed for r in results)
     print(f"{passed}/{len(results)} submissions passed everything; reports and summary.csv "
-          f"in {outdir}")
+          f"in {outdir} (seed {args.seed}, recorded in run.json)")
     return 0 if passed == len(results) else 1
 
 

@@ -28,6 +28,12 @@ MAX_DEPTH = 32
 MAX_NODES = 200_000
 MAX_ARRAY_BYTES = 16 * 2**20     # the sandbox reads at most 32 MB per function
 MAX_STRING = 100_000             # longer strings are cut (the worker's output is at most 64k)
+# decoding (the parent's side) in bounded memory, whatever a forged blob holds: the JSON
+# header is at most MAX_HEADER_BYTES with at most MAX_CONTAINERS lists and objects (an
+# honest encoder makes about 3 per node), and the float64 copies at most MAX_DECODED_BYTES
+MAX_HEADER_BYTES = 4 * 2**20
+MAX_CONTAINERS = 4 * MAX_NODES
+MAX_DECODED_BYTES = 16 * 2**20     # an honest answer: under 1 MB (5 MB at 1000 cases)
 KINDS = "biuf"                   # bool, int, unsigned, float
 
 # bound now: a submission that patches numpy in the child cannot change the encoder
@@ -103,8 +109,9 @@ def encode(obj) -> bytes:
     return b"".join([MAGIC, len(head).to_bytes(8, "little"), head, *enc.chunks])
 
 
-def _array(spec, data: memoryview, as_float: bool):
-    """The array described by a header entry, or an Opaque when the entry is not valid."""
+def _array(spec, data: memoryview, as_float: bool, budget: list[int]):
+    """The array described by a header entry, or an Opaque when the entry is not valid
+    (or its float64 copy would pass what is left of the budget)."""
     try:
         dtype_str, shape, offset, nbytes = spec
         dtype = _dtype(str(dtype_str))
@@ -115,6 +122,10 @@ def _array(spec, data: memoryview, as_float: bool):
         if (min(shape, default=0) < 0 or len(shape) > 32 or count * dtype.itemsize != nbytes
                 or not 0 <= offset <= len(data) - nbytes):
             return Opaque("array")
+        size = count * (8 if as_float else dtype.itemsize)
+        if size > budget[0]:
+            return Opaque("array (too large)")
+        budget[0] -= size
         arr = _frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
     except (TypeError, ValueError, OverflowError):
         return Opaque("array")
@@ -122,7 +133,9 @@ def _array(spec, data: memoryview, as_float: bool):
 
 
 def decode(blob: bytes, *, as_float: bool = False):
-    """The plain value encoded in `blob` (ValueError when it is not a valid blob)."""
+    """The plain value encoded in `blob` (ValueError when it is not a valid blob). With
+    as_float (the parent reading a child's answer) in bounded memory: MAX_HEADER_BYTES,
+    MAX_CONTAINERS, and arrays beyond MAX_DECODED_BYTES of float64 come back Opaque."""
     view = memoryview(blob)
     start = len(MAGIC) + 8
     if bytes(view[:len(MAGIC)]) != MAGIC or len(view) < start:
@@ -130,11 +143,16 @@ def decode(blob: bytes, *, as_float: bool = False):
     size = int.from_bytes(view[len(MAGIC):start], "little")
     if size > len(view) - start:
         raise ValueError("truncated codec blob")
-    head = _loads(bytes(view[start:start + size]).decode())
+    raw = bytes(view[start:start + size])
+    if as_float and (size > MAX_HEADER_BYTES  # a child's answer: the parent's memory is bounded
+                     or raw.count(b"[") + raw.count(b"{") > MAX_CONTAINERS):
+        raise ValueError("codec header too large")
+    head = _loads(raw.decode())
     if not isinstance(head, dict) or not isinstance(head.get("arrays"), list):
         raise ValueError("not a codec blob")
     data = view[start + size:]
     specs = head["arrays"]
+    budget = [MAX_DECODED_BYTES if as_float else math.inf]
 
     def build(node, depth=0):
         if depth > MAX_DEPTH + 2:
@@ -147,7 +165,7 @@ def decode(blob: bytes, *, as_float: bool = False):
             k = node["__nd__"]
             if type(k) is not int or not 0 <= k < len(specs) or not isinstance(specs[k], list):
                 return Opaque("array")
-            return _array(specs[k], data, as_float)
+            return _array(specs[k], data, as_float, budget)
         if isinstance(node.get("__tuple__"), list):
             items = [build(x, depth + 1) for x in node["__tuple__"]]
             return items if as_float else tuple(items)

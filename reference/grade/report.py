@@ -18,9 +18,22 @@ missing, supplied, not graded: `runner.STATUSES`) is `extra_data.grade_status`
 and the first words of the test's output. `execution_time` is whole seconds at
 the top level (Gradescope's field) and, per test, the seconds the student's
 process spent on the function (`extra_data.execution_time`, the parent's clock).
+
+With a private seed (batch mode, Gradescope) no part a student sees holds the
+seed: on Gradescope it is in one more test, `"visibility": "hidden"`
+(instructors only) and worth 0 points; a batch's reports leave it out (it is in
+run.json and summary.csv).
+
+Everything that comes from the student (output, messages, file names) is text
+to show, never to act on: the text report escapes control characters (\\r,
+\\x1b, ...) and shows each line of the student's output behind a `| ` margin, so
+no line of it can pass for one of the grader's (a fake `score 11/11`); CSV
+cells that a spreadsheet would read as a formula get a leading `'`.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -32,6 +45,43 @@ SMALL = 60     # arrays up to this many entries are shown in full in the failing
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                          r"\u2066-\u2069\ufeff]")
+
+
+def _escape_char(m: re.Match) -> str:
+    c = m.group()
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def escape(text, *, keep_newlines: bool = False) -> str:
+    """`text` with every control character (and the bidirectional overrides) written as
+    \\xNN / \\uNNNN: nothing in it can move the cursor, recolour the terminal or start a
+    line of its own (unless keep_newlines)."""
+    text = str(text)
+    if keep_newlines:
+        return "\n".join(_UNPRINTABLE.sub(_escape_char, line) for line in text.split("\n"))
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _student_block(text: str, indent: str, limit: int) -> list[str]:
+    """The student's output as report lines: escaped, each behind a `| ` margin."""
+    body = text[:limit]
+    lines = [f"{indent}| {escape(line)}" for line in body.split("\n")]
+    if len(text) > limit:
+        lines.append(f"{indent}| [... cut at {limit} characters]")
+    return lines
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a `'`."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def _plain(value, depth=0):
@@ -87,34 +137,45 @@ MARKS = {PASSED: "PASS", "failed": "FAIL", MISSING: "MISS", SUPPLIED: "SUPP",
          NOT_GRADED: "----"}
 
 
+def _seed_note(result: SubmissionResult) -> str:
+    if result.seed_private:
+        return "secret seed (kept by the instructor)"
+    return f"seed {result.seed} (same seed, same verdict)"
+
+
 def text(result: SubmissionResult) -> str:
-    lines = [f"backprop-oracle grade: {result.submission}",
-             f"style {result.style}, seed {result.seed} (same seed, same verdict)"]
+    lines = [f"backprop-oracle grade: {escape(result.submission)}",
+             f"style {result.style}, {_seed_note(result)}"]
     if result.error:
-        lines.append(f"NOT GRADED: {result.error}")
+        lines.append(f"NOT GRADED: {escape(result.error)}")
     width = max([len(f.name) for f in result.functions] + [10])
     for f in result.functions:
         status = result.status_of(f)
         score = f"{_fmt(0 if result.error else f.score)}/{_fmt(f.max_score)}"
         lines.append(f"  {MARKS.get(status, 'FAIL')}  {f.name:<{width}}  {score:>7}  "
-                     f"{function_line(f, status)}")
+                     f"{escape(function_line(f, status))}")
     lines.append(f"score {_fmt(result.score)}/{_fmt(result.max_score)}")
     failing = [f for f in result.functions if f.status == "failed" and f.finding]
     if failing and not result.error:
         lines.append("diagnoses:")
         for f in failing:
-            lines.append(f"  {f.name} [{f.finding.equation}]: {f.finding.diagnosis}")
+            lines.append(f"  {f.name} [{escape(f.finding.equation)}]: "
+                         f"{escape(f.finding.diagnosis)}")
             if f.case is not None:
-                lines.append(f"    smallest failing case: {f.case.description} "
-                             f"(seed {result.seed})")
+                seed = "" if result.seed_private else f" (seed {result.seed})"
+                lines.append(f"    smallest failing case: {escape(f.case.description)}{seed}")
             d = f.finding.detail
-            if d.get("index") is not None and d.get("expected") is not None:
-                lines.append(f"    at index {tuple(d['index'])}: expected {d['expected']:.6g}, "
-                             f"got {d['got']:.6g}")
+            try:
+                if d.get("index") is not None and d.get("expected") is not None:
+                    lines.append(f"    at index {tuple(d['index'])}: expected "
+                                 f"{d['expected']:.6g}, got {d['got']:.6g}")
+            except (TypeError, ValueError):
+                pass
             if f.output:
-                lines.append("    output: " + f.output[:300].replace("\n", "\n            "))
+                lines.append("    output of the code:")
+                lines += _student_block(f.output, "      ", 300)
     for w in result.warnings:
-        lines.append(f"note: {w}")
+        lines.append(f"note: {escape(w)}")
     if result.protections:
         lines.append("protections: " + "; ".join(result.protections))
     return "\n".join(lines) + "\n"
@@ -136,7 +197,8 @@ def test_numbers(names: list[str]) -> list[str]:
 
 def _test(f: FunctionResult, result: SubmissionResult, number: str, visibility: str) -> dict:
     status = result.status_of(f)
-    extra = {"seed": result.seed, "grade_status": status}
+    extra = {"grade_status": status} if result.seed_private else \
+        {"seed": result.seed, "grade_status": status}
     if f.elapsed is not None:
         extra["execution_time"] = round(f.elapsed, 4)
     if f.finding is not None:
@@ -150,51 +212,66 @@ def _test(f: FunctionResult, result: SubmissionResult, number: str, visibility: 
     if result.error:
         out += f"\n{result.error}"
     if f.output:
-        out += "\n\nOutput of your code (truncated):\n" + f.output[:2000]
+        out += ("\n\nOutput of your code (truncated):\n"
+                + escape(f.output[:2000], keep_newlines=True))
     return {"name": f.name, "number": number, "score": 0.0 if result.error else f.score,
             "max_score": f.max_score, "status": "passed" if f.passed and not result.error
             else "failed", "visibility": visibility, "output": out, "extra_data": extra}
 
 
-def gradescope(result: SubmissionResult, visibility: str = "visible") -> dict:
+def gradescope(result: SubmissionResult, visibility: str = "visible", *,
+               hidden_seed: bool = True) -> dict:
     """Gradescope's results.json for one submission (`visibility`: one of VISIBILITIES,
     for the whole result and every test; the autograder's stdout stays hidden from
-    students: what they need is in `output`)."""
+    students: what they need is in `output`). A private seed is in a hidden test when
+    `hidden_seed` (Gradescope shows it to instructors only), else nowhere (batch mode
+    records it in run.json and summary.csv)."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
-    head = f"style {result.style}, seed {result.seed}"
+    head = (f"style {result.style}" if result.seed_private
+            else f"style {result.style}, seed {result.seed}")
     if result.error:
-        head = f"NOT GRADED: {result.error}\n{head}"
+        head = f"NOT GRADED: {escape(result.error)}\n{head}"
     if result.warnings:
-        head += "\n" + "\n".join(f"note: {w}" for w in result.warnings)
+        head += "\n" + "\n".join(f"note: {escape(w)}" for w in result.warnings)
     numbers = test_numbers([f.name for f in result.functions])
+    tests = [_test(f, result, n, visibility) for f, n in zip(result.functions, numbers)]
+    extra = {"style": result.style, "submission": result.submission,
+             "execution_time": round(result.elapsed or 0.0, 3),
+             "protections": list(result.protections)}
+    if result.seed_private and hidden_seed:    # instructors only: a hidden test worth 0
+        last = int(numbers[-1].split(".")[0]) if numbers else 0
+        tests.append({"name": "grader run (instructors only)", "number": f"{last + 1}.1",
+                      "score": 0.0, "max_score": 0.0, "status": "passed",
+                      "visibility": "hidden",
+                      "output": f"seed {result.seed}: grade again with --seed {result.seed}",
+                      "extra_data": {"seed": result.seed}})
+    elif not result.seed_private:
+        extra["seed"] = result.seed
     # strict JSON (no NaN/Infinity anywhere: Gradescope's parser refuses them)
     return _jsonable({
         "score": result.score, "max_score": result.max_score, "output": head,
         "execution_time": int(round(result.elapsed or 0.0)), "visibility": visibility,
-        "stdout_visibility": "hidden",
-        "tests": [_test(f, result, n, visibility) for f, n in zip(result.functions, numbers)],
-        "extra_data": {"seed": result.seed, "style": result.style,
-                       "submission": result.submission,
-                       "execution_time": round(result.elapsed or 0.0, 3),
-                       "protections": list(result.protections)}})
+        "stdout_visibility": "hidden", "tests": tests, "extra_data": extra})
 
 
 def csv_header(function_names: list[str]) -> list[str]:
-    """submission, status, score, max_score, one score column per function, then one
-    status column per function ("NAME status": passed, failed, missing, supplied, not
-    graded), so a 0 for a failure and a 0 for a missing function read apart."""
+    """submission, status, score, max_score, one score column per function, one status
+    column per function ("NAME status": passed, failed, missing, supplied, not graded),
+    so a 0 for a failure and a 0 for a missing function read apart, and the seed."""
     return ["submission", "status", "score", "max_score", *function_names,
-            *(f"{n} status" for n in function_names)]
+            *(f"{n} status" for n in function_names), "seed"]
 
 
 def csv_row(result: SubmissionResult, function_names: list[str]) -> list[str]:
-    """A function the submission's style does not grade (a chapter 1 network in a batch
-    that also holds chapter 3 ones) has an empty score and an empty status."""
+    """One submission's row of summary.csv (the instructor's: it holds the seed). A
+    function the submission's style does not grade (a chapter 1 network in a batch that
+    also holds chapter 3 ones) has an empty score and an empty status."""
     by_name = {f.name: f for f in result.functions}
     overall = NOT_GRADED if result.error else PASSED if result.passed else "failed"
     scores = [_fmt(0.0 if result.error else by_name[n].score) if n in by_name else ""
               for n in function_names]
     statuses = [result.status_of(by_name[n]) if n in by_name else "" for n in function_names]
-    return [result.submission, overall, _fmt(result.score), _fmt(result.max_score),
-            *scores, *statuses]
+    return [csv_cell(c) for c in [result.submission, overall, _fmt(result.score),
+                                  _fmt(result.max_score), *scores, *statuses,
+                                  str(result.seed)]]

@@ -15,6 +15,7 @@ For each graded function of the style:
 
 from __future__ import annotations
 
+import ast
 import copy
 import functools
 import gc
@@ -35,6 +36,10 @@ from .sandbox import Child, ChildResult, Job
 from .styles import get_style, resolve_style
 
 DEFAULT_CASES = 4
+# the code the grader parses (a .py file, or a notebook's code cells together): parsing
+# costs the parent about 150 bytes per character of literals, so 1 MB of code is
+# ~150 MB, where a course submission has 10 to 50 kB
+MAX_CODE_CHARS = 1_000_000
 
 
 # what became of one graded function (the same five words in every report)
@@ -85,6 +90,7 @@ class SubmissionResult:
     warnings: list[str] = field(default_factory=list)
     protections: list[str] = field(default_factory=list)   # the isolation that was on
     elapsed: float | None = None     # seconds from loading to the last verdict (parent clock)
+    seed_private: bool = False       # the seed stays out of what the student sees
 
     @property
     def score(self) -> float:
@@ -179,23 +185,60 @@ def job_for(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loa
                         for fn, cs in zip(fns, cases)], [fn.helpers for fn in fns])
 
 
+@dataclass
+class OutOfTime(ChildResult):
+    """A function not finished (or not started) when the submission's total time ran out."""
+
+    limit: float = 0.0
+
+    def failure(self, timeout: float, memory_mb: int) -> str:
+        return (f"not finished: the submission used up its total time of {self.limit:g} s "
+                "(--max-seconds)")
+
+
+def default_max_seconds(timeout: float, n_functions: int) -> float:
+    """The whole submission's wall-clock bound when none is given: each function its
+    timeout, and a minute for starting processes and loading."""
+    return timeout * n_functions + 60.0
+
+
 def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loader.Loaded,
               *, allow_autograd: bool, timeout: float, memory_mb: int,
-              child: Child | None = None, box: isolation.Box | None = None
-              ) -> list[ChildResult]:
-    """Run functions in one child; after a crash or timeout, a fresh child takes the rest."""
-    results: list[ChildResult | None] = [None] * len(fns)
+              child: Child | None = None, deadline: float = float("inf"),
+              max_seconds: float = 0.0, digest=None, box: isolation.Box | None = None
+              ) -> list:
+    """Run functions in one child; after a crash or timeout, a fresh child takes the rest,
+    until the submission's deadline (time.monotonic()) has passed. Each function's
+    ChildResult goes through `digest(i, result)` as soon as it arrives (the runner
+    interprets it there, so the parent never holds more than one answer per child:
+    up to 32 MB each); the list of what `digest` returned comes back. A new child goes
+    into the submission's `box` (its cgroup)."""
+    digest = digest or (lambda i, res: res)
+    results: list = [None] * len(fns)
+    done = [False] * len(fns)
+
+    def keep(i: int, res: ChildResult) -> None:
+        if not done[i]:
+            results[i], done[i] = digest(i, res), True
+
     pending = list(range(len(fns)))
     while pending:
+        if time.monotonic() >= deadline:
+            for i in pending:
+                keep(i, OutOfTime(None, timed_out=True, limit=max_seconds))
+            if child is not None:
+                child.close()
+            break
         child = child or Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(pending),
                                box=box)
+        child.deadline = deadline
         child.send(job_for([fns[i] for i in pending], [cases[i] for i in pending], loaded,
                            allow_autograd, box))
         batch = pending
 
         def on_result(k: int, res: ChildResult, batch=batch) -> None:
             if 0 <= k < len(batch):
-                results[batch[k]] = res
+                keep(batch[k], res)
 
         failed = child.collect(len(batch), on_result)
         child = None
@@ -203,13 +246,18 @@ def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: l
             break
         k, res = failed
         k = min(max(k, 0), len(batch) - 1)
-        results[batch[k]] = res
+        if res.timed_out and time.monotonic() >= deadline:
+            res = OutOfTime(None, timed_out=True, stdout=res.stdout, stderr=res.stderr,
+                            limit=max_seconds)
+        keep(batch[k], res)
         if res.during_load:     # loading itself crashes or hangs: the same for every function
             for i in batch[k + 1:]:
-                results[i] = res
+                keep(i, res)
             break
-        pending = [i for i in batch[k + 1:] if results[i] is None]
-    return [r if r is not None else ChildResult(None) for r in results]
+        pending = [i for i in batch[k + 1:] if not done[i]]
+    for i in range(len(fns)):
+        keep(i, ChildResult(None))
+    return results
 
 
 def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None:
@@ -232,9 +280,28 @@ def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None
                        f"({type(exc).__name__}: {exc})"[:300])
 
 
+TOO_LARGE = "too deeply nested or too large"
+
+
+def _text(value, default: str = "") -> str:
+    """A string field of the child's answer (anything else: the default)."""
+    return value if isinstance(value, str) else default
+
+
+def _strings(value) -> list[str] | None:
+    """A list-of-strings field of the child's answer; None when it is not one (the answer
+    was cut short: a returned value used up the codec's node budget)."""
+    if not isinstance(value, list):
+        return None
+    return [v for v in value if isinstance(v, str)]
+
+
 def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, timeout: float,
-              memory_mb: int) -> tuple[FunctionResult, list[str], list[str]]:
-    """(result, policy violations, load warnings) for one function."""
+              memory_mb: int, defined: frozenset[str] = frozenset(),
+              ) -> tuple[FunctionResult, list[str], list[str]]:
+    """(result, policy violations, load warnings) for one function. Every field of the
+    child's answer is type-checked: whatever the student's code returned, this gives a
+    verdict (a failed one when the answer cannot be read) and never raises."""
     out = (res.stdout + ("\n" + res.stderr if res.stderr.strip() else "")).strip()
     fr = FunctionResult(fn.name, fn.points, 0.0, FAILED, n_cases=len(cases), output=out,
                         elapsed=res.elapsed)
@@ -244,37 +311,52 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
         return fr, [], []
     try:
         data = codec.decode(res.blob, as_float=True)
-        assert isinstance(data, dict)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - whatever the blob holds
+        data = None
+    if not isinstance(data, dict):
         fr.finding = Finding("runtime", "the process returned unreadable results")
         return fr, [], []
-    fr.output = str(data.get("output") or "").strip()
-    load = data.get("load") or {}
-    warnings = [str(w) for w in load.get("errors") or []]
-    missing_modules = sorted({str(m) for m in load.get("missing_modules") or []})
+    fr.output = _text(data.get("output")).strip()
+    load = data.get("load") if isinstance(data.get("load"), dict) else {}
+    warnings = _strings(load.get("errors")) or []
+    missing_modules = sorted(set(_strings(load.get("missing_modules")) or []))
     if missing_modules:
         warnings.append("modules not available to the grader (stubbed): "
                         + ", ".join(missing_modules))
-    violations = [str(v) for v in data.get("policy") or []]
+    violations = _strings(data.get("policy"))
     status = data.get("status")
+    if not isinstance(status, str) or status == "ok" and violations is None:
+        # the value returned used up the encoder's budget before the status and the import
+        # policy's record were written: this function fails (a violation can hide only here)
+        fr.finding = Finding("api", f"{fn.name} returned a value too large or too deeply "
+                             f"nested to check (at most {codec.MAX_NODES} items, "
+                             f"{codec.MAX_ARRAY_BYTES // 2**20} MB of arrays)")
+        return fr, [], warnings
+    violations = violations or []        # a worker error's answer carries no record
     if status == "load_error":
-        fr.finding = Finding("load", str(load.get("fatal")))
+        fr.finding = Finding("load", _text(load.get("fatal"), "the submission could not be loaded"))
     elif status == "worker_error":
-        fr.finding = Finding("runtime", str(data.get("error")))
+        fr.finding = Finding("runtime", _text(data.get("error"), "the grading process failed"))
     elif status == "missing":
-        if fn.optional:
+        if fn.optional and fn.name in defined:
+            # the parent's own parse finds the definition: "missing" came from the
+            # student's process (a forged answer turning a failure into full credit)
+            fr.finding = Finding("api", f"the grading process reported {fn.name} as not "
+                                 "defined, but the submission defines it")
+        elif fn.optional:
             fr.status, fr.score = SUPPLIED, fn.points
             fr.finding = Finding("api", f"{fn.name} is not defined in the submission; the "
                                  "course provides it" + ("; the grader used a correct version"
                                                          if fn.provided else ""))
         else:
             fr.status = MISSING
-            fr.finding = Finding("api", f"{data.get('missing')} is not defined in the "
-                                 "submission" + (f" (it may come from {', '.join(missing_modules)},"
-                                                 " which the grader does not have)"
-                                                 if missing_modules else ""))
+            fr.finding = Finding("api", f"{_text(data.get('missing'), fn.name)} is not defined "
+                                 "in the submission" + (f" (it may come from "
+                                                        f"{', '.join(missing_modules)}, which "
+                                                        "the grader does not have)"
+                                                        if missing_modules else ""))
     else:
-        raws = data.get("cases") or []
+        raws = data.get("cases") if isinstance(data.get("cases"), list) else []
         if len(raws) != len(cases):
             fr.finding = Finding("runtime", "the process returned an incomplete set of results")
         for raw, case in zip(raws, cases):
@@ -287,12 +369,57 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     return fr, violations, warnings
 
 
+def defined_names(trees) -> frozenset[str]:
+    """What the submission defines at its top level, as the parent parses it: `f` for a
+    function, `C` and `C.m` for a class and its methods (the names graded functions have)."""
+    names = set()
+    for tree in trees:
+        for node in getattr(tree, "body", []):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                names.update(f"{node.name}.{m.name}" for m in node.body
+                             if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return frozenset(names)
+
+
+def safe_interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult,
+                   timeout: float, memory_mb: int, defined: frozenset[str] = frozenset(),
+                   ) -> tuple[FunctionResult, list[str], list[str]]:
+    """`interpret`, with any exception (a grader bug an odd answer reaches) turned into a
+    failed finding for this function only: the other functions and the report go on."""
+    try:
+        return interpret(fn, cases, res, timeout, memory_mb, defined)
+    except Exception as exc:  # noqa: BLE001
+        fr = FunctionResult(fn.name, fn.points, 0.0, "failed", n_cases=len(cases),
+                            finding=Finding("runtime", "the grader could not check what this "
+                                            f"function returned ({type(exc).__name__})"))
+        return fr, [], []
+
+
+def code_too_large(path: Path) -> str | None:
+    """Why the submission holds more code than the grader parses (None when it does not).
+    Checked before parsing: a notebook of 14 MB of constants cost the grader 1 GB."""
+    try:
+        cells = loader.read_cells(path)
+    except Exception:  # noqa: BLE001 - unreadable or not a submission: loader.load says why
+        return None
+    size = sum(len(src) for _, src in cells)
+    if size <= MAX_CODE_CHARS:
+        return None
+    return (f"{path.name}: {size:,} characters of code, more than the grader reads "
+            f"({MAX_CODE_CHARS:,}): leave data out of the code")
+
+
 def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
-                     only: list[str] | None = None, isolate: bool = True,
+                     only: list[str] | None = None, max_seconds: float | None = None,
+                     seed_private: bool = False, isolate: bool = True,
                      hide=()) -> SubmissionResult:
-    """Grade one submission file; never raises for anything the submission does.
+    """Grade one submission file; never raises for anything the submission does. The whole
+    run takes at most `max_seconds` of wall-clock time (default_max_seconds when None):
+    the functions not finished by then fail.
 
     isolate: the operating system's protections where available (`isolation`: no network,
     private temporary folders, hidden folders, one cgroup); False turns them off (to
@@ -300,10 +427,12 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     submissions' and the report's; the submission's own folder always is)."""
     started = time.monotonic()
     style = get_style(style) if isinstance(style, str) else style
-    loaded = loader.load(path)
+    too_large = code_too_large(Path(path))
+    loaded = loader.Loaded(error=too_large) if too_large else loader.load(path)
     style, why = resolve_style(style, loaded)
     functions = [f for f in style.functions if only is None or f.name in only]
-    result = SubmissionResult(str(path), style.name, seed)
+    max_seconds = max_seconds or default_max_seconds(timeout, len(functions))
+    result = SubmissionResult(str(path), style.name, seed, seed_private=seed_private)
     if why:
         result.warnings.append(why)
     result.warnings += loaded.warnings
@@ -319,6 +448,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
         result.functions = zero
         result.elapsed = time.monotonic() - started
         return result
+    defined = defined_names(loaded.trees)
     # one student process per core left over from the torch import (at most 2): on 2 cores
     # a second one only competes with that import; a crash or timeout starts a fresh one
     workers = max(1, min(parallel or min(2, (os.cpu_count() or 2) - 1), len(functions)))
@@ -333,17 +463,25 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
         import_oracle()
         all_cases = [cases_for(style, f, seed, cases or DEFAULT_CASES) for f in functions]
 
-        def one(g: int) -> list[ChildResult]:
+        def one(g: int) -> list:
             idx = groups[g]
+
+            def digest(k: int, res: ChildResult):
+                i = idx[k]
+                return safe_interpret(functions[i], all_cases[i], res, timeout, memory_mb,
+                                      defined)
+
             return run_group([functions[i] for i in idx], [all_cases[i] for i in idx], loaded,
                              allow_autograd=allow_autograd, timeout=timeout,
-                             memory_mb=memory_mb, child=children[g], box=box)
+                             memory_mb=memory_mb, child=children[g],
+                             deadline=started + max_seconds, max_seconds=max_seconds,
+                             digest=digest, box=box)
 
-        raw: list[ChildResult | None] = [None] * len(functions)
+        outcomes: list = [None] * len(functions)
         with ThreadPoolExecutor(workers) as pool:
             for g, results in enumerate(pool.map(one, range(workers))):
-                for i, res in zip(groups[g], results):
-                    raw[i] = res
+                for i, outcome in zip(groups[g], results):
+                    outcomes[i] = outcome
     finally:
         for child in children:
             child.close()
@@ -351,8 +489,6 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     reports = [c.protections for c in children if c.protections is not None]
     result.protections = box.protections(
         [p for p in reports[0] if all(p in r for r in reports)] if reports else [])
-    outcomes = [interpret(f, c, r, timeout, memory_mb)
-                for f, c, r in zip(functions, all_cases, raw)]
     seen_policy: list[str] = []
     for fr, violations, warnings in outcomes:
         if fr.finding is not None and fr.finding.equation == "load" and not result.error:

@@ -155,6 +155,7 @@ class Child:
     def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, n_functions: int = 1,
                  box=None):
         self.timeout, self.memory_mb = timeout, memory_mb
+        self.deadline = float("inf")     # monotonic: the submission's total time (the runner's)
         self.workdir = tempfile.mkdtemp(prefix="oracle-grade-")
         self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         job_r, self.job_w = os.pipe()
@@ -251,7 +252,8 @@ class Child:
         # code yet) has STARTUP_TIMEOUT; each function's clock starts at its "L" frame
         current, phase, started = 0, b"B", time.monotonic()
         marks = (0, 0)
-        deadline = started + STARTUP_TIMEOUT + count * (self.timeout + 2.0)
+        deadline = min(started + STARTUP_TIMEOUT + count * (self.timeout + 2.0),
+                       self.deadline)
         done = calls = 0
         failure = None
         while done < count and failure is None:
@@ -272,6 +274,7 @@ class Child:
                     failure = ChildResult(None, during_load=phase in b"BL")
                     break
             chunk = os.read(self.res_r, 1 << 20)
+            arrived = time.monotonic()
             if not chunk:
                 failure = ChildResult(None, during_load=phase in b"BL")
                 break
@@ -335,6 +338,10 @@ class Child:
                                          "error": f"more than {MAX_HELPER_CALLS} calls of the "
                                                   "grader's helpers"})):
                         failure = ChildResult(None, garbled=True)
+                    # the grader's time answering is not the student's: the clock waits
+                    now = time.monotonic()
+                    started += now - arrived
+                    arrived = now
                 else:
                     on_result(k, ChildResult(blob, elapsed=time.monotonic() - started))
                     done, phase = done + 1, b"R"
