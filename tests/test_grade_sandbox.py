@@ -559,3 +559,21 @@ def test_an_emptied_guard_and_a_computed_name_still_give_no_autograd():
     assert "imports `torch`" in result.error and result.score == 0
     assert "AUTOGRAD-OK" not in fr.output and "gc refused" in fr.output
     assert fr.status == "not graded" and fr.score == 0
+
+
+def test_the_graders_time_answering_helpers_is_not_the_students(monkeypatch):
+    """L_model_forward asks the grader for linear_activation_forward once per layer: a
+    slow answer (a loaded grader) must not time the student's function out."""
+    from reference.grade import sandbox
+
+    real = sandbox.Job.answer
+
+    def slow(self, k, request):
+        time.sleep(0.15)
+        return real(self, k, request)
+
+    monkeypatch.setattr(sandbox.Job, "answer", slow)
+    result = grade_submission(HERE / "correct.py", "ng", only=["L_model_forward"],
+                              timeout=1.0)
+    (fr,) = result.functions
+    assert fr.status == "passed", fr.finding     # 12 answers: 1.8 s of the grader's time
