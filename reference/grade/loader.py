@@ -1,4 +1,5 @@
-"""Read a submission (.py or .ipynb) and keep only what grading needs (parent side).
+"""Read a submission (.py or .ipynb, with the student's other files) and keep only what
+grading needs (parent side).
 
 Real submissions carry plotting, data loading and calls to the course's test
 helpers at the top level. Only these top-level statements are kept, so such a
@@ -11,11 +12,26 @@ file grades the same as a clean one:
   `EPS = np.finfo(float).eps`: literals, NumPy/math calls and earlier constants),
 - `try:` blocks made only of the above (the `try: import x except ImportError:` idiom).
 
-Notebooks: the code cells, in order; IPython magics (`%matplotlib inline`,
-`!pip ...`) are dropped; a cell under a Python cell magic (`%%time`) keeps its
-code, one under any other (`%%bash`, `%%writefile`) is skipped.
-A notebook cell with a syntax error is skipped and reported; a .py file with
-a syntax error cannot be graded.
+A submission is more than one file (`sources`):
+
+- single-file mode: the graded file and the student's modules and packages it
+  imports (also from inside functions), found beside it or in its parent folder
+  (Saito's `sys.path.append(os.pardir)` then `from common.layers import *`);
+- folder mode (batch, Gradescope): the same, plus every file of the student's
+  folder that defines a graded function the graded file does not.
+
+Each module is read here and sent by name to the child, which serves it from
+memory (`worker.SourceFinder`) under the same rules. Symbolic links and paths
+resolving outside the student's folder are never read.
+
+Notebooks are read with nbformat (older formats upgraded): the code cells, in
+order; IPython lines (`%matplotlib inline`, `!pip ...`, `files = !ls`,
+`%time f()`, `f?`) are dropped line by line; a cell under a Python cell magic
+(`%%time`) keeps its code, one under any other (`%%bash`, `%%writefile`) is
+skipped. A notebook cell with a syntax error is skipped and reported; a .py
+file with a syntax error cannot be graded. Python 2 sources (`print "..."`,
+`except E, e`) are converted with fissix first, with a note naming the lines
+whose `/` may have been an integer division.
 
 Nothing here executes the submission; the child (`worker`) runs the segments.
 """
@@ -23,7 +39,9 @@ Nothing here executes the submission; the child (`worker`) runs the segments.
 from __future__ import annotations
 
 import ast
-import json
+import difflib
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +49,7 @@ from manual.errors import InputError
 
 MAX_SOURCE_BYTES = 5_000_000
 MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
+MAX_MODULES = 200                   # student modules sent to the child, at most
 
 
 @dataclass
@@ -44,67 +63,136 @@ class Segment:
 
 
 @dataclass
+class Module:
+    """A student file other than the graded one, served to the child as `name`."""
+
+    name: str                      # "common.layers"
+    filename: str                  # its label in reports: "common/layers.py"
+    package: bool
+    segments: list[Segment] = field(default_factory=list)
+    defines: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Loaded:
     segments: list[Segment] = field(default_factory=list)
     error: str | None = None       # the submission cannot be graded at all (syntax error...)
     warnings: list[str] = field(default_factory=list)
-    trees: list[ast.AST] = field(default_factory=list)   # for the policy scan
+    trees: list[ast.AST] = field(default_factory=list)   # for the policy scan (every file)
+    label: str = ""                # the graded file's label
+    modules: list[Module] = field(default_factory=list)
+    defines: set[str] = field(default_factory=set)       # top-level names of the graded file
+    binds: list[dict] = field(default_factory=list)      # graded names found elsewhere
+    origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
+    ignored: list[str] = field(default_factory=list)     # the folder's files not graded
+
+    @property
+    def files(self) -> list[str]:
+        """The files graded: the graded file, then the student's modules used."""
+        return [self.label] + [m.filename for m in self.modules if m.segments or m.defines]
+
+    def names(self) -> set[str]:
+        """Every top-level name the student's files define (for "did you mean")."""
+        return set(self.defines).union(*(m.defines for m in self.modules))
+
+    def suggest(self, name: str) -> str | None:
+        """The defined name closest to a graded name the submission lacks (difflib)."""
+        top = name.split(".")[0]
+        close = difflib.get_close_matches(top, sorted(self.names()), n=1, cutoff=0.75)
+        return close[0] if close else None
 
     def to_json(self) -> list[dict]:
-        return [seg.__dict__ for seg in self.segments]
+        """The child's segments: the graded file's, then one "module" entry per student
+        module (its own segments inside) and one "bind" entry per graded name defined
+        elsewhere than the graded file."""
+        out = [seg.__dict__ for seg in self.segments]
+        for m in self.modules:
+            out.append({"kind": "module", "source": "", "filename": m.filename, "lineno": 1,
+                        "module": m.name, "package": m.package,
+                        "segments": [s.__dict__ for s in m.segments]})
+        return out + [dict(b, kind="bind", source="", filename=self.label, lineno=1)
+                      for b in self.binds]
 
 
 class NotASubmission(Exception):
     """The file cannot be graded at all (the message says why)."""
 
 
-def read_cells(path: Path) -> list[tuple[str, str]]:
-    """[(label, source)]: one entry for a .py file, one per code cell for a notebook.
-    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
-    is not a submission (too large, not a notebook) raises NotASubmission (the student's
-    problem: a zero-score report that says why)."""
-    limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES
+def _read_text(path: Path, limit: int) -> str:
     try:
         if path.stat().st_size > limit:
             raise NotASubmission(f"{path.name}: larger than {limit // 1_000_000} MB")
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    text = raw.decode("utf-8-sig", errors="replace")
-    if path.suffix != ".ipynb":
-        return [(path.name, text)]
+    return raw.decode("utf-8-sig", errors="replace")
+
+
+def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
+    """[(cell number, source)] of the code cells, through nbformat (v3 upgraded to v4)."""
+    import logging
+    import warnings
+
+    import nbformat
+
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # validation chatter
     try:
-        nb = json.loads(text)
-        cells = nb["cells"] if isinstance(nb, dict) else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")       # cells without ids, an old minor format
+            nb = nbformat.reads(text, as_version=4)
+        cells = nb.get("cells")
         if not isinstance(cells, list):
             raise ValueError("no cells")
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise NotASubmission(f"{path.name}: not a notebook: {str(exc)[:200]}") from None
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a bad file
+        raise NotASubmission(f"{name}: not a notebook: {str(exc)[:200]}") from None
     out = []
     for k, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else str(src)
-        out.append((f"{path.name} cell {k}", strip_magics(src)))
+        out.append((k, "".join(src) if isinstance(src, list) else str(src)))
     return out
 
 
+def read_cells(path: Path, label: str | None = None) -> list[tuple[str, str]]:
+    """[(label, source)]: one entry for a .py file, one per code cell for a notebook.
+    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
+    is not a submission (too large, not a notebook) raises NotASubmission (the student's
+    problem: a zero-score report that says why)."""
+    label = label or path.name
+    notebook = path.suffix == ".ipynb"
+    text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
+    if not notebook:
+        return [(label, text)]
+    return [(f"{label} cell {k}", strip_magics(src)) for k, src in _notebook_cells(text, label)]
+
+
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
+# `files = !ls`, `x = %timeit -o f()`: an IPython assignment from a shell or magic
+SHELL_ASSIGN = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()]*?\s*=\s*[!%]")
+
+
+def _ipython_line(line: str) -> bool:
+    s = line.strip()
+    return (s.startswith(("%", "!")) or bool(SHELL_ASSIGN.match(line))
+            or (s.endswith("?") and " " not in s) or (s.startswith("?") and " " not in s))
 
 
 def strip_magics(src: str) -> str:
-    """Blank out IPython magics and shell escapes. A cell magic running Python
-    (%%time, %%capture, ...) keeps its code; any other (%%bash, %%writefile) drops the cell."""
+    """Replace IPython lines by `pass` (same indentation, so a block keeps a body and
+    line numbers stay). A cell magic running Python (%%time, %%capture, ...) keeps its
+    code; any other (%%bash, %%writefile) drops the cell."""
     head = src.lstrip()
     if head.startswith("%%") and head[2:].split(maxsplit=1)[:1] not in (
             [m] for m in PYTHON_CELL_MAGICS):
         return ""
     lines = []
     for line in src.splitlines():
-        s = line.lstrip()
-        lines.append("" if s.startswith(("%", "!")) or s.endswith("?") and " " not in s
-                     else line)
+        if _ipython_line(line):
+            indent = line[:len(line) - len(line.lstrip())]
+            lines.append(indent + "pass")
+        else:
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -154,29 +242,72 @@ def _kept(node: ast.stmt, known: set[str]) -> str | None:
     return None
 
 
-def load(path: str | Path) -> Loaded:
-    """Parse the submission and keep the statements grading needs."""
-    path = Path(path)
-    out = Loaded()
+# --- Python 2 -----------------------------------------------------------------------------
+def _float_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, float)
+
+
+def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
+    """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
+    maintained lib2to3) converts to parseable Python 3; None otherwise."""
     try:
-        cells = read_cells(path)
-    except NotASubmission as exc:
-        out.error = str(exc)
-        return out
+        from fissix import pygram
+        from fissix.refactor import RefactoringTool, get_fixers_from_package
+
+        tool = RefactoringTool(get_fixers_from_package("fissix.fixes"))
+        tool.driver.grammar = pygram.python_grammar   # with the print statement
+        new = str(tool.refactor_string(src if src.endswith("\n") else src + "\n", label))
+        tree = ast.parse(new, filename=label)
+    except Exception:  # noqa: BLE001 - not Python 2 either: the caller reports the error
+        return None
+    # `a / b` was a floor division when both were integers in Python 2 (fissix keeps `/`)
+    lines = sorted({n.lineno for n in ast.walk(tree)
+                    if (isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
+                        and not (_float_literal(n.left) or _float_literal(n.right)))
+                    or (isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Div)
+                        and not _float_literal(n.value))})
+    note = f"{label}: Python 2, graded after automatic conversion to Python 3 (fissix)"
+    if lines:
+        shown = ", ".join(map(str, lines[:12])) + (", ..." if len(lines) > 12 else "")
+        note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown} divided two integers "
+                 "to an integer in Python 2 and no longer does: check them if a result "
+                 "differs")
+    return new, tree, note
+
+
+# --- one file -----------------------------------------------------------------------------
+def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, str] | None:
+    """(tree, source) of one file or cell (Python 2 converted); None when it is skipped."""
+    try:
+        return ast.parse(src, filename=label), src
+    except SyntaxError as exc:
+        converted = from_python2(src, label)
+        if converted is not None:
+            out.warnings.append(converted[2])
+            return converted[1], converted[0]
+        msg = f"{label}, line {exc.lineno}: {exc.msg}" if exc.lineno else f"{label}: {exc.msg}"
+        if notebook:
+            out.warnings.append(f"skipped {msg} (syntax error)")
+            return None
+        out.error = f"syntax error: {msg}"
+        return None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
+        return None
+
+
+def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], set[str]]:
+    """The kept statements of one file and the top-level names it defines."""
     known: set[str] = set()        # constants kept so far
+    segments: list[Segment] = []
+    defines: set[str] = set()
     for label, src in cells:
-        try:
-            tree = ast.parse(src, filename=label)
-        except SyntaxError as exc:
-            msg = f"{label}, line {exc.lineno}: {exc.msg}" if exc.lineno else f"{label}: {exc.msg}"
-            if path.suffix == ".ipynb":
-                out.warnings.append(f"skipped {msg} (syntax error)")
-                continue
-            out.error = f"syntax error: {msg}"
-            return out
-        except (ValueError, RecursionError, MemoryError) as exc:
-            out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
-            return out
+        parsed = _parse(label, src, notebook, out)
+        if parsed is None:
+            if out.error:
+                return segments, defines
+            continue
+        tree, src = parsed
         out.trees.append(tree)
         lines = src.splitlines()
         body = tree.body
@@ -184,12 +315,230 @@ def load(path: str | Path) -> Loaded:
             kind = _kept(node, known)
             if kind is None:
                 continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defines.add(node.name)
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
             # `import x; plot()` on one line: keep only the statement itself
             text = ast.unparse(node) if shared else "\n".join(lines[start - 1:node.end_lineno])
-            out.segments.append(Segment(kind, text, label, start))
-    if not out.segments and not out.error:
-        out.error = "the submission defines nothing (no functions, classes or imports found)"
+            segments.append(Segment(kind, text, label, start))
+    return segments, defines
+
+
+# --- the student's other files ------------------------------------------------------------
+def _inside(path: Path, boundary: Path) -> bool:
+    """A regular file or directory, no symlink, really inside the boundary."""
+    try:
+        return (not path.is_symlink() and path.resolve().is_relative_to(boundary)
+                and path.exists())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _imported_names(tree: ast.AST, package: str | None) -> set[str]:
+    """Every module name a file may import (also submodules `from a import b` may mean);
+    `package` is the importing module's package, for relative imports."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        bases: list[str] = []
+        if isinstance(node, ast.Import):
+            bases = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if package is None:
+                    continue
+                parts = package.split(".") if package else []
+                if node.level - 1 > len(parts):
+                    continue
+                parts = parts[:len(parts) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if not base:
+                continue
+            bases = [base] + [f"{base}.{a.name}" for a in node.names if a.name != "*"]
+        for name in bases:
+            parts = name.split(".")
+            out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
     return out
+
+
+class Folder:
+    """Where the student's modules are looked up: the graded file's folder, its parent
+    (`sys.path.append(os.pardir)`) and, in folder mode, the student's folder."""
+
+    def __init__(self, main: Path, folder: Path | None):
+        main = main.resolve()
+        self.boundary = (folder or main.parent.parent).resolve()
+        roots = [main.parent, main.parent.parent] + ([self.boundary] if folder else [])
+        self.roots = list(dict.fromkeys(r for r in roots if r.is_relative_to(self.boundary)))
+        self.label_base = folder.resolve() if folder else main.parent
+        self.main = main
+
+    def label(self, path: Path) -> str:
+        path = path.resolve()
+        if path.is_relative_to(self.label_base):
+            return path.relative_to(self.label_base).as_posix()
+        return "../" + path.relative_to(self.label_base.parent).as_posix()
+
+    def find(self, name: str) -> tuple[Path | None, bool] | None:
+        """(file or None for a namespace package, is a package) of a module name."""
+        parts = name.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        for root in self.roots:
+            base = root.joinpath(*parts)
+            init = base / "__init__.py"
+            if base.is_dir() and _inside(base, self.boundary):
+                return (init if _inside(init, self.boundary) else None), True
+            file = base.with_name(parts[-1] + ".py")
+            if file.is_file() and _inside(file, self.boundary) and file.resolve() != self.main:
+                return file, False
+        return None
+
+    def module_name(self, path: Path) -> str | None:
+        """The name a file of the student's folder is imported by (first root holding it)."""
+        path = path.resolve()
+        for root in self.roots:
+            if path.is_relative_to(root):
+                parts = list(path.relative_to(root).with_suffix("").parts)
+                if parts and parts[-1] == "__init__":
+                    parts.pop()
+                if parts and all(p.isidentifier() for p in parts):
+                    return ".".join(parts)
+        return None
+
+
+def _taken(name: str) -> bool:
+    """Module names the student's files never replace: the standard library and NumPy
+    (imported by the grader before the submission) and the grader's own packages."""
+    top = name.split(".")[0]
+    return top in sys.stdlib_module_names or top in ("numpy", "manual", "reference")
+
+
+def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
+    found = folder.find(name)
+    if found is None or _taken(name):
+        return None
+    path, package = found
+    if path is None:           # a folder without __init__.py: a namespace package
+        return Module(name, folder.label(folder.roots[0] / name.replace(".", "/")) + "/",
+                      True)
+    label = folder.label(path)
+    try:
+        cells = read_cells(path, label)
+    except (NotASubmission, InputError) as exc:
+        out.warnings.append(f"{label}: not loaded ({exc})")
+        return Module(name, label, package)
+    sub = Loaded()
+    segments, defines = _segments(cells, False, sub)
+    out.trees += sub.trees
+    out.warnings += sub.warnings
+    if sub.error:
+        out.warnings.append(f"{label}: not loaded ({sub.error})")
+    return Module(name, label, package, segments, defines)
+
+
+def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Path]) -> None:
+    """The modules the graded file needs, transitively; then (folder mode) the files
+    defining graded names the graded file lacks."""
+    loaded: dict[str, Module] = {}
+    tried: set[str] = set()
+
+    def visit(tree: ast.AST, package: str | None) -> None:
+        for name in sorted(_imported_names(tree, package)):
+            if name in tried or len(loaded) >= MAX_MODULES:
+                continue
+            tried.add(name)
+            n_trees = len(out.trees)
+            module = _load_module(folder, name, out)
+            if module is None:
+                continue
+            loaded[name] = module
+            for sub in out.trees[n_trees:]:
+                visit(sub, name if module.package else name.rpartition(".")[0])
+
+    for tree in list(out.trees):
+        visit(tree, None)
+    lacking = {w for w in wanted if w not in out.defines}
+    for path in everything:
+        if not lacking or path.suffix != ".py" or path.resolve() == folder.main:
+            continue
+        name = folder.module_name(path)
+        if name is None or name in loaded or _taken(name):
+            continue
+        text = _read_text(path, MAX_SOURCE_BYTES) if path.stat().st_size < MAX_SOURCE_BYTES \
+            else ""
+        if not any(re.search(rf"^(def|class)\s+{re.escape(w)}\b", text, re.M) for w in lacking):
+            continue
+        n_trees = len(out.trees)
+        module = _load_module(folder, name, out)
+        if module is not None:
+            loaded[name] = module
+            for sub in out.trees[n_trees:]:
+                visit(sub, name if module.package else name.rpartition(".")[0])
+            lacking -= module.defines
+    out.modules = [m for _, m in sorted(loaded.items())]
+
+
+def _bind(out: Loaded, wanted: set[str]) -> None:
+    """Where each graded name comes from: the graded file, a student module (first by
+    name), or a class of another case (`ReLU` for `Relu`, with a note)."""
+    for name in sorted(wanted):
+        if name in out.defines:
+            out.origins[name] = out.label
+            continue
+        owner = next((m for m in out.modules if name in m.defines), None)
+        if owner is not None:
+            out.origins[name] = owner.filename
+            out.binds.append({"name": name, "module": owner.name, "attr": name})
+            continue
+        if name[:1].isupper():      # a class: matched regardless of case, as a TA would
+            places = [(None, out.label, out.defines)] + [
+                (m.name, m.filename, m.defines) for m in out.modules]
+            for module, label, defines in places:
+                match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
+                if match:
+                    out.origins[name] = label
+                    out.binds.append({"name": name, "module": module, "attr": match})
+                    out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
+                                        "(class names are matched regardless of case)")
+                    break
+
+
+def load(path: str | Path, folder: str | Path | None = None,
+         wanted: set[str] | frozenset[str] = frozenset()) -> Loaded:
+    """Parse the submission and keep the statements grading needs. `folder`: the
+    student's folder (folder mode); `wanted`: the style's graded top-level names
+    (`linear_backward`, `Affine`), looked for across the student's files."""
+    path = Path(path)
+    folder_path = Path(folder) if folder is not None else None
+    layout = Folder(path, folder_path)
+    out = Loaded(label=layout.label(path) if folder_path else path.name)
+    try:
+        cells = read_cells(path, out.label)
+    except NotASubmission as exc:
+        out.error = str(exc)
+        return out
+    out.segments, out.defines = _segments(cells, path.suffix == ".ipynb", out)
+    if out.error:
+        return out
+    if not out.segments:
+        out.error = "the submission defines nothing (no functions, classes or imports found)"
+        return out
+    everything = files_in(folder_path) if folder_path is not None else []
+    _collect(layout, out, set(wanted), everything)
+    _bind(out, set(wanted))
+    graded = set(out.files)
+    out.ignored = [label for label in (layout.label(p) for p in everything)
+                   if label not in graded]
+    return out
+
+
+def files_in(directory: Path) -> list[Path]:
+    """The .py/.ipynb files of a student's folder: no hidden ones (.ipynb_checkpoints), no
+    symbolic links, nothing resolving outside the folder."""
+    from .pick import files_under
+
+    return files_under(directory)

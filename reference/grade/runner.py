@@ -19,6 +19,7 @@ import copy
 import functools
 import gc
 import os
+import re
 import sys
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -64,6 +65,9 @@ class SubmissionResult:
     functions: list[FunctionResult] = field(default_factory=list)
     error: str | None = None         # why nothing could be graded (syntax error, policy)
     warnings: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)     # the student's files graded
+    ignored: list[str] = field(default_factory=list)   # the folder's files not graded
+    origins: dict[str, str] = field(default_factory=dict)  # graded name -> its file
 
     @property
     def score(self) -> float:
@@ -197,8 +201,30 @@ def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None
                        f"({type(exc).__name__}: {exc})"[:300])
 
 
+FORWARD = re.compile(r", in (\w*forward\w*|predict|loss)\)$")
+
+
+def _forward_failed(fn: GradedFunction, finding: Finding | None) -> None:
+    """A backward (or gradient) whose error was raised in a forward it needs says so."""
+    tail = fn.name.split(".")[-1].lower()
+    if finding is not None and finding.equation == "runtime" and (
+            "backward" in tail or tail in ("gradient", "backprop")):
+        m = FORWARD.search(finding.diagnosis)
+        if m and m.group(1) != fn.name.split(".")[-1]:
+            finding.diagnosis = (f"the forward pass ({m.group(1)}) raised, and "
+                                 f"{fn.name} needs it: {finding.diagnosis}")
+
+
+def missing_message(name: str, loaded: loader.Loaded | None) -> str:
+    """`X is not defined in the submission`, with the closest name its files define."""
+    close = loaded.suggest(name) if loaded is not None else None
+    hint = f" (did you mean `{close}`?)" if close and close != name.split(".")[0] else ""
+    return f"{name} is not defined in the submission{hint}"
+
+
 def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, timeout: float,
-              memory_mb: int) -> tuple[FunctionResult, list[str], list[str]]:
+              memory_mb: int, loaded: loader.Loaded | None = None
+              ) -> tuple[FunctionResult, list[str], list[str]]:
     """(result, policy violations, load warnings) for one function."""
     out = (res.stdout + ("\n" + res.stderr if res.stderr.strip() else "")).strip()
     fr = FunctionResult(fn.name, fn.points, 0.0, "failed", n_cases=len(cases), output=out)
@@ -219,6 +245,10 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     if missing_modules:
         warnings.append("modules not available to the grader (stubbed): "
                         + ", ".join(missing_modules))
+    standins = sorted({str(m) for m in load.get("standins") or []})
+    if standins:
+        warnings.append("course helper modules not in the submission, stood in for by the "
+                        "grader (what the course provides): " + ", ".join(standins))
     violations = [str(v) for v in data.get("policy") or []]
     status = data.get("status")
     if status == "load_error":
@@ -232,10 +262,7 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
                                  + ("; the grader used a correct version" if fn.provided
                                     else ""))
         else:
-            fr.finding = Finding("api", f"{data.get('missing')} is not defined in the "
-                                 "submission" + (f" (it may come from {', '.join(missing_modules)},"
-                                                 " which the grader does not have)"
-                                                 if missing_modules else ""))
+            fr.finding = Finding("api", missing_message(str(data.get("missing")), loaded))
     else:
         raws = data.get("cases") or []
         if len(raws) != len(cases):
@@ -243,6 +270,7 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
         for raw, case in zip(raws, cases):
             finding = check_case(fn, raw if isinstance(raw, dict) else {}, case)
             if finding:
+                _forward_failed(fn, finding)
                 fr.finding, fr.case = finding, case
                 break
         if fr.finding is None:
@@ -253,13 +281,20 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
 def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
-                     only: list[str] | None = None) -> SubmissionResult:
-    """Grade one submission file; never raises for anything the submission does."""
+                     only: list[str] | None = None,
+                     folder: str | Path | None = None) -> SubmissionResult:
+    """Grade one submission file (with the student's modules it imports) or, given the
+    student's `folder`, the student's files there; never raises for anything the
+    submission does."""
     style = get_style(style) if isinstance(style, str) else style
     functions = [f for f in style.functions if only is None or f.name in only]
     result = SubmissionResult(str(path), style.name, seed)
-    loaded = loader.load(path)
+    wanted = {f.name.split(".")[0] for f in style.functions}
+    loaded = loader.load(path, folder, wanted)
     result.warnings += loaded.warnings
+    result.files, result.ignored = loaded.files, loaded.ignored
+    result.origins = {f.name: loaded.origins[f.name.split(".")[0]] for f in functions
+                      if f.name.split(".")[0] in loaded.origins}
     zero = [FunctionResult(f.name, f.points, 0.0, "failed") for f in functions]
     if loaded.error:
         result.error = f"the submission could not be loaded: {loaded.error}"
@@ -294,7 +329,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     finally:
         for child in children:
             child.close()
-    outcomes = [interpret(f, c, r, timeout, memory_mb)
+    outcomes = [interpret(f, c, r, timeout, memory_mb, loaded)
                 for f, c, r in zip(functions, all_cases, raw)]
     seen_policy: list[str] = []
     for fr, violations, warnings in outcomes:
