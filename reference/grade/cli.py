@@ -51,6 +51,9 @@ def add_parser(subparsers) -> None:
     g.add_argument("--output", default=None,
                    help="report file (batch: directory, default DIRECTORY-grades)")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    g.add_argument("--student-folder", default=None, metavar="DIR",
+                   help="the student's folder SUBMISSION is in (Gradescope): the student's "
+                   "other files there are graded too (batch mode: each student's folder)")
     g.set_defaults(func=run_grade)
     b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip")
     _common(b)
@@ -82,12 +85,14 @@ def _validate(args) -> None:
                   memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1))
 
 
-def _grade_one(path: Path, args, parallel=None):
+def _grade_one(path: Path, args, parallel=None, folder=None):
     from .runner import grade_submission
 
+    folder = folder or getattr(args, "student_folder", None)
     return grade_submission(path, args.style, seed=args.seed, cases=args.cases,
                             timeout=args.timeout, memory_mb=args.memory_mb,
-                            allow_autograd=args.allow_autograd, parallel=parallel)
+                            allow_autograd=args.allow_autograd, parallel=parallel,
+                            folder=folder)
 
 
 def _render(result, fmt: str) -> str:
@@ -117,6 +122,10 @@ def run_grade(args) -> int:
         raise InputError(f"{target}: not a regular file")
     if target.suffix not in SUFFIXES:
         raise InputError(f"{target}: expected a .py file or a .ipynb notebook")
+    folder = getattr(args, "student_folder", None)
+    if folder is not None and not (Path(folder).is_dir()
+                                   and target.resolve().is_relative_to(Path(folder).resolve())):
+        raise InputError(f"--student-folder {folder}: not a directory holding {target}")
     if args.output:
         _writable(Path(args.output))
     result = _grade_one(target, args)
@@ -152,6 +161,8 @@ def submissions_in(directory: Path, style: str) -> list[Path]:
 
     found = []
     for entry in sorted(directory.iterdir()):
+        if entry.is_symlink():          # a link to a file or folder elsewhere is not graded
+            continue
         if entry.is_file() and entry.suffix in SUFFIXES:
             found.append(entry)
         elif entry.is_dir() and not entry.name.startswith("."):
@@ -179,8 +190,11 @@ def _batch(directory: Path, args) -> int:
     with ThreadPoolExecutor(args.jobs) as pool, \
             tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
         def one(path):
+            rel = path.relative_to(directory)      # a student's folder, or a loose file
+            folder = directory / rel.parts[0] if len(rel.parts) > 1 else None
             try:
-                result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None)
+                result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None,
+                                    folder=folder)
             except InputError as exc:      # unreadable file: a zero report, the batch goes on
                 from .runner import FunctionResult, SubmissionResult
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -89,7 +90,8 @@ class Loaded:
     @property
     def files(self) -> list[str]:
         """The files graded: the graded file, then the student's modules used."""
-        return [self.label] + [m.filename for m in self.modules if m.segments or m.defines]
+        return list(dict.fromkeys([self.label] + [m.filename for m in self.modules
+                                                  if not m.filename.endswith("/")]))
 
     def names(self) -> set[str]:
         """Every top-level name the student's files define (for "did you mean")."""
@@ -135,11 +137,18 @@ def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
 
     import nbformat
 
-    logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # validation chatter
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # conversion chatter
     try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if "nbformat" not in data and isinstance(data.get("cells"), list):
+            data.update(nbformat=4, nbformat_minor=data.get("nbformat_minor", 0))
+        data.setdefault("metadata", {})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")       # cells without ids, an old minor format
-            nb = nbformat.reads(text, as_version=4)
+            # nbformat 3 (cells under worksheets, code in "input") is upgraded to 4
+            nb = nbformat.convert(nbformat.from_dict(data), 4)
         cells = nb.get("cells")
         if not isinstance(cells, list):
             raise ValueError("no cells")
@@ -393,7 +402,7 @@ class Folder:
             if base.is_dir() and _inside(base, self.boundary):
                 return (init if _inside(init, self.boundary) else None), True
             file = base.with_name(parts[-1] + ".py")
-            if file.is_file() and _inside(file, self.boundary) and file.resolve() != self.main:
+            if file.is_file() and _inside(file, self.boundary):
                 return file, False
         return None
 
@@ -446,18 +455,25 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
     loaded: dict[str, Module] = {}
     tried: set[str] = set()
 
+    def add(name: str) -> Module | None:
+        """Load a module (its packages first) and what it imports."""
+        if name in loaded or name in tried or len(loaded) >= MAX_MODULES:
+            return loaded.get(name)
+        tried.add(name)
+        if "." in name and add(name.rpartition(".")[0]) is None:
+            return None
+        n_trees = len(out.trees)
+        module = _load_module(folder, name, out)
+        if module is None:
+            return None
+        loaded[name] = module
+        for sub in out.trees[n_trees:]:
+            visit(sub, name if module.package else name.rpartition(".")[0])
+        return module
+
     def visit(tree: ast.AST, package: str | None) -> None:
         for name in sorted(_imported_names(tree, package)):
-            if name in tried or len(loaded) >= MAX_MODULES:
-                continue
-            tried.add(name)
-            n_trees = len(out.trees)
-            module = _load_module(folder, name, out)
-            if module is None:
-                continue
-            loaded[name] = module
-            for sub in out.trees[n_trees:]:
-                visit(sub, name if module.package else name.rpartition(".")[0])
+            add(name)
 
     for tree in list(out.trees):
         visit(tree, None)
@@ -472,12 +488,8 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
             else ""
         if not any(re.search(rf"^(def|class)\s+{re.escape(w)}\b", text, re.M) for w in lacking):
             continue
-        n_trees = len(out.trees)
-        module = _load_module(folder, name, out)
+        module = add(name)
         if module is not None:
-            loaded[name] = module
-            for sub in out.trees[n_trees:]:
-                visit(sub, name if module.package else name.rpartition(".")[0])
             lacking -= module.defines
     out.modules = [m for _, m in sorted(loaded.items())]
 

@@ -88,13 +88,32 @@ def text(result: SubmissionResult) -> str:
                              f"got {d['got']:.6g}")
             if f.output:
                 lines.append("    output: " + f.output[:300].replace("\n", "\n            "))
+    lines += files_lines(result)
     for w in result.warnings:
         lines.append(f"note: {w}")
     return "\n".join(lines) + "\n"
 
 
+def files_lines(result: SubmissionResult) -> list[str]:
+    """Which of the student's files were graded, which ignored, and where each graded
+    function was found (when the submission is more than one file)."""
+    if len(result.files) <= 1 and not result.ignored:
+        return []
+    lines = [f"files graded: {', '.join(result.files)}"]
+    if result.ignored:
+        lines.append(f"files ignored: {', '.join(result.ignored)}")
+    by_file: dict[str, list[str]] = {}
+    for name, label in result.origins.items():
+        by_file.setdefault(label, []).append(name)
+    for label, names in by_file.items():
+        lines.append(f"  from {label}: {', '.join(names)}")
+    return lines
+
+
 def _test(f: FunctionResult, result: SubmissionResult) -> dict:
     extra = {"seed": result.seed}
+    if f.name in result.origins:
+        extra["file"] = result.origins[f.name]
     if f.finding is not None:
         extra.update(equation=f.finding.equation, diagnosis=f.finding.diagnosis,
                      detail=_jsonable(f.finding.detail))
@@ -116,13 +135,17 @@ def gradescope(result: SubmissionResult) -> dict:
     head = f"style {result.style}, seed {result.seed}"
     if result.error:
         head = f"NOT GRADED: {result.error}\n{head}"
+    if files_lines(result):
+        head += "\n" + "\n".join(files_lines(result))
     if result.warnings:
         head += "\n" + "\n".join(f"note: {w}" for w in result.warnings)
     # strict JSON (no NaN/Infinity anywhere: Gradescope's parser refuses them)
     return _jsonable({"score": result.score, "max_score": result.max_score, "output": head,
                       "tests": [_test(f, result) for f in result.functions],
                       "extra_data": {"seed": result.seed, "style": result.style,
-                                     "submission": result.submission}})
+                                     "submission": result.submission,
+                                     "files_graded": result.files,
+                                     "files_ignored": result.ignored}})
 
 
 def csv_header(function_names: list[str]) -> list[str]:
