@@ -71,7 +71,7 @@ class Module:
     filename: str                  # its label in reports: "common/layers.py"
     package: bool
     segments: list[Segment] = field(default_factory=list)
-    defines: set[str] = field(default_factory=set)
+    defines: dict[str, str] = field(default_factory=dict)   # top-level name -> file/cell
 
 
 @dataclass
@@ -82,7 +82,7 @@ class Loaded:
     trees: list[ast.AST] = field(default_factory=list)   # for the policy scan (every file)
     label: str = ""                # the graded file's label
     modules: list[Module] = field(default_factory=list)
-    defines: set[str] = field(default_factory=set)       # top-level names of the graded file
+    defines: dict[str, str] = field(default_factory=dict)  # graded file's names -> cell
     binds: list[dict] = field(default_factory=list)      # graded names found elsewhere
     origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
     ignored: list[str] = field(default_factory=list)     # the folder's files not graded
@@ -98,10 +98,17 @@ class Loaded:
         return set(self.defines).union(*(m.defines for m in self.modules))
 
     def suggest(self, name: str) -> str | None:
-        """The defined name closest to a graded name the submission lacks (difflib)."""
+        """The defined name closest to a graded name the submission lacks (difflib):
+        `update_parameter` for update_parameters, `Network.update_minibatch` for
+        Network.update_mini_batch."""
+        names = self.names()
         top = name.split(".")[0]
-        close = difflib.get_close_matches(top, sorted(self.names()), n=1, cutoff=0.75)
-        return close[0] if close else None
+        if "." in name and top in names:
+            pool, target = [n for n in names if n.startswith(top + ".")], name
+        else:
+            pool, target = [n for n in names if "." not in n], top
+        close = difflib.get_close_matches(target, sorted(pool), n=1, cutoff=0.75)
+        return close[0] if close and close[0] != target else None
 
     def to_json(self) -> list[dict]:
         """The child's segments: the graded file's, then one "module" entry per student
@@ -305,11 +312,12 @@ def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, 
         return None
 
 
-def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], set[str]]:
-    """The kept statements of one file and the top-level names it defines."""
+def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[str, str]]:
+    """The kept statements of one file and the top-level names it defines (with the
+    label of the file or notebook cell defining each)."""
     known: set[str] = set()        # constants kept so far
     segments: list[Segment] = []
-    defines: set[str] = set()
+    defines: dict[str, str] = {}
     for label, src in cells:
         parsed = _parse(label, src, notebook, out)
         if parsed is None:
@@ -325,7 +333,11 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], set[st
             if kind is None:
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                defines.add(node.name)
+                defines[node.name] = label
+            if isinstance(node, ast.ClassDef):      # methods, for "did you mean"
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        defines.setdefault(f"{node.name}.{item.name}", label)
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
@@ -490,7 +502,7 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
             continue
         module = add(name)
         if module is not None:
-            lacking -= module.defines
+            lacking -= set(module.defines)
     out.modules = [m for _, m in sorted(loaded.items())]
 
 
@@ -499,7 +511,7 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
     name), or a class of another case (`ReLU` for `Relu`, with a note)."""
     for name in sorted(wanted):
         if name in out.defines:
-            out.origins[name] = out.label
+            out.origins[name] = out.defines[name]
             continue
         owner = next((m for m in out.modules if name in m.defines), None)
         if owner is not None:
@@ -507,11 +519,11 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
             out.binds.append({"name": name, "module": owner.name, "attr": name})
             continue
         if name[:1].isupper():      # a class: matched regardless of case, as a TA would
-            places = [(None, out.label, out.defines)] + [
-                (m.name, m.filename, m.defines) for m in out.modules]
-            for module, label, defines in places:
+            places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules]
+            for module, defines in places:
                 match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
                 if match:
+                    label = defines[match]
                     out.origins[name] = label
                     out.binds.append({"name": name, "module": module, "attr": match})
                     out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "

@@ -211,14 +211,16 @@ def _forward_failed(fn: GradedFunction, finding: Finding | None) -> None:
             "backward" in tail or tail in ("gradient", "backprop")):
         m = FORWARD.search(finding.diagnosis)
         if m and m.group(1) != fn.name.split(".")[-1]:
-            finding.diagnosis = (f"the forward pass ({m.group(1)}) raised, and "
+            owner = fn.name.rpartition(".")[0]
+            where = f"{owner}.{m.group(1)}" if owner else m.group(1)
+            finding.diagnosis = (f"the forward pass ({where}) raised, and "
                                  f"{fn.name} needs it: {finding.diagnosis}")
 
 
 def missing_message(name: str, loaded: loader.Loaded | None) -> str:
     """`X is not defined in the submission`, with the closest name its files define."""
     close = loaded.suggest(name) if loaded is not None else None
-    hint = f" (did you mean `{close}`?)" if close and close != name.split(".")[0] else ""
+    hint = f" (did you mean `{close}`?)" if close else ""
     return f"{name} is not defined in the submission{hint}"
 
 
