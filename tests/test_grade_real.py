@@ -315,3 +315,14 @@ def test_student_folder_option_for_gradescope(cli, tmp_path):
     bad = cli("grade", str(NG_FOUR / "main.py"), "--style", "ng", "--student-folder",
               str(tmp_path))
     assert bad.returncode == 2 and "--student-folder" in bad.stderr
+
+
+def test_a_python_line_beginning_with_percent_is_kept(tmp_path):
+    """String formatting continued on a line starting with `%` is Python, not a magic."""
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": "def label(x):\n    return ('value %d'\n            % x)\n"}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "fmt.ipynb"
+    path.write_text(json.dumps(nb))
+    loaded = loader.load(path)
+    assert loaded.error is None and "% x" in loaded.segments[0].source

@@ -202,6 +202,11 @@ def strip_magics(src: str) -> str:
     if head.startswith("%%") and head[2:].split(maxsplit=1)[:1] not in (
             [m] for m in PYTHON_CELL_MAGICS):
         return ""
+    try:                  # plain Python: left alone (a line may begin with `%` inside (...))
+        ast.parse(src)
+        return src
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
     lines = []
     for line in src.splitlines():
         if _ipython_line(line):
