@@ -134,7 +134,8 @@ def test_a_bug_in_the_books_common_folder_is_found(tmp_path):
 def test_relative_imports_inside_a_package(tmp_path):
     (tmp_path / "mynet").mkdir()
     (tmp_path / "mynet" / "__init__.py").write_text("from .layers import *\n")
-    layers = (REAL / "saito_relu_case" / "layers.py").read_text().replace("class ReLU", "class Relu")
+    layers = (REAL / "saito_relu_case" / "layers.py").read_text()
+    layers = layers.replace("class ReLU", "class Relu")
     (tmp_path / "mynet" / "layers.py").write_text(
         "from .functions import softmax, cross_entropy_error, sigmoid\n"
         + layers.replace("ReLU()", "Relu()"))
@@ -272,7 +273,8 @@ def test_ipython_lines_are_dropped_one_by_one():
 
 def test_nbformat3_cells_are_read_in_order():
     cells = loader.read_cells(REAL / "notebooks" / "nbformat3.ipynb")
-    assert cells[0] == ("nbformat3.ipynb cell 1", "import numpy as np")
+    assert cells[0][0] == "nbformat3.ipynb cell 1"
+    assert cells[0][1].strip() == "import numpy as np"
     assert "def sigmoid" in cells[1][1]       # cell 2 is markdown: numbering keeps it
 
 

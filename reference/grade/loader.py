@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import json
 import re
 import sys
@@ -268,15 +269,30 @@ def _float_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, float)
 
 
+# what only Python 2 writes: the print and exec statements, `except E, e`, `raise E, "m"`,
+# backticks, `<>`, 0777 octals, ur"" strings (building the converter costs ~0.5 s: only then)
+PYTHON2 = re.compile(r"""^\s*(print|exec)\b\s*[^\s(=.,)\]}]|^\s*except\s+[\w.]+\s*,\s*\w+\s*:
+    |^\s*raise\s+[\w.]+\s*,|`|<>|\b0[0-7]+\b|\bur["']""", re.M | re.X)
+
+
+@functools.lru_cache(maxsize=1)
+def _refactoring_tool():
+    """fissix's converter with all of its fixers (built once: a notebook converts per cell)."""
+    from fissix import pygram
+    from fissix.refactor import RefactoringTool, get_fixers_from_package
+
+    tool = RefactoringTool(get_fixers_from_package("fissix.fixes"))
+    tool.driver.grammar = pygram.python_grammar       # with the print statement
+    return tool
+
+
 def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
     maintained lib2to3) converts to parseable Python 3; None otherwise."""
+    if not PYTHON2.search(src):
+        return None
     try:
-        from fissix import pygram
-        from fissix.refactor import RefactoringTool, get_fixers_from_package
-
-        tool = RefactoringTool(get_fixers_from_package("fissix.fixes"))
-        tool.driver.grammar = pygram.python_grammar   # with the print statement
+        tool = _refactoring_tool()
         new = str(tool.refactor_string(src if src.endswith("\n") else src + "\n", label))
         tree = ast.parse(new, filename=label)
     except Exception:  # noqa: BLE001 - not Python 2 either: the caller reports the error
@@ -543,6 +559,8 @@ def load(path: str | Path, folder: str | Path | None = None,
     (`linear_backward`, `Affine`), looked for across the student's files."""
     path = Path(path)
     folder_path = Path(folder) if folder is not None else None
+    if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
+        folder_path = None          # not the student's folder: the file alone, as given
     layout = Folder(path, folder_path)
     out = Loaded(label=layout.label(path) if folder_path else path.name)
     try:

@@ -211,8 +211,8 @@ def _forward_failed(fn: GradedFunction, finding: Finding | None) -> None:
             "backward" in tail or tail in ("gradient", "backprop")):
         m = FORWARD.search(finding.diagnosis)
         if m and m.group(1) != fn.name.split(".")[-1]:
-            owner = fn.name.rpartition(".")[0]
-            where = f"{owner}.{m.group(1)}" if owner else m.group(1)
+            owner = fn.name.rpartition(".")[0]      # Affine.backward: Affine.forward
+            where = f"{owner}.{m.group(1)}" if owner and "backward" in tail else m.group(1)
             finding.diagnosis = (f"the forward pass ({where}) raised, and "
                                  f"{fn.name} needs it: {finding.diagnosis}")
 
