@@ -328,3 +328,16 @@ def test_a_python_line_beginning_with_percent_is_kept(tmp_path):
     path.write_text(json.dumps(nb))
     loaded = loader.load(path)
     assert loaded.error is None and "% x" in loaded.segments[0].source
+
+
+def test_notebook_lines_left_in_a_py_file_are_dropped_with_a_note(tmp_path):
+    """A notebook pasted into a .py file keeps `%matplotlib inline`: not Python, but the
+    functions in the file are the student's work."""
+    path = tmp_path / "hw.py"
+    path.write_text("import numpy as np\n%matplotlib inline\nfiles = !ls\n\n"
+                    "def relu(Z):\n    return np.maximum(0, Z), Z\n")
+    result = _grade(path, "ng", only=["relu"])
+    assert result.error is None and _statuses(result) == {"relu": "passed"}
+    assert any("IPython lines dropped (line 2, 3)" in w for w in result.warnings)
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    assert "syntax error: bad.py, line 1" in loader.load(tmp_path / "bad.py").error

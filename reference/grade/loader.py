@@ -314,23 +314,42 @@ def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
 
 # --- one file -----------------------------------------------------------------------------
 def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, str] | None:
-    """(tree, source) of one file or cell (Python 2 converted); None when it is skipped."""
+    """(tree, source) of one file or cell; None when it is skipped. A .py file that does not
+    parse may be a notebook pasted into a file (`%matplotlib inline` left in: those lines
+    are dropped, with a note) or Python 2 (converted, with a note)."""
     try:
         return ast.parse(src, filename=label), src
     except SyntaxError as exc:
-        converted = from_python2(src, label)
-        if converted is not None:
-            out.warnings.append(converted[2])
-            return converted[1], converted[0]
-        msg = f"{label}, line {exc.lineno}: {exc.msg}" if exc.lineno else f"{label}: {exc.msg}"
-        if notebook:
-            out.warnings.append(f"skipped {msg} (syntax error)")
-            return None
-        out.error = f"syntax error: {msg}"
-        return None
+        error = exc
     except (ValueError, RecursionError, MemoryError) as exc:
         out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
         return None
+    if not notebook:
+        stripped = strip_magics(src)
+        dropped = [k for k, (a, b) in enumerate(zip(src.splitlines(), stripped.splitlines()), 1)
+                   if a != b]
+        if dropped:
+            shown = ", ".join(map(str, dropped[:12])) + (", ..." if len(dropped) > 12 else "")
+            note = f"{label}: IPython lines dropped (line {shown}): a .py file is plain Python"
+            try:
+                tree = ast.parse(stripped, filename=label)
+                out.warnings.append(note)
+                return tree, stripped
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                if from_python2(stripped, label):
+                    src = stripped
+                    out.warnings.append(note)
+    converted = from_python2(src, label)
+    if converted is not None:
+        out.warnings.append(converted[2])
+        return converted[1], converted[0]
+    msg = (f"{label}, line {error.lineno}: {error.msg}" if error.lineno
+           else f"{label}: {error.msg}")
+    if notebook:
+        out.warnings.append(f"skipped {msg} (syntax error)")
+        return None
+    out.error = f"syntax error: {msg}"
+    return None
 
 
 def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[str, str]]:
