@@ -341,3 +341,34 @@ def test_notebook_lines_left_in_a_py_file_are_dropped_with_a_note(tmp_path):
     assert any("IPython lines dropped (line 2, 3)" in w for w in result.warnings)
     (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
     assert "syntax error: bad.py, line 1" in loader.load(tmp_path / "bad.py").error
+
+
+def test_a_long_import_chain_is_loaded_without_recursion(tmp_path):
+    """m0 imports m1 imports ... m299: the first MAX_MODULES are sent, nothing overflows."""
+    for k in range(300):
+        (tmp_path / f"m{k}.py").write_text(f"import m{k + 1}\n\ndef f{k}():\n    return {k}\n")
+    main = tmp_path / "main.py"
+    main.write_text("import m0\n")
+    loaded = loader.load(main)
+    assert loaded.error is None and len(loaded.modules) == loader.MAX_MODULES
+    assert [m.name for m in loaded.modules[:3]] == ["m0", "m1", "m10"]
+
+
+def test_the_courses_own_file_in_the_folder_is_not_graded_as_the_students(tmp_path):
+    """The application notebook imports everything from the course's dnn_app_utils_v3.py,
+    which has the course's own L_model_forward: none of it is the student's work."""
+    (tmp_path / "dnn_app_utils_v3.py").write_text(
+        "import numpy as np\n\n"
+        "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n\n"
+        "def linear_forward(A, W, b):\n    return W.dot(A) + b, (A, W, b)\n\n"
+        "def L_model_forward(X, parameters):\n    return X, []\n")
+    main = tmp_path / "application.py"
+    main.write_text("from dnn_app_utils_v3 import *\n\n"
+                    "def two_layer_model(X, Y, layers_dims):\n    return sigmoid(X)\n")
+    result = _grade(main, "ng", tmp_path, only=["linear_forward", "L_model_forward",
+                                                "L_model_backward", "sigmoid"])
+    assert _statuses(result) == {"linear_forward": "failed", "L_model_forward": "failed",
+                                 "L_model_backward": "failed", "sigmoid": "not defined"}
+    assert all("is not defined in the submission" in d for d in _diagnoses(result).values())
+    assert not any("did you mean" in d for d in _diagnoses(result).values())
+    assert "linear_forward" not in result.origins

@@ -52,6 +52,7 @@ from manual.errors import InputError
 MAX_SOURCE_BYTES = 5_000_000
 MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
 MAX_MODULES = 200                   # student modules sent to the child, at most
+MAX_SCANNED = 1000                  # files of a student's folder looked through, at most
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Loaded:
     binds: list[dict] = field(default_factory=list)      # graded names found elsewhere
     origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
     ignored: list[str] = field(default_factory=list)     # the folder's files not graded
+    wanted: set[str] = field(default_factory=set)        # the style's graded names
 
     @property
     def files(self) -> list[str]:
@@ -95,20 +97,22 @@ class Loaded:
                                                   if not m.filename.endswith("/")]))
 
     def names(self) -> set[str]:
-        """Every top-level name the student's files define (for "did you mean")."""
-        return set(self.defines).union(*(m.defines for m in self.modules))
+        """Every top-level name the student's files define (for "did you mean"), the
+        course's own files left out."""
+        return set(self.defines).union(*(m.defines for m in self.modules
+                                          if not _course_helper(m.name)))
 
     def suggest(self, name: str) -> str | None:
         """The defined name closest to a graded name the submission lacks (difflib):
         `update_parameter` for update_parameters, `Network.update_minibatch` for
         Network.update_mini_batch."""
-        names = self.names()
+        names = self.names() - self.wanted        # never another graded function
         top = name.split(".")[0]
         if "." in name and top in names:
             pool, target = [n for n in names if n.startswith(top + ".")], name
         else:
             pool, target = [n for n in names if "." not in n], top
-        close = difflib.get_close_matches(target, sorted(pool), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(target, sorted(pool), n=1, cutoff=0.8)
         return close[0] if close and close[0] != target else None
 
     def to_json(self) -> list[dict]:
@@ -478,6 +482,14 @@ def _taken(name: str) -> bool:
     return top in sys.stdlib_module_names or top in ("numpy", "manual", "reference")
 
 
+def _course_helper(name: str) -> bool:
+    """Ng's course files (`dnn_app_utils_v3` defines the course's own L_model_forward):
+    loaded when imported, never where a graded function is taken from."""
+    from .standins import is_course_helper
+
+    return is_course_helper(name.split(".")[-1])
+
+
 def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
     found = folder.find(name)
     if found is None or _taken(name):
@@ -502,45 +514,54 @@ def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
 
 
 def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Path]) -> None:
-    """The modules the graded file needs, transitively; then (folder mode) the files
-    defining graded names the graded file lacks."""
+    """The modules the graded file needs, transitively (a work list: no recursion however
+    long the chain); then (folder mode) the files defining graded names the graded file
+    lacks, and what those import."""
     loaded: dict[str, Module] = {}
     tried: set[str] = set()
+    pending: list[tuple[ast.AST, str | None]] = [(tree, None) for tree in out.trees]
 
     def add(name: str) -> Module | None:
-        """Load a module (its packages first) and what it imports."""
-        if name in loaded or name in tried or len(loaded) >= MAX_MODULES:
-            return loaded.get(name)
-        tried.add(name)
-        if "." in name and add(name.rpartition(".")[0]) is None:
-            return None
-        n_trees = len(out.trees)
-        module = _load_module(folder, name, out)
-        if module is None:
-            return None
-        loaded[name] = module
-        for sub in out.trees[n_trees:]:
-            visit(sub, name if module.package else name.rpartition(".")[0])
-        return module
+        """Load a module, its packages first; its trees join the work list."""
+        parts = name.split(".")
+        for k in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:k])
+            if prefix in loaded:
+                continue
+            if prefix in tried or len(loaded) >= MAX_MODULES:
+                return None
+            tried.add(prefix)
+            n_trees = len(out.trees)
+            module = _load_module(folder, prefix, out)
+            if module is None:
+                return None
+            loaded[prefix] = module
+            package = prefix if module.package else prefix.rpartition(".")[0]
+            pending.extend((tree, package) for tree in out.trees[n_trees:])
+        return loaded[name]
 
-    def visit(tree: ast.AST, package: str | None) -> None:
-        for name in sorted(_imported_names(tree, package)):
-            add(name)
+    def drain() -> None:
+        while pending:
+            tree, package = pending.pop(0)
+            for name in sorted(_imported_names(tree, package)):
+                add(name)
 
-    for tree in list(out.trees):
-        visit(tree, None)
+    drain()
     lacking = {w for w in wanted if w not in out.defines}
-    for path in everything:
+    for path in everything[:MAX_SCANNED]:
         if not lacking or path.suffix != ".py" or path.resolve() == folder.main:
             continue
         name = folder.module_name(path)
-        if name is None or name in loaded or _taken(name):
+        if name is None or name in loaded or _taken(name) or _course_helper(name):
             continue
-        text = _read_text(path, MAX_SOURCE_BYTES) if path.stat().st_size < MAX_SOURCE_BYTES \
-            else ""
+        try:
+            text = _read_text(path, MAX_SOURCE_BYTES)
+        except (NotASubmission, InputError):
+            continue
         if not any(re.search(rf"^(def|class)\s+{re.escape(w)}\b", text, re.M) for w in lacking):
             continue
         module = add(name)
+        drain()
         if module is not None:
             lacking -= set(module.defines)
     out.modules = [m for _, m in sorted(loaded.items())]
@@ -553,13 +574,15 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
         if name in out.defines:
             out.origins[name] = out.defines[name]
             continue
-        owner = next((m for m in out.modules if name in m.defines), None)
+        owner = next((m for m in out.modules
+                      if name in m.defines and not _course_helper(m.name)), None)
         if owner is not None:
             out.origins[name] = owner.filename
             out.binds.append({"name": name, "module": owner.name, "attr": name})
             continue
         if name[:1].isupper():      # a class: matched regardless of case, as a TA would
-            places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules]
+            places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
+                                              if not _course_helper(m.name)]
             for module, defines in places:
                 match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
                 if match:
@@ -581,7 +604,7 @@ def load(path: str | Path, folder: str | Path | None = None,
     if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
         folder_path = None          # not the student's folder: the file alone, as given
     layout = Folder(path, folder_path)
-    out = Loaded(label=layout.label(path) if folder_path else path.name)
+    out = Loaded(label=layout.label(path) if folder_path else path.name, wanted=set(wanted))
     try:
         cells = read_cells(path, out.label)
     except NotASubmission as exc:

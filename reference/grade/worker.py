@@ -228,6 +228,8 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if "_compiled" not in seg:
             seg["_compiled"] = compile_segments(seg["segments"])
         _run_segments(seg["_compiled"], module.__dict__, self.info)
+        if standins.is_course_helper(module.__name__.rpartition(".")[2]):
+            _course_provided(module)
 
     def install(self, modules: dict[str, dict], info: dict) -> None:
         """Serve `modules` from now on (fresh module objects: the old ones are dropped)."""
@@ -243,6 +245,21 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 FINDER = SourceFinder()
+
+
+def _course_provided(module) -> None:
+    """The course's own file, found in the student's folder (`dnn_app_utils_v3.py` has the
+    course's L_model_forward): usable by the student's code, never graded as theirs."""
+    for obj in list(vars(module).values()):
+        members = vars(obj).values() if isinstance(obj, type) else [obj]
+        for fn in members:
+            if isinstance(fn, types.FunctionType) and fn.__module__ == module.__name__:
+                fn.__oracle_standin__ = True
+        if isinstance(obj, type) and obj.__module__ == module.__name__:
+            try:
+                obj.__oracle_standin__ = True
+            except (TypeError, AttributeError):
+                pass
 
 
 def _run_segments(compiled, ns: dict, info: dict) -> bool:
