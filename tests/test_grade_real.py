@@ -372,3 +372,16 @@ def test_the_courses_own_file_in_the_folder_is_not_graded_as_the_students(tmp_pa
     assert all("is not defined in the submission" in d for d in _diagnoses(result).values())
     assert not any("did you mean" in d for d in _diagnoses(result).values())
     assert "linear_forward" not in result.origins
+
+
+def test_a_helper_indented_into_the_class_is_named(tmp_path):
+    text = (REAL / "nielsen_class_sigmoid" / "network.py").read_text()
+    module_level = ("def sigmoid_prime(z):\n    s = 1.0 / (1.0 + np.exp(-z))\n"
+                    "    return s * (1 - s)\n")
+    assert text.endswith(module_level)
+    path = tmp_path / "network.py"
+    path.write_text(text.replace(module_level, "\n".join(
+        "    " + line if line else line for line in module_level.split("\n"))))
+    result = _grade(path, "nielsen", only=["sigmoid_prime"])
+    message = _diagnoses(result)["sigmoid_prime"]
+    assert "`Network.sigmoid_prime` is defined inside the class" in message

@@ -221,6 +221,12 @@ def missing_message(name: str, loaded: loader.Loaded | None) -> str:
     """`X is not defined in the submission`, with the closest name its files define."""
     close = loaded.suggest(name) if loaded is not None else None
     hint = f" (did you mean `{close}`?)" if close else ""
+    if "." not in name and loaded is not None:
+        inside = sorted(n for n in loaded.names() if n.endswith("." + name))
+        if inside:
+            hint = (f" (`{inside[0]}` is defined inside the class, where a call "
+                    f"`{name}(...)` cannot find it: the book's `{name}` is a module-level "
+                    "function)")
     return f"{name} is not defined in the submission{hint}"
 
 
