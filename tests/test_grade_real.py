@@ -385,3 +385,13 @@ def test_a_helper_indented_into_the_class_is_named(tmp_path):
     result = _grade(path, "nielsen", only=["sigmoid_prime"])
     message = _diagnoses(result)["sigmoid_prime"]
     assert "`Network.sigmoid_prime` is defined inside the class" in message
+
+
+def test_python2_mixing_tabs_and_spaces_is_converted(tmp_path):
+    """Python 2 read a tab as indentation to the next multiple of 8; Python 3 refuses."""
+    path = tmp_path / "network.py"
+    path.write_text("import numpy as np\n\ndef sigmoid(z):\n    if True:\n"
+                    "\treturn 1.0 / (1.0 + np.exp(-z))\n    print 'unreachable'\n")
+    result = _grade(path, "nielsen", only=["sigmoid"])
+    assert result.error is None and _statuses(result) == {"sigmoid": "passed"}
+    assert any("Python 2" in w for w in result.warnings)

@@ -290,6 +290,11 @@ def _refactoring_tool():
     return tool
 
 
+def _expand_indent(line: str) -> str:
+    body = line.lstrip(" \t")
+    return line[:len(line) - len(body)].expandtabs(8) + body
+
+
 def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
     maintained lib2to3) converts to parseable Python 3; None otherwise."""
@@ -298,8 +303,17 @@ def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     try:
         tool = _refactoring_tool()
         new = str(tool.refactor_string(src if src.endswith("\n") else src + "\n", label))
-        tree = ast.parse(new, filename=label)
     except Exception:  # noqa: BLE001 - not Python 2 either: the caller reports the error
+        return None
+    try:
+        tree = ast.parse(new, filename=label)
+    except TabError:      # Python 2 allowed tabs and spaces mixed: a tab went to a multiple of 8
+        new = "\n".join(_expand_indent(line) for line in new.split("\n"))
+        try:
+            tree = ast.parse(new, filename=label)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     # `a / b` was a floor division when both were integers in Python 2 (fissix keeps `/`)
     lines = sorted({n.lineno for n in ast.walk(tree)
