@@ -395,3 +395,20 @@ def test_python2_mixing_tabs_and_spaces_is_converted(tmp_path):
     result = _grade(path, "nielsen", only=["sigmoid"])
     assert result.error is None and _statuses(result) == {"sigmoid": "passed"}
     assert any("Python 2" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("expr", ["'../common'", "os.path.join(os.pardir, 'common')",
+                                  "os.pardir + '/common'"])
+def test_a_folder_put_on_sys_path_is_searched(tmp_path, expr):
+    """`sys.path.append('../common')` then `from layers import *` (layers.py in common/)."""
+    shutil.copytree(SAITO / "common", tmp_path / "common")
+    (tmp_path / "common" / "layers.py").write_text(
+        (SAITO / "common" / "layers.py").read_text().replace(
+            "from common.functions import *", "from functions import *"))
+    (tmp_path / "ch05").mkdir()
+    main = tmp_path / "ch05" / "net.py"
+    main.write_text(f"import sys, os\nsys.path.append({expr})\nfrom layers import *\n")
+    result = _grade(main, "saito", only=["Affine.backward", "SoftmaxWithLoss.forward"])
+    assert _statuses(result) == {"Affine.backward": "passed",
+                                 "SoftmaxWithLoss.forward": "passed"}, result.warnings
+    assert result.origins["Affine.backward"] == "../common/layers.py"

@@ -455,6 +455,27 @@ class Folder:
         self.label_base = folder.resolve() if folder else main.parent
         self.main = main
 
+    def add_sys_path(self, trees) -> None:
+        """Folders the graded file puts on sys.path with a plain expression
+        (`sys.path.append('../common')`, `sys.path.insert(0, os.path.join(os.pardir,
+        'lib'))`), relative to its own folder, inside the boundary: roots too."""
+        for tree in trees:
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("append", "insert") and node.args
+                        and ast.unparse(node.func.value) == "sys.path"):
+                    continue
+                where = _path_literal(node.args[-1])
+                if where is None:
+                    continue
+                try:
+                    root = (self.main.parent / where).resolve()
+                except (OSError, RuntimeError, ValueError):
+                    continue
+                if root.is_dir() and root.is_relative_to(self.boundary) \
+                        and root not in self.roots:
+                    self.roots.insert(1, root)
+
     def label(self, path: Path) -> str:
         path = path.resolve()
         if path.is_relative_to(self.label_base):
@@ -487,6 +508,25 @@ class Folder:
                 if parts and all(p.isidentifier() for p in parts):
                     return ".".join(parts)
         return None
+
+
+def _path_literal(node: ast.AST) -> str | None:
+    """'../common', os.pardir, os.path.join(os.pardir, 'common'), '..' + '/x': the path a
+    plain expression names, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    text = ast.unparse(node)
+    if text in ("os.pardir", "os.path.pardir"):
+        return ".."
+    if text in ("os.curdir", "os.path.curdir"):
+        return "."
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "os.path.join" and node.args:
+        parts = [_path_literal(a) for a in node.args]
+        return None if None in parts else str(Path(*parts))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _path_literal(node.left), _path_literal(node.right)
+        return None if left is None or right is None else left + right
+    return None
 
 
 def _taken(name: str) -> bool:
@@ -631,6 +671,7 @@ def load(path: str | Path, folder: str | Path | None = None,
         out.error = "the submission defines nothing (no functions, classes or imports found)"
         return out
     everything = files_in(folder_path) if folder_path is not None else []
+    layout.add_sys_path(out.trees)
     _collect(layout, out, set(wanted), everything)
     _bind(out, set(wanted))
     graded = set(out.files)
