@@ -11,6 +11,8 @@ student, written from the course's documented contract:
 - `dnn_utils*` and `dnn_app_utils*` provide the activations the notebook says
   are given: `sigmoid(Z)` and `relu(Z)` return `(A, cache)` with cache = Z,
   `sigmoid_backward(dA, cache)` and `relu_backward(dA, cache)` return dZ;
+- `planar_utils` provides `sigmoid(x)`, `init_utils` and `reg_utils` provide
+  `sigmoid(x)` and `relu(x)`, each returning the activation alone;
 - any other name (`linear_forward_test_case`, `load_dataset`,
   `L_model_forward_test`) is a placeholder raising a clear error when called.
 
@@ -70,6 +72,18 @@ def relu_backward(dA, cache):
     return np.where(np.asarray(cache) > 0, dA, 0.0)
 
 
+@_mark
+def plain_sigmoid(x):
+    """σ(x) alone (the week-3 and course-2 helpers return no cache)."""
+    return sigmoid(x)[0]
+
+
+@_mark
+def plain_relu(x):
+    """max(0, x) alone."""
+    return np.maximum(0, x)
+
+
 class MissingModuleError(Exception):
     """Graded code called something from a module the grader does not have."""
 
@@ -97,6 +111,10 @@ def fill(module: types.ModuleType) -> None:
     if ACTIVATIONS.match(name):
         module.sigmoid, module.relu = sigmoid, relu
         module.sigmoid_backward, module.relu_backward = sigmoid_backward, relu_backward
+    elif name == "planar_utils":
+        module.sigmoid = plain_sigmoid
+    elif name in ("init_utils", "reg_utils"):
+        module.sigmoid, module.relu = plain_sigmoid, plain_relu
     module.__all__ = [k for k in vars(module) if not k.startswith("_")]
     module.__oracle_standin__ = True
 
