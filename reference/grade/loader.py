@@ -53,6 +53,7 @@ MAX_SOURCE_BYTES = 5_000_000
 MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
 MAX_MODULES = 200                   # student modules sent to the child, at most
 MAX_SCANNED = 1000                  # files of a student's folder looked through, at most
+MAX_LISTED = 50                     # files ignored, listed by name in the report
 
 
 @dataclass
@@ -675,8 +676,9 @@ def load(path: str | Path, folder: str | Path | None = None,
     _collect(layout, out, set(wanted), everything)
     _bind(out, set(wanted))
     graded = set(out.files)
-    out.ignored = [label for label in (layout.label(p) for p in everything)
-                   if label not in graded]
+    ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]
+    out.ignored = ignored[:MAX_LISTED] + (
+        [f"... and {len(ignored) - MAX_LISTED} more"] if len(ignored) > MAX_LISTED else [])
     return out
 
 
