@@ -412,3 +412,19 @@ def test_a_folder_put_on_sys_path_is_searched(tmp_path, expr):
     assert _statuses(result) == {"Affine.backward": "passed",
                                  "SoftmaxWithLoss.forward": "passed"}, result.warnings
     assert result.origins["Affine.backward"] == "../common/layers.py"
+
+
+def test_percent_run_of_a_helper_file_becomes_its_import(tmp_path):
+    """`%run activations.py` in a notebook: the file's names are the notebook's."""
+    (tmp_path / "activations.py").write_text(
+        "import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": "%run activations.py\n%matplotlib inline\n"},
+                    {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+                     "source": "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n"}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    result = _grade(path, "ng", only=["relu", "sigmoid"])
+    assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
+    assert result.origins == {"relu": "activations.py", "sigmoid": "hw.ipynb cell 2"}

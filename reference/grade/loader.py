@@ -194,6 +194,9 @@ PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
 SHELL_ASSIGN = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()]*?\s*=\s*[!%]")
 
 
+RUN_MAGIC = re.compile(r"^%run\s+(?:-i\s+)?(?:\./)?([A-Za-z_]\w*)\.py\s*$")
+
+
 def _ipython_line(line: str) -> bool:
     s = line.strip()
     return (s.startswith(("%", "!")) or bool(SHELL_ASSIGN.match(line))
@@ -217,7 +220,9 @@ def strip_magics(src: str) -> str:
     for line in src.splitlines():
         if _ipython_line(line):
             indent = line[:len(line) - len(line.lstrip())]
-            lines.append(indent + "pass")
+            run = RUN_MAGIC.match(line.strip())
+            # `%run dnn_utils.py` puts the file's names into the notebook: a star import
+            lines.append(indent + (f"from {run.group(1)} import *" if run else "pass"))
         else:
             lines.append(line)
     return "\n".join(lines)
