@@ -428,3 +428,20 @@ def test_percent_run_of_a_helper_file_becomes_its_import(tmp_path):
     result = _grade(path, "ng", only=["relu", "sigmoid"])
     assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
     assert result.origins == {"relu": "activations.py", "sigmoid": "hw.ipynb cell 2"}
+
+
+def test_a_graded_file_inside_a_package_keeps_its_relative_imports(tmp_path):
+    """Folder mode picks common/layers.py, which does `from .functions import *`."""
+    shutil.copytree(SAITO / "common", tmp_path / "common")
+    layers = tmp_path / "common" / "layers.py"
+    text = layers.read_text().replace("from common.functions import *",
+                                      "from .functions import *\n"
+                                      "from .functions import softmax as _softmax")
+    # a name the grader never supplies: only the relative import can give it
+    layers.write_text(text.replace("self.y = softmax(x)", "self.y = _softmax(x)"))
+    assert pick(files_under(tmp_path), "saito") == layers
+    result = _grade(layers, "saito", tmp_path, only=["Sigmoid.forward",
+                                                     "SoftmaxWithLoss.forward"])
+    assert _statuses(result) == {"Sigmoid.forward": "passed",
+                                 "SoftmaxWithLoss.forward": "passed"}, result.warnings
+    assert "common/functions.py" in result.files

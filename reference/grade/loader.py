@@ -90,6 +90,7 @@ class Loaded:
     origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
     ignored: list[str] = field(default_factory=list)     # the folder's files not graded
     wanted: set[str] = field(default_factory=set)        # the style's graded names
+    package: str | None = None     # the graded file's package, for its relative imports
 
     @property
     def files(self) -> list[str]:
@@ -121,6 +122,9 @@ class Loaded:
         module (its own segments inside) and one "bind" entry per graded name defined
         elsewhere than the graded file."""
         out = [seg.__dict__ for seg in self.segments]
+        if self.package:
+            out.insert(0, {"kind": "package", "source": "", "filename": self.label,
+                           "lineno": 1, "package": self.package})
         for m in self.modules:
             out.append({"kind": "module", "source": "", "filename": m.filename, "lineno": 1,
                         "module": m.name, "package": m.package,
@@ -535,6 +539,19 @@ def _path_literal(node: ast.AST) -> str | None:
     return None
 
 
+def _main_package(layout: Folder, trees) -> str | None:
+    """The package of a graded file that uses relative imports (`common/layers.py` doing
+    `from .functions import *`): its folder's name under the first root above it."""
+    if not any(isinstance(n, ast.ImportFrom) and n.level for t in trees for n in ast.walk(t)):
+        return None
+    for root in layout.roots:
+        if root != layout.main.parent and layout.main.parent.is_relative_to(root):
+            parts = layout.main.parent.relative_to(root).parts
+            if parts and all(p.isidentifier() for p in parts):
+                return ".".join(parts)
+    return None
+
+
 def _taken(name: str) -> bool:
     """Module names the student's files never replace: the standard library and NumPy
     (imported by the grader before the submission) and the grader's own packages."""
@@ -579,7 +596,7 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
     lacks, and what those import."""
     loaded: dict[str, Module] = {}
     tried: set[str] = set()
-    pending: list[tuple[ast.AST, str | None]] = [(tree, None) for tree in out.trees]
+    pending: list[tuple[ast.AST, str | None]] = [(tree, out.package) for tree in out.trees]
 
     def add(name: str) -> Module | None:
         """Load a module, its packages first; its trees join the work list."""
@@ -678,6 +695,7 @@ def load(path: str | Path, folder: str | Path | None = None,
         return out
     everything = files_in(folder_path) if folder_path is not None else []
     layout.add_sys_path(out.trees)
+    out.package = _main_package(layout, out.trees)
     _collect(layout, out, set(wanted), everything)
     _bind(out, set(wanted))
     graded = set(out.files)

@@ -321,6 +321,9 @@ def load_submission(compiled) -> tuple[dict, dict]:
     info = {"errors": [], "missing_modules": [], "fatal": None, "standins": []}
     FINDER.install({seg["module"]: seg for seg, _ in compiled if seg["kind"] == "module"},
                    info)
+    for seg, _ in compiled:
+        if seg["kind"] == "package":       # the graded file's package: `from .x import y`
+            ns["__package__"] = seg["package"]
     if _run_segments(compiled, ns, info):
         for seg, _ in compiled:
             if seg["kind"] == "bind":
