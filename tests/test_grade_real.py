@@ -445,3 +445,21 @@ def test_a_graded_file_inside_a_package_keeps_its_relative_imports(tmp_path):
     assert _statuses(result) == {"Sigmoid.forward": "passed",
                                  "SoftmaxWithLoss.forward": "passed"}, result.warnings
     assert "common/functions.py" in result.files
+
+
+@pytest.mark.parametrize(("notebook", "expected"), [
+    # nbformat 3 stripped of its outputs (nbstripout): still the student's code
+    ({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+      "worksheets": [{"cells": [{"cell_type": "code", "input": "def f():\n    return 1\n"}]}]},
+     None),
+    ({"nbformat": 99, "nbformat_minor": 0, "cells": []}, "not a notebook nbformat can read"),
+    ({"nbformat": 3, "worksheets": 5}, "not a notebook nbformat can read"),
+])
+def test_odd_notebooks_are_read_or_refused_with_a_reason(tmp_path, notebook, expected):
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps(notebook))
+    loaded = loader.load(path)
+    if expected is None:
+        assert loaded.error is None and loaded.segments[0].source.startswith("def f")
+    else:
+        assert expected in loaded.error

@@ -162,6 +162,7 @@ def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
         if "nbformat" not in data and isinstance(data.get("cells"), list):
             data.update(nbformat=4, nbformat_minor=data.get("nbformat_minor", 0))
         data.setdefault("metadata", {})
+        _fill_cells(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")       # cells without ids, an old minor format
             # nbformat 3 (cells under worksheets, code in "input") is upgraded to 4
@@ -170,7 +171,8 @@ def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
         if not isinstance(cells, list):
             raise ValueError("no cells")
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a bad file
-        raise NotASubmission(f"{name}: not a notebook: {str(exc)[:200]}") from None
+        raise NotASubmission(f"{name}: not a notebook nbformat can read "
+                             f"({type(exc).__name__}: {str(exc)[:200]})") from None
     out = []
     for k, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -178,6 +180,20 @@ def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
         src = cell.get("source", "")
         out.append((k, "".join(src) if isinstance(src, list) else str(src)))
     return out
+
+
+def _fill_cells(data: dict) -> None:
+    """Keys a hand-edited or output-stripped notebook may lack, which the upgrade of an
+    nbformat 3 notebook needs (each cell's outputs, metadata)."""
+    sheets = data.get("worksheets")
+    groups = [w.get("cells") for w in sheets if isinstance(w, dict)] \
+        if isinstance(sheets, list) else [data.get("cells")]
+    for cells in groups:
+        for cell in cells if isinstance(cells, list) else []:
+            if isinstance(cell, dict):
+                cell.setdefault("metadata", {})
+                if cell.get("cell_type") == "code":
+                    cell.setdefault("outputs", [])
 
 
 def read_cells(path: Path, label: str | None = None) -> list[tuple[str, str]]:
