@@ -463,3 +463,17 @@ def test_odd_notebooks_are_read_or_refused_with_a_reason(tmp_path, notebook, exp
         assert loaded.error is None and loaded.segments[0].source.startswith("def f")
     else:
         assert expected in loaded.error
+
+
+def test_a_loose_file_of_a_batch_never_imports_another_students(cli, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(REAL / "ng_names" / "maximumum.py", batch / "bob.py")
+    (batch / "alice.py").write_text("from bob import *\n")    # bob's work is not alice's
+    out = tmp_path / "grades"
+    r = cli("grade", str(batch), "--style", "ng", "--format", "json", "--output", str(out),
+            "--timeout", str(TIMEOUT))
+    assert r.returncode == 1
+    alice = json.loads((out / "alice.py.json").read_text())
+    assert alice["score"] == 0.0
+    assert alice["extra_data"]["files_graded"] == ["alice.py"]

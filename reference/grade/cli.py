@@ -85,14 +85,14 @@ def _validate(args) -> None:
                   memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1))
 
 
-def _grade_one(path: Path, args, parallel=None, folder=None):
+def _grade_one(path: Path, args, parallel=None, folder=None, alone=False):
     from .runner import grade_submission
 
     folder = folder or getattr(args, "student_folder", None)
     return grade_submission(path, args.style, seed=args.seed, cases=args.cases,
                             timeout=args.timeout, memory_mb=args.memory_mb,
                             allow_autograd=args.allow_autograd, parallel=parallel,
-                            folder=folder)
+                            folder=folder, alone=alone)
 
 
 def _render(result, fmt: str) -> str:
@@ -193,8 +193,9 @@ def _batch(directory: Path, args) -> int:
             rel = path.relative_to(directory)      # a student's folder, or a loose file
             folder = directory / rel.parts[0] if len(rel.parts) > 1 else None
             try:
+                # a loose file's neighbours are other students' files: never read with it
                 result = _grade_one(path, args, parallel=1 if args.jobs > 1 else None,
-                                    folder=folder)
+                                    folder=folder, alone=folder is None)
             except InputError as exc:      # unreadable file: a zero report, the batch goes on
                 from .runner import FunctionResult, SubmissionResult
 

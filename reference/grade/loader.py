@@ -688,10 +688,12 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
 
 
 def load(path: str | Path, folder: str | Path | None = None,
-         wanted: set[str] | frozenset[str] = frozenset()) -> Loaded:
+         wanted: set[str] | frozenset[str] = frozenset(), alone: bool = False) -> Loaded:
     """Parse the submission and keep the statements grading needs. `folder`: the
     student's folder (folder mode); `wanted`: the style's graded top-level names
-    (`linear_backward`, `Affine`), looked for across the student's files."""
+    (`linear_backward`, `Affine`), looked for across the student's files; `alone`: the
+    file only, nothing beside it read (a loose file of a batch: its neighbours are other
+    students' work)."""
     path = Path(path)
     folder_path = Path(folder) if folder is not None else None
     if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
@@ -710,9 +712,10 @@ def load(path: str | Path, folder: str | Path | None = None,
         out.error = "the submission defines nothing (no functions, classes or imports found)"
         return out
     everything = files_in(folder_path) if folder_path is not None else []
-    layout.add_sys_path(out.trees)
-    out.package = _main_package(layout, out.trees)
-    _collect(layout, out, set(wanted), everything)
+    if not alone:
+        layout.add_sys_path(out.trees)
+        out.package = _main_package(layout, out.trees)
+        _collect(layout, out, set(wanted), everything)
     _bind(out, set(wanted))
     graded = set(out.files)
     ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]

@@ -290,15 +290,16 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
                      only: list[str] | None = None,
-                     folder: str | Path | None = None) -> SubmissionResult:
-    """Grade one submission file (with the student's modules it imports) or, given the
-    student's `folder`, the student's files there; never raises for anything the
-    submission does."""
+                     folder: str | Path | None = None, alone: bool = False
+                     ) -> SubmissionResult:
+    """Grade one submission file (with the student's modules it imports, unless `alone`)
+    or, given the student's `folder`, the student's files there; never raises for
+    anything the submission does."""
     style = get_style(style) if isinstance(style, str) else style
     functions = [f for f in style.functions if only is None or f.name in only]
     result = SubmissionResult(str(path), style.name, seed)
     wanted = {f.name.split(".")[0] for f in style.functions}
-    loaded = loader.load(path, folder, wanted)
+    loaded = loader.load(path, folder, wanted, alone)
     result.warnings += loaded.warnings
     result.files, result.ignored = loaded.files, loaded.ignored
     result.origins = {f.name: loaded.origins[f.name.split(".")[0]] for f in functions
