@@ -477,3 +477,18 @@ def test_a_loose_file_of_a_batch_never_imports_another_students(cli, tmp_path):
     alice = json.loads((out / "alice.py.json").read_text())
     assert alice["score"] == 0.0
     assert alice["extra_data"]["files_graded"] == ["alice.py"]
+
+
+def test_a_layer_bug_is_not_blamed_on_two_layer_net_from_another_file(tmp_path):
+    """Folder mode grades common/layers.py; TwoLayerNet lives in ch05/two_layer_net.py and
+    gets correct layers, so Affine's bug is reported at Affine only."""
+    student = tmp_path / "dave"
+    shutil.copytree(SAITO, student)
+    layers = student / "common" / "layers.py"
+    layers.write_text(layers.read_text().replace("self.db = np.sum(dout, axis=0)",
+                                                 "self.db = np.sum(dout, axis=1)"))
+    chosen = pick(files_under(student), "saito")
+    assert chosen == layers
+    result = _grade(chosen, "saito", student, only=["Affine.backward", "TwoLayerNet.gradient"])
+    assert _statuses(result) == {"Affine.backward": "failed", "TwoLayerNet.gradient": "passed"}
+    assert result.origins["TwoLayerNet.gradient"] == "ch05/two_layer_net.py"
