@@ -492,3 +492,22 @@ def test_a_layer_bug_is_not_blamed_on_two_layer_net_from_another_file(tmp_path):
     result = _grade(chosen, "saito", student, only=["Affine.backward", "TwoLayerNet.gradient"])
     assert _statuses(result) == {"Affine.backward": "failed", "TwoLayerNet.gradient": "passed"}
     assert result.origins["TwoLayerNet.gradient"] == "ch05/two_layer_net.py"
+
+
+def test_functions_in_a_sibling_notebook_are_graded(tmp_path):
+    """Part 1 in a .py file, the backward pass in the student's notebook beside it."""
+    source = (Path(__file__).parent / "submissions" / "ng" / "correct.py").read_text()
+    forward, backward = source.split("def linear_backward", 1)
+    (tmp_path / "part1.py").write_text(forward)
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": "import numpy as np\nfrom part1 import *\n"},
+                    {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+                     "source": "def linear_backward" + backward.split("if __name__")[0]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "part2.ipynb").write_text(json.dumps(nb))
+    chosen = pick(files_under(tmp_path), "ng")
+    assert chosen.name == "part1.py"
+    result = _grade(chosen, "ng", tmp_path)
+    _all_required_pass(result, "ng")
+    assert result.origins["L_model_backward"] == "part2.ipynb cell 2"
+    assert result.files == ["part1.py", "part2.ipynb"]

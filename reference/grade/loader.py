@@ -591,14 +591,18 @@ def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
     if path is None:           # a folder without __init__.py: a namespace package
         return Module(name, folder.label(folder.roots[0] / name.replace(".", "/")) + "/",
                       True)
-    label = folder.label(path)
+    return _read_module(name, path, folder.label(path), package, out)
+
+
+def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) -> Module:
+    """One of the student's files, read under the graded file's rules."""
     try:
         cells = read_cells(path, label)
     except (NotASubmission, InputError) as exc:
         out.warnings.append(f"{label}: not loaded ({exc})")
         return Module(name, label, package)
     sub = Loaded()
-    segments, defines = _segments(cells, False, sub)
+    segments, defines = _segments(cells, path.suffix == ".ipynb", sub)
     out.trees += sub.trees
     out.warnings += sub.warnings
     if sub.error:
@@ -641,19 +645,30 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
 
     drain()
     lacking = {w for w in wanted if w not in out.defines}
-    for path in everything[:MAX_SCANNED]:
-        if not lacking or path.suffix != ".py" or path.resolve() == folder.main:
+    # .py files first (importable by name), then notebooks (served under a name of their own)
+    scanned = sorted(everything[:MAX_SCANNED], key=lambda p: p.suffix == ".ipynb")
+    for path in scanned:
+        if not lacking or path.resolve() == folder.main:
             continue
-        name = folder.module_name(path)
+        notebook = path.suffix == ".ipynb"
+        name = f"_notebook_{len(loaded)}" if notebook else folder.module_name(path)
         if name is None or name in loaded or _taken(name) or _course_helper(name):
             continue
         try:
-            text = _read_text(path, MAX_SOURCE_BYTES)
+            text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
         except (NotASubmission, InputError):
             continue
-        if not any(re.search(rf"^(def|class)\s+{re.escape(w)}\b", text, re.M) for w in lacking):
+        # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
+        head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
+        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
             continue
-        module = add(name)
+        if notebook:          # what the notebook imports is loaded too
+            n_trees = len(out.trees)
+            module = _read_module(name, path, folder.label(path), False, out)
+            loaded[name] = module
+            pending.extend((tree, None) for tree in out.trees[n_trees:])
+        else:
+            module = add(name)
         drain()
         if module is not None:
             lacking -= set(module.defines)
@@ -670,7 +685,7 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
         owner = next((m for m in out.modules
                       if name in m.defines and not _course_helper(m.name)), None)
         if owner is not None:
-            out.origins[name] = owner.filename
+            out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
             out.binds.append({"name": name, "module": owner.name, "attr": name})
             continue
         if name[:1].isupper():      # a class: matched regardless of case, as a TA would
