@@ -103,8 +103,8 @@ def files_lines(result: SubmissionResult) -> list[str]:
     if result.ignored:
         lines.append(f"files ignored: {', '.join(result.ignored)}")
     by_file: dict[str, list[str]] = {}
-    for name, label in result.origins.items():
-        by_file.setdefault(label, []).append(name)
+    for name, label in result.origins.items():       # a notebook's cells: one line
+        by_file.setdefault(label.split(" cell ")[0], []).append(name)
     for label, names in by_file.items():
         lines.append(f"  from {label}: {', '.join(names)}")
     return lines
