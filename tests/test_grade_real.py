@@ -511,3 +511,13 @@ def test_functions_in_a_sibling_notebook_are_graded(tmp_path):
     _all_required_pass(result, "ng")
     assert result.origins["L_model_backward"] == "part2.ipynb cell 2"
     assert result.files == ["part1.py", "part2.ipynb"]
+
+
+def test_a_student_module_named_like_the_standard_librarys_is_theirs(tmp_path):
+    """`from code import *` beside the script imports the student's code.py in Python."""
+    (tmp_path / "code.py").write_text(
+        "import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    main = tmp_path / "main.py"
+    main.write_text("from code import *\n")
+    result = _grade(main, "ng", only=["relu"])
+    assert _statuses(result) == {"relu": "passed"} and result.origins == {"relu": "code.py"}

@@ -568,11 +568,18 @@ def _main_package(layout: Folder, trees) -> str | None:
     return None
 
 
+# imported by the worker before the submission (so never looked up again), or the grader's
+WORKER_MODULES = {"numpy", "manual", "reference", "os", "sys", "math", "random", "copy",
+                  "linecache", "io", "ast", "importlib", "resource", "signal", "traceback",
+                  "types", "json", "collections", "functools", "re"}
+
+
 def _taken(name: str) -> bool:
-    """Module names the student's files never replace: the standard library and NumPy
-    (imported by the grader before the submission) and the grader's own packages."""
+    """Module names the student's files never replace: those the worker has imported
+    before the submission and the interpreter's built-in ones. A student's `test.py` or
+    `code.py` is theirs, as it would be beside their script."""
     top = name.split(".")[0]
-    return top in sys.stdlib_module_names or top in ("numpy", "manual", "reference")
+    return top in WORKER_MODULES or top in sys.builtin_module_names
 
 
 def _course_helper(name: str) -> bool:

@@ -139,7 +139,10 @@ def _flatten(obj, prefix: str = "") -> dict:
 def job_for(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loader.Loaded,
             allow_autograd: bool) -> bytes:
     """The child's job: the kept source and, per function, its probe and case inputs."""
-    preimport = policy.imported_modules(loaded.trees)
+    # the student's own modules (a `code.py` of theirs) are served, never the library's
+    served = {m.name.split(".")[0] for m in loaded.modules}
+    preimport = {m for m in policy.imported_modules(loaded.trees)
+                 if m.split(".")[0] not in served}
     if any("testing" in seg.source for seg in loaded.segments):
         preimport.add("numpy.testing")
     return codec.encode({
