@@ -372,6 +372,9 @@ def test_the_courses_own_file_in_the_folder_is_not_graded_as_the_students(tmp_pa
     assert all("is not defined in the submission" in d for d in _diagnoses(result).values())
     assert not any("did you mean" in d for d in _diagnoses(result).values())
     assert "linear_forward" not in result.origins
+    assert result.files == ["application.py"] and result.ignored == []
+    assert any("course's own files" in w and "dnn_app_utils_v3.py" in w
+               for w in result.warnings)
 
 
 def test_a_helper_indented_into_the_class_is_named(tmp_path):

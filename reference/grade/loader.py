@@ -94,9 +94,17 @@ class Loaded:
 
     @property
     def files(self) -> list[str]:
-        """The files graded: the graded file, then the student's modules used."""
+        """The files graded: the graded file, then the student's modules used (not the
+        course's own files, nor namespace packages)."""
         return list(dict.fromkeys([self.label] + [m.filename for m in self.modules
-                                                  if not m.filename.endswith("/")]))
+                                                  if not m.filename.endswith("/")
+                                                  and not _course_helper(m.name)]))
+
+    @property
+    def course_files(self) -> list[str]:
+        """The course's own files found in the folder and used by the student's code."""
+        return [m.filename for m in self.modules if _course_helper(m.name)
+                and not m.filename.endswith("/")]
 
     def names(self) -> set[str]:
         """Every top-level name the student's files define (for "did you mean"), the
@@ -739,8 +747,11 @@ def load(path: str | Path, folder: str | Path | None = None,
         out.package = _main_package(layout, out.trees)
         _collect(layout, out, set(wanted), everything)
     _bind(out, set(wanted))
-    graded = set(out.files)
+    graded = set(out.files) | set(out.course_files)
     ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]
+    if out.course_files:
+        out.warnings.append("the course's own files, used by the student's code and not "
+                            f"graded: {', '.join(out.course_files)}")
     out.ignored = ignored[:MAX_LISTED] + (
         [f"... and {len(ignored) - MAX_LISTED} more"] if len(ignored) > MAX_LISTED else [])
     return out
