@@ -524,3 +524,28 @@ def test_a_student_module_named_like_the_standard_librarys_is_theirs(tmp_path):
     main.write_text("from code import *\n")
     result = _grade(main, "ng", only=["relu"])
     assert _statuses(result) == {"relu": "passed"} and result.origins == {"relu": "code.py"}
+
+
+def test_an_upload_that_lost_its_folders_still_finds_common(tmp_path):
+    """Gradescope keeps files only: two_layer_net.py, layers.py and functions.py side by
+    side, the code still saying `from common.layers import *`."""
+    for path in (SAITO / "common" / "layers.py", SAITO / "common" / "functions.py",
+                 SAITO / "ch05" / "two_layer_net.py", SAITO / "common" / "gradient.py"):
+        shutil.copy(path, tmp_path / path.name)
+    chosen = pick(files_under(tmp_path), "saito")
+    assert chosen.name == "layers.py"
+    result = _grade(chosen, "saito", tmp_path)
+    _all_required_pass(result, "saito")
+    assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
+    assert any("`common.functions` read from functions.py" in w for w in result.warnings)
+    assert set(result.files) == {"layers.py", "functions.py", "two_layer_net.py",
+                                 "gradient.py"}
+
+
+def test_a_library_submodule_is_never_a_flattened_student_file(tmp_path):
+    (tmp_path / "linalg.py").write_text("def norm(x):\n    return 0\n")
+    main = tmp_path / "main.py"
+    main.write_text("import numpy.linalg\nfrom numpy.linalg import norm\n"
+                    "def relu(Z):\n    return Z * (Z > 0), Z\n")
+    loaded = loader.load(main, tmp_path, {"relu"})
+    assert loaded.modules == [] and loaded.files == ["main.py"]

@@ -625,12 +625,44 @@ def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) 
     return Module(name, label, package, segments, defines)
 
 
+@functools.lru_cache(maxsize=256)
+def _installed(top: str) -> bool:
+    """A library (standard or installed), not a folder the student's upload lost."""
+    import importlib.util
+
+    if _taken(top) or top in sys.stdlib_module_names:
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _flattened(folder: Folder, parts: list[str], out: Loaded) -> list[Module]:
+    """`from common.layers import *` in an upload that lost its folders (Gradescope keeps
+    only files): with no `common` anywhere and a `layers.py` beside, `common` is an empty
+    package and `common.layers` is served from `layers.py`, with a note. The modules to
+    add, packages first (none when the leaf is not there either)."""
+    if len(parts) < 2 or _installed(parts[0]):
+        return []                  # `matplotlib.pyplot` is never a student's pyplot.py
+    flat = folder.find(parts[-1])
+    if flat is None or flat[0] is None or flat[1]:
+        return []
+    name, path = ".".join(parts), flat[0]
+    label = folder.label(path)
+    out.warnings.append(f"`{name}` read from {label} (the upload has no `{parts[0]}` folder)")
+    packages = [Module(".".join(parts[:k]), "/".join(parts[:k]) + "/", True)
+                for k in range(1, len(parts))]
+    return packages + [_read_module(name, path, label, False, out)]
+
+
 def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Path]) -> None:
     """The modules the graded file needs, transitively (a work list: no recursion however
     long the chain); then (folder mode) the files defining graded names the graded file
     lacks, and what those import."""
     loaded: dict[str, Module] = {}
     tried: set[str] = set()
+    flattened: set[str] = set()      # packages missing from an upload that lost its folders
     pending: list[tuple[ast.AST, str | None]] = [(tree, out.package) for tree in out.trees]
 
     def add(name: str) -> Module | None:
@@ -645,6 +677,21 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
             tried.add(prefix)
             n_trees = len(out.trees)
             module = _load_module(folder, prefix, out)
+            if module is None and len(parts) > 1 and (k == 1 or parts[0] in flattened):
+                # the deepest name that is a file: `common.gradient` of
+                # `from common.gradient import numerical_gradient`
+                for depth in range(len(parts), k - 1, -1):
+                    flat = _flattened(folder, parts[:depth], out)
+                    if flat:
+                        break
+                flattened.add(parts[0])
+                for m in flat:
+                    if m.name not in loaded:
+                        loaded[m.name] = m
+                        tried.add(m.name)
+                pending.extend((tree, ".".join(parts[:depth - 1]))
+                               for tree in out.trees[n_trees:])
+                return loaded.get(name)
             if module is None:
                 return None
             loaded[prefix] = module
@@ -655,7 +702,8 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
     def drain() -> None:
         while pending:
             tree, package = pending.pop(0)
-            for name in sorted(_imported_names(tree, package)):
+            # deepest first: `common.layers` (maybe flattened) before `common` alone
+            for name in sorted(_imported_names(tree, package), key=lambda n: (-n.count("."), n)):
                 add(name)
 
     drain()
