@@ -549,3 +549,21 @@ def test_a_library_submodule_is_never_a_flattened_student_file(tmp_path):
                     "def relu(Z):\n    return Z * (Z > 0), Z\n")
     loaded = loader.load(main, tmp_path, {"relu"})
     assert loaded.modules == [] and loaded.files == ["main.py"]
+
+
+def test_an_if_choosing_an_import_is_kept(tmp_path):
+    """Saito's common/np.py: `if GPU: import cupy as np` / `else: import numpy as np`."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "config.py").write_text("GPU = False\n")
+    (tmp_path / "common" / "np.py").write_text(
+        "from common.config import GPU\nif GPU:\n    import cupy as np\nelse:\n"
+        "    import numpy as np\n")
+    main = tmp_path / "layers.py"
+    main.write_text("from common.np import *\n\nclass Relu:\n    def forward(self, x):\n"
+                    "        self.mask = x <= 0\n        return np.where(self.mask, 0, x)\n\n"
+                    "    def backward(self, dout):\n        return np.where(self.mask, 0, dout)\n"
+                    "\nif __name__ == '__main__':\n    print(Relu().forward(np.ones(3)))\n")
+    result = _grade(main, "saito", only=["Relu.forward", "Relu.backward"])
+    assert _statuses(result) == {"Relu.forward": "passed", "Relu.backward": "passed"}
+    assert [s.source.split("\n")[0] for s in loader.load(main).segments] == [
+        "from common.np import *", "class Relu:"]

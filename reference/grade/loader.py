@@ -10,7 +10,9 @@ file grades the same as a clean one:
 - function and class definitions (with their decorators),
 - simple constant assignments (`LR = 0.0075`, `layers_dims = [12288, 20, 1]`,
   `EPS = np.finfo(float).eps`: literals, NumPy/math calls and earlier constants),
-- `try:` blocks made only of the above (the `try: import x except ImportError:` idiom).
+- `try:` blocks made only of the above (the `try: import x except ImportError:` idiom),
+  and `if` blocks made only of the above under a plain condition (`if GPU: import
+  cupy as np` / `else: import numpy as np`, Saito's `common/np.py`).
 
 A submission is more than one file (`sources`):
 
@@ -299,7 +301,19 @@ def _kept(node: ast.stmt, known: set[str]) -> str | None:
             return "code"
     if isinstance(node, ast.Try) and node.body and all(_kept(s, known) for s in node.body):
         return "code"
+    if isinstance(node, ast.If) and _plain_test(node.test) and all(
+            _kept(s, known) for s in node.body + node.orelse):
+        return "code"          # `if GPU: import cupy as np` / `else: import numpy as np`
     return None
+
+
+def _plain_test(node: ast.AST) -> bool:
+    """A condition that runs nothing of the student's: names, constants, attributes and
+    comparisons of those (no call, no subscript)."""
+    return all(isinstance(sub, (ast.Name, ast.Constant, ast.Attribute, ast.Compare,
+                                ast.BoolOp, ast.UnaryOp, ast.Load, ast.cmpop, ast.boolop,
+                                ast.unaryop, ast.expr_context))
+               for sub in ast.walk(node))
 
 
 # --- Python 2 -----------------------------------------------------------------------------
