@@ -56,6 +56,7 @@ MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as ba
 MAX_MODULES = 200                   # student modules sent to the child, at most
 MAX_SCANNED = 1000                  # files of a student's folder looked through, at most
 MAX_LISTED = 50                     # files ignored, listed by name in the report
+MAX_SCAN_BYTES = 200 * 2**20        # bytes of a student's folder looked through, at most
 
 
 @dataclass
@@ -724,9 +725,18 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
     lacking = {w for w in wanted if w not in out.defines}
     # .py files first (importable by name), then notebooks (served under a name of their own)
     scanned = sorted(everything[:MAX_SCANNED], key=lambda p: p.suffix == ".ipynb")
+    budget = MAX_SCAN_BYTES
     for path in scanned:
         if not lacking or path.resolve() == folder.main:
             continue
+        try:
+            budget -= path.stat().st_size
+        except OSError:
+            continue
+        if budget < 0:
+            out.warnings.append("the student's folder is too large to look through in full "
+                                f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
+            break
         notebook = path.suffix == ".ipynb"
         name = f"_notebook_{len(loaded)}" if notebook else folder.module_name(path)
         if name is None or name in loaded or _taken(name) or _course_helper(name):
