@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reference.grade import loader
+from reference.grade import folder, loader
 from reference.grade.pick import files_under, pick
 from reference.grade.runner import grade_submission
 from reference.grade.styles import get_style
@@ -350,7 +350,7 @@ def test_a_long_import_chain_is_loaded_without_recursion(tmp_path):
     main = tmp_path / "main.py"
     main.write_text("import m0\n")
     loaded = loader.load(main)
-    assert loaded.error is None and len(loaded.modules) == loader.MAX_MODULES
+    assert loaded.error is None and len(loaded.modules) == folder.MAX_MODULES
     assert [m.name for m in loaded.modules[:3]] == ["m0", "m1", "m10"]
 
 

@@ -14,17 +14,11 @@ file grades the same as a clean one:
   and `if` blocks made only of the above under a plain condition (`if GPU: import
   cupy as np` / `else: import numpy as np`, Saito's `common/np.py`).
 
-A submission is more than one file (`sources`):
-
-- single-file mode: the graded file and the student's modules and packages it
-  imports (also from inside functions), found beside it or in its parent folder
-  (Saito's `sys.path.append(os.pardir)` then `from common.layers import *`);
-- folder mode (batch, Gradescope): the same, plus every file of the student's
-  folder that defines a graded function the graded file does not.
-
-Each module is read here and sent by name to the child, which serves it from
-memory (`worker.SourceFinder`) under the same rules. Symbolic links and paths
-resolving outside the student's folder are never read.
+A submission is more than one file: the student's modules and packages the
+graded file imports and, in folder mode, the student's files defining graded
+functions it lacks (`folder` finds them). Each is read here under the same
+rules and sent by name to the child, which serves it from memory
+(`worker.SourceFinder`).
 
 Notebooks are read with nbformat (older formats upgraded): the code cells, in
 order; IPython lines (`%matplotlib inline`, `!pip ...`, `files = !ls`,
@@ -32,8 +26,9 @@ order; IPython lines (`%matplotlib inline`, `!pip ...`, `files = !ls`,
 (`%%time`) keeps its code, one under any other (`%%bash`, `%%writefile`) is
 skipped. A notebook cell with a syntax error is skipped and reported; a .py
 file with a syntax error cannot be graded. Python 2 sources (`print "..."`,
-`except E, e`) are converted with fissix first, with a note naming the lines
-whose `/` may have been an integer division.
+`except E, e`) are converted first (`py2`), with a note naming the lines whose
+`/` may have been an integer division; a .py file keeping notebook lines
+(`%matplotlib inline`) has them dropped, with a note.
 
 Nothing here executes the submission; the child (`worker`) runs the segments.
 """
@@ -42,21 +37,18 @@ from __future__ import annotations
 
 import ast
 import difflib
-import functools
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from manual.errors import InputError
 
+from .py2 import from_python2
+from .standins import is_course_file
+
 MAX_SOURCE_BYTES = 5_000_000
 MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
-MAX_MODULES = 200                   # student modules sent to the child, at most
-MAX_SCANNED = 1000                  # files of a student's folder looked through, at most
-MAX_LISTED = 50                     # files ignored, listed by name in the report
-MAX_SCAN_BYTES = 200 * 2**20        # bytes of a student's folder looked through, at most
 
 
 @dataclass
@@ -101,19 +93,19 @@ class Loaded:
         course's own files, nor namespace packages)."""
         return list(dict.fromkeys([self.label] + [m.filename for m in self.modules
                                                   if not m.filename.endswith("/")
-                                                  and not _course_helper(m.name)]))
+                                                  and not is_course_file(m.name)]))
 
     @property
     def course_files(self) -> list[str]:
         """The course's own files found in the folder and used by the student's code."""
-        return [m.filename for m in self.modules if _course_helper(m.name)
+        return [m.filename for m in self.modules if is_course_file(m.name)
                 and not m.filename.endswith("/")]
 
     def names(self) -> set[str]:
         """Every top-level name the student's files define (for "did you mean"), the
         course's own files left out."""
         return set(self.defines).union(*(m.defines for m in self.modules
-                                          if not _course_helper(m.name)))
+                                          if not is_course_file(m.name)))
 
     def suggest(self, name: str) -> str | None:
         """The defined name closest to a graded name the submission lacks (difflib):
@@ -317,68 +309,6 @@ def _plain_test(node: ast.AST) -> bool:
                for sub in ast.walk(node))
 
 
-# --- Python 2 -----------------------------------------------------------------------------
-def _float_literal(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, float)
-
-
-# what only Python 2 writes: the print and exec statements, `except E, e`, `raise E, "m"`,
-# backticks, `<>`, 0777 octals, ur"" strings (building the converter costs ~0.5 s: only then)
-PYTHON2 = re.compile(r"""^\s*(print|exec)\b\s*[^\s(=.,)\]}]|^\s*except\s+[\w.]+\s*,\s*\w+\s*:
-    |^\s*raise\s+[\w.]+\s*,|`|<>|\b0[0-7]+\b|\bur["']""", re.M | re.X)
-
-
-@functools.lru_cache(maxsize=1)
-def _refactoring_tool():
-    """fissix's converter with all of its fixers (built once: a notebook converts per cell)."""
-    from fissix import pygram
-    from fissix.refactor import RefactoringTool, get_fixers_from_package
-
-    tool = RefactoringTool(get_fixers_from_package("fissix.fixes"))
-    tool.driver.grammar = pygram.python_grammar       # with the print statement
-    return tool
-
-
-def _expand_indent(line: str) -> str:
-    body = line.lstrip(" \t")
-    return line[:len(line) - len(body)].expandtabs(8) + body
-
-
-def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
-    """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
-    maintained lib2to3) converts to parseable Python 3; None otherwise."""
-    if not PYTHON2.search(src):
-        return None
-    try:
-        tool = _refactoring_tool()
-        new = str(tool.refactor_string(src if src.endswith("\n") else src + "\n", label))
-    except Exception:  # noqa: BLE001 - not Python 2 either: the caller reports the error
-        return None
-    try:
-        tree = ast.parse(new, filename=label)
-    except TabError:      # Python 2 allowed tabs and spaces mixed: a tab went to a multiple of 8
-        new = "\n".join(_expand_indent(line) for line in new.split("\n"))
-        try:
-            tree = ast.parse(new, filename=label)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    # `a / b` was a floor division when both were integers in Python 2 (fissix keeps `/`)
-    lines = sorted({n.lineno for n in ast.walk(tree)
-                    if (isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
-                        and not (_float_literal(n.left) or _float_literal(n.right)))
-                    or (isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Div)
-                        and not _float_literal(n.value))})
-    note = f"{label}: Python 2, graded after automatic conversion to Python 3 (fissix)"
-    if lines:
-        shown = ", ".join(map(str, lines[:12])) + (", ..." if len(lines) > 12 else "")
-        note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown} divided two integers "
-                 "to an integer in Python 2 and no longer does: check them if a result "
-                 "differs")
-    return new, tree, note
-
-
 # --- one file -----------------------------------------------------------------------------
 def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, str] | None:
     """(tree, source) of one file or cell; None when it is skipped. A .py file that does not
@@ -454,341 +384,6 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
     return segments, defines
 
 
-# --- the student's other files ------------------------------------------------------------
-def _inside(path: Path, boundary: Path) -> bool:
-    """A regular file or directory, no symlink, really inside the boundary."""
-    try:
-        return (not path.is_symlink() and path.resolve().is_relative_to(boundary)
-                and path.exists())
-    except (OSError, RuntimeError):
-        return False
-
-
-def _imported_names(tree: ast.AST, package: str | None) -> set[str]:
-    """Every module name a file may import (also submodules `from a import b` may mean);
-    `package` is the importing module's package, for relative imports."""
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        bases: list[str] = []
-        if isinstance(node, ast.Import):
-            bases = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                if package is None:
-                    continue
-                parts = package.split(".") if package else []
-                if node.level - 1 > len(parts):
-                    continue
-                parts = parts[:len(parts) - (node.level - 1)]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
-            if not base:
-                continue
-            bases = [base] + [f"{base}.{a.name}" for a in node.names if a.name != "*"]
-        for name in bases:
-            parts = name.split(".")
-            out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
-    return out
-
-
-class Folder:
-    """Where the student's modules are looked up: the graded file's folder, its parent
-    (`sys.path.append(os.pardir)`) and, in folder mode, the student's folder."""
-
-    def __init__(self, main: Path, folder: Path | None):
-        main = main.resolve()
-        self.boundary = (folder or main.parent.parent).resolve()
-        roots = [main.parent, main.parent.parent] + ([self.boundary] if folder else [])
-        self.roots = list(dict.fromkeys(r for r in roots if r.is_relative_to(self.boundary)))
-        self.label_base = folder.resolve() if folder else main.parent
-        self.main = main
-
-    def add_sys_path(self, trees) -> None:
-        """Folders the graded file puts on sys.path with a plain expression
-        (`sys.path.append('../common')`, `sys.path.insert(0, os.path.join(os.pardir,
-        'lib'))`), relative to its own folder, inside the boundary: roots too."""
-        for tree in trees:
-            for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in ("append", "insert") and node.args
-                        and ast.unparse(node.func.value) == "sys.path"):
-                    continue
-                where = _path_literal(node.args[-1])
-                if where is None:
-                    continue
-                try:
-                    root = (self.main.parent / where).resolve()
-                except (OSError, RuntimeError, ValueError):
-                    continue
-                if root.is_dir() and root.is_relative_to(self.boundary) \
-                        and root not in self.roots:
-                    self.roots.insert(1, root)
-
-    def label(self, path: Path) -> str:
-        path = path.resolve()
-        if path.is_relative_to(self.label_base):
-            return path.relative_to(self.label_base).as_posix()
-        return "../" + path.relative_to(self.label_base.parent).as_posix()
-
-    def find(self, name: str) -> tuple[Path | None, bool] | None:
-        """(file or None for a namespace package, is a package) of a module name."""
-        parts = name.split(".")
-        if not all(p.isidentifier() for p in parts):
-            return None
-        for root in self.roots:
-            base = root.joinpath(*parts)
-            init = base / "__init__.py"
-            if base.is_dir() and _inside(base, self.boundary):
-                return (init if _inside(init, self.boundary) else None), True
-            file = base.with_name(parts[-1] + ".py")
-            if file.is_file() and _inside(file, self.boundary):
-                return file, False
-        return None
-
-    def module_name(self, path: Path) -> str | None:
-        """The name a file of the student's folder is imported by (first root holding it)."""
-        path = path.resolve()
-        for root in self.roots:
-            if path.is_relative_to(root):
-                parts = list(path.relative_to(root).with_suffix("").parts)
-                if parts and parts[-1] == "__init__":
-                    parts.pop()
-                if parts and all(p.isidentifier() for p in parts):
-                    return ".".join(parts)
-        return None
-
-
-def _path_literal(node: ast.AST) -> str | None:
-    """'../common', os.pardir, os.path.join(os.pardir, 'common'), '..' + '/x': the path a
-    plain expression names, or None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    text = ast.unparse(node)
-    if text in ("os.pardir", "os.path.pardir"):
-        return ".."
-    if text in ("os.curdir", "os.path.curdir"):
-        return "."
-    if isinstance(node, ast.Call) and ast.unparse(node.func) == "os.path.join" and node.args:
-        parts = [_path_literal(a) for a in node.args]
-        return None if None in parts else str(Path(*parts))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _path_literal(node.left), _path_literal(node.right)
-        return None if left is None or right is None else left + right
-    return None
-
-
-def _main_package(layout: Folder, trees) -> str | None:
-    """The package of a graded file that uses relative imports (`common/layers.py` doing
-    `from .functions import *`): its folder's name under the first root above it."""
-    if not any(isinstance(n, ast.ImportFrom) and n.level for t in trees for n in ast.walk(t)):
-        return None
-    for root in layout.roots:
-        if root != layout.main.parent and layout.main.parent.is_relative_to(root):
-            parts = layout.main.parent.relative_to(root).parts
-            if parts and all(p.isidentifier() for p in parts):
-                return ".".join(parts)
-    return None
-
-
-# imported by the worker before the submission (so never looked up again), or the grader's
-WORKER_MODULES = {"numpy", "manual", "reference", "os", "sys", "math", "random", "copy",
-                  "linecache", "io", "ast", "importlib", "resource", "signal", "traceback",
-                  "types", "json", "collections", "functools", "re"}
-
-
-def _taken(name: str) -> bool:
-    """Module names the student's files never replace: those the worker has imported
-    before the submission and the interpreter's built-in ones. A student's `test.py` or
-    `code.py` is theirs, as it would be beside their script."""
-    top = name.split(".")[0]
-    return top in WORKER_MODULES or top in sys.builtin_module_names
-
-
-def _course_helper(name: str) -> bool:
-    """Ng's course files (`dnn_app_utils_v3` defines the course's own L_model_forward):
-    loaded when imported, never where a graded function is taken from."""
-    from .standins import is_course_helper
-
-    return is_course_helper(name.split(".")[-1])
-
-
-def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
-    found = folder.find(name)
-    if found is None or _taken(name):
-        return None
-    path, package = found
-    if path is None:           # a folder without __init__.py: a namespace package
-        return Module(name, folder.label(folder.roots[0] / name.replace(".", "/")) + "/",
-                      True)
-    return _read_module(name, path, folder.label(path), package, out)
-
-
-def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) -> Module:
-    """One of the student's files, read under the graded file's rules."""
-    try:
-        cells = read_cells(path, label)
-    except (NotASubmission, InputError) as exc:
-        out.warnings.append(f"{label}: not loaded ({exc})")
-        return Module(name, label, package)
-    sub = Loaded()
-    segments, defines = _segments(cells, path.suffix == ".ipynb", sub)
-    out.trees += sub.trees
-    out.warnings += sub.warnings
-    if sub.error:
-        out.warnings.append(f"{label}: not loaded ({sub.error})")
-    return Module(name, label, package, segments, defines)
-
-
-@functools.lru_cache(maxsize=256)
-def _installed(top: str) -> bool:
-    """A library (standard or installed), not a folder the student's upload lost."""
-    import importlib.util
-
-    if _taken(top) or top in sys.stdlib_module_names:
-        return True
-    try:
-        return importlib.util.find_spec(top) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _flattened(folder: Folder, parts: list[str], out: Loaded) -> list[Module]:
-    """`from common.layers import *` in an upload that lost its folders (Gradescope keeps
-    only files): with no `common` anywhere and a `layers.py` beside, `common` is an empty
-    package and `common.layers` is served from `layers.py`, with a note. The modules to
-    add, packages first (none when the leaf is not there either)."""
-    if len(parts) < 2 or _installed(parts[0]):
-        return []                  # `matplotlib.pyplot` is never a student's pyplot.py
-    flat = folder.find(parts[-1])
-    if flat is None or flat[0] is None or flat[1]:
-        return []
-    name, path = ".".join(parts), flat[0]
-    label = folder.label(path)
-    out.warnings.append(f"`{name}` read from {label} (the upload has no `{parts[0]}` folder)")
-    packages = [Module(".".join(parts[:k]), "/".join(parts[:k]) + "/", True)
-                for k in range(1, len(parts))]
-    return packages + [_read_module(name, path, label, False, out)]
-
-
-def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Path]) -> None:
-    """The modules the graded file needs, transitively (a work list: no recursion however
-    long the chain); then (folder mode) the files defining graded names the graded file
-    lacks, and what those import."""
-    loaded: dict[str, Module] = {}
-    tried: set[str] = set()
-    flattened: set[str] = set()      # packages missing from an upload that lost its folders
-    pending: list[tuple[ast.AST, str | None]] = [(tree, out.package) for tree in out.trees]
-
-    def add(name: str) -> Module | None:
-        """Load a module, its packages first; its trees join the work list."""
-        parts = name.split(".")
-        for k in range(1, len(parts) + 1):
-            prefix = ".".join(parts[:k])
-            if prefix in loaded:
-                continue
-            if prefix in tried or len(loaded) >= MAX_MODULES:
-                return None
-            tried.add(prefix)
-            n_trees = len(out.trees)
-            module = _load_module(folder, prefix, out)
-            if module is None and len(parts) > 1 and (k == 1 or parts[0] in flattened):
-                # the deepest name that is a file: `common.gradient` of
-                # `from common.gradient import numerical_gradient`
-                for depth in range(len(parts), k - 1, -1):
-                    flat = _flattened(folder, parts[:depth], out)
-                    if flat:
-                        break
-                flattened.add(parts[0])
-                for m in flat:
-                    if m.name not in loaded:
-                        loaded[m.name] = m
-                        tried.add(m.name)
-                pending.extend((tree, ".".join(parts[:depth - 1]))
-                               for tree in out.trees[n_trees:])
-                return loaded.get(name)
-            if module is None:
-                return None
-            loaded[prefix] = module
-            package = prefix if module.package else prefix.rpartition(".")[0]
-            pending.extend((tree, package) for tree in out.trees[n_trees:])
-        return loaded[name]
-
-    def drain() -> None:
-        while pending:
-            tree, package = pending.pop(0)
-            # deepest first: `common.layers` (maybe flattened) before `common` alone
-            for name in sorted(_imported_names(tree, package), key=lambda n: (-n.count("."), n)):
-                add(name)
-
-    drain()
-    lacking = {w for w in wanted if w not in out.defines}
-    # .py files first (importable by name), then notebooks (served under a name of their own)
-    scanned = sorted(everything[:MAX_SCANNED], key=lambda p: p.suffix == ".ipynb")
-    budget = MAX_SCAN_BYTES
-    for path in scanned:
-        if not lacking or path.resolve() == folder.main:
-            continue
-        try:
-            budget -= path.stat().st_size
-        except OSError:
-            continue
-        if budget < 0:
-            out.warnings.append("the student's folder is too large to look through in full "
-                                f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
-            break
-        notebook = path.suffix == ".ipynb"
-        name = f"_notebook_{len(loaded)}" if notebook else folder.module_name(path)
-        if name is None or name in loaded or _taken(name) or _course_helper(name):
-            continue
-        try:
-            text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
-        except (NotASubmission, InputError):
-            continue
-        # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
-        head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
-        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
-            continue
-        if notebook:          # what the notebook imports is loaded too
-            n_trees = len(out.trees)
-            module = _read_module(name, path, folder.label(path), False, out)
-            loaded[name] = module
-            pending.extend((tree, None) for tree in out.trees[n_trees:])
-        else:
-            module = add(name)
-        drain()
-        if module is not None:
-            lacking -= set(module.defines)
-    out.modules = [m for _, m in sorted(loaded.items())]
-
-
-def _bind(out: Loaded, wanted: set[str]) -> None:
-    """Where each graded name comes from: the graded file, a student module (first by
-    name), or a class of another case (`ReLU` for `Relu`, with a note)."""
-    for name in sorted(wanted):
-        if name in out.defines:
-            out.origins[name] = out.defines[name]
-            continue
-        owner = next((m for m in out.modules
-                      if name in m.defines and not _course_helper(m.name)), None)
-        if owner is not None:
-            out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
-            out.binds.append({"name": name, "module": owner.name, "attr": name})
-            continue
-        if name[:1].isupper():      # a class: matched regardless of case, as a TA would
-            places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
-                                              if not _course_helper(m.name)]
-            for module, defines in places:
-                match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
-                if match:
-                    label = defines[match]
-                    out.origins[name] = label
-                    out.binds.append({"name": name, "module": module, "attr": match})
-                    out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
-                                        "(class names are matched regardless of case)")
-                    break
-
-
 def load(path: str | Path, folder: str | Path | None = None,
          wanted: set[str] | frozenset[str] = frozenset(), alone: bool = False) -> Loaded:
     """Parse the submission and keep the statements grading needs. `folder`: the
@@ -796,11 +391,13 @@ def load(path: str | Path, folder: str | Path | None = None,
     (`linear_backward`, `Affine`), looked for across the student's files; `alone`: the
     file only, nothing beside it read (a loose file of a batch: its neighbours are other
     students' work)."""
+    from . import folder as student_files
+
     path = Path(path)
     folder_path = Path(folder) if folder is not None else None
     if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
         folder_path = None          # not the student's folder: the file alone, as given
-    layout = Folder(path, folder_path)
+    layout = student_files.Folder(path, folder_path)
     out = Loaded(label=layout.label(path) if folder_path else path.name, wanted=set(wanted))
     try:
         cells = read_cells(path, out.label)
@@ -813,25 +410,5 @@ def load(path: str | Path, folder: str | Path | None = None,
     if not out.segments:
         out.error = "the submission defines nothing (no functions, classes or imports found)"
         return out
-    everything = files_in(folder_path) if folder_path is not None else []
-    if not alone:
-        layout.add_sys_path(out.trees)
-        out.package = _main_package(layout, out.trees)
-        _collect(layout, out, set(wanted), everything)
-    _bind(out, set(wanted))
-    graded = set(out.files) | set(out.course_files)
-    ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]
-    if out.course_files:
-        out.warnings.append("the course's own files, used by the student's code and not "
-                            f"graded: {', '.join(out.course_files)}")
-    out.ignored = ignored[:MAX_LISTED] + (
-        [f"... and {len(ignored) - MAX_LISTED} more"] if len(ignored) > MAX_LISTED else [])
+    student_files.gather(layout, out, folder_path, alone)
     return out
-
-
-def files_in(directory: Path) -> list[Path]:
-    """The .py/.ipynb files of a student's folder: no hidden ones (.ipynb_checkpoints), no
-    symbolic links, nothing resolving outside the folder."""
-    from .pick import files_under
-
-    return files_under(directory)
