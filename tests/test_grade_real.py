@@ -567,3 +567,15 @@ def test_an_if_choosing_an_import_is_kept(tmp_path):
     assert _statuses(result) == {"Relu.forward": "passed", "Relu.backward": "passed"}
     assert [s.source.split("\n")[0] for s in loader.load(main).segments] == [
         "from common.np import *", "class Relu:"]
+
+
+def test_a_file_no_import_can_name_is_still_the_students(tmp_path):
+    """Downloaded twice: `backward (1).py` holds the student's backward pass."""
+    source = (Path(__file__).parent / "submissions" / "ng" / "correct.py").read_text()
+    forward, backward = source.split("def linear_backward", 1)
+    (tmp_path / "forward.py").write_text(forward)
+    (tmp_path / "backward (1).py").write_text("import numpy as np\nfrom forward import *\n\n"
+                                             "def linear_backward" + backward)
+    result = _grade(tmp_path / "forward.py", "ng", tmp_path)
+    _all_required_pass(result, "ng")
+    assert result.origins["L_model_backward"] == "backward (1).py"

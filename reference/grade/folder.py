@@ -314,8 +314,10 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
                                 f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
             break
         notebook = path.suffix == ".ipynb"
-        name = f"_notebook_{len(loaded)}" if notebook else folder.module_name(path)
-        if name is None or name in loaded or _taken(name) or is_course_file(name):
+        importable = None if notebook else folder.module_name(path)
+        # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
+        name = importable or f"_file_{len(loaded)}"
+        if name in loaded or _taken(name) or is_course_file(name):
             continue
         try:
             text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
@@ -325,7 +327,7 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
         if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
             continue
-        if notebook:          # what the notebook imports is loaded too
+        if importable is None:          # what the file imports is loaded too
             n_trees = len(out.trees)
             module = _read_module(name, path, folder.label(path), False, out)
             loaded[name] = module
