@@ -579,3 +579,14 @@ def test_a_file_no_import_can_name_is_still_the_students(tmp_path):
     result = _grade(tmp_path / "forward.py", "ng", tmp_path)
     _all_required_pass(result, "ng")
     assert result.origins["L_model_backward"] == "backward (1).py"
+
+
+def test_exec_of_a_helper_file_is_its_star_import(tmp_path):
+    (tmp_path / "helpers.py").write_text(
+        "import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    main = tmp_path / "main.py"
+    main.write_text("exec(open('helpers.py').read())\n\n"
+                    "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n")
+    result = _grade(main, "ng", only=["relu", "sigmoid"])
+    assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
+    assert result.origins["relu"] == "helpers.py"

@@ -300,6 +300,26 @@ def _kept(node: ast.stmt, known: set[str]) -> str | None:
     return None
 
 
+def _exec_file(node: ast.stmt) -> str | None:
+    """`helpers` for a top-level `exec(open("helpers.py").read())` (also with globals()):
+    running a file beside the submission into it, which a star import does too."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "exec" and call.args):
+        return None
+    read = call.args[0]
+    if not (isinstance(read, ast.Call) and isinstance(read.func, ast.Attribute)
+            and read.func.attr == "read" and isinstance(read.func.value, ast.Call)):
+        return None
+    opened = read.func.value
+    if not (isinstance(opened.func, ast.Name) and opened.func.id == "open" and opened.args
+            and isinstance(opened.args[0], ast.Constant)
+            and isinstance(opened.args[0].value, str)):
+        return None
+    match = re.fullmatch(r"(?:\./)?([A-Za-z_]\w*)\.py", opened.args[0].value)
+    return match.group(1) if match else None
+
+
 def _plain_test(node: ast.AST) -> bool:
     """A condition that runs nothing of the student's: names, constants, attributes and
     comparisons of those (no call, no subscript)."""
@@ -366,6 +386,12 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
         lines = src.splitlines()
         body = tree.body
         for k, node in enumerate(body):
+            helper = _exec_file(node)
+            if helper:             # exec(open("helpers.py").read()): the helper's names
+                star = f"from {helper} import *"
+                out.trees.append(ast.parse(star))
+                segments.append(Segment("import", star, label, node.lineno))
+                continue
             kind = _kept(node, known)
             if kind is None:
                 continue
