@@ -11,6 +11,10 @@
   clean submission; prints submissions per second, and the steady rate once
   the process has started (torch imported): N / (wall(2N) - wall(N)).
 
+- real: the same median for submissions as students hand them in (the four-file
+  Ng folder, Saito's ch05 with common/, Nielsen's Python 2 network.py), side by
+  side with the clean file.
+
 Run: python benchmarks/bench_grade.py [--runs 5] [--batch 8]
 """
 
@@ -25,7 +29,16 @@ import tempfile
 import time
 from pathlib import Path
 
-CLEAN = Path(__file__).resolve().parents[1] / "tests" / "submissions" / "ng" / "correct.py"
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "tests" / "submissions"
+CLEAN = SUBMISSIONS / "ng" / "correct.py"
+REAL = SUBMISSIONS / "real"
+REAL_CASES = [   # (label, arguments after `grade`)
+    ("ng four-file folder", [str(REAL / "ng_four_files" / "main.py"), "--style", "ng",
+                             "--student-folder", str(REAL / "ng_four_files")]),
+    ("saito ch05 + common/", [str(REAL / "saito_ch05" / "ch05" / "two_layer_net.py"),
+                              "--style", "saito"]),
+    ("nielsen Python 2", [str(REAL / "nielsen_py2" / "network.py"), "--style", "nielsen"]),
+]
 
 
 def _run(args: list[str]) -> float:
@@ -63,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"single clean ng submission: median {med:.2f} s over {args.runs} runs "
           f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: "
           f"{'met' if med < 3 else 'NOT met'}")
+    for label, grade_args in REAL_CASES:
+        real = statistics.median(_run(["grade", *grade_args]) for _ in range(args.runs))
+        print(f"{label}: median {real:.2f} s ({real / med:.2f}x the clean file)")
     on, off = [], []
     for _ in range(args.runs):           # interleaved: the machine's load hits both alike
         t, protections = _grade(True)

@@ -99,10 +99,10 @@ def test_batch_survives_a_grader_failure_on_one_submission(cli, tmp_path, monkey
 
     real = grade_cli._grade_one
 
-    def flaky(path, args, parallel=None):
+    def flaky(path, args, *rest):
         if path.name == "bug_wrong_sign.py":
             raise RecursionError("deep")
-        return real(path, args, parallel)
+        return real(path, args, *rest)
 
     monkeypatch.setattr(grade_cli, "_grade_one", flaky)
     subs = tmp_path / "subs"

@@ -261,3 +261,33 @@ def test_init_statistics_wait_for_enough_draws():
     little, and the course's small test cases would otherwise fail by chance."""
     small = _init(lambda r, n, p: r.random((n, p)) * 0.01, dims=(5, 3, 1))
     assert diagnose_init(small, [5, 3, 1]) is None
+
+
+def test_standins_provide_what_the_course_documents():
+    """Issue 10, pattern 2: what `from X import *` gives in the course, from its contract."""
+    import types
+
+    from reference.grade import standins
+
+    def star(name):
+        module = types.ModuleType(name)
+        standins.fill(module)
+        return {k: getattr(module, k) for k in module.__all__}
+
+    z = np.array([[-2.0, 0.0, 3.0]])
+    got = star("dnn_utils_v2")
+    assert got["np"] is np and set(got) == {"np", "sigmoid", "relu", "sigmoid_backward",
+                                            "relu_backward"}
+    A, cache = got["sigmoid"](z)
+    assert np.allclose(A, 1 / (1 + np.exp(-z))) and cache is not None
+    assert np.allclose(got["relu"](z)[0], [[0, 0, 3]])
+    s = 1 / (1 + np.exp(-z))
+    assert np.allclose(got["sigmoid_backward"](np.ones_like(z), z), s * (1 - s))
+    assert np.allclose(got["relu_backward"](np.full_like(z, 5.0), z), [[0, 0, 5]])
+    assert set(star("testCases_v4a")) == {"np"}          # test-case builders are not stood in
+    assert np.allclose(star("planar_utils")["sigmoid"](z), s)
+    test_cases = types.ModuleType("testCases")
+    standins.fill(test_cases)
+    with pytest.raises(standins.MissingModuleError, match="not available to the grader"):
+        test_cases.linear_forward_test_case()
+    assert standins.is_course_helper("dnn_app_utils_v3") and not standins.is_course_helper("loss")

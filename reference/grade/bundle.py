@@ -48,7 +48,8 @@ if [ -z "$sub" ]; then
   "tests": []}}' | python3 -m reference.grade.outfile "$out"
   exit 0
 fi
-backprop-oracle grade "$sub" {options} --format json --output "$out"
+backprop-oracle grade "$sub" {options} --student-folder /autograder/submission \
+  --format json --output "$out"
 rc=$?
 if [ "$rc" -ge 2 ] || [ ! -s "$out" ]; then
   echo '{{"score": 0, "tests": [],

@@ -92,6 +92,9 @@ def add_parser(subparsers) -> None:
     g.add_argument("--private-seed", action="store_true",
                    help="leave the seed out of the report (a hidden test in json; always so "
                    "for a directory and with --seed random)")
+    g.add_argument("--student-folder", default=None, metavar="DIR",
+                   help="the student's folder SUBMISSION is in (Gradescope): the student's "
+                   "other files there are graded too (batch mode: each student's folder)")
     g.set_defaults(func=run_grade)
     b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip")
     _common(b)
@@ -129,24 +132,25 @@ def _validate(args) -> None:
                   max_seconds=args.max_seconds)
 
 
-def _grade_one(path: Path, args, parallel=None):
+def _grade_one(path: Path, args, parallel=None, folder=None, alone=False):
     from .runner import grade_submission
 
+    folder = folder or getattr(args, "student_folder", None)
     # args.hide: the folders the student's code must not read (the submissions, the reports)
     return grade_submission(path, args.style, seed=args.seed, cases=args.cases,
                             timeout=args.timeout, memory_mb=args.memory_mb,
                             allow_autograd=args.allow_autograd, parallel=parallel,
                             max_seconds=args.max_seconds, seed_private=args.private_seed,
-                            hide=getattr(args, "hide", ()))
+                            folder=folder, alone=alone, hide=getattr(args, "hide", ()))
 
 
-def _graded(path: Path, args, parallel=None):
+def _graded(path: Path, args, parallel=None, folder=None, alone=False):
     """The result for one file, whatever happens: an unreadable file or a failure of the
     grader itself is a zero report that says so (the report is always written)."""
     from .runner import SubmissionResult, not_graded
 
     try:
-        return _grade_one(path, args, parallel)
+        return _grade_one(path, args, parallel, folder, alone)
     except Exception as exc:  # noqa: BLE001 - InputError (unreadable file) or a grader bug
         why = (str(exc) if isinstance(exc, InputError) else
                f"the grader failed on this submission ({type(exc).__name__}); please contact "
@@ -197,6 +201,10 @@ def run_grade(args) -> int:
         raise InputError(f"{target}: not a regular file")
     if target.suffix not in SUFFIXES:
         raise InputError(f"{target}: expected a .py file or a .ipynb notebook")
+    folder = getattr(args, "student_folder", None)
+    if folder is not None and not (Path(folder).is_dir()
+                                   and target.resolve().is_relative_to(Path(folder).resolve())):
+        raise InputError(f"--student-folder {folder}: not a directory holding {target}")
     _settle_seed(args, batch=False)
     # the report file: its folder checked and a new file created before any student code
     report = Report(Path(args.output)) if args.output else None
@@ -313,7 +321,11 @@ def _batch(directory: Path, args) -> int:
                 tqdm(total=len(files), desc="grading", unit="submission",
                      file=sys.stderr) as bar:
             def one(path):
-                result = _graded(path, args, parallel=1 if args.jobs > 1 else None)
+                rel = path.relative_to(directory)      # a student's folder, or a loose file
+                student = directory / rel.parts[0] if len(rel.parts) > 1 else None
+                # a loose file's neighbours are other students' files: never read with it
+                result = _graded(path, args, parallel=1 if args.jobs > 1 else None,
+                                 folder=student, alone=student is None)
                 name = str(path.relative_to(directory)).replace("/", "__")
                 try:
                     folder.write(name + ext, _render(result, args.format, args.visibility,

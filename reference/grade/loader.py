@@ -1,4 +1,5 @@
-"""Read a submission (.py or .ipynb) and keep only what grading needs (parent side).
+"""Read a submission (.py or .ipynb, with the student's other files) and keep only what
+grading needs (parent side).
 
 Real submissions carry plotting, data loading and calls to the course's test
 helpers at the top level. Only these top-level statements are kept, so such a
@@ -9,13 +10,25 @@ file grades the same as a clean one:
 - function and class definitions (with their decorators),
 - simple constant assignments (`LR = 0.0075`, `layers_dims = [12288, 20, 1]`,
   `EPS = np.finfo(float).eps`: literals, NumPy/math calls and earlier constants),
-- `try:` blocks made only of the above (the `try: import x except ImportError:` idiom).
+- `try:` blocks made only of the above (the `try: import x except ImportError:` idiom),
+  and `if` blocks made only of the above under a plain condition (`if GPU: import
+  cupy as np` / `else: import numpy as np`, Saito's `common/np.py`).
 
-Notebooks: the code cells, in order; IPython magics (`%matplotlib inline`,
-`!pip ...`) are dropped; a cell under a Python cell magic (`%%time`) keeps its
-code, one under any other (`%%bash`, `%%writefile`) is skipped.
-A notebook cell with a syntax error is skipped and reported; a .py file with
-a syntax error cannot be graded.
+A submission is more than one file: the student's modules and packages the
+graded file imports and, in folder mode, the student's files defining graded
+functions it lacks (`folder` finds them). Each is read here under the same
+rules and sent by name to the child, which serves it from memory
+(`worker.SourceFinder`).
+
+Notebooks are read with nbformat (older formats upgraded): the code cells, in
+order; IPython lines (`%matplotlib inline`, `!pip ...`, `files = !ls`,
+`%time f()`, `f?`) are dropped line by line; a cell under a Python cell magic
+(`%%time`) keeps its code, one under any other (`%%bash`, `%%writefile`) is
+skipped. A notebook cell with a syntax error is skipped and reported; a .py
+file with a syntax error cannot be graded. Python 2 sources (`print "..."`,
+`except E, e`) are converted first (`py2`), with a note naming the lines whose
+`/` may have been an integer division; a .py file keeping notebook lines
+(`%matplotlib inline`) has them dropped, with a note.
 
 Nothing here executes the submission; the child (`worker`) runs the segments.
 """
@@ -23,14 +36,23 @@ Nothing here executes the submission; the child (`worker`) runs the segments.
 from __future__ import annotations
 
 import ast
+import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from manual.errors import InputError
 
+from .py2 import from_python2
+from .standins import is_course_file
+
 MAX_SOURCE_BYTES = 5_000_000
 MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
+# the code the grader parses (a .py file, or a notebook's code cells together): parsing
+# costs the parent about 150 bytes per character of literals, so 1 MB of code is
+# ~150 MB, where a course submission has 10 to 50 kB
+MAX_CODE_CHARS = 1_000_000
 
 
 @dataclass
@@ -44,67 +66,197 @@ class Segment:
 
 
 @dataclass
+class Module:
+    """A student file other than the graded one, served to the child as `name`."""
+
+    name: str                      # "common.layers"
+    filename: str                  # its label in reports: "common/layers.py"
+    package: bool
+    segments: list[Segment] = field(default_factory=list)
+    defines: dict[str, str] = field(default_factory=dict)   # top-level name -> file/cell
+
+
+@dataclass
 class Loaded:
     segments: list[Segment] = field(default_factory=list)
     error: str | None = None       # the submission cannot be graded at all (syntax error...)
     warnings: list[str] = field(default_factory=list)
-    trees: list[ast.AST] = field(default_factory=list)   # for the policy scan
+    trees: list[ast.AST] = field(default_factory=list)   # for the policy scan (every file)
+    label: str = ""                # the graded file's label
+    modules: list[Module] = field(default_factory=list)
+    defines: dict[str, str] = field(default_factory=dict)  # graded file's names -> cell
+    binds: list[dict] = field(default_factory=list)      # graded names found elsewhere
+    origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
+    ignored: list[str] = field(default_factory=list)     # the folder's files not graded
+    wanted: set[str] = field(default_factory=set)        # the style's graded names
+    package: str | None = None     # the graded file's package, for its relative imports
+
+    @property
+    def files(self) -> list[str]:
+        """The files graded: the graded file, then the student's modules used (not the
+        course's own files, nor namespace packages)."""
+        return list(dict.fromkeys([self.label] + [m.filename for m in self.modules
+                                                  if not m.filename.endswith("/")
+                                                  and not is_course_file(m.name)]))
+
+    @property
+    def course_files(self) -> list[str]:
+        """The course's own files found in the folder and used by the student's code."""
+        return [m.filename for m in self.modules if is_course_file(m.name)
+                and not m.filename.endswith("/")]
+
+    def names(self) -> set[str]:
+        """Every top-level name the student's files define (for "did you mean"), the
+        course's own files left out."""
+        return set(self.defines).union(*(m.defines for m in self.modules
+                                          if not is_course_file(m.name)))
+
+    def suggest(self, name: str) -> str | None:
+        """The defined name closest to a graded name the submission lacks (difflib):
+        `update_parameter` for update_parameters, `Network.update_minibatch` for
+        Network.update_mini_batch."""
+        names = self.names() - self.wanted        # never another graded function
+        top = name.split(".")[0]
+        if "." in name and top in names:
+            pool, target = [n for n in names if n.startswith(top + ".")], name
+        else:
+            pool, target = [n for n in names if "." not in n], top
+        close = difflib.get_close_matches(target, sorted(pool), n=1, cutoff=0.8)
+        return close[0] if close and close[0] != target else None
 
     def to_json(self) -> list[dict]:
-        return [seg.__dict__ for seg in self.segments]
+        """The child's segments: the graded file's, then one "module" entry per student
+        module (its own segments inside) and one "bind" entry per graded name defined
+        elsewhere than the graded file."""
+        out = [seg.__dict__ for seg in self.segments]
+        if self.package:
+            out.insert(0, {"kind": "package", "source": "", "filename": self.label,
+                           "lineno": 1, "package": self.package})
+        for m in self.modules:
+            out.append({"kind": "module", "source": "", "filename": m.filename, "lineno": 1,
+                        "module": m.name, "package": m.package,
+                        "segments": [s.__dict__ for s in m.segments]})
+        return out + [dict(b, kind="bind", source="", filename=self.label, lineno=1)
+                      for b in self.binds]
 
 
 class NotASubmission(Exception):
     """The file cannot be graded at all (the message says why)."""
 
 
-def read_cells(path: Path) -> list[tuple[str, str]]:
-    """[(label, source)]: one entry for a .py file, one per code cell for a notebook.
-    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
-    is not a submission (too large, not a notebook) raises NotASubmission (the student's
-    problem: a zero-score report that says why)."""
-    limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES
+def _read_text(path: Path, limit: int) -> str:
     try:
         if path.stat().st_size > limit:
             raise NotASubmission(f"{path.name}: larger than {limit // 1_000_000} MB")
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    text = raw.decode("utf-8-sig", errors="replace")
-    if path.suffix != ".ipynb":
-        return [(path.name, text)]
+    return raw.decode("utf-8-sig", errors="replace")
+
+
+def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
+    """[(cell number, source)] of the code cells, through nbformat (v3 upgraded to v4)."""
+    import logging
+    import warnings
+
+    import nbformat
+
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # conversion chatter
     try:
-        nb = json.loads(text)
-        cells = nb["cells"] if isinstance(nb, dict) else None
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if "nbformat" not in data and isinstance(data.get("cells"), list):
+            data.update(nbformat=4, nbformat_minor=data.get("nbformat_minor", 0))
+        data.setdefault("metadata", {})
+        _fill_cells(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")       # cells without ids, an old minor format
+            # nbformat 3 (cells under worksheets, code in "input") is upgraded to 4
+            nb = nbformat.convert(nbformat.from_dict(data), 4)
+        cells = nb.get("cells")
         if not isinstance(cells, list):
             raise ValueError("no cells")
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise NotASubmission(f"{path.name}: not a notebook: {str(exc)[:200]}") from None
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a bad file
+        raise NotASubmission(f"{name}: not a notebook nbformat can read "
+                             f"({type(exc).__name__}: {str(exc)[:200]})") from None
     out = []
     for k, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else str(src)
-        out.append((f"{path.name} cell {k}", strip_magics(src)))
+        out.append((k, "".join(src) if isinstance(src, list) else str(src)))
     return out
 
 
+def _fill_cells(data: dict) -> None:
+    """Keys a hand-edited or output-stripped notebook may lack, which the upgrade of an
+    nbformat 3 notebook needs (each cell's outputs, metadata)."""
+    sheets = data.get("worksheets")
+    groups = [w.get("cells") for w in sheets if isinstance(w, dict)] \
+        if isinstance(sheets, list) else [data.get("cells")]
+    for cells in groups:
+        for cell in cells if isinstance(cells, list) else []:
+            if isinstance(cell, dict):
+                cell.setdefault("metadata", {})
+                if cell.get("cell_type") == "code":
+                    cell.setdefault("outputs", [])
+
+
+def read_cells(path: Path, label: str | None = None) -> list[tuple[str, str]]:
+    """[(label, source)]: one entry for a .py file, one per code cell for a notebook.
+    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
+    is not a submission (too large, not a notebook) raises NotASubmission (the student's
+    problem: a zero-score report that says why)."""
+    label = label or path.name
+    notebook = path.suffix == ".ipynb"
+    text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
+    cells = _notebook_cells(text, label) if notebook else [(0, text)]
+    size = sum(len(src) for _, src in cells)
+    if size > MAX_CODE_CHARS:       # before any parsing
+        raise NotASubmission(f"{label}: {size:,} characters of code, more than the grader "
+                             f"reads ({MAX_CODE_CHARS:,}): leave data out of the code")
+    if not notebook:
+        return [(label, text)]
+    return [(f"{label} cell {k}", strip_magics(src)) for k, src in cells]
+
+
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
+# `files = !ls`, `x = %timeit -o f()`: an IPython assignment from a shell or magic
+SHELL_ASSIGN = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()]*?\s*=\s*[!%]")
+
+
+RUN_MAGIC = re.compile(r"^%run\s+(?:-i\s+)?(?:\./)?([A-Za-z_]\w*)\.py\s*$")
+
+
+def _ipython_line(line: str) -> bool:
+    s = line.strip()
+    return (s.startswith(("%", "!")) or bool(SHELL_ASSIGN.match(line))
+            or (s.endswith("?") and " " not in s) or (s.startswith("?") and " " not in s))
 
 
 def strip_magics(src: str) -> str:
-    """Blank out IPython magics and shell escapes. A cell magic running Python
-    (%%time, %%capture, ...) keeps its code; any other (%%bash, %%writefile) drops the cell."""
+    """Replace IPython lines by `pass` (same indentation, so a block keeps a body and
+    line numbers stay). A cell magic running Python (%%time, %%capture, ...) keeps its
+    code; any other (%%bash, %%writefile) drops the cell."""
     head = src.lstrip()
     if head.startswith("%%") and head[2:].split(maxsplit=1)[:1] not in (
             [m] for m in PYTHON_CELL_MAGICS):
         return ""
+    try:                  # plain Python: left alone (a line may begin with `%` inside (...))
+        ast.parse(src)
+        return src
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
     lines = []
     for line in src.splitlines():
-        s = line.lstrip()
-        lines.append("" if s.startswith(("%", "!")) or s.endswith("?") and " " not in s
-                     else line)
+        if _ipython_line(line):
+            indent = line[:len(line) - len(line.lstrip())]
+            run = RUN_MAGIC.match(line.strip())
+            # `%run dnn_utils.py` puts the file's names into the notebook: a star import
+            lines.append(indent + (f"from {run.group(1)} import *" if run else "pass"))
+        else:
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -151,45 +303,147 @@ def _kept(node: ast.stmt, known: set[str]) -> str | None:
             return "code"
     if isinstance(node, ast.Try) and node.body and all(_kept(s, known) for s in node.body):
         return "code"
+    if isinstance(node, ast.If) and _plain_test(node.test) and all(
+            _kept(s, known) for s in node.body + node.orelse):
+        return "code"          # `if GPU: import cupy as np` / `else: import numpy as np`
     return None
 
 
-def load(path: str | Path) -> Loaded:
-    """Parse the submission and keep the statements grading needs."""
-    path = Path(path)
-    out = Loaded()
+def _exec_file(node: ast.stmt) -> str | None:
+    """`helpers` for a top-level `exec(open("helpers.py").read())` (also with globals()):
+    running a file beside the submission into it, which a star import does too."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "exec" and call.args):
+        return None
+    read = call.args[0]
+    if not (isinstance(read, ast.Call) and isinstance(read.func, ast.Attribute)
+            and read.func.attr == "read" and isinstance(read.func.value, ast.Call)):
+        return None
+    opened = read.func.value
+    if not (isinstance(opened.func, ast.Name) and opened.func.id == "open" and opened.args
+            and isinstance(opened.args[0], ast.Constant)
+            and isinstance(opened.args[0].value, str)):
+        return None
+    match = re.fullmatch(r"(?:\./)?([A-Za-z_]\w*)\.py", opened.args[0].value)
+    return match.group(1) if match else None
+
+
+def _plain_test(node: ast.AST) -> bool:
+    """A condition that runs nothing of the student's: names, constants, attributes and
+    comparisons of those (no call, no subscript)."""
+    return all(isinstance(sub, (ast.Name, ast.Constant, ast.Attribute, ast.Compare,
+                                ast.BoolOp, ast.UnaryOp, ast.Load, ast.cmpop, ast.boolop,
+                                ast.unaryop, ast.expr_context))
+               for sub in ast.walk(node))
+
+
+# --- one file -----------------------------------------------------------------------------
+def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, str] | None:
+    """(tree, source) of one file or cell; None when it is skipped. A .py file that does not
+    parse may be a notebook pasted into a file (`%matplotlib inline` left in: those lines
+    are dropped, with a note) or Python 2 (converted, with a note)."""
     try:
-        cells = read_cells(path)
-    except NotASubmission as exc:
-        out.error = str(exc)
-        return out
+        return ast.parse(src, filename=label), src
+    except SyntaxError as exc:
+        error = exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
+        return None
+    if not notebook:
+        stripped = strip_magics(src)
+        dropped = [k for k, (a, b) in enumerate(zip(src.splitlines(), stripped.splitlines()), 1)
+                   if a != b]
+        if dropped:
+            shown = ", ".join(map(str, dropped[:12])) + (", ..." if len(dropped) > 12 else "")
+            note = f"{label}: IPython lines dropped (line {shown}): a .py file is plain Python"
+            try:
+                tree = ast.parse(stripped, filename=label)
+                out.warnings.append(note)
+                return tree, stripped
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                if from_python2(stripped, label):
+                    src = stripped
+                    out.warnings.append(note)
+    converted = from_python2(src, label)
+    if converted is not None:
+        out.warnings.append(converted[2])
+        return converted[1], converted[0]
+    msg = (f"{label}, line {error.lineno}: {error.msg}" if error.lineno
+           else f"{label}: {error.msg}")
+    if notebook:
+        out.warnings.append(f"skipped {msg} (syntax error)")
+        return None
+    out.error = f"syntax error: {msg}"
+    return None
+
+
+def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[str, str]]:
+    """The kept statements of one file and the top-level names it defines (with the
+    label of the file or notebook cell defining each)."""
     known: set[str] = set()        # constants kept so far
+    segments: list[Segment] = []
+    defines: dict[str, str] = {}
     for label, src in cells:
-        try:
-            tree = ast.parse(src, filename=label)
-        except SyntaxError as exc:
-            msg = f"{label}, line {exc.lineno}: {exc.msg}" if exc.lineno else f"{label}: {exc.msg}"
-            if path.suffix == ".ipynb":
-                out.warnings.append(f"skipped {msg} (syntax error)")
-                continue
-            out.error = f"syntax error: {msg}"
-            return out
-        except (ValueError, RecursionError, MemoryError) as exc:
-            out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
-            return out
+        parsed = _parse(label, src, notebook, out)
+        if parsed is None:
+            if out.error:
+                return segments, defines
+            continue
+        tree, src = parsed
         out.trees.append(tree)
         lines = src.splitlines()
         body = tree.body
         for k, node in enumerate(body):
+            helper = _exec_file(node)
+            if helper:             # exec(open("helpers.py").read()): the helper's names
+                star = f"from {helper} import *"
+                out.trees.append(ast.parse(star))
+                segments.append(Segment("import", star, label, node.lineno))
+                continue
             kind = _kept(node, known)
             if kind is None:
                 continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defines[node.name] = label
+            if isinstance(node, ast.ClassDef):      # methods, for "did you mean"
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        defines.setdefault(f"{node.name}.{item.name}", label)
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
             # `import x; plot()` on one line: keep only the statement itself
             text = ast.unparse(node) if shared else "\n".join(lines[start - 1:node.end_lineno])
-            out.segments.append(Segment(kind, text, label, start))
-    if not out.segments and not out.error:
+            segments.append(Segment(kind, text, label, start))
+    return segments, defines
+
+
+def load(path: str | Path, folder: str | Path | None = None,
+         wanted: set[str] | frozenset[str] = frozenset(), alone: bool = False) -> Loaded:
+    """Parse the submission and keep the statements grading needs. `folder`: the
+    student's folder (folder mode); `wanted`: the style's graded top-level names
+    (`linear_backward`, `Affine`), looked for across the student's files; `alone`: the
+    file only, nothing beside it read (a loose file of a batch: its neighbours are other
+    students' work)."""
+    from . import folder as student_files
+
+    path = Path(path)
+    folder_path = Path(folder) if folder is not None else None
+    if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
+        folder_path = None          # not the student's folder: the file alone, as given
+    layout = student_files.Folder(path, folder_path)
+    out = Loaded(label=layout.label(path) if folder_path else path.name, wanted=set(wanted))
+    try:
+        cells = read_cells(path, out.label)
+    except NotASubmission as exc:
+        out.error = str(exc)
+        return out
+    out.segments, out.defines = _segments(cells, path.suffix == ".ipynb", out)
+    if out.error:
+        return out
+    if not out.segments:
         out.error = "the submission defines nothing (no functions, classes or imports found)"
+        return out
+    student_files.gather(layout, out, folder_path, alone)
     return out

@@ -47,10 +47,24 @@ def pick(files: list[Path], style: str) -> Path | None:
                                           -candidates.index(f)))
 
 
+def _inside(path: Path, directory: Path, real: Path) -> bool:
+    """Neither the file nor a folder on its way is a symbolic link, and it resolves inside
+    the directory (a student's link to /etc or to another student's folder is skipped)."""
+    rel = path.relative_to(directory)
+    parts = [directory.joinpath(*rel.parts[:k]) for k in range(1, len(rel.parts) + 1)]
+    try:
+        return not any(p.is_symlink() for p in parts) and path.resolve().is_relative_to(real)
+    except (OSError, RuntimeError):
+        return False
+
+
 def files_under(directory: Path) -> list[Path]:
-    """The .py/.ipynb files under a directory, hidden ones (.ipynb_checkpoints) left out."""
+    """The .py/.ipynb files under a directory, hidden ones (.ipynb_checkpoints), symbolic
+    links and paths resolving outside the directory left out."""
+    real = directory.resolve()
     return sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+                  and _inside(p, directory, real))
 
 
 def main(argv: list[str]) -> int:

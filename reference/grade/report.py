@@ -174,11 +174,28 @@ def text(result: SubmissionResult) -> str:
             if f.output:
                 lines.append("    output of the code:")
                 lines += _student_block(f.output, "      ", 300)
+    lines += [escape(line) for line in files_lines(result)]
     for w in result.warnings:
         lines.append(f"note: {escape(w)}")
     if result.protections:
         lines.append("protections: " + "; ".join(result.protections))
     return "\n".join(lines) + "\n"
+
+
+def files_lines(result: SubmissionResult) -> list[str]:
+    """Which of the student's files were graded, which ignored, and where each graded
+    function was found (when the submission is more than one file)."""
+    if len(result.files) <= 1 and not result.ignored:
+        return []
+    lines = [f"files graded: {', '.join(result.files)}"]
+    if result.ignored:
+        lines.append(f"files ignored: {', '.join(result.ignored)}")
+    by_file: dict[str, list[str]] = {}
+    for name, label in result.origins.items():       # a notebook's cells: one line
+        by_file.setdefault(label.split(" cell ")[0], []).append(name)
+    for label, names in by_file.items():
+        lines.append(f"  from {label}: {', '.join(names)}")
+    return lines
 
 
 def test_numbers(names: list[str]) -> list[str]:
@@ -201,6 +218,8 @@ def _test(f: FunctionResult, result: SubmissionResult, number: str, visibility: 
         {"seed": result.seed, "grade_status": status}
     if f.elapsed is not None:
         extra["execution_time"] = round(f.elapsed, 4)
+    if f.name in result.origins:
+        extra["file"] = result.origins[f.name]
     if f.finding is not None:
         extra.update(equation=f.finding.equation, diagnosis=f.finding.diagnosis,
                      detail=_jsonable(f.finding.detail))
@@ -232,12 +251,15 @@ def gradescope(result: SubmissionResult, visibility: str = "visible", *,
             else f"style {result.style}, seed {result.seed}")
     if result.error:
         head = f"NOT GRADED: {escape(result.error)}\n{head}"
+    if files_lines(result):
+        head += "\n" + "\n".join(files_lines(result))
     if result.warnings:
         head += "\n" + "\n".join(f"note: {escape(w)}" for w in result.warnings)
     numbers = test_numbers([f.name for f in result.functions])
     tests = [_test(f, result, n, visibility) for f, n in zip(result.functions, numbers)]
     extra = {"style": result.style, "submission": result.submission,
              "execution_time": round(result.elapsed or 0.0, 3),
+             "files_graded": result.files, "files_ignored": result.ignored,
              "protections": list(result.protections)}
     if result.seed_private and hidden_seed:    # instructors only: a hidden test worth 0
         last = int(numbers[-1].split(".")[0]) if numbers else 0

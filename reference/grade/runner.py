@@ -15,11 +15,11 @@ For each graded function of the style:
 
 from __future__ import annotations
 
-import ast
 import copy
 import functools
 import gc
 import os
+import re
 import sys
 import time
 import zlib
@@ -33,13 +33,9 @@ from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
 from .diagnose import diagnose_mutation
 from .sandbox import Child, ChildResult, Job
-from .styles import get_style, resolve_style
+from .styles import STYLES, function_names, get_style, resolve_style
 
 DEFAULT_CASES = 4
-# the code the grader parses (a .py file, or a notebook's code cells together): parsing
-# costs the parent about 150 bytes per character of literals, so 1 MB of code is
-# ~150 MB, where a course submission has 10 to 50 kB
-MAX_CODE_CHARS = 1_000_000
 
 
 # what became of one graded function (the same five words in every report)
@@ -91,6 +87,9 @@ class SubmissionResult:
     protections: list[str] = field(default_factory=list)   # the isolation that was on
     elapsed: float | None = None     # seconds from loading to the last verdict (parent clock)
     seed_private: bool = False       # the seed stays out of what the student sees
+    files: list[str] = field(default_factory=list)     # the student's files graded
+    ignored: list[str] = field(default_factory=list)   # the folder's files not graded
+    origins: dict[str, str] = field(default_factory=dict)  # graded name -> its file
 
     @property
     def score(self) -> float:
@@ -173,7 +172,10 @@ def job_for(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: loa
             allow_autograd: bool, box: isolation.Box | None = None) -> Job:
     """The child's job: the kept source and, per function, its probe, the case inputs it
     may see (`fn.inputs`, sent only when it starts) and the helpers it may ask for."""
-    preimport = policy.imported_modules(loaded.trees)
+    # the student's own modules (a `code.py` of theirs) are served, never the library's
+    served = {m.name.split(".")[0] for m in loaded.modules}
+    preimport = {m for m in policy.imported_modules(loaded.trees)
+                 if m.split(".")[0] not in served}
     if any("testing" in seg.source for seg in loaded.segments):
         preimport.add("numpy.testing")
     header = codec.encode({
@@ -296,8 +298,38 @@ def _strings(value) -> list[str] | None:
     return [v for v in value if isinstance(v, str)]
 
 
+FORWARD = re.compile(r", in (\w*forward\w*|predict|loss)\)$")
+
+
+def _forward_failed(fn: GradedFunction, finding: Finding | None) -> None:
+    """A backward (or gradient) whose error was raised in a forward it needs says so."""
+    tail = fn.name.split(".")[-1].lower()
+    if finding is not None and finding.equation == "runtime" and (
+            "backward" in tail or tail in ("gradient", "backprop")):
+        m = FORWARD.search(finding.diagnosis)
+        if m and m.group(1) != fn.name.split(".")[-1]:
+            owner = fn.name.rpartition(".")[0]      # Affine.backward: Affine.forward
+            where = f"{owner}.{m.group(1)}" if owner and "backward" in tail else m.group(1)
+            finding.diagnosis = (f"the forward pass ({where}) raised, and "
+                                 f"{fn.name} needs it: {finding.diagnosis}")
+
+
+def missing_message(name: str, loaded: loader.Loaded | None) -> str:
+    """`X is not defined in the submission`, with the closest name its files define."""
+    close = loaded.suggest(name) if loaded is not None else None
+    hint = f" (did you mean `{close}`?)" if close else ""
+    if "." not in name and loaded is not None:
+        inside = sorted(n for n in loaded.names() if n.endswith("." + name))
+        if inside:
+            hint = (f" (`{inside[0]}` is defined inside the class, where a call "
+                    f"`{name}(...)` cannot find it: the book's `{name}` is a module-level "
+                    "function)")
+    return f"{name} is not defined in the submission{hint}"
+
+
 def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, timeout: float,
               memory_mb: int, defined: frozenset[str] = frozenset(),
+              loaded: loader.Loaded | None = None,
               ) -> tuple[FunctionResult, list[str], list[str]]:
     """(result, policy violations, load warnings) for one function. Every field of the
     child's answer is type-checked: whatever the student's code returned, this gives a
@@ -323,6 +355,11 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     if missing_modules:
         warnings.append("modules not available to the grader (stubbed): "
                         + ", ".join(missing_modules))
+    standins = sorted({str(m) for m in load.get("standins") or []}) \
+        if isinstance(load.get("standins"), list) else []
+    if standins:
+        warnings.append("course helper modules not in the submission, stood in for by the "
+                        "grader (what the course provides): " + ", ".join(standins))
     violations = _strings(data.get("policy"))
     status = data.get("status")
     if not isinstance(status, str) or status == "ok" and violations is None:
@@ -350,11 +387,8 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
                                                          if fn.provided else ""))
         else:
             fr.status = MISSING
-            fr.finding = Finding("api", f"{_text(data.get('missing'), fn.name)} is not defined "
-                                 "in the submission" + (f" (it may come from "
-                                                        f"{', '.join(missing_modules)}, which "
-                                                        "the grader does not have)"
-                                                        if missing_modules else ""))
+            fr.finding = Finding("api", missing_message(_text(data.get("missing"), fn.name),
+                                                        loaded))
     else:
         raws = data.get("cases") if isinstance(data.get("cases"), list) else []
         if len(raws) != len(cases):
@@ -362,6 +396,7 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
         for raw, case in zip(raws, cases):
             finding = check_case(fn, raw if isinstance(raw, dict) else {}, case)
             if finding:
+                _forward_failed(fn, finding)
                 fr.finding, fr.case = finding, case
                 break
         if fr.finding is None:
@@ -369,27 +404,14 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     return fr, violations, warnings
 
 
-def defined_names(trees) -> frozenset[str]:
-    """What the submission defines at its top level, as the parent parses it: `f` for a
-    function, `C` and `C.m` for a class and its methods (the names graded functions have)."""
-    names = set()
-    for tree in trees:
-        for node in getattr(tree, "body", []):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            if isinstance(node, ast.ClassDef):
-                names.update(f"{node.name}.{m.name}" for m in node.body
-                             if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    return frozenset(names)
-
-
 def safe_interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult,
                    timeout: float, memory_mb: int, defined: frozenset[str] = frozenset(),
+                   loaded: loader.Loaded | None = None,
                    ) -> tuple[FunctionResult, list[str], list[str]]:
     """`interpret`, with any exception (a grader bug an odd answer reaches) turned into a
     failed finding for this function only: the other functions and the report go on."""
     try:
-        return interpret(fn, cases, res, timeout, memory_mb, defined)
+        return interpret(fn, cases, res, timeout, memory_mb, defined, loaded)
     except Exception as exc:  # noqa: BLE001
         fr = FunctionResult(fn.name, fn.points, 0.0, "failed", n_cases=len(cases),
                             finding=Finding("runtime", "the grader could not check what this "
@@ -397,29 +419,18 @@ def safe_interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult,
         return fr, [], []
 
 
-def code_too_large(path: Path) -> str | None:
-    """Why the submission holds more code than the grader parses (None when it does not).
-    Checked before parsing: a notebook of 14 MB of constants cost the grader 1 GB."""
-    try:
-        cells = loader.read_cells(path)
-    except Exception:  # noqa: BLE001 - unreadable or not a submission: loader.load says why
-        return None
-    size = sum(len(src) for _, src in cells)
-    if size <= MAX_CODE_CHARS:
-        return None
-    return (f"{path.name}: {size:,} characters of code, more than the grader reads "
-            f"({MAX_CODE_CHARS:,}): leave data out of the code")
-
-
 def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      cases: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                      allow_autograd: bool = False, parallel: int | None = None,
                      only: list[str] | None = None, max_seconds: float | None = None,
-                     seed_private: bool = False, isolate: bool = True,
+                     seed_private: bool = False, folder: str | Path | None = None,
+                     alone: bool = False, isolate: bool = True,
                      hide=()) -> SubmissionResult:
-    """Grade one submission file; never raises for anything the submission does. The whole
-    run takes at most `max_seconds` of wall-clock time (default_max_seconds when None):
-    the functions not finished by then fail.
+    """Grade one submission file (with the student's modules it imports, unless `alone`)
+    or, given the student's `folder`, the student's files there; never raises for
+    anything the submission does. The whole run takes at most `max_seconds` of
+    wall-clock time (default_max_seconds when None): the functions not finished by then
+    fail.
 
     isolate: the operating system's protections where available (`isolation`: no network,
     private temporary folders, hidden folders, one cgroup); False turns them off (to
@@ -427,8 +438,10 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     submissions' and the report's; the submission's own folder always is)."""
     started = time.monotonic()
     style = get_style(style) if isinstance(style, str) else style
-    too_large = code_too_large(Path(path))
-    loaded = loader.Loaded(error=too_large) if too_large else loader.load(path)
+    # the files to read: those defining a name graded by the style or a variant of it
+    wanted = {n.split(".")[0] for n in function_names(style.name)} \
+        if style.name in STYLES else {f.name.split(".")[0] for f in style.functions}
+    loaded = loader.load(path, folder, wanted, alone)
     style, why = resolve_style(style, loaded)
     functions = [f for f in style.functions if only is None or f.name in only]
     max_seconds = max_seconds or default_max_seconds(timeout, len(functions))
@@ -436,6 +449,9 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     if why:
         result.warnings.append(why)
     result.warnings += loaded.warnings
+    result.files, result.ignored = loaded.files, loaded.ignored
+    result.origins = {f.name: loaded.origins[f.name.split(".")[0]] for f in functions
+                      if f.name.split(".")[0] in loaded.origins}
     zero = not_graded(functions)
     if loaded.error:
         result.error = f"the submission could not be loaded: {loaded.error}"
@@ -448,14 +464,15 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
         result.functions = zero
         result.elapsed = time.monotonic() - started
         return result
-    defined = defined_names(loaded.trees)
+    defined = frozenset(loaded.names())     # the parent's own reading of the files
     # one student process per core left over from the torch import (at most 2): on 2 cores
     # a second one only competes with that import; a crash or timeout starts a fresh one
     workers = max(1, min(parallel or min(2, (os.cpu_count() or 2) - 1), len(functions)))
     groups = [list(range(g, len(functions), workers)) for g in range(workers)]
     # the children start (Python, NumPy) while this process imports torch for the cases
     box = isolation.Box(memory_mb=memory_mb, allow_autograd=allow_autograd,
-                        hide=[Path(path).parent, *hide], isolate=isolate)
+                        hide=[Path(path).parent, *([folder] if folder else []), *hide],
+                        isolate=isolate)
     children = []
     try:
         children += [Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(g), box=box)
@@ -469,7 +486,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
             def digest(k: int, res: ChildResult):
                 i = idx[k]
                 return safe_interpret(functions[i], all_cases[i], res, timeout, memory_mb,
-                                      defined)
+                                      defined, loaded)
 
             return run_group([functions[i] for i in idx], [all_cases[i] for i in idx], loaded,
                              allow_autograd=allow_autograd, timeout=timeout,

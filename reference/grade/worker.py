@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.abc
+import importlib.machinery
 import io
 import os
 import resource
@@ -38,7 +40,7 @@ import types
 
 import numpy as np  # noqa: F401  (pre-imported for the submission)
 
-from . import codec, isolation, policy
+from . import codec, isolation, policy, standins
 from .probes import remote
 
 PRELOAD = ("numpy.random", "numpy.linalg", "math", "random", "copy", "linecache")
@@ -49,8 +51,7 @@ FSIZE_CAP = 16 * 2**20
 UID_BASE = 1 << 30          # + pid (at most 2**22): above every real account, below 2**31
 
 
-class MissingModuleError(Exception):
-    """Graded code called something from a module the grader does not have."""
+MissingModuleError = standins.MissingModuleError
 
 
 class Stub(types.ModuleType):
@@ -183,11 +184,17 @@ def _bind_stub(ns: dict, node: ast.stmt, missing: list) -> None:
                 ns[alias.asname or alias.name] = Stub(f"{node.module}.{alias.name}")
 
 
+# the labels of the student's files ("submission.py", "common/layers.py", "nb.ipynb cell 4"):
+# a traceback is located at the innermost frame in one of them
+STUDENT_FILES: set[str] = set()
+
+
 def compile_segments(segments) -> list[tuple[dict, object]]:
     """(segment, code object or the SyntaxError's text): compiled once per child, run per
     function (each graded function gets a fresh namespace)."""
     out = []
     for seg in segments:
+        STUDENT_FILES.add(seg["filename"])
         code_text = "\n" * (seg["lineno"] - 1) + seg["source"]
         try:
             out.append((seg, compile(code_text, seg["filename"], "exec")))
@@ -196,32 +203,144 @@ def compile_segments(segments) -> list[tuple[dict, object]]:
     return out
 
 
-def load_submission(compiled) -> tuple[dict, dict]:
-    """Execute the kept statements into a fresh module namespace."""
-    module = types.ModuleType("submission")
-    module.__file__ = "submission.py"
-    sys.modules["submission"] = module
-    ns = module.__dict__
-    info = {"errors": [], "missing_modules": [], "fatal": None}
+class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the student's modules, sent by the parent as kept segments (the child needs
+    no file on disk), by module name: `import loss`, `from common.layers import *` (the
+    `sys.path.append(os.pardir)` idiom), `from .x import y` inside a package; and stand-ins
+    (`standins`) for the course's helper modules the student's folder lacks."""
+
+    def __init__(self):
+        self.modules: dict[str, dict] = {}
+        self.info: dict = {}
+
+    def find_spec(self, fullname, path=None, target=None):
+        seg = self.modules.get(fullname)
+        if seg is not None:
+            return importlib.machinery.ModuleSpec(fullname, self, origin=seg["filename"],
+                                                  is_package=bool(seg["package"]))
+        if standins.is_course_helper(fullname):
+            return importlib.machinery.ModuleSpec(fullname, self, origin="stand-in")
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        seg = self.modules.get(module.__name__)
+        if seg is None:
+            standins.fill(module)
+            self.info.setdefault("standins", []).append(module.__name__)
+            return
+        module.__file__ = seg["filename"]
+        if "_compiled" not in seg:
+            seg["_compiled"] = compile_segments(seg["segments"])
+        _run_segments(seg["_compiled"], module.__dict__, self.info)
+        if standins.is_course_helper(module.__name__.rpartition(".")[2]):
+            _course_provided(module)
+
+    def install(self, modules: dict[str, dict], info: dict) -> None:
+        """Serve `modules` from now on (fresh module objects: the old ones are dropped)."""
+        for name in list(sys.modules):
+            if name in self.modules or name in modules or standins.is_course_helper(name):
+                del sys.modules[name]
+        self.modules, self.info = modules, info
+        if self not in sys.meta_path:
+            # after the import guard: a student file named torch.py is still refused
+            at = next((k + 1 for k, f in enumerate(sys.meta_path)
+                       if isinstance(f, policy.ImportGuard)), 0)
+            sys.meta_path.insert(at, self)
+
+
+FINDER = SourceFinder()
+
+
+def _course_provided(module) -> None:
+    """The course's own file, found in the student's folder (`dnn_app_utils_v3.py` has the
+    course's L_model_forward): usable by the student's code, never graded as theirs."""
+    for obj in list(vars(module).values()):
+        members = vars(obj).values() if isinstance(obj, type) else [obj]
+        for fn in members:
+            if isinstance(fn, types.FunctionType) and fn.__module__ == module.__name__:
+                fn.__oracle_standin__ = True
+        if isinstance(obj, type) and obj.__module__ == module.__name__:
+            try:
+                obj.__oracle_standin__ = True
+            except (TypeError, AttributeError):
+                pass
+
+
+def _run_segments(compiled, ns: dict, info: dict) -> bool:
+    """Execute kept statements into `ns`; False when the code called exit()."""
     for seg, code in compiled:
+        if seg["kind"] not in ("import", "code"):
+            continue
         if isinstance(code, str):
             info["errors"].append(code)
             continue
         try:
             exec(code, ns)  # noqa: S102 - the sandbox's job
         except ImportError as exc:
-            if seg["kind"] != "import":
-                info["errors"].append(f"{seg['filename']} line {seg['lineno']}: {exc}")
+            if seg["kind"] != "import" or not isinstance(exc, ModuleNotFoundError):
+                info["errors"].append(f"{seg['filename']} line {_line(exc, seg)}: "
+                                      f"{type(exc).__name__}: {exc}"[:300])
+            missing = info["missing_modules"] if isinstance(exc, ModuleNotFoundError) else []
             for node in ast.parse(seg["source"]).body:
-                _bind_stub(ns, node, info["missing_modules"])
+                _bind_stub(ns, node, missing)
         except (SystemExit, KeyboardInterrupt) as exc:
             info["fatal"] = (f"the submission called exit() while loading "
                              f"({seg['filename']}, line {seg['lineno']}: {exc!r})")
-            break
+            return False
         except BaseException as exc:  # noqa: BLE001
-            info["errors"].append(f"{seg['filename']} line {seg['lineno']}: "
+            info["errors"].append(f"{seg['filename']} line {_line(exc, seg)}: "
                                   f"{type(exc).__name__}: {exc}"[:300])
+    return True
+
+
+def _line(exc: BaseException, seg: dict) -> int:
+    """The student's line an exception came from (innermost frame in their files)."""
+    frames = _student_frames(exc)
+    return frames[-1].lineno if frames else seg["lineno"]
+
+
+def _bind(ns: dict, seg: dict, info: dict) -> None:
+    """A graded name defined elsewhere than the graded file (a sibling module, or a class
+    of another case): bound into the graded namespace, unless the graded file has it."""
+    name = seg["name"]
+    if name in ns and not _unusable(ns[name]):
+        return
+    try:
+        owner = importlib.import_module(seg["module"]) if seg["module"] else None
+    except BaseException as exc:  # noqa: BLE001 - the module's own error is the student's
+        info["errors"].append(f"importing {seg['module']}: {type(exc).__name__}: {exc}"[:300])
+        return
+    obj = getattr(owner, seg["attr"], None) if owner is not None else ns.get(seg["attr"])
+    if obj is not None:
+        ns[name] = obj
+
+
+def load_submission(compiled) -> tuple[dict, dict]:
+    """Execute the kept statements into a fresh module namespace (and the student's other
+    modules, on import, into fresh modules)."""
+    module = types.ModuleType("submission")
+    module.__file__ = "submission.py"
+    sys.modules["submission"] = module
+    ns = module.__dict__
+    info = {"errors": [], "missing_modules": [], "fatal": None, "standins": []}
+    FINDER.install({seg["module"]: seg for seg, _ in compiled if seg["kind"] == "module"},
+                   info)
+    for seg, _ in compiled:
+        if seg["kind"] == "package":       # the graded file's package: `from .x import y`
+            ns["__package__"] = seg["package"]
+    if _run_segments(compiled, ns, info):
+        for seg, _ in compiled:
+            if seg["kind"] == "bind":
+                _bind(ns, seg, info)
     return ns, info
+
+
+def _unusable(obj) -> bool:
+    """A stub for a missing module, or a stand-in for a course helper: not the student's."""
+    return is_stub(obj) or getattr(obj, "__oracle_standin__", False) is True
 
 
 def _lookup(ns: dict, dotted: str):
@@ -230,19 +349,28 @@ def _lookup(ns: dict, dotted: str):
         if obj is None:
             break
         obj = getattr(obj, part, None)
-    return None if obj is None or is_stub(obj) else obj
+    return None if obj is None or _unusable(obj) else obj
+
+
+def _student_frames(exc: BaseException) -> list:
+    return [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in STUDENT_FILES]
 
 
 def _error(exc: BaseException, memory_mb: int) -> str:
+    """The error and where it happened: the innermost frame in the student's files (never
+    NumPy's or the grader's), with the function it is in."""
     if isinstance(exc, SystemExit):
         return f"the function called exit() ({exc!r})"
     if isinstance(exc, MemoryError):
         return f"MemoryError: ran out of memory (limit {memory_mb} MB)"
     if isinstance(exc, RecursionError):
         return "RecursionError: maximum recursion depth exceeded"
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not f.filename.startswith(os.path.dirname(__file__))]
-    where = f" ({frames[-1].filename}, line {frames[-1].lineno})" if frames else ""
+    frames = _student_frames(exc)
+    where = ""
+    if frames:
+        f = frames[-1]
+        inside = f", in {f.name}" if f.name != "<module>" else ""
+        where = f" ({f.filename}, line {f.lineno}{inside})"
     return f"{type(exc).__name__}: {exc}"[:400] + where
 
 

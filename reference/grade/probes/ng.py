@@ -21,9 +21,18 @@ from .remote import helper
 
 def _isolate(ns, *names):
     """Replace the helpers a graded function calls by the grader's correct versions
-    (proxies: the code runs in the parent, see `remote`)."""
+    (proxies: the code runs in the parent, see `remote`): in the graded namespace, and
+    in the student's other modules the graded functions come from (a four-file
+    submission's backward_propagation.py), where those define the name."""
+    others = {id(g): g for g in (getattr(v, "__globals__", None) for v in list(ns.values()))
+              if isinstance(g, dict) and g is not ns
+              and type(g.get("__loader__")).__name__ == "SourceFinder"}
     for name in names:
-        ns[name] = helper(f"ng.{name}")
+        proxy = helper(f"ng.{name}")
+        ns[name] = proxy
+        for g in others.values():
+            if name in g:
+                g[name] = proxy
 
 
 def _caches(raw):

@@ -8,7 +8,7 @@ sigmoid everywhere and the quadratic cost C = ½‖a − y‖².
 `Network(sizes)` draws random weights; every probe overwrites them with the
 case's arrays. To check each function on its own, what it calls is replaced
 by correct versions (the grader's, answered in the parent: proxies here, see
-`remote`): the module-level `sigmoid` / `sigmoid_prime` (for
+`remote`): the module-level `sigmoid` / `sigmoid_prime`, when defined (for
 feedforward, backprop, update_mini_batch), the instance's `cost_derivative`
 (for backprop) and the instance's `backprop` (for update_mini_batch); so a bug
 in sigmoid_prime is reported at sigmoid_prime, not in backprop too.
@@ -42,8 +42,13 @@ def _prepare(ns):
 
 
 def _isolate(ns):
+    """Replace the student's module-level sigmoid / sigmoid_prime by correct ones; never
+    add one the student did not define (the book has the student write them: a file whose
+    sigmoid is inside the class cannot run, and must fail with its NameError)."""
     _prepare(ns)
-    ns["sigmoid"], ns["sigmoid_prime"] = sigmoid, sigmoid_prime
+    for name, correct in (("sigmoid", sigmoid), ("sigmoid_prime", sigmoid_prime)):
+        if name in ns:
+            ns[name] = correct
 
 
 def _network(ns, inputs, weights=None, biases=None):
@@ -62,7 +67,8 @@ def sigmoid_probe(ns, inputs):
 
 def sigmoid_prime_probe(ns, inputs):
     _prepare(ns)
-    ns["sigmoid"] = sigmoid
+    if "sigmoid" in ns:
+        ns["sigmoid"] = sigmoid
     return {"return": ns["sigmoid_prime"](inputs["z"])}
 
 

@@ -1,0 +1,395 @@
+"""The student's other files: which modules a submission is made of (parent side).
+
+Single-file mode: the graded file and the student's modules and packages it
+imports (also from inside functions), looked up by module name beside it, in
+its parent folder (Saito's `sys.path.append(os.pardir)`) and in folders it puts
+on sys.path with a plain expression. Folder mode (batch, Gradescope) adds the
+files of the student's folder, notebooks included, defining a graded name the
+graded file lacks. Each file is read under the graded file's rules (`loader`)
+and sent to the child by module name. Symbolic links and paths resolving
+outside the boundary are never read; the course's own files (`dnn_app_utils_v3`)
+serve the student's imports but are never where a graded function comes from.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import sys
+from pathlib import Path
+
+from manual.errors import InputError
+
+from .loader import (
+    MAX_NOTEBOOK_BYTES,
+    MAX_SOURCE_BYTES,
+    Loaded,
+    Module,
+    NotASubmission,
+    _read_text,
+    _segments,
+    read_cells,
+)
+from .standins import is_course_file
+
+MAX_LISTED = 50                     # files ignored, listed by name in the report
+MAX_MODULES = 200                   # student modules sent to the child, at most
+MAX_SCANNED = 1000                  # files of a student's folder looked through, at most
+MAX_SCAN_BYTES = 200 * 2**20        # bytes of a student's folder looked through, at most
+
+
+def _inside(path: Path, boundary: Path) -> bool:
+    """A regular file or directory, no symlink, really inside the boundary."""
+    try:
+        return (not path.is_symlink() and path.resolve().is_relative_to(boundary)
+                and path.exists())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _imported_names(tree: ast.AST, package: str | None) -> set[str]:
+    """Every module name a file may import (also submodules `from a import b` may mean);
+    `package` is the importing module's package, for relative imports."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        bases: list[str] = []
+        if isinstance(node, ast.Import):
+            bases = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if package is None:
+                    continue
+                parts = package.split(".") if package else []
+                if node.level - 1 > len(parts):
+                    continue
+                parts = parts[:len(parts) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if not base:
+                continue
+            bases = [base] + [f"{base}.{a.name}" for a in node.names if a.name != "*"]
+        for name in bases:
+            parts = name.split(".")
+            out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+    return out
+
+
+class Folder:
+    """Where the student's modules are looked up: the graded file's folder, its parent
+    (`sys.path.append(os.pardir)`) and, in folder mode, the student's folder."""
+
+    def __init__(self, main: Path, folder: Path | None):
+        main = main.resolve()
+        self.boundary = (folder or main.parent.parent).resolve()
+        roots = [main.parent, main.parent.parent] + ([self.boundary] if folder else [])
+        self.roots = list(dict.fromkeys(r for r in roots if r.is_relative_to(self.boundary)))
+        self.label_base = folder.resolve() if folder else main.parent
+        self.main = main
+
+    def add_sys_path(self, trees) -> None:
+        """Folders the graded file puts on sys.path with a plain expression
+        (`sys.path.append('../common')`, `sys.path.insert(0, os.path.join(os.pardir,
+        'lib'))`), relative to its own folder, inside the boundary: roots too."""
+        for tree in trees:
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("append", "insert") and node.args
+                        and ast.unparse(node.func.value) == "sys.path"):
+                    continue
+                where = _path_literal(node.args[-1])
+                if where is None:
+                    continue
+                try:
+                    root = (self.main.parent / where).resolve()
+                except (OSError, RuntimeError, ValueError):
+                    continue
+                if root.is_dir() and root.is_relative_to(self.boundary) \
+                        and root not in self.roots:
+                    self.roots.insert(1, root)
+
+    def label(self, path: Path) -> str:
+        path = path.resolve()
+        if path.is_relative_to(self.label_base):
+            return path.relative_to(self.label_base).as_posix()
+        return "../" + path.relative_to(self.label_base.parent).as_posix()
+
+    def find(self, name: str) -> tuple[Path | None, bool] | None:
+        """(file or None for a namespace package, is a package) of a module name."""
+        parts = name.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        for root in self.roots:
+            base = root.joinpath(*parts)
+            init = base / "__init__.py"
+            if base.is_dir() and _inside(base, self.boundary):
+                return (init if _inside(init, self.boundary) else None), True
+            file = base.with_name(parts[-1] + ".py")
+            if file.is_file() and _inside(file, self.boundary):
+                return file, False
+        return None
+
+    def module_name(self, path: Path) -> str | None:
+        """The name a file of the student's folder is imported by (first root holding it)."""
+        path = path.resolve()
+        for root in self.roots:
+            if path.is_relative_to(root):
+                parts = list(path.relative_to(root).with_suffix("").parts)
+                if parts and parts[-1] == "__init__":
+                    parts.pop()
+                if parts and all(p.isidentifier() for p in parts):
+                    return ".".join(parts)
+        return None
+
+
+def _path_literal(node: ast.AST) -> str | None:
+    """'../common', os.pardir, os.path.join(os.pardir, 'common'), '..' + '/x': the path a
+    plain expression names, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    text = ast.unparse(node)
+    if text in ("os.pardir", "os.path.pardir"):
+        return ".."
+    if text in ("os.curdir", "os.path.curdir"):
+        return "."
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "os.path.join" and node.args:
+        parts = [_path_literal(a) for a in node.args]
+        return None if None in parts else str(Path(*parts))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _path_literal(node.left), _path_literal(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def _main_package(layout: Folder, trees) -> str | None:
+    """The package of a graded file that uses relative imports (`common/layers.py` doing
+    `from .functions import *`): its folder's name under the first root above it."""
+    if not any(isinstance(n, ast.ImportFrom) and n.level for t in trees for n in ast.walk(t)):
+        return None
+    for root in layout.roots:
+        if root != layout.main.parent and layout.main.parent.is_relative_to(root):
+            parts = layout.main.parent.relative_to(root).parts
+            if parts and all(p.isidentifier() for p in parts):
+                return ".".join(parts)
+    return None
+
+
+# imported by the worker before the submission (so never looked up again), or the grader's
+WORKER_MODULES = {"numpy", "manual", "reference", "os", "sys", "math", "random", "copy",
+                  "linecache", "io", "ast", "importlib", "resource", "signal", "traceback",
+                  "types", "json", "collections", "functools", "re"}
+
+
+def _taken(name: str) -> bool:
+    """Module names the student's files never replace: those the worker has imported
+    before the submission and the interpreter's built-in ones. A student's `test.py` or
+    `code.py` is theirs, as it would be beside their script."""
+    top = name.split(".")[0]
+    return top in WORKER_MODULES or top in sys.builtin_module_names
+
+
+def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
+    found = folder.find(name)
+    if found is None or _taken(name):
+        return None
+    path, package = found
+    if path is None:           # a folder without __init__.py: a namespace package
+        return Module(name, folder.label(folder.roots[0] / name.replace(".", "/")) + "/",
+                      True)
+    return _read_module(name, path, folder.label(path), package, out)
+
+
+def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) -> Module:
+    """One of the student's files, read under the graded file's rules."""
+    try:
+        cells = read_cells(path, label)
+    except (NotASubmission, InputError) as exc:
+        out.warnings.append(f"{label}: not loaded ({exc})")
+        return Module(name, label, package)
+    sub = Loaded()
+    segments, defines = _segments(cells, path.suffix == ".ipynb", sub)
+    out.trees += sub.trees
+    out.warnings += sub.warnings
+    if sub.error:
+        out.warnings.append(f"{label}: not loaded ({sub.error})")
+    return Module(name, label, package, segments, defines)
+
+
+@functools.lru_cache(maxsize=256)
+def _installed(top: str) -> bool:
+    """A library (standard or installed), not a folder the student's upload lost."""
+    import importlib.util
+
+    if _taken(top) or top in sys.stdlib_module_names:
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _flattened(folder: Folder, parts: list[str], out: Loaded) -> list[Module]:
+    """`from common.layers import *` in an upload that lost its folders (Gradescope keeps
+    only files): with no `common` anywhere and a `layers.py` beside, `common` is an empty
+    package and `common.layers` is served from `layers.py`, with a note. The modules to
+    add, packages first (none when the leaf is not there either)."""
+    if len(parts) < 2 or _installed(parts[0]):
+        return []                  # `matplotlib.pyplot` is never a student's pyplot.py
+    flat = folder.find(parts[-1])
+    if flat is None or flat[0] is None or flat[1]:
+        return []
+    name, path = ".".join(parts), flat[0]
+    label = folder.label(path)
+    out.warnings.append(f"`{name}` read from {label} (the upload has no `{parts[0]}` folder)")
+    packages = [Module(".".join(parts[:k]), "/".join(parts[:k]) + "/", True)
+                for k in range(1, len(parts))]
+    return packages + [_read_module(name, path, label, False, out)]
+
+
+def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Path]) -> None:
+    """The modules the graded file needs, transitively (a work list: no recursion however
+    long the chain); then (folder mode) the files defining graded names the graded file
+    lacks, and what those import."""
+    loaded: dict[str, Module] = {}
+    tried: set[str] = set()
+    flattened: set[str] = set()      # packages missing from an upload that lost its folders
+    pending: list[tuple[ast.AST, str | None]] = [(tree, out.package) for tree in out.trees]
+
+    def add(name: str) -> Module | None:
+        """Load a module, its packages first; its trees join the work list."""
+        parts = name.split(".")
+        for k in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:k])
+            if prefix in loaded:
+                continue
+            if prefix in tried or len(loaded) >= MAX_MODULES:
+                return None
+            tried.add(prefix)
+            n_trees = len(out.trees)
+            module = _load_module(folder, prefix, out)
+            if module is None and len(parts) > 1 and (k == 1 or parts[0] in flattened):
+                # the deepest name that is a file: `common.gradient` of
+                # `from common.gradient import numerical_gradient`
+                for depth in range(len(parts), k - 1, -1):
+                    flat = _flattened(folder, parts[:depth], out)
+                    if flat:
+                        break
+                flattened.add(parts[0])
+                for m in flat:
+                    if m.name not in loaded:
+                        loaded[m.name] = m
+                        tried.add(m.name)
+                pending.extend((tree, ".".join(parts[:depth - 1]))
+                               for tree in out.trees[n_trees:])
+                return loaded.get(name)
+            if module is None:
+                return None
+            loaded[prefix] = module
+            package = prefix if module.package else prefix.rpartition(".")[0]
+            pending.extend((tree, package) for tree in out.trees[n_trees:])
+        return loaded[name]
+
+    def drain() -> None:
+        while pending:
+            tree, package = pending.pop(0)
+            # deepest first: `common.layers` (maybe flattened) before `common` alone
+            for name in sorted(_imported_names(tree, package), key=lambda n: (-n.count("."), n)):
+                add(name)
+
+    drain()
+    lacking = {w for w in wanted if w not in out.defines}
+    # .py files first (importable by name), then notebooks (served under a name of their own)
+    scanned = sorted(everything[:MAX_SCANNED], key=lambda p: p.suffix == ".ipynb")
+    budget = MAX_SCAN_BYTES
+    for path in scanned:
+        if not lacking or path.resolve() == folder.main:
+            continue
+        try:
+            budget -= path.stat().st_size
+        except OSError:
+            continue
+        if budget < 0:
+            out.warnings.append("the student's folder is too large to look through in full "
+                                f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
+            break
+        notebook = path.suffix == ".ipynb"
+        importable = None if notebook else folder.module_name(path)
+        # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
+        name = importable or f"_file_{len(loaded)}"
+        if name in loaded or _taken(name) or is_course_file(name):
+            continue
+        try:
+            text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
+        except (NotASubmission, InputError):
+            continue
+        # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
+        head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
+        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
+            continue
+        if importable is None:          # what the file imports is loaded too
+            n_trees = len(out.trees)
+            module = _read_module(name, path, folder.label(path), False, out)
+            loaded[name] = module
+            pending.extend((tree, None) for tree in out.trees[n_trees:])
+        else:
+            module = add(name)
+        drain()
+        if module is not None:
+            lacking -= set(module.defines)
+    out.modules = [m for _, m in sorted(loaded.items())]
+
+
+def _bind(out: Loaded, wanted: set[str]) -> None:
+    """Where each graded name comes from: the graded file, a student module (first by
+    name), or a class of another case (`ReLU` for `Relu`, with a note)."""
+    for name in sorted(wanted):
+        if name in out.defines:
+            out.origins[name] = out.defines[name]
+            continue
+        owner = next((m for m in out.modules
+                      if name in m.defines and not is_course_file(m.name)), None)
+        if owner is not None:
+            out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
+            out.binds.append({"name": name, "module": owner.name, "attr": name})
+            continue
+        if name[:1].isupper():      # a class: matched regardless of case, as a TA would
+            places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
+                                              if not is_course_file(m.name)]
+            for module, defines in places:
+                match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
+                if match:
+                    label = defines[match]
+                    out.origins[name] = label
+                    out.binds.append({"name": name, "module": module, "attr": match})
+                    out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
+                                        "(class names are matched regardless of case)")
+                    break
+
+
+
+
+def gather(layout: Folder, out: Loaded, folder: Path | None, alone: bool) -> None:
+    """The rest of the submission, once the graded file is read: the student's modules
+    (unless `alone`), where each graded name comes from, and the folder's files ignored."""
+    everything = files_in(folder) if folder is not None else []
+    if not alone:
+        layout.add_sys_path(out.trees)
+        out.package = _main_package(layout, out.trees)
+        _collect(layout, out, out.wanted, everything)
+    _bind(out, out.wanted)
+    graded = set(out.files) | set(out.course_files)
+    ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]
+    if out.course_files:
+        out.warnings.append("the course's own files, used by the student's code and not "
+                            f"graded: {', '.join(out.course_files)}")
+    out.ignored = ignored[:MAX_LISTED] + (
+        [f"... and {len(ignored) - MAX_LISTED} more"] if len(ignored) > MAX_LISTED else [])
+
+
+def files_in(directory: Path) -> list[Path]:
+    """The .py/.ipynb files of a student's folder: no hidden ones (.ipynb_checkpoints), no
+    symbolic links, nothing resolving outside the folder."""
+    from .pick import files_under
+
+    return files_under(directory)

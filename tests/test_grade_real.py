@@ -1,0 +1,597 @@
+"""Issue 10, the loading side: submissions as students hand them in (tests/submissions/real).
+
+Each fixture reproduces a pattern seen in real submissions (written for this project):
+a four-file Ng student, Saito's book layout with `common/` and `sys.path.append(os.pardir)`,
+a star import of a course helper giving `np`, Nielsen's Python 2 network.py, a sigmoid
+indented into the class, a `ReLU` class, a misspelled function, an error raised inside
+NumPy, a forward that raises under a correct backward, notebooks with shell assignments
+and in nbformat 3. Every verdict below is what a TA reading the files would give.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reference.grade import folder, loader
+from reference.grade.pick import files_under, pick
+from reference.grade.runner import grade_submission
+from reference.grade.styles import get_style
+
+REAL = Path(__file__).parent / "submissions" / "real"
+TIMEOUT = 5.0
+NG_OPTIONAL = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
+
+
+def _grade(path, style, folder=None, **kw):
+    return grade_submission(path, style, seed=0, timeout=TIMEOUT, folder=folder, **kw)
+
+
+def _statuses(result) -> dict[str, str]:
+    return {f.name: f.status for f in result.functions}
+
+
+def _diagnoses(result) -> dict[str, str]:
+    """What was said of each function that did not pass (failed, or missing)."""
+    return {f.name: f.finding.diagnosis for f in result.functions
+            if f.status in ("failed", "missing")}
+
+
+def _all_required_pass(result, style):
+    """Every graded function the style requires passed (optional ones may be absent)."""
+    assert result.error is None, result.error
+    for f in get_style(style).functions:
+        status = _statuses(result)[f.name]
+        assert status == "passed" or (f.optional and status == "supplied"), (f.name, status,
+                                                                                 result.warnings)
+
+
+# --- pattern 1: a folder, not a file -------------------------------------------------------
+NG_FOUR = REAL / "ng_four_files"
+
+
+@pytest.mark.parametrize("folder", [None, NG_FOUR], ids=["single-file", "folder"])
+def test_four_file_ng_student_grades_from_every_file(folder):
+    result = _grade(NG_FOUR / "main.py", "ng", folder)
+    _all_required_pass(result, "ng")
+    assert set(result.files) == {"main.py", "initialization.py", "forward_propagation.py",
+                                 "cost_function.py", "backward_propagation.py"}
+    assert result.origins["linear_backward"] == "backward_propagation.py"
+    assert result.origins["L_model_forward"] == "forward_propagation.py"
+    assert result.origins["compute_cost"] == "cost_function.py"
+    assert result.origins["initialize_parameters_deep"] == "initialization.py"
+
+
+def test_a_bug_in_a_sibling_file_is_reported_where_it_is(tmp_path):
+    """dW without 1/m in backward_propagation.py: linear_backward fails, and only it (its
+    callers in the same file get a correct linear_backward, as in a one-file submission)."""
+    student = tmp_path / "alice"
+    shutil.copytree(NG_FOUR, student)
+    path = student / "backward_propagation.py"
+    text = path.read_text()
+    assert "dW = 1. / m * np.dot(dZ, A_prev.T)" in text
+    path.write_text(text.replace("dW = 1. / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)"))
+    result = _grade(student / "main.py", "ng", student)
+    failed = _diagnoses(result)
+    assert set(failed) == {"linear_backward"}
+    assert "1/m is missing" in failed["linear_backward"]
+
+
+def test_folder_mode_finds_functions_no_file_imports(tmp_path):
+    """A student with no main at all: forward_propagation.py is graded (pick), the other
+    files' functions are found where they are defined."""
+    student = tmp_path / "bob"
+    shutil.copytree(NG_FOUR, student)
+    (student / "main.py").unlink()
+    chosen = pick(files_under(student), "ng")
+    assert chosen.name == "forward_propagation.py" or chosen.name == "backward_propagation.py"
+    result = _grade(chosen, "ng", student)
+    _all_required_pass(result, "ng")
+    assert result.ignored == []
+
+
+SAITO = REAL / "saito_ch05"
+
+
+def test_saito_chapter_folder_resolves_os_pardir_and_common():
+    """ch05/two_layer_net.py does sys.path.append(os.pardir) then from common.layers import *."""
+    result = _grade(SAITO / "ch05" / "two_layer_net.py", "saito")
+    _all_required_pass(result, "saito")
+    assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
+    assert result.origins["Affine.backward"] == "../common/layers.py"
+    assert "../common/functions.py" in result.files
+    assert not any("dataset" in f for f in result.files)      # never imported by it
+
+
+def test_saito_folder_mode_lists_files_graded_and_ignored():
+    chosen = pick(files_under(SAITO), "saito")
+    result = _grade(chosen, "saito", SAITO)
+    _all_required_pass(result, "saito")
+    assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
+    assert {"common/layers.py", "common/functions.py", "ch05/two_layer_net.py"} <= set(
+        result.files)
+    # the training script and the MNIST downloader define nothing graded
+    assert {"ch05/train_neuralnet.py", "dataset/mnist.py"} <= set(result.ignored)
+    assert result.origins["TwoLayerNet.gradient"] == "ch05/two_layer_net.py"
+
+
+def test_a_bug_in_the_books_common_folder_is_found(tmp_path):
+    student = tmp_path / "carol"
+    shutil.copytree(SAITO, student)
+    layers = student / "common" / "layers.py"
+    text = layers.read_text()
+    assert "self.dW = np.dot(self.x.T, dout)" in text
+    layers.write_text(text.replace("self.dW = np.dot(self.x.T, dout)",
+                                   "self.dW = np.dot(dout.T, self.x)"))
+    result = _grade(student / "ch05" / "two_layer_net.py", "saito")
+    assert "Affine.backward" in _diagnoses(result)
+    assert "transposed" in _diagnoses(result)["Affine.backward"]
+    assert _statuses(result)["Relu.backward"] == "passed"
+
+
+def test_relative_imports_inside_a_package(tmp_path):
+    (tmp_path / "mynet").mkdir()
+    (tmp_path / "mynet" / "__init__.py").write_text("from .layers import *\n")
+    layers = (REAL / "saito_relu_case" / "layers.py").read_text()
+    layers = layers.replace("class ReLU", "class Relu")
+    (tmp_path / "mynet" / "layers.py").write_text(
+        "from .functions import softmax, cross_entropy_error, sigmoid\n"
+        + layers.replace("ReLU()", "Relu()"))
+    (tmp_path / "mynet" / "functions.py").write_text(
+        (SAITO / "common" / "functions.py").read_text())
+    main = tmp_path / "main.py"
+    main.write_text("from mynet import *\nfrom mynet.layers import TwoLayerNet\n")
+    result = _grade(main, "saito", only=["Affine.backward", "SoftmaxWithLoss.forward",
+                                         "TwoLayerNet.gradient"])
+    assert _statuses(result) == {"Affine.backward": "passed",
+                                 "SoftmaxWithLoss.forward": "passed",
+                                 "TwoLayerNet.gradient": "passed"}, result.warnings
+    assert {"mynet/__init__.py", "mynet/layers.py", "mynet/functions.py"} <= set(result.files)
+
+
+def test_symlinks_and_paths_outside_the_folder_are_never_read(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("def linear_backward(dZ, cache):\n    return 1\n")
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "secret.py").symlink_to(outside / "secret.py")
+    (student / "linked").symlink_to(outside, target_is_directory=True)
+    main = student / "main.py"
+    main.write_text("import numpy as np\nfrom secret import *\nfrom linked.secret import *\n"
+                    "def linear_forward(A, W, b):\n    return np.dot(W, A) + b, (A, W, b)\n")
+    assert [p.name for p in files_under(student)] == ["main.py"]
+    loaded = loader.load(main, student, {"linear_backward", "linear_forward"})
+    assert loaded.modules == [] and "linear_backward" not in loaded.origins
+    assert loaded.files == ["main.py"]
+
+
+# --- pattern 2 and 5: stand-ins only for course-provided code -------------------------------
+def test_star_import_of_a_course_helper_gives_np():
+    """`from testCases_v2 import *` gives np in the real course: correct functions pass."""
+    result = _grade(REAL / "ng_star_standin" / "step_by_step.py", "ng")
+    _all_required_pass(result, "ng")
+    # the activations came from the course's dnn_utils_v2: not graded as the student's
+    assert {n for n, s in _statuses(result).items() if s == "supplied"} == NG_OPTIONAL
+    assert any("dnn_utils_v2" in w and "testCases_v2" in w for w in result.warnings)
+
+
+def test_a_helper_the_course_does_not_provide_is_not_supplied(tmp_path):
+    """`from dnn_utils_v2 import cross_entropy`: dnn_utils has no such function."""
+    path = tmp_path / "cost.py"
+    path.write_text("from dnn_utils_v2 import *\nfrom dnn_utils_v2 import cross_entropy\n\n"
+                    "def compute_cost(AL, Y):\n    return cross_entropy(AL, Y)\n")
+    result = _grade(path, "ng", only=["compute_cost"])
+    failed = _diagnoses(result)
+    assert "`dnn_utils_v2.cross_entropy`" in failed["compute_cost"]
+    assert "cost.py, line 5, in compute_cost" in failed["compute_cost"]
+
+
+def test_sigmoid_inside_the_class_is_the_students_name_error():
+    """Issue 10, pattern 5: `def sigmoid(z)` indented into Network cannot be called as
+    `sigmoid(...)`: feedforward and backprop raise NameError at the student's lines."""
+    result = _grade(REAL / "nielsen_class_sigmoid" / "network.py", "nielsen")
+    failed = _diagnoses(result)
+    assert set(failed) == {"Network.feedforward", "Network.backprop"}
+    assert "NameError: name 'sigmoid' is not defined (network.py, line 20, in feedforward)" \
+        in failed["Network.feedforward"]
+    assert "(network.py, line 42, in backprop)" in failed["Network.backprop"]
+    assert _statuses(result)["Network.cost_derivative"] == "passed"
+    assert _statuses(result)["sigmoid_prime"] == "passed"
+
+
+# --- pattern 3: Python 2 ---------------------------------------------------------------------
+def test_python2_network_is_converted_and_graded():
+    result = _grade(REAL / "nielsen_py2" / "network.py", "nielsen")
+    _all_required_pass(result, "nielsen")
+    (note,) = [w for w in result.warnings if "Python 2" in w]
+    assert "fissix" in note
+    # eta/len(mini_batch) on lines 49 and 51; 1.0/(1.0+...) on line 93 is a float division
+    assert "lines 49, 51 " in note and "93" not in note
+
+
+def test_python2_with_a_bug_still_fails_where_the_bug_is(tmp_path):
+    text = (REAL / "nielsen_py2" / "network.py").read_text()
+    assert "self.weights[-l+1].transpose()" in text
+    path = tmp_path / "network.py"
+    path.write_text(text.replace("self.weights[-l+1].transpose()", "self.weights[-l+1]"))
+    result = _grade(path, "nielsen")
+    assert set(_diagnoses(result)) == {"Network.backprop"}
+
+
+# --- pattern 6: names -----------------------------------------------------------------------
+def test_relu_class_spelled_ReLU_is_graded_with_a_note():
+    result = _grade(REAL / "saito_relu_case" / "layers.py", "saito")
+    _all_required_pass(result, "saito")
+    assert _statuses(result)["Relu.backward"] == "passed"
+    assert any("`ReLU`" in w and "`Relu`" in w for w in result.warnings)
+
+
+def test_misspelled_function_fails_with_did_you_mean():
+    result = _grade(REAL / "ng_names" / "misspelled.py", "ng")
+    failed = _diagnoses(result)
+    assert set(failed) == {"update_parameters"}
+    assert "did you mean `update_parameter`?" in failed["update_parameters"]
+    assert "pandas" not in failed["update_parameters"] and "may come from" not in \
+        failed["update_parameters"]
+
+
+# --- pattern 7: where the error is --------------------------------------------------------
+def test_an_error_raised_inside_numpy_is_located_at_the_students_line():
+    result = _grade(REAL / "ng_names" / "maximumum.py", "ng", only=["relu"])
+    message = _diagnoses(result)["relu"]
+    assert message.endswith("(maximumum.py, line 18, in relu)")
+    assert "__init__" not in message and "site-packages" not in message
+
+
+def test_a_backward_whose_forward_raises_says_so():
+    result = _grade(REAL / "saito_forward_raises" / "layers.py", "saito",
+                    only=["Affine.forward", "Affine.backward"])
+    failed = _diagnoses(result)
+    assert "(layers.py, line 69, in forward)" in failed["Affine.forward"]
+    assert failed["Affine.backward"].startswith("the forward pass (Affine.forward) raised")
+
+
+# --- pattern 9: notebooks --------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["shell_assignments.ipynb", "nbformat3.ipynb"])
+def test_notebooks_grade_in_full(name):
+    result = _grade(REAL / "notebooks" / name, "ng")
+    assert result.error is None
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+
+
+def test_ipython_lines_are_dropped_one_by_one():
+    cells = loader.read_cells(REAL / "notebooks" / "shell_assignments.ipynb")
+    text = "\n".join(src for _, src in cells)
+    assert "!ls" not in text and "%time" not in text and "%who_ls" not in text
+    assert "def sigmoid" in text and "def _check" in text
+    tree = loader.load(REAL / "notebooks" / "shell_assignments.ipynb")
+    assert not any("syntax error" in w for w in tree.warnings)
+
+
+def test_nbformat3_cells_are_read_in_order():
+    cells = loader.read_cells(REAL / "notebooks" / "nbformat3.ipynb")
+    assert cells[0][0] == "nbformat3.ipynb cell 1"
+    assert cells[0][1].strip() == "import numpy as np"
+    assert "def sigmoid" in cells[1][1]       # cell 2 is markdown: numbering keeps it
+
+
+# --- pattern 10 (files part) and batch mode ---------------------------------------------------
+def test_batch_lists_each_students_files(cli, tmp_path):
+    batch = tmp_path / "batch"
+    shutil.copytree(NG_FOUR, batch / "alice")
+    (batch / "alice" / "notes.ipynb").write_text(json.dumps(
+        {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(NG_FOUR, outside)
+    os.symlink(outside, batch / "mallory")           # a student folder that is a link
+    out = tmp_path / "grades"
+    r = cli("grade", str(batch), "--style", "ng", "--format", "json", "--output", str(out),
+            "--timeout", str(TIMEOUT))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # the graded file: the one defining the most graded functions (4 in backward_propagation)
+    assert sorted(p.name for p in out.glob("*.json") if p.name != "run.json") == [
+        "alice__backward_propagation.py.json"]
+    data = json.loads((out / "alice__backward_propagation.py.json").read_text())
+    extra = data["extra_data"]
+    assert extra["files_graded"][0] == "backward_propagation.py"
+    assert set(extra["files_graded"]) == {"initialization.py", "forward_propagation.py",
+                                          "cost_function.py", "backward_propagation.py"}
+    # main.py only trains (defines nothing graded), the notebook is empty
+    assert extra["files_ignored"] == ["main.py", "notes.ipynb"]
+    tests = {t["name"]: t for t in data["tests"]}
+    assert tests["linear_backward"]["extra_data"]["file"] == "backward_propagation.py"
+    assert "files graded:" in data["output"]
+
+
+def test_student_folder_option_for_gradescope(cli, tmp_path):
+    out = tmp_path / "results.json"
+    r = cli("grade", str(NG_FOUR / "forward_propagation.py"), "--style", "ng", "--format",
+            "json", "--output", str(out), "--student-folder", str(NG_FOUR),
+            "--timeout", str(TIMEOUT))
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == data["max_score"]
+    assert "backward_propagation.py" in data["extra_data"]["files_graded"]
+    bad = cli("grade", str(NG_FOUR / "main.py"), "--style", "ng", "--student-folder",
+              str(tmp_path))
+    assert bad.returncode == 2 and "--student-folder" in bad.stderr
+
+
+def test_a_python_line_beginning_with_percent_is_kept(tmp_path):
+    """String formatting continued on a line starting with `%` is Python, not a magic."""
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": "def label(x):\n    return ('value %d'\n            % x)\n"}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "fmt.ipynb"
+    path.write_text(json.dumps(nb))
+    loaded = loader.load(path)
+    assert loaded.error is None and "% x" in loaded.segments[0].source
+
+
+def test_notebook_lines_left_in_a_py_file_are_dropped_with_a_note(tmp_path):
+    """A notebook pasted into a .py file keeps `%matplotlib inline`: not Python, but the
+    functions in the file are the student's work."""
+    path = tmp_path / "hw.py"
+    path.write_text("import numpy as np\n%matplotlib inline\nfiles = !ls\n\n"
+                    "def relu(Z):\n    return np.maximum(0, Z), Z\n")
+    result = _grade(path, "ng", only=["relu"])
+    assert result.error is None and _statuses(result) == {"relu": "passed"}
+    assert any("IPython lines dropped (line 2, 3)" in w for w in result.warnings)
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    assert "syntax error: bad.py, line 1" in loader.load(tmp_path / "bad.py").error
+
+
+def test_a_long_import_chain_is_loaded_without_recursion(tmp_path):
+    """m0 imports m1 imports ... m299: the first MAX_MODULES are sent, nothing overflows."""
+    for k in range(300):
+        (tmp_path / f"m{k}.py").write_text(f"import m{k + 1}\n\ndef f{k}():\n    return {k}\n")
+    main = tmp_path / "main.py"
+    main.write_text("import m0\n")
+    loaded = loader.load(main)
+    assert loaded.error is None and len(loaded.modules) == folder.MAX_MODULES
+    assert [m.name for m in loaded.modules[:3]] == ["m0", "m1", "m10"]
+
+
+def test_the_courses_own_file_in_the_folder_is_not_graded_as_the_students(tmp_path):
+    """The application notebook imports everything from the course's dnn_app_utils_v3.py,
+    which has the course's own L_model_forward: none of it is the student's work."""
+    (tmp_path / "dnn_app_utils_v3.py").write_text(
+        "import numpy as np\n\n"
+        "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n\n"
+        "def linear_forward(A, W, b):\n    return W.dot(A) + b, (A, W, b)\n\n"
+        "def L_model_forward(X, parameters):\n    return X, []\n")
+    main = tmp_path / "application.py"
+    main.write_text("from dnn_app_utils_v3 import *\n\n"
+                    "def two_layer_model(X, Y, layers_dims):\n    return sigmoid(X)\n")
+    result = _grade(main, "ng", tmp_path, only=["linear_forward", "L_model_forward",
+                                                "L_model_backward", "sigmoid"])
+    assert _statuses(result) == {"linear_forward": "missing", "L_model_forward": "missing",
+                                 "L_model_backward": "missing", "sigmoid": "supplied"}
+    assert all("is not defined in the submission" in d for d in _diagnoses(result).values())
+    assert not any("did you mean" in d for d in _diagnoses(result).values())
+    assert "linear_forward" not in result.origins
+    assert result.files == ["application.py"] and result.ignored == []
+    assert any("course's own files" in w and "dnn_app_utils_v3.py" in w
+               for w in result.warnings)
+
+
+def test_a_helper_indented_into_the_class_is_named(tmp_path):
+    text = (REAL / "nielsen_class_sigmoid" / "network.py").read_text()
+    module_level = ("def sigmoid_prime(z):\n    s = 1.0 / (1.0 + np.exp(-z))\n"
+                    "    return s * (1 - s)\n")
+    assert text.endswith(module_level)
+    path = tmp_path / "network.py"
+    path.write_text(text.replace(module_level, "\n".join(
+        "    " + line if line else line for line in module_level.split("\n"))))
+    result = _grade(path, "nielsen", only=["sigmoid_prime"])
+    message = _diagnoses(result)["sigmoid_prime"]
+    assert "`Network.sigmoid_prime` is defined inside the class" in message
+
+
+def test_python2_mixing_tabs_and_spaces_is_converted(tmp_path):
+    """Python 2 read a tab as indentation to the next multiple of 8; Python 3 refuses."""
+    path = tmp_path / "network.py"
+    path.write_text("import numpy as np\n\ndef sigmoid(z):\n    if True:\n"
+                    "\treturn 1.0 / (1.0 + np.exp(-z))\n    print 'unreachable'\n")
+    result = _grade(path, "nielsen", only=["sigmoid"])
+    assert result.error is None and _statuses(result) == {"sigmoid": "passed"}
+    assert any("Python 2" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("expr", ["'../common'", "os.path.join(os.pardir, 'common')",
+                                  "os.pardir + '/common'"])
+def test_a_folder_put_on_sys_path_is_searched(tmp_path, expr):
+    """`sys.path.append('../common')` then `from layers import *` (layers.py in common/)."""
+    shutil.copytree(SAITO / "common", tmp_path / "common")
+    (tmp_path / "common" / "layers.py").write_text(
+        (SAITO / "common" / "layers.py").read_text().replace(
+            "from common.functions import *", "from functions import *"))
+    (tmp_path / "ch05").mkdir()
+    main = tmp_path / "ch05" / "net.py"
+    main.write_text(f"import sys, os\nsys.path.append({expr})\nfrom layers import *\n")
+    result = _grade(main, "saito", only=["Affine.backward", "SoftmaxWithLoss.forward"])
+    assert _statuses(result) == {"Affine.backward": "passed",
+                                 "SoftmaxWithLoss.forward": "passed"}, result.warnings
+    assert result.origins["Affine.backward"] == "../common/layers.py"
+
+
+def test_percent_run_of_a_helper_file_becomes_its_import(tmp_path):
+    """`%run activations.py` in a notebook: the file's names are the notebook's."""
+    (tmp_path / "activations.py").write_text(
+        "import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": "%run activations.py\n%matplotlib inline\n"},
+                    {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+                     "source": "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n"}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    result = _grade(path, "ng", only=["relu", "sigmoid"])
+    assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
+    assert result.origins == {"relu": "activations.py", "sigmoid": "hw.ipynb cell 2"}
+
+
+def test_a_graded_file_inside_a_package_keeps_its_relative_imports(tmp_path):
+    """Folder mode picks common/layers.py, which does `from .functions import *`."""
+    shutil.copytree(SAITO / "common", tmp_path / "common")
+    layers = tmp_path / "common" / "layers.py"
+    text = layers.read_text().replace("from common.functions import *",
+                                      "from .functions import *\n"
+                                      "from .functions import softmax as _softmax")
+    # a name the grader never supplies: only the relative import can give it
+    layers.write_text(text.replace("self.y = softmax(x)", "self.y = _softmax(x)"))
+    assert pick(files_under(tmp_path), "saito") == layers
+    result = _grade(layers, "saito", tmp_path, only=["Sigmoid.forward",
+                                                     "SoftmaxWithLoss.forward"])
+    assert _statuses(result) == {"Sigmoid.forward": "passed",
+                                 "SoftmaxWithLoss.forward": "passed"}, result.warnings
+    assert "common/functions.py" in result.files
+
+
+@pytest.mark.parametrize(("notebook", "expected"), [
+    # nbformat 3 stripped of its outputs (nbstripout): still the student's code
+    ({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+      "worksheets": [{"cells": [{"cell_type": "code", "input": "def f():\n    return 1\n"}]}]},
+     None),
+    ({"nbformat": 99, "nbformat_minor": 0, "cells": []}, "not a notebook nbformat can read"),
+    ({"nbformat": 3, "worksheets": 5}, "not a notebook nbformat can read"),
+])
+def test_odd_notebooks_are_read_or_refused_with_a_reason(tmp_path, notebook, expected):
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps(notebook))
+    loaded = loader.load(path)
+    if expected is None:
+        assert loaded.error is None and loaded.segments[0].source.startswith("def f")
+    else:
+        assert expected in loaded.error
+
+
+def test_a_loose_file_of_a_batch_never_imports_another_students(cli, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(REAL / "ng_names" / "maximumum.py", batch / "bob.py")
+    (batch / "alice.py").write_text("from bob import *\n")    # bob's work is not alice's
+    out = tmp_path / "grades"
+    r = cli("grade", str(batch), "--style", "ng", "--format", "json", "--output", str(out),
+            "--timeout", str(TIMEOUT))
+    assert r.returncode == 1
+    alice = json.loads((out / "alice.py.json").read_text())
+    # nothing of bob's is alice's: only the course-provided helpers count (as supplied)
+    statuses = {t["name"]: t["extra_data"]["grade_status"] for t in alice["tests"]}
+    assert "passed" not in statuses.values() and statuses["linear_forward"] == "missing"
+    assert alice["extra_data"]["files_graded"] == ["alice.py"]
+
+
+def test_a_layer_bug_is_not_blamed_on_two_layer_net_from_another_file(tmp_path):
+    """Folder mode grades common/layers.py; TwoLayerNet lives in ch05/two_layer_net.py and
+    gets correct layers, so Affine's bug is reported at Affine only."""
+    student = tmp_path / "dave"
+    shutil.copytree(SAITO, student)
+    layers = student / "common" / "layers.py"
+    layers.write_text(layers.read_text().replace("self.db = np.sum(dout, axis=0)",
+                                                 "self.db = np.sum(dout, axis=1)"))
+    chosen = pick(files_under(student), "saito")
+    assert chosen == layers
+    result = _grade(chosen, "saito", student, only=["Affine.backward", "TwoLayerNet.gradient"])
+    assert _statuses(result) == {"Affine.backward": "failed", "TwoLayerNet.gradient": "passed"}
+    assert result.origins["TwoLayerNet.gradient"] == "ch05/two_layer_net.py"
+
+
+def test_functions_in_a_sibling_notebook_are_graded(tmp_path):
+    """Part 1 in a .py file, the backward pass in the student's notebook beside it."""
+    source = (Path(__file__).parent / "submissions" / "ng" / "correct.py").read_text()
+    forward, backward = source.split("def linear_backward", 1)
+    (tmp_path / "part1.py").write_text(forward)
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": "import numpy as np\nfrom part1 import *\n"},
+                    {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+                     "source": "def linear_backward" + backward.split("if __name__")[0]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "part2.ipynb").write_text(json.dumps(nb))
+    chosen = pick(files_under(tmp_path), "ng")
+    assert chosen.name == "part1.py"
+    result = _grade(chosen, "ng", tmp_path)
+    _all_required_pass(result, "ng")
+    assert result.origins["L_model_backward"] == "part2.ipynb cell 2"
+    assert result.files == ["part1.py", "part2.ipynb"]
+
+
+def test_a_student_module_named_like_the_standard_librarys_is_theirs(tmp_path):
+    """`from code import *` beside the script imports the student's code.py in Python."""
+    (tmp_path / "code.py").write_text(
+        "import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    main = tmp_path / "main.py"
+    main.write_text("from code import *\n")
+    result = _grade(main, "ng", only=["relu"])
+    assert _statuses(result) == {"relu": "passed"} and result.origins == {"relu": "code.py"}
+
+
+def test_an_upload_that_lost_its_folders_still_finds_common(tmp_path):
+    """Gradescope keeps files only: two_layer_net.py, layers.py and functions.py side by
+    side, the code still saying `from common.layers import *`."""
+    for path in (SAITO / "common" / "layers.py", SAITO / "common" / "functions.py",
+                 SAITO / "ch05" / "two_layer_net.py", SAITO / "common" / "gradient.py"):
+        shutil.copy(path, tmp_path / path.name)
+    chosen = pick(files_under(tmp_path), "saito")
+    assert chosen.name == "layers.py"
+    result = _grade(chosen, "saito", tmp_path)
+    _all_required_pass(result, "saito")
+    assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
+    assert any("`common.functions` read from functions.py" in w for w in result.warnings)
+    assert set(result.files) == {"layers.py", "functions.py", "two_layer_net.py",
+                                 "gradient.py"}
+
+
+def test_a_library_submodule_is_never_a_flattened_student_file(tmp_path):
+    (tmp_path / "linalg.py").write_text("def norm(x):\n    return 0\n")
+    main = tmp_path / "main.py"
+    main.write_text("import numpy.linalg\nfrom numpy.linalg import norm\n"
+                    "def relu(Z):\n    return Z * (Z > 0), Z\n")
+    loaded = loader.load(main, tmp_path, {"relu"})
+    assert loaded.modules == [] and loaded.files == ["main.py"]
+
+
+def test_an_if_choosing_an_import_is_kept(tmp_path):
+    """Saito's common/np.py: `if GPU: import cupy as np` / `else: import numpy as np`."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "config.py").write_text("GPU = False\n")
+    (tmp_path / "common" / "np.py").write_text(
+        "from common.config import GPU\nif GPU:\n    import cupy as np\nelse:\n"
+        "    import numpy as np\n")
+    main = tmp_path / "layers.py"
+    main.write_text("from common.np import *\n\nclass Relu:\n    def forward(self, x):\n"
+                    "        self.mask = x <= 0\n        return np.where(self.mask, 0, x)\n\n"
+                    "    def backward(self, dout):\n        return np.where(self.mask, 0, dout)\n"
+                    "\nif __name__ == '__main__':\n    print(Relu().forward(np.ones(3)))\n")
+    result = _grade(main, "saito", only=["Relu.forward", "Relu.backward"])
+    assert _statuses(result) == {"Relu.forward": "passed", "Relu.backward": "passed"}
+    assert [s.source.split("\n")[0] for s in loader.load(main).segments] == [
+        "from common.np import *", "class Relu:"]
+
+
+def test_a_file_no_import_can_name_is_still_the_students(tmp_path):
+    """Downloaded twice: `backward (1).py` holds the student's backward pass."""
+    source = (Path(__file__).parent / "submissions" / "ng" / "correct.py").read_text()
+    forward, backward = source.split("def linear_backward", 1)
+    (tmp_path / "forward.py").write_text(forward)
+    (tmp_path / "backward (1).py").write_text("import numpy as np\nfrom forward import *\n\n"
+                                             "def linear_backward" + backward)
+    result = _grade(tmp_path / "forward.py", "ng", tmp_path)
+    _all_required_pass(result, "ng")
+    assert result.origins["L_model_backward"] == "backward (1).py"
+
+
+def test_exec_of_a_helper_file_is_its_star_import(tmp_path):
+    (tmp_path / "helpers.py").write_text(
+        "import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    main = tmp_path / "main.py"
+    main.write_text("exec(open('helpers.py').read())\n\n"
+                    "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n")
+    result = _grade(main, "ng", only=["relu", "sigmoid"])
+    assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
+    assert result.origins["relu"] == "helpers.py"
