@@ -88,8 +88,27 @@ def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, 
              and (outputs is None or a in outputs)]
     combos = list(itertools.product(activations, outs + extra, layouts, dtypes))
     if not combos:
-        raise InputError("no (activation, loss) combination is left after the filters")
+        raise InputError(_why_nothing_left(activations, losses, outputs, layouts, dtypes))
     return combos
+
+
+def _why_nothing_left(activations, losses, outputs, layouts, dtypes) -> str:
+    """Why the filters leave no combination: an empty list, or each loss's output."""
+    head = "no (activation, loss) combination is left after the filters"
+    for what, value in (("layouts", layouts), ("dtypes", dtypes)):
+        if not list(value):
+            return f"{head}: no {what} given"
+    allowed = list(activations if outputs is None else outputs)
+    needs = []
+    for lo in losses:
+        outs = [o for o in get_loss(lo).output_activations if o in ACTIVATIONS]
+        if "quadratic" == lo:
+            continue
+        needs.append(f"{lo} needs a {' or '.join(outs)} output")
+    if not needs:
+        return f"{head}: none of {', '.join(allowed)} can be an output layer"
+    return (f"{head}: {'; '.join(needs)}, and the output activations are limited to "
+            f"{', '.join(allowed)}; add one of those activations or another loss")
 
 
 def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
@@ -180,14 +199,15 @@ def families(cases: list[Case]) -> list[list[Case]]:
     """Consecutive runs of cases of one family (what one oracle call can stack)."""
     groups: list[list[Case]] = []
     for c in cases:
-        if groups and _family_key(groups[-1][0]) == _family_key(c) and c.member > 0:
+        if groups and family_key(groups[-1][0]) == family_key(c) and c.member > 0:
             groups[-1].append(c)
         else:
             groups.append([c])
     return groups
 
 
-def _family_key(c: Case):
+def family_key(c: Case):
+    """What the members of one family share (their arrays come from one draw)."""
     return (c.hidden, c.output, c.loss, c.layout, c.dtype, c.sizes, c.m, c.reduction, c.seed,
             c.members)
 
