@@ -110,10 +110,10 @@ def load_impl(target: str) -> Callable:
                          f"{type(exc).__name__}: {exc}") from None
     impl = module
     for part in attr.split("."):
-        impl = getattr(impl, part, None)
-        if impl is None:
+        if not hasattr(impl, part):
             raise InputError(f"module {module_name!r} has no attribute {attr!r} (--impl "
                              f"{target})")
+        impl = getattr(impl, part)
     if not callable(impl):
         raise InputError(f"{target} is not callable: --impl needs a function "
                          f"impl(spec, X, Y)")

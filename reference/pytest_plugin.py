@@ -5,10 +5,16 @@ Options:
     --oracle-cases N         number of cases (default: DEFAULT_MATRIX_CASES)
     --oracle-shard I/N       run only shard I of N (1-based), for CI job matrices
     --oracle-activation NAME=FORWARD:DERIVATIVE   add an expression activation (repeatable)
+    --oracle-activations a,b / --oracle-losses l / --oracle-layouts rows /
+    --oracle-dtypes float64  draw only from these (as `backprop-oracle check`'s filters)
 
 A test that takes the argument `oracle_case` is run once per case, with the
 case's structural id (`tanh-sigmoid-bce-columns-f64-4x3x1-m5`). Cases are
 derived from the seed only, so every xdist worker collects identical ids.
+They come in families sharing a structure (as in `check`), so
+`reference.assert_backprop` computes the oracle once per family and worker.
+A run with failures of `assert_backprop` ends with one table: failures by
+equation × layer × activation.
 """
 
 from __future__ import annotations
@@ -36,11 +42,38 @@ def pytest_addoption(parser) -> None:
     group.addoption("--oracle-activation", action="append", default=[],
                     metavar="NAME=FORWARD:DERIVATIVE",
                     help="add an expression-defined activation to the matrix (repeatable)")
+    for name, what in (("activations", "activation"), ("losses", "loss"),
+                       ("layouts", "layout"), ("dtypes", "dtype")):
+        group.addoption(f"--oracle-{name}", default=None, metavar=f"{what.upper()}S",
+                        help=f"comma-separated {what} names to draw the cases from "
+                             f"(default: all), as `backprop-oracle check --{name}`")
     try:
         from reference.grade import pytest_plugin as grade_plugin
     except ImportError:
         return
     grade_plugin.add_options(group)
+
+
+def _filters(config) -> dict:
+    """The case filters given on the command line, checked against the registries."""
+    from manual.activations import ACTIVATIONS
+    from manual.errors import InputError
+    from manual.losses import LOSSES
+    from reference.cases import DTYPES, LAYOUTS
+    from reference.verification import _names
+
+    try:
+        out = {}
+        for name, known, what in (("activations", ACTIVATIONS, "activation"),
+                                  ("losses", LOSSES, "loss"), ("layouts", LAYOUTS, "layout"),
+                                  ("dtypes", DTYPES, "dtype")):
+            out[name] = _names(config.getoption(f"oracle_{name}"), known, what,
+                               f"--oracle-{name}")
+    except InputError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    out["layouts"] = out["layouts"] or list(LAYOUTS)
+    out["dtypes"] = out["dtypes"] or list(DTYPES)
+    return out
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -77,11 +110,21 @@ def pytest_configure(config) -> None:
 
 def oracle_cases(config) -> list:
     """The cases this run (and this shard) covers; identical on every worker."""
-    from reference.cases import generate
+    from manual.errors import InputError
+    from reference.cases import combinations, generate
+    from reference.check import family_size
 
+    filters = _filters(config)
     custom = getattr(config, "_oracle_custom", None)
-    cases = generate(config.getoption("oracle_cases"), config.getoption("oracle_seed"),
-                     activations=custom)
+    if custom:
+        filters["activations"] = sorted(set(custom) | set(filters["activations"] or []))
+    filters["outputs"] = filters["activations"] if config.getoption("oracle_activations") else None
+    n = config.getoption("oracle_cases")
+    try:
+        family = family_size(n, len(combinations(**filters)))
+    except InputError as exc:
+        raise pytest.UsageError(f"backprop-oracle: {exc}") from None
+    cases = generate(n, config.getoption("oracle_seed"), family=family, **filters)
     shard = parse_shard(config.getoption("oracle_shard"))
     if shard:
         i, n = shard
@@ -93,6 +136,39 @@ def pytest_generate_tests(metafunc) -> None:
     if "oracle_case" in metafunc.fixturenames:
         cases = oracle_cases(metafunc.config)
         metafunc.parametrize("oracle_case", cases, ids=[c.id for c in cases])
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Count the failures `reference.assert_backprop` reported (also from xdist workers:
+    the report's text carries the marker line)."""
+    if not report.failed or report.when != "call":
+        return
+    from reference.verification import MARKER
+
+    text = getattr(report, "longreprtext", "") or ""
+    for line in text.splitlines():
+        if MARKER in line:
+            fields = dict(p.split("=", 1) for p in line.split(MARKER, 1)[1].split() if "=" in p)
+            key = (fields.get("equation", "?"), fields.get("layer", "?"),
+                   fields.get("activation", "?"))
+            _FAILURES[key] = _FAILURES.get(key, 0) + 1
+            break
+
+
+_FAILURES: dict[tuple[str, str, str], int] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One table at the end of a run with failures: equation × layer × activation."""
+    if not _FAILURES:
+        return
+    tr = terminalreporter
+    tr.section("backprop-oracle: failures by equation, layer and activation")
+    tr.write_line(f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}")
+    for (eq, layer, act), n in sorted(_FAILURES.items(), key=lambda kv: (-kv[1], kv[0])):
+        tr.write_line(f"{eq:<9} {layer:>5}  {act:<14} {n:>8}")
+    tr.write_line(f"{'all':<31} {sum(_FAILURES.values()):>8}")
+    _FAILURES.clear()
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
