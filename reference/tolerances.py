@@ -31,7 +31,9 @@ with per-entry overrides in one function, `tolerance_for`):
 - DIRECTIONAL: a central difference of the cost (step 1e-5) has a truncation
   error ~1e-10 and a rounding error ε·C/1e-5, relative to ‖∇C‖‖V‖.
 - SAME_ARITHMETIC: two implementations of the same formula in the same dtype
-  (NumPy against torch, elementwise): a few ulps.
+  (NumPy against torch, elementwise): a few ulps (float32: ~16 ulps).
+- TRAINING: manual's SGD against torch.optim.SGD over a few epochs in float64:
+  rounding differences compound through the updates (~1e-13 seen).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ import numpy as np
 from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
-           "SAME_ARITHMETIC", "tolerance_for", "allowance", "relative_error", "within"]
+           "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
+           "relative_error", "within"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -59,10 +62,12 @@ DIRECTIONAL: dict[str, tuple[float, float]] = {
     "float64": (1e-6, 1e-10),
     "float32": (1e-3, 1e-6),
 }
+DIFFERENCE_FLOOR = 1e-10  # the central difference's rounding, relative to max(1, |C|)
 SAME_ARITHMETIC: dict[str, tuple[float, float]] = {
     "float64": (1e-12, 1e-14),
     "float32": (2e-6, 2e-6),
 }
+TRAINING: tuple[float, float] = (1e-10, 1e-12)
 
 
 def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:

@@ -39,13 +39,13 @@ import numpy as np
 
 from manual.errors import InputError
 
+from ..tolerances import DERIVE, DERIVE_KINK, allowance, relative_error
+
 if TYPE_CHECKING:
     import torch
 
-RTOL = 1e-7
-ATOL = 1e-10
-KINK_RTOL = 1e-4
-KINK_ATOL = 1e-6
+RTOL, ATOL = DERIVE  # the numbers and their reasons: reference.tolerances
+KINK_RTOL, KINK_ATOL = DERIVE_KINK
 KINK_JUMP = 1e-3  # a kink: the one-sided quotients differ by more than this (relative)
 STEP = 1e-6  # h = STEP · max(1, |x|) for the one-sided quotients
 TABLE_ROWS = 6
@@ -249,7 +249,7 @@ def _claimed(block: Block, shape: tuple[int, int]) -> np.ndarray:
 def _errors(p: dict, scale: float) -> None:
     """Per-element error, allowance and excess, with the kink rule applied."""
     p["err"], p["excess"] = _excess(p["truth"], p["claimed"], p["left"], p["right"], scale)
-    p["rel"] = p["err"] / np.maximum(np.abs(p["truth"]), 1e-3 * scale)
+    p["rel"] = relative_error(p["err"], p["truth"], scale)
 
 
 def _excess(t, c, left, right, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -257,15 +257,15 @@ def _excess(t, c, left, right, scale: float) -> tuple[np.ndarray, np.ndarray]:
     one-sided quotients differ) matching either side is agreement."""
     with np.errstate(all="ignore"):
         err = np.where(np.isnan(c), np.inf, np.abs(c - t))
-        allowed = RTOL * np.abs(t) + ATOL * scale
+        allowed = allowance(t, RTOL, ATOL, scale)
         excess = err - allowed
         # a kink: the quotients differ, or one side is unknown (at the end of the range)
         kink = ~(np.abs(right - left) <= KINK_JUMP * np.maximum(1.0, np.maximum(abs(left),
                                                                                abs(right))))
         for side in (left, right):
             side_err = np.abs(c - side)
-            side_ok = kink & np.isfinite(side) & (side_err <= KINK_RTOL * np.abs(side)
-                                                  + KINK_ATOL * scale)
+            side_ok = kink & np.isfinite(side) & (side_err <= allowance(side, KINK_RTOL,
+                                                                        KINK_ATOL, scale))
             err = np.where(side_ok, np.minimum(err, side_err), err)
             excess = np.where(side_ok, np.minimum(excess, 0.0), excess)
     return err, excess
