@@ -97,6 +97,7 @@ def pytest_configure(config) -> None:
                                 f"streams them")
     if config.getoption("oracle_seed") < 0:
         raise pytest.UsageError("--oracle-seed must be a non-negative integer")
+    _filters(config)  # unknown names are usage errors before collection
     specs = config.getoption("oracle_activation")
     if specs:
         from manual.errors import InputError
@@ -106,12 +107,13 @@ def pytest_configure(config) -> None:
             config._oracle_custom = register_custom(specs)
         except InputError as exc:
             raise pytest.UsageError(f"--oracle-activation: {exc}") from None
+    _family(config)  # filters that leave no combination are usage errors too
 
 
-def oracle_cases(config) -> list:
-    """The cases this run (and this shard) covers; identical on every worker."""
+def _family(config) -> tuple[dict, int]:
+    """The filters with the custom activations, and the family size for this run."""
     from manual.errors import InputError
-    from reference.cases import combinations, generate
+    from reference.cases import combinations
     from reference.check import family_size
 
     filters = _filters(config)
@@ -119,11 +121,19 @@ def oracle_cases(config) -> list:
     if custom:
         filters["activations"] = sorted(set(custom) | set(filters["activations"] or []))
     filters["outputs"] = filters["activations"] if config.getoption("oracle_activations") else None
-    n = config.getoption("oracle_cases")
     try:
-        family = family_size(n, len(combinations(**filters)))
+        family = family_size(config.getoption("oracle_cases"), len(combinations(**filters)))
     except InputError as exc:
         raise pytest.UsageError(f"backprop-oracle: {exc}") from None
+    return filters, family
+
+
+def oracle_cases(config) -> list:
+    """The cases this run (and this shard) covers; identical on every worker."""
+    from reference.cases import generate
+
+    filters, family = _family(config)
+    n = config.getoption("oracle_cases")
     cases = generate(n, config.getoption("oracle_seed"), family=family, **filters)
     shard = parse_shard(config.getoption("oracle_shard"))
     if shard:
@@ -136,6 +146,19 @@ def pytest_generate_tests(metafunc) -> None:
     if "oracle_case" in metafunc.fixturenames:
         cases = oracle_cases(metafunc.config)
         metafunc.parametrize("oracle_case", cases, ids=[c.id for c in cases])
+
+
+def pytest_report_header(config) -> list[str]:
+    """What the oracle's cases are, said once at the top of a run that uses them."""
+    filters = _filters(config)
+    what = [f"{name} {','.join(v)}" for name, v in filters.items() if v]
+    return [f"backprop-oracle: {config.getoption('oracle_cases')} oracle_case(s), seed "
+            f"{config.getoption('oracle_seed')}"
+            + (f", only {'; '.join(what)}" if config.getoption("oracle_activations")
+               or config.getoption("oracle_losses") or len(filters["layouts"]) < 2
+               or len(filters["dtypes"]) < 2 else "")
+            + "; hidden layers may use any of the activations (softmax too), about 1 case in 5 "
+              "uses reduction='sum' (C = Σₓ Cₓ), batches of 1 to 8"]
 
 
 def pytest_runtest_logreport(report) -> None:

@@ -84,3 +84,30 @@ def test_bad_oracle_options_are_usage_errors(pytester, args, message):
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
+
+
+def test_filters_choose_the_cases_like_checks(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-cases", "24", "--oracle-layouts", "rows",
+                                "--oracle-dtypes", "float64", "--oracle-losses", "bce",
+                                "--oracle-activations", "tanh,sigmoid", "-v")
+    result.assert_outcomes(passed=24)
+    ids = _ids(result)
+    assert len(ids) == 24
+    assert all("-bce-rows-f64-" in i and i.split("-")[0] in ("tanh", "sigmoid") for i in ids)
+    # announced once at the top: what the cases are
+    result.stdout.fnmatch_lines(["backprop-oracle: 24 oracle_case(s), seed 0, only activations "
+                                 "tanh,sigmoid; losses bce; layouts rows; dtypes float64;*"
+                                 "reduction='sum'*"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--oracle-activations", "tahn"], "*--oracle-activations: unknown activation 'tahn'*"),
+    (["--oracle-layouts", "diagonal"], "*--oracle-layouts: unknown layout 'diagonal'*"),
+    (["--oracle-activations", "tanh", "--oracle-losses", "bce"], "*bce needs a sigmoid output*"),
+])
+def test_bad_filters_are_usage_errors(pytester, args, message):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])

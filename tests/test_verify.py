@@ -12,7 +12,10 @@ import pytest
 import reference
 from manual.errors import InputError
 from reference.cases import Case
+from reference.tolerances import SAME_ARITHMETIC
 from tests.thirdparty import tinynet
+
+RTOL, ATOL = SAME_ARITHMETIC["float64"]
 
 TINYNET = Path(tinynet.__file__)
 ACTS = "identity,sigmoid,tanh,relu,softmax"  # what tinynet implements
@@ -181,3 +184,23 @@ def test_compare_gradients_takes_registry_names_for_entries():
     assert verdict.ok
     with pytest.raises(InputError, match="'tahn' is neither an activation"):
         compare_gradients(g, g, "float64", entries=["tahn"])
+
+
+def test_oracle_for_takes_a_spec_with_its_bias_shape():
+    """oracle_for took only a manual.Network: a user had to rebuild one by hand."""
+    import numpy as np
+
+    from reference.contract import Spec
+
+    rng = np.random.default_rng(0)
+    W = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))]
+    b = [rng.standard_normal((1, 4)), rng.standard_normal((1, 2))]
+    X, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    spec = Spec(W, b, ["tanh", "identity"], "quadratic", "rows", "mean", "float64", "row")
+    expected = reference.oracle_for(spec, X, Y)
+    assert [d.shape for d in expected.db] == [(1, 4), (1, 2)]
+    mine = tinynet.backprop(spec, X, Y)
+    for got, want in zip(mine["dW"] + mine["db"], expected.dW + expected.db):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+    with pytest.raises(InputError, match="oracle_for takes a manual.Network or a"):
+        reference.oracle_for("net", X, Y)
