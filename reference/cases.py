@@ -173,18 +173,22 @@ def check_finite_on_domain(entry, points: int = 257) -> None:
                          f"derivative {slope[np.argmax(bad)]:g}")
 
 
-def register_custom(specs: list[str]) -> list[str]:
+def register_custom(specs: list[str], domain=None, params=None) -> list[str]:
     """Register the expression activations NAME=FORWARD:DERIVATIVE given on a command
-    line; a name given twice, or an activation that is not finite on its domain, is an
-    InputError. Returns the names."""
+    line, on `domain` (LO,HI; default [-8, 8]) with the named `params`; a name given
+    twice, or an activation that is not finite on its domain, is an InputError.
+    Returns the names."""
     from reference.derive import expression_activation, parse_spec
+    from reference.derive.sampling import parse_domain
 
     names = [parse_spec(spec)[0] for spec in specs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise InputError(f"activation {twice[0]!r} is defined more than once; give each "
                          f"custom activation one definition")
-    entries = [expression_activation(spec) for spec in specs]
+    where = parse_domain(domain)
+    entries = [expression_activation(spec, params=params, **({"domain": where} if where else {}))
+               for spec in specs]
     try:
         for entry in entries:
             check_finite_on_domain(entry)
@@ -303,6 +307,8 @@ def _keep_in_domain(W, b, sigmas, X) -> None:
         w *= shrink[:, None, None]
         v *= shrink[:, None]
         z *= shrink[:, None, None]
+        if lo >= 0 or hi <= 0:
+            _move_into(w, v, z, lo, hi)
         for kink in sigma.kinks:
             for _ in range(8):
                 near = (np.abs(z - kink) < KINK_MARGIN).any(axis=2)  # (K, nₗ): units to nudge
@@ -312,3 +318,17 @@ def _keep_in_domain(W, b, sigmas, X) -> None:
                 v += shift
                 z += shift[..., None]
         a = sigma.apply(z, 1)
+
+
+def _move_into(w, v, z, lo: float, hi: float) -> None:
+    """For a domain without 0 (log(z) on [0.01, 8]): scale each network's layer so its
+    z spans at most 80% of the domain, then shift its biases so z is centered in it."""
+    top, bottom = z.max(axis=(1, 2)), z.min(axis=(1, 2))
+    width = 0.8 * (hi - lo)
+    scale = np.where(top - bottom > width, width / np.maximum(top - bottom, 1e-300), 1.0)
+    w *= scale[:, None, None]
+    v *= scale[:, None]
+    z *= scale[:, None, None]
+    shift = (lo + hi) / 2 - (z.max(axis=(1, 2)) + z.min(axis=(1, 2))) / 2
+    v += shift[:, None]
+    z += shift[:, None, None]

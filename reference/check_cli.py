@@ -8,11 +8,13 @@ import sys
 import time
 
 from manual.activations import ACTIVATIONS
+from manual.errors import InputError
 from manual.losses import LOSSES
 
 from .cases import DTYPES, LAYOUTS
 from .compare import EQUATIONS
 from .contract import BIAS_SHAPES, load_impl
+from .derive.cli import params_of, parse_param
 
 DEFAULT_CASES = 5000
 MAX_JOBS = 256  # processes; more only contend (and fork that many copies of torch)
@@ -74,6 +76,13 @@ def add_parser(sub) -> None:
     p.add_argument("--activation", action="append", default=[], metavar="NAME=FORWARD:DERIVATIVE",
                    help="add an expression-defined activation for this run (repeatable); "
                         "the cases then use only the activations named this way")
+    p.add_argument("--domain", default=None, metavar="LO,HI",
+                   help="where the --activation activations are defined and their z is drawn "
+                        "(default -8,8), e.g. 0.01,8 for log(z)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   type=parse_param,
+                   help="a named number the --activation expressions may use, e.g. "
+                        "alpha=1.6733 (repeatable; default: none)")
     p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
                    help="comma-separated activations to draw from (default: all)")
     p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,
@@ -89,11 +98,14 @@ def run(args) -> int:
     from .check import run_check
 
     impl = load_impl(args.impl) if args.impl else None
+    if (args.domain or args.param) and not args.activation:
+        raise InputError("--domain and --param apply to the --activation expressions; "
+                         "give at least one --activation NAME=FORWARD:DERIVATIVE")
     activations = outputs = args.activations
     if args.activation:
         from .cases import register_custom
 
-        custom = register_custom(args.activation)
+        custom = register_custom(args.activation, args.domain, params_of(args.param))
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
     filters = {"activations": activations, "outputs": outputs, "losses": args.losses,

@@ -49,6 +49,9 @@ KINK_RTOL, KINK_ATOL = DERIVE_KINK
 KINK_JUMP = 1e-3  # a kink: the one-sided quotients differ by more than this (relative)
 STEP = 1e-6  # h = STEP · max(1, |x|) for the one-sided quotients
 TABLE_ROWS = 6
+TOLERANCE_TEXT = (f"agrees where |claimed - autograd| <= {RTOL:g}*|autograd| + "
+                  f"{ATOL:g}*max(1, max|autograd|); at a kink, either one-sided difference "
+                  f"quotient within {KINK_RTOL:g}*|quotient| + {KINK_ATOL:g}*max(1, max|autograd|)")
 RECHECK_NODES = 200_000  # extended-precision work allowed per check (expression nodes)
 RECHECK_CHUNK = 32
 
@@ -96,6 +99,13 @@ class Report:
     names: tuple[str, ...] = ()
     rechecked: int = 0
     recheck_example: dict | None = None
+    dropped: int = 0  # sampled points left out (see `dropped_why`)
+    dropped_why: str = ""
+
+    @property
+    def tolerance(self) -> str:
+        """The agreement rule, in words (stated with every verdict)."""
+        return TOLERANCE_TEXT
 
 
 def _plain(value):
@@ -145,9 +155,10 @@ def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report
     parts = [_evidence(b) for b in blocks]
     kept = [{k: v[p["valid"]] for k, v in p.items() if k != "valid"} for p in parts]
     n_valid = sum(len(p["truth"]) for p in kept)
+    n_sampled = sum(len(p["valid"]) for p in parts)
+    reasons = sorted({b.dropped for b in blocks if b.dropped})
+    why = "".join(f", or {r}" for r in reasons)
     if n_valid < max(1, requested // 10):
-        reasons = sorted({b.dropped for b in blocks if b.dropped})
-        why = "".join(f", or {r}" for r in reasons)
         raise InputError(f"only {n_valid} of {requested} sampled points can be tested (the "
                          f"forward or its gradient is not finite at the others{why}); "
                          f"choose a domain where it is defined")
@@ -171,8 +182,10 @@ def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report
         counterexample = _point(p, row, shown, vector)
     verdict = Verdict("correct" if counterexample is None else "incorrect", n_valid,
                       max_abs, max_rel, counterexample)
+    dropped_why = (f"the forward or its gradient is not finite there{why}"
+                   if n_sampled > n_valid else "")
     return Report(verdict, _table(kept, shown, counterexample is not None), shown, rechecked,
-                  example)
+                  example, n_sampled - n_valid, dropped_why)
 
 
 @contextlib.contextmanager
