@@ -12,6 +12,7 @@ from manual.errors import InputError
 from manual.losses import LOSSES
 
 from .cases import DTYPES, LAYOUTS
+from .cli import did_you_mean
 from .compare import EQUATIONS
 from .contract import BIAS_SHAPES, load_impl
 from .derive.cli import params_of, parse_param
@@ -46,7 +47,8 @@ def _names(known: dict | tuple, what: str):
         for n in names:
             if n not in known:
                 known_list = ", ".join(sorted(known))
-                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})")
+                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})"
+                                                 f"{did_you_mean(n, known)}")
         return names
     return parse
 

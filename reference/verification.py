@@ -22,6 +22,12 @@ from manual.losses import LOSSES
 from .cases import DTYPES, LAYOUTS, Case
 from .contract import load_impl
 
+
+def did_you_mean(word, known) -> str:
+    from .cli import did_you_mean as suggest
+
+    return suggest(word, known)
+
 __all__ = ["verify", "assert_backprop", "failure_message", "MARKER"]
 
 MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
@@ -43,7 +49,7 @@ def _names(value, known, what: str, argument: str):
     for n in names:
         if n not in known:
             raise InputError(f"{argument}: unknown {what} {n!r} (known: "
-                             f"{', '.join(sorted(known))})")
+                             f"{', '.join(sorted(known))}){did_you_mean(n, known)}")
     return names
 
 

@@ -100,7 +100,8 @@ def add_parser(subparsers) -> None:
     inner.required = True
 
     p = _parser(inner, "activation", "check sigma'(z) for an activation sigma(z)")
-    p.add_argument("--forward", required=True, metavar="EXPR", help="sigma(z), or a name")
+    p.add_argument("--forward", required=True, metavar="EXPR",
+                   help="sigma(z), or an activation's name")
     p.add_argument("--derivative", required=True, metavar="EXPR",
                    help="the claimed sigma'(z), in z (and a = sigma(z))")
     p.set_defaults(func=_run_activation)
@@ -114,11 +115,14 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=_run_loss)
 
     p = _parser(inner, "output-error", "check the output error delta = dC/dz of the last layer")
-    p.add_argument("--loss", required=True, metavar="NAME|EXPR")
-    p.add_argument("--activation", required=True, metavar="NAME|EXPR")
+    p.add_argument("--loss", required=True, metavar="NAME|EXPR",
+                   help="C(a, y) per class (summed over the classes), or a loss's name")
+    p.add_argument("--activation", required=True, metavar="NAME|EXPR",
+                   help="the output activation sigma(z), or an activation's name")
     p.add_argument("--delta", required=True, metavar="EXPR",
                    help="the claimed delta, in z, a and y (elementwise on class vectors)")
-    p.add_argument("--target", choices=TARGETS, default=None)
+    p.add_argument("--target", choices=TARGETS, default=None,
+                   help="kind of y (default: the named loss's, else real)")
     p.set_defaults(func=_run_output_error)
 
 

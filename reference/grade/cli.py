@@ -28,7 +28,8 @@ SUFFIXES = (".py", ".ipynb")
 
 
 def _common(p) -> None:
-    p.add_argument("--style", required=True, choices=sorted(STYLES))
+    p.add_argument("--style", required=True, choices=sorted(STYLES),
+                   help="the textbook style the submission follows")
     p.add_argument("--seed", type=int, default=0, help="seed of the cases (printed in the report)")
     p.add_argument("--cases", type=int, default=None,
                    help="cases per graded function (default 4; width 1, batch size 1 and "
@@ -45,14 +46,20 @@ def add_parser(subparsers) -> None:
     g = subparsers.add_parser("grade", help="grade a submission (.py/.ipynb) or a directory",
                               description=__doc__.split("\n\n", 1)[1],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    g.add_argument("submission", metavar="SUBMISSION|DIRECTORY")
+    g.add_argument("submission", metavar="SUBMISSION|DIRECTORY",
+                   help="a student's .py or .ipynb, or a directory of them")
     _common(g)
-    g.add_argument("--format", choices=("text", "json"), default="text")
+    g.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for a person, json: Gradescope's results.json (default text)")
     g.add_argument("--output", default=None,
                    help="report file (batch: directory, default DIRECTORY-grades)")
-    g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    g.add_argument("--jobs", type=int, default=1,
+                   help="submissions graded in parallel (default 1)")
     g.set_defaults(func=run_grade)
-    b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip")
+    b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip",
+                              description="Write Gradescope's autograder.zip for a style: "
+                                          "setup.sh, run_autograder and this grader, so "
+                                          "Gradescope grades each upload as `grade` does.")
     _common(b)
     b.add_argument("--output", required=True, help="the zip to write (autograder.zip)")
     b.set_defaults(func=run_bundle)
