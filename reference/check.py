@@ -189,21 +189,28 @@ def _compare(gots, expected, dtype, entries, fields, failed) -> list[Verdict]:
 def _check_costs(gots, expected, verdicts, dtype, entries) -> None:
     """An implementation's cost, when given, against the oracle's C (after the
     gradients: a gradient mismatch is the more specific report)."""
+    given = [k for k, got in enumerate(gots) if isinstance(got, contract.Answer)
+             and got.cost is not None and verdicts[k].ok]
+    if not given:
+        return
     rtol, atol = tolerance_for(dtype, entries)
-    for k, got in enumerate(gots):
-        cost = getattr(got, "cost", None) if isinstance(got, contract.Answer) else None
-        if cost is None or not verdicts[k].ok:
-            continue
-        want = float(expected.cost[k])
-        try:
-            value = float(np.asarray(cost, dtype=np.float64).reshape(()))
-        except (TypeError, ValueError):
-            value = float("nan")
-        err = abs(value - want)
-        if not err <= float(allowance(want, rtol, atol)):
-            mm = Mismatch("cost", len(expected.dW) - 1, (), want, value, err,
-                          err / max(abs(want), 1e-300), "(the batch cost C)")
-            verdicts[k] = Verdict(False, mm, verdicts[k].max_rel_err)
+    want = np.asarray(expected.cost, dtype=np.float64)[given]
+    value = np.array([_scalar(gots[k].cost) for k in given])
+    err = np.abs(value - want)
+    bad = ~(err <= allowance(want, rtol, atol, scale=np.maximum(1.0, np.abs(want))))
+    for j in np.flatnonzero(bad):
+        k = given[j]
+        mm = Mismatch("cost", len(expected.dW) - 1, (), float(want[j]), float(value[j]),
+                      float(err[j]), float(err[j] / max(abs(want[j]), 1e-300)),
+                      "(the batch cost C)")
+        verdicts[k] = Verdict(False, mm, verdicts[k].max_rel_err)
+
+
+def _scalar(x) -> float:
+    try:
+        return float(np.asarray(x, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def explain(mm: Mismatch, case: Case, got, expected) -> dict:

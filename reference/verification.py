@@ -103,6 +103,7 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
     what it means in the layout, expected and got, and a diagnosis (1/m, transposed,
     flipped sign, bias shape) when one applies. The oracle's answer is computed
     once per family of cases and cached in this process."""
+    __tracebackhide__ = True  # pytest: the report is the message, not the oracle's frames
     from .check import run_case
 
     if not isinstance(case, Case):

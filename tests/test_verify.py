@@ -220,3 +220,16 @@ def test_the_readme_example_runs_and_catches_a_planted_bug():
     details = namespace["summary"]["failures_detail"]
     assert details and all(f["equation"] in ("BP3", "BP4") for f in details)
     assert all("the 1/m is missing" in f["diagnosis"] for f in details)
+
+
+def test_a_wrong_cost_is_reported_when_given(monkeypatch):
+    real = tinynet.backprop
+
+    def off_by_a_bit(spec, X, Y):
+        out = real(spec, X, Y)
+        out["cost"] += 0.01
+        return out
+
+    summary = reference.verify(off_by_a_bit, cases=20, bias_shape="row", **FILTERS)
+    assert summary["failures"] == 20
+    assert {f["equation"] for f in summary["failures_detail"]} == {"cost"}
