@@ -51,16 +51,19 @@ CACHED_FAMILIES = 64
 
 
 def _prepared(case: Case):
-    """(stack, expected) of the case's family, from a small LRU cache."""
-    key = family_key(case)
+    """(stack, expected) of the case's family, from a small LRU cache. The key holds
+    the registry entries' identities (kept alive by the cache), so an activation
+    registered again under the same name is never answered from the old one."""
+    entries = tuple(get_activation(a) for a in case.activations) + (get_loss(case.loss),)
+    key = (family_key(case), tuple(id(e) for e in entries))
     if key in _CACHE:
         _CACHE.move_to_end(key)
-        return _CACHE[key]
+        return _CACHE[key][:2]
     stack = draw_family(case)
-    _CACHE[key] = stack, _oracle(stack, case)
+    _CACHE[key] = stack, _oracle(stack, case), entries
     if len(_CACHE) > CACHED_FAMILIES:
         _CACHE.popitem(last=False)
-    return _CACHE[key]
+    return _CACHE[key][:2]
 
 
 def _oracle(stack: Stack, first: Case):

@@ -233,3 +233,30 @@ def test_a_wrong_cost_is_reported_when_given(monkeypatch):
     summary = reference.verify(off_by_a_bit, cases=20, bias_shape="row", **FILTERS)
     assert summary["failures"] == 20
     assert {f["equation"] for f in summary["failures_detail"]} == {"cost"}
+
+
+def test_check_impl_over_processes_gives_the_same_summary():
+    """--jobs > 1 forks workers that inherit the implementation under test."""
+    kwargs = dict(cases=600, seed=1, bias_shape="row", **FILTERS)
+    one, two = reference.verify(tinynet.backprop, jobs=1, **kwargs), \
+        reference.verify(tinynet.backprop, jobs=2, **kwargs)
+    for key in ("cases", "failures", "by_equation", "by_activation_loss"):
+        assert one[key] == two[key], key
+
+
+def test_the_family_cache_follows_a_re_registered_activation():
+    """The oracle's answers are cached per family; an activation registered again under
+    the same name must not be judged against the old definition's answers."""
+    from manual.activations import ACTIVATIONS
+    from reference.cases import register_custom
+    from reference.check import run_case
+
+    try:
+        register_custom(["twice=2*z:2"])
+        case = Case("twice", "identity", "quadratic", "columns", "float64", (2, 3, 1), m=3,
+                    seed=5)
+        assert run_case(case).ok
+        register_custom(["twice=3*z:3"])
+        assert run_case(case).ok
+    finally:
+        ACTIVATIONS.pop("twice", None)
