@@ -39,11 +39,13 @@ class CaseResult:
     compared: tuple[str, ...] = EQUATIONS  # the equations the answer was compared on
 
 
-def run_case(case: Case, impl: Callable | None = None, bias_shape: str = "layout") -> CaseResult:
+def run_case(case: Case, impl: Callable | None = None, bias_shape: str = "layout",
+             strict: bool = False) -> CaseResult:
     """One case: manual backprop (or `impl`, see reference.contract) vs the torch oracle.
     The family's arrays and oracle answer are computed once and cached in this process
-    (the pytest plugin's cases come in families: one stacked oracle call each)."""
-    return run_family([case], impl, bias_shape, prepared=_prepared(case))[0]
+    (the pytest plugin's cases come in families: one stacked oracle call each).
+    strict: an exception raised by `impl` propagates (else it fails the case)."""
+    return run_family([case], impl, bias_shape, prepared=_prepared(case), strict=strict)[0]
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -78,7 +80,8 @@ def _oracle(stack: Stack, first: Case):
 
 
 def run_family(cases: list[Case], impl: Callable | None = None,
-               bias_shape: str = "layout", prepared=None) -> list[CaseResult]:
+               bias_shape: str = "layout", prepared=None,
+               strict: bool = False) -> list[CaseResult]:
     """Cases of one family (one structure, arrays drawn together): one stacked
     oracle call for the family, then `Network.backprop` (or `impl`) on each case,
     then one vectorized comparison. The oracle runs first, so an implementation
@@ -97,7 +100,7 @@ def run_family(cases: list[Case], impl: Callable | None = None,
         fields = FIELDS
     else:
         expected = _with_bias_shape(expected, first, bias_shape)
-        gots, failed = _impl_answers(cases, stack, impl, bias_shape)
+        gots, failed = _impl_answers(cases, stack, impl, bias_shape, strict)
         fields = _fields_given(gots, failed)
     entries = [get_activation(a) for a in first.activations] + [get_loss(first.loss)]
     verdicts = _compare(gots, expected, first.dtype, entries, fields, failed)
@@ -137,7 +140,8 @@ def _manual_answers(cases: list[Case], stack: Stack) -> list:
     return gots
 
 
-def _impl_answers(cases: list[Case], stack: Stack, impl: Callable, bias_shape: str):
+def _impl_answers(cases: list[Case], stack: Stack, impl: Callable, bias_shape: str,
+                  strict: bool = False):
     """Each case through the implementation under test; a raised exception is that
     case's failure (kept as a Mismatch in `failed`), not the end of the run."""
     gots, failed = [], {}
@@ -151,7 +155,9 @@ def _impl_answers(cases: list[Case], stack: Stack, impl: Callable, bias_shape: s
         try:
             out = impl(spec, X.copy(), Y.copy())
         except Exception as exc:  # the implementation's own error: a failed case
-            failed[k] = Mismatch("call", len(w) - 1, (), float("nan"), float("nan"),
+            if strict:
+                raise
+            failed[k] = Mismatch("call", -1, (), float("nan"), float("nan"),
                                  float("inf"), float("inf"),
                                  f"the implementation raised {type(exc).__name__}: {exc}")
             gots.append(None)
@@ -203,7 +209,7 @@ def _check_costs(gots, expected, verdicts, dtype, entries) -> None:
     bad = ~(err <= allowance(want, rtol, atol, scale=np.maximum(1.0, np.abs(want))))
     for j in np.flatnonzero(bad):
         k = given[j]
-        mm = Mismatch("cost", len(expected.dW) - 1, (), float(want[j]), float(value[j]),
+        mm = Mismatch("cost", -1, (), float(want[j]), float(value[j]),
                       float(err[j]), float(err[j] / max(abs(want[j]), 1e-300)),
                       "(the batch cost C)")
         verdicts[k] = Verdict(False, mm, verdicts[k].max_rel_err)
@@ -278,7 +284,7 @@ class Summary:
         An equation no answer was compared on (no δ given: BP1, BP2) has
         "compared": false and max_rel_err null."""
         seen = lambda eq, v: v if eq in self.compared or not self.cases else None
-        return {
+        return _plain({
             "cases": self.cases,
             "failures": self.failures,
             "seed": seed,
@@ -294,7 +300,18 @@ class Summary:
                  "failures": self.row_counts[(h, o, lo)][1], "max_rel_err": cell}
                 for (h, o, lo), cell in sorted(self.table.items())],
             "failures_detail": self.failures_detail,
-        }
+        })
+
+
+def _plain(value):
+    """JSON has no NaN or infinity: "nan", "inf", "-inf" (as derive's JSON)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
 
 
 def _init_worker() -> None:

@@ -175,7 +175,7 @@ def failure_line(f: dict) -> str:
     """One failure: where (equation, layer, its activation, index and its meaning),
     expected and got, the diagnosis."""
     act = f" ({f['activation']})" if f.get("activation") else ""
-    where = f"{f['equation']} layer {f['layer']}{act}"
+    where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
     if f["index"]:
         where += f" at {tuple(f['index'])}"
     if f.get("meaning"):

@@ -101,15 +101,16 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
     """Check `impl` on one case (e.g. the pytest plugin's `oracle_case`); raises an
     AssertionError naming the equation, the layer and its activation, the index and
     what it means in the layout, expected and got, and a diagnosis (1/m, transposed,
-    flipped sign, bias shape) when one applies. The oracle's answer is computed
-    once per family of cases and cached in this process."""
+    flipped sign, bias shape) when one applies. An exception `impl` raises
+    propagates with its own traceback. The oracle's answer is computed once per
+    family of cases and cached in this process."""
     __tracebackhide__ = True  # pytest: the report is the message, not the oracle's frames
     from .check import run_case
 
     if not isinstance(case, Case):
         raise InputError(f"case must be a reference.cases.Case (the pytest plugin's "
                          f"oracle_case), got {type(case).__name__}")
-    result = run_case(case, _impl(impl), bias_shape)
+    result = run_case(case, _impl(impl), bias_shape, strict=True)
     if not result.ok:
         raise AssertionError(failure_message(result.mismatch, case))
 
@@ -119,7 +120,8 @@ def failure_message(f: dict, case: Case) -> str:
     from .check_cli import failure_line
 
     layer = f["layer"]
-    where = f"layer {layer}"
+    where = f"layer {layer}" if layer >= 0 else {"cost": "the batch cost C"}.get(
+        f["equation"], "the call of the implementation")
     if 0 <= layer < len(case.activations):
         where += (" (the output layer" if layer == len(case.activations) - 1
                   else " (a hidden layer") + f", activation {case.activations[layer]})"

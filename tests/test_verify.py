@@ -260,3 +260,18 @@ def test_the_family_cache_follows_a_re_registered_activation():
         assert run_case(case).ok
     finally:
         ACTIVATIONS.pop("twice", None)
+
+
+def test_assert_backprop_lets_the_implementations_own_error_through():
+    def broken(spec, X, Y):
+        raise ZeroDivisionError("in my code")
+    case = Case("tanh", "sigmoid", "bce", "rows", "float64", (3, 4, 1), m=5, seed=11)
+    with pytest.raises(ZeroDivisionError, match="in my code"):
+        reference.assert_backprop(broken, case)
+
+
+def test_the_summary_is_strict_json_even_for_shape_failures():
+    summary = reference.verify(tinynet.backprop, cases=10, **FILTERS)  # (1, n) vs (n,)
+    assert summary["failures"] == 10
+    text = json.dumps(summary, allow_nan=False)
+    assert '"expected": "nan"' in text
