@@ -62,3 +62,12 @@ def test_the_grader_and_the_comparison_agree_on_the_same_arrays():
         got = e + shift * allowance(e, rtol, atol)
         _, mm = compare_arrays(got, e, rtol, atol, "BP4", 0)
         assert close(got, e) == (mm is None) == (shift < 1)
+
+
+def test_the_allowance_is_written_once():
+    """`atol · max(1, max|e|) + rtol · |e|` was written out in four modules."""
+    pattern = re.compile(r"\b(atol|ATOL)\s*\*\s*\w*scale|rtol \* np\.abs|1e-3 \* scale")
+    found = [f"{p.relative_to(ROOT)}: {m.group(0)}"
+             for p in sorted((ROOT / "reference").rglob("*.py")) if p.name != "tolerances.py"
+             for m in pattern.finditer(p.read_text())]
+    assert found == []
