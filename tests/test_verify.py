@@ -275,3 +275,16 @@ def test_the_summary_is_strict_json_even_for_shape_failures():
     assert summary["failures"] == 10
     text = json.dumps(summary, allow_nan=False)
     assert '"expected": "nan"' in text
+
+
+def test_deltas_are_compared_when_given(monkeypatch, bug):
+    monkeypatch.setattr(tinynet, "DELTAS", True)
+    summary = reference.verify(tinynet.backprop, cases=80, bias_shape="row", **FILTERS)
+    assert summary["failures"] == 0
+    assert all(v["compared"] for v in summary["by_equation"].values())
+    bug("deltas_with_mean")
+    summary = reference.verify(tinynet.backprop, cases=80, bias_shape="row", **FILTERS)
+    assert summary["failures"] > 0
+    for f in summary["failures_detail"]:
+        assert f["equation"] == "BP1" and "an extra 1/m" in f["diagnosis"]
+        assert f["meaning"].startswith("unit ") and ", example " in f["meaning"]

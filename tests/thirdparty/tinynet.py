@@ -6,12 +6,14 @@ backprop". `backprop(spec, X, Y)` is its adapter to the contract.
 
 BUG names a planted mistake (None: correct): "no_mean" forgets the 1/m of the
 first layer's weight gradient, "flip_hidden" flips the sign of the backward
-pass through the hidden tanh layers.
+pass through the hidden tanh layers, "deltas_with_mean" returns δ with the 1/m
+of the mean in it. DELTAS: also return δ (per example, as the contract asks).
 """
 
 import numpy as np
 
 BUG = None
+DELTAS = False
 
 
 def forward_act(name, z):
@@ -73,12 +75,16 @@ def backprop(spec, X, Y):
     per_example, grad = loss_and_grad(spec.loss, a, Y)
     scale = 1.0 / m if spec.reduction == "mean" else 1.0
     grad = grad * scale
-    dW, db = [None] * len(zs), [None] * len(zs)
+    dW, db, deltas = [None] * len(zs), [None] * len(zs), [None] * len(zs)
     for i in reversed(range(len(zs))):
         dz = backward_act(spec.activations[i], zs[i], outs[i], grad)
         dW[i] = inputs[i].T.dot(dz)
         if BUG == "no_mean" and i == 0 and spec.reduction == "mean":
             dW[i] = dW[i] * m
         db[i] = dz.sum(axis=0, keepdims=True)
+        deltas[i] = dz if BUG == "deltas_with_mean" else dz / scale
         grad = dz.dot(spec.weights[i].T)
-    return {"dW": dW, "db": db, "cost": float(per_example.sum() * scale)}
+    out = {"dW": dW, "db": db, "cost": float(per_example.sum() * scale)}
+    if DELTAS:
+        out["deltas"] = deltas
+    return out
