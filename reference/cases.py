@@ -170,7 +170,8 @@ def check_finite_on_domain(entry, points: int = 257) -> None:
         at = z[np.argmax(bad)]
         raise InputError(f"activation {entry.name!r} is not finite on its domain [{lo:g}, {hi:g}]"
                          f": at z = {at:g} the forward is {a[np.argmax(bad)]:g} and the "
-                         f"derivative {slope[np.argmax(bad)]:g}")
+                         f"derivative {slope[np.argmax(bad)]:g}; give the domain where it is "
+                         f"defined (LO,HI)")
 
 
 def register_custom(specs: list[str], domain=None, params=None) -> list[str]:

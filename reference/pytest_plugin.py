@@ -5,6 +5,7 @@ Options:
     --oracle-cases N         number of cases (default: DEFAULT_MATRIX_CASES)
     --oracle-shard I/N       run only shard I of N (1-based), for CI job matrices
     --oracle-activation NAME=FORWARD:DERIVATIVE   add an expression activation (repeatable)
+    --oracle-domain LO,HI / --oracle-param NAME=VALUE   its domain and named numbers
     --oracle-activations a,b / --oracle-losses l / --oracle-layouts rows /
     --oracle-dtypes float64  draw only from these (as `backprop-oracle check`'s filters)
 
@@ -42,6 +43,12 @@ def pytest_addoption(parser) -> None:
     group.addoption("--oracle-activation", action="append", default=[],
                     metavar="NAME=FORWARD:DERIVATIVE",
                     help="add an expression-defined activation to the matrix (repeatable)")
+    group.addoption("--oracle-domain", default=None, metavar="LO,HI",
+                    help="where the --oracle-activation activations are defined and their z "
+                         "is drawn (default -8,8)")
+    group.addoption("--oracle-param", action="append", default=[], metavar="NAME=VALUE",
+                    help="a named number the --oracle-activation expressions may use "
+                         "(repeatable)")
     for name, what in (("activations", "activation"), ("losses", "loss"),
                        ("layouts", "layout"), ("dtypes", "dtype")):
         group.addoption(f"--oracle-{name}", default=None, metavar=f"{what.upper()}S",
@@ -103,9 +110,15 @@ def pytest_configure(config) -> None:
         from manual.errors import InputError
         from reference.cases import register_custom
 
+        from argparse import ArgumentTypeError
+
+        from reference.derive.cli import params_of, parse_param
+
         try:
-            config._oracle_custom = register_custom(specs)
-        except InputError as exc:
+            params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
+            config._oracle_custom = register_custom(specs, config.getoption("oracle_domain"),
+                                                    params)
+        except (InputError, ArgumentTypeError) as exc:
             raise pytest.UsageError(f"--oracle-activation: {exc}") from None
     _family(config)  # filters that leave no combination are usage errors too
 

@@ -78,6 +78,7 @@ def test_negative_seed_is_a_usage_error(pytester):
      "*activation 'foo' is defined more than once*"),
     # was: every case of the matrix compared NaN with NaN
     (["--oracle-activation", "foo=log(z):1/z"], "*'foo' is not finite on its domain*"),
+    (["--oracle-activation", "foo=k*z:k", "--oracle-param", "k"], "*expected NAME=NUMBER*"),
 ])
 def test_bad_oracle_options_are_usage_errors(pytester, args, message):
     pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
@@ -111,3 +112,12 @@ def test_bad_filters_are_usage_errors(pytester, args, message):
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
+
+
+def test_a_custom_activation_takes_a_domain_and_params(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-cases", "12", "--oracle-activation",
+                                "mylog=k*log(z):k/z", "--oracle-domain", "0.05,8",
+                                "--oracle-param", "k=1.5", "-v")
+    result.assert_outcomes(passed=12)
+    assert all(i.startswith("mylog-") for i in _ids(result))
