@@ -107,11 +107,10 @@ def pytest_configure(config) -> None:
     _filters(config)  # unknown names are usage errors before collection
     specs = config.getoption("oracle_activation")
     if specs:
-        from manual.errors import InputError
-        from reference.cases import register_custom
-
         from argparse import ArgumentTypeError
 
+        from manual.errors import InputError
+        from reference.cases import register_custom
         from reference.derive.cli import params_of, parse_param
 
         try:
