@@ -111,6 +111,15 @@ def _why_nothing_left(activations, losses, outputs, layouts, dtypes) -> str:
             f"{', '.join(allowed)}; add one of those activations or another loss")
 
 
+MAX_FAMILY = 32  # cases per structure in `check`, at most: one stacked oracle call each
+
+
+def family_size(n: int, n_combinations: int) -> int:
+    """Cases per family for a run of n cases: the largest size (up to MAX_FAMILY)
+    that still leaves one family, so one structure, for every combination."""
+    return max(1, min(MAX_FAMILY, n // n_combinations))
+
+
 def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
              **filters) -> list[Case]:
     """Cases start..n-1 of the stream for (`seed`, `family`). Case i depends only

@@ -22,10 +22,23 @@ from manual.losses import get_loss
 from manual.network import Network
 
 from . import contract
-from .cases import Case, Stack, combinations, draw_family, families, family_key, generate
+from .cases import (
+    MAX_FAMILY,
+    Case,
+    Stack,
+    combinations,
+    draw_family,
+    families,
+    family_key,
+    family_size,
+    generate,
+)
 from .compare import EQUATIONS, FIELDS, Mismatch, Verdict, compare_gradients, compare_stacked
 from .oracle import StackedGradients, float32_noise, oracle_stacked
 from .tolerances import allowance, tolerance_for
+
+__all__ = ["CaseResult", "MAX_FAMILY", "Summary", "family_size", "run_case", "run_check",
+           "run_family"]
 
 
 @dataclass
@@ -318,15 +331,6 @@ def _init_worker() -> None:
     import torch
 
     torch.set_num_threads(1)
-
-
-MAX_FAMILY = 32  # cases per structure in `check`, at most: one stacked oracle call each
-
-
-def family_size(n: int, n_combinations: int) -> int:
-    """Cases per family for a run of n cases: the largest size (up to MAX_FAMILY)
-    that still leaves one family, so one structure, for every combination."""
-    return max(1, min(MAX_FAMILY, n // n_combinations))
 
 
 # the implementation under test of this run (forked workers inherit it)

@@ -67,14 +67,14 @@ def _filters(config) -> dict:
     from manual.errors import InputError
     from manual.losses import LOSSES
     from reference.cases import DTYPES, LAYOUTS
-    from reference.verification import _names
+    from reference.verification import parse_names
 
     try:
         out = {}
         for name, known, what in (("activations", ACTIVATIONS, "activation"),
                                   ("losses", LOSSES, "loss"), ("layouts", LAYOUTS, "layout"),
                                   ("dtypes", DTYPES, "dtype")):
-            out[name] = _names(config.getoption(f"oracle_{name}"), known, what,
+            out[name] = parse_names(config.getoption(f"oracle_{name}"), known, what,
                                f"--oracle-{name}")
     except InputError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -125,8 +125,7 @@ def pytest_configure(config) -> None:
 def _family(config) -> tuple[dict, int]:
     """The filters with the custom activations, and the family size for this run."""
     from manual.errors import InputError
-    from reference.cases import combinations
-    from reference.check import family_size
+    from reference.cases import combinations, family_size
 
     filters = _filters(config)
     custom = getattr(config, "_oracle_custom", None)

@@ -33,7 +33,7 @@ __all__ = ["verify", "assert_backprop", "failure_message", "MARKER"]
 MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
 
 
-def _names(value, known, what: str, argument: str):
+def parse_names(value, known, what: str, argument: str):
     """A list of registry names from a list or a comma-separated string; None: all."""
     if value is None:
         return None
@@ -84,11 +84,11 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
         raise InputError(f"cases must be a positive integer, got {cases!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-    acts = _names(activations, ACTIVATIONS, "activation", "activations")
+    acts = parse_names(activations, ACTIVATIONS, "activation", "activations")
     filters = {"activations": acts, "outputs": acts,
-               "losses": _names(losses, LOSSES, "loss", "losses"),
-               "layouts": _names(layouts, LAYOUTS, "layout", "layouts") or list(LAYOUTS),
-               "dtypes": _names(dtypes, DTYPES, "dtype", "dtypes") or list(DTYPES)}
+               "losses": parse_names(losses, LOSSES, "loss", "losses"),
+               "layouts": parse_names(layouts, LAYOUTS, "layout", "layouts") or list(LAYOUTS),
+               "dtypes": parse_names(dtypes, DTYPES, "dtype", "dtypes") or list(DTYPES)}
     t0 = time.perf_counter()
     summary = run_check(cases, seed, jobs=jobs, impl=fn, bias_shape=bias_shape, **filters)
     seconds = time.perf_counter() - t0

@@ -121,3 +121,16 @@ def test_a_custom_activation_takes_a_domain_and_params(pytester):
                                 "--oracle-param", "k=1.5", "-v")
     result.assert_outcomes(passed=12)
     assert all(i.startswith("mylog-") for i in _ids(result))
+
+
+def test_a_run_without_oracle_cases_does_not_import_torch(pytester):
+    """The plugin is installed for every pytest run of the environment: its options,
+    filters and header must not cost a torch import (seconds) where no test uses it."""
+    pytester.makepyfile(test_other='''
+import sys
+
+def test_other():
+    assert "torch" not in sys.modules
+''')
+    result = pytester.runpytest_subprocess("--oracle-layouts", "rows", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
