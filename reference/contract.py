@@ -92,30 +92,30 @@ def read_answer(out) -> Answer:
                   cost)
 
 
-def load_impl(target: str) -> Callable:
+def load_impl(target: str, what: str = "--impl") -> Callable:
     """'MODULE:FUNCTION' -> the function; the module is imported from the working
-    directory first (as `python -m` would)."""
+    directory first (as `python -m` would). `what` names the input in errors."""
     module_name, sep, attr = target.partition(":")
     if not sep or not module_name or not attr:
-        raise InputError(f"--impl expects MODULE:FUNCTION (e.g. mynet:backprop), "
+        raise InputError(f"{what} expects MODULE:FUNCTION (e.g. mynet:backprop), "
                          f"got {target!r}")
     if "" not in sys.path:
         sys.path.insert(0, "")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise InputError(f"cannot import {module_name!r} for --impl: {exc}") from None
+        raise InputError(f"cannot import {module_name!r} for {what}: {exc}") from None
     except Exception as exc:  # the user's module failed while importing
-        raise InputError(f"importing {module_name!r} for --impl raised "
+        raise InputError(f"importing {module_name!r} for {what} raised "
                          f"{type(exc).__name__}: {exc}") from None
     impl = module
     for part in attr.split("."):
         if not hasattr(impl, part):
-            raise InputError(f"module {module_name!r} has no attribute {attr!r} (--impl "
-                             f"{target})")
+            raise InputError(f"module {module_name!r} has no attribute {attr!r} ({what} "
+                             f"{target!r})")
         impl = getattr(impl, part)
     if not callable(impl):
-        raise InputError(f"{target} is not callable: --impl needs a function "
+        raise InputError(f"{target} is not callable: {what} needs a function "
                          f"impl(spec, X, Y)")
     return impl
 

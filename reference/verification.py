@@ -55,7 +55,7 @@ def parse_names(value, known, what: str, argument: str):
 
 def _impl(impl) -> Callable:
     if isinstance(impl, str):
-        return load_impl(impl)
+        return load_impl(impl, "impl")
     if not callable(impl):
         raise InputError(f"impl must be a callable impl(spec, X, Y) or 'MODULE:FUNCTION', "
                          f"got {type(impl).__name__}")

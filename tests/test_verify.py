@@ -288,3 +288,13 @@ def test_deltas_are_compared_when_given(monkeypatch, bug):
     for f in summary["failures_detail"]:
         assert f["equation"] == "BP1" and "an extra 1/m" in f["diagnosis"]
         assert f["meaning"].startswith("unit ") and ", example " in f["meaning"]
+
+
+def test_verify_takes_module_function_and_its_errors_name_the_argument(tmp_path, monkeypatch):
+    _module(tmp_path, "tinynet_str")
+    monkeypatch.chdir(tmp_path)
+    summary = reference.verify("tinynet_str:backprop", cases=20, bias_shape="row", **FILTERS)
+    assert summary["failures"] == 0
+    with pytest.raises(InputError) as err:
+        reference.verify("tinynet_str", cases=5)
+    assert str(err.value).startswith("impl expects MODULE:FUNCTION") and "--" not in str(err.value)
