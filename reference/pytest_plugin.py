@@ -122,6 +122,15 @@ def pytest_configure(config) -> None:
     _family(config)  # filters that leave no combination are usage errors too
 
 
+def pytest_unconfigure(config) -> None:
+    """Unregister the run's --oracle-activation entries (pytest may run again in the
+    same process, e.g. under pytester)."""
+    for name in getattr(config, "_oracle_custom", None) or ():
+        from manual.activations import ACTIVATIONS
+
+        ACTIVATIONS.pop(name, None)
+
+
 def _family(config) -> tuple[dict, int]:
     """The filters with the custom activations, and the family size for this run."""
     from manual.errors import InputError

@@ -134,3 +134,12 @@ def test_other():
 ''')
     result = pytester.runpytest_subprocess("--oracle-layouts", "rows", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_custom_activations_are_unregistered_after_the_run(pytester):
+    from manual.activations import ACTIVATIONS
+
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-cases", "4", "--oracle-activation", "leak=2*z:2")
+    result.assert_outcomes(passed=4)
+    assert "leak" not in ACTIVATIONS
