@@ -300,48 +300,66 @@ def _recheck(kept: list[dict], blocks: list[Block], scale: float, shown: tuple[s
              for b, (p, block) in enumerate(zip(kept, blocks)) if block.claim.exact is not None]
     if not where:
         return 0, None, None
+    r = _Recheck(kept, blocks, scale, shown, where)
+    confirmed = r.resolve(r.finite[:RECHECK_CHUNK])
+    suspects = r.by_excess[~np.isfinite(r.claimed[r.by_excess])]
+    # with the verdict known, resolve the suspects (for the errors reported) only if all fit
+    cost = sum(blocks[b].claim.cost for b in r.blk[suspects])
+    nan_confirmed = r.resolve(suspects) if confirmed is None or cost <= r.budget else None
+    if confirmed is None:
+        confirmed = nan_confirmed or r.resolve(r.finite[RECHECK_CHUNK:])
+    return r.agreed, r.example, confirmed
 
-    def gather(key):
-        return np.concatenate([kept[b][key][i, k] for b, i, k in where])
 
-    blk = np.concatenate([np.full(len(i), b) for b, i, _ in where])
-    row = np.concatenate([i for _, i, _ in where])
-    col = np.concatenate([k for _, _, k in where])
-    claimed, truth, left, right = (gather(key) for key in ("claimed", "truth", "left", "right"))
-    by_excess = np.argsort(-gather("excess"), kind="stable")
-    finite = by_excess[np.isfinite(claimed[by_excess])]
-    state = {"budget": RECHECK_NODES, "agreed": 0, "example": None}
+class _Recheck:
+    """The disagreeing elements of the expression claims, flattened (block, row,
+    column, claimed, truth, one-sided quotients), ordered by excess; the budget left
+    and what agreed so far."""
 
-    def resolve(order: np.ndarray) -> tuple[int, int] | None:
+    def __init__(self, kept: list[dict], blocks: list[Block], scale: float,
+                 shown: tuple[str, ...], where: list):
+        self.kept, self.blocks, self.scale, self.shown = kept, blocks, scale, shown
+
+        def gather(key):
+            return np.concatenate([kept[b][key][i, k] for b, i, k in where])
+
+        self.blk = np.concatenate([np.full(len(i), b) for b, i, _ in where])
+        self.row = np.concatenate([i for _, i, _ in where])
+        self.col = np.concatenate([k for _, _, k in where])
+        self.claimed, self.truth, self.left, self.right = (
+            gather(key) for key in ("claimed", "truth", "left", "right"))
+        self.by_excess = np.argsort(-gather("excess"), kind="stable")
+        self.finite = self.by_excess[np.isfinite(self.claimed[self.by_excess])]
+        self.budget, self.agreed, self.example = RECHECK_NODES, 0, None
+
+    def resolve(self, order: np.ndarray) -> tuple[int, int] | None:
         """Accept what agrees, in chunks; the first confirmed disagreement, or None."""
         for start in range(0, len(order), RECHECK_CHUNK):
             js = order[start:start + RECHECK_CHUNK]
-            state["budget"] -= sum(blocks[blk[j]].claim.cost for j in js)
-            if state["budget"] < 0:
+            self.budget -= sum(self.blocks[self.blk[j]].claim.cost for j in js)
+            if self.budget < 0:
                 return None
-            values = np.array([blocks[blk[j]].claim.exact(
-                {name: float(kept[blk[j]][name][row[j], col[j]])
-                 for name in blocks[blk[j]].inputs}) for j in js], dtype=np.float64)
-            _, over = _excess(truth[js], values, left[js], right[js], scale)
+            values = np.array([self._exact(j) for j in js], dtype=np.float64)
+            _, over = _excess(self.truth[js], values, self.left[js], self.right[js], self.scale)
             for j, value, ok in zip(js, values, over <= 0):
-                b, i, k = int(blk[j]), int(row[j]), int(col[j])
                 if not ok:
-                    return b, i
-                if state["example"] is None:
-                    state["example"] = {name: float(kept[b][name][i, k]) for name in shown}
-                    state["example"]["float64"] = float(claimed[j])
-                kept[b]["claimed"][i, k] = value
-                state["agreed"] += 1
+                    return int(self.blk[j]), int(self.row[j])
+                self._accept(j, value)
         return None
 
-    confirmed = resolve(finite[:RECHECK_CHUNK])
-    suspects = by_excess[~np.isfinite(claimed[by_excess])]
-    # with the verdict known, resolve the suspects (for the errors reported) only if all fit
-    cost = sum(blocks[b].claim.cost for b in blk[suspects])
-    nan_confirmed = resolve(suspects) if confirmed is None or cost <= state["budget"] else None
-    if confirmed is None:
-        confirmed = nan_confirmed or resolve(finite[RECHECK_CHUNK:])
-    return state["agreed"], state["example"], confirmed
+    def _exact(self, j: int) -> float:
+        b, i, k = int(self.blk[j]), int(self.row[j]), int(self.col[j])
+        return self.blocks[b].claim.exact({name: float(self.kept[b][name][i, k])
+                                           for name in self.blocks[b].inputs})
+
+    def _accept(self, j: int, value: float) -> None:
+        """The extended-precision value agrees: it replaces the float64 one."""
+        b, i, k = int(self.blk[j]), int(self.row[j]), int(self.col[j])
+        if self.example is None:
+            self.example = {name: float(self.kept[b][name][i, k]) for name in self.shown}
+            self.example["float64"] = float(self.claimed[j])
+        self.kept[b]["claimed"][i, k] = value
+        self.agreed += 1
 
 
 def _value(array: np.ndarray, vector: bool):
