@@ -298,3 +298,14 @@ def test_verify_takes_module_function_and_its_errors_name_the_argument(tmp_path,
     with pytest.raises(InputError) as err:
         reference.verify("tinynet_str", cases=5)
     assert str(err.value).startswith("impl expects MODULE:FUNCTION") and "--" not in str(err.value)
+
+
+def test_check_impl_from_a_fresh_process_in_the_users_directory(cli_process, tmp_path):
+    """The console script, run where the user's module is (not importable otherwise)."""
+    _module(tmp_path, "tinynet_proc")
+    r = cli_process("check", "--impl", "tinynet_proc:backprop", "--cases", "300",
+                    "--activations", ACTS, "--layouts", "rows", "--bias-shape", "row",
+                    script=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "300 cases (seed 0), 0 disagreement(s)" in r.stdout
+    assert "tinynet_proc:backprop vs torch autograd" in r.stdout
