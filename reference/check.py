@@ -129,7 +129,8 @@ def run_family(cases: list[Case], impl: Callable | None = None,
                 noise = float32_noise(w, b, case.activations, case.loss, X, Y, case.layout,
                                       case.reduction, expected=exp)
                 verdicts[k] = compare_gradients(gots[k], exp, "float32", entries, noise, fields)
-    _check_costs(gots, expected, verdicts, first.dtype, entries)
+    if impl is not None:
+        _check_costs(gots, expected, verdicts, first.dtype, entries)
     compared = tuple(eq for eq in EQUATIONS if eq not in ("BP1", "BP2") or "deltas" in fields)
     hidden = first.hidden if len(first.sizes) > 2 else "-"
     rows = ((hidden, first.output, first.loss),)

@@ -18,6 +18,7 @@ BP3 (∇b) and BP4 (∇W) layer by layer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -270,7 +271,7 @@ def compare_stacked(gots, expected, dtype, entries: Iterable = (),
         G = np.array([np.concatenate([a.ravel() for a in flat[k]]) for k in good],
                      dtype=np.float64)
         E = np.concatenate([e.reshape(K, -1) for e in exps], axis=1)[good]
-        sizes = [int(np.prod(s)) for s in shapes]
+        sizes = [math.prod(s) for s in shapes]
         ok, worst = _tolerance_pass(G, E, sizes, checks, rtol, atol)
         for row, k in enumerate(good):
             if ok[row]:

@@ -117,6 +117,8 @@ class StackedGradients:
     def take(self, members: Sequence[int]) -> StackedGradients:
         """The answers of some members only, in the order given."""
         idx = list(members)
+        if idx and idx == list(range(idx[0], idx[-1] + 1)):
+            idx = slice(idx[0], idx[-1] + 1)  # consecutive members: views, no copies
         pick = lambda arrays: [x[idx] for x in arrays]
         return StackedGradients(pick(self.deltas), pick(self.dW), pick(self.db), self.cost[idx],
                                 pick(self.zs), pick(self.activations))

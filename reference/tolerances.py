@@ -74,7 +74,8 @@ def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:
     """(rtol, atol) for a dtype, loosened by any registry entry's override (the
     loosest of the network's activations and loss wins)."""
     try:
-        name = np.dtype(dtype).name if dtype is not None else None
+        name = dtype if dtype in TOLERANCES else (
+            np.dtype(dtype).name if dtype is not None else None)
     except TypeError:
         name = None
     if name not in TOLERANCES:
