@@ -30,6 +30,13 @@ from tinynet import backprop
 def test_backprop(oracle_case):
     reference.assert_backprop(backprop, oracle_case, bias_shape="row")
 '''
+TORCH_ONLY = '''import torch  # noqa: F401  (the oracle's fixed cost: importing torch)
+import pytest
+
+@pytest.mark.parametrize("i", range({n}))
+def test_empty(i):
+    pass
+'''
 EMPTY = '''import pytest
 
 @pytest.mark.parametrize("i", range({n}))
@@ -70,10 +77,12 @@ def main(argv=None) -> dict:
         shutil.copy(ROOT / "tests" / "thirdparty" / "tinynet.py", where / "tinynet.py")
         (where / "test_mine.py").write_text(FIVE_LINES)
         (where / "test_empty.py").write_text(EMPTY.format(n=args.tests))
-        rates, plugin, empty = [], [], []
+        (where / "test_torch.py").write_text(TORCH_ONLY.format(n=args.tests))
+        rates, plugin, empty, torch_only = [], [], [], []
         for _ in range(args.repeat):  # alternating: the machine's load hits both alike
             rates.append(check_rate(where, args.cases))
             empty.append(pytest_wall(where, "test_empty.py"))
+            torch_only.append(pytest_wall(where, "test_torch.py"))
             plugin.append(pytest_wall(where, "test_mine.py", "--oracle-cases", str(args.tests),
                                       "--oracle-layouts", "rows", "--oracle-activations",
                                       ACTS))
@@ -83,6 +92,10 @@ def main(argv=None) -> dict:
     print(f"pytest -n 0, {args.tests} cases: plugin + assert_backprop "
           f"{', '.join(f'{w:.1f}' for w in plugin)} s, empty tests "
           f"{', '.join(f'{w:.1f}' for w in empty)} s, ratio {ratio:.2f} (goal <= 3)")
+    print(f"  of which importing torch (empty tests in a module that imports it: "
+          f"{', '.join(f'{w:.1f}' for w in torch_only)} s): {min(torch_only) / min(empty):.2f} "
+          f"of the empty run; the oracle and the comparison: "
+          f"{(min(plugin) - min(torch_only)) / min(empty):.2f}")
     return {"cases_per_second": max(rates), "plugin_ratio": ratio}
 
 
