@@ -1,9 +1,13 @@
-"""Run random cases of `manual` against the oracle and summarize the verdicts.
+"""Run random cases of `manual` (or of an implementation under test, see
+`reference.contract`) against the oracle and summarize the verdicts.
 
-`run_case` is one case: draw the arrays, `Network.backprop` (BP1..BP4),
-`oracle_backprop` (autograd), `compare_gradients`. `run_check` runs many,
-in parallel over processes, and folds them into a `Summary` holding the
-largest relative error per equation × activation × loss.
+`run_family` is one family of cases (one structure): draw the arrays, one
+stacked oracle call (autograd), `Network.backprop` (BP1..BP4) or `impl(spec,
+X, Y)` on each case, one vectorized comparison; a failure is explained (the
+layer's activation, what the index means, the grader's diagnosis). `run_case`
+is one case, its family's arrays and answer cached. `run_check` runs many, in
+parallel over processes, and folds them into a `Summary` holding the largest
+relative error per equation and (hidden, output, loss), each case counted once.
 """
 
 from __future__ import annotations
