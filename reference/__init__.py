@@ -1,0 +1,44 @@
+"""backprop-oracle's torch autograd oracle, and the tools built on it.
+
+The public API (importing `reference` imports neither torch nor NumPy-heavy
+modules; each name is loaded on first use):
+
+    verify(impl, cases=N, seed=S, activations=..., losses=..., layouts=...,
+           dtypes=..., bias_shape=...)       -> the `check --format json` summary
+    assert_backprop(impl, case, bias_shape=...)  AssertionError on a disagreement
+    Spec, BIAS_SHAPES                           the contract (reference.contract)
+    oracle_backprop, oracle_for                 the oracle's answer (reference.oracle)
+    compare_gradients, Verdict, Mismatch        the comparison (reference.compare)
+    tolerance_for, TOLERANCES                   the tolerances (reference.tolerances)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "verify": "reference.verification",
+    "assert_backprop": "reference.verification",
+    "Spec": "reference.contract",
+    "BIAS_SHAPES": "reference.contract",
+    "oracle_backprop": "reference.oracle",
+    "oracle_for": "reference.oracle",
+    "compare_gradients": "reference.compare",
+    "Verdict": "reference.compare",
+    "Mismatch": "reference.compare",
+    "tolerance_for": "reference.tolerances",
+    "TOLERANCES": "reference.tolerances",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reference' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -88,8 +88,36 @@ def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, 
              and (outputs is None or a in outputs)]
     combos = list(itertools.product(activations, outs + extra, layouts, dtypes))
     if not combos:
-        raise InputError("no (activation, loss) combination is left after the filters")
+        raise InputError(_why_nothing_left(activations, losses, outputs, layouts, dtypes))
     return combos
+
+
+def _why_nothing_left(activations, losses, outputs, layouts, dtypes) -> str:
+    """Why the filters leave no combination: an empty list, or each loss's output."""
+    head = "no (activation, loss) combination is left after the filters"
+    for what, value in (("layouts", layouts), ("dtypes", dtypes)):
+        if not list(value):
+            return f"{head}: no {what} given"
+    allowed = list(activations if outputs is None else outputs)
+    needs = []
+    for lo in losses:
+        outs = [o for o in get_loss(lo).output_activations if o in ACTIVATIONS]
+        if "quadratic" == lo:
+            continue
+        needs.append(f"{lo} needs a {' or '.join(outs)} output")
+    if not needs:
+        return f"{head}: none of {', '.join(allowed)} can be an output layer"
+    return (f"{head}: {'; '.join(needs)}, and the output activations are limited to "
+            f"{', '.join(allowed)}; add one of those activations or another loss")
+
+
+MAX_FAMILY = 32  # cases per structure in `check`, at most: one stacked oracle call each
+
+
+def family_size(n: int, n_combinations: int) -> int:
+    """Cases per family for a run of n cases: the largest size (up to MAX_FAMILY)
+    that still leaves one family, so one structure, for every combination."""
+    return max(1, min(MAX_FAMILY, n // n_combinations))
 
 
 def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
@@ -151,21 +179,26 @@ def check_finite_on_domain(entry, points: int = 257) -> None:
         at = z[np.argmax(bad)]
         raise InputError(f"activation {entry.name!r} is not finite on its domain [{lo:g}, {hi:g}]"
                          f": at z = {at:g} the forward is {a[np.argmax(bad)]:g} and the "
-                         f"derivative {slope[np.argmax(bad)]:g}")
+                         f"derivative {slope[np.argmax(bad)]:g}; give the domain where it is "
+                         f"defined (LO,HI)")
 
 
-def register_custom(specs: list[str]) -> list[str]:
+def register_custom(specs: list[str], domain=None, params=None) -> list[str]:
     """Register the expression activations NAME=FORWARD:DERIVATIVE given on a command
-    line; a name given twice, or an activation that is not finite on its domain, is an
-    InputError. Returns the names."""
+    line, on `domain` (LO,HI; default [-8, 8]) with the named `params`; a name given
+    twice, or an activation that is not finite on its domain, is an InputError.
+    Returns the names."""
     from reference.derive import expression_activation, parse_spec
+    from reference.derive.sampling import parse_domain
 
     names = [parse_spec(spec)[0] for spec in specs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise InputError(f"activation {twice[0]!r} is defined more than once; give each "
                          f"custom activation one definition")
-    entries = [expression_activation(spec) for spec in specs]
+    where = parse_domain(domain)
+    entries = [expression_activation(spec, params=params, **({"domain": where} if where else {}))
+               for spec in specs]
     try:
         for entry in entries:
             check_finite_on_domain(entry)
@@ -180,14 +213,15 @@ def families(cases: list[Case]) -> list[list[Case]]:
     """Consecutive runs of cases of one family (what one oracle call can stack)."""
     groups: list[list[Case]] = []
     for c in cases:
-        if groups and _family_key(groups[-1][0]) == _family_key(c) and c.member > 0:
+        if groups and family_key(groups[-1][0]) == family_key(c) and c.member > 0:
             groups[-1].append(c)
         else:
             groups.append([c])
     return groups
 
 
-def _family_key(c: Case):
+def family_key(c: Case):
+    """What the members of one family share (their arrays come from one draw)."""
     return (c.hidden, c.output, c.loss, c.layout, c.dtype, c.sizes, c.m, c.reduction, c.seed,
             c.members)
 
@@ -283,6 +317,8 @@ def _keep_in_domain(W, b, sigmas, X) -> None:
         w *= shrink[:, None, None]
         v *= shrink[:, None]
         z *= shrink[:, None, None]
+        if lo >= 0 or hi <= 0:
+            _move_into(w, v, z, lo, hi)
         for kink in sigma.kinks:
             for _ in range(8):
                 near = (np.abs(z - kink) < KINK_MARGIN).any(axis=2)  # (K, nₗ): units to nudge
@@ -292,3 +328,17 @@ def _keep_in_domain(W, b, sigmas, X) -> None:
                 v += shift
                 z += shift[..., None]
         a = sigma.apply(z, 1)
+
+
+def _move_into(w, v, z, lo: float, hi: float) -> None:
+    """For a domain without 0 (log(z) on [0.01, 8]): scale each network's layer so its
+    z spans at most 80% of the domain, then shift its biases so z is centered in it."""
+    top, bottom = z.max(axis=(1, 2)), z.min(axis=(1, 2))
+    width = 0.8 * (hi - lo)
+    scale = np.where(top - bottom > width, width / np.maximum(top - bottom, 1e-300), 1.0)
+    w *= scale[:, None, None]
+    v *= scale[:, None]
+    z *= scale[:, None, None]
+    shift = (lo + hi) / 2 - (z.max(axis=(1, 2)) + z.min(axis=(1, 2))) / 2
+    v += shift[:, None]
+    z += shift[:, None, None]

@@ -8,10 +8,14 @@ import sys
 import time
 
 from manual.activations import ACTIVATIONS
+from manual.errors import InputError
 from manual.losses import LOSSES
 
 from .cases import DTYPES, LAYOUTS
+from .cli import did_you_mean
 from .compare import EQUATIONS
+from .contract import BIAS_SHAPES, load_impl
+from .derive.cli import params_of, parse_param
 
 DEFAULT_CASES = 5000
 MAX_JOBS = 256  # processes; more only contend (and fork that many copies of torch)
@@ -43,41 +47,67 @@ def _names(known: dict | tuple, what: str):
         for n in names:
             if n not in known:
                 known_list = ", ".join(sorted(known))
-                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})")
+                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})"
+                                                 f"{did_you_mean(n, known)}")
         return names
     return parse
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("check", help="run random cases of manual against the torch oracle",
+    p = sub.add_parser("check", help="run random cases of manual (or --impl) against the "
+                                     "torch oracle",
                        description="Run N random cases (architectures, activations, losses, "
-                                   "layouts, dtypes) of the NumPy backprop against torch "
-                                   "autograd. Exit 0: all agree; 1: a mismatch; 2: bad input.")
-    p.add_argument("--cases", type=_integer(1), default=DEFAULT_CASES, help="number of cases")
-    p.add_argument("--seed", type=_integer(0), default=0, help="seed of the case stream (≥ 0)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+                                   "layouts, dtypes) of the NumPy backprop (manual, or your own "
+                                   "with --impl) against torch autograd. Exit 0: all agree; "
+                                   "1: a mismatch; 2: bad input.")
+    p.add_argument("--cases", type=_integer(1), default=DEFAULT_CASES,
+                   help=f"number of cases (default {DEFAULT_CASES})")
+    p.add_argument("--seed", type=_integer(0), default=0,
+                   help="seed of the case stream, ≥ 0 (default 0)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: the table; json: the summary as one JSON object (default text)")
     p.add_argument("--jobs", type=_integer(1, MAX_JOBS, " processes"), default=None,
-                   help=f"processes, at most {MAX_JOBS} (default: cores)")
+                   help=f"processes, at most {MAX_JOBS} (default: one per core)")
+    p.add_argument("--impl", metavar="MODULE:FUNCTION", default=None,
+                   help="check your own implementation impl(spec, X, Y) instead of manual; "
+                        "MODULE is imported from the working directory (default: manual)")
+    p.add_argument("--bias-shape", choices=BIAS_SHAPES, default="layout",
+                   help="the shape of biases and db given to and expected from --impl: "
+                        "layout ((n, 1) in columns, (n,) in rows), column (n, 1), row (1, n), "
+                        "vector (n,) (default layout)")
     p.add_argument("--activation", action="append", default=[], metavar="NAME=FORWARD:DERIVATIVE",
                    help="add an expression-defined activation for this run (repeatable); "
                         "the cases then use only the activations named this way")
+    p.add_argument("--domain", default=None, metavar="LO,HI",
+                   help="where the --activation activations are defined and their z is drawn "
+                        "(default -8,8), e.g. 0.01,8 for log(z)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   type=parse_param,
+                   help="a named number the --activation expressions may use, e.g. "
+                        "alpha=1.6733 (repeatable; default: none)")
     p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
                    help="comma-separated activations to draw from (default: all)")
     p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,
                    help="comma-separated losses to draw from (default: all)")
-    p.add_argument("--layouts", type=_names(LAYOUTS, "layout"), default=list(LAYOUTS))
-    p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES))
+    p.add_argument("--layouts", type=_names(LAYOUTS, "layout"), default=list(LAYOUTS),
+                   help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
+    p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
+                   help=f"comma-separated dtypes to draw from (default {','.join(DTYPES)})")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from .check import run_check
 
+    impl = load_impl(args.impl) if args.impl else None
+    if (args.domain or args.param) and not args.activation:
+        raise InputError("--domain and --param apply to the --activation expressions; "
+                         "give at least one --activation NAME=FORWARD:DERIVATIVE")
     activations = outputs = args.activations
     if args.activation:
         from .cases import register_custom
 
-        custom = register_custom(args.activation)
+        custom = register_custom(args.activation, args.domain, params_of(args.param))
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
     filters = {"activations": activations, "outputs": outputs, "losses": args.losses,
@@ -91,7 +121,8 @@ def run(args) -> int:
     t0 = time.perf_counter()
     try:
         summary = run_check(args.cases, args.seed, jobs=args.jobs,
-                            progress=bar.update if bar else None, **filters)
+                            progress=bar.update if bar else None, impl=impl,
+                            bias_shape=args.bias_shape, **filters)
     finally:
         if bar:
             bar.close()
@@ -101,29 +132,59 @@ def run(args) -> int:
         out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
         print(json.dumps(out, indent=2))
     else:
-        print(render_text(summary, args.seed, seconds))
+        print(render_text(summary, args.seed, seconds, args.impl or "manual"))
     return 1 if summary.failures else 0
 
 
-def render_text(summary, seed: int, seconds: float) -> str:
+SHOWN_FAILURES = 20
+
+
+def render_text(summary, seed: int, seconds: float, who: str = "manual") -> str:
+    """The table: one row per (output activation, loss, hidden activation), each case
+    counted once ('-': no hidden layer), then per dtype, then the failures."""
+    cell = lambda row, eq: (f"{row[eq]:>9.1e}" if eq in summary.compared or not summary.cases
+                            else f"{'-':>9}")
     lines = [f"backprop-oracle check: {summary.cases} cases (seed {seed}), "
              f"{summary.failures} disagreement(s), {summary.cases / seconds:,.0f} cases/s",
-             "largest relative error, manual vs torch autograd:",
-             f"{'activation':<12} {'loss':<14} {'cases':>6} {'fail':>5} "
+             f"largest relative error, {who} vs torch autograd:",
+             f"{'output':<12} {'loss':<14} {'hidden':<12} {'cases':>6} {'fail':>5} "
              + " ".join(f"{eq:>9}" for eq in EQUATIONS)]
-    for (act, loss), cell in sorted(summary.table.items()):
-        n, bad = summary.row_counts[(act, loss)]
-        lines.append(f"{act:<12} {loss:<14} {n:>6} {bad:>5} "
-                     + " ".join(f"{cell[eq]:>9.1e}" for eq in EQUATIONS))
+    for (hidden, out, loss), row in sorted(summary.table.items(),
+                                           key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        n, bad = summary.row_counts[(hidden, out, loss)]
+        lines.append(f"{out:<12} {loss:<14} {hidden:<12} {n:>6} {bad:>5} "
+                     + " ".join(cell(row, eq) for eq in EQUATIONS))
     for dtype, worst in sorted(summary.by_dtype.items(), reverse=True):  # float64 first
         n, bad = summary.dtype_counts[dtype]
-        lines.append(f"{'all ' + dtype:<27} {n:>6} {bad:>5} "
-                     + " ".join(f"{worst[eq]:>9.1e}" for eq in EQUATIONS))
-    lines.append(f"{'all':<12} {'':<14} {summary.cases:>6} {summary.failures:>5} "
-                 + " ".join(f"{summary.by_equation[eq]:>9.1e}" for eq in EQUATIONS))
-    for f in summary.failures_detail[:20]:
-        where = f"{f['equation']} layer {f['layer']} at {tuple(f['index'])}"
-        lines.append(f"FAIL {f['case']}: {where}: "
-                     f"expected {f['expected']:.6g}, got {f['got']:.6g} "
-                     f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}".rstrip())
+        lines.append(f"{'all ' + dtype:<40} {n:>6} {bad:>5} "
+                     + " ".join(cell(worst, eq) for eq in EQUATIONS))
+    lines.append(f"{'all':<40} {summary.cases:>6} {summary.failures:>5} "
+                 + " ".join(cell(summary.by_equation, eq) for eq in EQUATIONS))
+    if summary.compared and not {"BP1", "BP2"} <= summary.compared:
+        lines.append("(-: not compared; the implementation gives no deltas)")
+    for f in summary.failures_detail[:SHOWN_FAILURES]:
+        lines.append(f"FAIL {f['case']}: {failure_line(f)}")
+    more = summary.failures - min(SHOWN_FAILURES, len(summary.failures_detail))
+    if more > 0:
+        lines.append(f"... and {more:,} more failure(s) (--format json lists up to "
+                     f"{len(summary.failures_detail)})")
     return "\n".join(lines)
+
+
+def failure_line(f: dict) -> str:
+    """One failure: where (equation, layer, its activation, index and its meaning),
+    expected and got, the diagnosis."""
+    act = f" ({f['activation']})" if f.get("activation") else ""
+    where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
+    if f["index"]:
+        where += f" at {tuple(f['index'])}"
+    if f.get("meaning"):
+        where += f" [{f['meaning']}]"
+    if not f["index"] and f["expected"] != f["expected"]:  # NaN: a shape, count or crash
+        text = f"{where}: {f.get('detail') or ''}"
+    else:
+        text = (f"{where}: expected {f['expected']:.8g}, got {f['got']:.8g} "
+                f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}").rstrip()
+    if f.get("diagnosis"):
+        text += f"; diagnosis: {f['diagnosis']}"
+    return text

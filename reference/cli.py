@@ -3,6 +3,11 @@
 Exit codes (a contract, DESIGN.md): 0 everything agreed or passed, 1 a mismatch
 or failure was found, 2 bad usage or bad input (one line on stderr, no traceback).
 
+Conventions every subcommand gets from here: one error prefix,
+`backprop-oracle SUBCOMMAND: error:` (usage errors and InputError alike); every
+option's default in --help; "did you mean" for a mistyped subcommand, option or
+choice (argparse has `suggest_on_error` only from Python 3.14).
+
 Each subcommand lives in its own module exposing `add_parser(subparsers)`,
 which registers the subcommand and sets `func(args) -> exit code`.
 """
@@ -10,7 +15,9 @@ which registers the subcommand and sets `func(args) -> exit code`.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import re
 import sys
 
 from manual.errors import InputError
@@ -26,11 +33,70 @@ class UsageError(Exception):
     """Bad usage detected by the parser."""
 
 
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Appends "(default X)" to an option's help unless it already names its default
+    (or the option is a flag, or has no default)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (not action.option_strings or "default" in text or default is None
+                or default is argparse.SUPPRESS or isinstance(default, bool) or default == []):
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, (list, tuple)) else default
+        return f"{text} (default {shown})".strip()
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit code 2."""
+    """argparse, but a usage error is one line (prefixed `backprop-oracle SUBCOMMAND:
+    error:`) with a "did you mean" when a name is close to a known one, and exit code 2."""
+
+    def __init__(self, *args, **kwargs):
+        given = kwargs.get("formatter_class") or argparse.HelpFormatter
+        if not issubclass(given, DefaultsFormatter):  # e.g. RawDescriptionHelpFormatter
+            kwargs["formatter_class"] = type(f"Defaults{given.__name__}",
+                                             (DefaultsFormatter, given), {})
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{self.prog}: error: {message}")
+        raise UsageError(f"{prefix(self.prog)}: error: {message}{self._suggestion(message)}")
+
+    def _suggestion(self, message: str) -> str:
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            known = re.findall(r"'([^']*)'", choice.group(2)) or choice.group(2).split(", ")
+            return did_you_mean(choice.group(1), known)
+        unknown = re.search(r"unrecognized arguments: (.*)", message)
+        if unknown:
+            options = self._all_options()
+            for word in unknown.group(1).split():
+                if word.startswith("--"):
+                    hint = did_you_mean(word.split("=", 1)[0], options)
+                    if hint:
+                        return hint
+        return ""
+
+    def _all_options(self) -> list[str]:
+        """The option strings of this parser and of every subparser under it."""
+        found = []
+        for action in self._actions:
+            found += [o for o in action.option_strings if o.startswith("--")]
+            choices = getattr(action, "choices", None)
+            for sub in (choices.values() if isinstance(choices, dict) else ()):
+                if isinstance(sub, Parser):
+                    found += sub._all_options()
+        return found
+
+
+def prefix(prog: str) -> str:
+    """'backprop-oracle derive activation' -> 'backprop-oracle derive' (the subcommand)."""
+    return " ".join(prog.split()[:2])
+
+
+def did_you_mean(word: str, known, cutoff: float = 0.7) -> str:
+    """'; did you mean 'check'?' when `word` is close to one of `known`, else ''."""
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _version() -> str:
@@ -64,16 +130,48 @@ def build_parser(command: str | None = None) -> Parser:
     return parser
 
 
+def _usage_message(message: str, argv: list[str], parser: Parser) -> str:
+    """The subcommand's prefix also on errors the top-level parser reports (unrecognized
+    arguments), and a "did you mean" for a mistyped option even when argparse stopped at
+    another problem first (a required option that the typo was meant to give)."""
+    command = argv[0] if argv and not argv[0].startswith("-") else ""
+    top = "backprop-oracle: error:"
+    if command and message.startswith(top) and "invalid choice" not in message:
+        message = f"backprop-oracle {command}: error:{message[len(top):]}"
+    if "did you mean" not in message and parser is not None:
+        options = _options_of(parser, command)
+        for word in argv:
+            name = word.split("=", 1)[0]
+            if name.startswith("--") and not any(o.startswith(name) for o in options):
+                hint = did_you_mean(name, options)
+                if hint:
+                    return f"{message}{hint}"
+    return message
+
+
+def _options_of(parser: Parser, command: str) -> list[str]:
+    """The options a word of this command line may have meant: the subcommand's (and
+    those of its own subcommands), or the top level's."""
+    for action in parser._actions:
+        choices = getattr(action, "choices", None)
+        if isinstance(choices, dict) and command in choices:
+            return choices[command]._all_options()
+    return [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = None
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser(argv[0] if argv else None).parse_args(argv)
+        parser = build_parser(argv[0] if argv else None)
+        args = parser.parse_args(argv)
         return int(args.func(args))
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        print(_usage_message(str(exc), argv, parser), file=sys.stderr)
         return 2
     except InputError as exc:
-        print(f"backprop-oracle: error: {exc}", file=sys.stderr)
+        command = argv[0] if argv and not argv[0].startswith("-") else ""
+        print(f"{prefix(f'backprop-oracle {command}'.strip())}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("backprop-oracle: interrupted", file=sys.stderr)

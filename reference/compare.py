@@ -1,14 +1,8 @@
 """Compare an implementation's gradients with the oracle's, equation by equation.
 
-One tolerance table keyed by dtype (TOLERANCES), merged with the registry
-entries' overrides (the loosest of the network's activations and loss wins).
-An entry x passes when
-
-    |got − expected| ≤ atol · max(1, max|expected|) + rtol · |expected|
-
-The atol term is scaled by the array's own magnitude because a float32
-sum of many terms carries an absolute error proportional to its largest
-terms, not to each (possibly cancelled) entry.
+The tolerances (the table per dtype, the registries' overrides, the allowance
+atol · max(1, max|e|) + rtol · |e| and the relative error) live in
+`reference.tolerances`.
 
 For float32, an array may also miss by up to NOISE_FACTOR times what torch's
 own float32 autograd misses the float64 oracle by on the same case (`noise`,
@@ -24,6 +18,7 @@ BP3 (∇b) and BP4 (∇W) layer by layer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -31,29 +26,12 @@ import numpy as np
 
 from manual.errors import InputError
 
-TOLERANCES: dict[str, tuple[float, float]] = {
-    # dtype: (rtol, atol)
-    "float64": (1e-9, 1e-11),
-    "float32": (1e-4, 1e-5),
-}
+from .tolerances import NOISE_FACTOR, TOLERANCES, allowance, relative_error, tolerance_for
+
+__all__ = ["EQUATIONS", "Mismatch", "Verdict", "compare_arrays", "compare_gradients",
+           "compare_stacked", "ordered_checks", "tolerance_for", "TOLERANCES", "NOISE_FACTOR"]
+
 EQUATIONS = ("BP1", "BP2", "BP3", "BP4")
-NOISE_FACTOR = 10.0
-
-
-def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:
-    """(rtol, atol) for a dtype, loosened by any registry entry's override."""
-    try:
-        name = np.dtype(dtype).name if dtype is not None else None
-    except TypeError:
-        name = None
-    if name not in TOLERANCES:
-        raise InputError(f"no tolerance for dtype {dtype!r} (known: {', '.join(TOLERANCES)})")
-    rtol, atol = TOLERANCES[name]
-    for entry in entries:
-        over = entry.tolerance.get(name)
-        if over:
-            rtol, atol = max(rtol, over[0]), max(atol, over[1])
-    return rtol, atol
 
 
 @dataclass
@@ -70,6 +48,8 @@ class Mismatch:
     detail: str = ""
 
     def __str__(self) -> str:
+        if not self.index and np.isnan(self.expected):  # a shape, dtype or count: no numbers
+            return f"{self.equation} layer {self.layer}: {self.detail}"
         return (f"{self.equation} layer {self.layer} at {self.index}: expected "
                 f"{self.expected:.6g}, got {self.got:.6g} (abs err {self.abs_err:.3g}, "
                 f"rel err {self.rel_err:.3g}){' ' + self.detail if self.detail else ''}")
@@ -106,9 +86,8 @@ def compare_arrays(got, expected, rtol: float, atol: float, equation: str, layer
     err = np.abs(g - exp)
     mag = np.abs(exp)
     scale = max(1.0, float(mag.max(initial=0.0)))
-    allowed = np.maximum(atol * scale + rtol * mag, NOISE_FACTOR * noise)
-    # relative error against the array's scale, so a cancelled entry cannot dominate
-    rel = err / np.maximum(mag, scale * 1e-3 if scale else 1.0)
+    allowed = np.maximum(allowance(exp, rtol, atol, scale), NOISE_FACTOR * noise)
+    rel = relative_error(err, exp, scale)
     bad = ~(err <= allowed)  # NaN counts as bad
     max_rel = float(np.nanmax(rel, initial=0.0)) if rel.size else 0.0
     if np.isnan(rel).any():
@@ -121,28 +100,67 @@ def compare_arrays(got, expected, rtol: float, atol: float, equation: str, layer
                              float(g[idx]), float(err[idx]), float(rel[idx]))
 
 
-def ordered_checks(L: int):
-    """(equation, layer, field) in the order the backward pass computes them."""
-    yield "BP1", L - 1, "deltas"
-    for l in range(L - 2, -1, -1):
-        yield "BP2", l, "deltas"
+FIELDS = ("deltas", "dW", "db")
+
+
+def ordered_checks(L: int, fields=FIELDS):
+    """(equation, layer, field) in the order the backward pass computes them, for the
+    fields compared (deltas only when the implementation gives them)."""
+    if "deltas" in fields:
+        yield "BP1", L - 1, "deltas"
+        for l in range(L - 2, -1, -1):
+            yield "BP2", l, "deltas"
     for l in range(L - 1, -1, -1):
-        yield "BP3", l, "db"
-        yield "BP4", l, "dW"
+        if "db" in fields:
+            yield "BP3", l, "db"
+        if "dW" in fields:
+            yield "BP4", l, "dW"
 
 
-def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None) -> Verdict:
+def resolve_entries(entries: Iterable) -> list:
+    """Registry entries from entries or names: an activation name ('tanh') or a loss
+    name ('bce'); their tolerance overrides loosen the table."""
+    from manual.activations import ACTIVATIONS, get_activation
+    from manual.losses import LOSSES, get_loss
+
+    if isinstance(entries, str):
+        entries = [entries]
+    out = []
+    for e in entries:
+        if isinstance(e, str):
+            if e not in ACTIVATIONS and e not in LOSSES:
+                raise InputError(f"entries: {e!r} is neither an activation "
+                                 f"({', '.join(sorted(ACTIVATIONS))}) nor a loss "
+                                 f"({', '.join(sorted(LOSSES))})")
+            e = get_activation(e) if e in ACTIVATIONS else get_loss(e)
+        elif not isinstance(getattr(e, "tolerance", None), dict):
+            raise InputError(f"entries: expected registry names or entries (manual.Activation, "
+                             f"manual.Loss), got {type(e).__name__}")
+        out.append(e)
+    return out
+
+
+def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None,
+                      fields=FIELDS) -> Verdict:
     """Compare two Gradients-like objects (deltas, dW, db) equation by equation.
+
+    got, expected: objects with lists `deltas`, `dW`, `db` (one array per layer,
+    like `manual.Gradients`; `expected` usually from `reference.oracle`).
+    dtype: "float64" or "float32", the row of the tolerance table
+    (`reference.tolerances`). entries: the network's activations and loss, as
+    registry names ("tanh", "bce") or entries; their tolerance overrides loosen
+    the table. noise (float32 only): a Gradients-like of per-array float32 noise
+    levels (`reference.oracle.float32_noise`). fields: which of deltas, dW, db
+    to compare (an implementation that gives no δ: ("dW", "db")).
 
     All arrays are checked in one vectorized pass; only when something
     disagrees (or a shape is off) does the per-array walk locate the first
-    equation and layer, in the order of the backward pass. `noise` (float32
-    only) is a Gradients-like of per-array float32 noise levels.
+    equation and layer, in the order of the backward pass.
     """
-    rtol, atol = tolerance_for(dtype, entries)
-    _check_fields(expected, "expected")
-    checks = list(ordered_checks(len(expected.dW)))
-    count = _count_mismatch(got, len(expected.dW))
+    rtol, atol = tolerance_for(dtype, resolve_entries(entries))
+    _check_fields(expected, "expected", fields)
+    checks = list(ordered_checks(len(expected.dW), fields))
+    count = _count_mismatch(got, len(expected.dW), fields)
     if count:
         return count
     gots = [_answer(getattr(got, name)[layer]) for _, layer, name in checks]
@@ -169,18 +187,21 @@ def _answer(x) -> np.ndarray:
         return np.array(None, dtype=object)
 
 
-def _check_fields(grads, what: str) -> None:
-    fields = [getattr(grads, f, None) for f in ("deltas", "dW", "db")]
-    if not all(hasattr(v, "__len__") and hasattr(v, "__getitem__") for v in fields):
-        raise InputError(f"{what} must have lists deltas, dW and db (like manual.Gradients), "
+def _check_fields(grads, what: str, fields=FIELDS) -> None:
+    values = [getattr(grads, f, None) for f in fields]
+    if not all(hasattr(v, "__len__") and hasattr(v, "__getitem__") for v in values):
+        names = " and ".join([", ".join(fields[:-1]), fields[-1]] if len(fields) > 1 else fields)
+        raise InputError(f"{what} must have lists {names} (like manual.Gradients), "
                          f"got {type(grads).__name__}")
 
 
-def _count_mismatch(got, L: int) -> Verdict | None:
+def _count_mismatch(got, L: int, fields=FIELDS) -> Verdict | None:
     """A Verdict naming the first list (deltas, dW, db) that does not hold one array per
     layer, or None; a wrong count is a wrong answer, not a crash and not a pass."""
-    _check_fields(got, "got")
+    _check_fields(got, "got", fields)
     for equation, name in (("BP1", "deltas"), ("BP4", "dW"), ("BP3", "db")):
+        if name not in fields:
+            continue
         n = len(getattr(got, name))
         if n != L:
             mm = Mismatch(equation, L - 1, (), float("nan"), float("nan"), float("inf"),
@@ -197,8 +218,8 @@ def _tolerance_pass(G, E, sizes, checks, rtol, atol):
     mag = np.abs(E)
     err = np.abs(G - E)
     scale = np.repeat(np.maximum(np.maximum.reduceat(mag, starts, axis=1), 1.0), sizes, axis=1)
-    ok = (err <= atol * scale + rtol * mag).all(axis=1)
-    rel = np.maximum.reduceat(err / np.maximum(mag, 1e-3 * scale), starts, axis=1)
+    ok = (err <= allowance(E, rtol, atol, scale)).all(axis=1)
+    rel = np.maximum.reduceat(relative_error(err, E, scale), starts, axis=1)
     eq_of = np.array([EQUATIONS.index(eq) for eq, _, _ in checks])
     worst = np.zeros((len(G), len(EQUATIONS)))
     for j in range(len(EQUATIONS)):
@@ -220,7 +241,8 @@ def _walk(gots, exps, checks, rtol, atol, floors=None) -> Verdict:
     return Verdict(first is None, first, worst)
 
 
-def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdict]:
+def compare_stacked(gots, expected, dtype, entries: Iterable = (),
+                    fields=FIELDS) -> list[Verdict]:
     """`compare_gradients` for K implementations' answers at once.
 
     `gots` is a list of K Gradients-like objects, `expected` a stacked answer
@@ -229,13 +251,13 @@ def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdi
     disagrees (or returns a wrong shape) is walked alone to locate its first
     equation and layer.
     """
-    rtol, atol = tolerance_for(dtype, entries)
-    checks = list(ordered_checks(len(expected.dW)))
+    rtol, atol = tolerance_for(dtype, resolve_entries(entries))
+    checks = list(ordered_checks(len(expected.dW), fields))
     exps = [getattr(expected, name)[layer] for _, layer, name in checks]
     K = len(gots)
     shapes = [e.shape[1:] for e in exps]
     flat = []
-    counts = [_count_mismatch(got, len(expected.dW)) for got in gots]
+    counts = [_count_mismatch(got, len(expected.dW), fields) for got in gots]
     for got, count in zip(gots, counts):
         if count:
             flat.append(None)
@@ -249,7 +271,7 @@ def compare_stacked(gots, expected, dtype, entries: Iterable = ()) -> list[Verdi
         G = np.array([np.concatenate([a.ravel() for a in flat[k]]) for k in good],
                      dtype=np.float64)
         E = np.concatenate([e.reshape(K, -1) for e in exps], axis=1)[good]
-        sizes = [int(np.prod(s)) for s in shapes]
+        sizes = [math.prod(s) for s in shapes]
         ok, worst = _tolerance_pass(G, E, sizes, checks, rtol, atol)
         for row, k in enumerate(good):
             if ok[row]:

@@ -115,6 +115,8 @@ class StackedGradients:
     def take(self, members: Sequence[int]) -> StackedGradients:
         """The answers of some members only, in the order given."""
         idx = list(members)
+        if idx and idx == list(range(idx[0], idx[-1] + 1)):
+            idx = slice(idx[0], idx[-1] + 1)  # consecutive members: views, no copies
         pick = lambda arrays: [x[idx] for x in arrays]
         return StackedGradients(pick(self.deltas), pick(self.dW), pick(self.db), self.cost[idx],
                                 pick(self.zs), pick(self.activations))
@@ -205,7 +207,22 @@ def float32_noise(weights, biases, activations, loss, X, Y, layout=COLUMNS, redu
 
 
 def oracle_for(net, X, Y) -> OracleGradients:
-    """The oracle's answer for a `manual.Network` (same arrays, float64)."""
+    """The oracle's answer (float64) for a `manual.Network`, or for a
+    `reference.contract.Spec` (an implementation under test's parameters: its
+    biases and the returned db in the Spec's declared bias_shape)."""
+    from .contract import Spec, bias_shape
+
+    if isinstance(net, Spec):
+        shapes = [bias_shape(net.bias_shape, net.layout, n) for n in net.sizes[1:]]
+        layout_shapes = [bias_shape("layout", net.layout, n) for n in net.sizes[1:]]
+        biases = [np.asarray(v).reshape(s) for v, s in zip(net.biases, layout_shapes)]
+        g = oracle_backprop(net.weights, biases, net.activations, net.loss, X, Y, net.layout,
+                            net.reduction)
+        g.db = [d.reshape(s) for d, s in zip(g.db, shapes)]
+        return g
+    if not isinstance(net, Network):
+        raise InputError(f"oracle_for takes a manual.Network or a reference.contract.Spec, "
+                         f"got {type(net).__name__}; for plain arrays use oracle_backprop")
     return oracle_backprop(net.weights, net.biases, net.sigmas, net.loss, X, Y,
                            net.layout, net.reduction)
 

@@ -16,7 +16,8 @@ import numpy as np
 from manual.equations import batch_axis
 from manual.network import Network
 
-from .compare import Mismatch, compare_arrays, tolerance_for
+from .compare import Mismatch, compare_arrays
+from .tolerances import DIFFERENCE_FLOOR, DIRECTIONAL, tolerance_for
 
 
 def per_example(net: Network, X, Y, got) -> Mismatch | None:
@@ -76,9 +77,9 @@ def directional(net: Network, X, Y, got, seed: int = 0, eps: float = 1e-5) -> Mi
     vnorm = np.sqrt(sum(float((v * v).sum()) for v in V))
     # relative to ‖∇C‖‖V‖, plus the gradient's own rounding floor (float32 can
     # round a tiny gradient to 0) and the difference quotient's, ε_mach·C/ε
-    rtol, floor = (1e-6, 1e-10) if net.dtype == np.float64 else (1e-3, 1e-6)
+    rtol, floor = DIRECTIONAL[np.dtype(net.dtype).name]
     err = abs(numeric - analytic)
-    if err <= rtol * norm * vnorm + floor * vnorm + 1e-10 * max(1.0, abs(plus)):
+    if err <= rtol * norm * vnorm + floor * vnorm + DIFFERENCE_FLOOR * max(1.0, abs(plus)):
         return None
     return Mismatch("BP4", -1, (), numeric, analytic, err, err / max(abs(numeric), 1e-300),
                     "(⟨∇C, V⟩ from BP3/BP4 disagrees with a central difference of C along V)")

@@ -5,10 +5,17 @@ Options:
     --oracle-cases N         number of cases (default: DEFAULT_MATRIX_CASES)
     --oracle-shard I/N       run only shard I of N (1-based), for CI job matrices
     --oracle-activation NAME=FORWARD:DERIVATIVE   add an expression activation (repeatable)
+    --oracle-domain LO,HI / --oracle-param NAME=VALUE   its domain and named numbers
+    --oracle-activations a,b / --oracle-losses l / --oracle-layouts rows /
+    --oracle-dtypes float64  draw only from these (as `backprop-oracle check`'s filters)
 
 A test that takes the argument `oracle_case` is run once per case, with the
 case's structural id (`tanh-sigmoid-bce-columns-f64-4x3x1-m5`). Cases are
 derived from the seed only, so every xdist worker collects identical ids.
+They come in families sharing a structure (as in `check`), so
+`reference.assert_backprop` computes the oracle once per family and worker.
+A run with failures of `assert_backprop` ends with one table: failures by
+equation × layer × activation.
 """
 
 from __future__ import annotations
@@ -36,11 +43,44 @@ def pytest_addoption(parser) -> None:
     group.addoption("--oracle-activation", action="append", default=[],
                     metavar="NAME=FORWARD:DERIVATIVE",
                     help="add an expression-defined activation to the matrix (repeatable)")
+    group.addoption("--oracle-domain", default=None, metavar="LO,HI",
+                    help="where the --oracle-activation activations are defined and their z "
+                         "is drawn (default -8,8)")
+    group.addoption("--oracle-param", action="append", default=[], metavar="NAME=VALUE",
+                    help="a named number the --oracle-activation expressions may use "
+                         "(repeatable)")
+    for name, what in (("activations", "activation"), ("losses", "loss"),
+                       ("layouts", "layout"), ("dtypes", "dtype")):
+        group.addoption(f"--oracle-{name}", default=None, metavar=f"{what.upper()}S",
+                        help=f"comma-separated {what} names to draw the cases from "
+                             f"(default: all), as `backprop-oracle check --{name}`")
     try:
         from reference.grade import pytest_plugin as grade_plugin
     except ImportError:
         return
     grade_plugin.add_options(group)
+
+
+def _filters(config) -> dict:
+    """The case filters given on the command line, checked against the registries."""
+    from manual.activations import ACTIVATIONS
+    from manual.errors import InputError
+    from manual.losses import LOSSES
+    from reference.cases import DTYPES, LAYOUTS
+    from reference.verification import parse_names
+
+    try:
+        out = {}
+        for name, known, what in (("activations", ACTIVATIONS, "activation"),
+                                  ("losses", LOSSES, "loss"), ("layouts", LAYOUTS, "layout"),
+                                  ("dtypes", DTYPES, "dtype")):
+            out[name] = parse_names(config.getoption(f"oracle_{name}"), known, what,
+                               f"--oracle-{name}")
+    except InputError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    out["layouts"] = out["layouts"] or list(LAYOUTS)
+    out["dtypes"] = out["dtypes"] or list(DTYPES)
+    return out
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -64,24 +104,57 @@ def pytest_configure(config) -> None:
                                 f"streams them")
     if config.getoption("oracle_seed") < 0:
         raise pytest.UsageError("--oracle-seed must be a non-negative integer")
+    _filters(config)  # unknown names are usage errors before collection
     specs = config.getoption("oracle_activation")
     if specs:
+        from argparse import ArgumentTypeError
+
         from manual.errors import InputError
         from reference.cases import register_custom
+        from reference.derive.cli import params_of, parse_param
 
         try:
-            config._oracle_custom = register_custom(specs)
-        except InputError as exc:
+            params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
+            config._oracle_custom = register_custom(specs, config.getoption("oracle_domain"),
+                                                    params)
+        except (InputError, ArgumentTypeError) as exc:
             raise pytest.UsageError(f"--oracle-activation: {exc}") from None
+    _family(config)  # filters that leave no combination are usage errors too
+
+
+def pytest_unconfigure(config) -> None:
+    """Unregister the run's --oracle-activation entries (pytest may run again in the
+    same process, e.g. under pytester)."""
+    for name in getattr(config, "_oracle_custom", None) or ():
+        from manual.activations import ACTIVATIONS
+
+        ACTIVATIONS.pop(name, None)
+
+
+def _family(config) -> tuple[dict, int]:
+    """The filters with the custom activations, and the family size for this run."""
+    from manual.errors import InputError
+    from reference.cases import combinations, family_size
+
+    filters = _filters(config)
+    custom = getattr(config, "_oracle_custom", None)
+    if custom:
+        filters["activations"] = sorted(set(custom) | set(filters["activations"] or []))
+    filters["outputs"] = filters["activations"] if config.getoption("oracle_activations") else None
+    try:
+        family = family_size(config.getoption("oracle_cases"), len(combinations(**filters)))
+    except InputError as exc:
+        raise pytest.UsageError(f"backprop-oracle: {exc}") from None
+    return filters, family
 
 
 def oracle_cases(config) -> list:
     """The cases this run (and this shard) covers; identical on every worker."""
     from reference.cases import generate
 
-    custom = getattr(config, "_oracle_custom", None)
-    cases = generate(config.getoption("oracle_cases"), config.getoption("oracle_seed"),
-                     activations=custom)
+    filters, family = _family(config)
+    n = config.getoption("oracle_cases")
+    cases = generate(n, config.getoption("oracle_seed"), family=family, **filters)
     shard = parse_shard(config.getoption("oracle_shard"))
     if shard:
         i, n = shard
@@ -93,6 +166,52 @@ def pytest_generate_tests(metafunc) -> None:
     if "oracle_case" in metafunc.fixturenames:
         cases = oracle_cases(metafunc.config)
         metafunc.parametrize("oracle_case", cases, ids=[c.id for c in cases])
+
+
+def pytest_report_header(config) -> list[str]:
+    """What the oracle's cases are, said once at the top of a run that uses them."""
+    filters = _filters(config)
+    what = [f"{name} {','.join(v)}" for name, v in filters.items() if v]
+    return [f"backprop-oracle: {config.getoption('oracle_cases')} oracle_case(s), seed "
+            f"{config.getoption('oracle_seed')}"
+            + (f", only {'; '.join(what)}" if config.getoption("oracle_activations")
+               or config.getoption("oracle_losses") or len(filters["layouts"]) < 2
+               or len(filters["dtypes"]) < 2 else "")
+            + "; hidden layers may use any of the activations (softmax too), about 1 case in 5 "
+              "uses reduction='sum' (C = Σₓ Cₓ), batches of 1 to 8"]
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Count the failures `reference.assert_backprop` reported (also from xdist workers:
+    the report's text carries the marker line)."""
+    if not report.failed or report.when != "call":
+        return
+    from reference.verification import MARKER
+
+    text = getattr(report, "longreprtext", "") or ""
+    for line in text.splitlines():
+        if MARKER in line:
+            fields = dict(p.split("=", 1) for p in line.split(MARKER, 1)[1].split() if "=" in p)
+            key = (fields.get("equation", "?"), fields.get("layer", "?"),
+                   fields.get("activation", "?"))
+            _FAILURES[key] = _FAILURES.get(key, 0) + 1
+            break
+
+
+_FAILURES: dict[tuple[str, str, str], int] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One table at the end of a run with failures: equation × layer × activation."""
+    if not _FAILURES:
+        return
+    tr = terminalreporter
+    tr.section("backprop-oracle: failures by equation, layer and activation")
+    tr.write_line(f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}")
+    for (eq, layer, act), n in sorted(_FAILURES.items(), key=lambda kv: (-kv[1], kv[0])):
+        tr.write_line(f"{eq:<9} {layer:>5}  {act:<14} {n:>8}")
+    tr.write_line(f"{'all':<31} {sum(_FAILURES.values()):>8}")
+    _FAILURES.clear()
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from manual.activations import BUILTIN_ACTIVATIONS, get_activation
+from reference.tolerances import SAME_ARITHMETIC
 from reference.torchexpr import torch_activation
 
 ELEMENTWISE = [n for n in BUILTIN_ACTIVATIONS if get_activation(n).elementwise]
@@ -30,9 +31,9 @@ def test_forward_and_derivative_match_torch_without_overflow(name, dtype):
     tz = torch.tensor(z.astype(np.float64), requires_grad=True)
     ta = torch_activation(entry)(tz, 0)
     (td,) = torch.autograd.grad(ta.sum(), tz)
-    rtol = 1e-12 if dtype == "float64" else 2e-6
-    np.testing.assert_allclose(a, ta.detach().numpy(), rtol=rtol, atol=rtol)
-    np.testing.assert_allclose(d, td.numpy(), rtol=rtol, atol=rtol)
+    rtol, atol = SAME_ARITHMETIC[dtype]
+    np.testing.assert_allclose(a, ta.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(d, td.numpy(), rtol=rtol, atol=atol)
 
 
 def test_elu_is_exact_on_both_sides_of_zero():
@@ -41,7 +42,8 @@ def test_elu_is_exact_on_both_sides_of_zero():
     z = np.array([-1e-300, -3.0, 0.0, 1e-300, 2.5, 1e300])
     np.testing.assert_array_equal(elu.apply(z, 0), np.where(z > 0, z, np.expm1(np.minimum(z, 0))))
     np.testing.assert_allclose(elu.derivative(z, elu.apply(z, 0)),
-                               np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))), rtol=1e-15)
+                               np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))),
+                               rtol=SAME_ARITHMETIC["float64"][0])
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)

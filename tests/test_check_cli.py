@@ -124,3 +124,50 @@ def test_non_finite_oracle_gradients_are_bad_input_not_a_disagreement(monkeypatc
     assert code == 2
     assert "the oracle's gradients are not finite" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_each_case_is_counted_once_in_the_table(cli):
+    """A case was counted under its hidden and its output activation: row counts summed
+    to more than the total, and a broken hidden activation showed on every output."""
+    out = json.loads(cli("check", "--cases", "80", "--seed", "1", "--format", "json").stdout)
+    rows = out["by_activation_loss"]
+    assert sum(r["cases"] for r in rows) == out["cases"] == 80
+    assert len({(r["hidden"], r["output"], r["loss"]) for r in rows}) == len(rows)
+
+
+def test_a_broken_hidden_activation_fails_only_its_own_rows(monkeypatch, capsys):
+    import numpy as np
+
+    from manual.activations import ACTIVATIONS
+
+    tanh = ACTIVATIONS["tanh"]
+    monkeypatch.setitem(ACTIVATIONS, "tanh", __import__("dataclasses").replace(
+        tanh, derivative=lambda z, a: np.ones_like(z)))
+    code = main(["check", "--cases", "200", "--jobs", "1", "--format", "json",
+                 "--activations", "tanh,identity", "--losses", "quadratic"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    for r in out["by_activation_loss"]:
+        if r["failures"]:
+            assert "tanh" in (r["hidden"], r["output"])
+    assert not any(r["failures"] for r in out["by_activation_loss"]
+                   if r["hidden"] in ("identity", "-") and r["output"] == "identity")
+
+
+def test_a_filter_that_leaves_nothing_says_which_output_the_loss_needs(cli):
+    r = cli("check", "--activations", "tanh", "--losses", "bce")
+    assert r.returncode == 2
+    assert "bce needs a sigmoid output" in r.stderr
+
+
+def test_the_failure_list_ends_with_how_many_more(monkeypatch, capsys):
+    monkeypatch.setattr(manual.network, "bp2", bp2_without_sigma_prime)
+    code = main(["check", "--cases", "200", "--jobs", "1"])
+    out = capsys.readouterr().out
+    assert code == 1
+    fails = [line for line in out.splitlines() if line.startswith("FAIL ")]
+    total = int(out.split(" cases (seed 0), ")[1].split(" ")[0])
+    assert len(fails) == 20 < total
+    assert out.rstrip().splitlines()[-1].startswith(f"... and {total - 20:,} more failure(s)")
+    # each failure names the layer's activation and what the index means
+    assert all(") at (" in line and "[unit " in line for line in fails)

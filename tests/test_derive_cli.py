@@ -44,7 +44,7 @@ def test_hostile_expression_exit_2_one_line(cli_process, tmp_path):
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr
-    assert "column" in lines[0] and lines[0].startswith("backprop-oracle: error:")
+    assert "column" in lines[0] and lines[0].startswith("backprop-oracle derive: error:")
 
 
 def test_text_output_has_verdict_worst_point_and_table(cli):

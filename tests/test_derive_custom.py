@@ -15,6 +15,9 @@ from reference.cases import generate
 from reference.compare import compare_gradients
 from reference.derive import expression_activation, find_kinks, parse_spec
 from reference.oracle import oracle_for
+from reference.tolerances import SAME_ARITHMETIC
+
+RTOL, ATOL = SAME_ARITHMETIC["float32"]
 
 pytest_plugins = ["pytester"]
 
@@ -59,11 +62,11 @@ def test_registers_numpy_and_torch_forms(names):
     z = np.linspace(-4, 4, 9).astype(np.float32)
     a = entry.forward(z)
     assert a.dtype == np.float32 and a.shape == z.shape
-    np.testing.assert_allclose(a, z / (1 + np.exp(-z)), rtol=1e-6)
+    np.testing.assert_allclose(a, z / (1 + np.exp(-z)), rtol=RTOL, atol=ATOL)
     s = 1 / (1 + np.exp(-z))
-    np.testing.assert_allclose(entry.derivative(z, a), s * (1 + z * (1 - s)), rtol=1e-6)
+    np.testing.assert_allclose(entry.derivative(z, a), s * (1 + z * (1 - s)), rtol=RTOL, atol=ATOL)
     t = torch.from_numpy(z.astype(np.float64))
-    np.testing.assert_allclose(entry.torch(t).numpy(), z / (1 + np.exp(-z)), rtol=1e-6)
+    np.testing.assert_allclose(entry.torch(t).numpy(), z / (1 + np.exp(-z)), rtol=RTOL, atol=ATOL)
 
 
 def test_re_registering_the_same_name_replaces_it(names):

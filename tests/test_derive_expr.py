@@ -11,6 +11,9 @@ import torch
 from manual.errors import InputError
 from reference.derive import MAX_EXPONENT, MAX_LENGTH, ExpressionError, compile_expression
 from reference.derive.expr import FUNCTIONS
+from reference.tolerances import SAME_ARITHMETIC
+
+RTOL, ATOL = SAME_ARITHMETIC["float64"]
 
 Z = np.linspace(-3.0, 3.0, 61) + 0.013  # avoids exact zeros (sign, abs, comparisons)
 CALLS = {1: "{f}(z)", 2: "{f}(z, 0.5*z + 0.3)", 3: "{f}(z - 0.2, z, 2*z)"}
@@ -29,11 +32,11 @@ def both(source: str, **env):
 def test_every_function_agrees_in_numpy_and_torch(name):
     arity = FUNCTIONS[name][0]
     source = CALLS[arity].format(f=name)
-    if name in ("log", "log1p", "sqrt"):
+    if name in ("log", "log1p", "sqrt", "log10"):
         source = f"{name}(abs(z))"
     got_np, got_t = both(source)
     assert got_np.shape == Z.shape and np.isfinite(got_np).all()
-    np.testing.assert_allclose(got_np, got_t, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got_np, got_t, rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -47,8 +50,8 @@ def test_every_function_agrees_in_numpy_and_torch(name):
 ])
 def test_values(source, expected):
     got_np, got_t = both(source)
-    np.testing.assert_allclose(got_np, expected(Z), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(got_t, expected(Z), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got_np, expected(Z), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(got_t, expected(Z), rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("op, truth", [(">", Z > 0.5), (">=", Z >= 0.5), ("<", Z < 0.5),
@@ -182,11 +185,11 @@ def test_every_function_agrees_in_extended_precision(name):
     # the same expression at the same points: mpmath (30 digits) rounded to float64
     # against NumPy in float64, where NumPy is accurate
     source = CALLS[FUNCTIONS[name][0]].format(f=name)
-    if name in ("log", "log1p", "sqrt"):
+    if name in ("log", "log1p", "sqrt", "log10"):
         source = f"{name}(abs(z))"
     e = compile_expression(source, ("z",))
     got = np.array([e.exact(z=float(z)) for z in Z])
-    np.testing.assert_allclose(got, e.numpy(z=Z), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(got, e.numpy(z=Z), rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("source, z, expected", [
@@ -210,7 +213,7 @@ def test_exact_values(source, z, expected):
     if np.isnan(expected):
         assert np.isnan(value)
     else:
-        assert value == pytest.approx(expected, rel=1e-14)
+        assert value == pytest.approx(expected, rel=RTOL)
 
 
 def test_forward_variables_are_limited():

@@ -5,6 +5,8 @@ import pytest
 
 from manual import InputError, Network, initialize
 
+SPREAD = 0.05  # a sample standard deviation of 60,000 draws: 5% is ~12 standard errors
+
 
 @pytest.mark.parametrize("layout, w_shape, b_shape", [
     ("columns", (300, 200), (300, 1)), ("rows", (200, 300), (300,))])
@@ -13,7 +15,7 @@ from manual import InputError, Network, initialize
 def test_shapes_and_scale(layout, w_shape, b_shape, method, std):
     (w, w2), (b, b2) = initialize([200, 300, 4], layout=layout, seed=1, method=method)
     assert w.shape == w_shape and b.shape == b_shape
-    assert w.std() == pytest.approx(std, rel=0.05)  # 60,000 draws: 5% is ~12 standard errors
+    assert w.std() == pytest.approx(std, rel=SPREAD)
     assert not b.any() and not b2.any()
     assert len(np.unique(w)) == w.size, "no symmetry breaking"
 

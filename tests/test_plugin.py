@@ -78,9 +78,68 @@ def test_negative_seed_is_a_usage_error(pytester):
      "*activation 'foo' is defined more than once*"),
     # was: every case of the matrix compared NaN with NaN
     (["--oracle-activation", "foo=log(z):1/z"], "*'foo' is not finite on its domain*"),
+    (["--oracle-activation", "foo=k*z:k", "--oracle-param", "k"], "*expected NAME=NUMBER*"),
 ])
 def test_bad_oracle_options_are_usage_errors(pytester, args, message):
     pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
+
+
+def test_filters_choose_the_cases_like_checks(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-cases", "24", "--oracle-layouts", "rows",
+                                "--oracle-dtypes", "float64", "--oracle-losses", "bce",
+                                "--oracle-activations", "tanh,sigmoid", "-v")
+    result.assert_outcomes(passed=24)
+    ids = _ids(result)
+    assert len(ids) == 24
+    assert all("-bce-rows-f64-" in i and i.split("-")[0] in ("tanh", "sigmoid") for i in ids)
+    # announced once at the top: what the cases are
+    result.stdout.fnmatch_lines(["backprop-oracle: 24 oracle_case(s), seed 0, only activations "
+                                 "tanh,sigmoid; losses bce; layouts rows; dtypes float64;*"
+                                 "reduction='sum'*"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--oracle-activations", "tahn"], "*--oracle-activations: unknown activation 'tahn'*"),
+    (["--oracle-layouts", "diagonal"], "*--oracle-layouts: unknown layout 'diagonal'*"),
+    (["--oracle-activations", "tanh", "--oracle-losses", "bce"], "*bce needs a sigmoid output*"),
+])
+def test_bad_filters_are_usage_errors(pytester, args, message):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+def test_a_custom_activation_takes_a_domain_and_params(pytester):
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-cases", "12", "--oracle-activation",
+                                "mylog=k*log(z):k/z", "--oracle-domain", "0.05,8",
+                                "--oracle-param", "k=1.5", "-v")
+    result.assert_outcomes(passed=12)
+    assert all(i.startswith("mylog-") for i in _ids(result))
+
+
+def test_a_run_without_oracle_cases_does_not_import_torch(pytester):
+    """The plugin is installed for every pytest run of the environment: its options,
+    filters and header must not cost a torch import (seconds) where no test uses it."""
+    pytester.makepyfile(test_other='''
+import sys
+
+def test_other():
+    assert "torch" not in sys.modules
+''')
+    result = pytester.runpytest_subprocess("--oracle-layouts", "rows", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_custom_activations_are_unregistered_after_the_run(pytester):
+    from manual.activations import ACTIVATIONS
+
+    pytester.makepyfile(test_maintainer=MAINTAINER_TEST)
+    result = pytester.runpytest("--oracle-cases", "4", "--oracle-activation", "leak=2*z:2")
+    result.assert_outcomes(passed=4)
+    assert "leak" not in ACTIVATIONS

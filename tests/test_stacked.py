@@ -12,6 +12,10 @@ from reference.cases import draw_family, families, generate
 from reference.check import run_family
 from reference.compare import compare_gradients, compare_stacked
 from reference.oracle import oracle_backprop, oracle_stacked
+from reference.tolerances import SAME_ARITHMETIC, TOLERANCES
+
+RTOL, ATOL = SAME_ARITHMETIC["float64"]
+REL = TOLERANCES["float64"][0]  # one relative error computed two ways
 
 FAMILY_CASES = generate(96, seed=3, family=6)
 
@@ -42,8 +46,8 @@ def test_stacked_oracle_equals_the_one_network_oracle():
             one = oracle_backprop(w, b, c.activations, c.loss, X, Y, c.layout, c.reduction)
             for field in ("deltas", "dW", "db"):
                 for mine, alone in zip(getattr(s, field), getattr(one, field)):
-                    np.testing.assert_allclose(mine[k], alone, rtol=1e-12, atol=1e-14)
-            assert s.cost[k] == pytest.approx(one.cost, rel=1e-12)
+                    np.testing.assert_allclose(mine[k], alone, rtol=RTOL, atol=ATOL)
+            assert s.cost[k] == pytest.approx(one.cost, rel=RTOL)
 
 
 def test_stacked_comparison_equals_the_one_case_comparison():
@@ -67,7 +71,7 @@ def test_stacked_comparison_equals_the_one_case_comparison():
         if not verdict.ok:
             assert str(verdict.mismatch) == str(alone.mismatch)
         else:
-            assert verdict.max_rel_err == pytest.approx(alone.max_rel_err, rel=1e-9, abs=1e-300)
+            assert verdict.max_rel_err == pytest.approx(alone.max_rel_err, rel=REL, abs=1e-300)
     assert stacked[2].mismatch.equation == "BP4" and stacked[2].mismatch.layer == 0
     assert stacked[4].mismatch.equation == "BP3" and "shape" in stacked[4].mismatch.detail
 
@@ -95,7 +99,7 @@ def test_part_of_a_family_is_checked_as_in_the_whole_family():
     whole = run_family(group)
     part = run_family([dataclasses.replace(group[3])])
     assert part[0].id == whole[3].id and part[0].ok and whole[3].ok
-    assert part[0].max_rel_err == pytest.approx(whole[3].max_rel_err, rel=1e-9, abs=1e-300)
+    assert part[0].max_rel_err == pytest.approx(whole[3].max_rel_err, rel=REL, abs=1e-300)
 
 
 @pytest.mark.parametrize("n", [520, 5000, 20000])

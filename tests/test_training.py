@@ -7,6 +7,7 @@ from manual import Network
 from manual.training import iter_minibatches
 from reference.cases import Case
 from reference.oracle import oracle_fit
+from reference.tolerances import TRAINING
 
 
 @pytest.mark.parametrize("layout", ["columns", "rows"])
@@ -22,7 +23,7 @@ def test_sgd_matches_torch_optim(layout, l2, activations, loss):
     tw, tb = oracle_fit(w, b, activations, loss, X, Y, layout=layout, epochs=3, batch_size=4,
                         lr=0.3, l2=l2, seed=1)
     for mine, theirs in zip(net.weights + net.biases, tw + tb):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(mine, theirs, rtol=TRAINING[0], atol=TRAINING[1])
     assert len(costs) == 3
     assert not np.allclose(net.weights[0], w[0]), "training did not move the weights"
 

@@ -55,7 +55,7 @@ def _unknown_name(spec: str, registry: dict, variables: tuple[str, ...], what: s
                          f"; or an expression in {', '.join(variables)})")
 
 
-def _forward(spec: Forward, what: str) -> Activation | Expression | Callable:
+def _forward(spec: Forward, what: str, params=None) -> Activation | Expression | Callable:
     """A registry entry (by name), a compiled expression in z, or a torch callable."""
     if isinstance(spec, str) and spec.strip() in ACTIVATIONS:
         return ACTIVATIONS[spec.strip()]
@@ -64,13 +64,13 @@ def _forward(spec: Forward, what: str) -> Activation | Expression | Callable:
     if isinstance(spec, Activation):
         return spec
     if isinstance(spec, str):
-        return compile_expression(spec, ("z",), what)
+        return compile_expression(spec, ("z",), what, params)
     if callable(spec):
         return spec
     raise InputError(f"{what} must be a name, an expression or a callable")
 
 
-def _loss(spec: LossSpec, what: str) -> Loss | Expression | Callable:
+def _loss(spec: LossSpec, what: str, params=None) -> Loss | Expression | Callable:
     """A registry entry (by name), a compiled expression in a and y, or a torch callable."""
     if isinstance(spec, str) and spec.strip() in LOSSES:
         return LOSSES[spec.strip()]
@@ -79,18 +79,18 @@ def _loss(spec: LossSpec, what: str) -> Loss | Expression | Callable:
     if isinstance(spec, Loss):
         return spec
     if isinstance(spec, str):
-        return compile_expression(spec, ("a", "y"), what)
+        return compile_expression(spec, ("a", "y"), what, params)
     if callable(spec):
         return spec
     raise InputError(f"{what} must be a name, an expression or a callable")
 
 
-def _claim(spec: ClaimSpec, variables: tuple[str, ...], what: str) -> Claim:
+def _claim(spec: ClaimSpec, variables: tuple[str, ...], what: str, params=None) -> Claim:
     """The claim: an expression (also re-evaluable in extended precision) or a NumPy
     callable taking the arrays of `variables` positionally (or only the first few,
     e.g. derivative(z))."""
     if isinstance(spec, str):
-        e = compile_expression(spec, variables, what)
+        e = compile_expression(spec, variables, what, params)
         return Claim(lambda env: e.numpy(**{v: env[v] for v in variables}),
                      lambda point: e.exact(**{v: point[v] for v in variables}),
                      exact.size(e.tree))
@@ -160,15 +160,23 @@ def _inside(a: np.ndarray, margin: float) -> tuple[np.ndarray | None, str]:
 
 # ---- the three checks -------------------------------------------------------
 
+# what the errors call each input: the Python API's argument names (the command line
+# passes its own flag names)
+API_LABELS = {"forward": "forward", "derivative": "derivative", "loss": "loss",
+              "gradient": "gradient", "activation": "activation", "delta": "delta"}
+
+
 def activation_report(forward: Forward, derivative: ClaimSpec, *, domain=None,
-                      points: int = DEFAULT_POINTS, seed: int = 0) -> Report:
+                      points: int = DEFAULT_POINTS, seed: int = 0, params=None,
+                      labels: dict | None = None) -> Report:
     """σ'(z) claimed vs d/dz of the torch forward, z uniform in the domain (its ends
     and 0 included); the claim may read z and a = σ(z)."""
+    labels = labels or API_LABELS
     n, rng, domain = _setup(points, seed, domain)
-    spec = _forward(forward, "--forward")
+    spec = _forward(forward, labels["forward"], params)
     if isinstance(spec, Activation) and not spec.elementwise:
         raise InputError("this activation is not elementwise; check it with output-error")
-    claim = _claim(derivative, ("z", "a"), "--derivative")
+    claim = _claim(derivative, ("z", "a"), labels["derivative"], params)
     import torch
 
     sigma, default, _ = _torch_forward(spec)
@@ -181,24 +189,27 @@ def activation_report(forward: Forward, derivative: ClaimSpec, *, domain=None,
 
 
 def check_activation(forward: Forward, derivative: ClaimSpec, *, domain=None,
-                     points: int = DEFAULT_POINTS, seed: int = 0) -> Verdict:
+                     points: int = DEFAULT_POINTS, seed: int = 0, params=None) -> Verdict:
     """Is `derivative` σ'(z) for σ = `forward` on the domain (default [-8, 8])?
 
     forward: expression in z, registry name, or a torch callable σ(z);
-    derivative: expression in z (and a = σ(z)) or a NumPy callable f(z, a) or f(z).
+    derivative: expression in z (and a = σ(z)) or a NumPy callable f(z, a) or f(z);
+    params: named numbers the expressions use, e.g. {"alpha": 1.6733}.
     """
     return activation_report(forward, derivative, domain=domain, points=points,
-                             seed=seed).verdict
+                             seed=seed, params=params).verdict
 
 
 def loss_report(loss: LossSpec, gradient: ClaimSpec, *, target: str | None = None,
-                domain=None, points: int = DEFAULT_POINTS, seed: int = 0) -> Report:
+                domain=None, points: int = DEFAULT_POINTS, seed: int = 0, params=None,
+                labels: dict | None = None) -> Report:
     """∂Cₓ/∂a claimed vs autograd of Σⱼ C(aⱼ, yⱼ) with respect to a."""
+    labels = labels or API_LABELS
     n, rng, domain = _setup(points, seed, domain)
-    spec = _loss(loss, "--loss")
+    spec = _loss(loss, labels["loss"], params)
     if target is not None:
         sampling.check_target(target)
-    claim = _claim(gradient, ("a", "y"), "--gradient")
+    claim = _claim(gradient, ("a", "y"), labels["gradient"], params)
     import torch
 
     cost, default_target, margin = _torch_loss(spec)
@@ -216,7 +227,8 @@ def loss_report(loss: LossSpec, gradient: ClaimSpec, *, target: str | None = Non
 
 
 def check_loss_gradient(loss: LossSpec, gradient: ClaimSpec, *, target: str | None = None,
-                        domain=None, points: int = DEFAULT_POINTS, seed: int = 0) -> Verdict:
+                        domain=None, points: int = DEFAULT_POINTS, seed: int = 0,
+                        params=None) -> Verdict:
     """Is `gradient` the per-example ∂Cₓ/∂a of `loss` (no 1/m)?
 
     loss: expression in a, y (elementwise, summed over classes), registry name,
@@ -225,19 +237,21 @@ def check_loss_gradient(loss: LossSpec, gradient: ClaimSpec, *, target: str | No
     entry's for a name, else real); the domain is the range of a.
     """
     return loss_report(loss, gradient, target=target, domain=domain, points=points,
-                       seed=seed).verdict
+                       seed=seed, params=params).verdict
 
 
 def output_error_report(loss: LossSpec, activation: Forward, delta: ClaimSpec, *,
                         target: str | None = None, domain=None,
-                        points: int = DEFAULT_POINTS, seed: int = 0) -> Report:
+                        points: int = DEFAULT_POINTS, seed: int = 0, params=None,
+                        labels: dict | None = None) -> Report:
     """δᴸ claimed vs autograd of Cₓ(σ(z), y) with respect to z."""
+    labels = labels or API_LABELS
     n, rng, domain = _setup(points, seed, domain)
-    loss_spec = _loss(loss, "--loss")
-    forward_spec = _forward(activation, "--activation")
+    loss_spec = _loss(loss, labels["loss"], params)
+    forward_spec = _forward(activation, labels["activation"], params)
     if target is not None:
         sampling.check_target(target)
-    claim = _claim(delta, ("z", "a", "y"), "--delta")
+    claim = _claim(delta, ("z", "a", "y"), labels["delta"], params)
     import torch
 
     cost, default_target, margin = _torch_loss(loss_spec)
@@ -260,7 +274,7 @@ def output_error_report(loss: LossSpec, activation: Forward, delta: ClaimSpec, *
 
 def check_output_error(loss: LossSpec, activation: Forward, delta: ClaimSpec, *,
                        target: str | None = None, domain=None,
-                       points: int = DEFAULT_POINTS, seed: int = 0) -> Verdict:
+                       points: int = DEFAULT_POINTS, seed: int = 0, params=None) -> Verdict:
     """Is `delta` the output error δᴸₓ = ∂Cₓ/∂zᴸ for a = σ(z) and loss C (no 1/m)?
 
     loss and activation: names, expressions or torch callables; delta: an
@@ -268,4 +282,4 @@ def check_output_error(loss: LossSpec, activation: Forward, delta: ClaimSpec, *,
     callable f(z, a, y). z is drawn from the domain (default: the activation's).
     """
     return output_error_report(loss, activation, delta, target=target, domain=domain,
-                               points=points, seed=seed).verdict
+                               points=points, seed=seed, params=params).verdict

@@ -19,7 +19,7 @@ import re
 from ..cli import Parser
 from .checks import DEFAULT_POINTS, activation_report, loss_report, output_error_report
 from .expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
-from .judge import Report
+from .judge import TOLERANCE_TEXT, Report
 from .sampling import TARGETS
 
 # a value that starts with a single '-' is a value (an expression or a domain), not an option
@@ -37,21 +37,57 @@ GRAMMAR = (
     "Expressions: the variables z, a, y; numbers; + - * / ** and unary minus; "
     "> >= < <= (giving 0 or 1); the functions {functions}; the constants pi and e. "
     "At most {length} characters, exponents of at most {exponent:g} in size. Claims are "
-    "per example (no 1/m). Exit code 0: correct, 1: incorrect, 2: bad input."
-).format(functions=", ".join(sorted(FUNCTIONS)), length=MAX_LENGTH, exponent=MAX_EXPONENT)
+    "per example (no 1/m). Tolerance: a claim {tolerance}. "
+    "Exit code 0: correct, 1: incorrect, 2: bad input."
+).format(functions=", ".join(sorted(FUNCTIONS)), length=MAX_LENGTH, exponent=MAX_EXPONENT,
+         tolerance=TOLERANCE_TEXT)
+LABELS = {"forward": "--forward", "derivative": "--derivative", "loss": "--loss",
+          "gradient": "--gradient", "activation": "--activation", "delta": "--delta"}
 
 
 def _parser(sub, name: str, help_text: str):
     p = sub.add_parser(name, help=help_text, description=help_text, epilog=GRAMMAR)
     if hasattr(p, "_negative_number_matcher"):
         p._negative_number_matcher = _DASH_VALUE
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: the verdict, the worst point and a table; json: the verdict "
+                        "as one object (default text)")
     p.add_argument("--points", type=_int, default=DEFAULT_POINTS,
                    help=f"sample points (default {DEFAULT_POINTS})")
     p.add_argument("--seed", type=_int, default=0, help="sampling seed (default 0)")
     p.add_argument("--domain", default=None, metavar="LO,HI",
-                   help="range of z (activation, output-error) or of a (loss)")
+                   help="range of z (activation, output-error) or of a (loss) (default: "
+                        "the activation's, [-8, 8] for an expression; for a loss by target)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   type=parse_param,
+                   help="a named number the expressions may use, e.g. alpha=1.6733 "
+                        "(repeatable; default: none)")
     return p
+
+
+def parse_param(text: str) -> tuple[str, float]:
+    """NAME=VALUE -> (name, value) (an argparse type)."""
+    name, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if not sep or not name.strip().isidentifier() or number is None:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (e.g. alpha=1.6733), "
+                                         f"got {text!r}")
+    return name.strip(), number
+
+
+def params_of(pairs: list[tuple[str, float]]) -> dict[str, float]:
+    """The --param pairs as a dict; a name given twice is an InputError."""
+    from manual.errors import InputError
+
+    out: dict[str, float] = {}
+    for name, value in pairs:
+        if name in out:
+            raise InputError(f"--param {name} is given twice")
+        out[name] = value
+    return out
 
 
 def add_parser(subparsers) -> None:
@@ -64,7 +100,8 @@ def add_parser(subparsers) -> None:
     inner.required = True
 
     p = _parser(inner, "activation", "check sigma'(z) for an activation sigma(z)")
-    p.add_argument("--forward", required=True, metavar="EXPR", help="sigma(z), or a name")
+    p.add_argument("--forward", required=True, metavar="EXPR",
+                   help="sigma(z), or an activation's name")
     p.add_argument("--derivative", required=True, metavar="EXPR",
                    help="the claimed sigma'(z), in z (and a = sigma(z))")
     p.set_defaults(func=_run_activation)
@@ -78,16 +115,20 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=_run_loss)
 
     p = _parser(inner, "output-error", "check the output error delta = dC/dz of the last layer")
-    p.add_argument("--loss", required=True, metavar="NAME|EXPR")
-    p.add_argument("--activation", required=True, metavar="NAME|EXPR")
+    p.add_argument("--loss", required=True, metavar="NAME|EXPR",
+                   help="C(a, y) per class (summed over the classes), or a loss's name")
+    p.add_argument("--activation", required=True, metavar="NAME|EXPR",
+                   help="the output activation sigma(z), or an activation's name")
     p.add_argument("--delta", required=True, metavar="EXPR",
                    help="the claimed delta, in z, a and y (elementwise on class vectors)")
-    p.add_argument("--target", choices=TARGETS, default=None)
+    p.add_argument("--target", choices=TARGETS, default=None,
+                   help="kind of y (default: the named loss's, else real)")
     p.set_defaults(func=_run_output_error)
 
 
 def _common(args) -> dict:
-    return {"domain": args.domain, "points": args.points, "seed": args.seed}
+    return {"domain": args.domain, "points": args.points, "seed": args.seed,
+            "params": params_of(args.param), "labels": LABELS}
 
 
 def _run_activation(args) -> int:
@@ -119,12 +160,16 @@ def render(report: Report, claim: str) -> str:
     v = report.verdict
     lines = [f"{v.verdict.upper()}: {claim}",
              f"{v.points} points, max abs err {v.max_abs_err:.3g}, "
-             f"max rel err {v.max_rel_err:.3g}"]
+             f"max rel err {v.max_rel_err:.3g}",
+             f"tolerance: {report.tolerance}"]
+    if report.dropped:
+        lines.append(f"dropped: {report.dropped} sampled point(s) left out, where "
+                     f"{report.dropped_why}")
     if v.counterexample:
         where = ", ".join(f"{k} = {_fmt(val)}" for k, val in v.counterexample.items()
                           if k not in ("claimed", "autograd"))
-        lines.append(f"worst point: {where}: claimed {_fmt(v.counterexample['claimed'])}, "
-                     f"autograd {_fmt(v.counterexample['autograd'])}")
+        claimed, truth = _distinct(v.counterexample["claimed"], v.counterexample["autograd"])
+        lines.append(f"worst point: {where}: claimed {claimed}, autograd {truth}")
     if report.rechecked:
         ex = report.recheck_example or {}
         where = ", ".join(f"{k} = {_fmt(v)}" for k, v in ex.items() if k != "float64")
@@ -136,9 +181,25 @@ def render(report: Report, claim: str) -> str:
     lines.append("")
     lines.append("  ".join(f"{n:>12}" for n in names) + "  agrees")
     for row in report.rows:
-        lines.append("  ".join(f"{row[n]:>12.6g}" for n in names)
-                     + f"  {'yes' if row['agrees'] else 'NO'}")
+        claimed, truth = (_distinct(row["claimed"], row["autograd"]) if not row["agrees"]
+                          else (f"{row['claimed']:.6g}", f"{row['autograd']:.6g}"))
+        shown = [f"{row[n]:>12.6g}" for n in names[:-2]] + [f"{claimed:>12}", f"{truth:>12}"]
+        lines.append("  ".join(shown) + f"  {'yes' if row['agrees'] else 'NO'}")
     return "\n".join(lines)
+
+
+def _distinct(claimed, truth, digits: int = 6) -> tuple[str, str]:
+    """The two numbers with as many digits as it takes to tell them apart (up to 17:
+    float64's round trip), so a disagreement never prints equal numbers."""
+    def fmt(value, d):
+        if isinstance(value, list):
+            return "[" + ", ".join(f"{x:.{d}g}" for x in value) + "]"
+        return f"{value:.{d}g}"
+    for d in range(digits, 18):
+        a, b = fmt(claimed, d), fmt(truth, d)
+        if a != b or claimed == truth:
+            return a, b
+    return fmt(claimed, 17), fmt(truth, 17)
 
 
 def _fmt(value) -> str:

@@ -40,14 +40,17 @@ def parse_spec(spec: str) -> tuple[str, str, str]:
     return name, forward, derivative
 
 
-def expression_activation(spec: str, *, domain: tuple[float, float] = DOMAIN) -> Activation:
+def expression_activation(spec: str, *, domain: tuple[float, float] = DOMAIN,
+                          params: dict[str, float] | None = None) -> Activation:
     """Register (or re-register: same name, replace) an activation from
-    "NAME=FORWARD:DERIVATIVE"; returns the registry entry. Built-in names are refused."""
+    "NAME=FORWARD:DERIVATIVE" on `domain` (where the cases draw its z), the names of
+    `params` standing for their numbers; returns the registry entry. Built-in names
+    are refused."""
     name, forward_src, derivative_src = parse_spec(spec)
     if name in BUILTIN_ACTIVATIONS:
         raise InputError(f"activation {name!r} is built in; choose another name")
-    forward = compile_expression(forward_src, ("z",), f"forward of {name}")
-    derivative = compile_expression(derivative_src, ("z", "a"), f"derivative of {name}")
+    forward = compile_expression(forward_src, ("z",), f"forward of {name}", params)
+    derivative = compile_expression(derivative_src, ("z", "a"), f"derivative of {name}", params)
 
     def np_forward(z: np.ndarray) -> np.ndarray:
         return _as(forward.numpy(z=z), z)

@@ -114,7 +114,16 @@ UNARY = {
     "sigmoid": _sigmoid, "softplus": _softplus, "relu": lambda x: _pick(max)(x, _ZERO),
     "sin": _trig(mpmath.sin), "cos": _trig(mpmath.cos), "sinh": _sinh, "cosh": _cosh,
 }
-BINARY = {"maximum": _pick(max), "minimum": _pick(min)}
+UNARY.update({
+    "erf": lambda x: _NAN if mpmath.isnan(x) else mpmath.erf(x),
+    "arctan": lambda x: _NAN if mpmath.isnan(x) else mpmath.atan(x),
+    "sech": lambda x: _NAN if mpmath.isnan(x) else 1 / _cosh(x),
+    "log10": mpmath.log10,
+})
+BINARY = {"maximum": _pick(max), "minimum": _pick(min), "max": _pick(max), "min": _pick(min),
+          "heaviside": lambda x, h0: _NAN if mpmath.isnan(x) else (
+              _ONE if x > 0 else (_ZERO if x < 0 else h0))}
+TERNARY = {"clip": lambda x, lo, hi: _pick(min)(_pick(max)(x, lo), hi)}
 
 
 def _div(x, y):
@@ -187,5 +196,5 @@ def _eval(node: tuple, symbols: dict, env: dict) -> mpf:
         cond = _eval(args[0], symbols, env)
         return _eval(args[1] if cond != 0 else args[2], symbols, env)
     values = [_eval(a, symbols, env) for a in args]
-    fn = UNARY.get(name) or BINARY[name]
+    fn = UNARY.get(name) or BINARY.get(name) or TERNARY[name]
     return _num(fn(*values))

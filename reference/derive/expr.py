@@ -48,6 +48,14 @@ def _np_sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+_erf_object = np.frompyfunc(math.erf, 1, 1)
+
+
+def _np_erf(x):
+    """erf elementwise (NumPy has none; math.erf is correct to about 1 ulp)."""
+    return np.asarray(_erf_object(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+
+
 def _torch():
     """torch, imported on first use: parsing and refusing an expression need no torch."""
     import torch
@@ -78,6 +86,17 @@ FUNCTIONS: dict[str, tuple[int, Callable, str | Callable, bool]] = {
               lambda t, c, x, y: t.where(c != 0, x, y), True),
     "maximum": (2, np.maximum, "maximum", True),
     "minimum": (2, np.minimum, "minimum", True),
+    "max": (2, np.maximum, "maximum", True),
+    "min": (2, np.minimum, "minimum", True),
+    "erf": (1, _np_erf, "erf", False),
+    "arctan": (1, np.arctan, "atan", False),
+    "sech": (1, lambda x: 1.0 / np.cosh(x), lambda t, x: 1.0 / t.cosh(x), False),
+    "log10": (1, np.log10, "log10", False),
+    "clip": (3, lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+             lambda t, x, lo, hi: t.minimum(t.maximum(x, lo), hi), True),
+    # heaviside(x, h0): 1 for x > 0, 0 for x < 0, h0 at 0 (NumPy's); its slope is 0
+    "heaviside": (2, np.heaviside,
+                  lambda t, x, h0: t.where(x > 0, 1.0, t.where(x < 0, 0.0, h0 + 0 * x)), True),
 }
 
 # operator: (symbol, NumPy function, torch function name)
@@ -186,9 +205,34 @@ def _shorten(source: str, limit: int = 60) -> str:
     return repr(source if len(source) <= limit else source[:limit] + "...")
 
 
-def compile_expression(source: str, variables: Iterable[str], what: str = "expression"
-                       ) -> Expression:
-    """Parse `source` into an Expression over the allowed `variables`.
+def check_params(params, variables: Iterable[str] = ("z", "a", "y")) -> dict[str, float]:
+    """Named parameters ({"alpha": 1.6733}) as finite floats under names that are not
+    a variable, a constant or a function; InputError otherwise."""
+    if params is None:
+        return {}
+    if not isinstance(params, dict):
+        raise InputError(f"params must be a dict of name: number, got {type(params).__name__}")
+    out = {}
+    for name, value in params.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise InputError(f"parameter name {name!r} must be an identifier")
+        if name in variables or name in CONSTANTS or name in FUNCTIONS:
+            raise InputError(f"parameter name {name!r} is taken (by a variable, a constant or "
+                             f"a function); choose another")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"parameter {name!r} must be a number, got {value!r}") from None
+        if isinstance(value, bool) or not math.isfinite(number):
+            raise InputError(f"parameter {name!r} must be a finite number, got {value!r}")
+        out[name] = number
+    return out
+
+
+def compile_expression(source: str, variables: Iterable[str], what: str = "expression",
+                       params: dict[str, float] | None = None) -> Expression:
+    """Parse `source` into an Expression over the allowed `variables`; the names of
+    `params` ({"alpha": 1.6733}) stand for their numbers.
 
     Raises ExpressionError (an InputError: exit code 2 on the command line) with
     a one-line message naming the column for anything outside the whitelist.
@@ -219,7 +263,7 @@ def compile_expression(source: str, variables: Iterable[str], what: str = "expre
                               f"({exc.msg})", col) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError(f"{what} {_shorten(source)}: cannot be parsed") from None
-    builder = _Builder(source, frozenset(variables), what)
+    builder = _Builder(source, frozenset(variables), what, check_params(params, variables))
     node = builder.build(tree.body, 1)
     return Expression(source, node, frozenset(builder.used), builder.non_smooth)
 
@@ -227,8 +271,10 @@ def compile_expression(source: str, variables: Iterable[str], what: str = "expre
 class _Builder:
     """Walks the AST once, refusing anything outside the whitelist."""
 
-    def __init__(self, source: str, allowed: frozenset[str], what: str):
+    def __init__(self, source: str, allowed: frozenset[str], what: str,
+                 params: dict[str, float] | None = None):
         self.source, self.allowed, self.what = source, allowed, what
+        self.params = params or {}
         self.offset = len(source) - len(source.lstrip())
         self.used: set[str] = set()
         self.non_smooth = False
@@ -293,11 +339,14 @@ class _Builder:
             return ("var", node.id)
         if node.id in CONSTANTS:
             return ("const", CONSTANTS[node.id])
+        if node.id in self.params:
+            return ("const", self.params[node.id])
         if node.id in FUNCTIONS:
             self.fail(node, f"{node.id} is a function; call it as {node.id}(...)")
         names = ", ".join(sorted(self.allowed)) or "none"
+        given = ", ".join(sorted(self.params)) or "none given"
         self.fail(node, f"unknown name {node.id!r} (variables here: {names}; "
-                        f"constants: pi, e)")
+                        f"constants: pi, e; parameters: {given})")
         raise AssertionError
 
     def _compare(self, node: ast.Compare, depth: int) -> Node:

@@ -39,16 +39,19 @@ import numpy as np
 
 from manual.errors import InputError
 
+from ..tolerances import DERIVE, DERIVE_KINK, allowance, relative_error
+
 if TYPE_CHECKING:
     import torch
 
-RTOL = 1e-7
-ATOL = 1e-10
-KINK_RTOL = 1e-4
-KINK_ATOL = 1e-6
+RTOL, ATOL = DERIVE  # the numbers and their reasons: reference.tolerances
+KINK_RTOL, KINK_ATOL = DERIVE_KINK
 KINK_JUMP = 1e-3  # a kink: the one-sided quotients differ by more than this (relative)
 STEP = 1e-6  # h = STEP · max(1, |x|) for the one-sided quotients
 TABLE_ROWS = 6
+TOLERANCE_TEXT = (f"agrees where |claimed - autograd| <= {RTOL:g}*|autograd| + "
+                  f"{ATOL:g}*max(1, max|autograd|); at a kink, either one-sided difference "
+                  f"quotient within {KINK_RTOL:g}*|quotient| + {KINK_ATOL:g}*max(1, max|autograd|)")
 RECHECK_NODES = 200_000  # extended-precision work allowed per check (expression nodes)
 RECHECK_CHUNK = 32
 
@@ -96,6 +99,13 @@ class Report:
     names: tuple[str, ...] = ()
     rechecked: int = 0
     recheck_example: dict | None = None
+    dropped: int = 0  # sampled points left out (see `dropped_why`)
+    dropped_why: str = ""
+
+    @property
+    def tolerance(self) -> str:
+        """The agreement rule, in words (stated with every verdict)."""
+        return TOLERANCE_TEXT
 
 
 def _plain(value):
@@ -145,9 +155,10 @@ def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report
     parts = [_evidence(b) for b in blocks]
     kept = [{k: v[p["valid"]] for k, v in p.items() if k != "valid"} for p in parts]
     n_valid = sum(len(p["truth"]) for p in kept)
+    n_sampled = sum(len(p["valid"]) for p in parts)
+    reasons = sorted({b.dropped for b in blocks if b.dropped})
+    why = "".join(f", or {r}" for r in reasons)
     if n_valid < max(1, requested // 10):
-        reasons = sorted({b.dropped for b in blocks if b.dropped})
-        why = "".join(f", or {r}" for r in reasons)
         raise InputError(f"only {n_valid} of {requested} sampled points can be tested (the "
                          f"forward or its gradient is not finite at the others{why}); "
                          f"choose a domain where it is defined")
@@ -171,8 +182,10 @@ def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report
         counterexample = _point(p, row, shown, vector)
     verdict = Verdict("correct" if counterexample is None else "incorrect", n_valid,
                       max_abs, max_rel, counterexample)
+    dropped_why = (f"the forward or its gradient is not finite there{why}"
+                   if n_sampled > n_valid else "")
     return Report(verdict, _table(kept, shown, counterexample is not None), shown, rechecked,
-                  example)
+                  example, n_sampled - n_valid, dropped_why)
 
 
 @contextlib.contextmanager
@@ -249,7 +262,7 @@ def _claimed(block: Block, shape: tuple[int, int]) -> np.ndarray:
 def _errors(p: dict, scale: float) -> None:
     """Per-element error, allowance and excess, with the kink rule applied."""
     p["err"], p["excess"] = _excess(p["truth"], p["claimed"], p["left"], p["right"], scale)
-    p["rel"] = p["err"] / np.maximum(np.abs(p["truth"]), 1e-3 * scale)
+    p["rel"] = relative_error(p["err"], p["truth"], scale)
 
 
 def _excess(t, c, left, right, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -257,15 +270,15 @@ def _excess(t, c, left, right, scale: float) -> tuple[np.ndarray, np.ndarray]:
     one-sided quotients differ) matching either side is agreement."""
     with np.errstate(all="ignore"):
         err = np.where(np.isnan(c), np.inf, np.abs(c - t))
-        allowed = RTOL * np.abs(t) + ATOL * scale
+        allowed = allowance(t, RTOL, ATOL, scale)
         excess = err - allowed
         # a kink: the quotients differ, or one side is unknown (at the end of the range)
         kink = ~(np.abs(right - left) <= KINK_JUMP * np.maximum(1.0, np.maximum(abs(left),
                                                                                abs(right))))
         for side in (left, right):
             side_err = np.abs(c - side)
-            side_ok = kink & np.isfinite(side) & (side_err <= KINK_RTOL * np.abs(side)
-                                                  + KINK_ATOL * scale)
+            side_ok = kink & np.isfinite(side) & (side_err <= allowance(side, KINK_RTOL,
+                                                                        KINK_ATOL, scale))
             err = np.where(side_ok, np.minimum(err, side_err), err)
             excess = np.where(side_ok, np.minimum(excess, 0.0), excess)
     return err, excess
@@ -287,48 +300,66 @@ def _recheck(kept: list[dict], blocks: list[Block], scale: float, shown: tuple[s
              for b, (p, block) in enumerate(zip(kept, blocks)) if block.claim.exact is not None]
     if not where:
         return 0, None, None
+    r = _Recheck(kept, blocks, scale, shown, where)
+    confirmed = r.resolve(r.finite[:RECHECK_CHUNK])
+    suspects = r.by_excess[~np.isfinite(r.claimed[r.by_excess])]
+    # with the verdict known, resolve the suspects (for the errors reported) only if all fit
+    cost = sum(blocks[b].claim.cost for b in r.blk[suspects])
+    nan_confirmed = r.resolve(suspects) if confirmed is None or cost <= r.budget else None
+    if confirmed is None:
+        confirmed = nan_confirmed or r.resolve(r.finite[RECHECK_CHUNK:])
+    return r.agreed, r.example, confirmed
 
-    def gather(key):
-        return np.concatenate([kept[b][key][i, k] for b, i, k in where])
 
-    blk = np.concatenate([np.full(len(i), b) for b, i, _ in where])
-    row = np.concatenate([i for _, i, _ in where])
-    col = np.concatenate([k for _, _, k in where])
-    claimed, truth, left, right = (gather(key) for key in ("claimed", "truth", "left", "right"))
-    by_excess = np.argsort(-gather("excess"), kind="stable")
-    finite = by_excess[np.isfinite(claimed[by_excess])]
-    state = {"budget": RECHECK_NODES, "agreed": 0, "example": None}
+class _Recheck:
+    """The disagreeing elements of the expression claims, flattened (block, row,
+    column, claimed, truth, one-sided quotients), ordered by excess; the budget left
+    and what agreed so far."""
 
-    def resolve(order: np.ndarray) -> tuple[int, int] | None:
+    def __init__(self, kept: list[dict], blocks: list[Block], scale: float,
+                 shown: tuple[str, ...], where: list):
+        self.kept, self.blocks, self.scale, self.shown = kept, blocks, scale, shown
+
+        def gather(key):
+            return np.concatenate([kept[b][key][i, k] for b, i, k in where])
+
+        self.blk = np.concatenate([np.full(len(i), b) for b, i, _ in where])
+        self.row = np.concatenate([i for _, i, _ in where])
+        self.col = np.concatenate([k for _, _, k in where])
+        self.claimed, self.truth, self.left, self.right = (
+            gather(key) for key in ("claimed", "truth", "left", "right"))
+        self.by_excess = np.argsort(-gather("excess"), kind="stable")
+        self.finite = self.by_excess[np.isfinite(self.claimed[self.by_excess])]
+        self.budget, self.agreed, self.example = RECHECK_NODES, 0, None
+
+    def resolve(self, order: np.ndarray) -> tuple[int, int] | None:
         """Accept what agrees, in chunks; the first confirmed disagreement, or None."""
         for start in range(0, len(order), RECHECK_CHUNK):
             js = order[start:start + RECHECK_CHUNK]
-            state["budget"] -= sum(blocks[blk[j]].claim.cost for j in js)
-            if state["budget"] < 0:
+            self.budget -= sum(self.blocks[self.blk[j]].claim.cost for j in js)
+            if self.budget < 0:
                 return None
-            values = np.array([blocks[blk[j]].claim.exact(
-                {name: float(kept[blk[j]][name][row[j], col[j]])
-                 for name in blocks[blk[j]].inputs}) for j in js], dtype=np.float64)
-            _, over = _excess(truth[js], values, left[js], right[js], scale)
+            values = np.array([self._exact(j) for j in js], dtype=np.float64)
+            _, over = _excess(self.truth[js], values, self.left[js], self.right[js], self.scale)
             for j, value, ok in zip(js, values, over <= 0):
-                b, i, k = int(blk[j]), int(row[j]), int(col[j])
                 if not ok:
-                    return b, i
-                if state["example"] is None:
-                    state["example"] = {name: float(kept[b][name][i, k]) for name in shown}
-                    state["example"]["float64"] = float(claimed[j])
-                kept[b]["claimed"][i, k] = value
-                state["agreed"] += 1
+                    return int(self.blk[j]), int(self.row[j])
+                self._accept(j, value)
         return None
 
-    confirmed = resolve(finite[:RECHECK_CHUNK])
-    suspects = by_excess[~np.isfinite(claimed[by_excess])]
-    # with the verdict known, resolve the suspects (for the errors reported) only if all fit
-    cost = sum(blocks[b].claim.cost for b in blk[suspects])
-    nan_confirmed = resolve(suspects) if confirmed is None or cost <= state["budget"] else None
-    if confirmed is None:
-        confirmed = nan_confirmed or resolve(finite[RECHECK_CHUNK:])
-    return state["agreed"], state["example"], confirmed
+    def _exact(self, j: int) -> float:
+        b, i, k = int(self.blk[j]), int(self.row[j]), int(self.col[j])
+        return self.blocks[b].claim.exact({name: float(self.kept[b][name][i, k])
+                                           for name in self.blocks[b].inputs})
+
+    def _accept(self, j: int, value: float) -> None:
+        """The extended-precision value agrees: it replaces the float64 one."""
+        b, i, k = int(self.blk[j]), int(self.row[j]), int(self.col[j])
+        if self.example is None:
+            self.example = {name: float(self.kept[b][name][i, k]) for name in self.shown}
+            self.example["float64"] = float(self.claimed[j])
+        self.kept[b]["claimed"][i, k] = value
+        self.agreed += 1
 
 
 def _value(array: np.ndarray, vector: bool):

@@ -57,7 +57,8 @@ def draw_seed() -> int:
 
 
 def _common(p) -> None:
-    p.add_argument("--style", required=True, choices=sorted(STYLES))
+    p.add_argument("--style", required=True, choices=sorted(STYLES),
+                   help="the textbook style the submission follows")
     p.add_argument("--seed", type=_seed, default=None,
                    help="seed of the cases, or 'random' (default: 0 for one file, a fresh "
                    "secret seed for a directory and for Gradescope)")
@@ -83,12 +84,15 @@ def add_parser(subparsers) -> None:
     g = subparsers.add_parser("grade", help="grade a submission (.py/.ipynb) or a directory",
                               description=__doc__.split("\n\n", 1)[1],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    g.add_argument("submission", metavar="SUBMISSION|DIRECTORY")
+    g.add_argument("submission", metavar="SUBMISSION|DIRECTORY",
+                   help="a student's .py or .ipynb, or a directory of them")
     _common(g)
-    g.add_argument("--format", choices=("text", "json"), default="text")
+    g.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for a person, json: Gradescope's results.json (default text)")
     g.add_argument("--output", default=None,
                    help="report file (batch: directory, default DIRECTORY-grades)")
-    g.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    g.add_argument("--jobs", type=int, default=1,
+                   help="submissions graded in parallel (default 1)")
     g.add_argument("--private-seed", action="store_true",
                    help="leave the seed out of the report (a hidden test in json; always so "
                    "for a directory and with --seed random)")
@@ -96,7 +100,10 @@ def add_parser(subparsers) -> None:
                    help="the student's folder SUBMISSION is in (Gradescope): the student's "
                    "other files there are graded too (batch mode: each student's folder)")
     g.set_defaults(func=run_grade)
-    b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip")
+    b = subparsers.add_parser("gradescope-bundle", help="write Gradescope's autograder.zip",
+                              description="Write Gradescope's autograder.zip for a style: "
+                                          "setup.sh, run_autograder and this grader, so "
+                                          "Gradescope grades each upload as `grade` does.")
     _common(b)
     b.add_argument("--output", required=True, help="the zip to write (autograder.zip)")
     b.set_defaults(func=run_bundle)

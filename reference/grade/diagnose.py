@@ -10,9 +10,9 @@ missing -> wrong type -> NaN/inf -> shape (rank-1 / transposed / wrong-axis
 sum) -> agree? -> style-supplied known mistakes (e.g. σ'(a) instead of σ'(z))
 -> wrong sign -> transposed (square) -> missing / extra 1/m -> plain mismatch.
 
-Tolerance: the float32 row of `reference.compare.TOLERANCES`, so float32
-arithmetic inside the student's code passes, while every real mistake (an
-O(1) relative error) fails.
+Tolerance: `reference.tolerances.GRADER` (the float32 row of the table), so
+float32 arithmetic inside the student's code passes, while every real mistake
+(an O(1) relative error) fails.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..tolerances import GRADER, allowance
 from .base import Finding
 
-RTOL, ATOL = 1e-4, 1e-5       # = reference.compare.TOLERANCES["float32"]
+RTOL, ATOL = GRADER
 
 
 def as_array(value: Any) -> np.ndarray | None:
@@ -44,8 +45,7 @@ def close(got, expected, rtol: float = RTOL, atol: float = ATOL) -> bool:
         return False
     if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
         return False
-    scale = max(1.0, float(np.max(np.abs(e), initial=0.0)))
-    return bool(np.all(np.abs(g - e) <= atol * scale + rtol * np.abs(e)))
+    return bool(np.all(np.abs(g - e) <= allowance(e, rtol, atol)))
 
 
 def _where(g: np.ndarray, e: np.ndarray) -> dict:

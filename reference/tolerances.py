@@ -1,0 +1,114 @@
+"""Every tolerance of the project, in one place: a table per dtype, the named
+overrides of the registries, the allowance and the relative error.
+
+An entry x of an answer passes against the expected e when
+
+    |x − e| ≤ atol · max(1, max|e|) + rtol · |e|        (`allowance`)
+
+The atol term is scaled by the array's own magnitude because a float32 sum of
+many terms carries an absolute error proportional to its largest terms, not
+to each (possibly cancelled) entry. The relative error reported is measured
+against the same scale, so a cancelled entry cannot dominate it
+(`relative_error`).
+
+Why these numbers (the pattern of JAX's `_default_tolerance`, one table merged
+with per-entry overrides in one function, `tolerance_for`):
+
+- float64 (1e-9, 1e-11): two float64 computations of one gradient by
+  different operation orders (BP1..BP4 against autograd) agree to ~1e-13
+  relative on the drawn cases; 1e-9 leaves four digits of room for deep
+  stacks, while a real bug misses by O(1).
+- float32 (1e-4, 1e-5): float32's ε is 1.2e-7; a few hundred roundings through
+  six layers stay under 1e-4. Where float32 loses more (width-1 bottlenecks,
+  cancelling sums), `NOISE_FACTOR` times torch's own float32 error on the same
+  case is allowed too (see `reference.compare`).
+- GRADER: the float32 row, so a student's float32 arithmetic passes and every
+  real mistake (an O(1) relative error) fails.
+- DERIVE: a claimed derivative evaluated in float64 against autograd's at the
+  same point: the same arithmetic up to a few operations (1e-7 allows a
+  formula written in a cancelling but correct form); at a kink either
+  one-sided difference quotient, which carries its step's error (1e-4).
+- DIRECTIONAL: a central difference of the cost (step 1e-5) has a truncation
+  error ~1e-10 and a rounding error ε·C/1e-5, relative to ‖∇C‖‖V‖.
+- SAME_ARITHMETIC: two implementations of the same formula in the same dtype
+  (NumPy against torch, elementwise): a few ulps (float32: ~16 ulps).
+- TRAINING: manual's SGD against torch.optim.SGD over a few epochs in float64:
+  rounding differences compound through the updates (~1e-13 seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from manual.errors import InputError
+
+__all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
+           "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
+           "relative_error", "within"]
+
+TOLERANCES: dict[str, tuple[float, float]] = {
+    # dtype: (rtol, atol)
+    "float64": (1e-9, 1e-11),
+    "float32": (1e-4, 1e-5),
+}
+NOISE_FACTOR = 10.0
+GRADER: tuple[float, float] = TOLERANCES["float32"]
+DERIVE: tuple[float, float] = (1e-7, 1e-10)
+DERIVE_KINK: tuple[float, float] = (1e-4, 1e-6)
+DIRECTIONAL: dict[str, tuple[float, float]] = {
+    # dtype: (rtol relative to ‖∇C‖‖V‖, floor relative to ‖V‖)
+    "float64": (1e-6, 1e-10),
+    "float32": (1e-3, 1e-6),
+}
+DIFFERENCE_FLOOR = 1e-10  # the central difference's rounding, relative to max(1, |C|)
+SAME_ARITHMETIC: dict[str, tuple[float, float]] = {
+    "float64": (1e-12, 1e-14),
+    "float32": (2e-6, 2e-6),
+}
+TRAINING: tuple[float, float] = (1e-10, 1e-12)
+
+
+def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:
+    """(rtol, atol) for a dtype, loosened by any registry entry's override (the
+    loosest of the network's activations and loss wins)."""
+    try:
+        name = dtype if dtype in TOLERANCES else (
+            np.dtype(dtype).name if dtype is not None else None)
+    except TypeError:
+        name = None
+    if name not in TOLERANCES:
+        raise InputError(f"no tolerance for dtype {dtype!r} (known: {', '.join(TOLERANCES)})")
+    rtol, atol = TOLERANCES[name]
+    for entry in entries:
+        over = entry.tolerance.get(name)
+        if over:
+            rtol, atol = max(rtol, over[0]), max(atol, over[1])
+    return rtol, atol
+
+
+def allowance(expected, rtol: float, atol: float, scale=None):
+    """atol · max(1, max|e|) + rtol · |e|, elementwise (`scale` = max(1, max|e|) when
+    the caller has it already, e.g. per array of a stacked comparison)."""
+    mag = np.abs(expected)
+    if scale is None:
+        scale = max(1.0, float(np.max(mag, initial=0.0)))
+    return atol * scale + rtol * mag
+
+
+def relative_error(err, expected, scale=None):
+    """|x − e| / max(|e|, 1e-3 · scale): relative to the array's scale, so a cancelled
+    entry (|e| ≈ 0 next to large ones) cannot dominate."""
+    mag = np.abs(expected)
+    if scale is None:
+        scale = max(1.0, float(np.max(mag, initial=0.0)))
+    return err / np.maximum(mag, 1e-3 * scale)
+
+
+def within(got, expected, rtol: float, atol: float) -> bool:
+    """The allowance holds everywhere (same shape; NaN fails)."""
+    g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        return False
+    return bool(np.all(np.abs(g - e) <= allowance(e, rtol, atol)))

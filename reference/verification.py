@@ -1,0 +1,136 @@
+"""Check your own backprop: `verify` (many cases, a summary) and `assert_backprop`
+(one case, an AssertionError that says what is wrong). The contract an
+implementation follows is in `reference.contract`.
+
+    import reference
+    summary = reference.verify(my_backprop, cases=500, layouts=["rows"], bias_shape="row")
+    assert summary["failures"] == 0, summary["failures_detail"][:3]
+
+    def test_backprop(oracle_case):            # with the pytest plugin's cases
+        reference.assert_backprop(my_backprop, oracle_case, bias_shape="row")
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from manual.activations import ACTIVATIONS
+from manual.errors import InputError
+from manual.losses import LOSSES
+
+from .cases import DTYPES, LAYOUTS, Case
+from .contract import load_impl
+
+
+def did_you_mean(word, known) -> str:
+    from .cli import did_you_mean as suggest
+
+    return suggest(word, known)
+
+__all__ = ["verify", "assert_backprop", "failure_message", "MARKER"]
+
+MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
+
+
+def parse_names(value, known, what: str, argument: str):
+    """A list of registry names from a list or a comma-separated string; None: all."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    try:
+        names = list(dict.fromkeys(value))
+    except TypeError:
+        raise InputError(f"{argument} must be a list of {what} names, got "
+                         f"{type(value).__name__}") from None
+    if not names:
+        raise InputError(f"{argument} is empty; give at least one {what} name, or None for all")
+    for n in names:
+        if n not in known:
+            raise InputError(f"{argument}: unknown {what} {n!r} (known: "
+                             f"{', '.join(sorted(known))}){did_you_mean(n, known)}")
+    return names
+
+
+def _impl(impl) -> Callable:
+    if isinstance(impl, str):
+        return load_impl(impl, "impl")
+    if not callable(impl):
+        raise InputError(f"impl must be a callable impl(spec, X, Y) or 'MODULE:FUNCTION', "
+                         f"got {type(impl).__name__}")
+    return impl
+
+
+def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] | None = None,
+           losses: Sequence[str] | None = None, layouts: Sequence[str] | None = None,
+           dtypes: Sequence[str] | None = None, bias_shape: str = "layout",
+           jobs: int = 1) -> dict:
+    """Run `cases` random cases of `impl` (a callable impl(spec, X, Y) or
+    'MODULE:FUNCTION', see reference.contract) against torch autograd; returns
+    the summary `backprop-oracle check --impl ... --format json` prints: cases,
+    failures, seed, by_equation, by_dtype, by_activation_loss, failures_detail
+    (equation, layer, activation, index, meaning, expected, got, diagnosis),
+    seconds, cases_per_second.
+
+    activations, losses, layouts, dtypes: lists (or comma-separated strings) of
+    names to draw from (None: all). bias_shape: the shape of biases and db your
+    implementation uses: "layout", "column" (n, 1), "row" (1, n), "vector" (n,).
+    jobs: processes (1: in this process)."""
+    from .check import run_check
+
+    fn = _impl(impl)
+    if isinstance(cases, bool) or not isinstance(cases, int) or cases < 1:
+        raise InputError(f"cases must be a positive integer, got {cases!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    acts = parse_names(activations, ACTIVATIONS, "activation", "activations")
+    filters = {"activations": acts, "outputs": acts,
+               "losses": parse_names(losses, LOSSES, "loss", "losses"),
+               "layouts": parse_names(layouts, LAYOUTS, "layout", "layouts") or list(LAYOUTS),
+               "dtypes": parse_names(dtypes, DTYPES, "dtype", "dtypes") or list(DTYPES)}
+    t0 = time.perf_counter()
+    summary = run_check(cases, seed, jobs=jobs, impl=fn, bias_shape=bias_shape, **filters)
+    seconds = time.perf_counter() - t0
+    out = summary.to_json(seed)
+    out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
+    return out
+
+
+def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
+    """Check `impl` on one case (e.g. the pytest plugin's `oracle_case`); raises an
+    AssertionError naming the equation, the layer and its activation, the index and
+    what it means in the layout, expected and got, and a diagnosis (1/m, transposed,
+    flipped sign, bias shape) when one applies. An exception `impl` raises
+    propagates with its own traceback. The oracle's answer is computed once per
+    family of cases and cached in this process."""
+    __tracebackhide__ = True  # pytest: the report is the message, not the oracle's frames
+    from .check import run_case
+
+    if not isinstance(case, Case):
+        raise InputError(f"case must be a reference.cases.Case (the pytest plugin's "
+                         f"oracle_case), got {type(case).__name__}")
+    result = run_case(case, _impl(impl), bias_shape, strict=True)
+    if not result.ok:
+        raise AssertionError(failure_message(result.mismatch, case))
+
+
+def failure_message(f: dict, case: Case) -> str:
+    """The AssertionError text for one failing case."""
+    from .check_cli import failure_line
+
+    layer = f["layer"]
+    where = f"layer {layer}" if layer >= 0 else {"cost": "the batch cost C"}.get(
+        f["equation"], "the call of the implementation")
+    if 0 <= layer < len(case.activations):
+        where += (" (the output layer" if layer == len(case.activations) - 1
+                  else " (a hidden layer") + f", activation {case.activations[layer]})"
+    lines = [f"{f['equation']} disagrees with torch autograd at {where}",
+             f"  case {case.id}: {case.layout} layout, {case.dtype}, loss {case.loss}, "
+             f"reduction {case.reduction}, m = {case.m}",
+             f"  {failure_line({**f, 'diagnosis': ''})}"]
+    if f.get("diagnosis"):
+        lines.append(f"  diagnosis: {f['diagnosis']}")
+    lines.append(f"{MARKER} equation={f['equation']} layer={layer} "
+                 f"activation={f.get('activation') or '-'}")
+    return "\n".join(lines)
