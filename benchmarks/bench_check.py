@@ -26,9 +26,9 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from reference.cases import draw_family, families, generate  # noqa: E402
-from reference.check import MAX_FAMILY as FAMILY  # noqa: E402
+from reference.check.runner import MAX_FAMILY as FAMILY  # noqa: E402
 from reference.oracle import _batch_cost, _forward, _t, oracle_backprop, oracle_stacked  # noqa: E402
+from reference.oracle.cases import draw_family, families, generate  # noqa: E402
 
 
 def throughput(cases: int) -> dict:

@@ -2,7 +2,7 @@
 
 Each entry holds the forward σ(z), its derivative σ'(z) (given z and a = σ(z),
 so sigmoid and tanh reuse a), the torch counterpart written as a string that
-`reference.torchexpr` evaluates (the oracle's forward), the input domain the
+`reference.oracle.torchexpr` evaluates (the oracle's forward), the input domain the
 case generator samples, the points where σ is not differentiable (kinks), and
 per-dtype tolerance overrides.
 

@@ -6,10 +6,10 @@ modules; each name is loaded on first use):
     verify(impl, cases=N, seed=S, activations=..., losses=..., layouts=...,
            dtypes=..., bias_shape=...)       -> the `check --format json` summary
     assert_backprop(impl, case, bias_shape=...)  AssertionError on a disagreement
-    Spec, BIAS_SHAPES                           the contract (reference.contract)
+    Spec, BIAS_SHAPES                           the contract (reference.check.contract)
     oracle_backprop, oracle_for                 the oracle's answer (reference.oracle)
-    compare_gradients, Verdict, Mismatch        the comparison (reference.compare)
-    tolerance_for, TOLERANCES                   the tolerances (reference.tolerances)
+    compare_gradients, Verdict, Mismatch        the comparison (reference.oracle.compare)
+    tolerance_for, TOLERANCES                   the tolerances (reference.oracle.tolerances)
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from __future__ import annotations
 import importlib
 
 _LAZY = {
-    "verify": "reference.verification",
-    "assert_backprop": "reference.verification",
-    "Spec": "reference.contract",
-    "BIAS_SHAPES": "reference.contract",
+    "verify": "reference.check.verification",
+    "assert_backprop": "reference.check.verification",
+    "Spec": "reference.check.contract",
+    "BIAS_SHAPES": "reference.check.contract",
     "oracle_backprop": "reference.oracle",
     "oracle_for": "reference.oracle",
-    "compare_gradients": "reference.compare",
-    "Verdict": "reference.compare",
-    "Mismatch": "reference.compare",
-    "tolerance_for": "reference.tolerances",
-    "TOLERANCES": "reference.tolerances",
+    "compare_gradients": "reference.oracle.compare",
+    "Verdict": "reference.oracle.compare",
+    "Mismatch": "reference.oracle.compare",
+    "tolerance_for": "reference.oracle.tolerances",
+    "TOLERANCES": "reference.oracle.tolerances",
 }
 
 __all__ = sorted(_LAZY)

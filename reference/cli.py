@@ -23,7 +23,7 @@ import sys
 from manual.errors import InputError
 
 SUBCOMMANDS = {                  # module: the subcommands it registers
-    "reference.check_cli": ("check",),
+    "reference.check.cli": ("check",),
     "reference.derive.cli": ("derive",),
     "reference.grade.cli": ("grade", "gradescope-bundle"),
 }

@@ -66,8 +66,8 @@ def _filters(config) -> dict:
     from manual.activations import ACTIVATIONS
     from manual.errors import InputError
     from manual.losses import LOSSES
-    from reference.cases import DTYPES, LAYOUTS
-    from reference.verification import parse_names
+    from reference.check.verification import parse_names
+    from reference.oracle.cases import DTYPES, LAYOUTS
 
     try:
         out = {}
@@ -110,8 +110,8 @@ def pytest_configure(config) -> None:
         from argparse import ArgumentTypeError
 
         from manual.errors import InputError
-        from reference.cases import register_custom
         from reference.derive.cli import params_of, parse_param
+        from reference.oracle.cases import register_custom
 
         try:
             params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
@@ -134,7 +134,7 @@ def pytest_unconfigure(config) -> None:
 def _family(config) -> tuple[dict, int]:
     """The filters with the custom activations, and the family size for this run."""
     from manual.errors import InputError
-    from reference.cases import combinations, family_size
+    from reference.oracle.cases import combinations, family_size
 
     filters = _filters(config)
     custom = getattr(config, "_oracle_custom", None)
@@ -150,7 +150,7 @@ def _family(config) -> tuple[dict, int]:
 
 def oracle_cases(config) -> list:
     """The cases this run (and this shard) covers; identical on every worker."""
-    from reference.cases import generate
+    from reference.oracle.cases import generate
 
     filters, family = _family(config)
     n = config.getoption("oracle_cases")
@@ -186,7 +186,7 @@ def pytest_runtest_logreport(report) -> None:
     the report's text carries the marker line)."""
     if not report.failed or report.when != "call":
         return
-    from reference.verification import MARKER
+    from reference.check.verification import MARKER
 
     text = getattr(report, "longreprtext", "") or ""
     for line in text.splitlines():

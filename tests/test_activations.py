@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from manual.activations import BUILTIN_ACTIVATIONS, get_activation
-from reference.tolerances import SAME_ARITHMETIC
-from reference.torchexpr import torch_activation
+from reference.oracle.tolerances import SAME_ARITHMETIC
+from reference.oracle.torchexpr import torch_activation
 
 ELEMENTWISE = [n for n in BUILTIN_ACTIVATIONS if get_activation(n).elementwise]
 GRID = np.concatenate([np.linspace(-8, 8, 401), [-700.0, -80.0, -30.0, 30.0, 80.0, 700.0]])

@@ -335,8 +335,8 @@ def test_compare_gradients_judges_malformed_answers_instead_of_crashing_or_passi
     """A missing layer was an IndexError, an extra layer or a complex array passed."""
     import dataclasses
 
-    from reference.compare import compare_gradients, compare_stacked, tolerance_for
     from reference.oracle import oracle_for, oracle_stacked
+    from reference.oracle.compare import compare_gradients, compare_stacked, tolerance_for
 
     net = _net(weights=[np.full((3, 2), 0.1)])
     X, Y = np.ones((2, 4)), np.ones((3, 4))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from manual import ACTIVATIONS, LOSSES, register_activation, unregister_activation
-from reference.cases import combinations, generate
+from reference.oracle.cases import combinations, generate
 from reference.pytest_plugin import DEFAULT_MATRIX_CASES
 
 

@@ -56,7 +56,7 @@ def test_a_huge_case_count_streams_instead_of_filling_memory(monkeypatch):
     starts (and here stops the run) long before memory runs out."""
     import resource
 
-    import reference.check
+    import reference.check.runner
 
     class FirstSlice(Exception):
         pass
@@ -64,13 +64,13 @@ def test_a_huge_case_count_streams_instead_of_filling_memory(monkeypatch):
     def first_slice(args):
         raise FirstSlice
 
-    monkeypatch.setattr(reference.check, "_run_slice", first_slice)
+    monkeypatch.setattr(reference.check.runner, "_run_slice", first_slice)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     vm_size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
     resource.setrlimit(resource.RLIMIT_AS, (vm_size + 2**30, hard))
     try:
         with pytest.raises(FirstSlice):
-            reference.check.run_check(10**20, jobs=1)
+            reference.check.runner.run_check(10**20, jobs=1)
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
@@ -78,7 +78,7 @@ def test_a_huge_case_count_streams_instead_of_filling_memory(monkeypatch):
 def test_more_jobs_than_slices_start_no_idle_processes(monkeypatch):
     """--jobs is capped at the number of slices of the run (a pool of 200 processes for
     three slices forked 197 copies of torch for nothing)."""
-    import reference.check
+    import reference.check.runner
 
     started = []
 
@@ -98,9 +98,10 @@ def test_more_jobs_than_slices_start_no_idle_processes(monkeypatch):
     class Context:
         Pool = SerialPool
 
-    monkeypatch.setattr(reference.check, "_run_slice", lambda args: [])
-    monkeypatch.setattr(reference.check.multiprocessing, "get_context", lambda kind: Context())
-    reference.check.run_check(3 * 256, jobs=200)
+    monkeypatch.setattr(reference.check.runner, "_run_slice", lambda args: [])
+    monkeypatch.setattr(reference.check.runner.multiprocessing, "get_context",
+                        lambda kind: Context())
+    reference.check.runner.run_check(3 * 256, jobs=200)
     assert started == [3]
 
 
@@ -109,16 +110,16 @@ def test_non_finite_oracle_gradients_are_bad_input_not_a_disagreement(monkeypatc
     instead of exit 1 and "expected nan, got nan" failures."""
     import numpy as np
 
-    import reference.check
+    import reference.check.runner
 
-    real = reference.check.oracle_stacked
+    real = reference.check.runner.oracle_stacked
 
     def overflowing(*args, **kwargs):
         out = real(*args, **kwargs)
         out.dW[0] = out.dW[0] * np.nan
         return out
 
-    monkeypatch.setattr(reference.check, "oracle_stacked", overflowing)
+    monkeypatch.setattr(reference.check.runner, "oracle_stacked", overflowing)
     code = main(["check", "--cases", "5", "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 2

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from manual import Gradients, get_activation
-from reference.compare import TOLERANCES, compare_arrays, compare_gradients, tolerance_for
+from reference.oracle.compare import TOLERANCES, compare_arrays, compare_gradients, tolerance_for
 
 
 def _grads(L=2, value=1.0):

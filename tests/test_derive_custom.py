@@ -11,11 +11,11 @@ import torch
 import manual
 from manual.activations import ACTIVATIONS, register_activation, unregister_activation
 from manual.errors import InputError
-from reference.cases import generate
-from reference.compare import compare_gradients
 from reference.derive import expression_activation, find_kinks, parse_spec
 from reference.oracle import oracle_for
-from reference.tolerances import SAME_ARITHMETIC
+from reference.oracle.cases import generate
+from reference.oracle.compare import compare_gradients
+from reference.oracle.tolerances import SAME_ARITHMETIC
 
 RTOL, ATOL = SAME_ARITHMETIC["float32"]
 
@@ -147,7 +147,7 @@ def test_register_activation_with_plain_numpy_callables(names):
 
 
 ORACLE_TEST = '''
-from reference.check import run_case
+from reference.check.runner import run_case
 
 def test_case(oracle_case):
     result = run_case(oracle_case)

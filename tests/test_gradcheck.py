@@ -5,7 +5,7 @@ import pytest
 
 import manual.network
 from manual import gradient_check
-from reference.cases import generate
+from reference.oracle.cases import generate
 from tests.test_planted_bugs import bp2_without_sigma_prime
 
 FLOAT64_CASES = [c for c in generate(400, seed=3) if c.dtype == "float64"

@@ -19,7 +19,7 @@ from reference.grade.probes import remote
 from reference.grade.runner import build_cases, grade_submission
 from reference.grade.styles.nielsen import STYLE
 from reference.grade.styles.nielsen2 import STYLE as STYLE2
-from reference.tolerances import TOLERANCES
+from reference.oracle.tolerances import TOLERANCES
 
 HERE = Path(__file__).parent / "submissions" / "nielsen"
 FUNCTIONS = [f.name for f in STYLE.functions]

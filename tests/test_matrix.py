@@ -4,13 +4,13 @@
 2. the batch against each example alone (where the 1/m lives);
 3. ⟨∇C, V⟩ against a central difference of the cost along a random V.
 
-Cases come from `reference.cases.generate` through the `oracle_case`
+Cases come from `reference.oracle.cases.generate` through the `oracle_case`
 parametrization of the pytest plugin (--oracle-seed, --oracle-cases,
 --oracle-shard).
 """
 
-from reference.check import run_case
-from reference.properties import directional, per_example
+from reference.check.runner import run_case
+from tests.properties import directional, per_example
 
 
 def test_manual_matches_autograd(oracle_case):

@@ -10,8 +10,8 @@ import pytest
 
 import manual.network
 from manual.equations import COLUMNS, bp1, bp2, bp3, bp4
-from reference.cases import generate
-from reference.check import run_case
+from reference.check.runner import run_case
+from reference.oracle.cases import generate
 
 
 def bp1_without_sigma_prime(grad_a, z, a, sigma, layout):
@@ -65,7 +65,7 @@ def test_unpatched_equations_are_the_real_ones():
 @pytest.mark.parametrize("equation, check", [("BP3", "per_example"), ("BP4", "directional"),
                                              ("BP3", "directional")])
 def test_torch_free_checks_catch_planted_bugs(equation, check, monkeypatch):
-    from reference.properties import directional, per_example
+    from tests.properties import directional, per_example
 
     name, buggy = PLANTED[equation]
     monkeypatch.setattr(manual.network, name, buggy)

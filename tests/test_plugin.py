@@ -7,7 +7,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 MAINTAINER_TEST = '''
-from reference.compare import compare_gradients
+from reference.oracle.compare import compare_gradients
 from reference.oracle import oracle_backprop
 from manual import Network
 

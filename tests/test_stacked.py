@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 import manual.network
-from reference.cases import draw_family, families, generate
-from reference.check import run_family
-from reference.compare import compare_gradients, compare_stacked
+from reference.check.runner import run_family
 from reference.oracle import oracle_backprop, oracle_stacked
-from reference.tolerances import SAME_ARITHMETIC, TOLERANCES
+from reference.oracle.cases import draw_family, families, generate
+from reference.oracle.compare import compare_gradients, compare_stacked
+from reference.oracle.tolerances import SAME_ARITHMETIC, TOLERANCES
 
 RTOL, ATOL = SAME_ARITHMETIC["float64"]
 REL = TOLERANCES["float64"][0]  # one relative error computed two ways
@@ -106,8 +106,8 @@ def test_part_of_a_family_is_checked_as_in_the_whole_family():
 def test_check_gives_every_combination_a_structure_of_its_own(n):
     """Families make `check` fast, but never at the cost of a combination:
     n cases hold at least one family per combination whenever n allows."""
-    from reference.cases import combinations
-    from reference.check import MAX_FAMILY, family_size
+    from reference.check.runner import MAX_FAMILY, family_size
+    from reference.oracle.cases import combinations
 
     combos = combinations()
     family = family_size(n, len(combos))
@@ -124,10 +124,10 @@ def test_float32_through_a_width_1_bottleneck():
     the bottleneck carried that error to every earlier δ (1.1e-5 at layer 1).
     Written with σ(2u) it is as accurate as torch's float32, and the case passes
     on the table's float32 tolerance alone, without any measured-noise allowance."""
-    from reference.cases import combinations
-    from reference.check import family_size, run_case
-    from reference.compare import compare_gradients
+    from reference.check.runner import family_size, run_case
     from reference.oracle import float32_noise
+    from reference.oracle.cases import combinations
+    from reference.oracle.compare import compare_gradients
 
     n = 20000
     wanted = "gelu_tanh-leaky_relu-quadratic-rows-f32-6x9x6x7x1x9x6-m8-4"
@@ -149,7 +149,7 @@ def test_a_float32_case_may_miss_by_what_torchs_own_float32_misses():
     """The measured-noise allowance: an error that the table refuses passes when it
     is within NOISE_FACTOR times torch's own float32 error on the case, and a
     larger one still fails, at the right equation."""
-    from reference.compare import NOISE_FACTOR, TOLERANCES, compare_gradients
+    from reference.oracle.compare import NOISE_FACTOR, TOLERANCES, compare_gradients
 
     expected = manual.Gradients([np.ones((3, 2))], [np.ones((3, 3))], [np.ones((3, 1))], 0.0)
     rtol, atol = TOLERANCES["float32"]

@@ -1,13 +1,13 @@
 """One tolerance module: every part takes its numbers and its allowance from
-`reference.tolerances`, and no other module of the project writes a tolerance."""
+`reference.oracle.tolerances`, and no other module of the project writes a tolerance."""
 
 import re
 from pathlib import Path
 
 import numpy as np
 
-from reference import tolerances
-from reference.tolerances import allowance, relative_error, within
+from reference.oracle import tolerances
+from reference.oracle.tolerances import allowance, relative_error, within
 
 ROOT = Path(__file__).resolve().parent.parent
 # a keyword tolerance written as a number (0, exact equality, is not a tolerance), or a
@@ -29,9 +29,10 @@ def test_no_tolerance_numbers_outside_the_tolerance_module():
 
 
 def test_every_part_uses_the_modules_numbers():
-    from reference import compare, properties
     from reference.derive import judge
     from reference.grade import diagnose
+    from reference.oracle import compare
+    from tests import properties
 
     assert compare.tolerance_for is tolerances.tolerance_for
     assert (diagnose.RTOL, diagnose.ATOL) == tolerances.GRADER == tolerances.TOLERANCES["float32"]
@@ -52,8 +53,8 @@ def test_the_allowance_scales_atol_by_the_array_and_rtol_by_the_entry():
 
 def test_the_grader_and_the_comparison_agree_on_the_same_arrays():
     """diagnose.close and compare_arrays were two copies of the formula."""
-    from reference.compare import compare_arrays
     from reference.grade.diagnose import close
+    from reference.oracle.compare import compare_arrays
 
     rng = np.random.default_rng(0)
     e = rng.standard_normal((4, 5))

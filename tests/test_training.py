@@ -5,9 +5,9 @@ import pytest
 
 from manual import Network
 from manual.training import iter_minibatches
-from reference.cases import Case
 from reference.oracle import oracle_fit
-from reference.tolerances import TRAINING
+from reference.oracle.cases import Case
+from reference.oracle.tolerances import TRAINING
 
 
 @pytest.mark.parametrize("layout", ["columns", "rows"])

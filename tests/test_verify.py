@@ -11,8 +11,8 @@ import pytest
 
 import reference
 from manual.errors import InputError
-from reference.cases import Case
-from reference.tolerances import SAME_ARITHMETIC
+from reference.oracle.cases import Case
+from reference.oracle.tolerances import SAME_ARITHMETIC
 from tests.thirdparty import tinynet
 
 RTOL, ATOL = SAME_ARITHMETIC["float64"]
@@ -174,7 +174,7 @@ def test_compare_gradients_takes_registry_names_for_entries():
     import numpy as np
 
     from manual import Network
-    from reference.compare import compare_gradients
+    from reference.oracle.compare import compare_gradients
 
     net = Network.init([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0)
     X, Y = np.ones((2, 4)), np.ones((1, 4))
@@ -190,7 +190,7 @@ def test_oracle_for_takes_a_spec_with_its_bias_shape():
     """oracle_for took only a manual.Network: a user had to rebuild one by hand."""
     import numpy as np
 
-    from reference.contract import Spec
+    from reference.check.contract import Spec
 
     rng = np.random.default_rng(0)
     W = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))]
@@ -248,8 +248,8 @@ def test_the_family_cache_follows_a_re_registered_activation():
     """The oracle's answers are cached per family; an activation registered again under
     the same name must not be judged against the old definition's answers."""
     from manual.activations import ACTIVATIONS
-    from reference.cases import register_custom
-    from reference.check import run_case
+    from reference.check.runner import run_case
+    from reference.oracle.cases import register_custom
 
     try:
         register_custom(["twice=2*z:2"])

@@ -125,7 +125,7 @@ def _setup(points: int, seed: int, domain):
 def _torch_forward(f: Activation | Expression | Callable):
     """(torch σ(z) over an (n, K) tensor, default domain, elementwise?)."""
     if isinstance(f, Activation):
-        from ..torchexpr import torch_activation
+        from ..oracle.torchexpr import torch_activation
 
         t = torch_activation(f)
         return (lambda z: t(z, 1)), f.domain, f.elementwise
@@ -137,7 +137,7 @@ def _torch_forward(f: Activation | Expression | Callable):
 def _torch_loss(c: Loss | Expression | Callable):
     """(torch elementwise C(a, y), default target kind, margin of a from 0 and 1)."""
     if isinstance(c, Loss):
-        from ..torchexpr import torch_loss
+        from ..oracle.torchexpr import torch_loss
 
         return torch_loss(c), c.targets, (A_MARGIN if c.targets == "binary" else 0.0)
     if isinstance(c, Expression):

@@ -39,12 +39,12 @@ import numpy as np
 
 from manual.errors import InputError
 
-from ..tolerances import DERIVE, DERIVE_KINK, allowance, relative_error
+from ..oracle.tolerances import DERIVE, DERIVE_KINK, allowance, relative_error
 
 if TYPE_CHECKING:
     import torch
 
-RTOL, ATOL = DERIVE  # the numbers and their reasons: reference.tolerances
+RTOL, ATOL = DERIVE  # the numbers and their reasons: reference.oracle.tolerances
 KINK_RTOL, KINK_ATOL = DERIVE_KINK
 KINK_JUMP = 1e-3  # a kink: the one-sided quotients differ by more than this (relative)
 STEP = 1e-6  # h = STEP · max(1, |x|) for the one-sided quotients

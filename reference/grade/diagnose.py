@@ -10,7 +10,7 @@ missing -> wrong type -> NaN/inf -> shape (rank-1 / transposed / wrong-axis
 sum) -> agree? -> style-supplied known mistakes (e.g. σ'(a) instead of σ'(z))
 -> wrong sign -> transposed (square) -> missing / extra 1/m -> plain mismatch.
 
-Tolerance: `reference.tolerances.GRADER` (the float32 row of the table), so
+Tolerance: `reference.oracle.tolerances.GRADER` (the float32 row of the table), so
 float32 arithmetic inside the student's code passes, while every real mistake
 (an O(1) relative error) fails.
 """
@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..tolerances import GRADER, allowance
+from ..oracle.tolerances import GRADER, allowance
 from .base import Finding
 
 RTOL, ATOL = GRADER

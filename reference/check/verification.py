@@ -1,6 +1,6 @@
 """Check your own backprop: `verify` (many cases, a summary) and `assert_backprop`
 (one case, an AssertionError that says what is wrong). The contract an
-implementation follows is in `reference.contract`.
+implementation follows is in `reference.check.contract`.
 
     import reference
     summary = reference.verify(my_backprop, cases=500, layouts=["rows"], bias_shape="row")
@@ -19,12 +19,12 @@ from manual.activations import ACTIVATIONS
 from manual.errors import InputError
 from manual.losses import LOSSES
 
-from .cases import DTYPES, LAYOUTS, Case
+from ..oracle.cases import DTYPES, LAYOUTS, Case
 from .contract import load_impl
 
 
 def did_you_mean(word, known) -> str:
-    from .cli import did_you_mean as suggest
+    from ..cli import did_you_mean as suggest
 
     return suggest(word, known)
 
@@ -67,7 +67,7 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
            dtypes: Sequence[str] | None = None, bias_shape: str = "layout",
            jobs: int = 1) -> dict:
     """Run `cases` random cases of `impl` (a callable impl(spec, X, Y) or
-    'MODULE:FUNCTION', see reference.contract) against torch autograd; returns
+    'MODULE:FUNCTION', see reference.check.contract) against torch autograd; returns
     the summary `backprop-oracle check --impl ... --format json` prints: cases,
     failures, seed, by_equation, by_dtype, by_activation_loss, failures_detail
     (equation, layer, activation, index, meaning, expected, got, diagnosis),
@@ -77,7 +77,7 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     names to draw from (None: all). bias_shape: the shape of biases and db your
     implementation uses: "layout", "column" (n, 1), "row" (1, n), "vector" (n,).
     jobs: processes (1: in this process)."""
-    from .check import run_check
+    from .runner import run_check
 
     fn = _impl(impl)
     if isinstance(cases, bool) or not isinstance(cases, int) or cases < 1:
@@ -105,10 +105,10 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
     propagates with its own traceback. The oracle's answer is computed once per
     family of cases and cached in this process."""
     __tracebackhide__ = True  # pytest: the report is the message, not the oracle's frames
-    from .check import run_case
+    from .runner import run_case
 
     if not isinstance(case, Case):
-        raise InputError(f"case must be a reference.cases.Case (the pytest plugin's "
+        raise InputError(f"case must be a reference.oracle.cases.Case (the pytest plugin's "
                          f"oracle_case), got {type(case).__name__}")
     result = run_case(case, _impl(impl), bias_shape, strict=True)
     if not result.ok:
@@ -117,7 +117,7 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
 
 def failure_message(f: dict, case: Case) -> str:
     """The AssertionError text for one failing case."""
-    from .check_cli import failure_line
+    from .cli import failure_line
 
     layer = f["layer"]
     where = f"layer {layer}" if layer >= 0 else {"cost": "the batch cost C"}.get(

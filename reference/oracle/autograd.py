@@ -208,9 +208,9 @@ def float32_noise(weights, biases, activations, loss, X, Y, layout=COLUMNS, redu
 
 def oracle_for(net, X, Y) -> OracleGradients:
     """The oracle's answer (float64) for a `manual.Network`, or for a
-    `reference.contract.Spec` (an implementation under test's parameters: its
+    `reference.check.contract.Spec` (an implementation under test's parameters: its
     biases and the returned db in the Spec's declared bias_shape)."""
-    from .contract import Spec, bias_shape
+    from ..check.contract import Spec, bias_shape
 
     if isinstance(net, Spec):
         shapes = [bias_shape(net.bias_shape, net.layout, n) for n in net.sizes[1:]]
@@ -221,7 +221,7 @@ def oracle_for(net, X, Y) -> OracleGradients:
         g.db = [d.reshape(s) for d, s in zip(g.db, shapes)]
         return g
     if not isinstance(net, Network):
-        raise InputError(f"oracle_for takes a manual.Network or a reference.contract.Spec, "
+        raise InputError(f"oracle_for takes a manual.Network or a reference.check.contract.Spec, "
                          f"got {type(net).__name__}; for plain arrays use oracle_backprop")
     return oracle_backprop(net.weights, net.biases, net.sigmas, net.loss, X, Y,
                            net.layout, net.reduction)

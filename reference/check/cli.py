@@ -11,11 +11,11 @@ from manual.activations import ACTIVATIONS
 from manual.errors import InputError
 from manual.losses import LOSSES
 
-from .cases import DTYPES, LAYOUTS
-from .cli import did_you_mean
-from .compare import EQUATIONS
+from ..cli import did_you_mean
+from ..derive.cli import params_of, parse_param
+from ..oracle.cases import DTYPES, LAYOUTS
+from ..oracle.compare import EQUATIONS
 from .contract import BIAS_SHAPES, load_impl
-from .derive.cli import params_of, parse_param
 
 DEFAULT_CASES = 5000
 MAX_JOBS = 256  # processes; more only contend (and fork that many copies of torch)
@@ -97,7 +97,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from .check import run_check
+    from .runner import run_check
 
     impl = load_impl(args.impl) if args.impl else None
     if (args.domain or args.param) and not args.activation:
@@ -105,7 +105,7 @@ def run(args) -> int:
                          "give at least one --activation NAME=FORWARD:DERIVATIVE")
     activations = outputs = args.activations
     if args.activation:
-        from .cases import register_custom
+        from ..oracle.cases import register_custom
 
         custom = register_custom(args.activation, args.domain, params_of(args.param))
         activations = sorted(set(custom) | set(activations or []))

@@ -143,7 +143,7 @@ def describe_index(equation: str, layer: int, index, layout: str, L: int) -> str
 def diagnose(got, expected, equation: str, name: str, m: int) -> str:
     """The grader's diagnosis of one disagreeing array (1/m, transposed, flipped sign,
     rank-1 or wrong-axis shapes), or '' when it has none beyond 'wrong'."""
-    from .grade.diagnose import diagnose_array
+    from ..grade.diagnose import diagnose_array
 
     try:
         g = np.asarray(got, dtype=np.float64)

@@ -15,9 +15,8 @@ import numpy as np
 
 from manual.equations import batch_axis
 from manual.network import Network
-
-from .compare import Mismatch, compare_arrays
-from .tolerances import DIFFERENCE_FLOOR, DIRECTIONAL, tolerance_for
+from reference.oracle.compare import Mismatch, compare_arrays
+from reference.oracle.tolerances import DIFFERENCE_FLOOR, DIRECTIONAL, tolerance_for
 
 
 def per_example(net: Network, X, Y, got) -> Mismatch | None:

@@ -21,7 +21,7 @@ with per-entry overrides in one function, `tolerance_for`):
 - float32 (1e-4, 1e-5): float32's ε is 1.2e-7; a few hundred roundings through
   six layers stay under 1e-4. Where float32 loses more (width-1 bottlenecks,
   cancelling sums), `NOISE_FACTOR` times torch's own float32 error on the same
-  case is allowed too (see `reference.compare`).
+  case is allowed too (see `reference.oracle.compare`).
 - GRADER: the float32 row, so a student's float32 arithmetic passes and every
   real mistake (an O(1) relative error) fails.
 - DERIVE: a claimed derivative evaluated in float64 against autograd's at the

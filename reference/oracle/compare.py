@@ -2,7 +2,7 @@
 
 The tolerances (the table per dtype, the registries' overrides, the allowance
 atol · max(1, max|e|) + rtol · |e| and the relative error) live in
-`reference.tolerances`.
+`reference.oracle.tolerances`.
 
 For float32, an array may also miss by up to NOISE_FACTOR times what torch's
 own float32 autograd misses the float64 oracle by on the same case (`noise`,
@@ -147,7 +147,7 @@ def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None,
     got, expected: objects with lists `deltas`, `dW`, `db` (one array per layer,
     like `manual.Gradients`; `expected` usually from `reference.oracle`).
     dtype: "float64" or "float32", the row of the tolerance table
-    (`reference.tolerances`). entries: the network's activations and loss, as
+    (`reference.oracle.tolerances`). entries: the network's activations and loss, as
     registry names ("tanh", "bce") or entries; their tolerance overrides loosen
     the table. noise (float32 only): a Gradients-like of per-array float32 noise
     levels (`reference.oracle.float32_noise`). fields: which of deltas, dW, db

@@ -1,5 +1,5 @@
 """Run random cases of `manual` (or of an implementation under test, see
-`reference.contract`) against the oracle and summarize the verdicts.
+`reference.check.contract`) against the oracle and summarize the verdicts.
 
 `run_family` is one family of cases (one structure): draw the arrays, one
 stacked oracle call (autograd), `Network.backprop` (BP1..BP4) or `impl(spec,
@@ -25,8 +25,8 @@ from manual.errors import InputError
 from manual.losses import get_loss
 from manual.network import Network
 
-from . import contract
-from .cases import (
+from ..oracle.autograd import StackedGradients, float32_noise, oracle_stacked
+from ..oracle.cases import (
     MAX_FAMILY,
     Case,
     Stack,
@@ -37,9 +37,16 @@ from .cases import (
     family_size,
     generate,
 )
-from .compare import EQUATIONS, FIELDS, Mismatch, Verdict, compare_gradients, compare_stacked
-from .oracle import StackedGradients, float32_noise, oracle_stacked
-from .tolerances import allowance, tolerance_for
+from ..oracle.compare import (
+    EQUATIONS,
+    FIELDS,
+    Mismatch,
+    Verdict,
+    compare_gradients,
+    compare_stacked,
+)
+from ..oracle.tolerances import allowance, tolerance_for
+from . import contract
 
 __all__ = ["CaseResult", "MAX_FAMILY", "Summary", "family_size", "run_case", "run_check",
            "run_family"]
@@ -58,7 +65,7 @@ class CaseResult:
 
 def run_case(case: Case, impl: Callable | None = None, bias_shape: str = "layout",
              strict: bool = False) -> CaseResult:
-    """One case: manual backprop (or `impl`, see reference.contract) vs the torch oracle.
+    """One case: manual backprop (or `impl`, see reference.check.contract) vs the torch oracle.
     The family's arrays and oracle answer are computed once and cached in this process
     (the pytest plugin's cases come in families: one stacked oracle call each).
     strict: an exception raised by `impl` propagates (else it fails the case)."""
@@ -242,7 +249,7 @@ def _scalar(x) -> float:
 
 def explain(mm: Mismatch, case: Case, got, expected) -> dict:
     """activation, the meaning of the index in the layout, and a diagnosis, for a
-    mismatch of one case (see reference.contract)."""
+    mismatch of one case (see reference.check.contract)."""
     activation = case.activations[mm.layer] if 0 <= mm.layer < len(case.activations) else ""
     out = {"activation": activation,
            "meaning": contract.describe_index(mm.equation, mm.layer, mm.index, case.layout,
@@ -352,7 +359,7 @@ def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 25
               progress: Callable[[int], None] | None = None, impl: Callable | None = None,
               bias_shape: str = "layout", **filters) -> Summary:
     """n cases from `seed` over `jobs` processes (default: one per core), of
-    `manual` or of `impl` (an implementation under test, see reference.contract).
+    `manual` or of `impl` (an implementation under test, see reference.check.contract).
 
     Cases come in families that share a structure (see `family_size`): every
     combination gets at least one structure when n allows, and each family
