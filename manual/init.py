@@ -17,7 +17,7 @@ def initialize(sizes: Sequence[int], *, layout: str = COLUMNS, seed: int = 0,
     """Weights and biases for layer sizes [n₀, ..., n_L], drawn from `seed`.
 
     ng: W ~ N(0, 1)·0.01, b = 0. he: W ~ N(0, 2/nₗ₋₁), b = 0.
-    xavier: W ~ N(0, 1/nₗ₋₁), b = 0. Shapes follow the layout (DESIGN.md).
+    xavier: W ~ N(0, 1/nₗ₋₁), b = 0. Shapes follow the layout (docs/DESIGN.md).
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
         raise InputError(f"sizes must be a list of layer sizes [n_in, ..., n_out], "

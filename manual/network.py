@@ -31,7 +31,7 @@ class Gradients:
 
 
 class Network:
-    """A fully connected network in the `columns` or `rows` layout (see DESIGN.md)."""
+    """A fully connected network in the `columns` or `rows` layout (see docs/DESIGN.md)."""
 
     def __init__(self, weights: Sequence[Array], biases: Sequence[Array],
                  activations: Sequence[str | Activation], loss: str | Loss = "quadratic",

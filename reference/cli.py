@@ -1,6 +1,6 @@
 """The command line: `backprop-oracle SUBCOMMAND ...` (also `python -m reference`).
 
-Exit codes (a contract, DESIGN.md): 0 everything agreed or passed, 1 a mismatch
+Exit codes (a contract, docs/DESIGN.md): 0 everything agreed or passed, 1 a mismatch
 or failure was found, 2 bad usage or bad input (one line on stderr, no traceback).
 
 Conventions every subcommand gets from here: one error prefix,

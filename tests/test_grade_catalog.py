@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from reference.grade.runner import grade_submission
-from reference.grade.styles import get_style
+from reference.grade.styles import STYLES, get_style
 from tests.grade_catalog import CATALOGS, SEEDS, SUBMISSIONS, TIMEOUT
 
 FUNCTIONS = {style: [f.name for f in get_style(style).functions] for style in CATALOGS}
@@ -52,6 +52,15 @@ def _expected_statuses(style, name, failing=None):
     skipped = CATALOGS[style].not_defined.get(name, set())
     return {fn: ("missing" if "is not defined" in failing[fn] else "failed") if fn in failing
             else "supplied" if fn in skipped else "passed" for fn in FUNCTIONS[style]}
+
+
+def test_every_style_of_the_registry_has_a_catalog():
+    """A style is its cases-and-judges file, its probes file and data: its catalog of
+    submissions (a folder of files and an entry in tests/grade_catalog.py)."""
+    assert set(CATALOGS) == set(STYLES)
+    for style in STYLES:
+        files = [p for p in (SUBMISSIONS / style).iterdir() if p.suffix in (".py", ".ipynb")]
+        assert CATALOGS[style].full_marks and CATALOGS[style].fails and files, style
 
 
 @pytest.mark.parametrize("style", sorted(CATALOGS))

@@ -95,7 +95,7 @@ def test_cases_are_reproducible_from_the_seed():
 
 
 def test_saito_one_over_m_convention():
-    """Affine.dW has no 1/m; SoftmaxWithLoss.backward carries it (DESIGN.md)."""
+    """Affine.dW has no 1/m; SoftmaxWithLoss.backward carries it (docs/DESIGN.md)."""
     case = next(c for c in build_cases(_fn("Affine.backward"), 0, 4) if c.expected["m"] > 1)
     x, dout = case.inputs["x"], case.inputs["dout"]
     np.testing.assert_allclose(case.expected["dW"], x.T @ dout)

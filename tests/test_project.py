@@ -76,3 +76,16 @@ def test_version_is_the_installed_distribution(cli_process):
 
     r = cli_process("--version", script=True)
     assert r.returncode == 0 and r.stdout.strip() == f"backprop-oracle {version('backprop-oracle')}"
+
+
+def test_nothing_refers_outside_the_repository():
+    """The design lives in docs/DESIGN.md; no file points to notes kept elsewhere."""
+    import subprocess
+
+    found = subprocess.run(["git", "grep", "-n", "-e", "../" + "shared", "--", ".",
+                            ":!tests/submissions"], cwd=ROOT, capture_output=True, text=True)
+    assert found.stdout == "", found.stdout
+    assert (ROOT / "docs" / "DESIGN.md").is_file()
+    for path in [ROOT / "README.md", *ROOT.glob("reference/**/*.py"), *ROOT.glob("manual/*.py")]:
+        text = path.read_text()
+        assert "DESIGN.md" not in text.replace("docs/DESIGN.md", ""), path

@@ -1,7 +1,7 @@
 """The oracle: the same network in torch (float64), differentiated by autograd.
 
 Nothing here uses BP1..BP4. The network is rebuilt from the same NumPy
-arrays, the batch cost C is formed exactly as DESIGN.md defines it, and one
+arrays, the batch cost C is formed exactly as docs/DESIGN.md defines it, and one
 call to `torch.autograd.grad` returns ∂C/∂Wˡ, ∂C/∂bˡ and ∂C/∂zˡ. The
 per-example errors are δˡ = ∂C/∂zˡ divided by the reduction's scale (each
 example's zˡₓ only reaches Cₓ, so ∂C/∂zˡₓ = scale · ∂Cₓ/∂zˡₓ).

@@ -3,7 +3,7 @@
 Every case is built from the oracle (torch autograd, float64) on a network
 with ReLU hidden layers, a sigmoid output and the binary cross-entropy
 C = −(1/m) Σ [y log a + (1 − y) log(1 − a)]. The course's dZ is the per-example
-error δ (no 1/m); its dW, db carry the 1/m (DESIGN.md):
+error δ (no 1/m); its dW, db carry the 1/m (docs/DESIGN.md):
 
     BP1  dZᴸ = dAᴸ ⊙ σ'(Zᴸ)            (linear_activation_backward, "sigmoid")
     BP2  dZˡ = (Wˡ⁺¹ᵀ dZˡ⁺¹) ⊙ g'(Zˡ)    (dA_prev = Wᵀ dZ, then ⊙ g'(Z))

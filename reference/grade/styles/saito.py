@@ -4,7 +4,7 @@ x is (m, n_in), W is (n_in, n_out), b is (n_out,), out = x·W + b. Every layer
 has forward/backward; backward(dout) gets ∂C/∂out and returns ∂C/∂x. The
 1/m of the batch mean lives in exactly one place: SoftmaxWithLoss.backward
 returns (y − t)/m, so every dout upstream is already δ/m and Affine.backward
-has no 1/m (DESIGN.md):
+has no 1/m (docs/DESIGN.md):
 
     BP1  SoftmaxWithLoss.backward: dx = (y − t)/m        (softmax + cross-entropy)
     BP2  Relu/Sigmoid.backward: dout ⊙ σ'(z); Affine.backward: dx = dout·Wᵀ
