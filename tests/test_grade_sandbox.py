@@ -335,6 +335,32 @@ def test_no_network_not_even_the_loopback():
     assert isolation.NETWORK in result.protections
 
 
+def test_what_the_worker_needs_under_a_private_folder_is_carried_over(monkeypatch):
+    """A checkout and its .venv under /tmp (as CI clones it): the private /tmp must keep
+    them, the outermost only."""
+    monkeypatch.setattr(isolation, "_essential", lambda: [
+        Path("/tmp/ci/.venv"), Path("/tmp/ci/.venv/lib/site-packages"), Path("/tmp"),
+        Path("/usr/lib"), Path("/tmpfoo/x")])
+    assert isolation.kept_under("/tmp") == ["/tmp/ci/.venv"]
+    assert isolation.kept_under("/var/tmp") == []
+
+
+@needs_isolation
+def test_a_venv_under_tmp_stays_readable_behind_the_private_tmp(tmp_path):
+    """Found by CI's fresh clone under /tmp: the private /tmp hid the interpreter's own
+    environment, so the torch it hides (and much else) was simply gone."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    code = ("import os, sys; from reference.grade import isolation; "
+            "on = isolation.enter([]); "
+            "print(isolation.PRIVATE_TMP in on, sorted(os.listdir(sys.prefix)))")
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": ROOT})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(" ", 1) == ["True", str(sorted(os.listdir(venv))) + "\n"]
+
+
 @needs_isolation
 def test_files_do_not_outlive_the_run():
     result, fr = _grade(HERE / "hostile_leftover_files.py")

@@ -156,8 +156,40 @@ def enter(hide) -> list[str]:
     return on
 
 
+# the new mount API (Linux 5.2): a detached copy of a directory's mounts, moved back
+# into a fresh tmpfs; the syscall numbers are the same on x86_64 and arm64
+OPEN_TREE, MOVE_MOUNT = 428, 429
+OPEN_TREE_CLONE, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH, AT_FDCWD = 1, 0x8000, 0x4, -100
+
+
+def kept_under(path: str) -> list[str]:
+    """The worker's own essentials under a temporary folder about to be replaced (a
+    checkout and its .venv under /tmp, as CI clones it): the outermost ones only."""
+    root = Path(path).resolve()
+    inside = sorted({e for e in _essential() if root in e.parents})
+    return [str(e) for e in inside if not any(o in e.parents for o in inside)]
+
+
 def _tmpfs(path: str) -> bool:
-    return _mount(b"oracle-tmp", path, b"tmpfs", MS_NOSUID | MS_NODEV, TMP_OPTIONS)
+    """A fresh tmpfs over `path`, with the worker's essentials under it carried over
+    (without them the interpreter's own library would vanish); False when not done."""
+    keep = kept_under(path)
+    fds = [libc().syscall(OPEN_TREE, AT_FDCWD, os.fsencode(k), OPEN_TREE_CLONE | AT_RECURSIVE)
+           for k in keep]
+    try:
+        if any(fd < 0 for fd in fds) or not _mount(b"oracle-tmp", path, b"tmpfs",
+                                                    MS_NOSUID | MS_NODEV, TMP_OPTIONS):
+            return False
+        for k, fd in zip(keep, fds):
+            os.makedirs(k, exist_ok=True)
+            if libc().syscall(MOVE_MOUNT, fd, b"", AT_FDCWD, os.fsencode(k),
+                              MOVE_MOUNT_F_EMPTY_PATH) != 0:
+                return False
+        return True
+    finally:
+        for fd in fds:
+            if fd >= 0:
+                os.close(fd)
 
 
 def fresh_tmp() -> str | None:
