@@ -72,7 +72,7 @@ class _ReferenceNetwork:
 
 @pytest.mark.parametrize("fn", FUNCTIONS)
 def test_probe_reference_agrees_with_the_oracle(fn):
-    """The probes' correct pieces pass every check: probes, cases and checks agree."""
+    """The probes' correct pieces pass every check: probes, cases and judges agree."""
     f = _fn(fn)
     cases = build_cases(f, 3, 5)
     assert cases

@@ -310,6 +310,7 @@ class FrameReader:
         return self.failure
 
     def _fail(self, **kw) -> None:
+        """The run ends: no usable result from the function running (kw: why)."""
         self.failure = ChildResult(None, **kw)
 
     def _receive(self) -> bytes | None:
