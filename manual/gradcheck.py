@@ -32,7 +32,7 @@ class GradCheck:
 
 def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, list]:
     """(dW, db) by central differences, in float64 whatever the network's dtype."""
-    _check(net, eps)
+    _validate(net, eps)
     work = Network([w.astype(np.float64) for w in net.weights],
                    [b.astype(np.float64) for b in net.biases], net.sigmas, net.loss,
                    net.layout, net.reduction)
@@ -56,7 +56,8 @@ def numerical_gradients(net: Network, X, Y, eps: float = 1e-6) -> tuple[list, li
     return out[0], out[1]
 
 
-def _check(net, eps) -> None:
+def _validate(net, eps) -> None:
+    """A manual.Network and a positive step eps, or an InputError."""
     if not isinstance(net, Network):
         raise InputError(f"gradient check needs a manual.Network, got {type(net).__name__}")
     validate_real(eps, "eps", positive=True)
@@ -68,7 +69,7 @@ def gradient_check(net: Network, X, Y, eps: float = 1e-6,
 
     Refuses a network with more than `max_params` parameters (None: no limit):
     the check costs two forward passes per parameter."""
-    _check(net, eps)
+    _validate(net, eps)
     params = sum(w.size + b.size for w, b in zip(net.weights, net.biases))
     if max_params is not None and params > max_params:
         raise InputError(f"gradient check of {params:,} parameters needs {2 * params:,} forward "

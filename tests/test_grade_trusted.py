@@ -70,7 +70,7 @@ def test_an_answer_cut_short_by_a_huge_return_value_fails_that_function_only():
 def test_a_grader_error_while_checking_fails_that_function_only(monkeypatch):
     def broken(*a, **k):
         raise KeyError("bug")
-    monkeypatch.setattr(runner, "check_case", broken)
+    monkeypatch.setattr(runner, "judge_case", broken)
     res = ChildResult(codec.encode({"status": "ok", "policy": [],
                                     "cases": [{"ok": True, "value": 1}] * 2}))
     fr, _, _ = runner.safe_interpret(SIGMOID, _cases(), res, 5.0, 2048)

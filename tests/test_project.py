@@ -89,3 +89,33 @@ def test_nothing_refers_outside_the_repository():
     for path in [ROOT / "README.md", *ROOT.glob("reference/**/*.py"), *ROOT.glob("manual/*.py")]:
         text = path.read_text()
         assert "DESIGN.md" not in text.replace("docs/DESIGN.md", ""), path
+
+
+MAX_FUNCTION_LINES = 50
+
+
+def _long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int, int]]:
+    """(name, first line, length) of every function longer than `limit` lines, counted
+    from its `def` to its last line."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            length = node.end_lineno - node.lineno + 1
+            if length > limit:
+                found.append((node.name, node.lineno, length))
+    return found
+
+
+def test_the_length_rule_counts_from_def_to_the_last_line():
+    body = "\n".join(f"    x{i} = {i}" for i in range(49))
+    assert _long_functions(f"def ok():\n{body}\n") == []                  # 50 lines
+    assert _long_functions(f"@staticmethod\ndef long():\n{body}\n    return 0\n") \
+        == [("long", 2, 51)]
+
+
+def test_no_function_in_reference_or_manual_is_over_50_lines():
+    offenders = [f"{path.relative_to(ROOT)}:{line} {name} ({length} lines)"
+                 for part in ("reference", "manual")
+                 for path in sorted((ROOT / part).rglob("*.py"))
+                 for name, line, length in _long_functions(path.read_text())]
+    assert offenders == [], "split these at their seams: " + ", ".join(offenders)

@@ -129,19 +129,31 @@ def run_family(cases: list[Case], impl: Callable | None = None,
     entries = [get_activation(a) for a in first.activations] + [get_loss(first.loss)]
     verdicts = _compare(gots, expected, first.dtype, entries, fields, failed)
     if first.dtype == "float32" and not all(v.ok for v in verdicts):
-        # judge again above float32's own noise, measured on freshly drawn arrays
-        # (the implementation may have modified the ones it was given)
-        pristine = draw_family(first)
-        for k, case in enumerate(cases):
-            mm = verdicts[k].mismatch
-            if not verdicts[k].ok and k not in failed and mm.equation in EQUATIONS:
-                w, b, X, Y = pristine.member(case.member)
-                exp = expected.member(k)
-                noise = float32_noise(w, b, case.activations, case.loss, X, Y, case.layout,
-                                      case.reduction, expected=exp)
-                verdicts[k] = compare_gradients(gots[k], exp, "float32", entries, noise, fields)
+        _rejudge_float32(cases, verdicts, gots, expected, failed, entries, fields)
     if impl is not None:
-        _check_costs(gots, expected, verdicts, first.dtype, entries)
+        _judge_costs(gots, expected, verdicts, first.dtype, entries)
+    return _results(cases, verdicts, gots, expected, fields)
+
+
+def _rejudge_float32(cases: list[Case], verdicts: list, gots: list, expected, failed: dict,
+                     entries: list, fields) -> None:
+    """Judge float32 mismatches again above float32's own noise, measured on freshly drawn
+    arrays (the implementation may have modified the ones it was given)."""
+    pristine = draw_family(cases[0])
+    for k, case in enumerate(cases):
+        mm = verdicts[k].mismatch
+        if not verdicts[k].ok and k not in failed and mm.equation in EQUATIONS:
+            w, b, X, Y = pristine.member(case.member)
+            exp = expected.member(k)
+            noise = float32_noise(w, b, case.activations, case.loss, X, Y, case.layout,
+                                  case.reduction, expected=exp)
+            verdicts[k] = compare_gradients(gots[k], exp, "float32", entries, noise, fields)
+
+
+def _results(cases: list[Case], verdicts: list, gots: list, expected, fields
+             ) -> list[CaseResult]:
+    """One CaseResult per case: the equations compared, a mismatch explained."""
+    first = cases[0]
     compared = tuple(eq for eq in EQUATIONS if eq not in ("BP1", "BP2") or "deltas" in fields)
     hidden = first.hidden if len(first.sizes) > 2 else "-"
     rows = ((hidden, first.output, first.loss),)
@@ -220,7 +232,7 @@ def _compare(gots, expected, dtype, entries, fields, failed) -> list[Verdict]:
     return verdicts
 
 
-def _check_costs(gots, expected, verdicts, dtype, entries) -> None:
+def _judge_costs(gots, expected, verdicts, dtype, entries) -> None:
     """An implementation's cost, when given, against the oracle's C (after the
     gradients: a gradient mismatch is the more specific report)."""
     given = [k for k, got in enumerate(gots) if isinstance(got, contract.Answer)

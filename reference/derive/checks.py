@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from manual.activations import ACTIVATIONS, Activation
-from manual.errors import InputError
+from manual.errors import InputError, validate_seed
 from manual.losses import LOSSES, Loss
 
 from . import exact, sampling
@@ -116,8 +116,8 @@ def _arity(fn: Callable, most: int) -> int:
 
 
 def _setup(points: int, seed: int, domain):
-    n = sampling.check_points(points)
-    return n, np.random.default_rng(sampling.check_seed(seed)), sampling.parse_domain(domain)
+    n = sampling.validate_points(points)
+    return n, np.random.default_rng(validate_seed(seed)), sampling.parse_domain(domain)
 
 
 # ---- turning specs into torch functions ----------------------------------------
@@ -208,7 +208,7 @@ def loss_report(loss: LossSpec, gradient: ClaimSpec, *, target: str | None = Non
     n, rng, domain = _setup(points, seed, domain)
     spec = _loss(loss, labels["loss"], params)
     if target is not None:
-        sampling.check_target(target)
+        sampling.validate_target(target)
     claim = _claim(gradient, ("a", "y"), labels["gradient"], params)
     import torch
 
@@ -250,7 +250,7 @@ def output_error_report(loss: LossSpec, activation: Forward, delta: ClaimSpec, *
     loss_spec = _loss(loss, labels["loss"], params)
     forward_spec = _forward(activation, labels["activation"], params)
     if target is not None:
-        sampling.check_target(target)
+        sampling.validate_target(target)
     claim = _claim(delta, ("z", "a", "y"), labels["delta"], params)
     import torch
 

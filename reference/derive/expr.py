@@ -205,7 +205,7 @@ def _shorten(source: str, limit: int = 60) -> str:
     return repr(source if len(source) <= limit else source[:limit] + "...")
 
 
-def check_params(params, variables: Iterable[str] = ("z", "a", "y")) -> dict[str, float]:
+def validate_params(params, variables: Iterable[str] = ("z", "a", "y")) -> dict[str, float]:
     """Named parameters ({"alpha": 1.6733}) as finite floats under names that are not
     a variable, a constant or a function; InputError otherwise."""
     if params is None:
@@ -263,7 +263,7 @@ def compile_expression(source: str, variables: Iterable[str], what: str = "expre
                               f"({exc.msg})", col) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError(f"{what} {_shorten(source)}: cannot be parsed") from None
-    builder = _Builder(source, frozenset(variables), what, check_params(params, variables))
+    builder = _Builder(source, frozenset(variables), what, validate_params(params, variables))
     node = builder.build(tree.body, 1)
     return Expression(source, node, frozenset(builder.used), builder.non_smooth)
 

@@ -39,20 +39,16 @@ def parse_domain(text: str | tuple[float, float] | None) -> tuple[float, float] 
     return lo, hi
 
 
-def check_points(points: int) -> int:
+def validate_points(points: int) -> int:
+    """The number of sample points: an integer from 1 to MAX_POINTS."""
     if isinstance(points, bool) or not isinstance(points, (int, np.integer)) \
             or not 1 <= points <= MAX_POINTS:
         raise InputError(f"points must be an integer from 1 to {MAX_POINTS}, not {points!r}")
     return int(points)
 
 
-def check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer, not {seed!r}")
-    return int(seed)
-
-
-def check_target(target: str) -> str:
+def validate_target(target: str) -> str:
+    """A claim's target: one of TARGETS."""
     if target not in TARGETS:
         raise InputError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
     return target

@@ -10,7 +10,7 @@ A style is a list of `GradedFunction`s. For each one the harness:
    `probe(ns, inputs) -> dict` where `ns` is the namespace loaded from the
    submission; the returned values are plain (ndarrays, numbers, strings,
    lists/dicts of those) and are rebuilt as float64 arrays by the parent;
-3. calls `fn.check(got, case) -> Finding | None` in the parent (None = the
+3. calls `fn.judge(got, case) -> Finding | None` in the parent (None = the
    case passed), which names the equation and diagnoses the known mistake.
 
 The oracle's `expected` values never enter the student process, nor any input
@@ -53,7 +53,7 @@ class GradedFunction:
     name: str                                       # "linear_backward", "Affine.backward"
     probe: str                                      # "reference.grade.probes.ng:linear_backward"
     cases: Callable[[Any, int], list[GradeCase]]    # (numpy Generator, n) -> cases
-    check: Callable[[dict, GradeCase], Finding | None]
+    judge: Callable[[dict, GradeCase], Finding | None]   # the verdict on one answer
     points: float = 1.0
     optional: bool = False     # graded only when the submission defines it (TwoLayerNet.gradient)
     provided: str | None = None  # "module:function" supplying a correct version when missing

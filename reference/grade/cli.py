@@ -112,7 +112,7 @@ def add_parser(subparsers) -> None:
 MAX_CASES, MAX_TIMEOUT, MAX_MEMORY_MB, MAX_JOBS = 1000, 86400.0, 2**20, 256
 
 
-def check_options(*, seed: int = 0, cases: int | None = None, timeout: float = 10.0,
+def validate_options(*, seed: int = 0, cases: int | None = None, timeout: float = 10.0,
                   memory_mb: int = 2048, jobs: int = 1, max_seconds: float | None = None
                   ) -> None:
     """Option values an instructor can get wrong: InputError (one line, exit 2)."""
@@ -134,7 +134,7 @@ def check_options(*, seed: int = 0, cases: int | None = None, timeout: float = 1
 
 def _validate(args) -> None:
     get_style(args.style)
-    check_options(seed=args.seed, cases=args.cases, timeout=args.timeout,
+    validate_options(seed=args.seed, cases=args.cases, timeout=args.timeout,
                   memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1),
                   max_seconds=args.max_seconds)
 
@@ -299,9 +299,9 @@ def run_record(args, directory: Path, count: int) -> dict:
 
 
 def _batch(directory: Path, args) -> int:
-    from tqdm import tqdm
-
-    from . import report
+    """Grade every submission of a directory: a report each and summary.csv in the output
+    folder (checked, and summary.csv's space reserved, before any grading); exit 0 when
+    all passed, else 1."""
     from .outfile import Folder, reserve
 
     files = submissions_in(directory, args.style)
@@ -314,7 +314,7 @@ def _batch(directory: Path, args) -> int:
     summary = None
     try:
         for name in ("summary.csv", "run.json"):
-            folder.check_name(name)
+            folder.validate_name(name)
         # summary.csv's file and disk space, now: whatever the students' code does
         # (filling the disk included), the summary gets written
         summary = folder.create("summary.csv")
@@ -324,32 +324,11 @@ def _batch(directory: Path, args) -> int:
         folder.write("run.json", json.dumps(run_record(args, directory, len(files)),
                                             indent=2) + "\n")
         args.hide = [directory, outdir]      # no student reads another's file or report
-        with ThreadPoolExecutor(args.jobs) as pool, \
-                tqdm(total=len(files), desc="grading", unit="submission",
-                     file=sys.stderr) as bar:
-            def one(path):
-                rel = path.relative_to(directory)      # a student's folder, or a loose file
-                student = directory / rel.parts[0] if len(rel.parts) > 1 else None
-                # a loose file's neighbours are other students' files: never read with it
-                result = _graded(path, args, parallel=1 if args.jobs > 1 else None,
-                                 folder=student, alone=student is None)
-                name = str(path.relative_to(directory)).replace("/", "__")
-                try:
-                    folder.write(name + ext, _render(result, args.format, args.visibility,
-                                                     hidden_seed=False))
-                except InputError as exc:     # this report only: the batch goes on
-                    result.warnings.append(str(exc))
-                bar.update(1)
-                return result
-            results = list(pool.map(one, files))
-        table = io.StringIO(newline="")
-        w = csv.writer(table)
-        w.writerow(report.csv_header(names))
-        for r in results:
-            w.writerow(report.csv_row(r, names))
+        results = _grade_all(files, directory, args, folder, ext)
+        table = _summary_csv(results, names)
         fd, temp = summary
         summary = None
-        folder.commit(fd, temp, "summary.csv", table.getvalue())
+        folder.commit(fd, temp, "summary.csv", table)
     finally:
         if summary is not None:
             os.close(summary[0])
@@ -359,6 +338,42 @@ def _batch(directory: Path, args) -> int:
     print(f"{passed}/{len(results)} submissions passed everything; reports and summary.csv "
           f"in {outdir} (seed {args.seed}, recorded in run.json)")
     return 0 if passed == len(results) else 1
+
+
+def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> list:
+    """Grade every submission (`args.jobs` at a time), each report written into the
+    output folder as it is done; the results in the files' order."""
+    from tqdm import tqdm
+
+    with ThreadPoolExecutor(args.jobs) as pool, \
+            tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
+        def one(path):
+            rel = path.relative_to(directory)      # a student's folder, or a loose file
+            student = directory / rel.parts[0] if len(rel.parts) > 1 else None
+            # a loose file's neighbours are other students' files: never read with it
+            result = _graded(path, args, parallel=1 if args.jobs > 1 else None,
+                             folder=student, alone=student is None)
+            name = str(path.relative_to(directory)).replace("/", "__")
+            try:
+                folder.write(name + ext, _render(result, args.format, args.visibility,
+                                                 hidden_seed=False))
+            except InputError as exc:     # this report only: the batch goes on
+                result.warnings.append(str(exc))
+            bar.update(1)
+            return result
+        return list(pool.map(one, files))
+
+
+def _summary_csv(results: list, names: list[str]) -> str:
+    """summary.csv's text: one row per submission, one column group per graded name."""
+    from . import report
+
+    table = io.StringIO(newline="")
+    w = csv.writer(table)
+    w.writerow(report.csv_header(names))
+    for r in results:
+        w.writerow(report.csv_row(r, names))
+    return table.getvalue()
 
 
 def run_bundle(args) -> int:

@@ -251,93 +251,122 @@ def _collect(folder: Folder, out: Loaded, wanted: set[str], everything: list[Pat
     """The modules the graded file needs, transitively (a work list: no recursion however
     long the chain); then (folder mode) the files defining graded names the graded file
     lacks, and what those import."""
-    loaded: dict[str, Module] = {}
-    tried: set[str] = set()
-    flattened: set[str] = set()      # packages missing from an upload that lost its folders
-    pending: list[tuple[ast.AST, str | None]] = [(tree, out.package) for tree in out.trees]
+    collector = _Collector(folder, out)
+    collector.drain()
+    collector.scan(wanted, everything)
+    out.modules = [m for _, m in sorted(collector.loaded.items())]
 
-    def add(name: str) -> Module | None:
+
+class _Collector:
+    """The work list of `_collect`: the modules loaded by name, the names tried, the
+    packages missing from an upload that lost its folders, the trees whose imports are
+    still to be followed (each with the package its relative imports start from)."""
+
+    def __init__(self, folder: Folder, out: Loaded):
+        self.folder, self.out = folder, out
+        self.loaded: dict[str, Module] = {}
+        self.tried: set[str] = set()
+        self.flattened: set[str] = set()
+        self.pending: list[tuple[ast.AST, str | None]] = [(tree, out.package)
+                                                          for tree in out.trees]
+
+    def _queue(self, n_trees: int, package: str | None) -> None:
+        """The trees read since there were n_trees join the work list."""
+        self.pending.extend((tree, package) for tree in self.out.trees[n_trees:])
+
+    def add(self, name: str) -> Module | None:
         """Load a module, its packages first; its trees join the work list."""
         parts = name.split(".")
         for k in range(1, len(parts) + 1):
             prefix = ".".join(parts[:k])
-            if prefix in loaded:
+            if prefix in self.loaded:
                 continue
-            if prefix in tried or len(loaded) >= MAX_MODULES:
+            if prefix in self.tried or len(self.loaded) >= MAX_MODULES:
                 return None
-            tried.add(prefix)
-            n_trees = len(out.trees)
-            module = _load_module(folder, prefix, out)
-            if module is None and len(parts) > 1 and (k == 1 or parts[0] in flattened):
-                # the deepest name that is a file: `common.gradient` of
-                # `from common.gradient import numerical_gradient`
-                for depth in range(len(parts), k - 1, -1):
-                    flat = _flattened(folder, parts[:depth], out)
-                    if flat:
-                        break
-                flattened.add(parts[0])
-                for m in flat:
-                    if m.name not in loaded:
-                        loaded[m.name] = m
-                        tried.add(m.name)
-                pending.extend((tree, ".".join(parts[:depth - 1]))
-                               for tree in out.trees[n_trees:])
-                return loaded.get(name)
+            self.tried.add(prefix)
+            n_trees = len(self.out.trees)
+            module = _load_module(self.folder, prefix, self.out)
+            if module is None and len(parts) > 1 and (k == 1 or parts[0] in self.flattened):
+                return self._add_flattened(name, parts, k, n_trees)
             if module is None:
                 return None
-            loaded[prefix] = module
-            package = prefix if module.package else prefix.rpartition(".")[0]
-            pending.extend((tree, package) for tree in out.trees[n_trees:])
-        return loaded[name]
+            self.loaded[prefix] = module
+            self._queue(n_trees, prefix if module.package else prefix.rpartition(".")[0])
+        return self.loaded[name]
 
-    def drain() -> None:
-        while pending:
-            tree, package = pending.pop(0)
+    def _add_flattened(self, name: str, parts: list[str], k: int, n_trees: int
+                       ) -> Module | None:
+        """`name` from an upload that lost its folders: the deepest name that is a file
+        (`common.gradient` of `from common.gradient import numerical_gradient`)."""
+        for depth in range(len(parts), k - 1, -1):
+            flat = _flattened(self.folder, parts[:depth], self.out)
+            if flat:
+                break
+        self.flattened.add(parts[0])
+        for m in flat:
+            if m.name not in self.loaded:
+                self.loaded[m.name] = m
+                self.tried.add(m.name)
+        self._queue(n_trees, ".".join(parts[:depth - 1]))
+        return self.loaded.get(name)
+
+    def drain(self) -> None:
+        """Follow the imports of every tree on the work list."""
+        while self.pending:
+            tree, package = self.pending.pop(0)
             # deepest first: `common.layers` (maybe flattened) before `common` alone
             for name in sorted(_imported_names(tree, package), key=lambda n: (-n.count("."), n)):
-                add(name)
+                self.add(name)
 
-    drain()
-    lacking = {w for w in wanted if w not in out.defines}
-    # .py files first (importable by name), then notebooks (served under a name of their own)
-    scanned = sorted(everything[:MAX_SCANNED], key=lambda p: p.suffix == ".ipynb")
-    budget = MAX_SCAN_BYTES
-    for path in scanned:
-        if not lacking or path.resolve() == folder.main:
-            continue
-        try:
-            budget -= path.stat().st_size
-        except OSError:
-            continue
-        if budget < 0:
-            out.warnings.append("the student's folder is too large to look through in full "
-                                f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
-            break
+    def scan(self, wanted: set[str], everything: list[Path]) -> None:
+        """Folder mode: the files defining a graded name the graded file lacks, and what
+        they import (at most MAX_SCANNED files, MAX_SCAN_BYTES)."""
+        lacking = {w for w in wanted if w not in self.out.defines}
+        # .py files first (importable by name), then notebooks (served under a name of their own)
+        scanned = sorted(everything[:MAX_SCANNED], key=lambda p: p.suffix == ".ipynb")
+        budget = MAX_SCAN_BYTES
+        for path in scanned:
+            if not lacking or path.resolve() == self.folder.main:
+                continue
+            try:
+                budget -= path.stat().st_size
+            except OSError:
+                continue
+            if budget < 0:
+                self.out.warnings.append(
+                    "the student's folder is too large to look through in full "
+                    f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
+                break
+            module = self._scan_file(path, lacking)
+            if module is not None:
+                lacking -= set(module.defines)
+
+    def _scan_file(self, path: Path, lacking: set[str]) -> Module | None:
+        """One file of the folder: loaded (with what it imports) when it defines a name in
+        `lacking`; the module, or None."""
         notebook = path.suffix == ".ipynb"
-        importable = None if notebook else folder.module_name(path)
+        importable = None if notebook else self.folder.module_name(path)
         # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
-        name = importable or f"_file_{len(loaded)}"
-        if name in loaded or _taken(name) or is_course_file(name):
-            continue
+        name = importable or f"_file_{len(self.loaded)}"
+        if name in self.loaded or _taken(name) or is_course_file(name):
+            return None
         try:
             text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
         except (NotASubmission, InputError):
-            continue
+            return None
         # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
         if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
-            continue
+            return None
         if importable is None:          # what the file imports is loaded too
-            n_trees = len(out.trees)
-            module = _read_module(name, path, folder.label(path), False, out)
-            loaded[name] = module
-            pending.extend((tree, None) for tree in out.trees[n_trees:])
+            n_trees = len(self.out.trees)
+            module = _read_module(name, path, self.folder.label(path), False, self.out)
+            self.loaded[name] = module
+            self._queue(n_trees, None)
         else:
-            module = add(name)
-        drain()
-        if module is not None:
-            lacking -= set(module.defines)
-    out.modules = [m for _, m in sorted(loaded.items())]
+            module = self.add(name)
+        self.drain()
+        return module
 
 
 def _bind(out: Loaded, wanted: set[str]) -> None:

@@ -59,7 +59,7 @@ def _others_can_write(st: os.stat_result) -> bool:
                 or st.st_mode & stat.S_IWGRP and st.st_gid != os.getegid())
 
 
-def check_folder(st: os.stat_result, path) -> None:
+def validate_folder(st: os.stat_result, path) -> None:
     """Refuse a folder other users can write without the sticky bit, or one inside such a
     folder (they could rename it away and put their own in its place)."""
     if not stat.S_ISDIR(st.st_mode):
@@ -90,12 +90,12 @@ class Folder:
         except OSError as exc:
             _refuse(self.path, exc.strerror or str(exc))
         try:
-            check_folder(os.fstat(self.fd), self.path)
+            validate_folder(os.fstat(self.fd), self.path)
         except InputError:
             os.close(self.fd)
             raise
 
-    def check_name(self, name: str, *, replace: bool = False) -> None:
+    def validate_name(self, name: str, *, replace: bool = False) -> None:
         """Refuse a final name that is anything but a regular file of ours (or free): a
         folder, another user's file, a symbolic link (never written through, and not
         replaced either: `--output /dev/stdout` must not replace the link), a FIFO, a
@@ -191,7 +191,7 @@ class Report:
         self.folder = Folder(path.parent, create=True)
         self.name = path.name
         try:
-            self.folder.check_name(self.name, replace=replace)
+            self.folder.validate_name(self.name, replace=replace)
             self.fd, self.temp = self.folder.create(self.name)
             reserve(self.fd)
         except InputError:

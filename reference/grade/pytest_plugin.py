@@ -85,7 +85,7 @@ def collect(session, config) -> list[GradeItem]:
     from manual.errors import InputError
 
     from . import loader
-    from .cli import check_options
+    from .cli import validate_options
     from .styles import get_style, resolve_style
 
     path, style = config.getoption("oracle_submission"), config.getoption("oracle_style")
@@ -99,7 +99,7 @@ def collect(session, config) -> list[GradeItem]:
         # the style the file is graded with (nielsen hands a chapter 3 file to nielsen2):
         # it depends on the file only, so every xdist worker collects the same items
         functions = resolve_style(get_style(style), loader.load(path))[0].functions
-        check_options(seed=opt("oracle_seed", 0) or 0, cases=opt("oracle_grade_cases"),
+        validate_options(seed=opt("oracle_seed", 0) or 0, cases=opt("oracle_grade_cases"),
                       timeout=opt("oracle_timeout"), memory_mb=opt("oracle_memory_mb"))
     except InputError as exc:
         raise pytest.UsageError(str(exc).replace("--", "--oracle-", 1)

@@ -9,7 +9,7 @@ For each graded function of the style:
    timeout fails that function only);
 3. every returned value is rebuilt as a float64 ndarray (`codec.decode`), the
    inputs the child saw after the call are compared with the originals
-   (mutation), then `fn.check(got, case)`; the first failing case in size
+   (mutation), then `fn.judge(got, case)`; the first failing case in size
    order is kept as the smallest failing case.
 """
 
@@ -233,36 +233,52 @@ def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: l
             break
         child = child or Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(pending),
                                box=box)
-        child.deadline = deadline
-        child.send(job_for([fns[i] for i in pending], [cases[i] for i in pending], loaded,
-                           allow_autograd, box))
-        batch = pending
-
-        def on_result(k: int, res: ChildResult, batch=batch) -> None:
-            if 0 <= k < len(batch):
-                keep(batch[k], res)
-
-        failed = child.collect(len(batch), on_result)
+        failed = _run_child(child, fns, cases, pending, loaded, keep, allow_autograd, deadline,
+                            box)
         child = None
         if failed is None:
             break
-        k, res = failed
-        k = min(max(k, 0), len(batch) - 1)
-        if res.timed_out and time.monotonic() >= deadline:
-            res = OutOfTime(None, timed_out=True, stdout=res.stdout, stderr=res.stderr,
-                            limit=max_seconds)
-        keep(batch[k], res)
-        if res.during_load:     # loading itself crashes or hangs: the same for every function
-            for i in batch[k + 1:]:
-                keep(i, res)
-            break
-        pending = [i for i in batch[k + 1:] if not done[i]]
+        pending = _blame(failed, pending, keep, done, deadline, max_seconds)
     for i in range(len(fns)):
         keep(i, ChildResult(None))
     return results
 
 
-def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None:
+def _run_child(child: Child, fns: list[GradedFunction], cases: list[list[GradeCase]],
+               batch: list[int], loaded: loader.Loaded, keep, allow_autograd: bool,
+               deadline: float, box: isolation.Box | None) -> tuple[int, ChildResult] | None:
+    """Give the child the job of the functions in `batch` (indices into fns) and read
+    their results into keep(i, result); the child's failure (`Child.collect`)."""
+    child.deadline = deadline
+    child.send(job_for([fns[i] for i in batch], [cases[i] for i in batch], loaded,
+                       allow_autograd, box))
+
+    def on_result(k: int, res: ChildResult) -> None:
+        if 0 <= k < len(batch):
+            keep(batch[k], res)
+
+    return child.collect(len(batch), on_result)
+
+
+def _blame(failed: tuple[int, ChildResult], batch: list[int], keep, done: list[bool],
+           deadline: float, max_seconds: float) -> list[int]:
+    """A child's failure is the function running's (a timeout past the submission's
+    deadline is out of time); one while loading is every function's. The functions left
+    for a fresh child."""
+    k, res = failed
+    k = min(max(k, 0), len(batch) - 1)
+    if res.timed_out and time.monotonic() >= deadline:
+        res = OutOfTime(None, timed_out=True, stdout=res.stdout, stderr=res.stderr,
+                        limit=max_seconds)
+    keep(batch[k], res)
+    if res.during_load:     # loading itself crashes or hangs: the same for every function
+        for i in batch[k + 1:]:
+            keep(i, res)
+        return []
+    return [i for i in batch[k + 1:] if not done[i]]
+
+
+def judge_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None:
     """The verdict of one case from the child's raw answer."""
     if not raw.get("ok"):
         return Finding("runtime", str(raw.get("error", "the function raised an error")))
@@ -276,7 +292,7 @@ def check_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None
     if not isinstance(got, dict):
         return Finding("api", f"the probe returned {type(got).__name__}")
     try:
-        return fn.check(got, case)
+        return fn.judge(got, case)
     except Exception as exc:  # noqa: BLE001 - an odd return value must not crash the grader
         return Finding("api", f"{fn.name} returned a value of an unexpected form "
                        f"({type(exc).__name__}: {exc})"[:300])
@@ -337,29 +353,12 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     out = (res.stdout + ("\n" + res.stderr if res.stderr.strip() else "")).strip()
     fr = FunctionResult(fn.name, fn.points, 0.0, FAILED, n_cases=len(cases), output=out,
                         elapsed=res.elapsed)
-    failure = res.failure(timeout, memory_mb)
-    if failure:
-        fr.finding = Finding("load" if res.during_load else "runtime", failure)
-        return fr, [], []
-    try:
-        data = codec.decode(res.blob, as_float=True)
-    except Exception:  # noqa: BLE001 - whatever the blob holds
-        data = None
-    if not isinstance(data, dict):
-        fr.finding = Finding("runtime", "the process returned unreadable results")
+    data = _answer(fr, res, timeout, memory_mb)
+    if data is None:
         return fr, [], []
     fr.output = _text(data.get("output")).strip()
     load = data.get("load") if isinstance(data.get("load"), dict) else {}
-    warnings = _strings(load.get("errors")) or []
-    missing_modules = sorted(set(_strings(load.get("missing_modules")) or []))
-    if missing_modules:
-        warnings.append("modules not available to the grader (stubbed): "
-                        + ", ".join(missing_modules))
-    standins = sorted({str(m) for m in load.get("standins") or []}) \
-        if isinstance(load.get("standins"), list) else []
-    if standins:
-        warnings.append("course helper modules not in the submission, stood in for by the "
-                        "grader (what the course provides): " + ", ".join(standins))
+    warnings = _load_warnings(load)
     violations = _strings(data.get("policy"))
     status = data.get("status")
     if not isinstance(status, str) or status == "ok" and violations is None:
@@ -375,33 +374,80 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, time
     elif status == "worker_error":
         fr.finding = Finding("runtime", _text(data.get("error"), "the grading process failed"))
     elif status == "missing":
-        if fn.optional and fn.name in defined:
-            # the parent's own parse finds the definition: "missing" came from the
-            # student's process (a forged answer turning a failure into full credit)
-            fr.finding = Finding("api", f"the grading process reported {fn.name} as not "
-                                 "defined, but the submission defines it")
-        elif fn.optional:
-            fr.status, fr.score = SUPPLIED, fn.points
-            fr.finding = Finding("api", f"{fn.name} is not defined in the submission; the "
-                                 "course provides it" + ("; the grader used a correct version"
-                                                         if fn.provided else ""))
-        else:
-            fr.status = MISSING
-            fr.finding = Finding("api", missing_message(_text(data.get("missing"), fn.name),
-                                                        loaded))
+        _missing(fr, fn, data, defined, loaded)
     else:
-        raws = data.get("cases") if isinstance(data.get("cases"), list) else []
-        if len(raws) != len(cases):
-            fr.finding = Finding("runtime", "the process returned an incomplete set of results")
-        for raw, case in zip(raws, cases):
-            finding = check_case(fn, raw if isinstance(raw, dict) else {}, case)
-            if finding:
-                _forward_failed(fn, finding)
-                fr.finding, fr.case = finding, case
-                break
-        if fr.finding is None:
-            fr.status, fr.score = PASSED, fn.points
+        _judge_cases(fr, fn, cases, data)
     return fr, violations, warnings
+
+
+def _answer(fr: FunctionResult, res: ChildResult, timeout: float, memory_mb: int
+            ) -> dict | None:
+    """The child's decoded answer; None (with fr's finding set) when the process failed
+    or returned something unreadable."""
+    failure = res.failure(timeout, memory_mb)
+    if failure:
+        fr.finding = Finding("load" if res.during_load else "runtime", failure)
+        return None
+    try:
+        data = codec.decode(res.blob, as_float=True)
+    except Exception:  # noqa: BLE001 - whatever the blob holds
+        data = None
+    if not isinstance(data, dict):
+        fr.finding = Finding("runtime", "the process returned unreadable results")
+        return None
+    return data
+
+
+def _load_warnings(load: dict) -> list[str]:
+    """The loading's warnings: its errors, the modules stubbed, the course modules stood in for."""
+    warnings = _strings(load.get("errors")) or []
+    missing_modules = sorted(set(_strings(load.get("missing_modules")) or []))
+    if missing_modules:
+        warnings.append("modules not available to the grader (stubbed): "
+                        + ", ".join(missing_modules))
+    standins = sorted({str(m) for m in load.get("standins") or []}) \
+        if isinstance(load.get("standins"), list) else []
+    if standins:
+        warnings.append("course helper modules not in the submission, stood in for by the "
+                        "grader (what the course provides): " + ", ".join(standins))
+    return warnings
+
+
+def _missing(fr: FunctionResult, fn: GradedFunction, data: dict, defined: frozenset[str],
+             loaded: loader.Loaded | None) -> None:
+    """The verdict when the child found no definition: supplied (an optional function
+    the course provides), missing, or a forged answer (the parent's parse finds it)."""
+    if fn.optional and fn.name in defined:
+        # the parent's own parse finds the definition: "missing" came from the
+        # student's process (a forged answer turning a failure into full credit)
+        fr.finding = Finding("api", f"the grading process reported {fn.name} as not "
+                             "defined, but the submission defines it")
+    elif fn.optional:
+        fr.status, fr.score = SUPPLIED, fn.points
+        fr.finding = Finding("api", f"{fn.name} is not defined in the submission; the "
+                             "course provides it" + ("; the grader used a correct version"
+                                                     if fn.provided else ""))
+    else:
+        fr.status = MISSING
+        fr.finding = Finding("api", missing_message(_text(data.get("missing"), fn.name),
+                                                    loaded))
+
+
+def _judge_cases(fr: FunctionResult, fn: GradedFunction, cases: list[GradeCase],
+                 data: dict) -> None:
+    """Judge the cases in size order: the first failing one is kept; all passing, full
+    points."""
+    raws = data.get("cases") if isinstance(data.get("cases"), list) else []
+    if len(raws) != len(cases):
+        fr.finding = Finding("runtime", "the process returned an incomplete set of results")
+    for raw, case in zip(raws, cases):
+        finding = judge_case(fn, raw if isinstance(raw, dict) else {}, case)
+        if finding:
+            _forward_failed(fn, finding)
+            fr.finding, fr.case = finding, case
+            break
+    if fr.finding is None:
+        fr.status, fr.score = PASSED, fn.points
 
 
 def safe_interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult,
@@ -445,6 +491,30 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     style, why = resolve_style(style, loaded)
     functions = [f for f in style.functions if only is None or f.name in only]
     max_seconds = max_seconds or default_max_seconds(timeout, len(functions))
+    result = _start_result(path, style, seed, seed_private, why, loaded, functions)
+    result.error = _refusal(loaded, allow_autograd)
+    if result.error:
+        result.functions = not_graded(functions)
+        result.elapsed = time.monotonic() - started
+        return result
+    box = isolation.Box(memory_mb=memory_mb, allow_autograd=allow_autograd,
+                        hide=[Path(path).parent, *([folder] if folder else []), *hide],
+                        isolate=isolate)
+    settings = dict(allow_autograd=allow_autograd, timeout=timeout, memory_mb=memory_mb,
+                    deadline=started + max_seconds, max_seconds=max_seconds, box=box)
+    outcomes, reports = _run_groups(style, functions, loaded, seed, cases or DEFAULT_CASES,
+                                    parallel, settings)
+    result.protections = box.protections(
+        [p for p in reports[0] if all(p in r for r in reports)] if reports else [])
+    _gather(result, outcomes)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def _start_result(path, style: Style, seed: int, seed_private: bool, why: str | None,
+                  loaded: loader.Loaded, functions: list[GradedFunction]) -> SubmissionResult:
+    """The submission's result before grading: the style's note, the loading's warnings,
+    the files read and ignored, where each graded name comes from."""
     result = SubmissionResult(str(path), style.name, seed, seed_private=seed_private)
     if why:
         result.warnings.append(why)
@@ -452,33 +522,39 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     result.files, result.ignored = loaded.files, loaded.ignored
     result.origins = {f.name: loaded.origins[f.name.split(".")[0]] for f in functions
                       if f.name.split(".")[0] in loaded.origins}
-    zero = not_graded(functions)
+    return result
+
+
+def _refusal(loaded: loader.Loaded, allow_autograd: bool) -> str | None:
+    """Why nothing can be graded before any process starts (the files cannot be loaded,
+    the import policy refuses them), or None."""
     if loaded.error:
-        result.error = f"the submission could not be loaded: {loaded.error}"
-        result.functions = zero
-        result.elapsed = time.monotonic() - started
-        return result
+        return f"the submission could not be loaded: {loaded.error}"
     violations = policy.scan(loaded.trees, allow_autograd)
     if violations:
-        result.error = "refused by the import policy: " + "; ".join(sorted(set(violations))[:3])
-        result.functions = zero
-        result.elapsed = time.monotonic() - started
-        return result
+        return "refused by the import policy: " + "; ".join(sorted(set(violations))[:3])
+    return None
+
+
+def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Loaded,
+                seed: int, n_cases: int, parallel: int | None, settings: dict
+                ) -> tuple[list, list[list[str]]]:
+    """Run the functions in groups, one child each (`run_group`), interpreting each
+    answer as it arrives: the outcomes in the functions' order and the protections each
+    worker reported. The box is closed at the end."""
+    timeout, memory_mb, box = settings["timeout"], settings["memory_mb"], settings["box"]
     defined = frozenset(loaded.names())     # the parent's own reading of the files
     # one student process per core left over from the torch import (at most 2): on 2 cores
     # a second one only competes with that import; a crash or timeout starts a fresh one
     workers = max(1, min(parallel or min(2, (os.cpu_count() or 2) - 1), len(functions)))
     groups = [list(range(g, len(functions), workers)) for g in range(workers)]
     # the children start (Python, NumPy) while this process imports torch for the cases
-    box = isolation.Box(memory_mb=memory_mb, allow_autograd=allow_autograd,
-                        hide=[Path(path).parent, *([folder] if folder else []), *hide],
-                        isolate=isolate)
     children = []
     try:
         children += [Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(g), box=box)
                      for g in groups]
         import_oracle()
-        all_cases = [cases_for(style, f, seed, cases or DEFAULT_CASES) for f in functions]
+        all_cases = [cases_for(style, f, seed, n_cases) for f in functions]
 
         def one(g: int) -> list:
             idx = groups[g]
@@ -489,10 +565,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                                       defined, loaded)
 
             return run_group([functions[i] for i in idx], [all_cases[i] for i in idx], loaded,
-                             allow_autograd=allow_autograd, timeout=timeout,
-                             memory_mb=memory_mb, child=children[g],
-                             deadline=started + max_seconds, max_seconds=max_seconds,
-                             digest=digest, box=box)
+                             child=children[g], digest=digest, **settings)
 
         outcomes: list = [None] * len(functions)
         with ThreadPoolExecutor(workers) as pool:
@@ -503,9 +576,12 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
         for child in children:
             child.close()
         box.close()
-    reports = [c.protections for c in children if c.protections is not None]
-    result.protections = box.protections(
-        [p for p in reports[0] if all(p in r for r in reports)] if reports else [])
+    return outcomes, [c.protections for c in children if c.protections is not None]
+
+
+def _gather(result: SubmissionResult, outcomes: list) -> None:
+    """The functions' verdicts into the submission's result: a load failure or a policy
+    violation seen in any child makes the whole submission not graded."""
     seen_policy: list[str] = []
     for fr, violations, warnings in outcomes:
         if fr.finding is not None and fr.finding.equation == "load" and not result.error:
@@ -521,5 +597,3 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
         result.functions = [FunctionResult(f.name, f.points, 0.0, NOT_GRADED, f.finding,
                                            output=f.output, elapsed=f.elapsed)
                             for f in result.functions]
-    result.elapsed = time.monotonic() - started
-    return result

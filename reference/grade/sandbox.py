@@ -246,113 +246,18 @@ class Child:
         function k: L, S, H*, R, then the worker's E; k = 0, 1, ... < count), so a forged
         frame can neither restart a clock nor stand in for another function, a helper is
         answered only for the function running, and the whole run is bounded by
-        STARTUP_TIMEOUT + count x timeout (+ the time between functions) whatever is written."""
-        buf = bytearray()
-        # phase B (booting: Python, NumPy, the job, the grader's pre-imports; no student
-        # code yet) has STARTUP_TIMEOUT; each function's clock starts at its "L" frame
-        current, phase, started = 0, b"B", time.monotonic()
-        marks = (0, 0)
-        deadline = min(started + STARTUP_TIMEOUT + count * (self.timeout + 2.0),
-                       self.deadline)
-        done = calls = 0
-        failure = None
-        while done < count and failure is None:
-            limit = STARTUP_TIMEOUT if phase == b"B" else self.timeout
-            now = time.monotonic()
-            left = min(started + limit, deadline) - now
-            ready, _, _ = select.select([self.res_r], [], [], min(max(0.0, left), 0.25))
-            if not ready:
-                if left <= 0:
-                    failure = ChildResult(None, timed_out=True, during_load=phase in b"BL",
-                                          starting=phase == b"B")
-                    break
-                if not self._exited():
-                    continue
-                # the worker died while an orphan keeps the pipe open: no EOF will come
-                ready, _, _ = select.select([self.res_r], [], [], 0)
-                if not ready:
-                    failure = ChildResult(None, during_load=phase in b"BL")
-                    break
-            chunk = os.read(self.res_r, 1 << 20)
-            arrived = time.monotonic()
-            if not chunk:
-                failure = ChildResult(None, during_load=phase in b"BL")
-                break
-            buf += chunk
-            while len(buf) >= 5 and failure is None:
-                kind, k = bytes(buf[:1]), int.from_bytes(buf[1:5], "little")
-                expected = {b"P": phase == b"B" and self.protections is None and k == 0,
-                            b"L": phase in b"BE" and k == current,
-                            b"S": phase == b"L" and k == current,
-                            b"H": phase == b"S" and k == current,
-                            b"R": phase == b"S" and k == current,
-                            b"E": phase in b"BELSR" and k == current}
-                if not expected.get(kind, False):
-                    failure = ChildResult(None, during_load=phase in b"BL", garbled=True)
-                    break
-                need = {b"L": 29, b"E": 13, b"S": 5}.get(kind, 13)
-                if len(buf) < need:
-                    break
-                if kind == b"L":         # this function's output starts where the frame says
-                    started = time.monotonic()
-                    marks = (int.from_bytes(buf[5:13], "little"),
-                             int.from_bytes(buf[13:21], "little"))
-                    self.pids.append(int.from_bytes(buf[21:29], "little"))
-                    phase, calls = kind, 0
-                    del buf[:29]
-                    self._put(self.job.cases[k])
-                    continue
-                if kind == b"S":
-                    phase = kind
-                    del buf[:5]
-                    continue
-                if kind == b"E":
-                    code = int.from_bytes(buf[5:13], "little", signed=True)
-                    del buf[:13]
-                    if phase != b"R":    # the function's process died without a result
-                        on_result(k, self._output(
-                            ChildResult(None, returncode=code, during_load=phase == b"L",
-                                        elapsed=time.monotonic() - started), marks))
-                        done += 1
-                    current, phase, started = k + 1, b"E", time.monotonic()
-                    continue
-                size = int.from_bytes(buf[5:13], "little")
-                cap = {b"P": 2**16, b"H": HELPER_CAP}.get(kind, RESULT_CAP)
-                if size > cap:
-                    failure = ChildResult(None, garbled=True)
-                    break
-                if len(buf) < 13 + size:
-                    break
-                blob = bytes(buf[13:13 + size])
-                del buf[:13 + size]
-                if kind == b"P":
-                    try:
-                        self.protections = [str(p) for p in codec.decode(blob)]
-                    except (ValueError, TypeError):
-                        self.protections = []
-                elif kind == b"H":
-                    calls += 1
-                    if not self._put(self.job.answer(k, blob) if calls <= MAX_HELPER_CALLS
-                                     else codec.encode({
-                                         "ok": False, "type": "RuntimeError",
-                                         "error": f"more than {MAX_HELPER_CALLS} calls of the "
-                                                  "grader's helpers"})):
-                        failure = ChildResult(None, garbled=True)
-                    # the grader's time answering is not the student's: the clock waits
-                    now = time.monotonic()
-                    started += now - arrived
-                    arrived = now
-                else:
-                    on_result(k, ChildResult(blob, elapsed=time.monotonic() - started))
-                    done, phase = done + 1, b"R"
+        STARTUP_TIMEOUT + count x timeout (+ the time between functions) whatever is written
+        (`FrameReader`)."""
+        frames = FrameReader(self, count, on_result)
+        failure = frames.run()
         self._killpg()
         self.proc.wait()
         if failure is not None:
-            failure.elapsed = time.monotonic() - started
+            failure.elapsed = time.monotonic() - frames.started
             failure.returncode = self.proc.returncode
-            self._output(failure, marks)
+            self._output(failure, frames.marks)
         self.close()
-        return None if failure is None else (current, failure)
+        return None if failure is None else (frames.current, failure)
 
     def close(self) -> None:
         """Kill the group (if still alive) and remove the files."""
@@ -375,3 +280,156 @@ class Child:
         for f in (self.out, self.err):
             f.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class FrameReader:
+    """The parent's reader of one child's result pipe: a state machine over the worker's
+    frames (`Child.collect` says the order). `phase` is the kind of the last frame of the
+    function running (`current`): B (booting: Python, NumPy, the job, the grader's
+    pre-imports; no student code yet, STARTUP_TIMEOUT), then per function L (loading;
+    its clock starts here), S (running), R (result sent), E (its process ended)."""
+
+    def __init__(self, child: Child, count: int, on_result):
+        self.child, self.count, self.on_result = child, count, on_result
+        self.buf = bytearray()
+        self.current, self.phase, self.started = 0, b"B", time.monotonic()
+        self.arrived = self.started          # when the last chunk was read
+        self.marks = (0, 0)                  # where the running function's output starts
+        self.deadline = min(self.started + STARTUP_TIMEOUT + count * (child.timeout + 2.0),
+                            child.deadline)
+        self.done = self.calls = 0
+        self.failure: ChildResult | None = None
+
+    def run(self) -> ChildResult | None:
+        """Read until every function has finished or one failed; the failure (or None)."""
+        while self.done < self.count and self.failure is None:
+            chunk = self._receive()
+            if chunk:
+                self.buf += chunk
+                self._parse()
+        return self.failure
+
+    def _fail(self, **kw) -> None:
+        """The run ends: no usable result from the function running (kw: why)."""
+        self.failure = ChildResult(None, **kw)
+
+    def _receive(self) -> bytes | None:
+        """The next chunk from the pipe; None when nothing came within a quarter second (or
+        the run failed: the clock ran out, the worker died, EOF)."""
+        limit = STARTUP_TIMEOUT if self.phase == b"B" else self.child.timeout
+        left = min(self.started + limit, self.deadline) - time.monotonic()
+        res_r = self.child.res_r
+        ready, _, _ = select.select([res_r], [], [], min(max(0.0, left), 0.25))
+        if not ready:
+            if left <= 0:
+                self._fail(timed_out=True, during_load=self.phase in b"BL",
+                           starting=self.phase == b"B")
+                return None
+            if not self.child._exited():
+                return None
+            # the worker died while an orphan keeps the pipe open: no EOF will come
+            ready, _, _ = select.select([res_r], [], [], 0)
+            if not ready:
+                self._fail(during_load=self.phase in b"BL")
+                return None
+        chunk = os.read(res_r, 1 << 20)
+        self.arrived = time.monotonic()
+        if not chunk:
+            self._fail(during_load=self.phase in b"BL")
+        return chunk
+
+    def _expected(self, kind: bytes, k: int) -> bool:
+        """Is a frame of this kind for function k allowed now (the worker's order)?"""
+        phase = self.phase
+        return {b"P": phase == b"B" and self.child.protections is None and k == 0,
+                b"L": phase in b"BE" and k == self.current,
+                b"S": phase == b"L" and k == self.current,
+                b"H": phase == b"S" and k == self.current,
+                b"R": phase == b"S" and k == self.current,
+                b"E": phase in b"BELSR" and k == self.current}.get(kind, False)
+
+    def _parse(self) -> None:
+        """Take every whole frame in the buffer; a frame out of order fails the run."""
+        while len(self.buf) >= 5 and self.failure is None:
+            kind, k = bytes(self.buf[:1]), int.from_bytes(self.buf[1:5], "little")
+            if not self._expected(kind, k):
+                self._fail(during_load=self.phase in b"BL", garbled=True)
+            elif not self._take(kind, k):
+                break
+
+    def _take(self, kind: bytes, k: int) -> bool:
+        """Consume one frame; False when it has not fully arrived yet. L, S and E have a
+        fixed size; P, H and R carry an 8-byte length and a blob under their cap."""
+        fixed = {b"L": (29, self._loading), b"S": (5, self._running), b"E": (13, self._ended)}
+        if kind in fixed:
+            need, handle = fixed[kind]
+            if len(self.buf) < need:
+                return False
+            handle(k)
+            return True
+        if len(self.buf) < 13:
+            return False
+        size = int.from_bytes(self.buf[5:13], "little")
+        if size > {b"P": 2**16, b"H": HELPER_CAP}.get(kind, RESULT_CAP):
+            self._fail(garbled=True)
+            return True
+        if len(self.buf) < 13 + size:
+            return False
+        blob = bytes(self.buf[13:13 + size])
+        del self.buf[:13 + size]
+        {b"P": self._protections, b"H": self._helper, b"R": self._result}[kind](k, blob)
+        return True
+
+    def _loading(self, k: int) -> None:
+        """L: function k's process starts loading; its clock starts, its output starts where
+        the frame says, its pid is kept (for the sweep of its user), its cases are sent."""
+        self.started = time.monotonic()
+        buf = self.buf
+        self.marks = (int.from_bytes(buf[5:13], "little"), int.from_bytes(buf[13:21], "little"))
+        self.child.pids.append(int.from_bytes(buf[21:29], "little"))
+        self.phase, self.calls = b"L", 0
+        del buf[:29]
+        self.child._put(self.child.job.cases[k])
+
+    def _running(self, k: int) -> None:
+        """S: loading is over, the function runs."""
+        self.phase = b"S"
+        del self.buf[:5]
+
+    def _ended(self, k: int) -> None:
+        """E: the worker reports function k's process ended (with its exit code); without a
+        result before it, that is the function's failure. The next function's turn."""
+        code = int.from_bytes(self.buf[5:13], "little", signed=True)
+        del self.buf[:13]
+        if self.phase != b"R":    # the function's process died without a result
+            self.on_result(k, self.child._output(
+                ChildResult(None, returncode=code, during_load=self.phase == b"L",
+                            elapsed=time.monotonic() - self.started), self.marks))
+            self.done += 1
+        self.current, self.phase, self.started = k + 1, b"E", time.monotonic()
+
+    def _protections(self, k: int, blob: bytes) -> None:
+        """P: the protections the worker applied (before any student code)."""
+        try:
+            self.child.protections = [str(p) for p in codec.decode(blob)]
+        except (ValueError, TypeError):
+            self.child.protections = []
+
+    def _helper(self, k: int, blob: bytes) -> None:
+        """H: a helper call of the running function, answered on the job pipe (at most
+        MAX_HELPER_CALLS; too much left unread fails the run); the grader's time answering
+        is not the student's: the clock waits."""
+        self.calls += 1
+        reply = self.child.job.answer(k, blob) if self.calls <= MAX_HELPER_CALLS else \
+            codec.encode({"ok": False, "type": "RuntimeError",
+                          "error": f"more than {MAX_HELPER_CALLS} calls of the grader's helpers"})
+        if not self.child._put(reply):
+            self._fail(garbled=True)
+        now = time.monotonic()
+        self.started += now - self.arrived
+        self.arrived = now
+
+    def _result(self, k: int, blob: bytes) -> None:
+        """R: function k's result."""
+        self.on_result(k, ChildResult(blob, elapsed=time.monotonic() - self.started))
+        self.done, self.phase = self.done + 1, b"R"

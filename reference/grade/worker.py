@@ -411,48 +411,86 @@ def _recv(fd: int) -> bytes:
     return exactly(int.from_bytes(exactly(8), "little"))
 
 
+def _sender(fd: int):
+    """A function writing a whole message to the result pipe (a pipe may take less);
+    os.write is bound now, before any student code could replace it."""
+    write = os.write
+
+    def send(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[write(fd, view):]
+    return send
+
+
+def _helper_caller(send, tag: bytes, job_fd: int, encode):
+    """The proxies' way to the parent: a helper call goes out as an H frame, the answer
+    comes back on the job pipe (`kit.answer`)."""
+    def call(name: str, args, kwargs):
+        blob = encode({"name": name, "args": list(args), "kwargs": dict(kwargs)})
+        send(b"H" + tag + len(blob).to_bytes(8, "little") + blob)
+        return remote.raise_for(codec.decode(_recv(job_fd)))
+    return call
+
+
+def _fresh_workdir(job: dict, dropping: bool) -> None:
+    """The function's own temporary folder (as root: a private one), private file modes,
+    and (as root) the OOM killer's first choice the function's process, not the grader."""
+    work = isolation.fresh_tmp() if job["private_tmp"] else None
+    if work:
+        os.chdir(work)
+        os.environ["HOME"] = os.environ["TMPDIR"] = work
+    os.umask(0o077)
+    if dropping:
+        isolation.protect_from_oom(0)
+
+
+def _announce(send, tag: bytes) -> None:
+    """L: where this function's output starts in the two files, and this process's pid
+    (its user, for the parent's sweep): sent before any student code runs."""
+    send(b"L" + tag + b"".join(os.fstat(fd).st_size.to_bytes(8, "little") for fd in (1, 2))
+         + os.getpid().to_bytes(8, "little"))
+
+
+def _confine(memory_mb: int, cpu_s: int, dropping: bool, job: dict, call):
+    """Limits, a user of its own, the import guard, the helper proxies, no stdin; the
+    guard."""
+    _limits(memory_mb, cpu_s, dropping)
+    if dropping:
+        _drop()
+    guard = policy.ImportGuard(tuple(job["forbidden"]), job["forbidden_dirs"])
+    guard.install()
+    remote.connect(call)
+    sys.stdin = None
+    return guard
+
+
+def _result_blob(result: dict, encode) -> bytes:
+    """The encoded result (`encode`: codec.encode, bound before any student code); a
+    worker error when it cannot be encoded."""
+    try:
+        return encode(result)
+    except BaseException as exc:  # noqa: BLE001
+        return encode({"status": "worker_error", "cases": [],
+                             "error": f"could not encode the results: {exc!r}"[:300]})
+
+
 def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int, cpu_s: int,
               dropping: bool) -> None:
     """One graded function, in a process of its own forked from the worker: announce it
     (L), receive its cases, set the limits, drop privileges, load and run. Never returns."""
     job_fd, result_fd = fds
-    encode, write, pack = codec.encode, os.write, int.to_bytes
-    tag = pack(k, 4, "little")
-
-    def send(data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[write(result_fd, view):]
+    encode, tag = codec.encode, k.to_bytes(4, "little")
+    send = _sender(result_fd)
 
     def frame(kind: bytes) -> None:
         send(kind + tag)
 
-    def call(name: str, args, kwargs):
-        """A helper proxy's request: the parent answers on the job pipe (`kit.answer`)."""
-        blob = encode({"name": name, "args": list(args), "kwargs": dict(kwargs)})
-        send(b"H" + tag + pack(len(blob), 8, "little") + blob)
-        return remote.raise_for(codec.decode(_recv(job_fd)))
-
     try:
-        work = isolation.fresh_tmp() if job["private_tmp"] else None
-        if work:
-            os.chdir(work)
-            os.environ["HOME"] = os.environ["TMPDIR"] = work
-        os.umask(0o077)
-        if dropping:
-            isolation.protect_from_oom(0)
-        # where this function's output starts in the two files, and this process's pid
-        # (its user, for the parent's sweep): sent before any student code runs
-        send(b"L" + tag + b"".join(pack(os.fstat(fd).st_size, 8, "little") for fd in (1, 2))
-             + pack(os.getpid(), 8, "little"))
+        _fresh_workdir(job, dropping)
+        _announce(send, tag)
         cases = codec.decode(_recv(job_fd))
-        _limits(memory_mb, cpu_s, dropping)
-        if dropping:
-            _drop()
-        guard = policy.ImportGuard(tuple(job["forbidden"]), job["forbidden_dirs"])
-        guard.install()
-        remote.connect(call)
-        sys.stdin = None
+        guard = _confine(memory_mb, cpu_s, dropping, job, _helper_caller(send, tag, job_fd, encode))
         out, err = Bounded(1), Bounded(2)
         sys.stdout, sys.stderr = out, err
         try:
@@ -462,12 +500,8 @@ def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int,
             result = {"status": "worker_error", "error": _error(exc, memory_mb), "cases": []}
         del cases
         result["output"] = out.text() + err.text()
-        try:
-            blob = encode(result)
-        except BaseException as exc:  # noqa: BLE001
-            blob = encode({"status": "worker_error", "cases": [],
-                           "error": f"could not encode the results: {exc!r}"[:300]})
-        send(b"R" + tag + pack(len(blob), 8, "little") + blob)
+        blob = _result_blob(result, encode)
+        send(b"R" + tag + len(blob).to_bytes(8, "little") + blob)
     finally:
         os._exit(0)
 

@@ -135,7 +135,7 @@ def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations
     ∂(Σₖ Cₖ)/∂θₖ = ∂Cₖ/∂θₖ exactly.
     """
     if validate:  # off only for arrays the case generator drew (valid by construction)
-        W, b, X, Y = _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision)
+        W, b, X, Y = _validate_stack(W, b, activations, loss, X, Y, layout, reduction, precision)
     sigmas = [get_activation(s) for s in activations]
     loss = get_loss(loss)
     L = len(W)
@@ -159,7 +159,7 @@ def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations
         [a.detach().numpy() for a in acts] if keep_forward else [])
 
 
-def _check_stack(W, b, activations, loss, X, Y, layout, reduction, precision):
+def _validate_stack(W, b, activations, loss, X, Y, layout, reduction, precision):
     """The oracle refuses what `manual.Network` refuses, with the same InputError: the
     structure is checked on the first network of the stack, the values (NaN, inf,
     targets outside the loss's domain) on all of them. Returns the arrays as the

@@ -164,7 +164,7 @@ def _family_structure(seed: int, f: int, family: int):
     return sizes, m, reduction, int(rng.integers(0, 2**31))
 
 
-def check_finite_on_domain(entry, points: int = 257) -> None:
+def validate_finite_on_domain(entry, points: int = 257) -> None:
     """Refuse an activation whose forward or derivative is not finite somewhere on the
     domain the cases sample (e.g. log(z) below 0, exp(exp(exp(z))), 1/z at 0): the
     oracle would return NaN, and NaN against NaN is no verdict on anybody's backprop."""
@@ -201,7 +201,7 @@ def register_custom(specs: list[str], domain=None, params=None) -> list[str]:
                for spec in specs]
     try:
         for entry in entries:
-            check_finite_on_domain(entry)
+            validate_finite_on_domain(entry)
     except InputError:
         for entry in entries:
             ACTIVATIONS.pop(entry.name, None)

@@ -158,7 +158,7 @@ def compare_gradients(got, expected, dtype, entries: Iterable = (), noise=None,
     equation and layer, in the order of the backward pass.
     """
     rtol, atol = tolerance_for(dtype, resolve_entries(entries))
-    _check_fields(expected, "expected", fields)
+    _validate_fields(expected, "expected", fields)
     checks = list(ordered_checks(len(expected.dW), fields))
     count = _count_mismatch(got, len(expected.dW), fields)
     if count:
@@ -187,7 +187,7 @@ def _answer(x) -> np.ndarray:
         return np.array(None, dtype=object)
 
 
-def _check_fields(grads, what: str, fields=FIELDS) -> None:
+def _validate_fields(grads, what: str, fields=FIELDS) -> None:
     values = [getattr(grads, f, None) for f in fields]
     if not all(hasattr(v, "__len__") and hasattr(v, "__getitem__") for v in values):
         names = " and ".join([", ".join(fields[:-1]), fields[-1]] if len(fields) > 1 else fields)
@@ -198,7 +198,7 @@ def _check_fields(grads, what: str, fields=FIELDS) -> None:
 def _count_mismatch(got, L: int, fields=FIELDS) -> Verdict | None:
     """A Verdict naming the first list (deltas, dW, db) that does not hold one array per
     layer, or None; a wrong count is a wrong answer, not a crash and not a pass."""
-    _check_fields(got, "got", fields)
+    _validate_fields(got, "got", fields)
     for equation, name in (("BP1", "deltas"), ("BP4", "dW"), ("BP3", "db")):
         if name not in fields:
             continue

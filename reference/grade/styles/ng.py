@@ -110,14 +110,14 @@ def net_cases(rng, n):
     return sorted(cases, key=lambda c: c.size)
 
 
-# --- checks -------------------------------------------------------------------------------------
-def _check_cache(cache, A, W, b, Z=None, where="cache"):
+# --- judges -------------------------------------------------------------------------------------
+def _judge_cache(cache, A, W, b, Z=None, where="cache"):
     """linear_cache = (A_prev, W, b); with Z: cache = (linear_cache, Z)."""
     if Z is not None:
         bad = _seq(cache, 2, f"{where} should be (linear_cache, activation_cache)", "forward")
         if bad:
             return bad
-        return first([_check_cache(cache[0], A, W, b, where=f"{where}[0]"),
+        return first([_judge_cache(cache[0], A, W, b, where=f"{where}[0]"),
                       diagnose_array(cache[1], Z, equation="forward",
                                      name=f"{where}[1] (activation_cache = Z)")])
     bad = _seq(cache, 3, f"{where} should be the linear cache (A_prev, W, b)", "forward")
@@ -127,7 +127,7 @@ def _check_cache(cache, A, W, b, Z=None, where="cache"):
                  for i, (got, exp, nm) in enumerate(zip(cache, (A, W, b), ("A_prev", "W", "b"))))
 
 
-def check_linear_forward(got, case):
+def judge_linear_forward(got, case):
     """z = W a + b and the cache (A_prev, W, b)."""
     out = got.get("return")
     bad = _seq(out, 2, "linear_forward should return (Z, cache)", "forward")
@@ -136,10 +136,10 @@ def check_linear_forward(got, case):
     i, e = case.inputs, case.expected
     return first([diagnose_array(out[0], e["Z"], equation="forward", name="Z",
                                  mistakes=[("the bias b is missing", i["W"] @ i["A"])]),
-                  _check_cache(out[1], i["A"], i["W"], i["b"])])
+                  _judge_cache(out[1], i["A"], i["W"], i["b"])])
 
 
-def check_linear_activation_forward(got, case):
+def judge_linear_activation_forward(got, case):
     """A = g(W A_prev + b) and cache ((A_prev, W, b), Z)."""
     out = got.get("return")
     bad = _seq(out, 2, "linear_activation_forward should return (A, cache)", "forward")
@@ -152,10 +152,10 @@ def check_linear_activation_forward(got, case):
                                             "'sigmoid'/'relu' branches)", other),
                                            ("returned Z: the activation was not applied",
                                             e["Z"])]),
-                  _check_cache(out[1], i["A_prev"], i["W"], i["b"], e["Z"])])
+                  _judge_cache(out[1], i["A_prev"], i["W"], i["b"], e["Z"])])
 
 
-def check_L_model_forward(got, case):
+def judge_L_model_forward(got, case):
     """AL after L−1 ReLU layers and a sigmoid, and one cache per layer."""
     out = got.get("return")
     bad = _seq(out, 2, "L_model_forward should return (AL, caches)", "forward")
@@ -171,14 +171,14 @@ def check_L_model_forward(got, case):
         n = len(caches) if isinstance(caches, list) else type(caches).__name__
         return Finding("forward", f"caches should hold one cache per layer ({L}), got {n}")
     for l in range(L):
-        found = _check_cache(caches[l], e["activations"][l], e["W"][l], e["b"][l],
+        found = _judge_cache(caches[l], e["activations"][l], e["W"][l], e["b"][l],
                              e["zs"][l], where=f"caches[{l}]")
         if found:
             return found
     return None
 
 
-def check_compute_cost(got, case):
+def judge_compute_cost(got, case):
     """C = −(1/m) Σ [y log a + (1 − y) log(1 − a)], a number (np.squeeze)."""
     i, e = case.inputs, case.expected
     out = got.get("return")
@@ -226,7 +226,7 @@ def _backward_mistakes(i, e, act):
     return out
 
 
-def _check_grads(out, e, equation_dz, mistakes=None):
+def _judge_grads(out, e, equation_dz, mistakes=None):
     """(dA_prev, dW, db): dA_prev = Wᵀ dZ (BP2's first factor), BP4 dW, BP3 db."""
     mistakes = mistakes or {"dA_prev": [], "dW": [], "db": []}
     m = e["m"]
@@ -239,24 +239,24 @@ def _check_grads(out, e, equation_dz, mistakes=None):
                        mistakes=mistakes["db"])])
 
 
-def check_linear_backward(got, case):
+def judge_linear_backward(got, case):
     """BP4 dW = (1/m) dZ A_prevᵀ, BP3 db = (1/m) Σ dZ (keepdims), dA_prev = Wᵀ dZ (BP2)."""
     out = got.get("return")
     return (_seq(out, 3, "linear_backward should return (dA_prev, dW, db)", "BP2")
-            or _check_grads(out, case.expected, "BP2"))
+            or _judge_grads(out, case.expected, "BP2"))
 
 
-def check_linear_activation_backward(got, case):
+def judge_linear_activation_backward(got, case):
     """dZ = dA ⊙ g'(Z) (BP1 for the sigmoid output, BP2 for ReLU), then BP3/BP4."""
     out = got.get("return")
     act = case.inputs["activation"]
     eq = "BP1" if act == "sigmoid" else "BP2"
     return (_seq(out, 3, "linear_activation_backward should return (dA_prev, dW, db)", eq)
-            or _check_grads(out, case.expected, eq,
+            or _judge_grads(out, case.expected, eq,
                             _backward_mistakes(case.inputs, case.expected, act)))
 
 
-def check_L_model_backward(got, case):
+def judge_L_model_backward(got, case):
     """grads dA{l-1} (or the older dA{l}), dW{l}, db{l} for l = 1..L: BP1..BP4."""
     grads = got.get("return")
     e = case.expected
@@ -290,7 +290,7 @@ def check_L_model_backward(got, case):
     return None
 
 
-def check_update_parameters(got, case):
+def judge_update_parameters(got, case):
     """θ ← θ − α ∂C/∂θ for every W{l}, b{l}."""
     params = got.get("return")
     e = case.expected
@@ -331,7 +331,7 @@ def init_cases(rng, n):
                       (len(d), sum(d)), f"layer_dims={d}") for d in dims[:max(n, 4)]]
 
 
-def check_init(got, case):
+def judge_init(got, case):
     """W{l}: (n_l, n_{l-1}) small random (symmetry breaking), b{l}: zeros (n_l, 1)."""
     return diagnose_init(got.get("return"), case.expected["dims"])
 
@@ -357,7 +357,7 @@ def act_cases(function):
     return make
 
 
-def check_activation(got, case):
+def judge_activation(got, case):
     """a = σ(z) (sigmoid) or max(0, z) (relu); returns (A, cache = Z)."""
     out = got.get("return")
     fn, Z = case.inputs["function"], case.inputs["Z"]
@@ -369,7 +369,7 @@ def check_activation(got, case):
                   diagnose_array(out[1], Z, equation="forward", name="cache (should be Z)")])
 
 
-def check_activation_backward(got, case):
+def judge_activation_backward(got, case):
     """dZ = dA ⊙ σ'(z) (BP1/BP2's factor); at z = 0 ReLU' may be 0 or 1."""
     out = got.get("return")
     fn, Z, dA = case.inputs["function"], case.inputs["Z"], case.inputs["dA"]
@@ -389,40 +389,40 @@ def check_activation_backward(got, case):
     return diagnose_array(out, exp, equation="BP1/BP2", name="dZ", mistakes=mistakes)
 
 
-def _fn(name, probe, cases, check, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, check, **kw)
+def _fn(name, probe, cases, judge, **kw):
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
 FORWARD = ("ng.sigmoid", "ng.relu", "ng.linear_forward")
 BACKWARD = ("ng.sigmoid_backward", "ng.relu_backward", "ng.linear_backward")
 
 STYLE = Style("ng", "columns", [
-    _fn("sigmoid", "activation_probe", act_cases("sigmoid"), check_activation,
+    _fn("sigmoid", "activation_probe", act_cases("sigmoid"), judge_activation,
         optional=True, provided=f"{PROBES}:sigmoid", points=0.5, inputs=("function", "Z")),
-    _fn("relu", "activation_probe", act_cases("relu"), check_activation,
+    _fn("relu", "activation_probe", act_cases("relu"), judge_activation,
         optional=True, provided=f"{PROBES}:relu", points=0.5, inputs=("function", "Z")),
-    _fn("initialize_parameters_deep", "initialize_parameters_deep", init_cases, check_init),
-    _fn("linear_forward", "linear_forward_probe", layer_cases, check_linear_forward,
+    _fn("initialize_parameters_deep", "initialize_parameters_deep", init_cases, judge_init),
+    _fn("linear_forward", "linear_forward_probe", layer_cases, judge_linear_forward,
         inputs=("A", "W", "b")),
     _fn("linear_activation_forward", "linear_activation_forward_probe", layer_cases,
-        check_linear_activation_forward, inputs=("A_prev", "W", "b", "activation"),
+        judge_linear_activation_forward, inputs=("A_prev", "W", "b", "activation"),
         helpers=FORWARD),
-    _fn("L_model_forward", "L_model_forward", net_cases, check_L_model_forward,
+    _fn("L_model_forward", "L_model_forward", net_cases, judge_L_model_forward,
         inputs=("X", "parameters"), helpers=FORWARD + ("ng.linear_activation_forward",)),
-    _fn("compute_cost", "compute_cost", cost_cases, check_compute_cost, inputs=("AL", "Y")),
+    _fn("compute_cost", "compute_cost", cost_cases, judge_compute_cost, inputs=("AL", "Y")),
     _fn("sigmoid_backward", "activation_backward_probe", act_cases("sigmoid_backward"),
-        check_activation_backward, optional=True, provided=f"{PROBES}:sigmoid_backward",
+        judge_activation_backward, optional=True, provided=f"{PROBES}:sigmoid_backward",
         points=0.5, inputs=("function", "dA", "Z")),
     _fn("relu_backward", "activation_backward_probe", act_cases("relu_backward"),
-        check_activation_backward, optional=True, provided=f"{PROBES}:relu_backward",
+        judge_activation_backward, optional=True, provided=f"{PROBES}:relu_backward",
         points=0.5, inputs=("function", "dA", "Z")),
-    _fn("linear_backward", "linear_backward_probe", layer_cases, check_linear_backward,
+    _fn("linear_backward", "linear_backward_probe", layer_cases, judge_linear_backward,
         inputs=("dZ", "linear_cache")),
     _fn("linear_activation_backward", "linear_activation_backward_probe", layer_cases,
-        check_linear_activation_backward, inputs=("dA", "cache", "activation"),
+        judge_linear_activation_backward, inputs=("dA", "cache", "activation"),
         helpers=BACKWARD),
-    _fn("L_model_backward", "L_model_backward", net_cases, check_L_model_backward,
+    _fn("L_model_backward", "L_model_backward", net_cases, judge_L_model_backward,
         inputs=("AL", "Y", "caches"), helpers=BACKWARD + ("ng.linear_activation_backward",)),
-    _fn("update_parameters", "update_parameters", update_cases, check_update_parameters,
+    _fn("update_parameters", "update_parameters", update_cases, judge_update_parameters,
         allow_mutation=("parameters",)),
 ])

@@ -86,7 +86,7 @@ def _overflow(found, case, name, text=OVERFLOW):
     return found
 
 
-def check_sigmoid(got, case):
+def judge_sigmoid(got, case):
     """σ(z) = 1 / (1 + e^(−z))."""
     z = case.inputs["z"]
     found = diagnose_array(got.get("return"), _sig(z), equation="forward", name="sigmoid(z)",
@@ -95,7 +95,7 @@ def check_sigmoid(got, case):
     return _overflow(found, case, "sigmoid(z)")
 
 
-def check_sigmoid_prime(got, case):
+def judge_sigmoid_prime(got, case):
     """σ'(z) = σ(z)(1 − σ(z)), the factor of BP1 and BP2."""
     z = case.inputs["z"]
     s = _sig(z)
@@ -122,7 +122,7 @@ def cost_derivative_cases(rng, n):
     return cases
 
 
-def check_cost_derivative(got, case):
+def judge_cost_derivative(got, case):
     """∂Cₓ/∂aᴸ = aᴸ − y for the quadratic cost ½‖a − y‖² (BP1's first factor)."""
     return diagnose_array(got.get("return"), case.expected["return"], equation="BP1",
                           name="cost_derivative(output_activations, y)")
@@ -145,7 +145,7 @@ def net_cases(rng, n):
     return cases
 
 
-def check_feedforward(got, case):
+def judge_feedforward(got, case):
     """a ← σ(w·a + b) layer by layer; returns the output activation (n_L, 1)."""
     W, x = case.inputs["weights"], case.inputs["x"]
     no_bias = x
@@ -195,7 +195,7 @@ def _delta_mistakes(case, l):
     return out
 
 
-def check_backprop(got, case):
+def judge_backprop(got, case):
     """(nabla_b, nabla_w) for one example: BP1, BP2 (δ per layer), BP3, BP4."""
     e = case.expected
     L = len(e["dW"])
@@ -280,7 +280,7 @@ def _update_mistakes(old, grad, eta, m):
     return out
 
 
-def check_update(got, case):
+def judge_update(got, case):
     """w ← w − (η/m) Σₓ nabla_wₓ, b ← b − (η/m) Σₓ nabla_bₓ over the mini-batch."""
     e, i = case.expected, case.inputs
     L = len(e["dW"])
@@ -297,24 +297,24 @@ def check_update(got, case):
         for l in range(L - 1, -1, -1) for key, grad in (("weights", "dW"), ("biases", "db")))
 
 
-def _fn(name, probe, cases, check, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, check, **kw)
+def _fn(name, probe, cases, judge, **kw):
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
 SIGMAS = ("nielsen.sigmoid", "nielsen.sigmoid_prime")
 NET = ("sizes", "weights", "biases")
 
 STYLE = Style("nielsen", "columns", [
-    _fn("sigmoid", "sigmoid_probe", z_cases, check_sigmoid, optional=True, points=0.5,
+    _fn("sigmoid", "sigmoid_probe", z_cases, judge_sigmoid, optional=True, points=0.5,
         inputs=("z",)),
-    _fn("sigmoid_prime", "sigmoid_prime_probe", z_cases, check_sigmoid_prime, inputs=("z",),
+    _fn("sigmoid_prime", "sigmoid_prime_probe", z_cases, judge_sigmoid_prime, inputs=("z",),
         helpers=("nielsen.sigmoid",)),
-    _fn("Network.feedforward", "feedforward", net_cases, check_feedforward,
+    _fn("Network.feedforward", "feedforward", net_cases, judge_feedforward,
         inputs=NET + ("x",), helpers=SIGMAS),
     _fn("Network.cost_derivative", "cost_derivative", cost_derivative_cases,
-        check_cost_derivative, inputs=NET + ("a", "y"), helpers=SIGMAS),
-    _fn("Network.backprop", "backprop_probe", net_cases, check_backprop,
+        judge_cost_derivative, inputs=NET + ("a", "y"), helpers=SIGMAS),
+    _fn("Network.backprop", "backprop_probe", net_cases, judge_backprop,
         inputs=NET + ("x", "y"), helpers=SIGMAS + ("nielsen.cost_derivative",)),
-    _fn("Network.update_mini_batch", "update_mini_batch", update_cases, check_update,
+    _fn("Network.update_mini_batch", "update_mini_batch", update_cases, judge_update,
         inputs=NET + ("mini_batch", "eta"), helpers=SIGMAS + ("nielsen.backprop",)),
 ])

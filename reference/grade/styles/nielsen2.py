@@ -114,7 +114,7 @@ def cost_cases(cls, cost):
     return make
 
 
-def check_cost_fn(got, case):
+def judge_cost_fn(got, case):
     """The cost of one example: ½‖a − y‖² or −Σ [y ln a + (1 − y) ln(1 − a)]."""
     i, e = case.inputs, case.expected
     a, y = i["a"], i["y"]
@@ -134,7 +134,7 @@ def check_cost_fn(got, case):
                           name=f"{i['cls']}.fn(a, y)", mistakes=mistakes)
 
 
-def check_cost_delta(got, case):
+def judge_cost_delta(got, case):
     """δᴸ of one example for the cost (BP1): (a − y) ⊙ σ'(z), or a − y for cross-entropy."""
     i, e = case.inputs, case.expected
     z, a, y = i["z"], i["a"], i["y"]
@@ -174,7 +174,7 @@ def net_cases(rng, n):
     return cases
 
 
-def check_backprop(got, case):
+def judge_backprop(got, case):
     """BP1..BP4 with the network's cost: the case's cost class when the network has one
     (a backprop that ignores self.cost fails the cross-entropy cases); a network without
     a cost attribute (chapter 1's backprop, L2 added to the update) has the quadratic
@@ -183,7 +183,7 @@ def check_backprop(got, case):
     if own and case.inputs["cost"] != "quadratic":
         case = GradeCase(dict(case.inputs, cost="quadratic"), case.expected["quadratic"],
                          case.size, case.description)
-    return ch1.check_backprop(got, case)
+    return ch1.judge_backprop(got, case)
 
 
 # --- Network.update_mini_batch with L2 --------------------------------------------------------
@@ -225,7 +225,7 @@ def _sequential(i):
     return W, b
 
 
-def check_update(got, case):
+def judge_update(got, case):
     """w ← (1 − ηλ/n) w − (η/m) Σ nabla_w, b ← b − (η/m) Σ nabla_b (no decay for b)."""
     e, i = case.expected, case.inputs
     L, m, eta, lmbda, big_n = len(e["dW"]), e["m"], i["eta"], i["lmbda"], i["n"]
@@ -295,7 +295,7 @@ def total_cost_cases(rng, n):
     return cases
 
 
-def check_total_cost(got, case):
+def judge_total_cost(got, case):
     """(1/N) Σₓ cost.fn(a, y) + ½ (λ/N) Σ ‖w‖²."""
     e = case.expected
     c, reg, N = e["data_cost"], e["reg"], e["N"]
@@ -318,7 +318,7 @@ def init_cases(rng, n):
                       (len(s), sum(s)), f"sizes {s}") for s in INIT_SIZES]
 
 
-def check_init(got, case):
+def judge_init(got, case):
     """weights[l] ~ N(0, 1/n_in) of shape (n_l, n_{l-1}), biases[l] of shape (n_l, 1)."""
     sizes = case.expected["sizes"]
     L = len(sizes) - 1
@@ -349,8 +349,8 @@ def check_init(got, case):
     return None
 
 
-def _fn(name, probe, cases, check, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, check, **kw)
+def _fn(name, probe, cases, judge, **kw):
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
 # the grader's helpers each function may ask for (kit.HELPERS): never its own answer
@@ -358,27 +358,27 @@ COST_HELPERS = tuple(f"nielsen.{kind}.{m}" for kind in COSTS for m in ("fn", "de
 
 
 def _cost(cls, cost, **kw):
-    return [_fn(f"{cls}.fn", "cost_fn_probe", cost_cases(cls, cost), check_cost_fn,
+    return [_fn(f"{cls}.fn", "cost_fn_probe", cost_cases(cls, cost), judge_cost_fn,
                 points=0.5, helpers=ch1.SIGMAS, **kw),
-            _fn(f"{cls}.delta", "cost_delta_probe", cost_cases(cls, cost), check_cost_delta,
+            _fn(f"{cls}.delta", "cost_delta_probe", cost_cases(cls, cost), judge_cost_delta,
                 helpers=ch1.SIGMAS, **kw)]
 
 
 STYLE = Style("nielsen2", "columns", [
-    _fn("sigmoid", "sigmoid_probe", ch1.z_cases, ch1.check_sigmoid, optional=True, points=0.5,
+    _fn("sigmoid", "sigmoid_probe", ch1.z_cases, ch1.judge_sigmoid, optional=True, points=0.5,
         inputs=("z",)),
-    _fn("sigmoid_prime", "sigmoid_prime_probe", ch1.z_cases, ch1.check_sigmoid_prime,
+    _fn("sigmoid_prime", "sigmoid_prime_probe", ch1.z_cases, ch1.judge_sigmoid_prime,
         inputs=("z",), helpers=("nielsen.sigmoid",)),
     *_cost("QuadraticCost", "quadratic", optional=True),
     *_cost("CrossEntropyCost", "cross_entropy"),
     _fn("Network.default_weight_initializer", "weight_initializer_probe", init_cases,
-        check_init, optional=True, points=0.5, helpers=ch1.SIGMAS),
-    _fn("Network.feedforward", "feedforward2", ch1.net_cases, ch1.check_feedforward,
+        judge_init, optional=True, points=0.5, helpers=ch1.SIGMAS),
+    _fn("Network.feedforward", "feedforward2", ch1.net_cases, ch1.judge_feedforward,
         helpers=ch1.SIGMAS + COST_HELPERS),
-    _fn("Network.backprop", "backprop2", net_cases, check_backprop,
+    _fn("Network.backprop", "backprop2", net_cases, judge_backprop,
         helpers=ch1.SIGMAS + COST_HELPERS),
-    _fn("Network.update_mini_batch", "update_mini_batch2", update_cases, check_update,
+    _fn("Network.update_mini_batch", "update_mini_batch2", update_cases, judge_update,
         helpers=ch1.SIGMAS + COST_HELPERS + ("nielsen.backprop",)),
-    _fn("Network.total_cost", "total_cost_probe", total_cost_cases, check_total_cost,
+    _fn("Network.total_cost", "total_cost_probe", total_cost_cases, judge_total_cost,
         optional=True, points=0.5, helpers=ch1.SIGMAS + COST_HELPERS),
 ])

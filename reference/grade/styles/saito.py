@@ -103,7 +103,7 @@ def _overflow(found: Finding | None, case: GradeCase, what: str) -> Finding | No
     return found
 
 
-def check_relu_forward(got, case):
+def judge_relu_forward(got, case):
     """out = max(0, x) (Saito: mask = x <= 0, out = x.copy(), out[mask] = 0)."""
     x = case.inputs["x"]
     return diagnose_array(got.get("out"), case.expected["out"], equation="forward", name="out",
@@ -121,7 +121,7 @@ def _forward_first(got, case, cls):
     return None
 
 
-def check_relu_backward(got, case):
+def judge_relu_backward(got, case):
     """dx = dout ⊙ 1[x > 0]: the σ'(z) factor of BP2 for ReLU.
 
     Saito's own Relu.backward does `dout[self.mask] = 0; dx = dout`, modifying
@@ -141,7 +141,7 @@ def check_relu_backward(got, case):
     return None
 
 
-def check_sigmoid_forward(got, case):
+def judge_sigmoid_forward(got, case):
     """out = σ(x) = 1 / (1 + e^(−x))."""
     found = diagnose_array(got.get("out"), case.expected["out"], equation="forward", name="out",
                            mistakes=[("computed e^(−x)/(1 + e^(−x)) = 1 − σ(x); the sign of "
@@ -151,7 +151,7 @@ def check_sigmoid_forward(got, case):
                      "or split on the sign of x")
 
 
-def check_sigmoid_backward(got, case):
+def judge_sigmoid_backward(got, case):
     """dx = dout ⊙ (1 − out) ⊙ out, out = σ(x) stored by forward (BP2's σ'(z))."""
     x, dout = case.inputs["x"], case.inputs["dout"]
     s = case.expected["out"]
@@ -196,7 +196,7 @@ def affine_cases(rng, n):
     return cases
 
 
-def check_affine_forward(got, case):
+def judge_affine_forward(got, case):
     """out = x·W + b (W is (n_in, n_out): no transpose in Saito's layout)."""
     x, W, b = case.inputs["x"], case.inputs["W"], case.inputs["b"]
     mistakes = [("the bias b is missing", x @ W)]
@@ -212,7 +212,7 @@ NO_EXTRA_M = ("divided by the batch size: in Saito's layers the 1/m is applied o
               "not divide again")
 
 
-def _check_db(db, case) -> Finding | None:
+def _judge_db(db, case) -> Finding | None:
     """BP3 in the rows layout: db = np.sum(dout, axis=0), shape (n_out,) like b."""
     dout, exp, m = case.inputs["dout"], case.expected["db"], case.expected["m"]
     g = as_array(db)
@@ -237,7 +237,7 @@ def _check_db(db, case) -> Finding | None:
                           mistakes=mistakes)
 
 
-def check_affine_backward(got, case):
+def judge_affine_backward(got, case):
     """dx = dout·Wᵀ (BP2), self.dW = xᵀ·dout (BP4), self.db = Σ_batch dout (BP3); no 1/m."""
     W, dout = case.inputs["W"], case.inputs["dout"]
     e, m = case.expected, case.expected["m"]
@@ -253,7 +253,7 @@ def check_affine_backward(got, case):
         diagnose_array(got.get("dx"), e["dx"], equation="BP2", name="dx", mistakes=dx_mistakes),
         diagnose_array(got.get("dW"), e["dW"], equation="BP4", name="self.dW", scale_m=m,
                        mistakes=dW_mistakes),
-        _check_db(got.get("db"), case)])
+        _judge_db(got.get("db"), case)])
 
 
 # --- SoftmaxWithLoss ---------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def _label_hint(found, case):
     return found
 
 
-def check_softmax_forward(got, case):
+def judge_softmax_forward(got, case):
     """loss = −(1/m) Σ log y[true class], y = softmax(x) row by row."""
     e, x = case.expected, case.inputs["x"]
     loss = got.get("loss")
@@ -336,7 +336,7 @@ def check_softmax_forward(got, case):
     return _label_hint(_overflow(found, case, "loss: " + UNSTABLE_SOFTMAX), case)
 
 
-def check_softmax_backward(got, case):
+def judge_softmax_backward(got, case):
     """BP1 with the batch mean: dx = (y − t)/m (Saito's backward divides by batch_size)."""
     e = case.expected
     m, y, onehot = e["m"], e["y"], e["onehot"]
@@ -388,7 +388,7 @@ def net_cases(rng, n):
     return cases
 
 
-def check_net_gradient(got, case):
+def judge_net_gradient(got, case):
     """grads W2, b2 (BP1 then BP4/BP3), W1, b1 (BP2 then BP4/BP3), batch mean."""
     grads = got.get("grads")
     found = diagnose_keys(grads, ["W1", "b1", "W2", "b2"], equation="api", name="grads")
@@ -407,8 +407,8 @@ def check_net_gradient(got, case):
     return None
 
 
-def _fn(name, probe, cases, check, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, check, **kw)
+def _fn(name, probe, cases, judge, **kw):
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
 # In-place modification: forward(x) must leave x alone (it is the caller's data: Relu.forward
@@ -421,21 +421,21 @@ CONSUMES_DOUT = ("dout",)
 BOOK = ("saito.sigmoid", "saito.softmax", "saito.cross_entropy_error")   # common/functions.py
 
 STYLE = Style("saito", "rows", [
-    _fn("Relu.forward", "relu_forward", relu_cases, check_relu_forward, inputs=("x",)),
-    _fn("Relu.backward", "relu_backward", relu_cases, check_relu_backward,
+    _fn("Relu.forward", "relu_forward", relu_cases, judge_relu_forward, inputs=("x",)),
+    _fn("Relu.backward", "relu_backward", relu_cases, judge_relu_backward,
         allow_mutation=CONSUMES_DOUT),
-    _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, check_sigmoid_forward,
+    _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, judge_sigmoid_forward,
         inputs=("x",), helpers=BOOK),
-    _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases, check_sigmoid_backward,
+    _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases, judge_sigmoid_backward,
         allow_mutation=CONSUMES_DOUT, helpers=BOOK),
-    _fn("Affine.forward", "affine_forward", affine_cases, check_affine_forward,
+    _fn("Affine.forward", "affine_forward", affine_cases, judge_affine_forward,
         inputs=("x", "W", "b")),
-    _fn("Affine.backward", "affine_backward", affine_cases, check_affine_backward,
+    _fn("Affine.backward", "affine_backward", affine_cases, judge_affine_backward,
         allow_mutation=CONSUMES_DOUT),
     _fn("SoftmaxWithLoss.forward", "softmax_with_loss_forward", softmax_cases,
-        check_softmax_forward, helpers=BOOK),
+        judge_softmax_forward, helpers=BOOK),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
-        check_softmax_backward, helpers=BOOK),
-    _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases, check_net_gradient,
+        judge_softmax_backward, helpers=BOOK),
+    _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases, judge_net_gradient,
         optional=True, helpers=BOOK + SAITO_LAYERS),
 ])
