@@ -82,7 +82,7 @@ def test_probe_reference_agrees_with_the_oracle(fn):
               "sigmoid_prime": kit.sigmoid_prime}
         value = probe(ns, copy.deepcopy(case.inputs))
         got = codec.decode(codec.encode(value), as_float=True)  # as the parent receives it
-        assert f.check(got, case) is None, case.description
+        assert f.judge(got, case) is None, case.description
 
 
 def test_cases_cover_edge_shapes():
@@ -117,12 +117,12 @@ def test_check_flags_planted_values():
     case = build_cases(f, 0, 4)[-1]
     e = case.expected
     good = [list(e["db"]), list(e["dW"])]
-    assert f.check({"return": good}, case) is None
-    assert f.check({"return": [good[0], [w.astype(np.float32) for w in good[1]]]}, case) is None
+    assert f.judge({"return": good}, case) is None
+    assert f.judge({"return": [good[0], [w.astype(np.float32) for w in good[1]]]}, case) is None
     bad = [list(e["db"]), list(e["dW"])]
     bad[1][0] = -bad[1][0]
-    assert "wrong sign" in f.check({"return": bad}, case).diagnosis
-    assert "should return (nabla_b, nabla_w)" in f.check({"return": good[0]}, case).diagnosis
+    assert "wrong sign" in f.judge({"return": bad}, case).diagnosis
+    assert "should return (nabla_b, nabla_w)" in f.judge({"return": good[0]}, case).diagnosis
 
 
 def test_probe_module_is_numpy_only():
@@ -245,7 +245,7 @@ def test_chapter_3_probe_reference_agrees_with_the_oracle(fn):
               "CrossEntropyCost": kit.CrossEntropyCost}
         value = probe(ns, copy.deepcopy(case.inputs))
         got = codec.decode(codec.encode(value), as_float=True)
-        assert f.check(got, case) is None, (fn, case.description)
+        assert f.judge(got, case) is None, (fn, case.description)
 
 
 def test_chapter_3_expected_values_follow_the_book():
@@ -277,10 +277,10 @@ def test_initializer_check_refuses_unscaled_and_accepts_the_book():
         book = {"weights": [rng.standard_normal((n, p)) / np.sqrt(p)
                             for p, n in zip(sizes[:-1], sizes[1:])],
                 "biases": [rng.standard_normal((n, 1)) for n in sizes[1:]]}
-        assert f.check(book, case) is None
+        assert f.judge(book, case) is None
         large = dict(book, weights=[w * np.sqrt(p) for w, p in zip(book["weights"], sizes)])
         if max(sizes[:-1]) * max(sizes[1:]) >= 1000:
-            assert "too large" in f.check(large, case).diagnosis
+            assert "too large" in f.judge(large, case).diagnosis
 
 
 def test_pytest_plugin_grades_a_chapter_3_file_handed_in_as_nielsen(tmp_path):

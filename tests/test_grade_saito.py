@@ -58,7 +58,7 @@ def test_probe_reference_agrees_with_the_oracle(fn):
     cases = build_cases(f, 3, 5)
     assert cases
     for case in cases:
-        got = f.check(probes_value(f, case), case)
+        got = f.judge(probes_value(f, case), case)
         assert got is None, (case.description, got)
 
 
@@ -111,15 +111,15 @@ def test_check_flags_planted_values():
     case = next(c for c in build_cases(f, 0, 4) if c.expected["m"] > 1)
     e = case.expected
     good = {"dx": e["dx"], "dW": e["dW"], "db": e["db"], "has_dW": True, "has_db": True}
-    assert f.check(good, case) is None
-    assert "times too large" in f.check({**good, "dW": e["dW"] * e["m"]}, case).diagnosis
-    assert "wrong sign" in f.check({**good, "db": -e["db"]}, case).diagnosis
-    assert f.check({**good, "dW": e["dW"].astype(np.float32).astype(float)}, case) is None
+    assert f.judge(good, case) is None
+    assert "times too large" in f.judge({**good, "dW": e["dW"] * e["m"]}, case).diagnosis
+    assert "wrong sign" in f.judge({**good, "db": -e["db"]}, case).diagnosis
+    assert f.judge({**good, "dW": e["dW"].astype(np.float32).astype(float)}, case) is None
     soft = _fn("SoftmaxWithLoss.forward")
     sc = build_cases(soft, 0, 4)[0]
-    assert soft.check({"loss": sc.expected["loss"]}, sc) is None
-    assert soft.check({"loss": sc.expected["loss_delta"]}, sc) is None     # Saito's +1e-7
-    assert soft.check({"loss": sc.expected["loss"] + 0.5}, sc) is not None
+    assert soft.judge({"loss": sc.expected["loss"]}, sc) is None
+    assert soft.judge({"loss": sc.expected["loss_delta"]}, sc) is None     # Saito's +1e-7
+    assert soft.judge({"loss": sc.expected["loss"] + 0.5}, sc) is not None
 
 
 def test_backward_may_consume_dout_but_forward_keeps_x():
