@@ -5,7 +5,7 @@
     backprop-oracle gradescope-bundle --style ng --output autograder.zip
     pytest --oracle-submission student.py --oracle-style ng -n auto --junitxml r.xml
 
-Parent side (`runner`): cases from the oracle (`styles`), checks and diagnoses
+Parent side (`runner`): cases from the oracle (`styles`), judges and diagnoses
 (`diagnose`), the correct NumPy helpers (`kit`), reports (`report`) written by
 `outfile` (a checked folder, a new file renamed over the name: never through a
 link). Child side (`worker`, started by `sandbox`): a zygote that forks one

@@ -62,7 +62,7 @@ class GradedFunction:
     # input before/after the call and reports "modified its input in place")
     allow_mutation: tuple[str, ...] = ()
     # the input keys the student's process receives (None: all); a case may carry more for
-    # the parent's checks (linear_activation_backward's cases hold dZ, its answer's heart)
+    # the parent's judges (linear_activation_backward's cases hold dZ, its answer's heart)
     inputs: tuple[str, ...] | None = None
     # the grader's correct helpers (`kit.HELPERS` names, "ng.sigmoid") the probe may ask for
     # while this function runs; never the graded function itself

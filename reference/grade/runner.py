@@ -1,4 +1,4 @@
-"""Grade one submission: cases from the oracle, probes in sandboxed children, checks here.
+"""Grade one submission: cases from the oracle, probes in sandboxed children, judged here.
 
 For each graded function of the style:
 

@@ -434,8 +434,9 @@ def _helper_caller(send, tag: bytes, job_fd: int, encode):
 
 
 def _fresh_workdir(job: dict, dropping: bool) -> None:
-    """The function's own temporary folder (as root: a private one), private file modes,
-    and (as root) the OOM killer's first choice the function's process, not the grader."""
+    """The function's own temporary folder (when the job asks for private ones), private
+    file modes and (as root) the OOM score set back to 0, which the worker (spared by the
+    OOM killer) passed on to this process."""
     work = isolation.fresh_tmp() if job["private_tmp"] else None
     if work:
         os.chdir(work)
@@ -453,8 +454,8 @@ def _announce(send, tag: bytes) -> None:
 
 
 def _confine(memory_mb: int, cpu_s: int, dropping: bool, job: dict, call):
-    """Limits, a user of its own, the import guard, the helper proxies, no stdin; the
-    guard."""
+    """Before any student code: the resource limits, (as root) a user of its own, the
+    import guard, the helper proxies, no stdin. Returns the installed guard."""
     _limits(memory_mb, cpu_s, dropping)
     if dropping:
         _drop()
@@ -472,7 +473,7 @@ def _result_blob(result: dict, encode) -> bytes:
         return encode(result)
     except BaseException as exc:  # noqa: BLE001
         return encode({"status": "worker_error", "cases": [],
-                             "error": f"could not encode the results: {exc!r}"[:300]})
+                       "error": f"could not encode the results: {exc!r}"[:300]})
 
 
 def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int, cpu_s: int,
