@@ -27,7 +27,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from reference.check.runner import MAX_FAMILY as FAMILY  # noqa: E402
-from reference.oracle import _batch_cost, _forward, _t, oracle_backprop, oracle_stacked  # noqa: E402
+from reference.oracle.autograd import (  # noqa: E402
+    _batch_cost,
+    _forward,
+    _t,
+    oracle_backprop,
+    oracle_stacked,
+)
 from reference.oracle.cases import draw_family, families, generate  # noqa: E402
 
 

@@ -119,3 +119,21 @@ def test_no_function_in_reference_or_manual_is_over_50_lines():
                  for path in sorted((ROOT / part).rglob("*.py"))
                  for name, line, length in _long_functions(path.read_text())]
     assert offenders == [], "split these at their seams: " + ", ".join(offenders)
+
+
+def test_every_benchmark_imports_and_has_a_main():
+    """The benchmarks run outside the suite: an import they make that a refactoring
+    moved (bench_check imported the oracle's private helpers from a module that became a
+    package) would otherwise be found only by the next person measuring."""
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        for path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+            spec = importlib.util.spec_from_file_location(f"_bench_{path.stem}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            assert callable(getattr(module, "main", None)), path.name
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
