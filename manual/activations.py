@@ -22,6 +22,12 @@ import numpy as np
 
 from .errors import InputError
 
+__all__ = [
+    "Array", "Activation", "ACTIVATIONS", "register_activation", "validate_entry",
+    "unregister_activation", "get_activation", "softplus", "sigmoid", "elu", "gelu_tanh",
+    "softmax", "BUILTIN_ACTIVATIONS",
+]
+
 Array = np.ndarray
 
 

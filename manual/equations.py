@@ -17,6 +17,8 @@ import numpy as np
 
 from .activations import Activation
 
+__all__ = ["Array", "class_axis", "batch_axis", "bp1", "bp2", "bp3", "bp4"]
+
 Array = np.ndarray
 COLUMNS, ROWS = "columns", "rows"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
+__all__ = ["InputError", "validate_int", "validate_seed", "validate_real"]
+
 
 class InputError(ValueError):
     """Raised for input the library cannot give a meaningful answer for."""

@@ -15,6 +15,8 @@ import numpy as np
 from .errors import InputError, validate_real
 from .network import Network
 
+__all__ = ["gradient_check"]
+
 MAX_PARAMS = 20_000
 """The most parameters `gradient_check` moves unless told otherwise: each costs two
 forward passes over the whole batch, so a big network would run for hours."""

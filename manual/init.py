@@ -9,6 +9,8 @@ import numpy as np
 from .equations import COLUMNS, ROWS
 from .errors import InputError, validate_seed
 
+__all__ = ["initialize"]
+
 METHODS = ("ng", "he", "xavier")
 
 

@@ -29,6 +29,10 @@ import numpy as np
 
 from .errors import InputError
 
+__all__ = [
+    "Array", "Loss", "LOSSES", "register_loss", "get_loss", "validate_output", "validate_targets",
+]
+
 Array = np.ndarray
 
 

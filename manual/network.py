@@ -16,6 +16,8 @@ from .equations import COLUMNS, ROWS, batch_axis, bp1, bp2, bp3, bp4, class_axis
 from .errors import InputError
 from .losses import Loss, get_loss, validate_output, validate_targets
 
+__all__ = ["Array", "DTYPES", "Gradients", "Network", "real_array"]
+
 Array = np.ndarray
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

@@ -12,6 +12,8 @@ import numpy as np
 from .equations import batch_axis
 from .errors import validate_int, validate_real, validate_seed
 
+__all__ = ["iter_minibatches", "validate_hyperparameters", "sgd_step", "fit"]
+
 
 def iter_minibatches(n: int, batch_size: int, epochs: int, seed: int):
     """The example indices of every mini-batch, one epoch at a time (seeded shuffling;

@@ -22,6 +22,8 @@ import sys
 
 from manual.errors import InputError
 
+__all__ = ["UsageError", "Parser", "prefix", "did_you_mean", "build_parser", "main", "entry"]
+
 SUBCOMMANDS = {                  # module: the subcommands it registers
     "reference.check.cli": ("check",),
     "reference.derive.cli": ("derive",),

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import os
 
+__all__ = ["DEFAULT_MATRIX_CASES", "pytest_addoption", "pytest_collection_modifyitems"]
+
 # One BLAS/OpenMP thread per process (xdist workers inherit the environment);
 # set before numpy or torch are imported by anything that runs later.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -17,6 +17,8 @@ from ..oracle.cases import DTYPES, LAYOUTS
 from ..oracle.compare import EQUATIONS
 from .contract import BIAS_SHAPES, load_impl
 
+__all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
+
 DEFAULT_CASES = 5000
 MAX_JOBS = 256  # processes; more only contend (and fork that many copies of torch)
 

@@ -29,6 +29,11 @@ from . import exact, sampling
 from .expr import Expression, compile_expression
 from .judge import Block, Claim, Report, Verdict, judge, torch_errors
 
+__all__ = [
+    "DEFAULT_POINTS", "activation_report", "check_activation", "loss_report",
+    "check_loss_gradient", "output_error_report", "check_output_error",
+]
+
 DEFAULT_DOMAIN = (-8.0, 8.0)
 LOSS_DOMAINS = {"real": (-3.0, 3.0), "binary": (0.01, 0.99), "onehot": (0.05, 0.95)}
 DEFAULT_POINTS = 200

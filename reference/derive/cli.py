@@ -22,6 +22,8 @@ from .expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
 from .judge import TOLERANCE_TEXT, Report
 from .sampling import TARGETS
 
+__all__ = ["parse_param", "params_of", "add_parser"]
+
 # a value that starts with a single '-' is a value (an expression or a domain), not an option
 _DASH_VALUE = re.compile(r"^-(?!-)(?!h$).")
 

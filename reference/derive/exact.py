@@ -21,6 +21,8 @@ import math
 import mpmath
 from mpmath import mpf
 
+__all__ = ["size", "evaluate"]
+
 DIGITS = 30
 MAX_BITS = 100_000  # |x| >= 2**MAX_BITS is treated as infinite, |x| < 2**-MAX_BITS as 0
 EXP_LIMIT = MAX_BITS * math.log(2)  # exp(x) beyond this is inf (or 0 for -x)

@@ -32,6 +32,11 @@ from manual.errors import InputError
 
 from . import exact
 
+__all__ = [
+    "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "FUNCTIONS", "ExpressionError", "Expression",
+    "compile_expression",
+]
+
 if TYPE_CHECKING:
     import torch
 

@@ -41,6 +41,8 @@ from manual.errors import InputError
 
 from ..oracle.tolerances import DERIVE, DERIVE_KINK, allowance, relative_error
 
+__all__ = ["TOLERANCE_TEXT", "Verdict", "Report", "Claim", "Block", "judge", "torch_errors"]
+
 if TYPE_CHECKING:
     import torch
 

@@ -11,6 +11,11 @@ import numpy as np
 
 from manual.errors import InputError
 
+__all__ = [
+    "TARGETS", "parse_domain", "validate_points", "validate_target", "block_sizes", "uniform",
+    "targets",
+]
+
 MAX_POINTS = 100_000
 VECTOR_CLASSES = (3, 4, 5)
 TARGETS = ("real", "binary", "onehot")

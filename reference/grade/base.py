@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = ["GradeCase", "Finding", "GradedFunction", "Style"]
+
 
 @dataclass
 class GradeCase:

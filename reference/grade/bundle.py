@@ -23,6 +23,8 @@ from manual.errors import InputError
 
 from .sandbox import ROOT
 
+__all__ = ["RUN", "write_bundle"]
+
 TORCH = "torch==2.13.0"
 
 SETUP = """#!/usr/bin/env bash

@@ -34,6 +34,8 @@ from manual.errors import InputError
 
 from .styles import STYLES, function_names, get_style
 
+__all__ = ["SUFFIXES", "add_parser", "validate_options", "submissions_in"]
+
 SUFFIXES = (".py", ".ipynb")
 
 

@@ -23,6 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = [
+    "MAGIC", "MAX_DEPTH", "MAX_NODES", "MAX_ARRAY_BYTES", "MAX_STRING", "MAX_DECODED_BYTES",
+    "Opaque", "encode", "decode",
+]
+
 MAGIC = b"BPORACLE1\n"
 MAX_DEPTH = 32
 MAX_NODES = 200_000

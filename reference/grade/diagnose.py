@@ -24,6 +24,11 @@ import numpy as np
 from ..oracle.tolerances import GRADER, allowance
 from .base import Finding
 
+__all__ = [
+    "as_array", "close", "diagnose_shape", "diagnose_array", "diagnose_keys", "diagnose_mutation",
+    "diagnose_spread", "diagnose_init", "first",
+]
+
 RTOL, ATOL = GRADER
 
 

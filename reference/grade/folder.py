@@ -33,6 +33,8 @@ from .loader import (
 )
 from .standins import is_course_file
 
+__all__ = ["MAX_MODULES", "Folder", "gather"]
+
 MAX_LISTED = 50                     # files ignored, listed by name in the report
 MAX_MODULES = 200                   # student modules sent to the child, at most
 MAX_SCANNED = 1000                  # files of a student's folder looked through, at most

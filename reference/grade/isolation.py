@@ -32,6 +32,12 @@ import sysconfig
 import time
 from pathlib import Path
 
+__all__ = [
+    "NETWORK", "PRIVATE_TMP", "HIDDEN", "RUN", "PROC", "CGROUP_MEMORY", "OWN_USER", "RLIMITS",
+    "PER_FUNCTION", "can_isolate", "package_dirs", "safe_to_hide", "hidden_paths", "enter",
+    "kept_under", "fresh_tmp", "kill_user", "protect_from_oom", "Box", "active", "cgroup_controls",
+]
+
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x4000, 0x40000
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")

@@ -17,6 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "sigmoid", "sigmoid_prime", "softmax", "labels", "cross_entropy_error", "QuadraticCost",
+    "CrossEntropyCost", "COSTS", "backprop", "ng_linear_backward", "Relu", "Sigmoid", "Affine",
+    "SoftmaxWithLoss", "LAYERS", "LAYER_STATE", "HELPERS", "SAITO_LAYERS", "answer",
+]
+
 
 # --- the equations, shared by the styles -----------------------------------------------------
 def sigmoid(z):

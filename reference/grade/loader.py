@@ -47,6 +47,11 @@ from manual.errors import InputError
 from .py2 import from_python2
 from .standins import is_course_file
 
+__all__ = [
+    "MAX_SOURCE_BYTES", "MAX_NOTEBOOK_BYTES", "Module", "Loaded", "NotASubmission", "read_cells",
+    "load",
+]
+
 MAX_SOURCE_BYTES = 5_000_000
 MAX_NOTEBOOK_BYTES = 100_000_000    # notebooks carry their outputs (plots as base64)
 # the code the grader parses (a .py file, or a notebook's code cells together): parsing

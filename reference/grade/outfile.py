@@ -30,6 +30,8 @@ from pathlib import Path
 
 from manual.errors import InputError
 
+__all__ = ["Folder", "RESERVE", "reserve", "Report", "main"]
+
 
 def _trusted(uid: int) -> bool:
     return uid in (0, os.geteuid())

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from .styles import get_style
 
+__all__ = ["SUFFIXES", "pick", "files_under", "main"]
+
 SUFFIXES = (".ipynb", ".py")
 MAX_BYTES = 100_000_000
 

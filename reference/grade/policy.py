@@ -19,6 +19,11 @@ import ast
 import os
 import sys
 
+__all__ = [
+    "AUTOGRAD", "GRADER", "forbidden", "reason", "scan", "imported_modules", "loaded",
+    "ImportGuard",
+]
+
 AUTOGRAD = ("torch", "jax", "jaxlib", "tensorflow", "autograd", "functorch")
 GRADER = ("manual", "reference")
 

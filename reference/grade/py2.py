@@ -13,6 +13,8 @@ import ast
 import functools
 import re
 
+__all__ = ["from_python2"]
+
 
 def _float_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, float)

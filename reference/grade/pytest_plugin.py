@@ -17,6 +17,8 @@ import pytest
 
 from .styles import STYLES
 
+__all__ = ["add_options", "collect", "modify_items"]
+
 
 def add_options(group) -> None:
     group.addoption("--oracle-submission", default=None, metavar="FILE",

@@ -39,6 +39,8 @@ import numpy as np
 
 from .runner import MISSING, NOT_GRADED, PASSED, SUPPLIED, FunctionResult, SubmissionResult
 
+__all__ = ["escape", "csv_cell", "function_line", "text", "gradescope", "csv_header", "csv_row"]
+
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SMALL = 60     # arrays up to this many entries are shown in full in the failing case
 

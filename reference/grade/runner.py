@@ -35,6 +35,12 @@ from .diagnose import diagnose_mutation
 from .sandbox import Child, ChildResult, Job
 from .styles import STYLES, function_names, get_style, resolve_style
 
+__all__ = [
+    "DEFAULT_CASES", "STATUSES", "FunctionResult", "SubmissionResult", "not_graded", "build_cases",
+    "cases_for", "job_for", "judge_case", "FORWARD", "interpret", "safe_interpret",
+    "grade_submission",
+]
+
 DEFAULT_CASES = 4
 
 

@@ -52,6 +52,8 @@ from . import codec
 from .isolation import kill_user
 from .worker import sandbox_uid
 
+__all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child"]
+
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
         "from reference.grade.worker import main; main(sys.argv[1:])")

@@ -24,6 +24,11 @@ from manual.training import iter_minibatches, validate_hyperparameters
 
 from .torchexpr import torch_activation, torch_loss
 
+__all__ = [
+    "oracle_backprop", "StackedGradients", "oracle_stacked", "float32_noise", "oracle_for",
+    "oracle_fit",
+]
+
 
 @dataclass
 class OracleGradients(Gradients):

@@ -27,6 +27,11 @@ from manual.errors import InputError
 from manual.losses import LOSSES, get_loss
 from manual.network import Network
 
+__all__ = [
+    "LAYOUTS", "DTYPES", "Case", "combinations", "MAX_FAMILY", "family_size", "generate",
+    "register_custom", "families", "family_key", "Stack", "draw_family",
+]
+
 LAYOUTS = (COLUMNS, ROWS)
 DTYPES = ("float64", "float32")
 _SHORT = {"float64": "f64", "float32": "f32"}

@@ -20,6 +20,8 @@ import torch
 
 from manual.errors import InputError
 
+__all__ = ["torch_activation", "torch_loss"]
+
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv}
 _VARIABLES = ("z", "a", "y", "axis")

@@ -18,6 +18,12 @@ import numpy as np
 
 from .remote import helper
 
+__all__ = [
+    "initialize_parameters_deep", "linear_forward_probe", "linear_activation_forward_probe",
+    "L_model_forward", "compute_cost", "linear_backward_probe", "linear_activation_backward_probe",
+    "L_model_backward", "update_parameters", "activation_probe", "activation_backward_probe",
+]
+
 
 def _isolate(ns, *names):
     """Replace the helpers a graded function calls by the grader's correct versions

@@ -10,6 +10,8 @@ returns the value or raises the helper's error.
 
 from __future__ import annotations
 
+__all__ = ["ERRORS", "connect", "raise_for", "helper", "layer"]
+
 _channel = []      # [call]: set by connect()
 
 ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError,

@@ -13,6 +13,8 @@ from manual.errors import InputError
 
 from ..base import Style
 
+__all__ = ["STYLES", "get_style", "resolve_style", "function_names"]
+
 STYLES = {
     "ng": "reference.grade.styles.ng",
     "saito": "reference.grade.styles.saito",

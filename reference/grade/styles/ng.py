@@ -19,6 +19,8 @@ from ..base import Finding, GradeCase, GradedFunction, Style
 from ..diagnose import as_array, diagnose_array, diagnose_init, diagnose_keys, first
 from ..kit import sigmoid as _sig
 
+__all__ = ["STYLE"]
+
 PROBES = "reference.grade.probes.ng"
 
 

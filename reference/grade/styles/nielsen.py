@@ -23,6 +23,8 @@ from ..kit import backprop as np_backprop  # NumPy only, the correct backprop
 from ..kit import sigmoid as _sig
 from ..kit import sigmoid_prime as _sig_prime
 
+__all__ = ["STYLE"]
+
 PROBES = "reference.grade.probes.nielsen"
 
 

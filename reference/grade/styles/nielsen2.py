@@ -29,6 +29,8 @@ from ..kit import COSTS
 from ..kit import backprop as np_backprop
 from . import nielsen as ch1
 
+__all__ = ["STYLE", "TITLE", "recognize"]
+
 PROBES = "reference.grade.probes.nielsen"
 TITLE = "Nielsen's chapter 3 network2.py"
 LOSS = {"cross_entropy": "bce", "quadratic": "quadratic"}

@@ -24,13 +24,10 @@ from ..diagnose import as_array, diagnose_array, diagnose_keys, first
 from ..kit import SAITO_LAYERS
 from ..kit import sigmoid as _sig
 
+__all__ = ["STYLE"]
+
 PROBES = "reference.grade.probes.saito"
 BIG = 1000.0       # large logits: softmax without the max subtraction gives inf/inf = NaN
-
-
-def _softmax(x):
-    e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _vjp(fn, arrays, dout):
