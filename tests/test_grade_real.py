@@ -211,7 +211,7 @@ def test_python2_network_is_converted_and_graded():
     (note,) = [w for w in result.warnings if "Python 2" in w]
     assert "fissix" in note
     # eta/len(mini_batch) on lines 49 and 51; 1.0/(1.0+...) on line 93 is a float division
-    assert "lines 49, 51 " in note and "93" not in note
+    assert "lines 49, 51:" in note and "93" not in note
 
 
 def test_python2_with_a_bug_still_fails_where_the_bug_is(tmp_path):

@@ -3,8 +3,9 @@ the maintained fork of lib2to3, before grading (parent side).
 
 Only a source that does not parse as Python 3 and shows something only Python 2
 writes is converted (building the converter costs about 0.5 s). The note says so
-and names the lines whose `/` divided two integers to an integer in Python 2:
-the one conversion that can change what the code computes.
+and names the lines whose `/` has no float literal on either side: where both sides
+are integers, Python 2 divided to an integer (the one conversion that can change
+what the code computes).
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     note = f"{label}: Python 2, graded after automatic conversion to Python 3 (fissix)"
     if lines:
         shown = ", ".join(map(str, lines[:12])) + (", ..." if len(lines) > 12 else "")
-        note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown} divided two integers "
-                 "to an integer in Python 2 and no longer does: check them if a result "
-                 "differs")
+        note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown}: where both sides "
+                 "are integers, Python 2 gave a floor division and Python 3 does not (check "
+                 "them if a result differs)")
     return new, tree, note
 
 
