@@ -195,7 +195,7 @@ def test_the_clock_of_a_function_starts_when_its_child_is_ready():
     fn = next(f for f in get_style("ng").functions if f.name == "linear_forward")
     job = runner.job_for([fn], [runner.build_cases(fn, 0, 1)], loader.load(HERE / "correct.py"),
                          False)
-    child = Child(timeout=1.0, n_functions=1)
+    child = Child(timeout=1.0)
     late = threading.Timer(2.0, child.send, [job])      # later than the function's timeout
     late.start()
     got = []

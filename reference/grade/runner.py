@@ -237,8 +237,7 @@ def run_group(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: l
             if child is not None:
                 child.close()
             break
-        child = child or Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(pending),
-                               box=box)
+        child = child or Child(timeout=timeout, memory_mb=memory_mb, box=box)
         failed = _run_child(child, fns, cases, pending, loaded, keep, allow_autograd, deadline,
                             box)
         child = None
@@ -557,8 +556,7 @@ def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Lo
     # the children start (Python, NumPy) while this process imports torch for the cases
     children = []
     try:
-        children += [Child(timeout=timeout, memory_mb=memory_mb, n_functions=len(g), box=box)
-                     for g in groups]
+        children += [Child(timeout=timeout, memory_mb=memory_mb, box=box) for _ in groups]
         import_oracle()
         all_cases = [cases_for(style, f, seed, n_cases) for f in functions]
 

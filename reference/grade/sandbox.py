@@ -154,8 +154,7 @@ class Job:
 class Child:
     """A started worker waiting for its job (the graded functions of one submission)."""
 
-    def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, n_functions: int = 1,
-                 box=None):
+    def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, box=None):
         self.timeout, self.memory_mb = timeout, memory_mb
         self.deadline = float("inf")     # monotonic: the submission's total time (the runner's)
         self.workdir = tempfile.mkdtemp(prefix="oracle-grade-")
