@@ -603,3 +603,21 @@ def test_the_graders_time_answering_helpers_is_not_the_students(monkeypatch):
                               timeout=1.0)
     (fr,) = result.functions
     assert fr.status == "passed", fr.finding     # 12 answers: 1.8 s of the grader's time
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can start processes under other uids")
+def test_one_sweep_kills_every_listed_user_and_no_other():
+    """The parent's sweep after a worker: every function's user in one pass over /proc
+    (it scanned /proc once per function), and nobody else."""
+    base = UID_BASE + (1 << 22) + os.getpid() % 1000 * 3     # above every worker's uid
+    procs = [subprocess.Popen(["sleep", "30"], preexec_fn=lambda u=base + k: os.setuid(u))
+             for k in range(3)]
+    try:
+        time.sleep(0.2)
+        assert isolation.kill_users([base, base + 1]) == 2
+        assert [p.wait(timeout=10) for p in procs[:2]] == [-9, -9]
+        assert procs[2].poll() is None
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import codec
-from .isolation import kill_user
+from .isolation import kill_users
 from .worker import sandbox_uid
 
 __all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child"]
@@ -266,8 +266,7 @@ class Child:
             return
         self.closed = True
         if self.dropped:  # whatever the student started under its own uid, setsid() or not
-            for pid in self.pids:
-                kill_user(sandbox_uid(pid))
+            kill_users(sandbox_uid(pid) for pid in self.pids)
         self._killpg()   # only while the pid is not reaped: it cannot be reused yet
         try:
             self.proc.wait(timeout=5)
