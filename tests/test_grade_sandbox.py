@@ -621,3 +621,26 @@ def test_one_sweep_kills_every_listed_user_and_no_other():
         for p in procs:
             p.kill()
             p.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_CHILD_SUBREAPER is Linux")
+def test_a_survivor_of_a_function_shows_as_the_workers_child():
+    """The worker sweeps /proc after a function only when something survived it: as a
+    subreaper it sees a grandchild whose parent exited among its own children."""
+    code = ("import os, time; from reference.grade import isolation\n"
+            "assert isolation.become_subreaper()\n"
+            "print(isolation.leftovers())\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    if os.fork() == 0:\n"
+            "        time.sleep(30)\n"
+            "    os._exit(0)\n"
+            "os.waitpid(pid, 0)\n"
+            "left = isolation.leftovers()\n"
+            "print(len(left))\n"
+            "for p in left: os.kill(p, 9)\n"
+            "time.sleep(0.1); isolation.reap(); print(isolation.leftovers())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": ROOT})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["[]", "1", "[]"]
