@@ -195,8 +195,8 @@ STUDENT_FILES: set[str] = set()
 
 
 def compile_segments(segments) -> list[tuple[dict, object]]:
-    """(segment, code object or the SyntaxError's text): compiled once per child, run per
-    function (each graded function gets a fresh namespace)."""
+    """(segment, code object or the SyntaxError's text): compiled once by the worker, run
+    in each function's process (each graded function gets a fresh namespace)."""
     out = []
     for seg in segments:
         STUDENT_FILES.add(seg["filename"])
@@ -500,8 +500,7 @@ def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int,
         out, err = Bounded(1), Bounded(2)
         sys.stdout, sys.stderr = out, err
         try:
-            result = run_function(fn, cases, compile_segments(job["segments"]), guard,
-                                  memory_mb, frame)
+            result = run_function(fn, cases, job["compiled"], guard, memory_mb, frame)
         except BaseException as exc:  # noqa: BLE001
             result = {"status": "worker_error", "error": _error(exc, memory_mb), "cases": []}
         del cases
@@ -552,6 +551,9 @@ def main(argv: list[str]) -> None:
     job["private_tmp"] = isolation.PRIVATE_TMP in on
     report = codec.encode(on)
     os.write(result_fd, b"P" + bytes(4) + len(report).to_bytes(8, "little") + report)
+    # compiled once for every function's process (the parent parsed the same source, as
+    # bounded: compiling runs none of it); each process executes it in a fresh namespace
+    job["compiled"] = compile_segments(job["segments"])
     subreaper = isolation.become_subreaper()
     for k, fn in enumerate(job["functions"]):
         pid = os.fork()
