@@ -12,7 +12,7 @@ from manual.errors import InputError
 from manual.losses import LOSSES
 
 from ..cli import did_you_mean
-from ..derive.cli import params_of, parse_param
+from ..derive.cli import add_param_option, params_of
 from ..oracle.cases import DTYPES, LAYOUTS
 from ..oracle.compare import EQUATIONS
 from .contract import BIAS_SHAPES, load_impl
@@ -83,10 +83,7 @@ def add_parser(sub) -> None:
     p.add_argument("--domain", default=None, metavar="LO,HI",
                    help="where the --activation activations are defined and their z is drawn "
                         "(default -8,8), e.g. 0.01,8 for log(z)")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   type=parse_param,
-                   help="a named number the --activation expressions may use, e.g. "
-                        "alpha=1.6733 (repeatable; default: none)")
+    add_param_option(p, "the --activation expressions")
     p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
                    help="comma-separated activations to draw from (default: all)")
     p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,

@@ -22,7 +22,7 @@ from .expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
 from .judge import TOLERANCE_TEXT, Report
 from .sampling import TARGETS
 
-__all__ = ["parse_param", "params_of", "add_parser"]
+__all__ = ["parse_param", "params_of", "add_param_option", "add_parser"]
 
 # a value that starts with a single '-' is a value (an expression or a domain), not an option
 _DASH_VALUE = re.compile(r"^-(?!-)(?!h$).")
@@ -60,11 +60,16 @@ def _parser(sub, name: str, help_text: str):
     p.add_argument("--domain", default=None, metavar="LO,HI",
                    help="range of z (activation, output-error) or of a (loss) (default: "
                         "the activation's, [-8, 8] for an expression; for a loss by target)")
+    add_param_option(p, "the expressions")
+    return p
+
+
+def add_param_option(p, users: str) -> None:
+    """--param NAME=VALUE (repeatable), for derive and for check's --activation."""
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    type=parse_param,
-                   help="a named number the expressions may use, e.g. alpha=1.6733 "
+                   help=f"a named number {users} may use, e.g. alpha=1.6733 "
                         "(repeatable; default: none)")
-    return p
 
 
 def parse_param(text: str) -> tuple[str, float]:
