@@ -8,6 +8,7 @@ Options:
     --oracle-domain LO,HI / --oracle-param NAME=VALUE   its domain and named numbers
     --oracle-activations a,b / --oracle-losses l / --oracle-layouts rows /
     --oracle-dtypes float64  draw only from these (as `backprop-oracle check`'s filters)
+    --oracle-in-process      compute the oracle in the pytest process (default: a helper)
 
 A test that takes the argument `oracle_case` is run once per case, with the
 case's structural id (`tanh-sigmoid-bce-columns-f64-4x3x1-m5`). Cases are
@@ -16,6 +17,10 @@ They come in families sharing a structure (as in `check`), so
 `reference.assert_backprop` computes the oracle once per family and worker.
 A run with failures of `assert_backprop` ends with one table: failures by
 equation × layer × activation.
+
+The oracle (torch autograd) runs in a helper process, one per pytest process, so
+pytest itself never imports torch (see `reference.oracle.process`);
+--oracle-in-process keeps it in the pytest process.
 """
 
 from __future__ import annotations
@@ -51,6 +56,10 @@ def pytest_addoption(parser) -> None:
     group.addoption("--oracle-param", action="append", default=[], metavar="NAME=VALUE",
                     help="a named number the --oracle-activation expressions may use "
                          "(repeatable)")
+    group.addoption("--oracle-in-process", action="store_true", default=False,
+                    help="compute the oracle (torch autograd) in the pytest process itself "
+                         "instead of in a helper process (default: a helper process per "
+                         "pytest process, so pytest never imports torch)")
     for name, what in (("activations", "activation"), ("losses", "loss"),
                        ("layouts", "layout"), ("dtypes", "dtype")):
         group.addoption(f"--oracle-{name}", default=None, metavar=f"{what.upper()}S",
@@ -125,8 +134,12 @@ def pytest_configure(config) -> None:
 
 
 def pytest_unconfigure(config) -> None:
-    """Unregister the run's --oracle-activation entries (pytest may run again in the
-    same process, e.g. under pytester)."""
+    """Stop the oracle's helper process; unregister the run's --oracle-activation
+    entries (pytest may run again in the same process, e.g. under pytester)."""
+    import sys
+
+    if "reference.oracle.process" in sys.modules:
+        sys.modules["reference.oracle.process"].disable()
     for name in getattr(config, "_oracle_custom", None) or ():
         from manual.activations import ACTIVATIONS
 
@@ -168,6 +181,20 @@ def pytest_generate_tests(metafunc) -> None:
     if "oracle_case" in metafunc.fixturenames:
         cases = oracle_cases(metafunc.config)
         metafunc.parametrize("oracle_case", cases, ids=[c.id for c in cases])
+        _start_oracle_helper(metafunc.config)
+
+
+def _start_oracle_helper(config) -> None:
+    """The oracle's answers come from a helper process (reference.oracle.process),
+    started now so it imports torch while pytest collects, unless torch is already
+    imported here (then the helper would only add a process) or --oracle-in-process."""
+    import sys
+
+    if config.getoption("oracle_in_process") or "torch" in sys.modules:
+        return
+    from reference.oracle import process
+
+    process.enable()
 
 
 def pytest_report_header(config) -> list[str]:

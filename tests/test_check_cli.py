@@ -110,16 +110,16 @@ def test_non_finite_oracle_gradients_are_bad_input_not_a_disagreement(monkeypatc
     instead of exit 1 and "expected nan, got nan" failures."""
     import numpy as np
 
-    import reference.check.runner
+    import reference.oracle.autograd
 
-    real = reference.check.runner.oracle_stacked
+    real = reference.oracle.autograd.oracle_stacked
 
     def overflowing(*args, **kwargs):
         out = real(*args, **kwargs)
         out.dW[0] = out.dW[0] * np.nan
         return out
 
-    monkeypatch.setattr(reference.check.runner, "oracle_stacked", overflowing)
+    monkeypatch.setattr(reference.oracle.autograd, "oracle_stacked", overflowing)
     code = main(["check", "--cases", "5", "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 2

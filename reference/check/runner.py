@@ -25,7 +25,7 @@ from manual.errors import InputError
 from manual.losses import get_loss
 from manual.network import Network
 
-from ..oracle.autograd import StackedGradients, float32_noise, oracle_stacked
+from ..oracle.answers import StackedGradients
 from ..oracle.cases import (
     MAX_FAMILY,
     Case,
@@ -45,6 +45,7 @@ from ..oracle.compare import (
     compare_gradients,
     compare_stacked,
 )
+from ..oracle.process import LOCAL, backend_for
 from ..oracle.tolerances import allowance, tolerance_for
 from . import contract
 
@@ -69,14 +70,16 @@ def run_case(case: Case, impl: Callable | None = None, bias_shape: str = "layout
     The family's arrays and oracle answer are computed once and cached in this process
     (the pytest plugin's cases come in families: one stacked oracle call each).
     strict: an exception raised by `impl` propagates (else it fails the case)."""
-    return run_family([case], impl, bias_shape, prepared=_prepared(case), strict=strict)[0]
+    oracle = backend_for()
+    return run_family([case], impl, bias_shape, prepared=_prepared(case, oracle),
+                      strict=strict, oracle=oracle)[0]
 
 
 _CACHE: OrderedDict = OrderedDict()
 CACHED_FAMILIES = 64
 
 
-def _prepared(case: Case):
+def _prepared(case: Case, oracle=LOCAL):
     """(stack, expected) of the case's family, from a small LRU cache. The key holds
     the registry entries' identities (kept alive by the cache), so an activation
     registered again under the same name is never answered from the old one."""
@@ -86,15 +89,17 @@ def _prepared(case: Case):
         _CACHE.move_to_end(key)
         return _CACHE[key][:2]
     stack = draw_family(case)
-    _CACHE[key] = stack, _oracle(stack, case), entries
+    _CACHE[key] = stack, _oracle(stack, case, oracle), entries
     if len(_CACHE) > CACHED_FAMILIES:
         _CACHE.popitem(last=False)
     return _CACHE[key][:2]
 
 
-def _oracle(stack: Stack, first: Case):
-    """The oracle's stacked answer for a family; InputError when it is not finite."""
-    expected = oracle_stacked(stack.W, stack.b, first.activations, first.loss, stack.X,
+def _oracle(stack: Stack, first: Case, oracle=LOCAL):
+    """The oracle's stacked answer for a family (from `oracle`: autograd in this process,
+    or in the helper process of `reference.oracle.process`); InputError when it is not
+    finite."""
+    expected = oracle.stacked(stack.W, stack.b, first.activations, first.loss, stack.X,
                               stack.Y, first.layout, first.reduction, validate=False)
     if not all(np.isfinite(x).all() for x in expected.deltas + expected.dW + expected.db):
         raise InputError(f"case {first.id}: the oracle's gradients are not finite (an "
@@ -105,17 +110,18 @@ def _oracle(stack: Stack, first: Case):
 
 def run_family(cases: list[Case], impl: Callable | None = None,
                bias_shape: str = "layout", prepared=None,
-               strict: bool = False) -> list[CaseResult]:
+               strict: bool = False, oracle=LOCAL) -> list[CaseResult]:
     """Cases of one family (one structure, arrays drawn together): one stacked
     oracle call for the family, then `Network.backprop` (or `impl`) on each case,
     then one vectorized comparison. The oracle runs first, so an implementation
     that modifies its inputs in place cannot change the expected values.
-    `prepared`: the family's (stack, oracle answer) when the caller has them cached."""
+    `prepared`: the family's (stack, oracle answer) when the caller has them cached.
+    `oracle`: where autograd runs (`reference.oracle.process`; default this process)."""
     first = cases[0]
     stack, expected = prepared or (None, None)
     if stack is None:
         stack = draw_family(first)
-        expected = _oracle(stack, first)
+        expected = _oracle(stack, first, oracle)
     members = [c.member for c in cases]
     if members != list(range(len(stack))):
         expected = expected.take(members)
@@ -129,14 +135,14 @@ def run_family(cases: list[Case], impl: Callable | None = None,
     entries = [get_activation(a) for a in first.activations] + [get_loss(first.loss)]
     verdicts = _compare(gots, expected, first.dtype, entries, fields, failed)
     if first.dtype == "float32" and not all(v.ok for v in verdicts):
-        _rejudge_float32(cases, verdicts, gots, expected, failed, entries, fields)
+        _rejudge_float32(cases, verdicts, gots, expected, failed, entries, fields, oracle)
     if impl is not None:
         _judge_costs(gots, expected, verdicts, first.dtype, entries)
     return _results(cases, verdicts, gots, expected, fields)
 
 
 def _rejudge_float32(cases: list[Case], verdicts: list, gots: list, expected, failed: dict,
-                     entries: list, fields) -> None:
+                     entries: list, fields, oracle=LOCAL) -> None:
     """Judge float32 mismatches again above float32's own noise, measured on freshly drawn
     arrays (the implementation may have modified the ones it was given)."""
     pristine = draw_family(cases[0])
@@ -145,8 +151,8 @@ def _rejudge_float32(cases: list[Case], verdicts: list, gots: list, expected, fa
         if not verdicts[k].ok and k not in failed and mm.equation in EQUATIONS:
             w, b, X, Y = pristine.member(case.member)
             exp = expected.member(k)
-            noise = float32_noise(w, b, case.activations, case.loss, X, Y, case.layout,
-                                  case.reduction, expected=exp)
+            noise = oracle.noise(w, b, case.activations, case.loss, X, Y, case.layout,
+                                 case.reduction, expected=exp)
             verdicts[k] = compare_gradients(gots[k], exp, "float32", entries, noise, fields)
 
 

@@ -62,6 +62,9 @@ def expression_activation(spec: str, *, domain: tuple[float, float] = DOMAIN,
         out = forward.torch(z=z)
         return out if out.shape == z.shape else out.expand_as(z) + 0 * z
 
+    # how the oracle's helper process (reference.oracle.process) rebuilds this torch side
+    torch_forward.oracle_recipe = ("expression", spec, tuple(domain),
+                                   tuple(sorted((params or {}).items())))
     kinks = find_kinks(np_forward, domain) if forward.non_smooth else ()
     return register_activation(name, np_forward, np_derivative, torch_forward,
                                domain=domain, kinks=kinks, replace=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("autograd", "cases", "compare", "tolerances", "torchexpr")
+_SUBMODULES = ("answers", "autograd", "cases", "compare", "process", "tolerances", "torchexpr")
 
 
 def __getattr__(name: str):

@@ -10,7 +10,6 @@ example's zˡₓ only reaches Cₓ, so ∂C/∂zˡₓ = scale · ∂Cₓ/∂zˡ�
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -22,20 +21,13 @@ from manual.losses import get_loss, validate_targets
 from manual.network import Gradients, Network, real_array
 from manual.training import iter_minibatches, validate_hyperparameters
 
+from .answers import OracleGradients, StackedGradients
 from .torchexpr import torch_activation, torch_loss
 
 __all__ = [
     "oracle_backprop", "StackedGradients", "oracle_stacked", "float32_noise", "oracle_for",
     "oracle_fit",
 ]
-
-
-@dataclass
-class OracleGradients(Gradients):
-    """Gradients plus the forward pass the oracle saw (all float64 ndarrays)."""
-
-    zs: list[np.ndarray] = field(default_factory=list)
-    activations: list[np.ndarray] = field(default_factory=list)
 
 
 def _t(x, dtype=np.float64) -> torch.Tensor:
@@ -97,34 +89,6 @@ def oracle_backprop_many(weights: Sequence, biases: Sequence, activations: Seque
     s = oracle_stacked(stacked[0], stacked[1], activations, loss, stacked[2], stacked[3],
                        layout, reduction, keep_forward, precision)
     return [s.member(k) for k in range(len(Xs))]
-
-
-@dataclass
-class StackedGradients:
-    """The oracle's answer for K stacked networks: every array has a leading axis K
-    (db shaped like the stacked biases), `cost` is (K,)."""
-
-    deltas: list[np.ndarray]
-    dW: list[np.ndarray]
-    db: list[np.ndarray]
-    cost: np.ndarray
-    zs: list[np.ndarray] = field(default_factory=list)
-    activations: list[np.ndarray] = field(default_factory=list)
-
-    def member(self, k: int) -> OracleGradients:
-        """The answer for network k alone."""
-        pick = lambda arrays: [x[k] for x in arrays]
-        return OracleGradients(pick(self.deltas), pick(self.dW), pick(self.db),
-                               float(self.cost[k]), pick(self.zs), pick(self.activations))
-
-    def take(self, members: Sequence[int]) -> StackedGradients:
-        """The answers of some members only, in the order given."""
-        idx = list(members)
-        if idx and idx == list(range(idx[0], idx[-1] + 1)):
-            idx = slice(idx[0], idx[-1] + 1)  # consecutive members: views, no copies
-        pick = lambda arrays: [x[idx] for x in arrays]
-        return StackedGradients(pick(self.deltas), pick(self.dW), pick(self.db), self.cost[idx],
-                                pick(self.zs), pick(self.activations))
 
 
 def oracle_stacked(W: Sequence[np.ndarray], b: Sequence[np.ndarray], activations: Sequence,
