@@ -35,8 +35,8 @@ from pathlib import Path
 __all__ = [
     "NETWORK", "PRIVATE_TMP", "HIDDEN", "RUN", "PROC", "CGROUP_MEMORY", "OWN_USER", "RLIMITS",
     "PER_FUNCTION", "can_isolate", "package_dirs", "safe_to_hide", "hidden_paths", "enter",
-    "kept_under", "tmp_plan", "fresh_tmp", "kill_user", "kill_users", "become_subreaper", "leftovers",
-    "reap", "protect_from_oom", "Box", "active", "cgroup_controls",
+    "kept_under", "tmp_plan", "fresh_tmp", "kill_user", "kill_users", "become_subreaper",
+    "leftovers", "reap", "protect_from_oom", "Box", "active", "cgroup_controls",
 ]
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000

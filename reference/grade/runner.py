@@ -33,7 +33,7 @@ import numpy as np
 from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
 from .diagnose import diagnose_mutation
-from .sandbox import Child, ChildResult, Job
+from .sandbox import Child, ChildResult, Job, Pool
 from .styles import STYLES, function_names, get_style, resolve_style
 
 __all__ = [
@@ -482,7 +482,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      only: list[str] | None = None, max_seconds: float | None = None,
                      seed_private: bool = False, folder: str | Path | None = None,
                      alone: bool = False, isolate: bool = True,
-                     hide=()) -> SubmissionResult:
+                     hide=(), pool: Pool | None = None) -> SubmissionResult:
     """Grade one submission file (with the student's modules it imports, unless `alone`)
     or, given the student's `folder`, the student's files there; never raises for
     anything the submission does. The whole run takes at most `max_seconds` of
@@ -492,7 +492,8 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     isolate: the operating system's protections where available (`isolation`: no network,
     private temporary folders, hidden folders, one cgroup); False turns them off (to
     measure their cost). hide: more folders the student's code must not read (the
-    submissions' and the report's; the submission's own folder always is)."""
+    submissions' and the report's; the submission's own folder always is). pool: workers
+    started ahead (batch mode, `sandbox.Pool`); each is taken by one submission only."""
     started = time.monotonic()
     style = get_style(style) if isinstance(style, str) else style
     # the files to read: those defining a name graded by the style or a variant of it
@@ -514,7 +515,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     settings = dict(allow_autograd=allow_autograd, timeout=timeout, memory_mb=memory_mb,
                     deadline=started + max_seconds, max_seconds=max_seconds, box=box)
     outcomes, reports = _run_groups(style, functions, loaded, seed, cases or DEFAULT_CASES,
-                                    parallel, settings)
+                                    parallel, settings, pool)
     result.protections = box.protections(
         [p for p in reports[0] if all(p in r for r in reports)] if reports else [])
     _gather(result, outcomes)
@@ -547,9 +548,16 @@ def _refusal(loaded: loader.Loaded, allow_autograd: bool) -> str | None:
     return None
 
 
+def children_per_submission(parallel: int | None) -> int:
+    """How many workers grade one submission's functions side by side (at most; never
+    more than it has functions): `parallel`, or one per core left over from the torch
+    import (at most 2)."""
+    return parallel or min(2, (os.cpu_count() or 2) - 1) or 1
+
+
 def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Loaded,
-                seed: int, n_cases: int, parallel: int | None, settings: dict
-                ) -> tuple[list, list[list[str]]]:
+                seed: int, n_cases: int, parallel: int | None, settings: dict,
+                pool: Pool | None = None) -> tuple[list, list[list[str]]]:
     """Run the functions in groups, one child each (`run_group`), interpreting each
     answer as it arrives: the outcomes in the functions' order and the protections each
     worker reported. The box is closed at the end."""
@@ -557,12 +565,14 @@ def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Lo
     defined = frozenset(loaded.names())     # the parent's own reading of the files
     # one student process per core left over from the torch import (at most 2): on 2 cores
     # a second one only competes with that import; a crash or timeout starts a fresh one
-    workers = max(1, min(parallel or min(2, (os.cpu_count() or 2) - 1), len(functions)))
+    workers = max(1, min(children_per_submission(parallel), len(functions)))
     groups = [list(range(g, len(functions), workers)) for g in range(workers)]
     # the children start (Python, NumPy) while this process imports torch for the cases
     children = []
     try:
-        children += [Child(timeout=timeout, memory_mb=memory_mb, box=box) for _ in groups]
+        for _ in groups:
+            children.append(pool.take(box, timeout=timeout, memory_mb=memory_mb) if pool
+                            else Child(timeout=timeout, memory_mb=memory_mb, box=box))
         import_oracle()
         all_cases = [cases_for(style, f, seed, n_cases) for f in functions]
 

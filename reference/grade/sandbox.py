@@ -52,7 +52,7 @@ from . import codec
 from .isolation import kill_users
 from .worker import sandbox_uid
 
-__all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child"]
+__all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child", "Pool"]
 
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
@@ -169,8 +169,7 @@ class Child:
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, cwd=self.workdir,
             env=clean_env(self.workdir), pass_fds=(job_r, res_w),
             start_new_session=True, close_fds=True)
-        if box is not None:      # in the submission's cgroup before any job is sent
-            box.adopt(self.proc.pid)
+        self.join(box)
         os.close(job_r)
         os.close(res_w)
         self.job: Job | None = None
@@ -181,6 +180,12 @@ class Child:
         self.protections: list[str] | None = None     # the worker's report (P frame)
         self.pids: list[int] = []                     # the function processes announced
         self.closed = False
+
+    def join(self, box) -> None:
+        """Into the submission's cgroup (`isolation.Box`), before any job is sent: a worker
+        started ahead (`Pool`) joins when its submission takes it."""
+        if box is not None:
+            box.adopt(self.proc.pid)
 
     def send(self, job: Job) -> None:
         """Hand the job's header over; each function's cases follow when it starts. One
@@ -433,3 +438,81 @@ class FrameReader:
         """R: function k's result."""
         self.on_result(k, ChildResult(blob, elapsed=time.monotonic() - self.started))
         self.done, self.phase = self.done + 1, b"R"
+
+
+class Pool:
+    """Workers started ahead of the submissions that will take them (batch mode).
+
+    Starting a worker (Python, NumPy: 0.1 s of CPU) needs nothing of a submission, so a
+    batch starts them while its first submissions wait for the oracle's torch import,
+    which keeps one core busy and leaves the other idle. A worker waits for its job; the
+    submission that takes it (`take`) moves it into its cgroup before sending anything,
+    and it serves that submission only (closed after it, as any `Child`). At most
+    `ahead` wait at a time, and no more are started than `expected` takes. As root they
+    start at a low priority (nice 19), so they use idle CPU and do not slow the import;
+    `take` sets the priority back to normal before the job is sent (only root may).
+    What a worker allocated while waiting (its interpreter and NumPy, never anything of
+    a student's) stays charged to the grader's cgroup, not the submission's."""
+
+    def __init__(self, expected: int, *, ahead: int, timeout: float, memory_mb: int):
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self.expected, self.ahead = expected, ahead
+        self.waiting: list[Child] = []
+        self.lock = threading.Lock()
+        self.nice = os.geteuid() == 0
+        self.closed = False
+        self._fill()
+
+    def _fill(self) -> None:
+        """Start workers until `ahead` wait (or as many as are still to be taken); one
+        that cannot be started now (no process left) is started by its submission."""
+        with self.lock:
+            while not self.closed and len(self.waiting) < min(self.ahead, self.expected):
+                try:
+                    child = Child(timeout=self.timeout, memory_mb=self.memory_mb)
+                except OSError:
+                    return
+                if self.nice:
+                    _renice(child.proc.pid, PRE_STARTED_NICE)
+                self.waiting.append(child)
+
+    def take(self, box=None, *, timeout: float, memory_mb: int) -> Child:
+        """A worker for a submission, in its `box`: a waiting one when it was started with
+        the same limits, else a fresh one; one more starts for a later submission."""
+        with self.lock:
+            self.expected = max(0, self.expected - 1)
+            child = self.waiting.pop(0) if self.waiting and (
+                self.timeout, self.memory_mb) == (timeout, memory_mb) else None
+        if child is None:
+            return Child(timeout=timeout, memory_mb=memory_mb, box=box)
+        if self.nice:
+            _renice(child.proc.pid, 0)
+        child.join(box)
+        self._fill()
+        return child
+
+    def close(self) -> None:
+        """Stop the workers nobody took."""
+        with self.lock:
+            self.closed = True
+            waiting, self.waiting = self.waiting, []
+        for child in waiting:
+            child.close()
+
+
+PRE_STARTED_NICE = 19
+
+
+def _renice(pid: int, value: int) -> None:
+    """The worker's priority, and its session's: with the kernel's autogroups (each
+    session a group, scheduled fairly against the others) the process's own nice value
+    counts only inside its session, so a new session's is set too."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, value)
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/autogroup", "w") as f:
+            f.write(str(value))
+    except OSError:
+        pass
