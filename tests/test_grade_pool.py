@@ -118,3 +118,36 @@ def test_submissions_graded_from_a_pool_get_a_worker_each_and_full_protections(p
     assert len(taken) == 2 and taken[0].proc.pid != taken[1].proc.pid
     assert all(c.closed for c in taken)                 # closed after its submission
     assert results[0].protections == results[1].protections == plain.protections
+
+
+def test_submissions_graded_side_by_side_build_each_functions_cases_once(monkeypatch):
+    """Two grading threads asking for the same cases at once: one builds them, the other
+    waits and gets copies (before, both built them in the batch's first seconds)."""
+    import threading
+    import time
+
+    from reference.grade import runner
+    from reference.grade.styles import get_style
+
+    style = get_style("ng")
+    fn = style.functions[0]
+    calls = []
+    build = runner.build_cases
+
+    def slow_build(f, seed, n):
+        calls.append(f.name)
+        time.sleep(0.3)                 # long enough for the other thread to ask meanwhile
+        return build(f, seed, n)
+
+    monkeypatch.setattr(runner, "build_cases", slow_build)
+    runner._cached_cases.cache_clear()
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(runner.cases_for(style, fn, 987, 2)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    runner._cached_cases.cache_clear()
+    assert calls == [fn.name]
+    assert len(got) == 2 and got[0] is not got[1] and got[0][0] is not got[1][0]

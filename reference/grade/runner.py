@@ -22,6 +22,7 @@ import importlib
 import os
 import re
 import sys
+import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -38,8 +39,8 @@ from .styles import STYLES, function_names, get_style, resolve_style
 
 __all__ = [
     "DEFAULT_CASES", "STATUSES", "FunctionResult", "SubmissionResult", "not_graded", "build_cases",
-    "cases_for", "job_for", "judge_case", "FORWARD", "interpret", "safe_interpret",
-    "grade_submission",
+    "cases_for", "import_oracle", "job_for", "judge_case", "FORWARD",
+    "interpret", "safe_interpret", "grade_submission", "children_per_submission",
 ]
 
 DEFAULT_CASES = 4
@@ -137,17 +138,25 @@ def import_oracle() -> None:
     freeze what was imported: torch's ~150k objects would otherwise be scanned again by
     every full collection while grading (75 ms each, a stall of every helper call and
     result waiting on the parent). The `reference.oracle` package itself imports no torch
-    (its autograd names load on first use): the module that does is the one checked."""
-    if ORACLE in sys.modules:
-        return
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        importlib.import_module(ORACLE)
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
+    (its autograd names load on first use): the module that does is the one checked.
+    One thread imports; another calling meanwhile waits for it to finish."""
+    with _ORACLE_LOCK:
+        if ORACLE in sys.modules:
+            return
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            importlib.import_module(ORACLE)
+        finally:
+            if enabled:
+                gc.enable()
+        gc.freeze()
+
+
+_ORACLE_LOCK = threading.Lock()
+
+
+_CASES_LOCK = threading.Lock()      # submissions graded side by side build the cases once
 
 
 @functools.lru_cache(maxsize=256)
@@ -162,7 +171,9 @@ def cases_for(style: Style, fn: GradedFunction, seed: int, n: int) -> list[Grade
     nothing one submission's grading does can reach the next one's."""
     if get_style(style.name) is not style:       # a style object made by a test
         return build_cases(fn, seed, n)
-    return copy.deepcopy(_cached_cases(style.name, fn.name, seed, n))
+    with _CASES_LOCK:
+        cases = _cached_cases(style.name, fn.name, seed, n)
+    return copy.deepcopy(cases)
 
 
 def _flatten(obj, prefix: str = "") -> dict:
