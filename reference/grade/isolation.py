@@ -23,6 +23,7 @@ Python 3.11 has no os.unshare: the syscalls go through ctypes (libc).
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import itertools
 import os
@@ -99,16 +100,18 @@ def package_dirs(names) -> list[str]:
     return out
 
 
-def _essential() -> list[Path]:
-    """What the worker needs after hiding: the interpreter, its library, NumPy."""
+@functools.lru_cache(maxsize=1)
+def _essential() -> tuple[Path, ...]:
+    """What the worker needs after hiding: the interpreter, its library, NumPy (the same
+    for the whole process: worked out once, by a worker before its job arrives)."""
     paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
     paths += [p for p in sysconfig.get_paths().values() if p]
     paths += package_dirs(["numpy"])
     paths += list(TMP_DIRS) + ["/proc", "/dev", "/sys", "/usr", "/lib", "/bin", "/etc"]
-    return [Path(p).resolve() for p in paths]
+    return tuple(Path(p).resolve() for p in paths)
 
 
-def safe_to_hide(path, essential: list[Path] | None = None) -> bool:
+def safe_to_hide(path, essential=None) -> bool:
     """A directory that can be covered without breaking the worker: not the root, not a
     folder holding the interpreter, its library, NumPy or the temporary folders
     (`essential`: `_essential()`, worked out now when None)."""

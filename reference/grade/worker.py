@@ -531,6 +531,7 @@ def main(argv: list[str]) -> None:
     worker b"E" k + 8-byte signed exit status of that process."""
     job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
     _preload(PRELOAD)
+    isolation.tmp_plan()        # its paths resolved now, while waiting (a pre-started worker)
     job = codec.decode(_recv(job_fd))
     # resolved now: once the guard is installed the grader's modules cannot be imported
     for fn in job["functions"]:
