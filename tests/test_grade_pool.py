@@ -57,6 +57,21 @@ def test_a_submission_with_other_limits_gets_a_fresh_worker(pools):
         child.close()
 
 
+def test_a_worker_that_died_while_waiting_is_replaced(pools):
+    import signal
+
+    pool = pools(1, ahead=1)
+    dead = pool.waiting[0]
+    os.kill(dead.proc.pid, signal.SIGKILL)
+    dead.proc.wait()
+    child = pool.take(**LIMITS)
+    try:
+        assert child is not dead and dead.closed
+        assert child.proc.poll() is None
+    finally:
+        child.close()
+
+
 def test_close_stops_the_workers_nobody_took(pools):
     pool = pools(4, ahead=3)
     waiting = list(pool.waiting)

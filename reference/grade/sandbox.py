@@ -481,8 +481,11 @@ class Pool:
         the same limits, else a fresh one; one more starts for a later submission."""
         with self.lock:
             self.expected = max(0, self.expected - 1)
-            child = self.waiting.pop(0) if self.waiting and (
-                self.timeout, self.memory_mb) == (timeout, memory_mb) else None
+            same = (self.timeout, self.memory_mb) == (timeout, memory_mb)
+            child = self.waiting.pop(0) if self.waiting and same else None
+        if child is not None and child._exited():      # died while waiting (killed?)
+            child.close()
+            child = None
         if child is None:
             return Child(timeout=timeout, memory_mb=memory_mb, box=box)
         if self.nice:
