@@ -343,6 +343,9 @@ def _batch(directory: Path, args) -> int:
     return 0 if passed == len(results) else 1
 
 
+AHEAD_CAP = 16       # workers waiting at once in a batch (about 17 MB of memory of their own each)
+
+
 def _warm_pool(args, count: int):
     """Workers started ahead for a batch of `count` submissions (`sandbox.Pool`): while
     the first ones wait for the torch import, the idle core starts the next ones'."""
@@ -350,8 +353,9 @@ def _warm_pool(args, count: int):
     from .sandbox import Pool
 
     parallel = 1 if args.jobs > 1 else None
-    return Pool(count * children_per_submission(parallel), ahead=min(2 * args.jobs + 4, 32),
-                timeout=args.timeout, memory_mb=args.memory_mb)
+    return Pool(count * children_per_submission(parallel),
+                ahead=min(2 * args.jobs + 4, AHEAD_CAP), timeout=args.timeout,
+                memory_mb=args.memory_mb)
 
 
 def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> list:
