@@ -578,14 +578,16 @@ def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Lo
     # a second one only competes with that import; a crash or timeout starts a fresh one
     workers = max(1, min(children_per_submission(parallel), len(functions)))
     groups = [list(range(g, len(functions), workers)) for g in range(workers)]
-    # the children start (Python, NumPy) while this process imports torch for the cases
+    # the children start (Python, NumPy) while this process imports torch for the cases;
+    # a batch's are taken once it has (its pool forks them meanwhile)
     children = []
     try:
-        for _ in groups:
-            children.append(pool.take(box, timeout=timeout, memory_mb=memory_mb) if pool
-                            else Child(timeout=timeout, memory_mb=memory_mb, box=box))
+        if pool is None:
+            children += [Child(timeout=timeout, memory_mb=memory_mb, box=box) for _ in groups]
         import_oracle()
         all_cases = [cases_for(style, f, seed, n_cases) for f in functions]
+        if pool is not None:
+            children += [pool.take(box, timeout=timeout, memory_mb=memory_mb) for _ in groups]
 
         def one(g: int) -> list:
             idx = groups[g]
