@@ -196,6 +196,29 @@ def test_a_student_in_a_forked_worker_sees_what_one_in_a_started_worker_sees(poo
 
 
 @needs_spawner
+def test_a_forked_worker_holds_no_more_of_the_grader_than_a_started_one(pools, tmp_path):
+    """The grader's modules in the student's process: those of a started worker, plus the
+    spawner's own (which holds no answer: no correct helper, no oracle, no case)."""
+    import re
+
+    source = (HERE / "correct.py").read_text()
+    path = tmp_path / "probe_me.py"
+    path.write_text(source.replace("    Z = np.dot(W, A) + b\n", (
+        "    import sys\n    print('MODS', sorted(m for m in sys.modules "
+        "if m.startswith(('reference', 'torch', 'manual'))))\n    Z = np.dot(W, A) + b\n"), 1))
+    seen = []
+    for pool in (pools(1, ahead=1), None):
+        result = grade_submission(path, "ng", only=["linear_forward"], pool=pool, **LIMITS)
+        (fr,) = result.functions
+        assert fr.status == "passed", fr.finding
+        seen.append(set(eval(re.search(r"MODS (\[.*?\])", fr.output).group(1))))
+    forked, started = seen
+    assert forked - started <= {"reference.grade.spawner"}, forked ^ started
+    assert not {m for m in forked if "kit" in m or "oracle" in m or "styles" in m
+                or m.startswith(("torch", "manual"))}, forked
+
+
+@needs_spawner
 def test_a_dead_spawner_leaves_each_submission_its_own_worker(pools):
     pool = pools(3, ahead=1)
     pool.spawner.proc.kill()
