@@ -1,7 +1,8 @@
 """Sandboxed child processes running the student's code (parent side).
 
 A `Child` is spawned early (Python and NumPy start while the parent imports
-torch and builds the cases) and waits for its `Job`: the header (the kept
+torch and builds the cases; in a batch, `Pool` has it forked by the batch's
+`spawner` instead, ahead of its submission) and waits for its `Job`: the header (the kept
 source, the graded functions of one submission; no case) at once, then each
 function's case inputs only when that function's process announces itself.
 The child is a zygote that never runs student code: it forks one process per
