@@ -264,3 +264,24 @@ def test_submissions_graded_side_by_side_build_each_functions_cases_once(monkeyp
     runner._cached_cases.cache_clear()
     assert calls == [fn.name]
     assert len(got) == 2 and got[0] is not got[1] and got[0][0] is not got[1][0]
+
+
+HOSTILE = ["helper_theft", "frame_inputs", "guard_disable", "grader_import", "reads_files",
+           "network", "orphan", "leftover_files", "fork_memory", "segfault", "os_exit",
+           "exit_at_import", "frame_forger", "forged_results", "monkeypatch_numpy",
+           "torch_dynamic", "torch_import", "input_zeroing", "huge_return"]
+
+
+@needs_spawner
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_submission_gets_the_same_verdict_from_a_forked_worker(pools, name):
+    """The hostile catalog, graded by a worker the spawner forked and by one started
+    from scratch: the same verdict for every function, the same protections."""
+    path = HERE / f"hostile_{name}.py"
+    pool = pools(1, ahead=1)
+    forked = grade_submission(path, "ng", parallel=1, pool=pool, **LIMITS)
+    started = grade_submission(path, "ng", parallel=1, **LIMITS)
+    assert [(f.name, f.status) for f in forked.functions] == \
+        [(f.name, f.status) for f in started.functions]
+    assert (forked.error is None) == (started.error is None), (forked.error, started.error)
+    assert forked.protections == started.protections
