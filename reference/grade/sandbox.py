@@ -2,8 +2,8 @@
 
 A `Child` is spawned early (Python and NumPy start while the parent imports
 torch and builds the cases; in a batch, `Pool` has it forked by the batch's
-`spawner` instead, ahead of its submission) and waits for its `Job`: the header (the kept
-source, the graded functions of one submission; no case) at once, then each
+`spawner` instead, ahead of its submission) and waits for its `Job`: the
+header (the kept source, the graded functions of one submission; no case) at once, then each
 function's case inputs only when that function's process announces itself.
 The child is a zygote that never runs student code: it forks one process per
 graded function, each announced on the result pipe, so each has its own
@@ -471,9 +471,9 @@ class Pool:
     it, as any `Child`). At most `ahead` wait at a time, and no more are started than
     `expected` takes. Where the grader can watch a process it did not start (Linux 5.3+),
     they are forked by one spawner process (`spawner`: 0.14 s of CPU once instead of
-    for every worker), in a thread of the pool's, while the first submissions wait for
-    the torch import; a submission that finds none waiting starts its own (the first
-    ones do, while the spawner starts). Elsewhere each is started from scratch, at a low
+    for every worker), in a thread of the pool's, while torch is imported (a batch's
+    submissions take their workers after it, `runner`); a submission that finds none
+    waiting starts its own. Elsewhere each is started from scratch, at a low
     priority (nice 19, as root only: only root may set it back), so they use idle CPU
     and do not slow the import; `take` sets the priority back to normal before the job
     is sent. What a worker allocated while waiting (its interpreter and NumPy, never
