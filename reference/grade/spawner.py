@@ -14,9 +14,9 @@ Protocol on a SOCK_SEQPACKET socket (one message each way per request):
 
 - b"S" + JSON {"argv": [memory_mb, cpu_s, drop], "workdir": str}, with 4 file
   descriptors (the job pipe's read end, the result pipe's write end, stdout,
-  stderr): fork a worker; reply b"P" + its pid (8 bytes). The worker starts a
-  session of its own, closes the socket, moves the descriptors into place
-  (stdout, stderr; stdin is /dev/null), enters its working directory and runs
+  stderr): fork a worker; reply b"P" + its pid (8 bytes) once it is set up:
+  a session of its own, the socket closed, the descriptors in place (stdout,
+  stderr; stdin is /dev/null), in its working directory. It then runs
   `worker.main` with the pipes.
 - b"W" + pid (8 bytes): the worker has been killed; reap it and reply b"C" +
   its exit code (8 bytes, signed). Until then it stays unreaped, so its pid,
@@ -59,11 +59,11 @@ def available() -> bool:
 
 # --- the spawner process ------------------------------------------------------------------
 def _become_worker(sock: socket.socket, fds: list[int], request: dict, ready: int) -> None:
-    """In the fork: a worker as `sandbox.Child` starts one (`ready` is closed once its
-    session, and so its process group, is its own). Never returns."""
+    """In the fork: a worker as `sandbox.Child` starts one (`ready` is closed once it is
+    set up: its own session, and so process group, its descriptors, its working
+    directory). Never returns."""
     try:
         os.setsid()
-        os.close(ready)
         sock.close()
         job_r, res_w, out, err = fds
         null = os.open(os.devnull, os.O_RDONLY)
@@ -75,6 +75,7 @@ def _become_worker(sock: socket.socket, fds: list[int], request: dict, ready: in
         workdir = str(request["workdir"])
         os.chdir(workdir)
         os.environ["HOME"] = os.environ["TMPDIR"] = workdir
+        os.close(ready)
         from .worker import main
 
         main([str(job_r), str(res_w), *(str(int(x)) for x in request["argv"])])
@@ -83,8 +84,8 @@ def _become_worker(sock: socket.socket, fds: list[int], request: dict, ready: in
 
 
 def _spawn(sock: socket.socket, data: bytes, fds: list[int]) -> bytes:
-    """Fork a worker; its pid is sent only once it leads a process group of its own (the
-    grader kills a worker by its group)."""
+    """Fork a worker; its pid is sent only once the worker is set up, leading a process
+    group of its own (the grader kills a worker by its group)."""
     try:
         request = json.loads(data[1:])
         if len(fds) != 4:
@@ -97,7 +98,7 @@ def _spawn(sock: socket.socket, data: bytes, fds: list[int]) -> bytes:
         os.close(wait)
         _become_worker(sock, fds, request, ready)
     os.close(ready)
-    os.read(wait, 1)            # end of file: the worker has its session (or has died)
+    os.read(wait, 1)            # end of file: the worker is set up (or has died)
     os.close(wait)
     return b"P" + pid.to_bytes(8, "little")
 
