@@ -345,6 +345,35 @@ def test_what_the_worker_needs_under_a_private_folder_is_carried_over(monkeypatc
     assert isolation.kept_under("/var/tmp") == []
 
 
+def test_the_workers_plan_says_what_each_private_folder_keeps(monkeypatch):
+    """Worked out once by the worker (`tmp_plan`), used by every function's fresh_tmp."""
+    monkeypatch.setattr(isolation, "_essential", lambda: [
+        Path("/tmp/ci/.venv"), Path("/tmp/ci/.venv/lib"), Path("/usr/lib")])
+    plan = isolation.tmp_plan()
+    assert plan["/tmp"] == ["/tmp/ci/.venv"]
+    assert set(plan) == {d for d in isolation.TMP_DIRS if os.path.isdir(d)}
+    assert all(keep == [] for d, keep in plan.items() if d != "/tmp")
+
+
+@needs_isolation
+def test_a_functions_private_tmp_follows_the_workers_plan():
+    """fresh_tmp(plan) resolves nothing again (the plan was made by the worker): what the
+    plan keeps under /tmp (a venv, as CI clones it) stays readable, anything else written
+    there before is gone."""
+    code = ("import os; from reference.grade import isolation; "
+            "isolation.enter([]); plan = isolation.tmp_plan(); "
+            "os.makedirs('/tmp/kept'); open('/tmp/kept/mark', 'w').write('here'); "
+            "open('/tmp/gone', 'w').write('x'); plan['/tmp'] = ['/tmp/kept']; "
+            "isolation.kept_under = isolation._essential = None; "   # must not be called
+            "work = isolation.fresh_tmp(plan); "
+            "print(work == f'/tmp/oracle-grade-{os.getpid()}', open('/tmp/kept/mark').read(), "
+            "sorted(os.listdir('/tmp')) == sorted(['kept', os.path.basename(work)]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": ROOT})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "here", "True"]
+
+
 @needs_isolation
 def test_a_venv_under_tmp_stays_readable_behind_the_private_tmp(tmp_path):
     """Found by CI's fresh clone under /tmp: the private /tmp hid the interpreter's own

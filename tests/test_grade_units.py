@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -291,3 +293,17 @@ def test_standins_provide_what_the_course_documents():
     with pytest.raises(standins.MissingModuleError, match="not available to the grader"):
         test_cases.linear_forward_test_case()
     assert standins.is_course_helper("dnn_app_utils_v3") and not standins.is_course_helper("loss")
+
+
+def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
+    """`import_oracle` must import torch itself (the `reference.oracle` package alone
+    imports none) and freeze its objects, so the collector never scans them again while
+    grading (a full collection over them stalled every helper call for 75 ms)."""
+    code = ("import gc, sys; import reference.oracle; "
+            "from reference.grade.runner import import_oracle; "
+            "assert 'torch' not in sys.modules; import_oracle(); "
+            "print('torch' in sys.modules, gc.get_freeze_count() > 50_000, gc.isenabled())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True"]

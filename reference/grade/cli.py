@@ -141,7 +141,7 @@ def _validate(args) -> None:
                   max_seconds=args.max_seconds)
 
 
-def _grade_one(path: Path, args, parallel=None, folder=None, alone=False):
+def _grade_one(path: Path, args, parallel=None, folder=None, alone=False, pool=None):
     from .runner import grade_submission
 
     folder = folder or getattr(args, "student_folder", None)
@@ -150,16 +150,17 @@ def _grade_one(path: Path, args, parallel=None, folder=None, alone=False):
                             timeout=args.timeout, memory_mb=args.memory_mb,
                             allow_autograd=args.allow_autograd, parallel=parallel,
                             max_seconds=args.max_seconds, seed_private=args.private_seed,
-                            folder=folder, alone=alone, hide=getattr(args, "hide", ()))
+                            folder=folder, alone=alone, hide=getattr(args, "hide", ()),
+                            pool=pool)
 
 
-def _graded(path: Path, args, parallel=None, folder=None, alone=False):
+def _graded(path: Path, args, parallel=None, folder=None, alone=False, pool=None):
     """The result for one file, whatever happens: an unreadable file or a failure of the
     grader itself is a zero report that says so (the report is always written)."""
     from .runner import SubmissionResult, not_graded
 
     try:
-        return _grade_one(path, args, parallel, folder, alone)
+        return _grade_one(path, args, parallel, folder, alone, pool)
     except Exception as exc:  # noqa: BLE001 - InputError (unreadable file) or a grader bug
         why = (str(exc) if isinstance(exc, InputError) else
                f"the grader failed on this submission ({type(exc).__name__}); please contact "
@@ -342,11 +343,27 @@ def _batch(directory: Path, args) -> int:
     return 0 if passed == len(results) else 1
 
 
+AHEAD_CAP = 16       # workers waiting at once in a batch (about 17 MB of memory of their own each)
+
+
+def _warm_pool(args, count: int):
+    """Workers started ahead for a batch of `count` submissions (`sandbox.Pool`): while
+    the first ones wait for the torch import, the idle core starts the next ones'."""
+    from .runner import children_per_submission
+    from .sandbox import Pool
+
+    parallel = 1 if args.jobs > 1 else None
+    return Pool(count * children_per_submission(parallel),
+                ahead=min(2 * args.jobs + 4, AHEAD_CAP), timeout=args.timeout,
+                memory_mb=args.memory_mb)
+
+
 def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> list:
     """Grade every submission (`args.jobs` at a time), each report written into the
     output folder as it is done; the results in the files' order."""
     from tqdm import tqdm
 
+    warm = _warm_pool(args, len(files))
     with ThreadPoolExecutor(args.jobs) as pool, \
             tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
         def one(path):
@@ -354,7 +371,7 @@ def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> li
             student = directory / rel.parts[0] if len(rel.parts) > 1 else None
             # a loose file's neighbours are other students' files: never read with it
             result = _graded(path, args, parallel=1 if args.jobs > 1 else None,
-                             folder=student, alone=student is None)
+                             folder=student, alone=student is None, pool=warm)
             name = str(path.relative_to(directory)).replace("/", "__")
             try:
                 folder.write(name + ext, _render(result, args.format, args.visibility,
@@ -363,7 +380,10 @@ def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> li
                 result.warnings.append(str(exc))
             bar.update(1)
             return result
-        return list(pool.map(one, files))
+        try:
+            return list(pool.map(one, files))
+        finally:
+            warm.close()
 
 
 def _summary_csv(results: list, names: list[str]) -> str:

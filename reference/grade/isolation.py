@@ -23,6 +23,7 @@ Python 3.11 has no os.unshare: the syscalls go through ctypes (libc).
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import itertools
 import os
@@ -35,8 +36,8 @@ from pathlib import Path
 __all__ = [
     "NETWORK", "PRIVATE_TMP", "HIDDEN", "RUN", "PROC", "CGROUP_MEMORY", "OWN_USER", "RLIMITS",
     "PER_FUNCTION", "can_isolate", "package_dirs", "safe_to_hide", "hidden_paths", "enter",
-    "kept_under", "fresh_tmp", "kill_user", "kill_users", "become_subreaper", "leftovers",
-    "reap", "protect_from_oom", "Box", "active", "cgroup_controls",
+    "kept_under", "tmp_plan", "fresh_tmp", "kill_user", "kill_users", "become_subreaper",
+    "leftovers", "reap", "protect_from_oom", "Box", "active", "cgroup_controls",
 ]
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
@@ -99,34 +100,39 @@ def package_dirs(names) -> list[str]:
     return out
 
 
-def _essential() -> list[Path]:
-    """What the worker needs after hiding: the interpreter, its library, NumPy."""
+@functools.lru_cache(maxsize=1)
+def _essential() -> tuple[Path, ...]:
+    """What the worker needs after hiding: the interpreter, its library, NumPy (the same
+    for the whole process: worked out once, by a worker before its job arrives)."""
     paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
     paths += [p for p in sysconfig.get_paths().values() if p]
     paths += package_dirs(["numpy"])
     paths += list(TMP_DIRS) + ["/proc", "/dev", "/sys", "/usr", "/lib", "/bin", "/etc"]
-    return [Path(p).resolve() for p in paths]
+    return tuple(Path(p).resolve() for p in paths)
 
 
-def safe_to_hide(path) -> bool:
+def safe_to_hide(path, essential=None) -> bool:
     """A directory that can be covered without breaking the worker: not the root, not a
-    folder holding the interpreter, its library, NumPy or the temporary folders."""
+    folder holding the interpreter, its library, NumPy or the temporary folders
+    (`essential`: `_essential()`, worked out now when None)."""
     try:
         p = Path(path).resolve()
     except (OSError, RuntimeError):
         return False
     if not p.is_dir() or p == Path("/"):
         return False
-    return not any(p == e or p in e.parents for e in _essential())
+    essential = _essential() if essential is None else essential
+    return not any(p == e or p in e.parents for e in essential)
 
 
 def hidden_paths(allow_autograd: bool, extra=()) -> list[str]:
     """Directories the student's process must not read: the grader's packages, the
     autograd packages (unless allowed), and `extra` (the submissions, the report)."""
     names = GRADER_PACKAGES + (() if allow_autograd else AUTOGRAD_PACKAGES)
+    essential = _essential()        # once, not once per folder (20 paths resolved each time)
     out = []
     for p in package_dirs(names) + [str(x) for x in extra]:
-        if safe_to_hide(p):
+        if safe_to_hide(p, essential):
             r = str(Path(p).resolve())
             if r not in out:
                 out.append(r)
@@ -177,10 +183,18 @@ def kept_under(path: str) -> list[str]:
     return [str(e) for e in inside if not any(o in e.parents for o in inside)]
 
 
-def _tmpfs(path: str) -> bool:
+def tmp_plan() -> dict[str, list[str]]:
+    """The temporary folders present and, for each, what `_tmpfs` carries over
+    (`kept_under`): worked out once by the worker after `enter`, then used by every
+    function's `fresh_tmp` (resolving the essentials is most of a fresh_tmp's cost)."""
+    return {d: kept_under(d) for d in TMP_DIRS if os.path.isdir(d)}
+
+
+def _tmpfs(path: str, keep: list[str] | None = None) -> bool:
     """A fresh tmpfs over `path`, with the worker's essentials under it carried over
-    (without them the interpreter's own library would vanish); False when not done."""
-    keep = kept_under(path)
+    (`keep`, default `kept_under(path)`: without them the interpreter's own library would
+    vanish); False when not done."""
+    keep = kept_under(path) if keep is None else keep
     fds = [libc().syscall(OPEN_TREE, AT_FDCWD, os.fsencode(k), OPEN_TREE_CLONE | AT_RECURSIVE)
            for k in keep]
     try:
@@ -199,12 +213,14 @@ def _tmpfs(path: str) -> bool:
                 os.close(fd)
 
 
-def fresh_tmp() -> str | None:
+def fresh_tmp(plan: dict[str, list[str]] | None = None) -> str | None:
     """In one function's process (after `enter`): a mount namespace of its own with new,
-    empty temporary folders; returns a working directory inside /tmp (None: not done)."""
+    empty temporary folders (`plan`: the worker's `tmp_plan()`, made now when None);
+    returns a working directory inside /tmp (None: not done)."""
     if not _unshare(CLONE_NEWNS | CLONE_NEWIPC):
         return None
-    if not all(_tmpfs(d) for d in TMP_DIRS if os.path.isdir(d)):
+    plan = tmp_plan() if plan is None else plan
+    if not all(_tmpfs(d, keep) for d, keep in plan.items()):
         return None
     work = f"/tmp/oracle-grade-{os.getpid()}"
     try:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import copy
 import functools
 import gc
+import importlib
 import os
 import re
 import sys
+import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -32,13 +34,13 @@ import numpy as np
 from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
 from .diagnose import diagnose_mutation
-from .sandbox import Child, ChildResult, Job
+from .sandbox import Child, ChildResult, Job, Pool
 from .styles import STYLES, function_names, get_style, resolve_style
 
 __all__ = [
     "DEFAULT_CASES", "STATUSES", "FunctionResult", "SubmissionResult", "not_graded", "build_cases",
-    "cases_for", "job_for", "judge_case", "FORWARD", "interpret", "safe_interpret",
-    "grade_submission",
+    "cases_for", "import_oracle", "job_for", "judge_case", "FORWARD",
+    "interpret", "safe_interpret", "grade_submission", "children_per_submission",
 ]
 
 DEFAULT_CASES = 4
@@ -128,20 +130,33 @@ def build_cases(fn: GradedFunction, seed: int, n: int) -> list[GradeCase]:
     return sorted(fn.cases(case_rng(seed, fn.name), n), key=lambda c: c.size)
 
 
+ORACLE = "reference.oracle.autograd"     # the oracle's module that imports torch
+
+
 def import_oracle() -> None:
     """Import torch (through the oracle) with the cyclic garbage collector paused, then
     freeze what was imported: torch's ~150k objects would otherwise be scanned again by
-    every full collection while grading (0.1 s each)."""
-    if "reference.oracle" in sys.modules:
-        return
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import reference.oracle  # noqa: F401
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
+    every full collection while grading (75 ms each, a stall of every helper call and
+    result waiting on the parent). The `reference.oracle` package itself imports no torch
+    (its autograd names load on first use): the module that does is the one checked.
+    One thread imports; another calling meanwhile waits for it to finish."""
+    with _ORACLE_LOCK:
+        if ORACLE in sys.modules:
+            return
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            importlib.import_module(ORACLE)
+        finally:
+            if enabled:
+                gc.enable()
+        gc.freeze()
+
+
+_ORACLE_LOCK = threading.Lock()
+
+
+_CASES_LOCK = threading.Lock()      # submissions graded side by side build the cases once
 
 
 @functools.lru_cache(maxsize=256)
@@ -156,7 +171,9 @@ def cases_for(style: Style, fn: GradedFunction, seed: int, n: int) -> list[Grade
     nothing one submission's grading does can reach the next one's."""
     if get_style(style.name) is not style:       # a style object made by a test
         return build_cases(fn, seed, n)
-    return copy.deepcopy(_cached_cases(style.name, fn.name, seed, n))
+    with _CASES_LOCK:
+        cases = _cached_cases(style.name, fn.name, seed, n)
+    return copy.deepcopy(cases)
 
 
 def _flatten(obj, prefix: str = "") -> dict:
@@ -476,7 +493,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
                      only: list[str] | None = None, max_seconds: float | None = None,
                      seed_private: bool = False, folder: str | Path | None = None,
                      alone: bool = False, isolate: bool = True,
-                     hide=()) -> SubmissionResult:
+                     hide=(), pool: Pool | None = None) -> SubmissionResult:
     """Grade one submission file (with the student's modules it imports, unless `alone`)
     or, given the student's `folder`, the student's files there; never raises for
     anything the submission does. The whole run takes at most `max_seconds` of
@@ -486,7 +503,8 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     isolate: the operating system's protections where available (`isolation`: no network,
     private temporary folders, hidden folders, one cgroup); False turns them off (to
     measure their cost). hide: more folders the student's code must not read (the
-    submissions' and the report's; the submission's own folder always is)."""
+    submissions' and the report's; the submission's own folder always is). pool: workers
+    started ahead (batch mode, `sandbox.Pool`); each is taken by one submission only."""
     started = time.monotonic()
     style = get_style(style) if isinstance(style, str) else style
     # the files to read: those defining a name graded by the style or a variant of it
@@ -508,7 +526,7 @@ def grade_submission(path: str | Path, style: str | Style, *, seed: int = 0,
     settings = dict(allow_autograd=allow_autograd, timeout=timeout, memory_mb=memory_mb,
                     deadline=started + max_seconds, max_seconds=max_seconds, box=box)
     outcomes, reports = _run_groups(style, functions, loaded, seed, cases or DEFAULT_CASES,
-                                    parallel, settings)
+                                    parallel, settings, pool)
     result.protections = box.protections(
         [p for p in reports[0] if all(p in r for r in reports)] if reports else [])
     _gather(result, outcomes)
@@ -541,9 +559,16 @@ def _refusal(loaded: loader.Loaded, allow_autograd: bool) -> str | None:
     return None
 
 
+def children_per_submission(parallel: int | None) -> int:
+    """How many workers grade one submission's functions side by side (at most; never
+    more than it has functions): `parallel`, or one per core left over from the torch
+    import (at most 2)."""
+    return parallel or min(2, (os.cpu_count() or 2) - 1) or 1
+
+
 def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Loaded,
-                seed: int, n_cases: int, parallel: int | None, settings: dict
-                ) -> tuple[list, list[list[str]]]:
+                seed: int, n_cases: int, parallel: int | None, settings: dict,
+                pool: Pool | None = None) -> tuple[list, list[list[str]]]:
     """Run the functions in groups, one child each (`run_group`), interpreting each
     answer as it arrives: the outcomes in the functions' order and the protections each
     worker reported. The box is closed at the end."""
@@ -551,14 +576,18 @@ def _run_groups(style: Style, functions: list[GradedFunction], loaded: loader.Lo
     defined = frozenset(loaded.names())     # the parent's own reading of the files
     # one student process per core left over from the torch import (at most 2): on 2 cores
     # a second one only competes with that import; a crash or timeout starts a fresh one
-    workers = max(1, min(parallel or min(2, (os.cpu_count() or 2) - 1), len(functions)))
+    workers = max(1, min(children_per_submission(parallel), len(functions)))
     groups = [list(range(g, len(functions), workers)) for g in range(workers)]
-    # the children start (Python, NumPy) while this process imports torch for the cases
+    # the children start (Python, NumPy) while this process imports torch for the cases;
+    # a batch's are taken once it has (its pool forks them meanwhile)
     children = []
     try:
-        children += [Child(timeout=timeout, memory_mb=memory_mb, box=box) for _ in groups]
+        if pool is None:
+            children += [Child(timeout=timeout, memory_mb=memory_mb, box=box) for _ in groups]
         import_oracle()
         all_cases = [cases_for(style, f, seed, n_cases) for f in functions]
+        if pool is not None:
+            children += [pool.take(box, timeout=timeout, memory_mb=memory_mb) for _ in groups]
 
         def one(g: int) -> list:
             idx = groups[g]

@@ -1,8 +1,9 @@
 """Sandboxed child processes running the student's code (parent side).
 
 A `Child` is spawned early (Python and NumPy start while the parent imports
-torch and builds the cases) and waits for its `Job`: the header (the kept
-source, the graded functions of one submission; no case) at once, then each
+torch and builds the cases; in a batch, `Pool` has it forked by the batch's
+`spawner` instead, ahead of its submission) and waits for its `Job`: the
+header (the kept source, the graded functions of one submission; no case) at once, then each
 function's case inputs only when that function's process announces itself.
 The child is a zygote that never runs student code: it forks one process per
 graded function, each announced on the result pipe, so each has its own
@@ -50,9 +51,11 @@ from pathlib import Path
 
 from . import codec
 from .isolation import kill_users
+from .spawner import Forked, Spawner
+from .spawner import available as spawner_available
 from .worker import sandbox_uid
 
-__all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child"]
+__all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child", "Pool"]
 
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
@@ -154,7 +157,8 @@ class Job:
 class Child:
     """A started worker waiting for its job (the graded functions of one submission)."""
 
-    def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, box=None):
+    def __init__(self, *, timeout: float = 10.0, memory_mb: int = 2048, box=None,
+                 spawner: Spawner | None = None):
         self.timeout, self.memory_mb = timeout, memory_mb
         self.deadline = float("inf")     # monotonic: the submission's total time (the runner's)
         self.workdir = tempfile.mkdtemp(prefix="oracle-grade-")
@@ -163,16 +167,19 @@ class Child:
         self.res_r, res_w = os.pipe()
         cpu = int(timeout) + 2          # per function: each one runs in a process of its own
         self.dropped = drops_privileges()
-        argv = [str(job_r), str(res_w), str(memory_mb), str(cpu), str(int(self.dropped))]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT.format(root=ROOT), *argv],
-            stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, cwd=self.workdir,
-            env=clean_env(self.workdir), pass_fds=(job_r, res_w),
-            start_new_session=True, close_fds=True)
-        if box is not None:      # in the submission's cgroup before any job is sent
-            box.adopt(self.proc.pid)
-        os.close(job_r)
-        os.close(res_w)
+        try:
+            self.proc = self._start(job_r, res_w, [memory_mb, cpu, int(self.dropped)], spawner)
+        except OSError:              # no worker: nothing of this one may stay behind
+            for fd in (self.job_w, self.res_r):
+                os.close(fd)
+            for f in (self.out, self.err):
+                f.close()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+        finally:                     # the worker's ends: only the worker holds them now
+            os.close(job_r)
+            os.close(res_w)
+        self.join(box)
         self.job: Job | None = None
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.writer: threading.Thread | None = None
@@ -181,6 +188,25 @@ class Child:
         self.protections: list[str] | None = None     # the worker's report (P frame)
         self.pids: list[int] = []                     # the function processes announced
         self.closed = False
+
+    def _start(self, job_r: int, res_w: int, limits: list[int], spawner: Spawner | None):
+        """The worker process: forked by the batch's spawner, or started from scratch."""
+        if spawner is not None:
+            pid = spawner.spawn([job_r, res_w, self.out.fileno(), self.err.fileno()], limits,
+                                self.workdir)
+            return Forked(pid, spawner)
+        argv = [str(job_r), str(res_w), *map(str, limits)]
+        return subprocess.Popen(
+            [sys.executable, "-I", "-c", BOOT.format(root=ROOT), *argv],
+            stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.err, cwd=self.workdir,
+            env=clean_env(self.workdir), pass_fds=(job_r, res_w),
+            start_new_session=True, close_fds=True)
+
+    def join(self, box) -> None:
+        """Into the submission's cgroup (`isolation.Box`), before any job is sent: a worker
+        started ahead (`Pool`) joins when its submission takes it."""
+        if box is not None:
+            box.adopt(self.proc.pid)
 
     def send(self, job: Job) -> None:
         """Hand the job's header over; each function's cases follow when it starts. One
@@ -217,6 +243,8 @@ class Child:
     def _exited(self) -> bool:
         """Has the worker exited? (without reaping it: its pid keeps the group id reserved
         until _killpg has run)."""
+        if isinstance(self.proc, Forked):
+            return self.proc.exited()
         try:
             info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except ChildProcessError:
@@ -433,3 +461,139 @@ class FrameReader:
         """R: function k's result."""
         self.on_result(k, ChildResult(blob, elapsed=time.monotonic() - self.started))
         self.done, self.phase = self.done + 1, b"R"
+
+
+class Pool:
+    """Workers started ahead of the submissions that will take them (batch mode).
+
+    A worker waits for its job; the submission that takes it (`take`) moves it into its
+    cgroup before sending anything, and it serves that submission only (closed after
+    it, as any `Child`). At most `ahead` wait at a time, and no more are started than
+    `expected` takes. Where the grader can watch a process it did not start (Linux 5.3+),
+    they are forked by one spawner process (`spawner`: 0.14 s of CPU once instead of
+    for every worker), in a thread of the pool's, while torch is imported (a batch's
+    submissions take their workers after it, `runner`); a submission that finds none
+    waiting starts its own. Elsewhere each is started from scratch, at a low
+    priority (nice 19, as root only: only root may set it back), so they use idle CPU
+    and do not slow the import; `take` sets the priority back to normal before the job
+    is sent. What a worker allocated while waiting (its interpreter and NumPy, never
+    anything of a student's) stays charged to the grader's cgroup, not the submission's."""
+
+    def __init__(self, expected: int, *, ahead: int, timeout: float, memory_mb: int,
+                 fork: bool = True):
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self.expected, self.ahead = expected, ahead
+        self.waiting: list[Child] = []
+        self.cond = threading.Condition()
+        self.closed = False
+        self.spawner: Spawner | None = None
+        self.filler: threading.Thread | None = None
+        self.workdir = tempfile.mkdtemp(prefix="oracle-spawner-")
+        if fork and spawner_available():
+            try:
+                self.spawner = Spawner(ROOT, clean_env(self.workdir), self.workdir)
+            except OSError:
+                self.spawner = None
+        self.nice = self.spawner is None and os.geteuid() == 0
+        if self.spawner is not None:
+            self.filler = threading.Thread(target=self._fill_forever, daemon=True)
+            self.filler.start()
+        else:
+            self._fill()
+
+    def _wanted(self) -> bool:
+        return not self.closed and len(self.waiting) < min(self.ahead, self.expected)
+
+    def _fill(self) -> None:
+        """Start workers from scratch until `ahead` wait (or as many as are still to be
+        taken); one that cannot be started now (no process left) is started by its
+        submission."""
+        with self.cond:
+            while self._wanted():
+                try:
+                    child = Child(timeout=self.timeout, memory_mb=self.memory_mb)
+                except OSError:
+                    return
+                if self.nice:
+                    _renice(child.proc.pid, PRE_STARTED_NICE)
+                self.waiting.append(child)
+
+    def _fill_forever(self) -> None:
+        """The pool's thread: fork workers whenever fewer than wanted wait. A spawner
+        that fails ends it: each submission then starts its own."""
+        while True:
+            with self.cond:
+                while not self.closed and not self._wanted():
+                    self.cond.wait()
+                if self.closed:
+                    return
+            try:
+                child = Child(timeout=self.timeout, memory_mb=self.memory_mb,
+                              spawner=self.spawner)
+            except OSError:
+                return
+            with self.cond:
+                if self.closed:
+                    child.close()
+                    return
+                self.waiting.append(child)
+                self.cond.notify_all()
+
+    def take(self, box=None, *, timeout: float, memory_mb: int) -> Child:
+        """A worker for a submission, in its `box`: a waiting one when it was started with
+        the same limits, else a fresh one; the pool starts one more for a later one."""
+        with self.cond:
+            self.expected = max(0, self.expected - 1)
+            same = (self.timeout, self.memory_mb) == (timeout, memory_mb)
+            child = self.waiting.pop(0) if self.waiting and same else None
+            self.cond.notify_all()
+        if child is not None and child._exited():      # died while waiting (killed?)
+            child.close()
+            child = None
+        if child is None:
+            return Child(timeout=timeout, memory_mb=memory_mb, box=box)
+        if self.nice:
+            _renice(child.proc.pid, 0)
+        child.join(box)
+        if self.filler is None:
+            self._fill()
+        return child
+
+    def ready(self, count: int, timeout: float = 60.0) -> bool:
+        """Wait until `count` workers wait (tests; False when they do not in `timeout`)."""
+        with self.cond:
+            return self.cond.wait_for(lambda: len(self.waiting) >= count or self.closed,
+                                      timeout)
+
+    def close(self) -> None:
+        """Stop the workers nobody took, then the spawner."""
+        with self.cond:
+            self.closed = True
+            waiting, self.waiting = self.waiting, []
+            self.cond.notify_all()
+        if self.filler is not None:
+            self.filler.join(timeout=TIMEOUT_SPAWN)
+        for child in waiting:
+            child.close()
+        if self.spawner is not None:
+            self.spawner.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+TIMEOUT_SPAWN = 35.0
+PRE_STARTED_NICE = 19
+
+
+def _renice(pid: int, value: int) -> None:
+    """The worker's priority, and its session's: with the kernel's autogroups (each
+    session a group, scheduled fairly against the others) the process's own nice value
+    counts only inside its session, so a new session's is set too."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, value)
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/autogroup", "w") as f:
+            f.write(str(value))
+    except OSError:
+        pass

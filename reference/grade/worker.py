@@ -442,7 +442,7 @@ def _fresh_workdir(job: dict, dropping: bool) -> None:
     """The function's own temporary folder (when the job asks for private ones), private
     file modes and (as root) the OOM score set back to 0, which the worker (spared by the
     OOM killer) passed on to this process."""
-    work = isolation.fresh_tmp() if job["private_tmp"] else None
+    work = isolation.fresh_tmp(job["tmp_plan"]) if job["private_tmp"] else None
     if work:
         os.chdir(work)
         os.environ["HOME"] = os.environ["TMPDIR"] = work
@@ -531,6 +531,7 @@ def main(argv: list[str]) -> None:
     worker b"E" k + 8-byte signed exit status of that process."""
     job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
     _preload(PRELOAD)
+    isolation.tmp_plan()        # its paths resolved now, while waiting (a pre-started worker)
     job = codec.decode(_recv(job_fd))
     # resolved now: once the guard is installed the grader's modules cannot be imported
     for fn in job["functions"]:
@@ -549,6 +550,7 @@ def main(argv: list[str]) -> None:
     if dropping:
         isolation.protect_from_oom(-1000)
     job["private_tmp"] = isolation.PRIVATE_TMP in on
+    job["tmp_plan"] = isolation.tmp_plan() if job["private_tmp"] else {}
     report = codec.encode(on)
     os.write(result_fd, b"P" + bytes(4) + len(report).to_bytes(8, "little") + report)
     # compiled once for every function's process (the parent parsed the same source, as
