@@ -90,7 +90,9 @@ COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost}
 
 def backprop(weights, biases, x, y, cost="quadratic"):
     """Nielsen's (nabla_b, nabla_w) for one example (the quadratic cost unless told, by
-    name or class): BP1..BP4."""
+    name or class): BP1..BP4. Given a matrix whose columns are examples (chapter 2's
+    exercise: the whole mini-batch at once), the gradients summed over the examples, as
+    the matrix-based forks' update_mini_batch expects (nabla_b (n, 1), like a bias)."""
     cost = COSTS[cost] if isinstance(cost, str) else cost
     a, activations, zs = x, [x], []
     for w, b in zip(weights, biases):
@@ -103,7 +105,7 @@ def backprop(weights, biases, x, y, cost="quadratic"):
     for l in range(len(weights) - 1, -1, -1):
         if l < len(weights) - 1:
             delta = (weights[l + 1].T @ delta) * sigmoid_prime(zs[l])  # BP2
-        nabla_b[l] = delta                                            # BP3
+        nabla_b[l] = delta.sum(axis=1, keepdims=True)                 # BP3, Σₓ δˡₓ
         nabla_w[l] = delta @ activations[l].T                         # BP4
     return nabla_b, nabla_w
 

@@ -277,10 +277,25 @@ NUMERIC_MODULES = {"np", "numpy", "math"}
 SAFE_NAMES = NUMERIC_MODULES | {"float", "int", "bool", "complex"}
 
 
+def _walk_unlambda(node: ast.AST):
+    """ast.walk, not entering the bodies of lambdas (a lambda runs nothing until called)."""
+    todo = [node]
+    while todo:
+        sub = todo.pop()
+        yield sub
+        if isinstance(sub, ast.Lambda):
+            todo.extend(d for d in sub.args.defaults + sub.args.kw_defaults if d is not None)
+        else:
+            todo.extend(ast.iter_child_nodes(sub))
+
+
 def _numeric_constant(node: ast.AST, known: set[str]) -> bool:
-    """`np.finfo(float).eps`, `1e-8 * math.pi`, `EPS / 2`: names are NumPy/math or earlier
-    constants, calls only on NumPy/math attributes (no student function runs)."""
-    for sub in ast.walk(node):
+    """`np.finfo(float).eps`, `1e-8 * math.pi`, `EPS / 2`, and definitions by expression:
+    `sigmoid = lambda z: ...`, `sigmoid_vec = np.vectorize(sigmoid)` (Nielsen's first
+    network.py), `ACT = {"relu": relu}`. Names are NumPy/math or earlier constants,
+    functions, classes and imports; calls only on NumPy/math attributes (no student
+    function runs: a lambda's body is not looked into, it runs only when called)."""
+    for sub in _walk_unlambda(node):
         if isinstance(sub, ast.Name) and sub.id not in SAFE_NAMES | known:
             return False
         if isinstance(sub, ast.Call):
@@ -289,16 +304,19 @@ def _numeric_constant(node: ast.AST, known: set[str]) -> bool:
                 root = root.value if isinstance(root, ast.Attribute) else root.func
             if not (isinstance(root, ast.Name) and root.id in SAFE_NAMES):
                 return False
-        if isinstance(sub, (ast.Lambda, ast.NamedExpr, ast.comprehension, ast.Await)):
+        if isinstance(sub, (ast.NamedExpr, ast.comprehension, ast.Await)):
             return False
     return True
 
 
 def _kept(node: ast.stmt, known: set[str]) -> str | None:
-    """"import", "code" or None (dropped)."""
+    """"import", "code" or None (dropped). `known`: the names defined so far (constants,
+    functions, classes, imports), which a kept assignment may refer to."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
+        known.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
         return "import"
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        known.add(node.name)
         return "code"
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -411,6 +429,8 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 defines[node.name] = label
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                defines.update((t.id, label) for t in node.targets)   # `sigmoid = lambda z:`
             if isinstance(node, ast.ClassDef):      # methods, for "did you mean"
                 for item in node.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
