@@ -360,6 +360,8 @@ class _Collector:
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
         if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
             return None
+        if not notebook and _is_cell_file(text):     # a notebook cell saved as a file
+            return self._merge_cell(path)
         if importable is None:          # what the file imports is loaded too
             n_trees = len(self.out.trees)
             module = _read_module(name, path, self.folder.label(path), False, self.out)
@@ -369,6 +371,34 @@ class _Collector:
             module = self.add(name)
         self.drain()
         return module
+
+
+def _is_cell_file(text: str) -> bool:
+    """A file that imports nothing and defines functions: one cell of the course's notebook
+    saved on its own (`6-linear_backward.py` using np and linear_forward from the other
+    cells, with the test call the notebook made below it)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
+
+
+def _merge_cell(self, path: Path) -> Module | None:
+    """The cells of one notebook share a namespace: a cell file's statements join the graded
+    file's (before its own, in the folder's name order), as if run before it."""
+    label = self.folder.label(path)
+    module = _read_module(f"_cell_{len(self.out.merged)}", path, label, False, self.out)
+    cells = [seg for seg in module.segments if seg.kind == "code"]
+    at = sum(1 for seg in self.out.segments if seg.filename != self.out.label)
+    self.out.segments[at:at] = cells
+    for name, where in module.defines.items():
+        self.out.defines.setdefault(name, where)
+    self.out.merged.append(label)
+    return module
+
+
+_Collector._merge_cell = _merge_cell
 
 
 def _bind(out: Loaded, wanted: set[str]) -> None:
@@ -404,6 +434,7 @@ def gather(layout: Folder, out: Loaded, folder: Path | None, alone: bool) -> Non
     """The rest of the submission, once the graded file is read: the student's modules
     (unless `alone`), where each graded name comes from, and the folder's files ignored."""
     everything = files_in(folder) if folder is not None else []
+    out.merged = []
     if not alone:
         layout.add_sys_path(out.trees)
         out.package = _main_package(layout, out.trees)

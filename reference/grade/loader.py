@@ -95,12 +95,13 @@ class Loaded:
     ignored: list[str] = field(default_factory=list)     # the folder's files not graded
     wanted: set[str] = field(default_factory=set)        # the style's graded names
     package: str | None = None     # the graded file's package, for its relative imports
+    merged: list[str] = field(default_factory=list)      # notebook cells saved as files
 
     @property
     def files(self) -> list[str]:
         """The files graded: the graded file, then the student's modules used (not the
         course's own files, nor namespace packages)."""
-        return list(dict.fromkeys([self.label] + [m.filename for m in self.modules
+        return list(dict.fromkeys([self.label] + self.merged + [m.filename for m in self.modules
                                                   if not m.filename.endswith("/")
                                                   and not is_course_file(m.name)]))
 
@@ -471,4 +472,17 @@ def load(path: str | Path, folder: str | Path | None = None,
         out.error = "the submission defines nothing (no functions, classes or imports found)"
         return out
     student_files.gather(layout, out, folder_path, alone)
+    _numpy_for_cells(out)
     return out
+
+
+def _numpy_for_cells(out: Loaded) -> None:
+    """A submission made of notebook cells saved as files (nothing imported anywhere, `np`
+    used) ran under the course notebook's first cell, `import numpy as np`: so it is here,
+    with a note. A file that imports other modules but not numpy keeps its NameError."""
+    if any(seg.kind == "import" for seg in out.segments) or not any(
+            isinstance(n, ast.Name) and n.id == "np" for t in out.trees for n in ast.walk(t)):
+        return
+    out.segments.insert(0, Segment("import", "import numpy as np", out.label, 1))
+    out.warnings.append("no file imports anything (notebook cells saved as files): graded "
+                        "with the notebook's `import numpy as np`")

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 COURSE_HELPERS = re.compile(
-    r"^(dnn_utils(_v\d+)?|dnn_app_utils(_v\d+)?|testCases(_v\d+[a-z]?)?|test_cases(_v\d+)?"
+    r"^(dnn_utils(_v\d+)?|dnn_app_utils(_v\d+)?|testCases?(_v\d+[a-z]?)?|test_cases(_v\d+)?"
     r"|lr_utils|public_tests|test_utils|planar_utils|init_utils|reg_utils|gc_utils"
     r"|opt_utils(_v\d+[a-z]?)?)$")
 ACTIVATIONS = re.compile(r"^dnn(_app)?_utils")
