@@ -595,3 +595,102 @@ def test_exec_of_a_helper_file_is_its_star_import(tmp_path):
     result = _grade(main, "ng", only=["relu", "sigmoid"])
     assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
     assert result.origins["relu"] == "helpers.py"
+
+
+# --- patterns found in public student repositories (issue 10, the agreement benchmark) -----
+VERDICTS = json.loads((REAL / "verdicts.json").read_text())["submissions"]
+
+
+@pytest.mark.parametrize("entry", VERDICTS, ids=lambda e: e["path"] + (" (folder)" if e.get(
+    "folder") else ""))
+def test_every_real_fixture_agrees_with_the_ta(entry):
+    """The TA's verdict table (benchmarks/bench_real_agreement.py prints the same): each
+    graded function right (passed), wrong (failed or missing) or absent (missing or
+    supplied), no false alarm and no missed bug."""
+    folder = REAL / entry["folder"] if entry.get("folder") else None
+    result = _grade(REAL / entry["path"], entry["style"], folder)
+    agrees = {"right": {"passed"}, "wrong": {"failed", "missing"},
+              "absent": {"missing", "supplied"}}
+    disagree = {}
+    for name, status in _statuses(result).items():
+        verdict = ("wrong" if name in entry.get("wrong", {}) else
+                   "absent" if name in entry.get("absent", ()) else "right")
+        if status not in agrees[verdict]:
+            disagree[name] = (verdict, status, result.functions and _diagnoses(result).get(name))
+    assert disagree == {}, (disagree, result.error, result.warnings)
+
+
+def test_nielsens_vectorized_and_lambda_sigmoids_are_kept():
+    """The book's first network.py: `sigmoid_vec = np.vectorize(sigmoid)` used by
+    feedforward and backprop; a port writing `sigmoid = lambda z: ...`. Both define
+    without running anything, so they are kept; a training run at the top is not."""
+    loaded = loader.load(REAL / "nielsen_vectorize" / "network.py")
+    kept = "\n".join(s.source for s in loaded.segments)
+    assert "sigmoid_vec = np.vectorize(sigmoid)" in kept
+    assert "sigmoid_prime_vec = np.vectorize(sigmoid_prime)" in kept
+    assert "Network([784, 30, 10])" not in kept and "load_data_wrapper" not in kept
+    lam = loader.load(REAL / "nielsen_lambda" / "network.py")
+    assert {"sigmoid", "sigmoid_prime"} <= set(lam.defines)
+    result = _grade(REAL / "nielsen_lambda" / "network.py", "nielsen")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+
+
+def test_an_assignment_that_would_run_student_code_is_still_dropped(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\n\ndef train(n):\n    raise SystemExit(n)\n\n"
+                    "act = np.vectorize(train)\nlater = lambda z: undefined_yet(z)\n"
+                    "result = np.array(train(3))\nnet = train\nloop = [train for _ in 'ab']\n")
+    kept = [s.source.split(" =")[0] for s in loader.load(path).segments
+            if s.kind == "code" and not s.source.startswith("def ")]
+    assert kept == ["act", "later", "net"]      # never `result = ...train(3)`, nor the loop
+
+
+def test_a_matrix_based_update_gets_gradients_summed_over_the_batch(tmp_path):
+    """Chapter 2's exercise: update_mini_batch stacks the mini-batch into X and calls
+    backprop(X, Y) once; the grader's backprop then returns Σₓ nabla_b as an (n, 1)
+    column. A real mistake in that update is still found."""
+    result = _grade(REAL / "nielsen_matrix" / "network.py", "nielsen",
+                    only=["Network.update_mini_batch", "Network.backprop"])
+    assert _statuses(result) == {"Network.update_mini_batch": "passed",
+                                 "Network.backprop": "passed"}, _diagnoses(result)
+    text = (REAL / "nielsen_matrix" / "network.py").read_text()
+    assert "step = eta / len(mini_batch)" in text
+    path = tmp_path / "network.py"
+    path.write_text(text.replace("step = eta / len(mini_batch)", "step = eta"))
+    result = _grade(path, "nielsen", only=["Network.update_mini_batch"])
+    assert "not divided by len(mini_batch)" in _diagnoses(result)["Network.update_mini_batch"]
+
+
+def test_the_books_one_hot_softmax_with_loss_passes_and_a_real_bug_does_not(tmp_path):
+    """Saito's ch. 5 text: `dx = (self.y - self.t) / batch_size`, t one-hot (ch05 trains
+    with one_hot_label=True): right. Without the batch size it is wrong, on one-hot
+    targets too."""
+    result = _grade(REAL / "saito_book_text" / "layers.py", "saito",
+                    only=["SoftmaxWithLoss.forward", "SoftmaxWithLoss.backward"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    shutil.copytree(REAL / "saito_book_text", tmp_path / "s")
+    layers = tmp_path / "s" / "layers.py"
+    text = layers.read_text()
+    assert "dx = (self.y - self.t) / batch_size" in text
+    layers.write_text(text.replace("dx = (self.y - self.t) / batch_size", "dx = self.y - self.t"))
+    result = _grade(layers, "saito", only=["SoftmaxWithLoss.backward"])
+    assert "not divided by the batch size" in _diagnoses(result)["SoftmaxWithLoss.backward"]
+
+
+def test_notebook_cells_saved_one_per_file_grade_as_one_notebook():
+    cells = REAL / "ng_cell_files"
+    chosen = pick(files_under(cells), "ng")
+    result = _grade(chosen, "ng", cells)
+    _all_required_pass(result, "ng")
+    assert len(result.files) == 9 and result.ignored == []
+    assert result.origins["linear_backward"] == "6-linear-backward.py"
+    assert any("import numpy as np" in w for w in result.warnings)
+
+
+def test_a_file_importing_other_modules_but_not_numpy_keeps_its_name_error(tmp_path):
+    path = tmp_path / "hw.py"
+    path.write_text("import math\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    result = _grade(path, "ng", only=["relu"])
+    assert "NameError: name 'np' is not defined (hw.py, line 4, in relu)" in \
+        _diagnoses(result)["relu"]
+    assert not any("import numpy as np" in w for w in result.warnings)
