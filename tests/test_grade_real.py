@@ -694,3 +694,30 @@ def test_a_file_importing_other_modules_but_not_numpy_keeps_its_name_error(tmp_p
     assert "NameError: name 'np' is not defined (hw.py, line 4, in relu)" in \
         _diagnoses(result)["relu"]
     assert not any("import numpy as np" in w for w in result.warnings)
+
+
+def test_layer_classes_with_a_layer_suffix_are_the_books_and_a_function_never_is():
+    """`AffineLayer`, `ReLULayer`, `Softmax_With_Loss_Layer` are the book's classes; the
+    function `sigmoid` of function.py is not the class `Sigmoid` (SigmoidLayer is)."""
+    result = _grade(REAL / "saito_layer_suffix" / "two_layer_net.py", "saito")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert result.origins["Sigmoid.forward"] == "layer.py"
+    assert any("`ReLULayer`" in w and "`Relu`" in w for w in result.warnings)
+    assert not any("class `sigmoid`" in w for w in result.warnings)
+
+
+def test_two_layer_net_with_one_hot_only_layers_passes_on_label_cases(tmp_path):
+    """The student's own one-hot-only layers inside TwoLayerNet (not replaced: other
+    names) take the label-index cases one-hot, as ch05 trains; a wrong gradient still
+    fails."""
+    result = _grade(REAL / "saito_layer_suffix" / "two_layer_net.py", "saito",
+                    only=["TwoLayerNet.gradient"])
+    assert _statuses(result) == {"TwoLayerNet.gradient": "passed"}, _diagnoses(result)
+    shutil.copytree(REAL / "saito_layer_suffix", tmp_path / "s")
+    net = tmp_path / "s" / "two_layer_net.py"
+    text = net.read_text()
+    assert '"W2": self.layers["Affine2"].dW' in text
+    net.write_text(text.replace('"W2": self.layers["Affine2"].dW',
+                                '"W2": -self.layers["Affine2"].dW'))
+    result = _grade(net, "saito", only=["TwoLayerNet.gradient"])
+    assert "grads['W2'] has the wrong sign" in _diagnoses(result)["TwoLayerNet.gradient"]

@@ -401,6 +401,14 @@ def _merge_cell(self, path: Path) -> Module | None:
 _Collector._merge_cell = _merge_cell
 
 
+def _class_key(name: str) -> str:
+    """A class name as a TA reads it: `ReLU`, `relu`, `Relu_Layer` and `ReluLayer` are the
+    book's `Relu` (only a class with methods matches: never the function `sigmoid` for the
+    class `Sigmoid`)."""
+    key = name.lower().replace("_", "")
+    return key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+
+
 def _bind(out: Loaded, wanted: set[str]) -> None:
     """Where each graded name comes from: the graded file, a student module (first by
     name), or a class of another case (`ReLU` for `Relu`, with a note)."""
@@ -418,13 +426,15 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
             places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
                                               if not is_course_file(m.name)]
             for module, defines in places:
-                match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
+                match = next((d for d in sorted(defines) if _class_key(d) == _class_key(name)
+                              and any(k.startswith(d + ".") for k in defines)), None)
                 if match:
                     label = defines[match]
                     out.origins[name] = label
                     out.binds.append({"name": name, "module": module, "attr": match})
                     out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
-                                        "(class names are matched regardless of case)")
+                                        "(class names are matched regardless of case, "
+                                        "underscores and a `Layer` suffix)")
                     break
 
 

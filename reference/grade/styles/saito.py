@@ -439,6 +439,7 @@ STYLE = Style("saito", "rows", [
         _either_target(judge_softmax_forward), helpers=BOOK),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
         _either_target(judge_softmax_backward), helpers=BOOK),
-    _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases, judge_net_gradient,
+    _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases,
+        _either_target(judge_net_gradient),
         optional=True, helpers=BOOK + SAITO_LAYERS),
 ])
