@@ -721,3 +721,19 @@ def test_two_layer_net_with_one_hot_only_layers_passes_on_label_cases(tmp_path):
                                 '"W2": -self.layers["Affine2"].dW'))
     result = _grade(net, "saito", only=["TwoLayerNet.gradient"])
     assert "grads['W2'] has the wrong sign" in _diagnoses(result)["TwoLayerNet.gradient"]
+
+
+def test_helpers_extended_with_a_neutral_lambd_still_get_the_graders_helpers(tmp_path):
+    """linear_activation_backward(dA, cache, activation, lambd=0.0) passes lambd on to
+    linear_backward: the grader's course helper takes no lambd, and 0 changes nothing.
+    A lambd that is not neutral is not dropped (the call still fails)."""
+    path = REAL / "ng_regularized_helpers" / "backward.py"
+    result = _grade(path, "ng", only=["linear_activation_backward", "L_model_backward"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    text = path.read_text()
+    assert 'linear_activation_backward(dAL, caches[L - 1], "sigmoid", lambd)' in text
+    bad = tmp_path / "backward.py"
+    bad.write_text(text.replace('linear_activation_backward(dAL, caches[L - 1], "sigmoid", lambd)',
+                                'linear_activation_backward(dAL, caches[L - 1], "sigmoid", 0.7)'))
+    result = _grade(bad, "ng", only=["L_model_backward"])
+    assert "TypeError" in _diagnoses(result)["L_model_backward"]
