@@ -737,3 +737,13 @@ def test_helpers_extended_with_a_neutral_lambd_still_get_the_graders_helpers(tmp
                                 'linear_activation_backward(dAL, caches[L - 1], "sigmoid", 0.7)'))
     result = _grade(bad, "ng", only=["L_model_backward"])
     assert "TypeError" in _diagnoses(result)["L_model_backward"]
+
+
+def test_a_file_in_the_encoding_its_coding_line_names_is_read_in_it():
+    """Saved as Shift_JIS with `# -*- coding: shift_jis -*-`: 表 ends in the byte 0x5C,
+    which read as UTF-8 is a backslash escaping the closing quote (a syntax error)."""
+    raw = (REAL / "saito_shift_jis" / "layers.py").read_bytes()
+    assert b"coding: shift_jis" in raw and "表\"".encode("shift_jis") in raw
+    loaded = loader.load(REAL / "saito_shift_jis" / "layers.py")
+    assert loaded.error is None
+    assert any('LABEL = "出力表"' in s.source for s in loaded.segments)

@@ -157,7 +157,21 @@ def _read_text(path: Path, limit: int) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return raw.decode("utf-8-sig", errors="replace")
+    return _decode(raw)
+
+
+def _decode(raw: bytes) -> str:
+    """The file's text: in the encoding its PEP 263 line names (`# -*- coding: shift_jis
+    -*-`, a Japanese reader of Saito's book on Windows), else UTF-8; bytes that do not
+    decode become U+FFFD (a comment in another encoding must not refuse the file)."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return raw.decode("utf-8-sig", errors="replace")
 
 
 def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
