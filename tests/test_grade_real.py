@@ -747,3 +747,20 @@ def test_a_file_in_the_encoding_its_coding_line_names_is_read_in_it():
     loaded = loader.load(REAL / "saito_shift_jis" / "layers.py")
     assert loaded.error is None
     assert any('LABEL = "出力表"' in s.source for s in loaded.segments)
+
+
+def test_helpers_written_as_static_methods_are_graded_as_the_books(tmp_path):
+    """@staticmethod sigmoid_prime inside Network, called as Network.sigmoid(z): it runs,
+    so it is the student's sigmoid_prime (a wrong one fails); a plain function indented
+    into the class is still the student's NameError (nielsen_class_sigmoid)."""
+    path = REAL / "nielsen_staticmethods" / "network.py"
+    result = _grade(path, "nielsen", only=["sigmoid", "sigmoid_prime"])
+    assert _statuses(result) == {"sigmoid": "passed", "sigmoid_prime": "passed"}
+    assert result.origins["sigmoid_prime"] == "network.py"
+    text = path.read_text()
+    wrong = "return Network.sigmoid(z) * (1 - Network.sigmoid(z))"
+    assert wrong in text
+    bad = tmp_path / "network.py"
+    bad.write_text(text.replace(wrong, "return z * (1 - z)"))
+    result = _grade(bad, "nielsen", only=["sigmoid_prime"])
+    assert "z(1 − z)" in _diagnoses(result)["sigmoid_prime"]

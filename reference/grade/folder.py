@@ -215,7 +215,7 @@ def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) 
     out.warnings += sub.warnings
     if sub.error:
         out.warnings.append(f"{label}: not loaded ({sub.error})")
-    return Module(name, label, package, segments, defines)
+    return Module(name, label, package, segments, defines, sub.static)
 
 
 @functools.lru_cache(maxsize=256)
@@ -409,6 +409,26 @@ def _class_key(name: str) -> str:
     return key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
 
 
+def _static_method(out: Loaded, name: str) -> bool:
+    """The book's module-level `sigmoid_prime` written as a @staticmethod of the class
+    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs) is
+    graded as that method, with a note."""
+    if "." in name or not name[:1].islower():
+        return False
+    places = [(None, out.static, out.defines)] + [(m.name, m.static, m.defines)
+                                                  for m in out.modules
+                                                  if not is_course_file(m.name)]
+    for module, static, defines in places:
+        match = next((d for d in sorted(static) if d.rpartition(".")[2] == name), None)
+        if match:
+            out.origins[name] = defines[match]
+            out.binds.append({"name": name, "module": module, "attr": match})
+            out.warnings.append(f"`{match}` ({defines[match]}, a static method) graded as "
+                                f"the book's module-level `{name}`")
+            return True
+    return False
+
+
 def _bind(out: Loaded, wanted: set[str]) -> None:
     """Where each graded name comes from: the graded file, a student module (first by
     name), or a class of another case (`ReLU` for `Relu`, with a note)."""
@@ -421,6 +441,8 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
         if owner is not None:
             out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
             out.binds.append({"name": name, "module": owner.name, "attr": name})
+            continue
+        if _static_method(out, name):
             continue
         if name[:1].isupper():      # a class: matched regardless of case, as a TA would
             places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules

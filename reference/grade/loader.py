@@ -79,6 +79,7 @@ class Module:
     package: bool
     segments: list[Segment] = field(default_factory=list)
     defines: dict[str, str] = field(default_factory=dict)   # top-level name -> file/cell
+    static: set[str] = field(default_factory=set)          # "Network.sigmoid" staticmethods
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Loaded:
     wanted: set[str] = field(default_factory=set)        # the style's graded names
     package: str | None = None     # the graded file's package, for its relative imports
     merged: list[str] = field(default_factory=list)      # notebook cells saved as files
+    static: set[str] = field(default_factory=set)        # "Network.sigmoid" staticmethods
 
     @property
     def files(self) -> list[str]:
@@ -450,6 +452,8 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
                 for item in node.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         defines.setdefault(f"{node.name}.{item.name}", label)
+                        if any(ast.unparse(d) == "staticmethod" for d in item.decorator_list):
+                            out.static.add(f"{node.name}.{item.name}")
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)

@@ -318,7 +318,7 @@ def _bind(ns: dict, seg: dict, info: dict) -> None:
     except BaseException as exc:  # noqa: BLE001 - the module's own error is the student's
         info["errors"].append(f"importing {seg['module']}: {type(exc).__name__}: {exc}"[:300])
         return
-    obj = getattr(owner, seg["attr"], None) if owner is not None else ns.get(seg["attr"])
+    obj = _lookup(vars(owner) if owner is not None else ns, seg["attr"])  # also "Cls.meth"
     if obj is not None:
         ns[name] = obj
 
