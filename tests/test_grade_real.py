@@ -764,3 +764,17 @@ def test_helpers_written_as_static_methods_are_graded_as_the_books(tmp_path):
     bad.write_text(text.replace(wrong, "return z * (1 - z)"))
     result = _grade(bad, "nielsen", only=["sigmoid_prime"])
     assert "z(1 − z)" in _diagnoses(result)["sigmoid_prime"]
+
+
+def test_backprop_returning_nabla_w_first_is_consistent_and_right(tmp_path):
+    """`return (nabla_w, nabla_b)` with `dnw, dnb = self.backprop(x, y)` in the update:
+    both right. Swapped back in the update alone, the update is wrong."""
+    path = REAL / "nielsen_w_first" / "network.py"
+    result = _grade(path, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    text = path.read_text()
+    bad = tmp_path / "network.py"
+    bad.write_text(text.replace("dnw, dnb = self.backprop(x, y)", "dnb, dnw = self.backprop(x, y)"))
+    result = _grade(bad, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
+    assert _statuses(result) == {"Network.backprop": "passed",
+                                 "Network.update_mini_batch": "failed"}
