@@ -778,3 +778,15 @@ def test_backprop_returning_nabla_w_first_is_consistent_and_right(tmp_path):
     result = _grade(bad, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
     assert _statuses(result) == {"Network.backprop": "passed",
                                  "Network.update_mini_batch": "failed"}
+
+
+def test_tabs_and_spaces_mixed_without_other_python2_marks_are_read_as_python2(tmp_path):
+    """A file that ran under Python 2 (print(...) with parentheses, no other Python 2 sign)
+    with a tab-indented line among space-indented ones: Python 3 refuses it (TabError),
+    Python 2 read the tab as 8 columns."""
+    path = tmp_path / "network.py"
+    path.write_text("import numpy as np\n\ndef sigmoid(z):\n    if True:\n"
+                    "\treturn 1.0 / (1.0 + np.exp(-z))\n    print('unreachable')\n")
+    result = _grade(path, "nielsen", only=["sigmoid"])
+    assert result.error is None and _statuses(result) == {"sigmoid": "passed"}
+    assert any("tabs and spaces mixed" in w for w in result.warnings)

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from .py2 import from_python2
+from .py2 import expand_tabs, from_python2
 from .standins import is_course_file
 
 __all__ = [
@@ -385,6 +385,16 @@ def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, 
     are dropped, with a note) or Python 2 (converted, with a note)."""
     try:
         return ast.parse(src, filename=label), src
+    except TabError as exc:         # tabs and spaces mixed: Python 2 read a tab as 8 columns
+        error = exc
+        expanded = expand_tabs(src)
+        try:
+            tree = ast.parse(expanded, filename=label)
+            out.warnings.append(f"{label}: tabs and spaces mixed in the indentation, read as "
+                                "Python 2 did (a tab to the next multiple of 8 columns)")
+            return tree, expanded
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
     except SyntaxError as exc:
         error = exc
     except (ValueError, RecursionError, MemoryError) as exc:

@@ -14,7 +14,7 @@ import ast
 import functools
 import re
 
-__all__ = ["from_python2"]
+__all__ = ["from_python2", "expand_tabs"]
 
 
 def _float_literal(node: ast.AST) -> bool:
@@ -43,6 +43,11 @@ def _expand_indent(line: str) -> str:
     return line[:len(line) - len(body)].expandtabs(8) + body
 
 
+def expand_tabs(src: str) -> str:
+    """Every line's indentation with its tabs expanded to multiples of 8 (Python 2's rule)."""
+    return "\n".join(_expand_indent(line) for line in src.split("\n"))
+
+
 def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
     maintained lib2to3) converts to parseable Python 3; None otherwise."""
@@ -56,7 +61,7 @@ def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     try:
         tree = ast.parse(new, filename=label)
     except TabError:      # Python 2 allowed tabs and spaces mixed: a tab went to a multiple of 8
-        new = "\n".join(_expand_indent(line) for line in new.split("\n"))
+        new = expand_tabs(new)
         try:
             tree = ast.parse(new, filename=label)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
