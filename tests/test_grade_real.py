@@ -768,7 +768,8 @@ def test_helpers_written_as_static_methods_are_graded_as_the_books(tmp_path):
 
 def test_backprop_returning_nabla_w_first_is_consistent_and_right(tmp_path):
     """`return (nabla_w, nabla_b)` with `dnw, dnb = self.backprop(x, y)` in the update:
-    both right. Swapped back in the update alone, the update is wrong."""
+    both right. With the update unpacking the book's way, the backprop breaks the
+    contract the file itself relies on: the backprop is wrong, the update right."""
     path = REAL / "nielsen_w_first" / "network.py"
     result = _grade(path, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
     assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
@@ -776,8 +777,8 @@ def test_backprop_returning_nabla_w_first_is_consistent_and_right(tmp_path):
     bad = tmp_path / "network.py"
     bad.write_text(text.replace("dnw, dnb = self.backprop(x, y)", "dnb, dnw = self.backprop(x, y)"))
     result = _grade(bad, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
-    assert _statuses(result) == {"Network.backprop": "passed",
-                                 "Network.update_mini_batch": "failed"}
+    assert _statuses(result) == {"Network.backprop": "failed",
+                                 "Network.update_mini_batch": "passed"}
 
 
 def test_tabs_and_spaces_mixed_without_other_python2_marks_are_read_as_python2(tmp_path):
