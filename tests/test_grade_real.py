@@ -791,3 +791,23 @@ def test_tabs_and_spaces_mixed_without_other_python2_marks_are_read_as_python2(t
     result = _grade(path, "nielsen", only=["sigmoid"])
     assert result.error is None and _statuses(result) == {"sigmoid": "passed"}
     assert any("tabs and spaces mixed" in w for w in result.warnings)
+
+
+def test_the_second_books_cupy_switch_with_its_set_up_lines_gives_numpy():
+    """common/np.py: `if GPU: import cupy as np` with the allocator set and a banner
+    printed, `else: import numpy as np`. Dropping the whole `if` left every layer using
+    np without it (Relu, which needs no np, passed alone)."""
+    segments = loader.load(REAL / "saito_cupy_switch" / "common" / "np.py").segments
+    assert any(s.source.startswith("if GPU:") and "import numpy as np" in s.source
+               for s in segments)
+    result = _grade(REAL / "saito_cupy_switch" / "ch05" / "two_layer_net.py", "saito")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert "../common/np.py" in result.files
+
+
+def test_an_if_running_code_without_choosing_an_import_is_still_dropped(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\nDEBUG = True\nif DEBUG:\n    train()\n"
+                    "if DEBUG:\n    import os\n    train()\n")
+    kept = [s.source for s in loader.load(path).segments]
+    assert kept == ["import numpy as np", "DEBUG = True"]

@@ -344,9 +344,21 @@ def _kept(node: ast.stmt, known: set[str]) -> str | None:
     if isinstance(node, ast.Try) and node.body and all(_kept(s, known) for s in node.body):
         return "code"
     if isinstance(node, ast.If) and _plain_test(node.test) and all(
-            _kept(s, known) for s in node.body + node.orelse):
+            _kept(s, known) or _import_setup(s, node) for s in node.body + node.orelse):
         return "code"          # `if GPU: import cupy as np` / `else: import numpy as np`
     return None
+
+
+def _import_setup(stmt: ast.stmt, choice: ast.If) -> bool:
+    """In an `if` choosing an import in each branch (the second book's common/np.py: `if
+    GPU: import cupy as np`, its allocator set up and a banner printed; `else: import
+    numpy as np`), the branch's set-up lines: calls and attribute assignments."""
+    branches = [choice.body, choice.orelse]
+    if not all(b and any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in b)
+               for b in branches):
+        return False
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) or (
+        isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Attribute) for t in stmt.targets))
 
 
 def _exec_file(node: ast.stmt) -> str | None:
