@@ -811,3 +811,13 @@ def test_an_if_running_code_without_choosing_an_import_is_still_dropped(tmp_path
                     "if DEBUG:\n    import os\n    train()\n")
     kept = [s.source for s in loader.load(path).segments]
     assert kept == ["import numpy as np", "DEBUG = True"]
+
+
+def test_python2_that_parses_as_python3_is_converted_for_its_names():
+    """print(...) with parentheses, but `from itertools import izip`, xrange and cPickle:
+    the file ran under Python 2 and parses as Python 3, where izip is an ImportError and
+    update_mini_batch failed on it."""
+    result = _grade(REAL / "nielsen_py2_parenthesized" / "network.py", "nielsen")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert any("Python 2" in w and "fissix" in w for w in result.warnings)
+    assert not any("izip" in w for w in result.warnings)

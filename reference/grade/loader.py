@@ -396,7 +396,12 @@ def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, 
     parse may be a notebook pasted into a file (`%matplotlib inline` left in: those lines
     are dropped, with a note) or Python 2 (converted, with a note)."""
     try:
-        return ast.parse(src, filename=label), src
+        tree = ast.parse(src, filename=label)
+        converted = from_python2(src, label, parses=True)     # xrange, izip, cPickle
+        if converted is not None:
+            out.warnings.append(converted[2])
+            return converted[1], converted[0]
+        return tree, src
     except TabError as exc:         # tabs and spaces mixed: Python 2 read a tab as 8 columns
         error = exc
         expanded = expand_tabs(src)
