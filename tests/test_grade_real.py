@@ -821,3 +821,18 @@ def test_python2_that_parses_as_python3_is_converted_for_its_names():
     assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
     assert any("Python 2" in w and "fissix" in w for w in result.warnings)
     assert not any("izip" in w for w in result.warnings)
+
+
+def test_own_activations_returning_a_alone_are_followed(tmp_path):
+    """The student's sigmoid/relu return A alone and linear_activation_forward keeps Z as
+    the activation cache: consistent, right. The grader's helpers answer the same way; a
+    wrong activation is still found."""
+    path = REAL / "ng_bare_activations" / "step_by_step.py"
+    result = _grade(path, "ng", only=["sigmoid", "relu", "linear_activation_forward"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    text = path.read_text()
+    assert "    return np.maximum(0, Z)\n" in text
+    bad = tmp_path / "step.py"
+    bad.write_text(text.replace("    return np.maximum(0, Z)\n", "    return np.minimum(0, Z)\n"))
+    result = _grade(bad, "ng", only=["relu", "linear_activation_forward"])
+    assert _statuses(result) == {"relu": "failed", "linear_activation_forward": "passed"}
