@@ -391,32 +391,41 @@ def _plain_test(node: ast.AST) -> bool:
 
 
 # --- one file -----------------------------------------------------------------------------
+def _as_python3(label: str, src: str, out: Loaded) -> tuple[ast.AST, str] | SyntaxError:
+    """(tree, source) of a source Python 3 reads (converted when it uses Python 2's names;
+    tabs and spaces mixed read as Python 2 did, with a note); else its SyntaxError. A
+    source that cannot be parsed at all (null bytes, too deep) raises ValueError."""
+    try:
+        tree = ast.parse(src, filename=label)
+    except TabError as exc:         # tabs and spaces mixed: Python 2 read a tab as 8 columns
+        expanded = expand_tabs(src)
+        try:
+            tree = ast.parse(expanded, filename=label)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return exc
+        out.warnings.append(f"{label}: tabs and spaces mixed in the indentation, read as "
+                            "Python 2 did (a tab to the next multiple of 8 columns)")
+        return tree, expanded
+    except SyntaxError as exc:
+        return exc
+    converted = from_python2(src, label, parses=True)     # xrange, izip, cPickle
+    if converted is not None:
+        out.warnings.append(converted[2])
+        return converted[1], converted[0]
+    return tree, src
+
+
 def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, str] | None:
     """(tree, source) of one file or cell; None when it is skipped. A .py file that does not
     parse may be a notebook pasted into a file (`%matplotlib inline` left in: those lines
     are dropped, with a note) or Python 2 (converted, with a note)."""
     try:
-        tree = ast.parse(src, filename=label)
-        converted = from_python2(src, label, parses=True)     # xrange, izip, cPickle
-        if converted is not None:
-            out.warnings.append(converted[2])
-            return converted[1], converted[0]
-        return tree, src
-    except TabError as exc:         # tabs and spaces mixed: Python 2 read a tab as 8 columns
-        error = exc
-        expanded = expand_tabs(src)
-        try:
-            tree = ast.parse(expanded, filename=label)
-            out.warnings.append(f"{label}: tabs and spaces mixed in the indentation, read as "
-                                "Python 2 did (a tab to the next multiple of 8 columns)")
-            return tree, expanded
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            pass
-    except SyntaxError as exc:
-        error = exc
+        error = _as_python3(label, src, out)
     except (ValueError, RecursionError, MemoryError) as exc:
         out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
         return None
+    if not isinstance(error, SyntaxError):
+        return error
     if not notebook:
         stripped = strip_magics(src)
         dropped = [k for k, (a, b) in enumerate(zip(src.splitlines(), stripped.splitlines()), 1)
