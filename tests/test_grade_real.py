@@ -836,3 +836,15 @@ def test_own_activations_returning_a_alone_are_followed(tmp_path):
     bad.write_text(text.replace("    return np.maximum(0, Z)\n", "    return np.minimum(0, Z)\n"))
     result = _grade(bad, "ng", only=["relu", "linear_activation_forward"])
     assert _statuses(result) == {"relu": "failed", "linear_activation_forward": "passed"}
+
+
+def test_a_utf16_file_is_read_and_picked(tmp_path):
+    """PowerShell's `>` writes UTF-16 with a BOM: every other byte is NUL, which Python's
+    parser refuses ("cannot contain null bytes")."""
+    path = REAL / "nielsen_utf16" / "network.py"
+    assert path.read_bytes().startswith(b"\xff\xfe")
+    loaded = loader.load(path)
+    assert loaded.error is None and "Network" in loaded.defines
+    shutil.copy(path, tmp_path / "network.py")
+    (tmp_path / "notes.py").write_text("# my notes\nimport numpy as np\n")
+    assert pick(files_under(tmp_path), "nielsen").name == "network.py"

@@ -163,12 +163,18 @@ def _read_text(path: Path, limit: int) -> str:
 
 
 def _decode(raw: bytes) -> str:
-    """The file's text: in the encoding its PEP 263 line names (`# -*- coding: shift_jis
-    -*-`, a Japanese reader of Saito's book on Windows), else UTF-8; bytes that do not
-    decode become U+FFFD (a comment in another encoding must not refuse the file)."""
+    """The file's text: UTF-16 when it starts with that BOM (Windows PowerShell's `>`
+    writes it), else in the encoding its PEP 263 line names (`# -*- coding: shift_jis -*-`,
+    a Japanese reader of Saito's book on Windows), else UTF-8; bytes that do not decode
+    become U+FFFD (a comment in another encoding must not refuse the file)."""
     import io
     import tokenize
 
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with its BOM (a PowerShell `>`)
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         return raw.decode(encoding)
