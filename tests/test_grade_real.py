@@ -848,3 +848,17 @@ def test_a_utf16_file_is_read_and_picked(tmp_path):
     shutil.copy(path, tmp_path / "network.py")
     (tmp_path / "notes.py").write_text("# my notes\nimport numpy as np\n")
     assert pick(files_under(tmp_path), "nielsen").name == "network.py"
+
+
+def test_cost_derivative_written_at_module_level_is_graded_as_the_method(tmp_path):
+    path = REAL / "nielsen_module_cost_derivative" / "network.py"
+    result = _grade(path, "nielsen", only=["Network.cost_derivative", "Network.backprop"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert any("module-level `cost_derivative`" in w for w in result.warnings)
+    text = path.read_text()
+    assert "\treturn output_activations - y\n" in text
+    bad = tmp_path / "network.py"
+    bad.write_text(text.replace("\treturn output_activations - y\n",
+                                "\treturn y - output_activations\n"))
+    result = _grade(bad, "nielsen", only=["Network.cost_derivative"])
+    assert "wrong sign" in _diagnoses(result)["Network.cost_derivative"]

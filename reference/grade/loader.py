@@ -533,7 +533,30 @@ def load(path: str | Path, folder: str | Path | None = None,
         return out
     student_files.gather(layout, out, folder_path, alone)
     _numpy_for_cells(out)
+    _module_level_methods(out)
     return out
+
+
+# the book's methods that use nothing of the instance, which students also write as
+# module-level functions (Nielsen's cost_derivative, called as cost_derivative(a, y))
+BOOK_METHODS = {"Network": ("cost_derivative",)}
+
+
+def _module_level_methods(out: Loaded) -> None:
+    """A class of the graded file lacking such a method, beside a module-level function of
+    that name: the function is graded as the method (a static method of the class, set
+    after the file has run), with a note."""
+    for cls, methods in BOOK_METHODS.items():
+        for name in methods:
+            if cls not in out.defines or f"{cls}.{name}" in out.defines \
+                    or name not in out.defines:
+                continue
+            out.segments.append(Segment(
+                "code", f"if isinstance({cls}, type) and callable({name}):\n"
+                        f"    {cls}.{name} = staticmethod({name})", out.label, 1))
+            out.defines[f"{cls}.{name}"] = out.defines[name]
+            out.warnings.append(f"the module-level `{name}` ({out.defines[name]}) graded as "
+                                f"`{cls}.{name}` (the book's method)")
 
 
 def _numpy_for_cells(out: Loaded) -> None:
