@@ -34,8 +34,8 @@ def _isolate(ns, *names):
               if isinstance(g, dict) and g is not ns
               and type(g.get("__loader__")).__name__ == "SourceFinder"}
     for name in names:
-        proxy = _alone(helper(f"ng.{name}")) if _returns_a_alone(ns.get(name)) \
-            else helper(f"ng.{name}")
+        alone = name in ("sigmoid", "relu") and _returns_a_alone(ns.get(name))
+        proxy = _alone(helper(f"ng.{name}")) if alone else helper(f"ng.{name}")
         ns[name] = proxy
         for g in others.values():
             if name in g:
