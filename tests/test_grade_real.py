@@ -862,3 +862,17 @@ def test_cost_derivative_written_at_module_level_is_graded_as_the_method(tmp_pat
                                 "\treturn y - output_activations\n"))
     result = _grade(bad, "nielsen", only=["Network.cost_derivative"])
     assert "wrong sign" in _diagnoses(result)["Network.cost_derivative"]
+
+
+def test_a_decorator_from_a_module_the_grader_lacks_leaves_the_function(tmp_path):
+    """`@timer` from the student's dnn_utils (stood in for) and `@profile` from a library
+    the grader does not have: the functions are the student's, graded as written. A
+    helper called with data still raises its clear error."""
+    result = _grade(REAL / "ng_decorated" / "step.py", "ng",
+                    only=["linear_forward", "compute_cost"])
+    assert set(_statuses(result).values()) == {"passed"}, (_diagnoses(result), result.warnings)
+    path = tmp_path / "cost.py"
+    path.write_text("import numpy as np\nfrom dnn_utils import timer\n\n"
+                    "def compute_cost(AL, Y):\n    return timer(AL, Y)\n")
+    result = _grade(path, "ng", only=["compute_cost"])
+    assert "`dnn_utils.timer`" in _diagnoses(result)["compute_cost"]

@@ -108,6 +108,8 @@ class Missing:
         self.__name__ = name
 
     def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
+            return args[0]      # a decorator the course file had (`@timer`): the function as is
         root = self.__name__.split(".")[0]
         raise MissingModuleError(
             f"the code calls `{self.__name__}`, but the module `{root}` is not available to "

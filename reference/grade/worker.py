@@ -70,6 +70,8 @@ class Stub(types.ModuleType):
         return Stub(f"{self.__name__}.{attr}")
 
     def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
+            return args[0]          # `@profile` from a module the grader lacks: the function
         root = self.__name__.split(".")[0]
         raise MissingModuleError(
             f"the code calls `{self.__name__}`, but the module `{root}` is not available to "
