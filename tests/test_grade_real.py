@@ -6,6 +6,15 @@ a star import of a course helper giving `np`, Nielsen's Python 2 network.py, a s
 indented into the class, a `ReLU` class, a misspelled function, an error raised inside
 NumPy, a forward that raises under a correct backward, notebooks with shell assignments
 and in nbformat 3. Every verdict below is what a TA reading the files would give.
+
+Then the patterns found in public student repositories (verdicts.json, the TA's table,
+is a test here and benchmarks/bench_real_agreement.py): Nielsen's np.vectorize'd and
+lambda sigmoids, static-method and module-level helpers, matrix-based mini-batches,
+(nabla_w, nabla_b) returned, Python 2 that parses as Python 3, tabs mixed with spaces;
+Saito's one-hot-only SoftmaxWithLoss (the book's text), `Layer`-suffixed classes, the
+cupy switch of common/np.py, Shift_JIS and UTF-16 files; Ng's notebook cells saved one
+per file, helpers extended with lambd, own activations returning A alone, decorators
+from modules the grader lacks.
 """
 
 from __future__ import annotations
