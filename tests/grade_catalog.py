@@ -173,8 +173,6 @@ CATALOGS = {
                                            "whole batch",
                                            "SoftmaxWithLoss.backward": "normalised over the "
                                            "whole batch"},
-            "bug_softmax_onehot_only.py": {"SoftmaxWithLoss.forward": "t as label indices",
-                                           "SoftmaxWithLoss.backward": "t as label indices"},
             "bug_softmax_loss_sum.py": {"SoftmaxWithLoss.forward": "[cost] loss is m = 4 times "
                                         "too large: the 1/m is missing"},
             "bug_softmax_backward_sign.py": {"SoftmaxWithLoss.backward": "[BP1] dx has the "
@@ -193,7 +191,9 @@ CATALOGS = {
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        full_marks=["correct.py", "variant_equivalent.py", "variant_notebook_style.py"],
+        # the book's ch. 5 text takes one-hot targets only: right, as a TA reads it
+        full_marks=["correct.py", "variant_equivalent.py", "variant_notebook_style.py",
+                    "variant_softmax_onehot_only.py"],
         not_defined={"variant_equivalent.py": {"TwoLayerNet.gradient"}},
         helpers=frozenset({"make_variants.py"}),
     ),

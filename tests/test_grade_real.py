@@ -6,6 +6,15 @@ a star import of a course helper giving `np`, Nielsen's Python 2 network.py, a s
 indented into the class, a `ReLU` class, a misspelled function, an error raised inside
 NumPy, a forward that raises under a correct backward, notebooks with shell assignments
 and in nbformat 3. Every verdict below is what a TA reading the files would give.
+
+Then the patterns found in public student repositories (verdicts.json, the TA's table,
+is a test here and benchmarks/bench_real_agreement.py): Nielsen's np.vectorize'd and
+lambda sigmoids, static-method and module-level helpers, matrix-based mini-batches,
+(nabla_w, nabla_b) returned, Python 2 that parses as Python 3, tabs mixed with spaces;
+Saito's one-hot-only SoftmaxWithLoss (the book's text), `Layer`-suffixed classes, the
+cupy switch of common/np.py, Shift_JIS and UTF-16 files; Ng's notebook cells saved one
+per file, helpers extended with lambd, own activations returning A alone, decorators
+from modules the grader lacks.
 """
 
 from __future__ import annotations
@@ -595,3 +604,284 @@ def test_exec_of_a_helper_file_is_its_star_import(tmp_path):
     result = _grade(main, "ng", only=["relu", "sigmoid"])
     assert _statuses(result) == {"relu": "passed", "sigmoid": "passed"}
     assert result.origins["relu"] == "helpers.py"
+
+
+# --- patterns found in public student repositories (issue 10, the agreement benchmark) -----
+VERDICTS = json.loads((REAL / "verdicts.json").read_text())["submissions"]
+
+
+@pytest.mark.parametrize("entry", VERDICTS, ids=lambda e: e["path"] + (" (folder)" if e.get(
+    "folder") else ""))
+def test_every_real_fixture_agrees_with_the_ta(entry):
+    """The TA's verdict table (benchmarks/bench_real_agreement.py prints the same): each
+    graded function right (passed), wrong (failed or missing) or absent (missing or
+    supplied), no false alarm and no missed bug."""
+    folder = REAL / entry["folder"] if entry.get("folder") else None
+    result = _grade(REAL / entry["path"], entry["style"], folder)
+    agrees = {"right": {"passed"}, "wrong": {"failed", "missing"},
+              "absent": {"missing", "supplied"}}
+    disagree = {}
+    for name, status in _statuses(result).items():
+        verdict = ("wrong" if name in entry.get("wrong", {}) else
+                   "absent" if name in entry.get("absent", ()) else "right")
+        if status not in agrees[verdict]:
+            disagree[name] = (verdict, status, result.functions and _diagnoses(result).get(name))
+    assert disagree == {}, (disagree, result.error, result.warnings)
+
+
+def test_nielsens_vectorized_and_lambda_sigmoids_are_kept():
+    """The book's first network.py: `sigmoid_vec = np.vectorize(sigmoid)` used by
+    feedforward and backprop; a port writing `sigmoid = lambda z: ...`. Both define
+    without running anything, so they are kept; a training run at the top is not."""
+    loaded = loader.load(REAL / "nielsen_vectorize" / "network.py")
+    kept = "\n".join(s.source for s in loaded.segments)
+    assert "sigmoid_vec = np.vectorize(sigmoid)" in kept
+    assert "sigmoid_prime_vec = np.vectorize(sigmoid_prime)" in kept
+    assert "Network([784, 30, 10])" not in kept and "load_data_wrapper" not in kept
+    lam = loader.load(REAL / "nielsen_lambda" / "network.py")
+    assert {"sigmoid", "sigmoid_prime"} <= set(lam.defines)
+    result = _grade(REAL / "nielsen_lambda" / "network.py", "nielsen")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+
+
+def test_an_assignment_that_would_run_student_code_is_still_dropped(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\n\ndef train(n):\n    raise SystemExit(n)\n\n"
+                    "act = np.vectorize(train)\nlater = lambda z: undefined_yet(z)\n"
+                    "result = np.array(train(3))\nnet = train\nloop = [train for _ in 'ab']\n")
+    kept = [s.source.split(" =")[0] for s in loader.load(path).segments
+            if s.kind == "code" and not s.source.startswith("def ")]
+    assert kept == ["act", "later", "net"]      # never `result = ...train(3)`, nor the loop
+
+
+def test_a_matrix_based_update_gets_gradients_summed_over_the_batch(tmp_path):
+    """Chapter 2's exercise: update_mini_batch stacks the mini-batch into X and calls
+    backprop(X, Y) once; the grader's backprop then returns Σₓ nabla_b as an (n, 1)
+    column. A real mistake in that update is still found."""
+    result = _grade(REAL / "nielsen_matrix" / "network.py", "nielsen",
+                    only=["Network.update_mini_batch", "Network.backprop"])
+    assert _statuses(result) == {"Network.update_mini_batch": "passed",
+                                 "Network.backprop": "passed"}, _diagnoses(result)
+    text = (REAL / "nielsen_matrix" / "network.py").read_text()
+    assert "step = eta / len(mini_batch)" in text
+    path = tmp_path / "network.py"
+    path.write_text(text.replace("step = eta / len(mini_batch)", "step = eta"))
+    result = _grade(path, "nielsen", only=["Network.update_mini_batch"])
+    assert "not divided by len(mini_batch)" in _diagnoses(result)["Network.update_mini_batch"]
+
+
+def test_the_books_one_hot_softmax_with_loss_passes_and_a_real_bug_does_not(tmp_path):
+    """Saito's ch. 5 text: `dx = (self.y - self.t) / batch_size`, t one-hot (ch05 trains
+    with one_hot_label=True): right. Without the batch size it is wrong, on one-hot
+    targets too."""
+    result = _grade(REAL / "saito_book_text" / "layers.py", "saito",
+                    only=["SoftmaxWithLoss.forward", "SoftmaxWithLoss.backward"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    shutil.copytree(REAL / "saito_book_text", tmp_path / "s")
+    layers = tmp_path / "s" / "layers.py"
+    text = layers.read_text()
+    assert "dx = (self.y - self.t) / batch_size" in text
+    layers.write_text(text.replace("dx = (self.y - self.t) / batch_size", "dx = self.y - self.t"))
+    result = _grade(layers, "saito", only=["SoftmaxWithLoss.backward"])
+    assert "not divided by the batch size" in _diagnoses(result)["SoftmaxWithLoss.backward"]
+
+
+def test_notebook_cells_saved_one_per_file_grade_as_one_notebook():
+    cells = REAL / "ng_cell_files"
+    chosen = pick(files_under(cells), "ng")
+    result = _grade(chosen, "ng", cells)
+    _all_required_pass(result, "ng")
+    assert len(result.files) == 9 and result.ignored == []
+    assert result.origins["linear_backward"] == "6-linear-backward.py"
+    assert any("import numpy as np" in w for w in result.warnings)
+
+
+def test_a_file_importing_other_modules_but_not_numpy_keeps_its_name_error(tmp_path):
+    path = tmp_path / "hw.py"
+    path.write_text("import math\n\ndef relu(Z):\n    return np.maximum(0, Z), Z\n")
+    result = _grade(path, "ng", only=["relu"])
+    assert "NameError: name 'np' is not defined (hw.py, line 4, in relu)" in \
+        _diagnoses(result)["relu"]
+    assert not any("import numpy as np" in w for w in result.warnings)
+
+
+def test_layer_classes_with_a_layer_suffix_are_the_books_and_a_function_never_is():
+    """`AffineLayer`, `ReLULayer`, `Softmax_With_Loss_Layer` are the book's classes; the
+    function `sigmoid` of function.py is not the class `Sigmoid` (SigmoidLayer is)."""
+    result = _grade(REAL / "saito_layer_suffix" / "two_layer_net.py", "saito")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert result.origins["Sigmoid.forward"] == "layer.py"
+    assert any("`ReLULayer`" in w and "`Relu`" in w for w in result.warnings)
+    assert not any("class `sigmoid`" in w for w in result.warnings)
+
+
+def test_two_layer_net_with_one_hot_only_layers_passes_on_label_cases(tmp_path):
+    """The student's own one-hot-only layers inside TwoLayerNet (not replaced: other
+    names) take the label-index cases one-hot, as ch05 trains; a wrong gradient still
+    fails."""
+    result = _grade(REAL / "saito_layer_suffix" / "two_layer_net.py", "saito",
+                    only=["TwoLayerNet.gradient"])
+    assert _statuses(result) == {"TwoLayerNet.gradient": "passed"}, _diagnoses(result)
+    shutil.copytree(REAL / "saito_layer_suffix", tmp_path / "s")
+    net = tmp_path / "s" / "two_layer_net.py"
+    text = net.read_text()
+    assert '"W2": self.layers["Affine2"].dW' in text
+    net.write_text(text.replace('"W2": self.layers["Affine2"].dW',
+                                '"W2": -self.layers["Affine2"].dW'))
+    result = _grade(net, "saito", only=["TwoLayerNet.gradient"])
+    assert "grads['W2'] has the wrong sign" in _diagnoses(result)["TwoLayerNet.gradient"]
+
+
+def test_helpers_extended_with_a_neutral_lambd_still_get_the_graders_helpers(tmp_path):
+    """linear_activation_backward(dA, cache, activation, lambd=0.0) passes lambd on to
+    linear_backward: the grader's course helper takes no lambd, and 0 changes nothing.
+    A lambd that is not neutral is not dropped (the call still fails)."""
+    path = REAL / "ng_regularized_helpers" / "backward.py"
+    result = _grade(path, "ng", only=["linear_activation_backward", "L_model_backward"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    text = path.read_text()
+    assert 'linear_activation_backward(dAL, caches[L - 1], "sigmoid", lambd)' in text
+    bad = tmp_path / "backward.py"
+    bad.write_text(text.replace('linear_activation_backward(dAL, caches[L - 1], "sigmoid", lambd)',
+                                'linear_activation_backward(dAL, caches[L - 1], "sigmoid", 0.7)'))
+    result = _grade(bad, "ng", only=["L_model_backward"])
+    assert "TypeError" in _diagnoses(result)["L_model_backward"]
+
+
+def test_a_file_in_the_encoding_its_coding_line_names_is_read_in_it():
+    """Saved as Shift_JIS with `# -*- coding: shift_jis -*-`: 表 ends in the byte 0x5C,
+    which read as UTF-8 is a backslash escaping the closing quote (a syntax error)."""
+    raw = (REAL / "saito_shift_jis" / "layers.py").read_bytes()
+    assert b"coding: shift_jis" in raw and "表\"".encode("shift_jis") in raw
+    loaded = loader.load(REAL / "saito_shift_jis" / "layers.py")
+    assert loaded.error is None
+    assert any('LABEL = "出力表"' in s.source for s in loaded.segments)
+
+
+def test_helpers_written_as_static_methods_are_graded_as_the_books(tmp_path):
+    """@staticmethod sigmoid_prime inside Network, called as Network.sigmoid(z): it runs,
+    so it is the student's sigmoid_prime (a wrong one fails); a plain function indented
+    into the class is still the student's NameError (nielsen_class_sigmoid)."""
+    path = REAL / "nielsen_staticmethods" / "network.py"
+    result = _grade(path, "nielsen", only=["sigmoid", "sigmoid_prime"])
+    assert _statuses(result) == {"sigmoid": "passed", "sigmoid_prime": "passed"}
+    assert result.origins["sigmoid_prime"] == "network.py"
+    text = path.read_text()
+    wrong = "return Network.sigmoid(z) * (1 - Network.sigmoid(z))"
+    assert wrong in text
+    bad = tmp_path / "network.py"
+    bad.write_text(text.replace(wrong, "return z * (1 - z)"))
+    result = _grade(bad, "nielsen", only=["sigmoid_prime"])
+    assert "z(1 − z)" in _diagnoses(result)["sigmoid_prime"]
+
+
+def test_backprop_returning_nabla_w_first_is_consistent_and_right(tmp_path):
+    """`return (nabla_w, nabla_b)` with `dnw, dnb = self.backprop(x, y)` in the update:
+    both right. With the update unpacking the book's way, the backprop breaks the
+    contract the file itself relies on: the backprop is wrong, the update right."""
+    path = REAL / "nielsen_w_first" / "network.py"
+    result = _grade(path, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    text = path.read_text()
+    bad = tmp_path / "network.py"
+    bad.write_text(text.replace("dnw, dnb = self.backprop(x, y)", "dnb, dnw = self.backprop(x, y)"))
+    result = _grade(bad, "nielsen", only=["Network.backprop", "Network.update_mini_batch"])
+    assert _statuses(result) == {"Network.backprop": "failed",
+                                 "Network.update_mini_batch": "passed"}
+
+
+def test_tabs_and_spaces_mixed_without_other_python2_marks_are_read_as_python2(tmp_path):
+    """A file that ran under Python 2 (print(...) with parentheses, no other Python 2 sign)
+    with a tab-indented line among space-indented ones: Python 3 refuses it (TabError),
+    Python 2 read the tab as 8 columns."""
+    path = tmp_path / "network.py"
+    path.write_text("import numpy as np\n\ndef sigmoid(z):\n    if True:\n"
+                    "\treturn 1.0 / (1.0 + np.exp(-z))\n    print('unreachable')\n")
+    result = _grade(path, "nielsen", only=["sigmoid"])
+    assert result.error is None and _statuses(result) == {"sigmoid": "passed"}
+    assert any("tabs and spaces mixed" in w for w in result.warnings)
+
+
+def test_the_second_books_cupy_switch_with_its_set_up_lines_gives_numpy():
+    """common/np.py: `if GPU: import cupy as np` with the allocator set and a banner
+    printed, `else: import numpy as np`. Dropping the whole `if` left every layer using
+    np without it (Relu, which needs no np, passed alone)."""
+    segments = loader.load(REAL / "saito_cupy_switch" / "common" / "np.py").segments
+    assert any(s.source.startswith("if GPU:") and "import numpy as np" in s.source
+               for s in segments)
+    result = _grade(REAL / "saito_cupy_switch" / "ch05" / "two_layer_net.py", "saito")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert "../common/np.py" in result.files
+
+
+def test_an_if_running_code_without_choosing_an_import_is_still_dropped(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\nDEBUG = True\nif DEBUG:\n    train()\n"
+                    "if DEBUG:\n    import os\n    train()\n")
+    kept = [s.source for s in loader.load(path).segments]
+    assert kept == ["import numpy as np", "DEBUG = True"]
+
+
+def test_python2_that_parses_as_python3_is_converted_for_its_names():
+    """print(...) with parentheses, but `from itertools import izip`, xrange and cPickle:
+    the file ran under Python 2 and parses as Python 3, where izip is an ImportError and
+    update_mini_batch failed on it."""
+    result = _grade(REAL / "nielsen_py2_parenthesized" / "network.py", "nielsen")
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert any("Python 2" in w and "fissix" in w for w in result.warnings)
+    assert not any("izip" in w for w in result.warnings)
+
+
+def test_own_activations_returning_a_alone_are_followed(tmp_path):
+    """The student's sigmoid/relu return A alone and linear_activation_forward keeps Z as
+    the activation cache: consistent, right. The grader's helpers answer the same way; a
+    wrong activation is still found."""
+    path = REAL / "ng_bare_activations" / "step_by_step.py"
+    result = _grade(path, "ng", only=["sigmoid", "relu", "linear_activation_forward"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    text = path.read_text()
+    assert "    return np.maximum(0, Z)\n" in text
+    bad = tmp_path / "step.py"
+    bad.write_text(text.replace("    return np.maximum(0, Z)\n", "    return np.minimum(0, Z)\n"))
+    result = _grade(bad, "ng", only=["relu", "linear_activation_forward"])
+    assert _statuses(result) == {"relu": "failed", "linear_activation_forward": "passed"}
+
+
+def test_a_utf16_file_is_read_and_picked(tmp_path):
+    """PowerShell's `>` writes UTF-16 with a BOM: every other byte is NUL, which Python's
+    parser refuses ("cannot contain null bytes")."""
+    path = REAL / "nielsen_utf16" / "network.py"
+    assert path.read_bytes().startswith(b"\xff\xfe")
+    loaded = loader.load(path)
+    assert loaded.error is None and "Network" in loaded.defines
+    shutil.copy(path, tmp_path / "network.py")
+    (tmp_path / "notes.py").write_text("# my notes\nimport numpy as np\n")
+    assert pick(files_under(tmp_path), "nielsen").name == "network.py"
+
+
+def test_cost_derivative_written_at_module_level_is_graded_as_the_method(tmp_path):
+    path = REAL / "nielsen_module_cost_derivative" / "network.py"
+    result = _grade(path, "nielsen", only=["Network.cost_derivative", "Network.backprop"])
+    assert set(_statuses(result).values()) == {"passed"}, _diagnoses(result)
+    assert any("module-level `cost_derivative`" in w for w in result.warnings)
+    text = path.read_text()
+    assert "\treturn output_activations - y\n" in text
+    bad = tmp_path / "network.py"
+    bad.write_text(text.replace("\treturn output_activations - y\n",
+                                "\treturn y - output_activations\n"))
+    result = _grade(bad, "nielsen", only=["Network.cost_derivative"])
+    assert "wrong sign" in _diagnoses(result)["Network.cost_derivative"]
+
+
+def test_a_decorator_from_a_module_the_grader_lacks_leaves_the_function(tmp_path):
+    """`@timer` from the student's dnn_utils (stood in for) and `@profile` from a library
+    the grader does not have: the functions are the student's, graded as written. A
+    helper called with data still raises its clear error."""
+    result = _grade(REAL / "ng_decorated" / "step.py", "ng",
+                    only=["linear_forward", "compute_cost"])
+    assert set(_statuses(result).values()) == {"passed"}, (_diagnoses(result), result.warnings)
+    path = tmp_path / "cost.py"
+    path.write_text("import numpy as np\nfrom dnn_utils import timer\n\n"
+                    "def compute_cost(AL, Y):\n    return timer(AL, Y)\n")
+    result = _grade(path, "ng", only=["compute_cost"])
+    assert "`dnn_utils.timer`" in _diagnoses(result)["compute_cost"]

@@ -215,7 +215,7 @@ def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) 
     out.warnings += sub.warnings
     if sub.error:
         out.warnings.append(f"{label}: not loaded ({sub.error})")
-    return Module(name, label, package, segments, defines)
+    return Module(name, label, package, segments, defines, sub.static)
 
 
 @functools.lru_cache(maxsize=256)
@@ -360,6 +360,8 @@ class _Collector:
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
         if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
             return None
+        if not notebook and _is_cell_file(text):     # a notebook cell saved as a file
+            return self._merge_cell(path)
         if importable is None:          # what the file imports is loaded too
             n_trees = len(self.out.trees)
             module = _read_module(name, path, self.folder.label(path), False, self.out)
@@ -369,6 +371,62 @@ class _Collector:
             module = self.add(name)
         self.drain()
         return module
+
+
+def _is_cell_file(text: str) -> bool:
+    """A file that imports nothing and defines functions: one cell of the course's notebook
+    saved on its own (`6-linear_backward.py` using np and linear_forward from the other
+    cells, with the test call the notebook made below it)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
+
+
+def _merge_cell(self, path: Path) -> Module | None:
+    """The cells of one notebook share a namespace: a cell file's statements join the graded
+    file's (before its own, in the folder's name order), as if run before it."""
+    label = self.folder.label(path)
+    module = _read_module(f"_cell_{len(self.out.merged)}", path, label, False, self.out)
+    cells = [seg for seg in module.segments if seg.kind == "code"]
+    at = sum(1 for seg in self.out.segments if seg.filename != self.out.label)
+    self.out.segments[at:at] = cells
+    for name, where in module.defines.items():
+        self.out.defines.setdefault(name, where)
+    self.out.merged.append(label)
+    return module
+
+
+_Collector._merge_cell = _merge_cell
+
+
+def _class_key(name: str) -> str:
+    """A class name as a TA reads it: `ReLU`, `relu`, `Relu_Layer` and `ReluLayer` are the
+    book's `Relu` (only a class with methods matches: never the function `sigmoid` for the
+    class `Sigmoid`)."""
+    key = name.lower().replace("_", "")
+    return key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+
+
+def _static_method(out: Loaded, name: str) -> bool:
+    """The book's module-level `sigmoid_prime` written as a @staticmethod of the class
+    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs) is
+    graded as that method, with a note."""
+    if "." in name or not name[:1].islower():
+        return False
+    places = [(None, out.static, out.defines)] + [(m.name, m.static, m.defines)
+                                                  for m in out.modules
+                                                  if not is_course_file(m.name)]
+    for module, static, defines in places:
+        match = next((d for d in sorted(static) if d.rpartition(".")[2] == name), None)
+        if match:
+            out.origins[name] = defines[match]
+            out.binds.append({"name": name, "module": module, "attr": match})
+            out.warnings.append(f"`{match}` ({defines[match]}, a static method) graded as "
+                                f"the book's module-level `{name}`")
+            return True
+    return False
 
 
 def _bind(out: Loaded, wanted: set[str]) -> None:
@@ -384,17 +442,21 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
             out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
             out.binds.append({"name": name, "module": owner.name, "attr": name})
             continue
+        if _static_method(out, name):
+            continue
         if name[:1].isupper():      # a class: matched regardless of case, as a TA would
             places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
                                               if not is_course_file(m.name)]
             for module, defines in places:
-                match = next((d for d in sorted(defines) if d.lower() == name.lower()), None)
+                match = next((d for d in sorted(defines) if _class_key(d) == _class_key(name)
+                              and any(k.startswith(d + ".") for k in defines)), None)
                 if match:
                     label = defines[match]
                     out.origins[name] = label
                     out.binds.append({"name": name, "module": module, "attr": match})
                     out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
-                                        "(class names are matched regardless of case)")
+                                        "(class names are matched regardless of case, "
+                                        "underscores and a `Layer` suffix)")
                     break
 
 
@@ -404,6 +466,7 @@ def gather(layout: Folder, out: Loaded, folder: Path | None, alone: bool) -> Non
     """The rest of the submission, once the graded file is read: the student's modules
     (unless `alone`), where each graded name comes from, and the folder's files ignored."""
     everything = files_in(folder) if folder is not None else []
+    out.merged = []
     if not alone:
         layout.add_sys_path(out.trees)
         out.package = _main_package(layout, out.trees)

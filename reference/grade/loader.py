@@ -44,7 +44,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from .py2 import from_python2
+from .py2 import expand_tabs, from_python2
 from .standins import is_course_file
 
 __all__ = [
@@ -79,6 +79,7 @@ class Module:
     package: bool
     segments: list[Segment] = field(default_factory=list)
     defines: dict[str, str] = field(default_factory=dict)   # top-level name -> file/cell
+    static: set[str] = field(default_factory=set)          # "Network.sigmoid" staticmethods
 
 
 @dataclass
@@ -95,12 +96,14 @@ class Loaded:
     ignored: list[str] = field(default_factory=list)     # the folder's files not graded
     wanted: set[str] = field(default_factory=set)        # the style's graded names
     package: str | None = None     # the graded file's package, for its relative imports
+    merged: list[str] = field(default_factory=list)      # notebook cells saved as files
+    static: set[str] = field(default_factory=set)        # "Network.sigmoid" staticmethods
 
     @property
     def files(self) -> list[str]:
         """The files graded: the graded file, then the student's modules used (not the
         course's own files, nor namespace packages)."""
-        return list(dict.fromkeys([self.label] + [m.filename for m in self.modules
+        return list(dict.fromkeys([self.label] + self.merged + [m.filename for m in self.modules
                                                   if not m.filename.endswith("/")
                                                   and not is_course_file(m.name)]))
 
@@ -156,7 +159,27 @@ def _read_text(path: Path, limit: int) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return raw.decode("utf-8-sig", errors="replace")
+    return _decode(raw)
+
+
+def _decode(raw: bytes) -> str:
+    """The file's text: UTF-16 when it starts with that BOM (Windows PowerShell's `>`
+    writes it), else in the encoding its PEP 263 line names (`# -*- coding: shift_jis -*-`,
+    a Japanese reader of Saito's book on Windows), else UTF-8; bytes that do not decode
+    become U+FFFD (a comment in another encoding must not refuse the file)."""
+    import io
+    import tokenize
+
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with its BOM (a PowerShell `>`)
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return raw.decode("utf-8-sig", errors="replace")
 
 
 def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
@@ -277,10 +300,25 @@ NUMERIC_MODULES = {"np", "numpy", "math"}
 SAFE_NAMES = NUMERIC_MODULES | {"float", "int", "bool", "complex"}
 
 
+def _walk_unlambda(node: ast.AST):
+    """ast.walk, not entering the bodies of lambdas (a lambda runs nothing until called)."""
+    todo = [node]
+    while todo:
+        sub = todo.pop()
+        yield sub
+        if isinstance(sub, ast.Lambda):
+            todo.extend(d for d in sub.args.defaults + sub.args.kw_defaults if d is not None)
+        else:
+            todo.extend(ast.iter_child_nodes(sub))
+
+
 def _numeric_constant(node: ast.AST, known: set[str]) -> bool:
-    """`np.finfo(float).eps`, `1e-8 * math.pi`, `EPS / 2`: names are NumPy/math or earlier
-    constants, calls only on NumPy/math attributes (no student function runs)."""
-    for sub in ast.walk(node):
+    """`np.finfo(float).eps`, `1e-8 * math.pi`, `EPS / 2`, and definitions by expression:
+    `sigmoid = lambda z: ...`, `sigmoid_vec = np.vectorize(sigmoid)` (Nielsen's first
+    network.py), `ACT = {"relu": relu}`. Names are NumPy/math or earlier constants,
+    functions, classes and imports; calls only on NumPy/math attributes (no student
+    function runs: a lambda's body is not looked into, it runs only when called)."""
+    for sub in _walk_unlambda(node):
         if isinstance(sub, ast.Name) and sub.id not in SAFE_NAMES | known:
             return False
         if isinstance(sub, ast.Call):
@@ -289,16 +327,19 @@ def _numeric_constant(node: ast.AST, known: set[str]) -> bool:
                 root = root.value if isinstance(root, ast.Attribute) else root.func
             if not (isinstance(root, ast.Name) and root.id in SAFE_NAMES):
                 return False
-        if isinstance(sub, (ast.Lambda, ast.NamedExpr, ast.comprehension, ast.Await)):
+        if isinstance(sub, (ast.NamedExpr, ast.comprehension, ast.Await)):
             return False
     return True
 
 
 def _kept(node: ast.stmt, known: set[str]) -> str | None:
-    """"import", "code" or None (dropped)."""
+    """"import", "code" or None (dropped). `known`: the names defined so far (constants,
+    functions, classes, imports), which a kept assignment may refer to."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
+        known.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
         return "import"
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        known.add(node.name)
         return "code"
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -309,9 +350,21 @@ def _kept(node: ast.stmt, known: set[str]) -> str | None:
     if isinstance(node, ast.Try) and node.body and all(_kept(s, known) for s in node.body):
         return "code"
     if isinstance(node, ast.If) and _plain_test(node.test) and all(
-            _kept(s, known) for s in node.body + node.orelse):
+            _kept(s, known) or _import_setup(s, node) for s in node.body + node.orelse):
         return "code"          # `if GPU: import cupy as np` / `else: import numpy as np`
     return None
+
+
+def _import_setup(stmt: ast.stmt, choice: ast.If) -> bool:
+    """In an `if` choosing an import in each branch (the second book's common/np.py: `if
+    GPU: import cupy as np`, its allocator set up and a banner printed; `else: import
+    numpy as np`), the branch's set-up lines: calls and attribute assignments."""
+    branches = [choice.body, choice.orelse]
+    if not all(b and any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in b)
+               for b in branches):
+        return False
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) or (
+        isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Attribute) for t in stmt.targets))
 
 
 def _exec_file(node: ast.stmt) -> str | None:
@@ -344,17 +397,41 @@ def _plain_test(node: ast.AST) -> bool:
 
 
 # --- one file -----------------------------------------------------------------------------
+def _as_python3(label: str, src: str, out: Loaded) -> tuple[ast.AST, str] | SyntaxError:
+    """(tree, source) of a source Python 3 reads (converted when it uses Python 2's names;
+    tabs and spaces mixed read as Python 2 did, with a note); else its SyntaxError. A
+    source that cannot be parsed at all (null bytes, too deep) raises ValueError."""
+    try:
+        tree = ast.parse(src, filename=label)
+    except TabError as exc:         # tabs and spaces mixed: Python 2 read a tab as 8 columns
+        expanded = expand_tabs(src)
+        try:
+            tree = ast.parse(expanded, filename=label)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return exc
+        out.warnings.append(f"{label}: tabs and spaces mixed in the indentation, read as "
+                            "Python 2 did (a tab to the next multiple of 8 columns)")
+        return tree, expanded
+    except SyntaxError as exc:
+        return exc
+    converted = from_python2(src, label, parses=True)     # xrange, izip, cPickle
+    if converted is not None:
+        out.warnings.append(converted[2])
+        return converted[1], converted[0]
+    return tree, src
+
+
 def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, str] | None:
     """(tree, source) of one file or cell; None when it is skipped. A .py file that does not
     parse may be a notebook pasted into a file (`%matplotlib inline` left in: those lines
     are dropped, with a note) or Python 2 (converted, with a note)."""
     try:
-        return ast.parse(src, filename=label), src
-    except SyntaxError as exc:
-        error = exc
+        error = _as_python3(label, src, out)
     except (ValueError, RecursionError, MemoryError) as exc:
         out.error = f"{label}: cannot be parsed ({type(exc).__name__})"
         return None
+    if not isinstance(error, SyntaxError):
+        return error
     if not notebook:
         stripped = strip_magics(src)
         dropped = [k for k, (a, b) in enumerate(zip(src.splitlines(), stripped.splitlines()), 1)
@@ -411,10 +488,14 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 defines[node.name] = label
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                defines.update((t.id, label) for t in node.targets)   # `sigmoid = lambda z:`
             if isinstance(node, ast.ClassDef):      # methods, for "did you mean"
                 for item in node.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         defines.setdefault(f"{node.name}.{item.name}", label)
+                        if any(ast.unparse(d) == "staticmethod" for d in item.decorator_list):
+                            out.static.add(f"{node.name}.{item.name}")
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
@@ -451,4 +532,40 @@ def load(path: str | Path, folder: str | Path | None = None,
         out.error = "the submission defines nothing (no functions, classes or imports found)"
         return out
     student_files.gather(layout, out, folder_path, alone)
+    _numpy_for_cells(out)
+    _module_level_methods(out)
     return out
+
+
+# the book's methods that use nothing of the instance, which students also write as
+# module-level functions (Nielsen's cost_derivative, called as cost_derivative(a, y))
+BOOK_METHODS = {"Network": ("cost_derivative",)}
+
+
+def _module_level_methods(out: Loaded) -> None:
+    """A class of the graded file lacking such a method, beside a module-level function of
+    that name: the function is graded as the method (a static method of the class, set
+    after the file has run), with a note."""
+    for cls, methods in BOOK_METHODS.items():
+        for name in methods:
+            if cls not in out.defines or f"{cls}.{name}" in out.defines \
+                    or name not in out.defines:
+                continue
+            out.segments.append(Segment(
+                "code", f"if isinstance({cls}, type) and callable({name}):\n"
+                        f"    {cls}.{name} = staticmethod({name})", out.label, 1))
+            out.defines[f"{cls}.{name}"] = out.defines[name]
+            out.warnings.append(f"the module-level `{name}` ({out.defines[name]}) graded as "
+                                f"`{cls}.{name}` (the book's method)")
+
+
+def _numpy_for_cells(out: Loaded) -> None:
+    """A submission made of notebook cells saved as files (nothing imported anywhere, `np`
+    used) ran under the course notebook's first cell, `import numpy as np`: so it is here,
+    with a note. A file that imports other modules but not numpy keeps its NameError."""
+    if any(seg.kind == "import" for seg in out.segments) or not any(
+            isinstance(n, ast.Name) and n.id == "np" for t in out.trees for n in ast.walk(t)):
+        return
+    out.segments.insert(0, Segment("import", "import numpy as np", out.label, 1))
+    out.warnings.append("no file imports anything (notebook cells saved as files): graded "
+                        "with the notebook's `import numpy as np`")

@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+from .loader import _decode
 from .styles import get_style
 
 __all__ = ["SUFFIXES", "pick", "files_under", "main"]
@@ -27,7 +28,7 @@ def _defined(path: Path, names: set[str]) -> int:
     try:
         if path.stat().st_size > MAX_BYTES:
             return 0
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _decode(path.read_bytes())       # UTF-16, a coding line, else UTF-8
     except OSError:
         return 0
     found = set(re.findall(r"(?:def|class)\s+([A-Za-z_]\w*)", text))

@@ -14,7 +14,7 @@ import ast
 import functools
 import re
 
-__all__ = ["from_python2"]
+__all__ = ["from_python2", "expand_tabs", "PYTHON2_NAMES"]
 
 
 def _float_literal(node: ast.AST) -> bool:
@@ -25,6 +25,13 @@ def _float_literal(node: ast.AST) -> bool:
 # backticks, `<>`, 0777 octals, ur"" strings (building the converter costs ~0.5 s: only then)
 PYTHON2 = re.compile(r"""^\s*(print|exec)\b\s*[^\s(=.,)\]}]|^\s*except\s+[\w.]+\s*,\s*\w+\s*:
     |^\s*raise\s+[\w.]+\s*,|`|<>|\b0[0-7]+\b|\bur["']""", re.M | re.X)
+
+
+# what a Python 2 file writes that parses as Python 3 but fails there: its names (a student
+# who already wrote print(...) with parentheses still ran Python 2)
+PYTHON2_NAMES = re.compile(r"""\bxrange\s*\(|^\s*import\s+cPickle\b|\braw_input\s*\(
+    |\bfrom\s+itertools\s+import\s+[^\n]*\bi(zip|map|filter)\b
+    |\.iter(items|keys|values)\s*\(|\.has_key\s*\(""", re.M | re.X)
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,10 +50,18 @@ def _expand_indent(line: str) -> str:
     return line[:len(line) - len(body)].expandtabs(8) + body
 
 
-def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
+def expand_tabs(src: str) -> str:
+    """Every line's indentation with its tabs expanded to multiples of 8 (Python 2's rule)."""
+    return "\n".join(_expand_indent(line) for line in src.split("\n"))
+
+
+def from_python2(src: str, label: str, parses: bool = False
+                 ) -> tuple[str, ast.AST, str] | None:
     """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
-    maintained lib2to3) converts to parseable Python 3; None otherwise."""
-    if not PYTHON2.search(src):
+    maintained lib2to3) converts to parseable Python 3; None otherwise. `parses`: the
+    source parses as Python 3, and is converted only when it uses Python 2's names
+    (xrange, izip, cPickle, dict.iteritems)."""
+    if not (PYTHON2_NAMES if parses else PYTHON2).search(src):
         return None
     try:
         tool = _refactoring_tool()
@@ -56,7 +71,7 @@ def from_python2(src: str, label: str) -> tuple[str, ast.AST, str] | None:
     try:
         tree = ast.parse(new, filename=label)
     except TabError:      # Python 2 allowed tabs and spaces mixed: a tab went to a multiple of 8
-        new = "\n".join(_expand_indent(line) for line in new.split("\n"))
+        new = expand_tabs(new)
         try:
             tree = ast.parse(new, filename=label)
         except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -70,6 +70,8 @@ class Stub(types.ModuleType):
         return Stub(f"{self.__name__}.{attr}")
 
     def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
+            return args[0]          # `@profile` from a module the grader lacks: the function
         root = self.__name__.split(".")[0]
         raise MissingModuleError(
             f"the code calls `{self.__name__}`, but the module `{root}` is not available to "
@@ -318,7 +320,7 @@ def _bind(ns: dict, seg: dict, info: dict) -> None:
     except BaseException as exc:  # noqa: BLE001 - the module's own error is the student's
         info["errors"].append(f"importing {seg['module']}: {type(exc).__name__}: {exc}"[:300])
         return
-    obj = getattr(owner, seg["attr"], None) if owner is not None else ns.get(seg["attr"])
+    obj = _lookup(vars(owner) if owner is not None else ns, seg["attr"])  # also "Cls.meth"
     if obj is not None:
         ns[name] = obj
 

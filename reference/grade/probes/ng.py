@@ -34,11 +34,33 @@ def _isolate(ns, *names):
               if isinstance(g, dict) and g is not ns
               and type(g.get("__loader__")).__name__ == "SourceFinder"}
     for name in names:
-        proxy = helper(f"ng.{name}")
+        alone = name in ("sigmoid", "relu") and _returns_a_alone(ns.get(name))
+        proxy = _alone(helper(f"ng.{name}")) if alone else helper(f"ng.{name}")
         ns[name] = proxy
         for g in others.values():
             if name in g:
                 g[name] = proxy
+
+
+def _returns_a_alone(own) -> bool:
+    """Does the student's own sigmoid/relu return A alone (the week 2-3 helpers' contract,
+    `A = sigmoid(Z)` in their linear_activation_forward) rather than the course's (A, cache)?
+    Asked on one number; the course's stand-ins and anything that raises: no."""
+    if not callable(own) or getattr(own, "__oracle_standin__", False) \
+            or getattr(type(own), "__oracle_stub__", False):
+        return False
+    try:
+        return isinstance(own(np.zeros((1, 1))), np.ndarray)
+    except Exception:  # noqa: BLE001 - the student's helper is graded on its own
+        return False
+
+
+def _alone(proxy):
+    """The grader's helper answering A alone, as the student's own helper does."""
+    def activation(Z):
+        return proxy(Z)[0]
+    activation.__name__ = proxy.__name__
+    return activation
 
 
 def _caches(raw):

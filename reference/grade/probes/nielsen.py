@@ -98,7 +98,7 @@ def backprop_probe(ns, inputs):
     result = net.backprop(inputs["x"], inputs["y"])
     if isinstance(result, tuple):
         result = list(result)
-    return {"return": result}
+    return {"return": result, "w_first": int(_unpacks_w_first(ns))}
 
 
 def update_mini_batch(ns, inputs):
@@ -110,10 +110,40 @@ def update_mini_batch(ns, inputs):
     _isolate(ns)
     net = _network(ns, inputs, [np.array(w, dtype=float) for w in inputs["weights"]],
                    [np.array(b, dtype=float) for b in inputs["biases"]])
-    net.backprop = lambda x, y: backprop(net.weights, net.biases, x, y)
+    swapped = _unpacks_w_first(ns)
+    net.backprop = lambda x, y: _ordered(backprop(net.weights, net.biases, x, y), swapped)
     mini_batch = [(x, y) for x, y in inputs["mini_batch"]]
     net.update_mini_batch(mini_batch, inputs["eta"])
     return {"weights": list(net.weights), "biases": list(net.biases)}
+
+
+def _unpacks_w_first(ns) -> bool:
+    """Does the student's update_mini_batch unpack `dnw, dnb = self.backprop(x, y)`, the
+    book's (nabla_b, nabla_w) swapped? Read from its bytecode (the names stored from the
+    call's two results): nothing of the student's runs."""
+    import dis
+
+    code = getattr(getattr(ns.get("Network"), "update_mini_batch", None), "__code__", None)
+    if code is None:
+        return False
+    ins = list(dis.get_instructions(code))
+    for k, i in enumerate(ins[:-1]):
+        if i.opname != "UNPACK_SEQUENCE" or i.arg != 2 or not any(
+                j.argval == "backprop" for j in ins[max(0, k - 12):k]):
+            continue
+        if ins[k + 1].opname == "STORE_FAST_STORE_FAST":      # Python 3.13's fused store
+            names = tuple(ins[k + 1].argval)
+        else:
+            names = tuple(j.argval for j in ins[k + 1:k + 3] if j.opname.startswith("STORE"))
+        names = tuple(str(n).lower() for n in names)
+        return len(names) == 2 and names[0].endswith("w") and names[1].endswith("b")
+    return False
+
+
+def _ordered(nablas, swapped: bool):
+    """The grader's (nabla_b, nabla_w) in the order the student's update unpacks."""
+    nabla_b, nabla_w = nablas
+    return (nabla_w, nabla_b) if swapped else (nabla_b, nabla_w)
 
 
 # --- chapter 3 (network2.py) ---------------------------------------------------------------
@@ -220,14 +250,16 @@ def backprop2(ns, inputs):
     net = _network2(ns, inputs)
     result = net.backprop(inputs["x"], inputs["y"])
     return {"return": list(result) if isinstance(result, tuple) else result,
-            "has_cost": int(net.had_cost), "used_cost": int(bool(net.cost.calls))}
+            "has_cost": int(net.had_cost), "used_cost": int(bool(net.cost.calls)),
+            "w_first": int(_unpacks_w_first(ns))}
 
 
 def update_mini_batch2(ns, inputs):
     """The weights after one L2-regularized step; backprop is the correct one."""
     net = _network2(ns, inputs, copies=True)
     kind = inputs.get("cost", "cross_entropy")
-    net.backprop = lambda x, y: backprop(net.weights, net.biases, x, y, kind)
+    swapped = _unpacks_w_first(ns)
+    net.backprop = lambda x, y: _ordered(backprop(net.weights, net.biases, x, y, kind), swapped)
     net.update_mini_batch([(x, y) for x, y in inputs["mini_batch"]], inputs["eta"],
                           inputs["lmbda"], inputs["n"])
     return {"weights": list(net.weights), "biases": list(net.biases)}

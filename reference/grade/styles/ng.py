@@ -360,13 +360,17 @@ def act_cases(function):
 
 
 def judge_activation(got, case):
-    """a = σ(z) (sigmoid) or max(0, z) (relu); returns (A, cache = Z)."""
+    """a = σ(z) (sigmoid) or max(0, z) (relu); returns (A, cache = Z). The course provides
+    both: a student's own returning A alone (the week 2-3 contract, which their
+    linear_activation_forward then uses, and the probes follow) is right too."""
     out = got.get("return")
     fn, Z = case.inputs["function"], case.inputs["Z"]
+    exp = _sig(Z) if fn == "sigmoid" else np.maximum(Z, 0)
+    if not isinstance(out, list):
+        return diagnose_array(out, exp, equation="forward", name="A")
     bad = _seq(out, 2, f"{fn} should return (A, cache) with cache = Z", "forward")
     if bad:
         return bad
-    exp = _sig(Z) if fn == "sigmoid" else np.maximum(Z, 0)
     return first([diagnose_array(out[0], exp, equation="forward", name="A"),
                   diagnose_array(out[1], Z, equation="forward", name="cache (should be Z)")])
 

@@ -295,8 +295,6 @@ def softmax_cases(rng, n):
 UNSTABLE_SOFTMAX = ("NaN/inf on large logits: the softmax overflows (np.exp(1000) = inf); "
                     "subtract each row's maximum first: np.exp(x - np.max(x, axis=1, "
                     "keepdims=True))")
-LABEL_HINT = (" (this case gives t as label indices of shape (m,); handle both kinds, e.g. "
-              "if t.size == y.size: t = t.argmax(axis=1), then pick y[np.arange(m), t])")
 
 
 def _whole_batch_softmax(x):
@@ -305,11 +303,19 @@ def _whole_batch_softmax(x):
     return ex / ex.sum()
 
 
-def _label_hint(found, case):
-    if (found and case.expected.get("labels_given") and not case.expected.get("big")
-            and found.equation != "runtime"):
-        found.diagnosis += LABEL_HINT
-    return found
+def _either_target(judge):
+    """A case with label indices passes when the student's layer is right on them, or on
+    the same targets one-hot (the book's ch. 5 text, `dx = (self.y - self.t) / batch_size`,
+    takes one-hot t only, and ch05 trains with one-hot labels): a TA accepts both. When
+    both are wrong, the one-hot run's finding is the bug."""
+    def judged(got, case):
+        found = judge(got, case)
+        if found is None or not isinstance(got.get("onehot"), dict):
+            return found
+        onehot = GradeCase(case.inputs, case.expected, case.size, case.description)
+        return judge(got["onehot"], onehot)
+    judged.__doc__ = judge.__doc__
+    return judged
 
 
 def judge_softmax_forward(got, case):
@@ -330,7 +336,7 @@ def judge_softmax_forward(got, case):
                            mistakes=mistakes)
     if found and "times too large" in found.diagnosis:
         found.diagnosis += " (the loss is the mean over the batch: divide by batch_size)"
-    return _label_hint(_overflow(found, case, "loss: " + UNSTABLE_SOFTMAX), case)
+    return _overflow(found, case, "loss: " + UNSTABLE_SOFTMAX)
 
 
 def judge_softmax_backward(got, case):
@@ -347,7 +353,7 @@ def judge_softmax_backward(got, case):
                          (_whole_batch_softmax(case.inputs["x"]) - onehot) / m))
     found = diagnose_array(got.get("dx"), e["dx"], equation="BP1", name="dx", scale_m=m,
                            mistakes=mistakes)
-    return _label_hint(_overflow(found, case, "dx: " + UNSTABLE_SOFTMAX), case)
+    return _overflow(found, case, "dx: " + UNSTABLE_SOFTMAX)
 
 
 # --- TwoLayerNet.gradient ----------------------------------------------------------------------
@@ -430,9 +436,10 @@ STYLE = Style("saito", "rows", [
     _fn("Affine.backward", "affine_backward", affine_cases, judge_affine_backward,
         allow_mutation=CONSUMES_DOUT),
     _fn("SoftmaxWithLoss.forward", "softmax_with_loss_forward", softmax_cases,
-        judge_softmax_forward, helpers=BOOK),
+        _either_target(judge_softmax_forward), helpers=BOOK),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
-        judge_softmax_backward, helpers=BOOK),
-    _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases, judge_net_gradient,
+        _either_target(judge_softmax_backward), helpers=BOOK),
+    _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases,
+        _either_target(judge_net_gradient),
         optional=True, helpers=BOOK + SAITO_LAYERS),
 ])

@@ -64,8 +64,8 @@ mk("bug_softmax_no_m", "Planted bug: SoftmaxWithLoss.backward does not divide by
    "(missing 1/m).",
    ("dx = (self.y - self.t) / batch_size", "dx = self.y - self.t"),
    ("dx = dx / batch_size", "dx = dx"))
-mk("bug_softmax_onehot_only", "Planted bug: cross_entropy_error and backward assume one-hot t "
-   "(labels unsupported).",
+mk("variant_softmax_onehot_only", "Equivalent: the book's ch. 5 text, cross_entropy_error and "
+   "backward taking one-hot t only (ch05 trains with one-hot labels).",
    ('''    if t.size == y.size:          # one-hot -> label indices
         t = t.argmax(axis=1)
 ''', ""),

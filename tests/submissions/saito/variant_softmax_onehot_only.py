@@ -1,4 +1,4 @@
-"""Planted bug: cross_entropy_error and backward assume one-hot t (labels unsupported)."""
+"""Equivalent: the book's ch. 5 text, cross_entropy_error and backward taking one-hot t only (ch05 trains with one-hot labels)."""
 from collections import OrderedDict
 
 import numpy as np

@@ -1,0 +1,3 @@
+# coding: utf-8
+# True to run on the GPU (needs cupy)
+GPU = False
