@@ -145,6 +145,8 @@ CATALOGS = {
                                       "size"},
             "bug_softmax_no_m.py": {"SoftmaxWithLoss.backward": "[BP1] dx: not divided by the "
                                     "batch size"},
+            "bug_softmax_label_branch_no_m.py": {"SoftmaxWithLoss.backward": "[BP1] dx: not "
+                                                 "divided by the batch size"},
             "bug_affine_dW_transposed.py": {"Affine.backward": "[BP4] self.dW is transposed"},
             "bug_affine_db_axis1.py": {"Affine.backward": "[BP3] self.db: summed over the "
                                        "wrong axis"},

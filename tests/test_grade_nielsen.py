@@ -6,7 +6,6 @@ templates in test_grade_catalog.py (data: tests/grade_catalog.py).
 
 from __future__ import annotations
 
-import ast
 import copy
 import sys
 from pathlib import Path
@@ -125,17 +124,6 @@ def test_check_flags_planted_values():
     bad[1][0] = -bad[1][0]
     assert "wrong sign" in f.judge({"return": bad}, case).diagnosis
     assert "should return (nabla_b, nabla_w)" in f.judge({"return": good[0]}, case).diagnosis
-
-
-def test_probe_module_is_numpy_only():
-    tree = ast.parse(Path(probes.__file__).read_text())
-    mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-            for a in n.names}
-    mods |= {n.module.split(".")[0] for n in ast.walk(tree)
-             if isinstance(n, ast.ImportFrom) and n.module}
-    # NumPy and the standard library (dis reads a return statement's order), never torch
-    assert mods - {"numpy", "__future__", "remote"} <= set(sys.stdlib_module_names)
-    assert not mods & {"torch", "reference", "manual"}
 
 
 def test_cli_json_report(tmp_path):
@@ -293,7 +281,6 @@ def test_initializer_check_refuses_unscaled_and_accepts_the_book():
 
 def test_pytest_plugin_grades_a_chapter_3_file_handed_in_as_nielsen(tmp_path):
     import subprocess
-    import sys
 
     r = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--oracle-submission",

@@ -6,7 +6,6 @@ templates in test_grade_catalog.py (data: tests/grade_catalog.py).
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import numpy as np
@@ -130,16 +129,6 @@ def test_backward_may_consume_dout_but_forward_keeps_x():
                  "SoftmaxWithLoss.forward", "SoftmaxWithLoss.backward"):
         assert _fn(name).allow_mutation == ()
     assert "dout[self.mask] = 0" in (HERE / "correct.py").read_text()
-
-
-def test_probe_module_is_numpy_only():
-    """Probes run in the student's process: they must never import torch or the oracle."""
-    tree = ast.parse(Path(probes.__file__).read_text())
-    mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-            for a in n.names}
-    mods |= {n.module.split(".")[0] for n in ast.walk(tree)
-             if isinstance(n, ast.ImportFrom) and n.module}
-    assert mods <= {"numpy", "inspect", "__future__", "remote"}
 
 
 def test_relu_cases_describe_their_shape_and_hold_the_oracle_answer():

@@ -307,3 +307,22 @@ def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
                           timeout=300, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True", "True"]
+
+
+@pytest.mark.parametrize("name", ["ng", "saito", "nielsen", "remote"])
+def test_probe_modules_import_numpy_and_the_standard_library_only(name):
+    """Probes run in the student's process: NumPy and the standard library (dis reads a
+    method's bytecode), never torch, the oracle or the grader."""
+    import ast
+    import importlib
+    import sys
+    from pathlib import Path
+
+    module = importlib.import_module(f"reference.grade.probes.{name}")
+    tree = ast.parse(Path(module.__file__).read_text())
+    mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+            for a in n.names}
+    mods |= {n.module.split(".")[0] for n in ast.walk(tree)
+             if isinstance(n, ast.ImportFrom) and n.module}
+    assert mods - {"numpy", "__future__", "remote"} <= set(sys.stdlib_module_names)
+    assert not mods & {"torch", "reference", "manual"}

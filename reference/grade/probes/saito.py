@@ -19,6 +19,7 @@ that defines its own uses its own (so an unstable softmax is caught).
 
 from __future__ import annotations
 
+import dis
 import inspect
 
 import numpy as np
@@ -147,7 +148,23 @@ def softmax_with_loss_backward(ns, inputs):
         # copies: modifying x or t in place is SoftmaxWithLoss.forward's bug, reported there
         layer.forward(np.array(x, copy=True), np.array(t, copy=True))
         return {"dx": _call_backward(layer, 1)}
-    return {**_with_labels(run, inputs["x"], inputs["t"]), "supplied": supplied}
+    return {**_with_labels(run, inputs["x"], inputs["t"]), "supplied": supplied,
+            "label_branch": branches_on_targets(getattr(ns["SoftmaxWithLoss"], "backward",
+                                                        None))}
+
+
+def branches_on_targets(fn) -> bool:
+    """Does this backward choose between one-hot and label-index targets itself, as the
+    book's repository does (`if self.t.size == self.y.size: ... else: dx[np.arange(m),
+    self.t] -= 1`)? Read from the bytecode (a comparison and a .size or .ndim), nothing
+    run. Such a layer claims label indices, so it is graded on them."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    ops = list(dis.get_instructions(code))
+    return (any(i.opname == "COMPARE_OP" for i in ops)
+            and any(i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in ("size", "ndim")
+                    for i in ops))
 
 
 def _set_param(net, key, value):

@@ -307,10 +307,12 @@ def _either_target(judge):
     """A case with label indices passes when the student's layer is right on them, or on
     the same targets one-hot (the book's ch. 5 text, `dx = (self.y - self.t) / batch_size`,
     takes one-hot t only, and ch05 trains with one-hot labels): a TA accepts both. When
-    both are wrong, the one-hot run's finding is the bug."""
+    both are wrong, the one-hot run's finding is the bug. A backward that branches on the
+    targets' form itself (`label_branch`) claims label indices: it is judged on them."""
     def judged(got, case):
         found = judge(got, case)
-        if found is None or not isinstance(got.get("onehot"), dict):
+        if (found is None or not isinstance(got.get("onehot"), dict)
+                or got.get("label_branch")):
             return found
         onehot = GradeCase(case.inputs, case.expected, case.size, case.description)
         return judge(got["onehot"], onehot)
