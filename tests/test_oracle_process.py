@@ -201,3 +201,21 @@ def test_a_forked_child_and_threads_do_not_share_the_pipe_unsafely(helper):
         np.testing.assert_array_equal(got, process.LOCAL.stacked(*_args(c),
                                                                  validate=False).cost)
     assert not helper.broken
+
+
+def test_the_helper_imports_this_grader_not_a_users_package_of_the_same_name(tmp_path,
+                                                                             monkeypatch):
+    """A user's project may have its own `reference/` or `manual/` in the working
+    directory, which comes first on a `python -m` path."""
+    for name in ("reference", "manual"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise ImportError('the user package')\n")
+    monkeypatch.chdir(tmp_path)
+    h = process.OracleProcess()
+    case = _families(1)[0]
+    local = process.LOCAL
+    monkeypatch.setattr(process, "LOCAL", None)
+    try:
+        _same(h.stacked(*_args(case), validate=False), local.stacked(*_args(case), validate=False))
+    finally:
+        h.close()

@@ -10,7 +10,7 @@ by real torch autograd in the helper.
 
 Backends (what `run_case` asks for its family's answer):
     LOCAL                 autograd in this process (imports torch on first use)
-    OracleProcess()       autograd in a helper process (`python -m reference.oracle.process`)
+    OracleProcess()       autograd in a helper process (`reference.oracle.process.main`)
 A helper is used only for registry entries it can rebuild from a recipe: an
 entry whose torch counterpart is text (every built-in), or an expression
 activation (`--oracle-activation`); any other entry (a Python callable) is
@@ -72,6 +72,9 @@ def recipe(entry) -> tuple | None:
     return getattr(entry.torch, "oracle_recipe", None)
 
 
+BOOT = "import sys; sys.path[:0] = {roots!r}; from reference.oracle.process import main; main()"
+
+
 class OracleProcess:
     """A helper process answering `stacked` and `noise` requests (see the module
     docstring). Started by `start()` or on the first request."""
@@ -86,15 +89,16 @@ class OracleProcess:
     def start(self) -> None:
         if self._proc is not None or self.broken:
             return
-        roots = {str(Path(__import__(p).__file__).resolve().parents[1])
-                 for p in ("manual", "reference")}
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [*sorted(roots), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        # this process's `manual` and `reference` come first on the helper's path, before
+        # the working directory (a user's project may have packages of the same names)
+        roots = sorted({str(Path(__import__(p).__file__).resolve().parents[1])
+                        for p in ("manual", "reference")})
+        env = dict(os.environ)
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(var, "1")
         self._log = tempfile.TemporaryFile()
         try:
-            self._proc = subprocess.Popen([sys.executable, "-m", __name__],
+            self._proc = subprocess.Popen([sys.executable, "-c", BOOT.format(roots=roots)],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                           stderr=self._log, env=env)
         except OSError as exc:
