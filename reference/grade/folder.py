@@ -31,6 +31,7 @@ from .loader import (
     _segments,
     read_cells,
 )
+from .rename import bind_renamed
 from .standins import is_course_file
 
 __all__ = ["MAX_MODULES", "Folder", "gather"]
@@ -458,6 +459,8 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
                                         "(class names are matched regardless of case, "
                                         "underscores and a `Layer` suffix)")
                     break
+            else:
+                bind_renamed(out, name)     # `NeuralNetwork` for Network, by its shape
 
 
 
