@@ -1,0 +1,65 @@
+"""Issue 10: Python 2 code whose `/` between integers was a floor division (Ng's
+`L = len(parameters) / 2` then `range(L)`, seen in public week-4 files run on Python 2.7)
+is graded as Python 2 ran it; a Python 3 file asking for true division keeps its error."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from reference.grade.py2 import floor_divisions, from_python2, integer_range
+from reference.grade.runner import grade_submission
+
+FIXTURE = Path(__file__).parent / "submissions" / "real" / "ng_py2_int_division" / "deep_nn.py"
+
+
+def _statuses(path):
+    result = grade_submission(path, "ng", seed=0, timeout=5.0)
+    return {f.name: f.status for f in result.functions}, result.warnings
+
+
+def test_range_over_an_integer_division_is_python2_and_graded_as_it():
+    statuses, warnings = _statuses(FIXTURE)
+    assert statuses["L_model_forward"] == "passed"
+    assert statuses["update_parameters"] == "passed"
+    note = next(w for w in warnings if "Python 2" in w)
+    assert "floor division `//` on lines 32, 81" in note
+    assert "line 43" not in note          # -1.0 / m: a float literal, never a floor division
+
+
+def test_a_print_statement_file_gets_the_same_floor_division(tmp_path):
+    path = tmp_path / "deep_nn.py"
+    path.write_text(FIXTURE.read_text().replace('print ("W1 = " + str(params["W1"]))',
+                                                'print "W1 =", params["W1"]'))
+    statuses, _ = _statuses(path)
+    assert statuses["update_parameters"] == "passed"
+
+
+def test_true_division_asked_for_keeps_the_type_error(tmp_path):
+    """`from __future__ import division`: range(L) fails in Python 2 as well."""
+    path = tmp_path / "deep_nn.py"
+    path.write_text("from __future__ import division\n" + FIXTURE.read_text())
+    statuses, warnings = _statuses(path)
+    assert statuses["update_parameters"] == "failed"
+    assert not any("Python 2" in w for w in warnings)
+
+
+def test_only_divisions_of_integers_become_floor_divisions():
+    src = ("def f(x, m, parameters):\n"
+           "    L = len(parameters) / 2\n"
+           "    h = x.shape[1] / 2\n"
+           "    a = 1 / m\n"
+           "    b = x / 2\n"
+           "    c = -1.0 / m\n"
+           "    return L, h, a, b, c\n")
+    new, lines = floor_divisions(src, ast.parse(src))
+    assert lines == [2, 3]
+    assert "len(parameters) // 2" in new and "x.shape[1] // 2" in new
+    assert "1 / m" in new and "x / 2" in new and "-1.0 / m" in new
+
+
+def test_python3_code_without_the_python2_only_range_is_left_alone():
+    src = "def f(p):\n    L = len(p) / 2\n    return [p['W' + str(int(L))]]\n"
+    assert not integer_range(ast.parse(src))
+    assert from_python2(src, "f.py", parses=True) is None
+    assert integer_range(ast.parse("def g(p):\n    for l in range(len(p) / 2):\n        pass\n"))
