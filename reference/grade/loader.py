@@ -559,13 +559,23 @@ def _module_level_methods(out: Loaded) -> None:
                                 f"`{cls}.{name}` (the book's method)")
 
 
+# the course notebook's first cell, by the name each import binds (`import copy` since the
+# version whose update_parameters deep-copies params)
+NOTEBOOK_IMPORTS = {"np": "import numpy as np", "copy": "import copy"}
+
+
 def _numpy_for_cells(out: Loaded) -> None:
     """A submission made of notebook cells saved as files (nothing imported anywhere, `np`
-    used) ran under the course notebook's first cell, `import numpy as np`: so it is here,
-    with a note. A file that imports other modules but not numpy keeps its NameError."""
-    if any(seg.kind == "import" for seg in out.segments) or not any(
-            isinstance(n, ast.Name) and n.id == "np" for t in out.trees for n in ast.walk(t)):
+    used) ran under the course notebook's first cell, `import numpy as np` (and `import
+    copy`): so it is here, with a note. A file that imports other modules but not numpy
+    keeps its NameError."""
+    if any(seg.kind == "import" for seg in out.segments):
         return
-    out.segments.insert(0, Segment("import", "import numpy as np", out.label, 1))
+    used = {n.id for t in out.trees for n in ast.walk(t) if isinstance(n, ast.Name)}
+    lines = [line for name, line in NOTEBOOK_IMPORTS.items() if name in used]
+    if not lines:
+        return
+    out.segments[0:0] = [Segment("import", line, out.label, 1) for line in lines]
+    shown = "`, `".join(lines)
     out.warnings.append("no file imports anything (notebook cells saved as files): graded "
-                        "with the notebook's `import numpy as np`")
+                        f"with the notebook's `{shown}`")

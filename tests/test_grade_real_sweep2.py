@@ -1,6 +1,7 @@
-"""Issue 10: Python 2 code whose `/` between integers was a floor division (Ng's
-`L = len(parameters) / 2` then `range(L)`, seen in public week-4 files run on Python 2.7)
-is graded as Python 2 ran it; a Python 3 file asking for true division keeps its error."""
+"""Issue 10, the second sweep of public repositories: Python 2 code whose `/` between
+integers was a floor division (Ng's `L = len(parameters) / 2` then `range(L)`, in week-4
+files run on 2.7) graded as Python 2 ran it; cells saved as files given the notebook's
+`import copy`."""
 
 from __future__ import annotations
 
@@ -63,3 +64,14 @@ def test_python3_code_without_the_python2_only_range_is_left_alone():
     assert not integer_range(ast.parse(src))
     assert from_python2(src, "f.py", parses=True) is None
     assert integer_range(ast.parse("def g(p):\n    for l in range(len(p) / 2):\n        pass\n"))
+
+
+def test_cells_saved_as_files_get_the_notebooks_import_copy():
+    """The newest notebook deep-copies params in update_parameters; `import copy` was in its
+    first cell, which a student saving one cell per file did not save."""
+    cells = Path(__file__).parent / "submissions" / "real" / "ng_cell_files_v8_copy"
+    result = grade_submission(cells / "1-initialize-parameters-deep.py", "ng", seed=0,
+                              timeout=5.0, folder=cells)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["update_parameters"] == "passed", result.warnings
+    assert any("`import copy`" in w for w in result.warnings)
