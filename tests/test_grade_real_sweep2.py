@@ -1,7 +1,7 @@
 """Issue 10, the second sweep of public repositories: Python 2 code whose `/` between
 integers was a floor division (Ng's `L = len(parameters) / 2` then `range(L)`, in week-4
 files run on 2.7) graded as Python 2 ran it; cells saved as files given the notebook's
-`import copy`."""
+`import copy`; Nielsen's backprop written for a sigmoid_prime that takes the activation."""
 
 from __future__ import annotations
 
@@ -75,3 +75,30 @@ def test_cells_saved_as_files_get_the_notebooks_import_copy():
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["update_parameters"] == "passed", result.warnings
     assert any("`import copy`" in w for w in result.warnings)
+
+
+NIELSEN_A = Path(__file__).parent / "submissions" / "real" / "nielsen_activation_prime"
+
+
+def test_backprop_right_with_its_own_activation_form_sigmoid_prime_passes():
+    """sigmoid_prime(a) = a(1 − a), called on the activations: the gradients are right, so
+    backprop passes (sigmoid_prime itself fails the book's contract, named as such)."""
+    result = grade_submission(NIELSEN_A / "network.py", "nielsen", seed=0, timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["Network.backprop"] == "passed"
+    prime = next(f for f in result.functions if f.name == "sigmoid_prime")
+    assert prime.status == "failed" and "activation" in prime.finding.diagnosis
+
+
+def test_backprop_on_activations_with_a_z_form_sigmoid_prime_still_fails(tmp_path):
+    """The same backprop with the book's sigmoid_prime(z): σ'(σ(z)), a real bug."""
+    text = (NIELSEN_A / "network.py").read_text()
+    old = 'def sigmoid_prime(a):\n    """sigma\'(z) from a = sigma(z)."""\n    return a * (1.0 - a)'
+    assert old in text
+    path = tmp_path / "network.py"
+    path.write_text(text.replace(old, "def sigmoid_prime(z):\n"
+                                      "    return sigmoid(z) * (1 - sigmoid(z))"))
+    result = grade_submission(path, "nielsen", seed=0, timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["Network.backprop"] == "failed"
+    assert statuses["sigmoid_prime"] == "passed"
