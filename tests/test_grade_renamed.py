@@ -117,3 +117,13 @@ def test_a_renamed_chapter3_network_is_recognized_by_its_constructor(tmp_path):
     assert result.style == "nielsen2", result.warnings
     assert statuses["Network.update_mini_batch"] == "passed", statuses
     assert statuses["Network.backprop"] == "passed"
+
+
+def test_a_renamed_class_in_another_file_of_the_folder_is_found():
+    """Folder mode: layers.py is graded (it defines the most), `class Net` with gradient()
+    lives in net.py, which no graded name leads to: its methods do."""
+    folder = REAL / "saito_renamed_folder"
+    result = grade_submission(folder / "layers.py", "saito", seed=0, timeout=5.0, folder=folder)
+    assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
+    assert result.origins["TwoLayerNet.gradient"] == "net.py"
+    assert "net.py" in result.files and result.ignored == []

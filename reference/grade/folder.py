@@ -31,7 +31,7 @@ from .loader import (
     _segments,
     read_cells,
 )
-from .rename import bind_renamed
+from .rename import RENAMEABLE, bind_renamed
 from .standins import is_course_file
 
 __all__ = ["MAX_MODULES", "Folder", "gather"]
@@ -340,13 +340,16 @@ class _Collector:
                     "the student's folder is too large to look through in full "
                     f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
                 break
-            module = self._scan_file(path, lacking)
+            # a graded class the student may have renamed: a file with its methods too
+            shapes = {m for w in lacking if w in RENAMEABLE for m in RENAMEABLE[w][0]}
+            module = self._scan_file(path, lacking, shapes)
             if module is not None:
                 lacking -= set(module.defines)
 
-    def _scan_file(self, path: Path, lacking: set[str]) -> Module | None:
+    def _scan_file(self, path: Path, lacking: set[str],
+                   shapes: set[str] = frozenset()) -> Module | None:
         """One file of the folder: loaded (with what it imports) when it defines a name in
-        `lacking`; the module, or None."""
+        `lacking`, or a method in `shapes` (a renamed class's); the module, or None."""
         notebook = path.suffix == ".ipynb"
         importable = None if notebook else self.folder.module_name(path)
         # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
@@ -359,7 +362,9 @@ class _Collector:
             return None
         # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
-        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
+        method = r"def\s+" if notebook else r"^[ \t]+def\s+"
+        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking) and \
+                not any(re.search(rf"{method}{re.escape(w)}\b", text, re.M) for w in shapes):
             return None
         if not notebook and _is_cell_file(text):     # a notebook cell saved as a file
             return self._merge_cell(path)
