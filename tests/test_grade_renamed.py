@@ -127,3 +127,32 @@ def test_a_renamed_class_in_another_file_of_the_folder_is_found():
     assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
     assert result.origins["TwoLayerNet.gradient"] == "net.py"
     assert "net.py" in result.files and result.ignored == []
+
+
+@pytest.mark.parametrize("name", ["TwoLayerNN", "SimpleNet"])
+def test_a_saito_net_named_its_own_way_is_graded(tmp_path, name):
+    """`TwoLayerNN` is an abbreviation, not a typo of TwoLayerNet (two edits away)."""
+    path = _rename(tmp_path, SAITO, "TwoLayerNetwork", name)
+    assert _statuses(_grade(path, "saito"))["TwoLayerNet.gradient"] == "passed"
+
+
+def test_one_typo_is_a_misspelling_for_saito_too(tmp_path):
+    """Not graded as the book's class (Saito's TwoLayerNet is optional: 'supplied')."""
+    path = _rename(tmp_path, SAITO, "TwoLayerNetwork", "TwoLayersNet")
+    result = _grade(path, "saito")
+    assert _statuses(result)["TwoLayerNet.gradient"] in ("missing", "supplied")
+    assert not any("graded as the book's" in w for w in result.warnings)
+
+
+def test_a_class_without_a_constructor_of_its_own_takes_no_sizes(tmp_path):
+    """`class Net(object):` with backprop but no __init__: Network(sizes) cannot build it."""
+    text = NIELSEN.read_text()
+    start = text.index("    def __init__(self, layer_sizes):")
+    end = text.index("    def feedforward")
+    path = tmp_path / "net.py"
+    body = text[:start] + text[end:]
+    assert "class NeuralNetwork:" in body
+    path.write_text(body.replace("class NeuralNetwork:", "class NeuralNetwork(object):"))
+    result = _grade(path, "nielsen")
+    assert _statuses(result)["Network.backprop"] == "missing"
+    assert not any("graded as the book's" in w for w in result.warnings)

@@ -12,7 +12,6 @@ looks like a misspelling of the book's (`Netwrok`) is left to "did you mean".
 from __future__ import annotations
 
 import ast
-import difflib
 
 from .loader import Loaded
 from .standins import is_course_file
@@ -24,13 +23,24 @@ __all__ = ["RENAMEABLE", "bind_renamed"]
 RENAMEABLE = {"TwoLayerNet": (("gradient",), 3), "Network": (("backprop",), 1)}
 
 
+def _typos(a: str, b: str) -> int:
+    """Edits from a to b: a letter inserted, dropped, changed, or two swapped (optimal
+    string alignment distance)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
 def _misspelled(name: str, book: str) -> bool:
-    """`Netwrok` for `Network` (close, and neither name holds the other), not
-    `TwoLayerNetwork` for `TwoLayerNet`."""
+    """`Netwrok`, `Nework`, `TwoLayersNet`: the book's name with one typo (and not holding
+    it, as `Networks` and `TwoLayerNetwork` do); `TwoLayerNN`, `Net` are names of their own."""
     a, b = name.lower(), book.lower()
-    if a in b or b in a:
-        return False
-    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    return not (a in b or b in a) and _typos(a, b) <= 1
 
 
 def _takes(cls: ast.ClassDef, n: int) -> bool:
@@ -38,8 +48,8 @@ def _takes(cls: ast.ClassDef, n: int) -> bool:
     self (a class without one takes none, unless it inherits one from a base)."""
     init = next((f for f in cls.body if isinstance(f, ast.FunctionDef)
                  and f.name == "__init__"), None)
-    if init is None:
-        return bool(cls.bases) or n == 0
+    if init is None:            # `class Net(object):` inherits object's: no arguments
+        return n == 0 or any(ast.unparse(base) != "object" for base in cls.bases)
     a = init.args
     positional = len(a.posonlyargs) + len(a.args) - 1          # self
     required = positional - len(a.defaults)
