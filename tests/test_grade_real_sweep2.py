@@ -102,3 +102,33 @@ def test_backprop_on_activations_with_a_z_form_sigmoid_prime_still_fails(tmp_pat
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["Network.backprop"] == "failed"
     assert statuses["sigmoid_prime"] == "passed"
+
+
+PER_STEP = Path(__file__).parent / "submissions" / "real" / "ng_folder_per_step"
+
+
+def test_a_folder_per_step_with_relative_sys_path_appends_is_followed():
+    """final_model.ipynb appends '../forward_propagation/' and imports from it; that file
+    appends '../activation_function/' itself and imports relu: the student's own file (a
+    folder of that name without __init__.py is not the module, as in Python)."""
+    result = grade_submission(PER_STEP / "final_model" / "final_model.ipynb", "ng", seed=0,
+                              timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert set(statuses.values()) == {"passed"}, statuses
+    assert result.origins["relu"] == "../activation_function/activation_function.py"
+    assert not any("ImportError" in w for w in result.warnings)
+
+
+def test_a_namespace_folder_loses_to_a_module_of_that_name_on_a_later_root(tmp_path):
+    from reference.grade.folder import Folder
+
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "helpers.py").write_text("X = 1\n")
+    (tmp_path / "main").mkdir()
+    main = tmp_path / "main" / "main.py"
+    main.write_text("import sys\nsys.path.append('../helpers/')\nimport helpers\n")
+    layout = Folder(main, tmp_path)
+    layout.add_sys_path([ast.parse(main.read_text())])
+    assert layout.find("helpers") == ((tmp_path / "helpers" / "helpers.py").resolve(), False)
+    (tmp_path / "helpers" / "helpers.py").unlink()
+    assert layout.find("helpers") == (None, True)       # nothing else: the folder itself

@@ -119,19 +119,25 @@ class Folder:
         return "../" + path.relative_to(self.label_base.parent).as_posix()
 
     def find(self, name: str) -> tuple[Path | None, bool] | None:
-        """(file or None for a namespace package, is a package) of a module name."""
+        """(file or None for a namespace package, is a package) of a module name. As
+        Python finds it: a folder without __init__.py is a namespace package only when no
+        root has a module or package of that name (`sys.path.append('../activation_function/')`
+        then `import activation_function`: the file inside, not the folder)."""
         parts = name.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
+        namespace = False
         for root in self.roots:
             base = root.joinpath(*parts)
             init = base / "__init__.py"
-            if base.is_dir() and _inside(base, self.boundary):
-                return (init if _inside(init, self.boundary) else None), True
+            folder = base.is_dir() and _inside(base, self.boundary)
+            if folder and _inside(init, self.boundary):
+                return init, True
             file = base.with_name(parts[-1] + ".py")
             if file.is_file() and _inside(file, self.boundary):
                 return file, False
-        return None
+            namespace = namespace or folder
+        return (None, True) if namespace else None
 
     def module_name(self, path: Path) -> str | None:
         """The name a file of the student's folder is imported by (first root holding it)."""
@@ -317,6 +323,9 @@ class _Collector:
         """Follow the imports of every tree on the work list."""
         while self.pending:
             tree, package = self.pending.pop(0)
+            # a module's own `sys.path.append('../activation_function/')` (relative to where
+            # the graded file runs, as Python reads it) adds a root before its imports
+            self.folder.add_sys_path([tree])
             # deepest first: `common.layers` (maybe flattened) before `common` alone
             for name in sorted(_imported_names(tree, package), key=lambda n: (-n.count("."), n)):
                 self.add(name)
