@@ -124,9 +124,8 @@ def test_a_namespace_folder_loses_to_a_module_of_that_name_on_a_later_root(tmp_p
 
     (tmp_path / "helpers").mkdir()
     (tmp_path / "helpers" / "helpers.py").write_text("X = 1\n")
-    (tmp_path / "main").mkdir()
-    main = tmp_path / "main" / "main.py"
-    main.write_text("import sys\nsys.path.append('../helpers/')\nimport helpers\n")
+    main = tmp_path / "main.py"          # its folder, holding helpers/, is the first root
+    main.write_text("import sys\nsys.path.append('helpers/')\nimport helpers\n")
     layout = Folder(main, tmp_path)
     layout.add_sys_path([ast.parse(main.read_text())])
     assert layout.find("helpers") == ((tmp_path / "helpers" / "helpers.py").resolve(), False)
