@@ -131,3 +131,23 @@ def test_a_namespace_folder_loses_to_a_module_of_that_name_on_a_later_root(tmp_p
     assert layout.find("helpers") == ((tmp_path / "helpers" / "helpers.py").resolve(), False)
     (tmp_path / "helpers" / "helpers.py").unlink()
     assert layout.find("helpers") == (None, True)       # nothing else: the folder itself
+
+
+def test_range_from_six_moves_is_pythons_range_when_six_is_absent():
+    """`from six.moves import range` (a port kept runnable on both Pythons): without six
+    installed the name was a stub, and backprop's range(2, num_layers) failed."""
+    path = Path(__file__).parent / "submissions" / "real" / "nielsen_six_range" / "network.py"
+    result = grade_submission(path, "nielsen", seed=0, timeout=5.0)
+    assert {f.status for f in result.functions} == {"passed"}
+    assert not any("six" in w for w in result.warnings)
+
+
+def test_compatibility_imports_bind_python3s_builtins():
+    from reference.grade.py2 import compat_import
+
+    assert compat_import(ast.parse("from past.builtins import xrange").body[0]) == \
+        "xrange = range"
+    assert compat_import(ast.parse("from six.moves import range as r, zip").body[0]) == \
+        "r = range; zip = zip"
+    assert compat_import(ast.parse("from six.moves import cPickle").body[0]) is None
+    assert compat_import(ast.parse("from numpy import zeros").body[0]) is None

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from .py2 import expand_tabs, from_python2
+from .py2 import compat_import, expand_tabs, from_python2
 from .standins import is_course_file
 
 __all__ = [
@@ -501,6 +501,7 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
             # `import x; plot()` on one line: keep only the statement itself
             text = ast.unparse(node) if shared else "\n".join(lines[start - 1:node.end_lineno])
+            text = compat_import(node) or text      # from past.builtins import xrange
             segments.append(Segment(kind, text, label, start))
     return segments, defines
 

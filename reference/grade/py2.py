@@ -14,7 +14,8 @@ import ast
 import functools
 import re
 
-__all__ = ["from_python2", "expand_tabs", "floor_divisions", "integer_range", "PYTHON2_NAMES"]
+__all__ = ["from_python2", "expand_tabs", "compat_import", "floor_divisions", "integer_range",
+           "PYTHON2_NAMES"]
 
 
 def _float_literal(node: ast.AST) -> bool:
@@ -35,6 +36,24 @@ PYTHON2 = re.compile(r"""^\s*(print|exec)\b\s*[^\s(=.,)\]}]|^\s*except\s+[\w.]+\
 PYTHON2_NAMES = re.compile(r"""\bxrange\s*\(|^\s*import\s+cPickle\b|\braw_input\s*\(
     |\bfrom\s+itertools\s+import\s+[^\n]*\bi(zip|map|filter)\b
     |\.iter(items|keys|values)\s*\(|\.has_key\s*\(""", re.M | re.X)
+
+
+# what compatibility libraries give a Python 3 file (future's past.builtins, six.moves):
+# Python 3's own builtins, bound directly when the library is absent
+COMPAT = {"past.builtins": {"xrange": "range", "raw_input": "input", "unicode": "str",
+                            "basestring": "str", "long": "int"},
+          "six.moves": {"xrange": "range", "range": "range", "zip": "zip", "map": "map",
+                        "filter": "filter", "input": "input"}}
+
+
+def compat_import(node: ast.AST) -> str | None:
+    """`from past.builtins import xrange` as `xrange = range` (what it binds in Python 3),
+    or None for any other statement."""
+    if not (isinstance(node, ast.ImportFrom) and not node.level and node.module in COMPAT
+            and all(a.name in COMPAT[node.module] for a in node.names)):
+        return None
+    return "; ".join(f"{a.asname or a.name} = {COMPAT[node.module][a.name]}"
+                     for a in node.names)
 
 
 def _intlike(node: ast.AST) -> bool:
