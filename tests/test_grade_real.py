@@ -18,7 +18,7 @@ from modules the grader lacks. The second sweep (tests/test_grade_renamed.py,
 tests/test_grade_real_sweep2.py): renamed TwoLayerNet and Network classes, a v2 notebook
 (dA{l+1} keys), a v4 nbconvert export (always-true tuple asserts, deepcopy), Python 2's
 `len(parameters) / 2`, cells saved as files using `copy`, scipy's expit, a sigmoid_prime
-taking the activation.
+taking the activation, a folder per step with relative sys.path entries, six.moves.
 """
 
 from __future__ import annotations

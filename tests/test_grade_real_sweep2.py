@@ -1,7 +1,8 @@
 """Issue 10, the second sweep of public repositories: Python 2 code whose `/` between
 integers was a floor division (Ng's `L = len(parameters) / 2` then `range(L)`, in week-4
 files run on 2.7) graded as Python 2 ran it; cells saved as files given the notebook's
-`import copy`; Nielsen's backprop written for a sigmoid_prime that takes the activation."""
+`import copy`; Nielsen's backprop written for a sigmoid_prime that takes the activation;
+a folder per step, each appending '../x/' to sys.path itself; `from six.moves import range`."""
 
 from __future__ import annotations
 
