@@ -2,7 +2,8 @@
 integers was a floor division (Ng's `L = len(parameters) / 2` then `range(L)`, in week-4
 files run on 2.7) graded as Python 2 ran it; cells saved as files given the notebook's
 `import copy`; Nielsen's backprop written for a sigmoid_prime that takes the activation;
-a folder per step, each appending '../x/' to sys.path itself; `from six.moves import range`."""
+a folder per step, each appending '../x/' to sys.path itself; `from six.moves import range`;
+NumPy's removed aliases (`astype(np.float)`) in code of their time."""
 
 from __future__ import annotations
 
@@ -152,3 +153,12 @@ def test_compatibility_imports_bind_python3s_builtins():
         "r = range; zip = zip"
     assert compat_import(ast.parse("from six.moves import cPickle").body[0]) is None
     assert compat_import(ast.parse("from numpy import zeros").body[0]) is None
+
+
+def test_numpys_removed_aliases_of_pythons_types_work_again():
+    """`(x > 0).astype(np.float)` in Relu, `t.astype(np.int)` in the cross-entropy: NumPy
+    removed these aliases of float and int in 1.24; code written before ran."""
+    path = Path(__file__).parent / "submissions" / "real" / "saito_np_float" / "two_layer_net.py"
+    result = grade_submission(path, "saito", seed=0, timeout=5.0)
+    assert {f.status for f in result.functions} == {"passed"}, \
+        [(f.name, f.finding.diagnosis) for f in result.functions if f.finding]
