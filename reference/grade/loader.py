@@ -23,7 +23,7 @@ rules and sent by name to the child, which serves it from memory
 Notebooks are read with nbformat (older formats upgraded): the code cells, in
 order; IPython lines (`%matplotlib inline`, `!pip ...`, `files = !ls`,
 `%time f()`, `f?`) are dropped line by line; a cell under a Python cell magic
-(`%%time`) keeps its code, one under any other (`%%bash`, `%%writefile`) is
+(`%%time`, `%%writefile x.py`) keeps its code, one under any other (`%%bash`) is
 skipped. A notebook cell with a syntax error is skipped and reported; a .py
 file with a syntax error cannot be graded. Python 2 sources (`print "..."`,
 `except E, e`) are converted first (`py2`), with a note naming the lines whose
@@ -250,6 +250,7 @@ def read_cells(path: Path, label: str | None = None) -> list[tuple[str, str]]:
 
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
+WRITEFILE_PY = re.compile(r"%%writefile(\s+-a)?\s+\S+\.py\s*$", re.M)
 # `files = !ls`, `x = %timeit -o f()`: an IPython assignment from a shell or magic
 SHELL_ASSIGN = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()]*?\s*=\s*[!%]")
 
@@ -266,10 +267,11 @@ def _ipython_line(line: str) -> bool:
 def strip_magics(src: str) -> str:
     """Replace IPython lines by `pass` (same indentation, so a block keeps a body and
     line numbers stay). A cell magic running Python (%%time, %%capture, ...) keeps its
-    code; any other (%%bash, %%writefile) drops the cell."""
+    code, and so does `%%writefile name.py` (the student's Python, imported from that file
+    afterwards); any other (%%bash, %%writefile notes.txt) drops the cell."""
     head = src.lstrip()
     if head.startswith("%%") and head[2:].split(maxsplit=1)[:1] not in (
-            [m] for m in PYTHON_CELL_MAGICS):
+            [m] for m in PYTHON_CELL_MAGICS) and not WRITEFILE_PY.match(head):
         return ""
     try:                  # plain Python: left alone (a line may begin with `%` inside (...))
         ast.parse(src)
