@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from reference.grade.py2 import floor_divisions, from_python2, integer_range
 from reference.grade.runner import grade_submission
 
@@ -162,3 +164,38 @@ def test_numpys_removed_aliases_of_pythons_types_work_again():
     result = grade_submission(path, "saito", seed=0, timeout=5.0)
     assert {f.status for f in result.functions} == {"passed"}, \
         [(f.name, f.finding.diagnosis) for f in result.functions if f.finding]
+
+
+OBJECT_ARRAYS = Path(__file__).parent / "submissions" / "real" / "nielsen_object_arrays"
+
+
+def test_layers_kept_in_np_array_of_objects_grade_as_they_ran():
+    """`self.biases = np.array([...])` of layers of different shapes (an object array before
+    NumPy 1.24, a ValueError since), nabla_b built the same way: every method runs."""
+    result = grade_submission(OBJECT_ARRAYS / "network.py", "nielsen", seed=0, timeout=5.0)
+    assert {f.status for f in result.functions} == {"passed"}, \
+        [(f.name, f.finding.diagnosis) for f in result.functions if f.finding]
+
+
+def test_an_object_array_backprop_with_a_bug_still_fails(tmp_path):
+    text = (OBJECT_ARRAYS / "network.py").read_text()
+    old = "delta = np.dot(self.weights[-l + 1].transpose(), delta) * sigmoid_prime(zs[-l])"
+    assert old in text
+    path = tmp_path / "network.py"
+    path.write_text(text.replace(old, "delta = np.dot(self.weights[-l + 1], delta) * "
+                                      "sigmoid_prime(zs[-l])"))
+    result = grade_submission(path, "nielsen", seed=0, timeout=5.0)
+    assert {f.name: f.status for f in result.functions}["Network.backprop"] == "failed"
+
+
+def test_np_array_is_unchanged_but_for_ragged_lists():
+    import numpy as np
+
+    from reference.grade.oldnumpy import _ragged
+
+    array = _ragged(np.array)
+    ragged = array([np.zeros((3, 1)), np.zeros((1, 1))])
+    assert ragged.dtype == object and ragged.shape == (2,) and ragged[0].shape == (3, 1)
+    assert array([[1, 2], [3, 4]]).shape == (2, 2)
+    with pytest.raises(ValueError):
+        array([np.zeros((3, 1)), np.zeros((1, 1))], dtype=float)   # asked for: refused

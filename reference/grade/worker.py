@@ -38,9 +38,9 @@ import sys
 import traceback
 import types
 
-import numpy as np  # pre-imported for the submission (and its removed aliases restored)
+import numpy as np  # noqa: F401  (pre-imported for the submission)
 
-from . import codec, isolation, policy, standins
+from . import codec, isolation, oldnumpy, policy, standins
 from .probes import remote
 
 __all__ = [
@@ -116,11 +116,6 @@ class Bounded(io.TextIOBase):
 def _resolve(spec: str):
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-# NumPy's aliases of Python's own types, removed in 1.24 (`(x > 0).astype(np.float)` in
-# code of its time): the same objects again, never replacing a name NumPy has
-NUMPY_ALIASES = {"float": float, "int": int, "object": object, "complex": complex, "str": str}
 
 
 def _preload(names) -> None:
@@ -538,8 +533,7 @@ def main(argv: list[str]) -> None:
     worker b"E" k + 8-byte signed exit status of that process."""
     job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
     _preload(PRELOAD)
-    for name, value in NUMPY_ALIASES.items():
-        vars(np).setdefault(name, value)
+    oldnumpy.install()          # np.float, ragged np.array: as the student's NumPy ran them
     isolation.tmp_plan()        # its paths resolved now, while waiting (a pre-started worker)
     job = codec.decode(_recv(job_fd))
     # resolved now: once the guard is installed the grader's modules cannot be imported

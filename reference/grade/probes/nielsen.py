@@ -91,6 +91,16 @@ def feedforward(ns, inputs):
     return {"return": net.feedforward(inputs["x"])}
 
 
+def _as_layers(result):
+    """(nabla_b, nabla_w) as lists: `np.array([np.zeros(b.shape) for b in self.biases])`
+    is an array of objects (layers of different shapes, NumPy before 1.24) or a stack
+    (layers of one shape), one layer per entry either way."""
+    if not isinstance(result, (list, tuple)):
+        return result
+    return [list(x) if isinstance(x, np.ndarray) and (x.dtype == object or x.ndim == 3)
+            else x for x in result]
+
+
 def _own_helpers(ns) -> dict:
     """The student's module-level sigmoid / sigmoid_prime, before `_isolate` replaces them."""
     return {name: ns[name] for name in ("sigmoid", "sigmoid_prime") if name in ns}
@@ -105,7 +115,7 @@ def _with_own_helpers(ns, own: dict, run):
         result = run()
     except Exception as exc:  # noqa: BLE001 - the correct helpers' run is the verdict
         return f"{type(exc).__name__}: {exc}"
-    return list(result) if isinstance(result, tuple) else result
+    return _as_layers(result)
 
 
 def backprop_probe(ns, inputs):
@@ -113,9 +123,7 @@ def backprop_probe(ns, inputs):
     _isolate(ns)
     net = _network(ns, inputs)
     net.cost_derivative = cost_derivative_
-    result = net.backprop(inputs["x"], inputs["y"])
-    if isinstance(result, tuple):
-        result = list(result)
+    result = _as_layers(net.backprop(inputs["x"], inputs["y"]))
     out = {"return": result, "w_first": int(_unpacks_w_first(ns))}
     if own.get("sigmoid_prime") is not None:
         out["own"] = _with_own_helpers(ns, own, lambda: net.backprop(inputs["x"], inputs["y"]))
@@ -271,7 +279,7 @@ def backprop2(ns, inputs):
     own = _own_helpers(ns)
     net = _network2(ns, inputs)
     result = net.backprop(inputs["x"], inputs["y"])
-    out = {"return": list(result) if isinstance(result, tuple) else result,
+    out = {"return": _as_layers(result),
            "has_cost": int(net.had_cost), "used_cost": int(bool(net.cost.calls)),
            "w_first": int(_unpacks_w_first(ns))}
     if own.get("sigmoid_prime") is not None:
