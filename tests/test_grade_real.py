@@ -14,7 +14,11 @@ lambda sigmoids, static-method and module-level helpers, matrix-based mini-batch
 Saito's one-hot-only SoftmaxWithLoss (the book's text), `Layer`-suffixed classes, the
 cupy switch of common/np.py, Shift_JIS and UTF-16 files; Ng's notebook cells saved one
 per file, helpers extended with lambd, own activations returning A alone, decorators
-from modules the grader lacks.
+from modules the grader lacks. The second sweep (tests/test_grade_renamed.py,
+tests/test_grade_real_sweep2.py): renamed TwoLayerNet and Network classes, a v2 notebook
+(dA{l+1} keys), a v4 nbconvert export (always-true tuple asserts, deepcopy), Python 2's
+`len(parameters) / 2`, cells saved as files using `copy`, scipy's expit, a sigmoid_prime
+taking the activation, a folder per step with relative sys.path entries, six.moves.
 """
 
 from __future__ import annotations

@@ -88,6 +88,8 @@ def test_loader_notebook_magics_and_bad_cells(tmp_path):
         {"cell_type": "markdown", "source": ["def not_code(): pass"]},
         {"cell_type": "code", "source": "%%time\ndef timed():\n    pass\n"},
         {"cell_type": "code", "source": "%%writefile x.py\ndef written():\n    pass\n"},
+        {"cell_type": "code", "source": "%%writefile notes.txt\ndef not_python():\n    pass\n"},
+        {"cell_type": "code", "source": "%%bash\nls\n"},
         {"cell_type": "code", "source": "def broken(:\n"},
         {"cell_type": "code", "source": "def g():\n    return 1\ng()\n"}]}
     path = tmp_path / "n.ipynb"
@@ -95,7 +97,7 @@ def test_loader_notebook_magics_and_bad_cells(tmp_path):
     loaded = loader.load(path)
     assert loaded.error is None
     assert [s.source.split("(")[0] for s in loaded.segments] == [
-        "import numpy as np", "def timed", "def g"]
+        "import numpy as np", "def timed", "def written", "def g"]   # x.py: the student's
     assert any("syntax error" in w for w in loaded.warnings)
     (tmp_path / "bad.py").write_text("def f(:\n")
     assert "syntax error" in loader.load(tmp_path / "bad.py").error

@@ -31,6 +31,7 @@ from .loader import (
     _segments,
     read_cells,
 )
+from .rename import RENAMEABLE, bind_renamed
 from .standins import is_course_file
 
 __all__ = ["MAX_MODULES", "Folder", "gather"]
@@ -118,19 +119,25 @@ class Folder:
         return "../" + path.relative_to(self.label_base.parent).as_posix()
 
     def find(self, name: str) -> tuple[Path | None, bool] | None:
-        """(file or None for a namespace package, is a package) of a module name."""
+        """(file or None for a namespace package, is a package) of a module name. As
+        Python finds it: a folder without __init__.py is a namespace package only when no
+        root has a module or package of that name (`sys.path.append('../activation_function/')`
+        then `import activation_function`: the file inside, not the folder)."""
         parts = name.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
+        namespace = False
         for root in self.roots:
             base = root.joinpath(*parts)
             init = base / "__init__.py"
-            if base.is_dir() and _inside(base, self.boundary):
-                return (init if _inside(init, self.boundary) else None), True
+            folder = base.is_dir() and _inside(base, self.boundary)
+            if folder and _inside(init, self.boundary):
+                return init, True
             file = base.with_name(parts[-1] + ".py")
             if file.is_file() and _inside(file, self.boundary):
                 return file, False
-        return None
+            namespace = namespace or folder
+        return (None, True) if namespace else None
 
     def module_name(self, path: Path) -> str | None:
         """The name a file of the student's folder is imported by (first root holding it)."""
@@ -316,6 +323,9 @@ class _Collector:
         """Follow the imports of every tree on the work list."""
         while self.pending:
             tree, package = self.pending.pop(0)
+            # a module's own `sys.path.append('../activation_function/')` (relative to where
+            # the graded file runs, as Python reads it) adds a root before its imports
+            self.folder.add_sys_path([tree])
             # deepest first: `common.layers` (maybe flattened) before `common` alone
             for name in sorted(_imported_names(tree, package), key=lambda n: (-n.count("."), n)):
                 self.add(name)
@@ -339,13 +349,16 @@ class _Collector:
                     "the student's folder is too large to look through in full "
                     f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
                 break
-            module = self._scan_file(path, lacking)
+            # a graded class the student may have renamed: a file with its methods too
+            shapes = {m for w in lacking if w in RENAMEABLE for m in RENAMEABLE[w][0]}
+            module = self._scan_file(path, lacking, shapes)
             if module is not None:
                 lacking -= set(module.defines)
 
-    def _scan_file(self, path: Path, lacking: set[str]) -> Module | None:
+    def _scan_file(self, path: Path, lacking: set[str],
+                   shapes: set[str] = frozenset()) -> Module | None:
         """One file of the folder: loaded (with what it imports) when it defines a name in
-        `lacking`; the module, or None."""
+        `lacking`, or a method in `shapes` (a renamed class's); the module, or None."""
         notebook = path.suffix == ".ipynb"
         importable = None if notebook else self.folder.module_name(path)
         # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
@@ -358,7 +371,9 @@ class _Collector:
             return None
         # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"
-        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking):
+        method = r"def\s+" if notebook else r"^[ \t]+def\s+"
+        if not any(re.search(rf"{head}{re.escape(w)}\b", text, re.M) for w in lacking) and \
+                not any(re.search(rf"{method}{re.escape(w)}\b", text, re.M) for w in shapes):
             return None
         if not notebook and _is_cell_file(text):     # a notebook cell saved as a file
             return self._merge_cell(path)
@@ -458,6 +473,8 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
                                         "(class names are matched regardless of case, "
                                         "underscores and a `Layer` suffix)")
                     break
+            else:
+                bind_renamed(out, name)     # `NeuralNetwork` for Network, by its shape
 
 
 

@@ -23,7 +23,7 @@ rules and sent by name to the child, which serves it from memory
 Notebooks are read with nbformat (older formats upgraded): the code cells, in
 order; IPython lines (`%matplotlib inline`, `!pip ...`, `files = !ls`,
 `%time f()`, `f?`) are dropped line by line; a cell under a Python cell magic
-(`%%time`) keeps its code, one under any other (`%%bash`, `%%writefile`) is
+(`%%time`, `%%writefile x.py`) keeps its code, one under any other (`%%bash`) is
 skipped. A notebook cell with a syntax error is skipped and reported; a .py
 file with a syntax error cannot be graded. Python 2 sources (`print "..."`,
 `except E, e`) are converted first (`py2`), with a note naming the lines whose
@@ -44,7 +44,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from .py2 import expand_tabs, from_python2
+from .py2 import compat_import, expand_tabs, from_python2
 from .standins import is_course_file
 
 __all__ = [
@@ -250,6 +250,7 @@ def read_cells(path: Path, label: str | None = None) -> list[tuple[str, str]]:
 
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
+WRITEFILE_PY = re.compile(r"%%writefile(\s+-a)?\s+\S+\.py\s*$", re.M)
 # `files = !ls`, `x = %timeit -o f()`: an IPython assignment from a shell or magic
 SHELL_ASSIGN = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()]*?\s*=\s*[!%]")
 
@@ -266,10 +267,11 @@ def _ipython_line(line: str) -> bool:
 def strip_magics(src: str) -> str:
     """Replace IPython lines by `pass` (same indentation, so a block keeps a body and
     line numbers stay). A cell magic running Python (%%time, %%capture, ...) keeps its
-    code; any other (%%bash, %%writefile) drops the cell."""
+    code, and so does `%%writefile name.py` (the student's Python, imported from that file
+    afterwards); any other (%%bash, %%writefile notes.txt) drops the cell."""
     head = src.lstrip()
     if head.startswith("%%") and head[2:].split(maxsplit=1)[:1] not in (
-            [m] for m in PYTHON_CELL_MAGICS):
+            [m] for m in PYTHON_CELL_MAGICS) and not WRITEFILE_PY.match(head):
         return ""
     try:                  # plain Python: left alone (a line may begin with `%` inside (...))
         ast.parse(src)
@@ -501,6 +503,7 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
             # `import x; plot()` on one line: keep only the statement itself
             text = ast.unparse(node) if shared else "\n".join(lines[start - 1:node.end_lineno])
+            text = compat_import(node) or text      # from past.builtins import xrange
             segments.append(Segment(kind, text, label, start))
     return segments, defines
 
@@ -559,13 +562,23 @@ def _module_level_methods(out: Loaded) -> None:
                                 f"`{cls}.{name}` (the book's method)")
 
 
+# the course notebook's first cell, by the name each import binds (`import copy` since the
+# version whose update_parameters deep-copies params)
+NOTEBOOK_IMPORTS = {"np": "import numpy as np", "copy": "import copy"}
+
+
 def _numpy_for_cells(out: Loaded) -> None:
     """A submission made of notebook cells saved as files (nothing imported anywhere, `np`
-    used) ran under the course notebook's first cell, `import numpy as np`: so it is here,
-    with a note. A file that imports other modules but not numpy keeps its NameError."""
-    if any(seg.kind == "import" for seg in out.segments) or not any(
-            isinstance(n, ast.Name) and n.id == "np" for t in out.trees for n in ast.walk(t)):
+    used) ran under the course notebook's first cell, `import numpy as np` (and `import
+    copy`): so it is here, with a note. A file that imports other modules but not numpy
+    keeps its NameError."""
+    if any(seg.kind == "import" for seg in out.segments):
         return
-    out.segments.insert(0, Segment("import", "import numpy as np", out.label, 1))
+    used = {n.id for t in out.trees for n in ast.walk(t) if isinstance(n, ast.Name)}
+    lines = [line for name, line in NOTEBOOK_IMPORTS.items() if name in used]
+    if not lines:
+        return
+    out.segments[0:0] = [Segment("import", line, out.label, 1) for line in lines]
+    shown = "`, `".join(lines)
     out.warnings.append("no file imports anything (notebook cells saved as files): graded "
-                        "with the notebook's `import numpy as np`")
+                        f"with the notebook's `{shown}`")

@@ -14,10 +14,14 @@ import ast
 import functools
 import re
 
-__all__ = ["from_python2", "expand_tabs", "PYTHON2_NAMES"]
+__all__ = ["from_python2", "expand_tabs", "compat_import", "floor_divisions", "integer_range",
+           "PYTHON2_NAMES"]
 
 
 def _float_literal(node: ast.AST) -> bool:
+    """`1.0`, `-1.0`, `1.`: a float whatever the other side is."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
     return isinstance(node, ast.Constant) and isinstance(node.value, float)
 
 
@@ -32,6 +36,87 @@ PYTHON2 = re.compile(r"""^\s*(print|exec)\b\s*[^\s(=.,)\]}]|^\s*except\s+[\w.]+\
 PYTHON2_NAMES = re.compile(r"""\bxrange\s*\(|^\s*import\s+cPickle\b|\braw_input\s*\(
     |\bfrom\s+itertools\s+import\s+[^\n]*\bi(zip|map|filter)\b
     |\.iter(items|keys|values)\s*\(|\.has_key\s*\(""", re.M | re.X)
+
+
+# what compatibility libraries give a Python 3 file (future's past.builtins, six.moves):
+# Python 3's own builtins, bound directly when the library is absent
+COMPAT = {"past.builtins": {"xrange": "range", "raw_input": "input", "unicode": "str",
+                            "basestring": "str", "long": "int"},
+          "six.moves": {"xrange": "range", "range": "range", "zip": "zip", "map": "map",
+                        "filter": "filter", "input": "input"}}
+
+
+def compat_import(node: ast.AST) -> str | None:
+    """`from past.builtins import xrange` as `xrange = range` (what it binds in Python 3),
+    or None for any other statement."""
+    if not (isinstance(node, ast.ImportFrom) and not node.level and node.module in COMPAT
+            and all(a.name in COMPAT[node.module] for a in node.names)):
+        return None
+    return "; ".join(f"{a.asname or a.name} = {COMPAT[node.module][a.name]}"
+                     for a in node.names)
+
+
+def _intlike(node: ast.AST) -> bool:
+    """An expression that is an integer in Python 2 whatever the data: an int literal,
+    len()/int(), an entry of `.shape`, `.ndim`/`.size`, and +, -, *, //, % of those."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in ("len", "int") and not node.keywords
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+        return node.value.attr == "shape" and not isinstance(node.slice, ast.Slice)
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("ndim", "size")
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return _intlike(node.operand)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult,
+                                                            ast.FloorDiv, ast.Mod)):
+        return _intlike(node.left) and _intlike(node.right)
+    return False
+
+
+def _int_division(node: ast.AST) -> bool:
+    """`len(parameters) / 2`: both sides integers, a floor division in Python 2."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and \
+        _intlike(node.left) and _intlike(node.right)
+
+
+def _true_division(tree: ast.AST) -> bool:
+    return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+               and any(a.name == "division" for a in n.names) for n in ast.walk(tree))
+
+
+def integer_range(tree: ast.AST) -> bool:
+    """Code only Python 2 runs: range() over a division of integers (`L = len(parameters)
+    / 2` then `range(L)`, or `range(len(x) / 2)`), a TypeError in Python 3 every time."""
+    if _true_division(tree):
+        return False
+    halves = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
+              and _int_division(n.value) for t in n.targets if isinstance(t, ast.Name)}
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+               and n.func.id in ("range", "xrange")
+               and any(_int_division(x) or (isinstance(x, ast.Name) and x.id in halves)
+                       for a in n.args for x in ast.walk(a))
+               for n in ast.walk(tree))
+
+
+def floor_divisions(src: str, tree: ast.AST) -> tuple[str, list[int]]:
+    """The source with each `/` between integers (`_intlike`) written `//`, as Python 2
+    computed it (unless `from __future__ import division`), and the lines changed."""
+    if _true_division(tree):
+        return src, []
+    lines = src.split("\n")
+    done = []
+    spots = sorted(((n.left.end_lineno, n.left.end_col_offset, n.right.col_offset)
+                    for n in ast.walk(tree) if _int_division(n)
+                    and n.left.end_lineno == n.right.lineno), reverse=True)
+    for lineno, start, end in spots:
+        raw = lines[lineno - 1].encode()
+        gap = raw[start:end]
+        if gap.count(b"/") == 1:
+            lines[lineno - 1] = (raw[:start] + gap.replace(b"/", b"//") + raw[end:]).decode()
+            done.append(lineno)
+    return "\n".join(lines), sorted(set(done))
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,8 +145,9 @@ def from_python2(src: str, label: str, parses: bool = False
     """(converted source, its tree, the note) when `src` is Python 2 that fissix (the
     maintained lib2to3) converts to parseable Python 3; None otherwise. `parses`: the
     source parses as Python 3, and is converted only when it uses Python 2's names
-    (xrange, izip, cPickle, dict.iteritems)."""
-    if not (PYTHON2_NAMES if parses else PYTHON2).search(src):
+    (xrange, izip, cPickle, dict.iteritems) or runs range() over a division of integers."""
+    if not (PYTHON2_NAMES if parses else PYTHON2).search(src) and not (
+            parses and integer_range(ast.parse(src, filename=label))):
         return None
     try:
         tool = _refactoring_tool()
@@ -78,6 +164,15 @@ def from_python2(src: str, label: str, parses: bool = False
             return None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    new, floored = floor_divisions(new, tree)
+    if floored:
+        tree = ast.parse(new, filename=label)
+    return new, tree, _note(label, tree, floored)
+
+
+def _note(label: str, tree: ast.AST, floored: list[int]) -> str:
+    """The conversion's note: the lines whose `/` between integers became `//`, and those
+    whose `/` may have been a floor division (sides of unknown type, no float literal)."""
     # `a / b` was a floor division when both were integers in Python 2 (fissix keeps `/`)
     lines = sorted({n.lineno for n in ast.walk(tree)
                     if (isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
@@ -90,6 +185,9 @@ def from_python2(src: str, label: str, parses: bool = False
         note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown}: where both sides "
                  "are integers, Python 2 gave a floor division and Python 3 does not (check "
                  "them if a result differs)")
-    return new, tree, note
+    if floored:
+        note += (f"; `/` between integers read as Python 2's floor division `//` on "
+                 f"line{'s' if len(floored) > 1 else ''} {', '.join(map(str, floored[:12]))}")
+    return note
 
 

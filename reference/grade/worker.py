@@ -40,7 +40,7 @@ import types
 
 import numpy as np  # noqa: F401  (pre-imported for the submission)
 
-from . import codec, isolation, policy, standins
+from . import codec, isolation, oldnumpy, policy, standins
 from .probes import remote
 
 __all__ = [
@@ -533,6 +533,7 @@ def main(argv: list[str]) -> None:
     worker b"E" k + 8-byte signed exit status of that process."""
     job_fd, result_fd, memory_mb, cpu_s, drop = (int(x) for x in argv)
     _preload(PRELOAD)
+    oldnumpy.install()          # np.float, ragged np.array: as the student's NumPy ran them
     isolation.tmp_plan()        # its paths resolved now, while waiting (a pre-started worker)
     job = codec.decode(_recv(job_fd))
     # resolved now: once the guard is installed the grader's modules cannot be imported

@@ -200,11 +200,17 @@ def _delta_mistakes(case, l):
 def judge_backprop(got, case):
     """(nabla_b, nabla_w) for one example: BP1, BP2 (δ per layer), BP3, BP4. A backprop
     returning (nabla_w, nabla_b), the other order, with every array right passes when the
-    student's update_mini_batch unpacks it that way (`w_first`: the probe read it)."""
+    student's update_mini_batch unpacks it that way (`w_first`: the probe read it), and so
+    does one right with the student's own sigmoid_prime (`own`: the probe's second run)."""
     out = got.get("return")
     found = _judge_nablas(out, case)
     if found is not None and got.get("w_first") and isinstance(out, list) and len(out) == 2 \
             and _judge_nablas([out[1], out[0]], case) is None:
+        return None
+    # with the student's own sigmoid_prime (one taking the activation, called on the
+    # activations): the gradients the student's code computes are right
+    if found is not None and isinstance(got.get("own"), list) and \
+            _judge_nablas(got["own"], case) is None:
         return None
     return found
 

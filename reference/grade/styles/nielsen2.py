@@ -64,7 +64,9 @@ def recognize(loaded) -> str | None:
     `cost` parameter of Network.__init__, a regularization parameter of
     update_mini_batch, `self.cost` in backprop, or a cost class with fn and delta."""
     classes = _classes(loaded)
-    net = classes.get("Network")
+    # a Network the student named otherwise (`Net`), bound as it by its shape
+    renamed = [b["attr"] for b in getattr(loaded, "binds", []) if b["name"] == "Network"]
+    net = classes.get("Network") or (classes.get(renamed[0]) if renamed else None)
     if net is not None:
         m = _methods(net)
         if "__init__" in m and "cost" in _params(m["__init__"]):

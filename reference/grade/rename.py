@@ -1,0 +1,106 @@
+"""A graded class the student named otherwise, found by its shape (parent side).
+
+A TA grades the class the student wrote: Saito's `TwoLayerNet` written as
+`TwoLayerNetwork`, `NeuralNetwork` or `Net`, Nielsen's `Network` as
+`NeuralNetwork`, `Net` or `NN`. When the book's name is absent (in any case),
+exactly one of the student's classes that has the methods identifying the book's
+class and a constructor taking the book's positional arguments is graded as it,
+with a note. Two such classes: neither is, and the report says so. A name that
+looks like a misspelling of the book's (`Netwrok`) is left to "did you mean".
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .loader import Loaded
+from .standins import is_course_file
+
+__all__ = ["RENAMEABLE", "bind_renamed"]
+
+# the book's class -> (the methods that identify it, the positional arguments the grader
+# passes to its constructor: TwoLayerNet(n, h, k), Network(sizes))
+RENAMEABLE = {"TwoLayerNet": (("gradient",), 3), "Network": (("backprop",), 1)}
+
+
+def _typos(a: str, b: str) -> int:
+    """Edits from a to b: a letter inserted, dropped, changed, or two swapped (optimal
+    string alignment distance)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def _misspelled(name: str, book: str) -> bool:
+    """`Netwrok`, `Nework`, `TwoLayersNet`: the book's name with one typo (and not holding
+    it, as `Networks` and `TwoLayerNetwork` do); `TwoLayerNN`, `Net` are names of their own."""
+    a, b = name.lower(), book.lower()
+    return not (a in b or b in a) and _typos(a, b) <= 1
+
+
+def _takes(cls: ast.ClassDef, n: int) -> bool:
+    """Whether `cls(x1, ..., xn)` binds: its __init__ takes n positional arguments after
+    self (a class without one takes none, unless it inherits one from a base)."""
+    init = next((f for f in cls.body if isinstance(f, ast.FunctionDef)
+                 and f.name == "__init__"), None)
+    if init is None:            # `class Net(object):` inherits object's: no arguments
+        return n == 0 or any(ast.unparse(base) != "object" for base in cls.bases)
+    a = init.args
+    positional = len(a.posonlyargs) + len(a.args) - 1          # self
+    required = positional - len(a.defaults)
+    kw_required = any(d is None for d in a.kw_defaults)
+    return not kw_required and required <= n and (n <= positional or a.vararg is not None)
+
+
+def _class_nodes(out: Loaded) -> dict[str, list[ast.ClassDef]]:
+    nodes: dict[str, list[ast.ClassDef]] = {}
+    for tree in out.trees:
+        for node in getattr(tree, "body", []):
+            if isinstance(node, ast.ClassDef):
+                nodes.setdefault(node.name, []).append(node)
+    return nodes
+
+
+def _candidates(out: Loaded, book: str) -> list[tuple[str | None, str, str]]:
+    """(module, class, label) of each student class shaped like the book's `book`."""
+    methods, n_args = RENAMEABLE[book]
+    nodes = _class_nodes(out)
+    places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
+                                      if not is_course_file(m.name)]
+    found = []
+    for module, defines in places:
+        for name in sorted(d for d in defines if "." not in d):
+            if name in out.wanted or _misspelled(name, book) or \
+                    not all(f"{name}.{m}" in defines for m in methods):
+                continue
+            if any(_takes(node, n_args) for node in nodes.get(name, [])):
+                found.append((module, name, defines[name]))
+    return found
+
+
+def bind_renamed(out: Loaded, book: str) -> bool:
+    """Bind the one student class shaped like `book` as `book`, with a note; True when
+    done. With several, a note names them and nothing is bound."""
+    if book not in RENAMEABLE:
+        return False
+    found = _candidates(out, book)
+    methods, n_args = RENAMEABLE[book]
+    shape = f"{', '.join(methods)} and a constructor taking {n_args} argument(s)"
+    if len(found) > 1:
+        names = ", ".join(f"`{c}` ({label})" for _, c, label in found)
+        out.warnings.append(f"no class `{book}`; several classes have its shape ({shape}): "
+                            f"{names}; none graded as `{book}` (rename the one to grade)")
+        return False
+    if not found:
+        return False
+    module, name, label = found[0]
+    out.origins[book] = label
+    out.binds.append({"name": book, "module": module, "attr": name})
+    out.warnings.append(f"class `{name}` ({label}) graded as the book's `{book}` "
+                        f"(no class `{book}`; `{name}` has its shape: {shape})")
+    return True
