@@ -70,6 +70,20 @@ def test_python3_code_without_the_python2_only_range_is_left_alone():
     assert integer_range(ast.parse("def g(p):\n    for l in range(len(p) / 2):\n        pass\n"))
 
 
+@pytest.mark.parametrize("marker", [
+    "print(f'layer {L}')", "A = W @ A_prev", "def h(x: int) -> int:\n    return x",
+    "def h(x, *, y=1):\n    return x", "print(L, end='')"])
+def test_range_over_an_integer_division_in_python3_code_is_the_students_bug(marker):
+    """`range(len(p) / 2)` in a file with syntax only Python 3 parses was run on Python 3
+    (a TypeError there): graded as it is, not as Python 2's floor division."""
+    body = "def g(p, W, A_prev):\n    L = len(p) / 2\n    for l in range(L):\n        pass\n"
+    src = body + marker.replace("\n", "\n") + "\n"
+    assert not integer_range(ast.parse(src))
+    assert integer_range(ast.parse(body))
+    assert integer_range(ast.parse("from __future__ import print_function\n" + body
+                                   + "print(L, end='')\n"))
+
+
 def test_cells_saved_as_files_get_the_notebooks_import_copy():
     """The newest notebook deep-copies params in update_parameters; `import copy` was in its
     first cell, which a student saving one cell per file did not save."""

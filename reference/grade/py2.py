@@ -15,6 +15,7 @@ import functools
 import re
 
 __all__ = ["from_python2", "expand_tabs", "compat_import", "floor_divisions", "integer_range",
+           "python3_only",
            "PYTHON2_NAMES"]
 
 
@@ -81,15 +82,41 @@ def _int_division(node: ast.AST) -> bool:
         _intlike(node.left) and _intlike(node.right)
 
 
-def _true_division(tree: ast.AST) -> bool:
+def _future(tree: ast.AST, feature: str) -> bool:
     return any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
-               and any(a.name == "division" for a in n.names) for n in ast.walk(tree))
+               and any(a.name == feature for a in n.names) for n in ast.walk(tree))
+
+
+def _true_division(tree: ast.AST) -> bool:
+    return _future(tree, "division")
+
+
+def python3_only(tree: ast.AST) -> bool:
+    """Syntax Python 2 cannot parse (f-strings, `@`, annotations, keyword-only arguments,
+    `nonlocal`, `yield from`, `print(..., end=...)`): the file was written for Python 3,
+    so its integer divisions are the student's own bug, not Python 2's floor."""
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.JoinedStr, ast.Nonlocal, ast.YieldFrom, ast.AsyncFunctionDef,
+                          ast.NamedExpr, ast.AnnAssign)):
+            return True
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult):
+            return True
+        if isinstance(n, (ast.FunctionDef, ast.Lambda)) and (
+                n.args.kwonlyargs or getattr(n, "returns", None)
+                or any(a.annotation for a in n.args.args)):
+            return True
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print" \
+                and any(k.arg in ("end", "sep", "file", "flush") for k in n.keywords) \
+                and not _future(tree, "print_function"):
+            return True
+    return False
 
 
 def integer_range(tree: ast.AST) -> bool:
     """Code only Python 2 runs: range() over a division of integers (`L = len(parameters)
-    / 2` then `range(L)`, or `range(len(x) / 2)`), a TypeError in Python 3 every time."""
-    if _true_division(tree):
+    / 2` then `range(L)`, or `range(len(x) / 2)`), a TypeError in Python 3 every time,
+    in a file with nothing only Python 3 parses (`python3_only`)."""
+    if _true_division(tree) or python3_only(tree):
         return False
     halves = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign)
               and _int_division(n.value) for t in n.targets if isinstance(t, ast.Name)}
