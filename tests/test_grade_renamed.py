@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reference.grade.report import function_line
 from reference.grade.runner import grade_submission
 
 REAL = Path(__file__).parent / "submissions" / "real"
@@ -140,8 +141,15 @@ def test_one_typo_is_a_misspelling_for_saito_too(tmp_path):
     """Not graded as the book's class (Saito's TwoLayerNet is optional: 'supplied')."""
     path = _rename(tmp_path, SAITO, "TwoLayerNetwork", "TwoLayersNet")
     result = _grade(path, "saito")
-    assert _statuses(result)["TwoLayerNet.gradient"] in ("missing", "supplied")
+    assert _statuses(result)["TwoLayerNet.gradient"] == "supplied"
     assert not any("graded as the book's" in w for w in result.warnings)
+    # full credit (the course provides it), but the student hears of the typo: the code
+    # under the misspelled name was not graded
+    (fr,) = [f for f in result.functions if f.name == "TwoLayerNet.gradient"]
+    line = function_line(fr)
+    assert line.startswith("supplied: not defined in the submission (did you mean "
+                           "`TwoLayersNet")
+    assert line.endswith("; the course provides it (full credit)")
 
 
 def test_a_class_without_a_constructor_of_its_own_takes_no_sizes(tmp_path):

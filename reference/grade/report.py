@@ -118,6 +118,15 @@ def _jsonable(value):
     return value if isinstance(value, (int, float, str, bool, type(None))) else repr(value)
 
 
+def _hint(f: FunctionResult) -> str:
+    """What a supplied function's message adds after "is not defined in the submission"
+    (a "did you mean"), or ""."""
+    text = f.finding.diagnosis if f.finding else ""
+    head = f"{f.name} is not defined in the submission"
+    return text[len(head):].split("; the course provides it", 1)[0] \
+        if text.startswith(head) else ""
+
+
 def function_line(f: FunctionResult, status: str | None = None) -> str:
     """One line on a function: its status first ("passed", "failed: ...", "missing: ...",
     "supplied: ...", "not graded: ...")."""
@@ -125,8 +134,9 @@ def function_line(f: FunctionResult, status: str | None = None) -> str:
     if status == NOT_GRADED:
         return "not graded: the submission could not be graded"
     if status == SUPPLIED:
-        return ("supplied: not defined in the submission; the course provides it "
-                "(full credit)")
+        hint = _hint(f)
+        return (f"supplied: not defined in the submission{hint}; the course provides it "
+                f"(full credit)")
     if status == MISSING:
         why = f.finding.diagnosis if f.finding else f"{f.name} is not defined"
         return f"missing: {why}"

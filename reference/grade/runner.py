@@ -445,10 +445,12 @@ def _missing(fr: FunctionResult, fn: GradedFunction, data: dict, defined: frozen
         fr.finding = Finding("api", f"the grading process reported {fn.name} as not "
                              "defined, but the submission defines it")
     elif fn.optional:
+        # full credit, but a misspelled definition is named: the student's own code under
+        # that name was not graded
         fr.status, fr.score = SUPPLIED, fn.points
-        fr.finding = Finding("api", f"{fn.name} is not defined in the submission; the "
-                             "course provides it" + ("; the grader used a correct version"
-                                                     if fn.provided else ""))
+        fr.finding = Finding("api", missing_message(fn.name, loaded) + "; the course "
+                             "provides it" + ("; the grader used a correct version"
+                                              if fn.provided else ""))
     else:
         fr.status = MISSING
         fr.finding = Finding("api", missing_message(_text(data.get("missing"), fn.name),
