@@ -219,3 +219,26 @@ def test_the_helper_imports_this_grader_not_a_users_package_of_the_same_name(tmp
         _same(h.stacked(*_args(case), validate=False), local.stacked(*_args(case), validate=False))
     finally:
         h.close()
+
+
+def test_an_interrupted_exchange_never_answers_the_next_request(monkeypatch):
+    """Ctrl-C or a test timeout between a request and its reply leaves the reply in the
+    pipe: read by the next request, it would be another family's gradients."""
+    h = process.OracleProcess()
+    first, second = _families(2)
+    real_load = process.pickle.load
+
+    def interrupted(stream):
+        monkeypatch.setattr(process.pickle, "load", real_load)
+        raise KeyboardInterrupt
+
+    try:
+        h.stacked(*_args(first), validate=False)  # the helper is up
+        monkeypatch.setattr(process.pickle, "load", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            h.stacked(*_args(first), validate=False)
+        _same(h.stacked(*_args(second), validate=False),
+              process.LOCAL.stacked(*_args(second), validate=False))
+        assert h.broken and h._proc is None
+    finally:
+        h.close()

@@ -127,9 +127,7 @@ class OracleProcess:
                 self.start()
                 if self._proc is None:
                     return getattr(LOCAL, name)(*args, **kwargs)
-                pickle.dump(request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self._proc.stdin.flush()
-                reply = pickle.load(self._proc.stdout)
+                reply = self._exchange(request)
         except (OSError, EOFError, pickle.UnpicklingError) as exc:
             self._give_up(f"stopped answering ({type(exc).__name__}){self._stderr_tail()}")
             return getattr(LOCAL, name)(*args, **kwargs)
@@ -138,6 +136,19 @@ class OracleProcess:
         if reply[1] == "InputError":
             raise InputError(reply[2])
         raise RuntimeError(f"the oracle's helper process failed: {reply[1]}: {reply[2]}")
+
+    def _exchange(self, request):
+        """One request, its reply. Interrupted between the two (Ctrl-C, a test's timeout),
+        the reply would stay in the pipe and answer the next request: the helper is then
+        dropped, never used again."""
+        try:
+            pickle.dump(request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._proc.stdin.flush()
+            return pickle.load(self._proc.stdout)
+        except BaseException:
+            self.close()
+            self.broken = True
+            raise
 
     def _stderr_tail(self) -> str:
         if self._log is None:
