@@ -1,0 +1,28 @@
+"""Issue 10, the third sweep of public student repositories: patterns the grader got wrong
+(each fixture in tests/submissions/real, written for this project; its TA verdict is a row
+of verdicts.json, graded by tests/test_grade_real.py and benchmarks/bench_real_agreement.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reference.grade.runner import grade_submission
+
+REAL = Path(__file__).parent / "submissions" / "real"
+
+
+def _statuses(path, style, folder=None) -> dict[str, str]:
+    result = grade_submission(REAL / path, style, seed=0, timeout=5.0,
+                              folder=REAL / folder if folder else None)
+    assert result.error is None, result.error
+    return {f.name: f.status for f in result.functions}
+
+
+def test_ng_static_methods_with_a_capital_are_graded():
+    """Every Ng function a @staticmethod of one class: L_model_forward and L_model_backward
+    (capital L) were 'missing' while the lower-case ones were graded as the methods."""
+    statuses = _statuses("ng_static_class/model.py", "ng")
+    assert statuses["L_model_forward"] == "passed"
+    assert statuses["L_model_backward"] == "passed"
+    assert set(statuses.values()) == {"passed"}
