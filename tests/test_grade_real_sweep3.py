@@ -26,3 +26,13 @@ def test_ng_static_methods_with_a_capital_are_graded():
     assert statuses["L_model_forward"] == "passed"
     assert statuses["L_model_backward"] == "passed"
     assert set(statuses.values()) == {"passed"}
+
+
+def test_a_linear_layer_is_graded_as_the_books_affine():
+    """A Korean course calls Saito's Affine `LinearLayer` (PyTorch's name): it was 'missing',
+    two correct methods lost; now graded as Affine with a note saying so."""
+    result = grade_submission(REAL / "saito_linear_name/layers.py", "saito", seed=0,
+                              timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["Affine.forward"] == statuses["Affine.backward"] == "passed"
+    assert any("`LinearLayer`" in w and "`Affine`" in w for w in result.warnings)

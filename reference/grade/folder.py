@@ -416,12 +416,17 @@ def _merge_cell(self, path: Path) -> Module | None:
 _Collector._merge_cell = _merge_cell
 
 
-def _class_key(name: str) -> str:
+def _class_key(name: str, aliases: bool = True) -> str:
     """A class name as a TA reads it: `ReLU`, `relu`, `Relu_Layer` and `ReluLayer` are the
     book's `Relu` (only a class with methods matches: never the function `sigmoid` for the
-    class `Sigmoid`)."""
+    class `Sigmoid`). `Linear` and `Dense` are the Affine layer (CLASS_ALIASES)."""
     key = name.lower().replace("_", "")
-    return key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+    key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+    return CLASS_ALIASES.get(key, key) if aliases else key
+
+
+# the book's Affine layer under the names other courses and frameworks give it
+CLASS_ALIASES = {"linear": "affine", "dense": "affine", "fullyconnected": "affine"}
 
 
 def _static_method(out: Loaded, name: str) -> bool:
@@ -472,7 +477,10 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
                     out.binds.append({"name": name, "module": module, "attr": match})
                     out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
                                         "(class names are matched regardless of case, "
-                                        "underscores and a `Layer` suffix)")
+                                        "underscores and a `Layer` suffix"
+                                        + ("; `Linear` and `Dense` are the book's `Affine`)"
+                                           if _class_key(match, False) in CLASS_ALIASES
+                                           else ")"))
                     break
             else:
                 bind_renamed(out, name)     # `NeuralNetwork` for Network, by its shape
