@@ -36,3 +36,32 @@ def test_a_linear_layer_is_graded_as_the_books_affine():
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["Affine.forward"] == statuses["Affine.backward"] == "passed"
     assert any("`LinearLayer`" in w and "`Affine`" in w for w in result.warnings)
+
+
+def test_a_project_written_in_lower_case_is_graded_as_the_book():
+    """Affine(w=..., b=...) storing self.dw, params and grads keyed 'w1'..'b2', layers
+    'affine1': Affine.backward 'must store self.dW' and gradient's TypeError on the
+    grader's layers (which took no keywords) were false alarms."""
+    statuses = _statuses("saito_lowercase/ch05/two_layer_net.py", "saito")
+    assert statuses["Affine.backward"] == "passed"
+    assert statuses["TwoLayerNet.gradient"] == "passed"
+
+
+def test_the_lower_case_grads_are_still_checked(tmp_path):
+    """The same project with the two layers' gradients swapped in the returned dict
+    ('w1' given affine2's dw): the book's keys are read through the student's case, so
+    the bug is still caught."""
+    src = REAL / "saito_lowercase"
+    for rel in ("common/__init__.py", "common/layers.py", "ch05/two_layer_net.py"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        text = (src / rel).read_text()
+        if rel.startswith("ch05"):
+            text = text.replace('{"w1": self.layers["affine1"].dw',
+                                '{"w1": self.layers["affine2"].dw')
+            assert '"affine2"].dw, "b1"' in text
+        (tmp_path / rel).write_text(text)
+    result = grade_submission(tmp_path / "ch05/two_layer_net.py", "saito", seed=0,
+                              timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["TwoLayerNet.gradient"] == "failed"
+    assert statuses["Affine.backward"] == "passed"

@@ -104,8 +104,9 @@ def affine_backward(ns, inputs):
     layer = ns["Affine"](inputs["W"], inputs["b"])
     layer.forward(np.array(inputs["x"], copy=True))     # x: Affine.forward's business
     dx = layer.backward(inputs["dout"])
-    return {"dx": dx, "dW": getattr(layer, "dW", None), "db": getattr(layer, "db", None),
-            "has_dW": hasattr(layer, "dW"), "has_db": hasattr(layer, "db")}
+    dW = "dW" if hasattr(layer, "dW") or not hasattr(layer, "dw") else "dw"  # the student's case
+    return {"dx": dx, "dW": getattr(layer, dW, None), "db": getattr(layer, "db", None),
+            "has_dW": hasattr(layer, dW), "has_db": hasattr(layer, "db")}
 
 
 def _one_hot(t, K):
@@ -167,9 +168,28 @@ def branches_on_targets(fn) -> bool:
                     for i in ops))
 
 
+def _cased(mapping, key):
+    """The key of the student's dict spelled like the book's `key` regardless of case
+    (params 'w1', layers 'affine1' in a project written all in lower case)."""
+    if key in mapping:
+        return key
+    return next((k for k in mapping if isinstance(k, str) and k.lower() == key.lower()), key)
+
+
+def _book_keys(grads):
+    """The student's gradient dict with the book's keys ('w1' read as 'W1')."""
+    if not isinstance(grads, dict):
+        return grads
+    out = dict(grads)
+    for key in ("W1", "b1", "W2", "b2"):
+        out.setdefault(key, grads.get(_cased(grads, key)))
+    return out
+
+
 def _set_param(net, key, value):
     """Overwrite net.params[key] in place, so layers holding the same array see it too."""
     params = net.params
+    key = _cased(params, key)
     cur = params.get(key)
     if isinstance(cur, np.ndarray) and cur.shape == value.shape and cur.dtype.kind == "f":
         cur[...] = value
@@ -201,7 +221,8 @@ def two_layer_net_gradient(ns, inputs):
     layers = getattr(net, "layers", None)
     if isinstance(layers, dict):       # layers built from copies of params: point them back
         for name, (wk, bk) in (("Affine1", ("W1", "b1")), ("Affine2", ("W2", "b2"))):
-            layer = layers.get(name)
+            layer = layers.get(_cased(layers, name))
+            wk, bk = _cased(net.params, wk), _cased(net.params, bk)
             if layer is not None and hasattr(layer, "W") and hasattr(layer, "b"):
                 if not (isinstance(layer.W, np.ndarray)
                         and np.shares_memory(layer.W, net.params[wk])):
@@ -213,5 +234,5 @@ def two_layer_net_gradient(ns, inputs):
         for key in ("W1", "b1", "W2", "b2"):      # the same weights for each run
             _set_param(net, key, inputs[key])
         grads = net.gradient(x, t)
-        return {"grads": dict(grads) if isinstance(grads, dict) else grads}
+        return {"grads": _book_keys(grads)}
     return _with_labels(run, inputs["x"], inputs["t"], k)
