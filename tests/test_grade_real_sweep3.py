@@ -65,3 +65,17 @@ def test_the_lower_case_grads_are_still_checked(tmp_path):
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["TwoLayerNet.gradient"] == "failed"
     assert statuses["Affine.backward"] == "passed"
+
+
+def test_total_cost_reading_its_own_feedforward_lists_is_right():
+    """feedforward returning (activations, zs) and total_cost reading feedforward(x)[0][-1]:
+    total_cost was graded over the grader's feedforward (the output alone), so the student's
+    right cost came out wrong. feedforward itself breaks the book's contract and says so."""
+    result = grade_submission(REAL / "nielsen2_feedforward_lists/network2.py", "nielsen2",
+                              seed=0, timeout=5.0)
+    by_name = {f.name: f for f in result.functions}
+    assert by_name["Network.total_cost"].status == "passed"
+    assert by_name["Network.backprop"].status == "passed"
+    feedforward = by_name["Network.feedforward"]
+    assert feedforward.status == "failed"
+    assert "(activations, zs)" in feedforward.finding.diagnosis
