@@ -79,3 +79,14 @@ def test_total_cost_reading_its_own_feedforward_lists_is_right():
     feedforward = by_name["Network.feedforward"]
     assert feedforward.status == "failed"
     assert "(activations, zs)" in feedforward.finding.diagnosis
+
+
+def test_a_numbered_affine_class_per_layer_is_the_books_affine():
+    """Affine1 and Affine2, the same layer written once per layer of the net: Affine was
+    'missing' ('did you mean Affine2?'); now the first is graded as Affine, with a note."""
+    result = grade_submission(REAL / "saito_numbered_affine/layers.py", "saito", seed=0,
+                              timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["Affine.forward"] == statuses["Affine.backward"] == "passed"
+    assert statuses["Sigmoid.backward"] == "failed"
+    assert any("`Affine1`" in w for w in result.warnings)

@@ -419,8 +419,10 @@ _Collector._merge_cell = _merge_cell
 def _class_key(name: str, aliases: bool = True) -> str:
     """A class name as a TA reads it: `ReLU`, `relu`, `Relu_Layer` and `ReluLayer` are the
     book's `Relu` (only a class with methods matches: never the function `sigmoid` for the
-    class `Sigmoid`). `Linear` and `Dense` are the Affine layer (CLASS_ALIASES)."""
+    class `Sigmoid`). `Affine1` is too (the first, by name, of a class per layer);
+    `Linear` and `Dense` are the Affine layer (CLASS_ALIASES)."""
     key = name.lower().replace("_", "")
+    key = key.rstrip("0123456789") or key                   # Affine1, Affine2: one per layer
     key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
     return CLASS_ALIASES.get(key, key) if aliases else key
 
@@ -477,7 +479,7 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
                     out.binds.append({"name": name, "module": module, "attr": match})
                     out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
                                         "(class names are matched regardless of case, "
-                                        "underscores and a `Layer` suffix"
+                                        "underscores, a number and a `Layer` suffix"
                                         + ("; `Linear` and `Dense` are the book's `Affine`)"
                                            if _class_key(match, False) in CLASS_ALIASES
                                            else ")"))
