@@ -182,7 +182,8 @@ def _book_keys(grads):
         return grads
     out = dict(grads)
     for key in ("W1", "b1", "W2", "b2"):
-        out.setdefault(key, grads.get(_cased(grads, key)))
+        if _cased(grads, key) in grads:
+            out.setdefault(key, grads[_cased(grads, key)])
     return out
 
 
