@@ -90,3 +90,25 @@ def test_a_numbered_affine_class_per_layer_is_the_books_affine():
     assert statuses["Affine.forward"] == statuses["Affine.backward"] == "passed"
     assert statuses["Sigmoid.backward"] == "failed"
     assert any("`Affine1`" in w for w in result.warnings)
+
+
+def test_sigmoid_prime_as_a_method_taking_self_is_graded():
+    """sigmoid and sigmoid_prime as ordinary methods (self.sigmoid_prime(z) everywhere):
+    sigmoid_prime was 'missing' (the call `sigmoid_prime(...)` cannot find it, said the
+    grader, though the student never makes it); now graded on an instance, with a note."""
+    result = grade_submission(REAL / "nielsen_instance_methods/network.py", "nielsen",
+                              seed=0, timeout=5.0)
+    statuses = {f.name: f.status for f in result.functions}
+    assert statuses["sigmoid_prime"] == statuses["sigmoid"] == "passed"
+    assert any("`Network.sigmoid_prime`" in w and "instance" in w for w in result.warnings)
+
+
+def test_a_wrong_sigmoid_prime_method_still_fails(tmp_path):
+    """The same method with the derivative wrong (s * s): graded, and failed."""
+    text = (REAL / "nielsen_instance_methods/network.py").read_text()
+    bad = text.replace("return self.sigmoid(z) * (1 - self.sigmoid(z))",
+                       "return self.sigmoid(z) * self.sigmoid(z)")
+    assert bad != text
+    (tmp_path / "network.py").write_text(bad)
+    result = grade_submission(tmp_path / "network.py", "nielsen", seed=0, timeout=5.0)
+    assert {f.name: f.status for f in result.functions}["sigmoid_prime"] == "failed"

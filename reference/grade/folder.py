@@ -433,8 +433,9 @@ CLASS_ALIASES = {"linear": "affine", "dense": "affine", "fullyconnected": "affin
 
 def _static_method(out: Loaded, name: str) -> bool:
     """The book's module-level `sigmoid_prime` written as a @staticmethod of the class
-    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs) is
-    graded as that method, with a note. A book class (`Relu`) is never matched; Ng's
+    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs), or
+    as a method taking self (run on an instance made without __init__), is graded as
+    that method, with a note. A book class (`Relu`) is never matched; Ng's
     `L_model_backward` is a function for all its capital."""
     if "." in name or not (name[:1].islower() or "_" in name):
         return False
@@ -442,11 +443,15 @@ def _static_method(out: Loaded, name: str) -> bool:
                                                   for m in out.modules
                                                   if not is_course_file(m.name)]
     for module, static, defines in places:
-        match = next((d for d in sorted(static) if d.rpartition(".")[2] == name), None)
+        match = next((d for d in sorted(static, key=lambda d: d.startswith("self:"))
+                      if d.rpartition(".")[2] == name), None)
         if match:
-            out.origins[name] = defines[match]
-            out.binds.append({"name": name, "module": module, "attr": match})
-            out.warnings.append(f"`{match}` ({defines[match]}, a static method) graded as "
+            attr = match.removeprefix("self:")
+            kind = "a method, run on an instance" if attr != match else "a static method"
+            out.origins[name] = defines[attr]
+            out.binds.append({"name": name, "module": module, "attr": attr,
+                              "instance": attr != match})
+            out.warnings.append(f"`{attr}` ({defines[attr]}, {kind}) graded as "
                                 f"the book's module-level `{name}`")
             return True
     return False
