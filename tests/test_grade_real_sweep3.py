@@ -112,3 +112,15 @@ def test_a_wrong_sigmoid_prime_method_still_fails(tmp_path):
     (tmp_path / "network.py").write_text(bad)
     result = grade_submission(tmp_path / "network.py", "nielsen", seed=0, timeout=5.0)
     assert {f.name: f.status for f in result.functions}["sigmoid_prime"] == "failed"
+
+
+def test_one_slip_in_a_class_based_assignment_is_charged_once():
+    """The assignment as methods of one class (static, or taking self), linear_backward's db
+    without 1/m: linear_activation_backward and L_model_backward, right themselves, failed
+    too (they call the method through the class, where the grader's correct helper was
+    never put); module-level code is graded over correct helpers, and now a class is too."""
+    for name in ("static.py", "instance.py"):
+        statuses = _statuses(f"ng_class_one_bug/{name}", "ng")
+        assert statuses["linear_backward"] == "failed", name
+        assert statuses["linear_activation_backward"] == "passed", name
+        assert statuses["L_model_backward"] == "passed", name
