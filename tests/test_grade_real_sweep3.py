@@ -124,3 +124,12 @@ def test_one_slip_in_a_class_based_assignment_is_charged_once():
         assert statuses["linear_backward"] == "failed", name
         assert statuses["linear_activation_backward"] == "passed", name
         assert statuses["L_model_backward"] == "passed", name
+
+
+def test_a_wrong_sigmoid_prime_method_is_charged_once():
+    """sigmoid_prime as a method taking self, wrong: backprop (right, calling
+    self.sigmoid_prime) failed with it, while a module-level one is replaced by the correct
+    derivative when backprop is graded; now the class's method is replaced too."""
+    statuses = _statuses("nielsen_method_slip/network.py", "nielsen")
+    assert statuses["sigmoid_prime"] == "failed"
+    assert statuses["Network.backprop"] == "passed"

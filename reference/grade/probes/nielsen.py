@@ -54,8 +54,17 @@ def _isolate(ns):
     sigmoid is inside the class cannot run, and must fail with its NameError)."""
     _prepare(ns)
     for name, correct in (("sigmoid", sigmoid), ("sigmoid_prime", sigmoid_prime)):
-        if name in ns:
-            ns[name] = correct
+        _replace(ns, name, correct)
+
+
+def _replace(ns, name, correct):
+    """The student's `name` replaced by the correct one: module-level, and as a method of
+    their classes (`self.sigmoid_prime(z)`, static or taking self), where they define it."""
+    if name in ns:
+        ns[name] = correct
+    for cls in [v for v in list(ns.values()) if isinstance(v, type)]:
+        if name in vars(cls):
+            setattr(cls, name, staticmethod(correct))
 
 
 def _network(ns, inputs, weights=None, biases=None):
@@ -74,9 +83,9 @@ def sigmoid_probe(ns, inputs):
 
 def sigmoid_prime_probe(ns, inputs):
     _prepare(ns)
-    if "sigmoid" in ns:
-        ns["sigmoid"] = sigmoid
-    return {"return": ns["sigmoid_prime"](inputs["z"])}
+    graded = ns["sigmoid_prime"]     # bound before its class's sigmoid is replaced
+    _replace(ns, "sigmoid", sigmoid)
+    return {"return": graded(inputs["z"])}
 
 
 def cost_derivative(ns, inputs):
