@@ -133,3 +133,12 @@ def test_a_wrong_sigmoid_prime_method_is_charged_once():
     statuses = _statuses("nielsen_method_slip/network.py", "nielsen")
     assert statuses["sigmoid_prime"] == "failed"
     assert statuses["Network.backprop"] == "passed"
+
+
+def test_a_layer_bug_is_not_charged_again_in_gradient():
+    """TwoLayerNet builds the student's layers through their module (`L.Affine`) under
+    their own names (`ReLU`, `SoftMaxWithLoss`): the grader's correct layers replaced only
+    the book's names in the namespace, so Affine's extra 1/m failed gradient too."""
+    statuses = _statuses("saito_module_alias/ch05/two_layer_net.py", "saito")
+    assert statuses["Affine.backward"] == "failed"
+    assert statuses["TwoLayerNet.gradient"] == "passed"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dis
 import inspect
+from types import ModuleType
 
 import numpy as np
 
@@ -198,6 +199,31 @@ def _set_param(net, key, value):
         params[key] = np.array(value, dtype=float, copy=True)
 
 
+_BOOK_LAYERS = {"relu": "Relu", "sigmoid": "Sigmoid", "affine": "Affine", "linear": "Affine",
+                "dense": "Affine", "softmaxwithloss": "SoftmaxWithLoss"}
+
+
+def _book_layer(name: str):
+    """The book's layer a student's class name stands for (`ReLU`, `Affine1`, `LinearLayer`,
+    `SoftMaxWithLoss`), as the loader matches them; None for any other name."""
+    key = name.lower().replace("_", "").rstrip("0123456789")
+    key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+    return _BOOK_LAYERS.get(key)
+
+
+def _stand_in_layers(space: dict) -> None:
+    """The student's layer classes under their own names, in a namespace and in the
+    student's modules it holds (`from common import layers as L`; `L.Affine(...)`),
+    replaced by correct ones: a layer's bug is reported at the layer, not again here."""
+    spaces = [space] + [vars(m) for m in list(space.values()) if isinstance(m, ModuleType)
+                        and type(getattr(m, "__loader__", None)).__name__ == "SourceFinder"]
+    for names in spaces:
+        for key, value in list(names.items()):
+            book = _book_layer(key) if isinstance(value, type) else None
+            if book is not None:
+                names[key] = LAYERS[book]
+
+
 def two_layer_net_gradient(ns, inputs):
     """TwoLayerNet(input, hidden, output).gradient(x, t) with the case's W1, b1, W2, b2.
 
@@ -207,12 +233,14 @@ def two_layer_net_gradient(ns, inputs):
     """
     _supply_helpers(ns)
     ns.update(LAYERS)
+    _stand_in_layers(ns)
     # TwoLayerNet from another of the student's files (ch05/two_layer_net.py importing
     # common/layers.py): its own module's layer classes are replaced too
     init = getattr(ns.get("TwoLayerNet"), "__init__", None)
     home = getattr(init, "__globals__", None)
     if isinstance(home, dict) and home is not ns:
         home.update({k: v for k, v in {**HELPERS, **LAYERS}.items() if k in home})
+        _stand_in_layers(home)
     n, h, k = (int(inputs["sizes"][i]) for i in range(3))
     net = ns["TwoLayerNet"](n, h, k)
     if not isinstance(getattr(net, "params", None), dict):
