@@ -142,3 +142,11 @@ def test_a_layer_bug_is_not_charged_again_in_gradient():
     statuses = _statuses("saito_module_alias/ch05/two_layer_net.py", "saito")
     assert statuses["Affine.backward"] == "failed"
     assert statuses["TwoLayerNet.gradient"] == "passed"
+
+
+def test_layers_in_a_plain_list_built_from_copies_get_the_cases_weights():
+    """self.layers a list of Affine(copy of W1...), Relu, Affine(copy of W2...): the case's
+    weights reached params but not the layers, so a right gradient came out wrong; an
+    OrderedDict of copies was already pointed back at params, now a list is too."""
+    assert _statuses("saito_layer_list/two_layer_net.py", "saito")["TwoLayerNet.gradient"] \
+        == "passed"

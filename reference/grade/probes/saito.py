@@ -224,6 +224,27 @@ def _stand_in_layers(space: dict) -> None:
                 names[key] = LAYERS[book]
 
 
+def _point_back(net) -> None:
+    """Layers built from copies of params get the params' arrays back (the case's weights):
+    net.layers an OrderedDict ('Affine1', 'Affine2') or a plain list (its two Affines)."""
+    layers = getattr(net, "layers", None)
+    if isinstance(layers, dict):
+        affines = [layers.get(_cased(layers, name)) for name in ("Affine1", "Affine2")]
+    elif isinstance(layers, (list, tuple)):
+        affines = [x for x in layers if hasattr(x, "W") and hasattr(x, "b")][:2]
+    else:
+        return
+    for layer, (wk, bk) in zip(affines, (("W1", "b1"), ("W2", "b2"))):
+        wk, bk = _cased(net.params, wk), _cased(net.params, bk)
+        if layer is not None and hasattr(layer, "W") and hasattr(layer, "b"):
+            if not (isinstance(layer.W, np.ndarray)
+                    and np.shares_memory(layer.W, net.params[wk])):
+                layer.W = net.params[wk]
+            if not (isinstance(layer.b, np.ndarray)
+                    and np.shares_memory(layer.b, net.params[bk])):
+                layer.b = net.params[bk]
+
+
 def two_layer_net_gradient(ns, inputs):
     """TwoLayerNet(input, hidden, output).gradient(x, t) with the case's W1, b1, W2, b2.
 
@@ -247,18 +268,7 @@ def two_layer_net_gradient(ns, inputs):
         raise AttributeError("TwoLayerNet has no `params` dict (W1, b1, W2, b2)")
     for key in ("W1", "b1", "W2", "b2"):
         _set_param(net, key, inputs[key])
-    layers = getattr(net, "layers", None)
-    if isinstance(layers, dict):       # layers built from copies of params: point them back
-        for name, (wk, bk) in (("Affine1", ("W1", "b1")), ("Affine2", ("W2", "b2"))):
-            layer = layers.get(_cased(layers, name))
-            wk, bk = _cased(net.params, wk), _cased(net.params, bk)
-            if layer is not None and hasattr(layer, "W") and hasattr(layer, "b"):
-                if not (isinstance(layer.W, np.ndarray)
-                        and np.shares_memory(layer.W, net.params[wk])):
-                    layer.W = net.params[wk]
-                if not (isinstance(layer.b, np.ndarray)
-                        and np.shares_memory(layer.b, net.params[bk])):
-                    layer.b = net.params[bk]
+    _point_back(net)
     def run(x, t):
         for key in ("W1", "b1", "W2", "b2"):      # the same weights for each run
             _set_param(net, key, inputs[key])
