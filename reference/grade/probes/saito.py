@@ -234,15 +234,15 @@ def _point_back(net) -> None:
         affines = [x for x in layers if hasattr(x, "W") and hasattr(x, "b")][:2]
     else:
         return
-    for layer, (wk, bk) in zip(affines, (("W1", "b1"), ("W2", "b2"))):
+    for affine, (wk, bk) in zip(affines, (("W1", "b1"), ("W2", "b2"))):
         wk, bk = _cased(net.params, wk), _cased(net.params, bk)
-        if layer is not None and hasattr(layer, "W") and hasattr(layer, "b"):
-            if not (isinstance(layer.W, np.ndarray)
-                    and np.shares_memory(layer.W, net.params[wk])):
-                layer.W = net.params[wk]
-            if not (isinstance(layer.b, np.ndarray)
-                    and np.shares_memory(layer.b, net.params[bk])):
-                layer.b = net.params[bk]
+        if affine is not None and hasattr(affine, "W") and hasattr(affine, "b"):
+            if not (isinstance(affine.W, np.ndarray)
+                    and np.shares_memory(affine.W, net.params[wk])):
+                affine.W = net.params[wk]
+            if not (isinstance(affine.b, np.ndarray)
+                    and np.shares_memory(affine.b, net.params[bk])):
+                affine.b = net.params[bk]
 
 
 def two_layer_net_gradient(ns, inputs):
