@@ -19,6 +19,10 @@ tests/test_grade_real_sweep2.py): renamed TwoLayerNet and Network classes, a v2 
 (dA{l+1} keys), a v4 nbconvert export (always-true tuple asserts, deepcopy), Python 2's
 `len(parameters) / 2`, cells saved as files using `copy`, scipy's expit, a sigmoid_prime
 taking the activation, a folder per step with relative sys.path entries, six.moves.
+The third (tests/test_grade_real_sweep3.py): Ng's assignment as static or self methods of
+one class, Saito's layers in lower case (w, dw, 'w1' keys), `LinearLayer` and `Affine1`
+for Affine, layers reached as `L.Affine`, Nielsen's sigmoid as methods, a feedforward
+returning (activations, zs), whole application notebooks exported with module-level runs.
 """
 
 from __future__ import annotations

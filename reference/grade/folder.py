@@ -416,29 +416,42 @@ def _merge_cell(self, path: Path) -> Module | None:
 _Collector._merge_cell = _merge_cell
 
 
-def _class_key(name: str) -> str:
+def _class_key(name: str, aliases: bool = True) -> str:
     """A class name as a TA reads it: `ReLU`, `relu`, `Relu_Layer` and `ReluLayer` are the
     book's `Relu` (only a class with methods matches: never the function `sigmoid` for the
-    class `Sigmoid`)."""
+    class `Sigmoid`). `Affine1` is too (the first, by name, of a class per layer);
+    `Linear` and `Dense` are the Affine layer (CLASS_ALIASES)."""
     key = name.lower().replace("_", "")
-    return key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+    key = key.rstrip("0123456789") or key                   # Affine1, Affine2: one per layer
+    key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
+    return CLASS_ALIASES.get(key, key) if aliases else key
+
+
+# the book's Affine layer under the names other courses and frameworks give it
+CLASS_ALIASES = {"linear": "affine", "dense": "affine", "fullyconnected": "affine"}
 
 
 def _static_method(out: Loaded, name: str) -> bool:
     """The book's module-level `sigmoid_prime` written as a @staticmethod of the class
-    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs) is
-    graded as that method, with a note."""
-    if "." in name or not name[:1].islower():
+    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs), or
+    as a method taking self (run on an instance made without __init__), is graded as
+    that method, with a note. A book class (`Relu`) is never matched; Ng's
+    `L_model_backward` is a function for all its capital."""
+    if "." in name or not (name[:1].islower() or "_" in name):
         return False
     places = [(None, out.static, out.defines)] + [(m.name, m.static, m.defines)
                                                   for m in out.modules
                                                   if not is_course_file(m.name)]
     for module, static, defines in places:
-        match = next((d for d in sorted(static) if d.rpartition(".")[2] == name), None)
+        match = next((d for d in sorted(static, key=lambda d: d.startswith("self:"))
+                      if d.rpartition(".")[2] == name), None)
         if match:
-            out.origins[name] = defines[match]
-            out.binds.append({"name": name, "module": module, "attr": match})
-            out.warnings.append(f"`{match}` ({defines[match]}, a static method) graded as "
+            attr = match.removeprefix("self:")
+            kind = "a method, run on an instance" if attr != match else "a static method"
+            out.origins[name] = defines[attr]
+            out.binds.append({"name": name, "module": module, "attr": attr,
+                              "instance": attr != match})
+            out.warnings.append(f"`{attr}` ({defines[attr]}, {kind}) graded as "
                                 f"the book's module-level `{name}`")
             return True
     return False
@@ -471,7 +484,10 @@ def _bind(out: Loaded, wanted: set[str]) -> None:
                     out.binds.append({"name": name, "module": module, "attr": match})
                     out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
                                         "(class names are matched regardless of case, "
-                                        "underscores and a `Layer` suffix)")
+                                        "underscores, a number and a `Layer` suffix"
+                                        + ("; `Linear` and `Dense` are the book's `Affine`)"
+                                           if _class_key(match, False) in CLASS_ALIASES
+                                           else ")"))
                     break
             else:
                 bind_renamed(out, name)     # `NeuralNetwork` for Network, by its shape

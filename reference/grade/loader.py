@@ -98,6 +98,7 @@ class Loaded:
     package: str | None = None     # the graded file's package, for its relative imports
     merged: list[str] = field(default_factory=list)      # notebook cells saved as files
     static: set[str] = field(default_factory=set)        # "Network.sigmoid" staticmethods
+    # (and "self:Network.sigmoid" for a method taking self)
 
     @property
     def files(self) -> list[str]:
@@ -498,6 +499,8 @@ def _segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[s
                         defines.setdefault(f"{node.name}.{item.name}", label)
                         if any(ast.unparse(d) == "staticmethod" for d in item.decorator_list):
                             out.static.add(f"{node.name}.{item.name}")
+                        elif [a.arg for a in item.args.args[:1]] == ["self"]:
+                            out.static.add(f"self:{node.name}.{item.name}")  # a plain method
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)

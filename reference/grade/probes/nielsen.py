@@ -54,8 +54,17 @@ def _isolate(ns):
     sigmoid is inside the class cannot run, and must fail with its NameError)."""
     _prepare(ns)
     for name, correct in (("sigmoid", sigmoid), ("sigmoid_prime", sigmoid_prime)):
-        if name in ns:
-            ns[name] = correct
+        _replace(ns, name, correct)
+
+
+def _replace(ns, name, correct):
+    """The student's `name` replaced by the correct one: module-level, and as a method of
+    their classes (`self.sigmoid_prime(z)`, static or taking self), where they define it."""
+    if name in ns:
+        ns[name] = correct
+    for cls in [v for v in list(ns.values()) if isinstance(v, type)]:
+        if name in vars(cls):
+            setattr(cls, name, staticmethod(correct))
 
 
 def _network(ns, inputs, weights=None, biases=None):
@@ -74,9 +83,9 @@ def sigmoid_probe(ns, inputs):
 
 def sigmoid_prime_probe(ns, inputs):
     _prepare(ns)
-    if "sigmoid" in ns:
-        ns["sigmoid"] = sigmoid
-    return {"return": ns["sigmoid_prime"](inputs["z"])}
+    graded = ns["sigmoid_prime"]     # bound before its class's sigmoid is replaced
+    _replace(ns, "sigmoid", sigmoid)
+    return {"return": graded(inputs["z"])}
 
 
 def cost_derivative(ns, inputs):
@@ -298,14 +307,28 @@ def update_mini_batch2(ns, inputs):
     return {"weights": list(net.weights), "biases": list(net.biases)}
 
 
+def _returns_lists(net, data) -> bool:
+    """Does the student's feedforward return (activations, zs), which their total_cost
+    reads as feedforward(x)[0][-1], rather than the output?"""
+    try:
+        got = net.feedforward(np.array(data[0][0], copy=True)) if data else None
+    except Exception:  # noqa: BLE001 - its error is Network.feedforward's, reported there
+        return False
+    return isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], list)
+
+
 def total_cost_probe(ns, inputs):
-    """total_cost(data, lmbda): feedforward is the correct one."""
+    """total_cost(data, lmbda): feedforward is the correct one (returning what the
+    student's own returns: the output, or their (activations, zs))."""
     net = _network2(ns, inputs)
+    lists = _returns_lists(net, inputs["data"])
 
     def feedforward(a):
+        activations, zs = [a], []
         for w, b in zip(net.weights, net.biases):
-            a = sigmoid(w @ a + b)
-        return a
+            zs.append(w @ activations[-1] + b)
+            activations.append(sigmoid(zs[-1]))
+        return (activations, zs) if lists else activations[-1]
     net.feedforward = feedforward
     return {"return": net.total_cost([(x, y) for x, y in inputs["data"]], inputs["lmbda"])}
 

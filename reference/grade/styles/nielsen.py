@@ -147,6 +147,13 @@ def net_cases(rng, n):
     return cases
 
 
+def _activations_and_zs(got) -> bool:
+    """A pair of lists (every layer's activations, every layer's z) returned for the output."""
+    return (isinstance(got, (list, tuple)) and len(got) == 2
+            and all(isinstance(part, (list, tuple)) and part
+                    and all(isinstance(v, np.ndarray) for v in part) for part in got))
+
+
 def judge_feedforward(got, case):
     """a ← σ(w·a + b) layer by layer; returns the output activation (n_L, 1)."""
     W, x = case.inputs["weights"], case.inputs["x"]
@@ -154,6 +161,9 @@ def judge_feedforward(got, case):
     for w in W:
         no_bias = _sig(w @ no_bias)
     zs = case.expected["zs"]
+    if _activations_and_zs(got.get("return")):
+        return Finding("forward", "feedforward(a) returns (activations, zs): the book's "
+                                  "feedforward returns the output, activations[-1]")
     return diagnose_array(got.get("return"), case.expected["a"], equation="forward",
                           name="feedforward(a)",
                           mistakes=[("the biases are missing: a = sigmoid(np.dot(w, a) + b)",
