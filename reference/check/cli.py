@@ -15,6 +15,7 @@ from ..cli import did_you_mean
 from ..derive.cli import add_param_option, params_of
 from ..oracle.cases import DTYPES, LAYOUTS
 from ..oracle.compare import EQUATIONS
+from ..oracle.process import LOCAL
 from .contract import BIAS_SHAPES, load_impl
 
 __all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
@@ -117,6 +118,7 @@ def run(args) -> int:
 
         bar = tqdm(total=args.cases, unit="case", file=sys.stderr, disable=None,
                    desc="check", leave=False)
+    LOCAL.load()  # cases/s measures the check, not the torch import
     t0 = time.perf_counter()
     try:
         summary = run_check(args.cases, args.seed, jobs=args.jobs,

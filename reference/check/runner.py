@@ -400,6 +400,7 @@ def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 25
 
 
 def _run_slices(summary: Summary, slices, jobs: int, progress) -> None:
+    LOCAL.load()  # torch once, here: the forked workers inherit it
     if jobs == 1:
         _init_worker()
         results: Iterable[list[CaseResult]] = map(_run_slice, slices)

@@ -46,6 +46,10 @@ class LocalOracle:
     """autograd in this process; the functions are looked up when called (so a test
     may replace `reference.oracle.autograd.oracle_stacked`)."""
 
+    def load(self) -> None:
+        """Import torch now (before a timer starts, before a pool forks its workers)."""
+        from . import autograd  # noqa: F401
+
     def stacked(self, *args, **kwargs):
         from . import autograd
 
