@@ -242,3 +242,17 @@ def test_an_interrupted_exchange_never_answers_the_next_request(monkeypatch):
         assert h.broken and h._proc is None
     finally:
         h.close()
+
+
+def test_a_helper_that_fails_says_why_in_the_warning():
+    """The warning quotes the last line the helper wrote to stderr (its error), so a
+    broken installation is visible, not only slower."""
+    h = process.OracleProcess()
+    case = _families(1)[0]
+    h.start()
+    h._proc.stdin.write(b"not a pickle")
+    h._proc.stdin.flush()
+    h._proc.wait(timeout=60)
+    with pytest.warns(RuntimeWarning, match=r"stopped answering \(\w+\): .*Error"):
+        got = h.stacked(*_args(case), validate=False)
+    _same(got, process.LOCAL.stacked(*_args(case), validate=False))

@@ -149,6 +149,8 @@ class OracleProcess:
             pickle.dump(request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._proc.stdin.flush()
             return pickle.load(self._proc.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            raise  # the helper is gone: `_call` says why (its stderr) and drops it
         except BaseException:
             self.close()
             self.broken = True
@@ -188,14 +190,13 @@ class OracleProcess:
 _ENABLED: OracleProcess | None = None
 
 
-def enable(start: bool = True) -> OracleProcess:
+def enable() -> OracleProcess:
     """Answer `run_case`'s oracle requests in a helper process from now on (started
     now, so torch is imported while the caller goes on)."""
     global _ENABLED
     if _ENABLED is None:
         _ENABLED = OracleProcess()
-    if start:
-        _ENABLED.start()
+    _ENABLED.start()
     return _ENABLED
 
 
