@@ -1,0 +1,17 @@
+"""Layers beyond dense: each layer type's forward and hand-written backward in
+CS231n's convention, one registry entry each (`manual.layers.base`).
+
+    from manual.layers import conv_forward, conv_backward, LAYERS
+    out, cache = conv_forward(x, w, b, {"stride": 1, "pad": 1})
+    dx, dw, db = conv_backward(dout, cache)
+
+Families: `dense` (affine, relu, flatten, softmax_loss, svm_loss, l2), `conv`
+(conv, conv_channels_last, max_pool, avg_pool), `norm` (batchnorm,
+spatial_batchnorm, layernorm, dropout), `recurrent` (word_embedding, rnn_step,
+rnn, lstm_step, lstm, temporal_affine, temporal_softmax_loss).
+"""
+
+from . import conv, dense, norm, recurrent  # noqa: F401  (each registers its entries)
+from .base import LAYERS, Layer, get_layer, register_layer
+
+__all__ = ["LAYERS", "Layer", "get_layer", "register_layer"]

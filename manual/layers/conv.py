@@ -1,0 +1,1 @@
+"""Layers of the conv family (filled in by its entries)."""

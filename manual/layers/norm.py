@@ -1,0 +1,1 @@
+"""Layers of the norm family (filled in by its entries)."""

@@ -1,0 +1,1 @@
+"""Layers of the recurrent family (filled in by its entries)."""

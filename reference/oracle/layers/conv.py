@@ -1,0 +1,1 @@
+"""The torch twins of the conv family (filled in by its entries)."""

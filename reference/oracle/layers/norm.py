@@ -1,0 +1,1 @@
+"""The torch twins of the norm family (filled in by its entries)."""

@@ -1,0 +1,1 @@
+"""The torch twins of the recurrent family (filled in by its entries)."""
