@@ -1,0 +1,5 @@
+"""Planted bugs of the dense family (see tests/layer_bugs/__init__.py)."""
+
+from . import Planted
+
+PLANTED: list[Planted] = []
