@@ -3,8 +3,8 @@
 Each is a CS231n-convention implementation (rnn_layers.py) with one classic mistake,
 and `diagnosis` a substring of the diagnosis the oracle must name; the entries with
 diagnosis None are right answers written another way (a loop over the public step
-functions with a list of step caches, a dict cache, a loop-based embedding
-backward, CS231n's own fancy-indexed softmax) and must pass.
+functions with a list of step caches, a dict cache, a loop over examples, a
+loop-based embedding backward, a flattened softmax) and must pass.
 """
 
 from __future__ import annotations
@@ -84,6 +84,17 @@ def rnn_step_backward_from_a(dnext_h, cache):
     return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
 
 
+def rnn_step_backward_per_example(dnext_h, cache):
+    """Right, one example at a time: the parameter gradients summed as outer products."""
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h**2)
+    dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
+    for n in range(x.shape[0]):
+        dWx += np.outer(x[n], da[n])
+        dWh += np.outer(prev_h[n], da[n])
+    return da @ Wx.T, da @ Wh.T, dWx, dWh, da.sum(axis=0)
+
+
 # --- lstm step written out, with a gate order and a dict cache ------------------------------
 
 
@@ -158,27 +169,27 @@ def temporal_affine_backward_einsum(dout, cache):
             dout.sum(axis=(0, 1)))
 
 
-def temporal_softmax_loss_cs231n(x, y, mask, verbose=False):
-    """Right, written as CS231n's reference does: flattened steps, fancy indexing."""
+def temporal_softmax_loss_flat(x, y, mask, verbose=False):
+    """Right, another way: the steps flattened into rows, log-sum-exp by np.logaddexp,
+    the target's 1 subtracted by fancy indexing, the mask as a weight per row."""
     N, T, V = x.shape
-    x_flat, y_flat, mask_flat = x.reshape(N * T, V), y.reshape(N * T), mask.reshape(N * T)
-    probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
-    probs /= np.sum(probs, axis=1, keepdims=True)
-    loss = -np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N
-    dx_flat = probs.copy()
-    dx_flat[np.arange(N * T), y_flat] -= 1
-    dx_flat /= N
-    dx_flat *= mask_flat[:, None]
-    return loss, dx_flat.reshape(N, T, V)
+    rows, targets = np.arange(N * T), y.reshape(-1)
+    scores = x.reshape(N * T, V)
+    log_total = np.logaddexp.reduce(scores, axis=1)
+    weight = mask.reshape(-1).astype(x.dtype) / N
+    loss = np.dot(weight, log_total - scores[rows, targets])
+    grad = np.exp(scores - log_total[:, None])
+    grad[rows, targets] -= 1
+    return loss, (grad * weight[:, None]).reshape(N, T, V)
 
 
 def temporal_softmax_loss_unmasked_dx(x, y, mask):
-    loss, dx = temporal_softmax_loss_cs231n(x, y, mask)
-    return loss, temporal_softmax_loss_cs231n(x, y, np.ones_like(mask))[1]
+    loss, dx = temporal_softmax_loss_flat(x, y, mask)
+    return loss, temporal_softmax_loss_flat(x, y, np.ones_like(mask))[1]
 
 
 def temporal_softmax_loss_over_n_t(x, y, mask):
-    loss, dx = temporal_softmax_loss_cs231n(x, y, mask)
+    loss, dx = temporal_softmax_loss_flat(x, y, mask)
     return loss / x.shape[1], dx / x.shape[1]
 
 
@@ -221,6 +232,8 @@ PLANTED: list[Planted] = [
     # harmless: right answers written another way
     Planted("rnn_step-cache-a", "rnn_step", rnn_step_forward_caching_a, rnn_step_backward_from_a,
             None),
+    Planted("rnn_step-loop-over-examples", "rnn_step", rnn_step_forward,
+            rnn_step_backward_per_example, None),
     Planted("rnn-loop-of-steps", "rnn", _RNN, sequence_backward(rnn_step_backward, lstm=False),
             None),
     Planted("lstm_step-dict-cache", "lstm_step", *_IFOG, None),
@@ -232,8 +245,8 @@ PLANTED: list[Planted] = [
             word_embedding_backward_loop, None),
     Planted("temporal_affine-einsum", "temporal_affine", temporal_affine_forward,
             temporal_affine_backward_einsum, None),
-    Planted("temporal_softmax_loss-cs231n", "temporal_softmax_loss",
-            temporal_softmax_loss_cs231n, None, None),
+    Planted("temporal_softmax_loss-flat", "temporal_softmax_loss",
+            temporal_softmax_loss_flat, None, None),
     Planted("temporal_softmax_loss-manual", "temporal_softmax_loss", temporal_softmax_loss,
             None, None),
 ]
