@@ -85,6 +85,8 @@ class Report:
     diagnoses: function -> texts its diagnosis holds; a text starting with '^' begins it,
         one ending with '$' ends it. diagnosis_lacks: function -> texts it never holds.
     failing: exactly the functions that failed or are missing.
+    statuses: function -> its exact status (the table's 'wrong' also accepts 'missing': a
+        wrong function the student wrote must be 'failed').
     supplied: exactly the functions supplied by the course.
     origins: function -> the file it was found in.
     files / ignored: exactly the files graded / ignored; files_include / ignored_include:
@@ -98,6 +100,7 @@ class Report:
     diagnoses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     diagnosis_lacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     failing: frozenset[str] | None = None
+    statuses: dict[str, str] = field(default_factory=dict)
     supplied: frozenset[str] | None = None
     origins: dict[str, str] = field(default_factory=dict)
     files: frozenset[str] | None = None
@@ -168,7 +171,8 @@ REPORTS = [
            notes=(("`import copy`",),)),
     Report("saito_relu_case/layers.py", notes=(("`ReLU`", "`Relu`"),)),
     Report("saito_linear_name/layers.py", notes=(("`LinearLayer`", "`Affine`"),)),
-    Report("saito_numbered_affine/layers.py", notes=(("`Affine1`",),)),
+    Report("saito_numbered_affine/layers.py", notes=(("`Affine1`",),),
+           statuses={"Sigmoid.backward": "failed"}),
     Report("nielsen_instance_methods/network.py",
            notes=(("`Network.sigmoid_prime`", "instance"),)),
     Report("nielsen_module_cost_derivative/network.py",
@@ -184,9 +188,15 @@ REPORTS = [
            diagnoses={"Affine.forward": ("(layers.py, line 69, in forward)",),
                       "Affine.backward": ("^the forward pass (Affine.forward) raised",)}),
     Report("nielsen_activation_prime/network.py",    # sigmoid_prime(a), named as such
-           diagnoses={"sigmoid_prime": ("activation",)}),
+           statuses={"sigmoid_prime": "failed"}, diagnoses={"sigmoid_prime": ("activation",)}),
     Report("nielsen2_feedforward_lists/network2.py",
+           statuses={"Network.feedforward": "failed"},
            diagnoses={"Network.feedforward": ("(activations, zs)",)}),
+    # one slip charged once: the wrong function itself is failed (written, not missing)
+    Report("ng_class_one_bug/static.py", statuses={"linear_backward": "failed"}),
+    Report("ng_class_one_bug/instance.py", statuses={"linear_backward": "failed"}),
+    Report("nielsen_method_slip/network.py", statuses={"sigmoid_prime": "failed"}),
+    Report("saito_module_alias/ch05/two_layer_net.py", statuses={"Affine.backward": "failed"}),
 ]
 
 

@@ -86,12 +86,14 @@ def _holds(diagnosis: str, text: str) -> bool:
     return text in diagnosis
 
 
-@pytest.mark.parametrize("report", _reports("diagnoses", "diagnosis_lacks", "failing"))
+@pytest.mark.parametrize("report", _reports("diagnoses", "diagnosis_lacks", "failing",
+                                            "statuses"))
 def test_a_diagnosis_says_what_is_wrong_and_where(report: Report):
     """A NameError at the student's line, never inside NumPy; 'did you mean'; a backward
     whose forward raised; a contract the student's function breaks, named."""
     _, result = graded_row(report.path, report.folder)
     said = diagnoses(result)
+    assert {n: statuses(result)[n] for n in report.statuses} == report.statuses, said
     if report.failing is not None:
         assert set(said) == report.failing, said
     for name, texts in report.diagnoses.items():
