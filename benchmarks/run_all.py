@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (the figures of the README's Measurements table).
+"""Run every benchmark in turn (the figures of docs/benchmarks.md).
 
     python benchmarks/run_all.py            # all
     python benchmarks/run_all.py step check  # some
