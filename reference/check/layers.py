@@ -22,7 +22,7 @@ from manual.errors import InputError, validate_int, validate_seed
 from manual.layers import LAYERS
 
 from ..oracle.cases import DTYPES
-from ..oracle.layers import LayerCase, TWINS, make_case
+from ..oracle.layers import TWINS, LayerCase, make_case
 from .contract import load_impl
 from .layer_case import LayerResult, run_layer_case
 from .verification import did_you_mean, parse_names
