@@ -4,8 +4,14 @@ right answers written another way (harmless), which must pass."""
 
 import numpy as np
 
-from manual.layers.dense import (affine_backward, affine_forward, l2_loss, relu_forward,
-                                 softmax_loss, svm_loss)
+from manual.layers.dense import (
+    affine_backward,
+    affine_forward,
+    l2_loss,
+    relu_forward,
+    softmax_loss,
+    svm_loss,
+)
 
 from . import Planted
 
