@@ -323,3 +323,46 @@ def test_the_fixture_covers_the_chosen_layers(pytester):
 def test_get_layer_lists_the_dense_family():
     assert {"affine", "relu", "flatten", "softmax_loss", "svm_loss", "l2"} <= set(layer_names())
     assert get_layer("l2").config == "l2_param"
+
+
+SAITO_LAYERS = '''
+import numpy as np
+
+class Affine:                       # as in Saito's common/layers.py
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.original_x_shape = x.shape
+        self.x = x.reshape(x.shape[0], -1)
+        return np.dot(self.x, self.W) + self.b
+
+    def backward(self, dout):
+        dx = np.dot(dout, self.W.T)
+        self.dW = np.dot(self.x.T, dout)
+        self.db = np.sum(dout, axis=0)
+        return dx.reshape(*self.original_x_shape)
+
+class SoftmaxWithLoss:
+    pass
+'''
+
+
+def test_the_readmes_glue_for_saitos_layer_objects_passes(monkeypatch):
+    import sys
+    from pathlib import Path
+    from types import ModuleType
+
+    common, layers = ModuleType("common"), ModuleType("common.layers")
+    exec(SAITO_LAYERS, layers.__dict__)
+    common.layers = layers
+    monkeypatch.setitem(sys.modules, "common", common)
+    monkeypatch.setitem(sys.modules, "common.layers", layers)
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = text.split("## Your own layers", 1)[1]
+    glue = next(b for b in section.split("```python\n")[1:] if "common.layers" in b)
+    namespace = {}
+    exec(compile(glue.split("```", 1)[0], "README.md", "exec"), namespace)
+    summary = reference.verify_layer("affine", namespace["affine_forward"],
+                                     namespace["affine_backward"], cases=20)
+    assert summary["failures"] == 0, summary["failures_detail"][:2]
