@@ -49,7 +49,7 @@ PLANTED = _planted()
 
 @pytest.mark.parametrize("bug", PLANTED, ids=[p.name for p in PLANTED])
 def test_every_planted_bug_is_caught_at_its_layer_with_its_diagnosis(bug):
-    summary = reference.verify_layer(bug.layer, bug.forward, bug.backward, cases=24, seed=5)
+    summary = reference.verify_layer(bug.layer, bug.forward, bug.backward, cases=48, seed=5)
     if bug.diagnosis is None:  # a right answer written another way
         assert summary["failures"] == 0, summary["failures_detail"][:3]
         return

@@ -132,12 +132,18 @@ class _Run:
     def compare(self, stage: str, name: str, got, expected) -> None:
         """One array: its largest relative error, and a problem when it is wrong."""
         if got is None:
-            return self.problem(stage, name, f"{name} is None (not computed?)")
+            return self.problem(stage, name, (
+                f"the forward did not store {self.entry.config}[{name!r}]"
+                if name in self.entry.state else f"{name} is None (not computed?)"))
         max_rel, mm = compare_arrays(got, expected, self.rtol, self.atol, name, -1)
         self.result.max_rel_err[name] = max(self.result.max_rel_err.get(name, 0.0), max_rel)
-        if mm is not None:
-            self.problem(stage, name, mm.detail, mm.index, mm.expected, mm.got, mm.rel_err,
-                         self.diagnose(name, got))
+        if mm is None:
+            return
+        detail = mm.detail
+        if self.case.dtype == "float64" and getattr(got, "dtype", None) == np.float32:
+            detail = f"{detail} (a float32 answer in a float64 case)".strip()
+        self.problem(stage, name, detail, mm.index, mm.expected, mm.got, mm.rel_err,
+                     self.diagnose(name, got))
 
     def diagnose(self, name: str, got) -> str:
         """The known mistakes whose answer for `name` is `got` (within tolerance)."""

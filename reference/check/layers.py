@@ -138,7 +138,8 @@ def problem_line(p: dict) -> str:
         text = f"{where}: {p['detail']}" if where else p["detail"]
     else:
         text = (f"{where or 'value'}{';' if p['index'] else ':'} expected "
-                f"{p['expected']:.8g}, got {p['got']:.8g} (rel err {p['rel_err']:.3g})")
+                f"{p['expected']:.8g}, got {p['got']:.8g} (rel err {p['rel_err']:.3g})"
+                + (f" {p['detail']}" if p["detail"] else ""))
     return text + (f"; diagnosis: {p['diagnosis']}" if p.get("diagnosis") else "")
 
 
