@@ -366,3 +366,14 @@ def test_the_readmes_glue_for_saitos_layer_objects_passes(monkeypatch):
     summary = reference.verify_layer("affine", namespace["affine_forward"],
                                      namespace["affine_backward"], cases=20)
     assert summary["failures"] == 0, summary["failures_detail"][:2]
+
+
+def test_an_output_the_twin_cannot_adopt_is_a_forward_verdict(masked_layer):
+    def flat_forward(x, param):
+        out, cache = _scale_forward(x, param)
+        return out.ravel(), cache  # the oracle cannot read a mask off this
+
+    summary, detail = _details(flat_forward, _scale_backward, layer=masked_layer)
+    assert summary["failures"] == 4
+    assert detail[0]["stage"] == "forward"
+    assert "out cannot be read as this layer's output" in detail[0]["message"]

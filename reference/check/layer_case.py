@@ -112,18 +112,23 @@ class _Run:
             outputs[key] = given.get(key) if isinstance(given, dict) else None
         return outputs, values[len(self.entry.outputs):]
 
-    def adopt(self, outputs: dict) -> None:
-        """The twin's adopt on the user's outputs; one that fails is a forward problem."""
+    def adopt(self, outputs: dict) -> bool:
+        """The twin's adopt on the user's outputs, then the oracle; an output the twin
+        cannot read (so nothing to compare with) is a forward problem: False."""
         adopt = self.twin.adopt
-        if adopt is None:
-            return
-        extra = (self.case.arrays,) if len(inspect.signature(adopt).parameters) > 2 else ()
-        try:
-            self.config = adopt(self.case.config(), dict(outputs), *extra)
-        except Exception as exc:  # the user's output cannot be read as this layer's
-            self.problem("forward", self.entry.outputs[0],
-                         f"{self.entry.outputs[0]} cannot be read as this layer's output: "
-                         f"{exc}")
+        if adopt is not None:
+            extra = (self.case.arrays,) if len(inspect.signature(adopt).parameters) > 2 else ()
+            try:
+                self.config = adopt(self.case.config(), dict(outputs), *extra)
+                self.oracle()
+            except Exception as exc:  # the user's output cannot be read as this layer's
+                out = self.entry.outputs[0]
+                self.problem("forward", out, f"{out} cannot be read as this layer's output "
+                                             f"({type(exc).__name__}: {exc})")
+                return False
+        else:
+            self.oracle()
+        return True
 
     def oracle(self) -> None:
         self.expected, self.gradients = oracle_layer(self.case.layer, self.case.arrays,
@@ -179,8 +184,8 @@ def run_layer_case(case: LayerCase, forward, backward=None) -> LayerResult:
     if got is None:
         return run.result
     outputs, rest = got
-    run.adopt(outputs)
-    run.oracle()
+    if not run.adopt(outputs):
+        return run.result
     for name in entry.outputs + entry.state:
         run.compare("forward", name, outputs[name], run.expected[name])
     if entry.loss:
