@@ -317,7 +317,9 @@ def test_the_fixture_covers_the_chosen_layers(pytester):
     pytester.makepyfile(test_mine=marked.replace("relu_backward)}", "lambda d, c: d)}"))
     result = pytester.runpytest("--oracle-layer-cases", "4", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=4)
-    result.stdout.fnmatch_lines(["*diagnosis: the gradient passed where x < 0*"])
+    result.stdout.fnmatch_lines(["*diagnosis: the gradient passed where x < 0*",
+                                 "*layer failures by layer, stage and first wrong array*",
+                                 "relu*backward*dx*4"])
 
 
 def test_get_layer_lists_the_dense_family():

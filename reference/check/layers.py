@@ -26,12 +26,11 @@ from ..oracle.cases import DTYPES
 from ..oracle.layers import TWINS, LayerCase, make_case
 from .contract import load_impl
 from .layer_case import LayerResult, run_layer_case
-from .verification import did_you_mean, parse_names
+from .verification import LAYER_MARKER, did_you_mean, parse_names
 
 __all__ = ["verify_layer", "assert_layer", "layer_cases", "layer_names", "problem_line",
            "layer_message", "LAYER_MARKER"]
 
-LAYER_MARKER = "[backprop-oracle layer failure]"
 KEEP = 100  # failures_detail holds at most this many problems
 
 
