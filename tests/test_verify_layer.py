@@ -36,6 +36,12 @@ def test_every_registered_layer_passes_verify_layer(layer):
         "float64": GENERIC_CASES // 2, "float32": GENERIC_CASES // 2}
 
 
+def test_every_layer_has_a_twin_and_its_axes_name_its_arrays():
+    assert set(LAYERS) == set(TWINS)
+    for name, entry in LAYERS.items():
+        assert set(entry.axes) <= set(entry.arrays + entry.outputs + entry.state), name
+
+
 def _planted():
     found = []
     for info in pkgutil.iter_modules(layer_bugs.__path__):
