@@ -82,9 +82,9 @@ def _out_size(size: int, kernel: int, pad: int, stride: int, axis: str, what: st
     padded input is an InputError."""
     span = size + 2 * pad - kernel
     if span < 0:
-        padded = f"{size} + 2·{pad} = {size + 2 * pad}" if pad else f"{size}"
-        raise InputError(f"the {what} {axis} ({kernel}) is larger than the padded input's "
-                         f"{axis} ({padded})")
+        where = f"padded input's {axis} ({size} + 2·{pad} = {size + 2 * pad})" if pad else \
+            f"input's {axis} ({size})"
+        raise InputError(f"the {what} {axis} ({kernel}) is larger than the {where}")
     return span // stride + 1
 
 
