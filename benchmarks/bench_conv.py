@@ -8,10 +8,14 @@ float64:
            (it holds the forward's im2col columns, as CS231n's fast layer does)
 - torch:   the backward of F.conv2d on the same arrays by autograd (dx, dw, db),
            torch's CPU convolution (oneDNN for float32, its im2col for float64)
+- floor:   the two matrix products the manual backward cannot avoid (BP4's
+           δ · colsᵀ and BP2's w_matᵀ · δ) on the same arrays, NumPy's BLAS alone
 - manual f+b, torch f+b: forward and backward together (the columns the manual
            backward reuses are built by its forward)
 
-Prints manual/torch for the backward (goal ≤ 2) and for forward + backward.
+Prints manual/torch for the backward (goal ≤ 2), manual/floor (what col2im and the
+transposes add to the products) and floor/torch (how far NumPy's BLAS alone is from
+torch's whole backward: a bound on manual/torch), and f+b manual/torch.
 Run: OMP_NUM_THREADS=1 python benchmarks/bench_conv.py [--rounds N]
 """
 
@@ -59,6 +63,19 @@ def torch_fns(x, w, b, dout):
     return backward, both
 
 
+def floor_fn(w, dout, cache):
+    """The backward's two products on arrays shaped as it has them."""
+    cols = cache[-1]
+    delta = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(w.shape[0], -1)
+    w_t = np.ascontiguousarray(w.reshape(w.shape[0], -1).T)
+
+    def two():
+        delta @ cols.T
+        w_t @ delta
+
+    return two
+
+
 def agree(x, w, b, dout, cache) -> float:
     """The largest difference of the two backwards, relative to each gradient's scale
     (a sanity check that both compute the same thing)."""
@@ -73,7 +90,7 @@ def measure(rounds: int, dtypes) -> list[dict]:
     for dtype in dtypes:
         x, w, b, dout, cache = make(dtype)
         fns = {"manual": lambda dout=dout, cache=cache: conv_backward(dout, cache),
-               "torch": torch_fns(x, w, b, dout)[0],
+               "torch": torch_fns(x, w, b, dout)[0], "floor": floor_fn(w, dout, cache),
                "manual f+b": lambda x=x, w=w, b=b, dout=dout: conv_backward(
                    dout, conv_forward(x, w, b, CONV_PARAM)[1]),
                "torch f+b": torch_fns(x, w, b, dout)[1]}
@@ -89,6 +106,8 @@ def measure(rounds: int, dtypes) -> list[dict]:
         med = {k: float(np.median(v)) * 1e3 for k, v in times.items()}
         rows.append({"dtype": np.dtype(dtype).name, **med,
                      "manual/torch": med["manual"] / med["torch"],
+                     "manual/floor": med["manual"] / med["floor"],
+                     "floor/torch": med["floor"] / med["torch"],
                      "f+b manual/torch": med["manual f+b"] / med["torch f+b"],
                      "max rel diff": agree(x, w, b, dout, cache)})
     return rows
@@ -104,10 +123,12 @@ def main(argv=None) -> list[dict]:
     print(f"conv backward, x {X_SHAPE}, w {W_SHAPE}, stride 1, pad 1, 1 thread, "
           f"median of {args.rounds} interleaved rounds (ms); load average "
           f"{os.getloadavg()[0]:.2f}")
-    print(f"{'dtype':<8} {'manual':>8} {'torch':>8} {'manual/torch':>13} "
-          f"{'manual f+b':>11} {'torch f+b':>10} {'f+b ratio':>10} {'max rel diff':>13}")
+    print(f"{'dtype':<8} {'manual':>8} {'torch':>8} {'floor':>8} {'manual/torch':>13} "
+          f"{'manual/floor':>13} {'floor/torch':>12} {'manual f+b':>11} {'torch f+b':>10} "
+          f"{'f+b ratio':>10} {'max rel diff':>13}")
     for r in rows:
-        print(f"{r['dtype']:<8} {r['manual']:>8.2f} {r['torch']:>8.2f} {r['manual/torch']:>13.2f} "
+        print(f"{r['dtype']:<8} {r['manual']:>8.2f} {r['torch']:>8.2f} {r['floor']:>8.2f} "
+              f"{r['manual/torch']:>13.2f} {r['manual/floor']:>13.2f} {r['floor/torch']:>12.2f} "
               f"{r['manual f+b']:>11.2f} {r['torch f+b']:>10.2f} {r['f+b manual/torch']:>10.2f} "
               f"{r['max rel diff']:>13.1e}")
     return rows
