@@ -21,26 +21,35 @@ SEEDS = range(60)
 
 
 def run(layer: str, forward, backward, case) -> dict:
-    """Outputs, state and gradients of a CS231n-convention forward/backward on a case."""
-    entry = get_layer(layer)
+    """Outputs, state and gradients of a CS231n-convention forward/backward on a case (no
+    gradients where the twin says the backward may decline and it raises)."""
+    entry, twin = get_layer(layer), get_twin(layer)
     args = case.inputs()
     *outs, cache = forward(*args)
     got = dict(zip(entry.outputs, outs))
     for key in entry.state:
         got[key] = args[-1].get(key)
-    grads = backward(*[case.upstream[u] for u in entry.upstream()], cache)
+    try:
+        grads = backward(*[case.upstream[u] for u in entry.upstream()], cache)
+    except Exception:
+        if twin.forward_only is None or not twin.forward_only(case.config()):
+            raise
+        return got
     got.update(zip(entry.grads, grads if len(entry.grads) > 1 else (grads,)))
     return got
 
 
 def expected(layer: str, case, got: dict) -> tuple[dict, dict]:
-    """The oracle's outputs and gradients, after the twin adopts what it must from `got`
-    (dropout's mask); and the config it used."""
+    """The oracle's outputs and gradients (those `got` has, where the backward may
+    decline), after the twin adopts what it must from `got` (dropout's mask); and the
+    config it used."""
     twin = get_twin(layer)
     config = case.config()
     if twin.adopt is not None:
         config = twin.adopt(config, got)
     outputs, grads = oracle_layer(layer, case.arrays, config, case.upstream)
+    if twin.forward_only is not None and twin.forward_only(config):
+        grads = {k: v for k, v in grads.items() if k in got}
     return {**outputs, **grads}, config
 
 
@@ -359,3 +368,17 @@ def test_batchnorm_dx_slab_by_slab_is_the_same_gradient(layer, monkeypatch):
         want, _ = expected(layer, case, got)
         failures += [f"{case.id} {m}" for m in mismatches(got, want, "float64")]
     assert failures == []
+
+
+def test_a_backward_without_test_mode_is_judged_on_its_forward_there():
+    """CS231n's batchnorm_forward keeps no cache in test mode: the twin says so
+    (`forward_only`), and a right forward with such a backward passes every case."""
+    planted = next(p for p in HARMLESS if p.name == "batchnorm-no-test-mode-cache")
+    declined = 0
+    for seed in SEEDS:
+        case = make_case("batchnorm", seed, "float64")
+        got = run("batchnorm", planted.forward, planted.backward, case)
+        declined += "dx" not in got
+        assert ("dx" not in got) == (case.hyper["mode"] == "test")
+    assert declined >= 5
+    assert not get_twin("layernorm").forward_only and not get_twin("dropout").forward_only

@@ -289,8 +289,16 @@ def _unmoved_reshape(arrays, config, up):
     return wrong
 
 
-register_twin("batchnorm", _batchnorm, _batchnorm_sample, mistakes=_bn_mistakes((0,)))
-register_twin("spatial_batchnorm", _spatial_batchnorm, _spatial_sample, mistakes={
+def _test_mode(config) -> bool:
+    """CS231n's batchnorm_forward keeps no cache in test mode (its backward is for train
+    mode): there a backward that raises is not a failure (`Twin.forward_only`)."""
+    return isinstance(config, dict) and config.get("mode") == "test"
+
+
+register_twin("batchnorm", _batchnorm, _batchnorm_sample, mistakes=_bn_mistakes((0,)),
+              forward_only=_test_mode)
+register_twin("spatial_batchnorm", _spatial_batchnorm, _spatial_sample,
+              forward_only=_test_mode, mistakes={
     **_bn_mistakes((0, 2, 3)),
     "per-pixel statistics (μ and σ² over the batch axis alone); spatial batch norm "
     "normalizes each channel over the batch and all its pixels (N, H, W)": _per_pixel,
