@@ -68,10 +68,13 @@ def _spatial_batchnorm(t, config):
 
 # ------------------------------------------------------------- batch norm: the samplers
 
-def _spread(z: np.ndarray, axes: tuple[int, ...], floor: float = 0.3) -> np.ndarray:
+def _spread(z: np.ndarray, axes: tuple[int, ...], floor: float = 0.5) -> np.ndarray:
     """z with each statistic group's spread at least `floor` standard deviations: a group
     of 2 or 3 nearly equal values has σ² ≈ 0, where float32's x − μ loses its digits and
-    a right float32 answer would look wrong (the conditioning, not the code)."""
+    a right float32 answer would look wrong (the conditioning, not the code). With the
+    scale ≥ 1 below, σ ≥ 0.5 and γ/σ ≤ 4: for two values BN2's dx is 0 up to ε/σ², all
+    cancellation, and its float32 noise, ~γ/σ·|dout|·ε₃₂, stays well inside the float32
+    row's absolute allowance (seen: ≤ 0.5 of it with σ ≥ 0.15 over 5,000 cases)."""
     mean = z.mean(axis=axes, keepdims=True)
     std = z.std(axis=axes, keepdims=True)
     if z.size == mean.size:          # one value per group: σ² = 0 exactly, no rounding
@@ -81,7 +84,7 @@ def _spread(z: np.ndarray, axes: tuple[int, ...], floor: float = 0.3) -> np.ndar
 
 def _features(rng, shape, width, axes):
     """x with a per-feature offset and scale (|offset| ≤ 2 scales) and its scale."""
-    loc = rng.uniform(-2, 2, width) * (scale := rng.uniform(0.5, 3.0, width))
+    loc = rng.uniform(-2, 2, width) * (scale := rng.uniform(1.0, 3.0, width))
     bshape = (1, width) + (1,) * (len(shape) - 2)
     z = _spread(rng.standard_normal(shape), axes)
     return loc.reshape(bshape) + scale.reshape(bshape) * z, loc, scale
@@ -320,7 +323,7 @@ def _layernorm_sample(rng, dtype):
     """x (N, D): D = 1 (x − μ = 0: out = β, dx = 0), batch 1, per-example offsets."""
     n = int(rng.choice([1, 2, 3, 4, 6, 8], p=[.15, .15, .15, .2, .15, .2]))
     d = int(rng.choice([1, 2, 3, 5, 8, 16], p=[.1, .15, .15, .2, .2, .2]))
-    loc = rng.uniform(-2, 2, (n, 1)) * (scale := rng.uniform(0.5, 3.0, (n, 1)))
+    loc = rng.uniform(-2, 2, (n, 1)) * (scale := rng.uniform(1.0, 3.0, (n, 1)))
     x = loc + scale * _spread(rng.standard_normal((n, d)), (1,))
     gamma = rng.uniform(0.5, 2.0, d) * rng.choice([-1.0, 1.0], d)
     config = {"eps": float(rng.choice([1e-5, 1e-3]))} if rng.random() < 0.3 else {}
