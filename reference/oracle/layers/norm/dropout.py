@@ -10,8 +10,6 @@ from ..base import register_twin, torch
 __all__ = ["dropout_mask"]
 
 
-# --------------------------------------------------------------------------- dropout
-
 def dropout_mask(shape: tuple[int, ...], config: dict) -> np.ndarray:
     """The kept units: config['mask'], else CS231n's draw, np.random.seed(seed) then
     np.random.rand(*shape) < p (a RandomState(seed) gives the same numbers)."""

@@ -7,7 +7,6 @@ import numpy as np
 from ..base import F, register_twin
 from .batchnorm import EPS, averaged_dbeta, spread
 
-# ------------------------------------------------------------------------ layer norm
 
 def _layernorm(t, config):
     x = t["x"]
