@@ -192,6 +192,14 @@ def _unbiased(b, dout, config, mean):
     return {"running_var": (m * b["run"][1] + (1 - m) * b["var"] * n / (n - 1)).ravel()}
 
 
+def _not_stored(b, dout, config, mean):
+    if any(config.get(k) is None for k in ("running_mean", "running_var")):
+        return {}   # absent before: the state is missing after, which says so itself
+    if config.get("momentum", MOMENTUM) == 1:
+        return {}
+    return {k: np.asarray(config[k], dtype=np.float64) for k in ("running_mean", "running_var")}
+
+
 def _bn_mistakes(axes):
     """The classic wrong answers of batch norm, for statistics over `axes`."""
     return {
@@ -209,6 +217,9 @@ def _bn_mistakes(axes):
         "(1 − momentum)·batch)": _train_only(_swapped, axes),
         "running_var updated with the unbiased batch variance (torch's rule); CS231n's "
         "uses the biased variance it normalizes with": _train_only(_unbiased, axes),
+        "running averages computed but not stored back into bn_param (bn_param"
+        "['running_mean'] = running_mean): the next call starts from the old ones":
+            _train_only(_not_stored, axes),
         "test mode normalized with the batch statistics (it uses the running averages)":
             _test_with_batch_stats(axes),
     }
