@@ -53,7 +53,7 @@ def describe_index(entry, name: str, index, shape=None) -> str:
     of the array (a gradient's are its array's); unnamed axes by number."""
     if not index:
         return ""
-    if entry.meaning is not None:
+    if getattr(entry, "meaning", None) is not None:
         return entry.describe(name, tuple(index), shape)
     array = name[1:] if name in entry.grads else name
     axes = tuple(entry.axes.get(array, ()))
