@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from .loader import _decode
+from .source import decode
 from .styles import get_style
 
 __all__ = ["SUFFIXES", "pick", "files_under", "main"]
@@ -28,7 +28,7 @@ def _defined(path: Path, names: set[str]) -> int:
     try:
         if path.stat().st_size > MAX_BYTES:
             return 0
-        text = _decode(path.read_bytes())       # UTF-16, a coding line, else UTF-8
+        text = decode(path.read_bytes())       # UTF-16, a coding line, else UTF-8
     except OSError:
         return 0
     found = set(re.findall(r"(?:def|class)\s+([A-Za-z_]\w*)", text))

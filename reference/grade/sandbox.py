@@ -10,7 +10,7 @@ graded function, each announced on the result pipe, so each has its own
 timeout and a crash is blamed on the function running (the zygote reports the
 exit status and goes on); after a timeout, or garbage on the pipe, the runner
 starts a fresh child for the functions left. A helper the probe installs
-(ng's sigmoid, Nielsen's backprop, Saito's layers inside TwoLayerNet) is a
+(`kit.helpers()`: a course's activation, a book's layers inside its net) is a
 proxy: its call comes to the parent as a frame, and `Job.answer` replies on
 the job pipe with the grader's correct version (`kit`), only for the helpers
 the running function may call. Isolation:

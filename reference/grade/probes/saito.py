@@ -25,6 +25,8 @@ from types import ModuleType
 
 import numpy as np
 
+from ..book import class_key
+from ..books.saito import BOOK
 from .remote import helper, layer
 
 __all__ = [
@@ -40,12 +42,11 @@ def _is_stub(obj) -> bool:
 
 # the grader's correct pieces (`kit`, answered in the parent): proxies here. The layers'
 # attributes (what each one holds) are plain data; their forward/backward run in the parent.
-HELPERS = {name: helper(f"saito.{name}") for name in ("sigmoid", "softmax",
-                                                      "cross_entropy_error")}
-LAYER_STATE = {"Relu": ("mask",), "Sigmoid": ("out",), "Affine": ("W", "b", "x", "dW", "db"),
-               "SoftmaxWithLoss": ("loss", "y", "t")}
-LAYERS = {name: layer("saito", name, state, ("W", "b") if name == "Affine" else ())
-          for name, state in LAYER_STATE.items()}
+HELPERS = {name: helper(f"{BOOK.helper_prefix}.{name}") for name in ("sigmoid", "softmax",
+                                                                      "cross_entropy_error")}
+LAYER_STATE = {spec.name: spec.state for spec in BOOK.layers}      # the record's
+LAYERS = {spec.name: layer(BOOK.helper_prefix, spec.name, spec.state, spec.init)
+          for spec in BOOK.layers}
 
 
 def _supply_helpers(ns) -> list[str]:
@@ -199,16 +200,15 @@ def _set_param(net, key, value):
         params[key] = np.array(value, dtype=float, copy=True)
 
 
-_BOOK_LAYERS = {"relu": "Relu", "sigmoid": "Sigmoid", "affine": "Affine", "linear": "Affine",
-                "dense": "Affine", "softmaxwithloss": "SoftmaxWithLoss"}
+# the book's layers by the key a TA reads a class name as, and their aliases (the record's)
+_BOOK_LAYERS = {class_key(spec.name): spec.name for spec in BOOK.layers} | {
+    class_key(name): alias.book for alias in BOOK.aliases for name in alias.names}
 
 
 def _book_layer(name: str):
     """The book's layer a student's class name stands for (`ReLU`, `Affine1`, `LinearLayer`,
     `SoftMaxWithLoss`), as the loader matches them; None for any other name."""
-    key = name.lower().replace("_", "").rstrip("0123456789")
-    key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
-    return _BOOK_LAYERS.get(key)
+    return _BOOK_LAYERS.get(class_key(name))
 
 
 def _stand_in_layers(space: dict) -> None:

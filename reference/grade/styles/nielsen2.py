@@ -25,9 +25,9 @@ import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..diagnose import diagnose_array, diagnose_shape, diagnose_spread
-from ..kit import COSTS
-from ..kit import backprop as np_backprop
 from . import nielsen as ch1
+from .nielsen_kit import COSTS
+from .nielsen_kit import backprop as np_backprop
 
 __all__ = ["STYLE", "TITLE", "recognize"]
 
