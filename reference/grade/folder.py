@@ -17,6 +17,7 @@ import ast
 import functools
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
@@ -25,12 +26,11 @@ from .book import class_key
 from .books import SHELF
 from .keep import read_segments
 from .pick import files_under
-from .rename import bind_renamed
 from .source import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotASubmission, read_cells, read_text
 from .standins import is_course_file
-from .submission import Loaded, Module
+from .submission import Binding, Loaded, Module
 
-__all__ = ["MAX_MODULES", "Folder", "gather"]
+__all__ = ["MAX_MODULES", "Folder", "Place", "collect", "resolve", "list_files"]
 
 MAX_LISTED = 50                     # files ignored, listed by name in the report
 MAX_MODULES = 200                   # student modules sent to the child, at most
@@ -428,8 +428,7 @@ def _static_method(out: Loaded, name: str) -> bool:
             attr = match.removeprefix("self:")
             kind = "a method, run on an instance" if attr != match else "a static method"
             out.origins[name] = defines[attr]
-            out.binds.append({"name": name, "module": module, "attr": attr,
-                              "instance": attr != match})
+            out.binds.append(Binding(name, module, attr, instance=attr != match))
             out.warnings.append(f"`{attr}` ({defines[attr]}, {kind}) graded as "
                                 f"the book's module-level `{name}`")
             return True
@@ -438,16 +437,14 @@ def _static_method(out: Loaded, name: str) -> bool:
 
 def _bind(out: Loaded, wanted: set[str]) -> None:
     """Where each graded name comes from: the graded file, a student module (first by
-    name), a method for a module-level function (`_static_method`), a class of another
-    case (`ReLU` for `Relu`, with a note), or a class of the book's shape under another
-    name (`rename`)."""
+    name), a method for a module-level function (`_static_method`), or a class of
+    another case (`ReLU` for `Relu`, with a note)."""
     for name in sorted(wanted):
         if name in out.defines:
             out.origins[name] = out.defines[name]
-        elif _from_module(out, name) or _static_method(out, name):
-            continue
-        elif name[:1].isupper() and not _other_case(out, name):   # a class
-            bind_renamed(out, name)     # another name, by the book's shape
+        elif not (_from_module(out, name) or _static_method(out, name)) \
+                and name[:1].isupper():                       # a class
+            _other_case(out, name)      # else another name: the next pass (`rename`)
 
 
 def _from_module(out: Loaded, name: str) -> bool:
@@ -457,7 +454,7 @@ def _from_module(out: Loaded, name: str) -> bool:
     if owner is None:
         return False
     out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
-    out.binds.append({"name": name, "module": owner.name, "attr": name})
+    out.binds.append(Binding(name, owner.name, name))
     return True
 
 
@@ -474,7 +471,7 @@ def _other_case(out: Loaded, name: str) -> bool:
             label = defines[match]
             alias = SHELF.alias(class_key(match))
             out.origins[name] = label
-            out.binds.append({"name": name, "module": module, "attr": match})
+            out.binds.append(Binding(name, module, match))
             out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
                                 "(class names are matched regardless of case, "
                                 "underscores, a number and a `Layer` suffix"
@@ -483,18 +480,44 @@ def _other_case(out: Loaded, name: str) -> bool:
     return False
 
 
-def gather(layout: Folder, out: Loaded, folder: Path | None, alone: bool) -> None:
-    """The rest of the submission, once the graded file is read: the student's modules
-    (unless `alone`), where each graded name comes from, and the folder's files ignored."""
-    everything = files_in(folder) if folder is not None else []
-    out.merged = []
-    if not alone:
-        layout.add_sys_path(out.trees)
-        out.package = _main_package(layout, out.trees)
-        _collect(layout, out, out.wanted, everything)
+@dataclass(frozen=True)
+class Place:
+    """Where a submission sits: its layout, the student's folder's files (folder mode)
+    and whether the file is read alone (a loose file of a batch)."""
+
+    layout: Folder
+    folder: Path | None            # the student's folder (folder mode), else None
+    everything: tuple[Path, ...]
+    alone: bool
+
+    @classmethod
+    def of(cls, path: Path, folder: Path | None, alone: bool) -> Place:
+        if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+            folder = None           # not the student's folder: the file alone, as given
+        everything = tuple(files_in(folder)) if folder is not None else ()
+        return cls(Folder(path, folder), folder, everything, alone)
+
+
+def collect(out: Loaded, place: Place) -> None:
+    """Pass "collect the student's files": the modules the graded file imports, and (folder
+    mode) the files defining graded names it lacks; none when the file is read alone."""
+    if not place.alone:
+        place.layout.add_sys_path(out.trees)
+        out.package = _main_package(place.layout, out.trees)
+        _collect(place.layout, out, out.wanted, list(place.everything))
+
+
+def resolve(out: Loaded, place: Place) -> None:
+    """Pass "resolve names": where each graded name comes from (`_bind`)."""
     _bind(out, out.wanted)
+
+
+def list_files(out: Loaded, place: Place) -> None:
+    """Pass "list the files": the course's own files used (a note), the folder's files not
+    graded (at most MAX_LISTED by name)."""
     graded = set(out.files) | set(out.course_files)
-    ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]
+    ignored = [label for label in (place.layout.label(p) for p in place.everything)
+               if label not in graded]
     if out.course_files:
         out.warnings.append("the course's own files, used by the student's code and not "
                             f"graded: {', '.join(out.course_files)}")

@@ -47,9 +47,12 @@ Nothing here executes the submission; the child (`worker`) runs the segments.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import folder as student_files
+from . import rename
 from .books import SHELF
 from .keep import read_segments
 from .source import (
@@ -60,50 +63,53 @@ from .source import (
     read_cells,
     strip_magics,
 )
-from .submission import Binding, Loaded, Module, Segment
+from .submission import Binding, Loaded, Module, Segment, Submission
 
 __all__ = [
     "MAX_SOURCE_BYTES", "MAX_NOTEBOOK_BYTES", "MAX_CODE_CHARS", "Module", "Segment", "Binding",
-    "Loaded", "NotASubmission", "read_cells", "strip_magics", "load",
+    "Loaded", "Submission", "NotASubmission", "read_cells", "strip_magics", "load", "Pass",
+    "PASSES",
 ]
 
 
 def load(path: str | Path, folder: str | Path | None = None,
-         wanted: set[str] | frozenset[str] = frozenset(), alone: bool = False) -> Loaded:
+         wanted: set[str] | frozenset[str] = frozenset(), alone: bool = False) -> Submission:
     """Parse the submission and keep the statements grading needs. `folder`: the
     student's folder (folder mode); `wanted`: the style's graded top-level names
     (`linear_backward`, `Relu`), looked for across the student's files; `alone`: the
     file only, nothing beside it read (a loose file of a batch: its neighbours are other
     students' work)."""
     path = Path(path)
-    folder_path = Path(folder) if folder is not None else None
-    if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
-        folder_path = None          # not the student's folder: the file alone, as given
-    layout = student_files.Folder(path, folder_path)
-    out = Loaded(label=layout.label(path) if folder_path else path.name, wanted=set(wanted))
+    place = student_files.Place.of(path, Path(folder) if folder is not None else None, alone)
+    out = Loaded(label=place.layout.label(path) if place.folder else path.name,
+                 wanted=set(wanted))
+    _read_graded_file(path, out)
+    for step in PASSES:
+        if out.error:
+            break
+        step.run(out, place)
+    return out.freeze()
+
+
+def _read_graded_file(path: Path, out: Loaded) -> None:
+    """The graded file through the per-file passes (decode, notebook to source, Python 2
+    conversion, keep definitions); an error when it cannot be graded at all."""
     try:
         cells = read_cells(path, out.label, (MAX_SOURCE_BYTES, MAX_NOTEBOOK_BYTES))
     except NotASubmission as exc:
         out.error = str(exc)
-        return out
+        return
     out.segments, out.defines = read_segments(cells, path.suffix == ".ipynb", out)
-    if out.error:
-        return out
-    if not out.segments:
+    if not out.error and not out.segments:
         out.error = "the submission defines nothing (no functions, classes or imports found)"
-        return out
-    student_files.gather(layout, out, folder_path, alone)
-    _numpy_for_cells(out)
-    _module_level_methods(out)
-    return out
 
 
-def _module_level_methods(out: Loaded) -> None:
-    """The book's methods that use nothing of the instance, which students also write as
-    module-level functions (`Book.module_methods`): a class of the graded file lacking
-    such a method, beside a module-level function of that name, has the function graded
-    as the method (a static method of the class, set after the file has run), with a
-    note."""
+def _module_level_methods(out: Loaded, place: student_files.Place) -> None:
+    """Pass "module-level methods": the book's methods that use nothing of the instance,
+    which students also write as module-level functions (`Book.module_methods`): a class
+    of the graded file lacking such a method, beside a module-level function of that
+    name, has the function graded as the method (a static method of the class, set after
+    the file has run), with a note."""
     for cls, name in SHELF.module_methods:
         if cls not in out.defines or f"{cls}.{name}" in out.defines \
                 or name not in out.defines:
@@ -116,11 +122,11 @@ def _module_level_methods(out: Loaded) -> None:
                             f"`{cls}.{name}` (the book's method)")
 
 
-def _numpy_for_cells(out: Loaded) -> None:
-    """A submission made of notebook cells saved as files (nothing imported anywhere, `np`
-    used) ran under the course notebook's first cell (`Book.notebook_imports`: `import
-    numpy as np`, ...): so it is here, with a note. A file that imports other modules but not numpy
-    keeps its NameError."""
+def _numpy_for_cells(out: Loaded, place: student_files.Place) -> None:
+    """Pass "notebook imports": a submission made of notebook cells saved as files (nothing
+    imported anywhere, `np` used) ran under the course notebook's first cell
+    (`Book.notebook_imports`: `import numpy as np`, ...): so it is here, with a note. A
+    file that imports other modules but not numpy keeps its NameError."""
     if any(seg.kind == "import" for seg in out.segments):
         return
     used = {n.id for t in out.trees for n in ast.walk(t) if isinstance(n, ast.Name)}
@@ -131,3 +137,25 @@ def _numpy_for_cells(out: Loaded) -> None:
     shown = "`, `".join(lines)
     out.warnings.append("no file imports anything (notebook cells saved as files): graded "
                         f"with the notebook's `{shown}`")
+
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One step of reading a submission, run on the reading's record (`Loaded`) once the
+    graded file is read; its notes go to `Loaded.warnings`."""
+
+    name: str
+    run: Callable[[Loaded, student_files.Place], None]
+
+
+# after the per-file passes (decode, notebook to source, Python 2 conversion, keep
+# definitions: `source`, `keep`) on the graded file, in this order:
+PASSES = (
+    Pass("collect the student's files", student_files.collect),
+    Pass("resolve names", student_files.resolve),
+    Pass("bind renamed classes", rename.bind_all),
+    Pass("list the files", student_files.list_files),
+    Pass("notebook imports", _numpy_for_cells),
+    Pass("module-level methods", _module_level_methods),
+)

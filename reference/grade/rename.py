@@ -17,9 +17,9 @@ import ast
 from .book import ClassShape
 from .books import SHELF
 from .standins import is_course_file
-from .submission import Loaded
+from .submission import Binding, Loaded
 
-__all__ = ["bind_renamed"]
+__all__ = ["bind_renamed", "bind_all"]
 
 
 def _typos(a: str, b: str) -> int:
@@ -100,7 +100,15 @@ def bind_renamed(out: Loaded, book: str) -> bool:
         return False
     module, name, label = found[0]
     out.origins[book] = label
-    out.binds.append({"name": book, "module": module, "attr": name})
+    out.binds.append(Binding(book, module, name))
     out.warnings.append(f"class `{name}` ({label}) graded as the book's `{book}` "
                         f"(no class `{book}`; `{name}` has its shape: {shape})")
     return True
+
+
+def bind_all(out: Loaded, place=None) -> None:
+    """Pass "bind renamed classes": each graded class no earlier pass found, bound to the
+    one student class of the book's shape (`bind_renamed`)."""
+    for name in sorted(out.wanted):
+        if name not in out.origins and name[:1].isupper():
+            bind_renamed(out, name)

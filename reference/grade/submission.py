@@ -2,23 +2,26 @@
 modules, where each graded name comes from, the notes for the report.
 
 `Loaded` is the reading's working record: the passes (`loader.PASSES`) fill it in
-order, nothing else writes it. `Binding` is one graded name found elsewhere than
-the graded file (typed: the child gets it as a "bind" segment).
+order, nothing else writes it; `loader.load` returns it frozen, a `Submission`.
+`Binding` is one graded name found elsewhere than the graded file (typed: the
+child gets it as a "bind" segment).
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 
 from .standins import is_course_file
 
-__all__ = ["Segment", "Module", "Binding", "Loaded"]
+__all__ = ["Segment", "Module", "Binding", "Loaded", "Submission"]
 
 
 
-@dataclass
+@dataclass(frozen=True)
 class Segment:
     """One kept top-level statement: its source, file label and first line."""
 
@@ -52,31 +55,17 @@ class Binding:
     instance: bool = False
 
 
-@dataclass
-class Loaded:
-    segments: list[Segment] = field(default_factory=list)
-    error: str | None = None       # the submission cannot be graded at all (syntax error...)
-    warnings: list[str] = field(default_factory=list)
-    trees: list[ast.AST] = field(default_factory=list)   # for the policy scan (every file)
-    label: str = ""                # the graded file's label
-    modules: list[Module] = field(default_factory=list)
-    defines: dict[str, str] = field(default_factory=dict)  # graded file's names -> cell
-    binds: list[dict] = field(default_factory=list)      # graded names found elsewhere
-    origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
-    ignored: list[str] = field(default_factory=list)     # the folder's files not graded
-    wanted: set[str] = field(default_factory=set)        # the style's graded names
-    package: str | None = None     # the graded file's package, for its relative imports
-    merged: list[str] = field(default_factory=list)      # notebook cells saved as files
-    static: set[str] = field(default_factory=set)        # "Net.sigmoid" staticmethods
-    # (and "self:Net.sigmoid" for a method taking self)
+class _Reading:
+    """What the reading's record and the finished submission both answer (from their
+    fields: label, merged, modules, defines, wanted, segments, package, binds)."""
 
     @property
     def files(self) -> list[str]:
         """The files graded: the graded file, then the student's modules used (not the
         course's own files, nor namespace packages)."""
-        return list(dict.fromkeys([self.label] + self.merged + [m.filename for m in self.modules
-                                                  if not m.filename.endswith("/")
-                                                  and not is_course_file(m.name)]))
+        return list(dict.fromkeys([self.label, *self.merged] + [
+            m.filename for m in self.modules
+            if not m.filename.endswith("/") and not is_course_file(m.name)]))
 
     @property
     def course_files(self) -> list[str]:
@@ -107,14 +96,64 @@ class Loaded:
         """The child's segments: the graded file's, then one "module" entry per student
         module (its own segments inside) and one "bind" entry per graded name defined
         elsewhere than the graded file."""
-        out = [seg.__dict__ for seg in self.segments]
+        out = [asdict(seg) for seg in self.segments]
         if self.package:
             out.insert(0, {"kind": "package", "source": "", "filename": self.label,
                            "lineno": 1, "package": self.package})
         for m in self.modules:
             out.append({"kind": "module", "source": "", "filename": m.filename, "lineno": 1,
                         "module": m.name, "package": m.package,
-                        "segments": [s.__dict__ for s in m.segments]})
-        return out + [dict(b, kind="bind", source="", filename=self.label, lineno=1)
+                        "segments": [asdict(s) for s in m.segments]})
+        return out + [dict(asdict(b), kind="bind", source="", filename=self.label, lineno=1)
                       for b in self.binds]
 
+
+@dataclass
+class Loaded(_Reading):
+    """The reading's working record: the passes (`loader.PASSES`) fill it in order, and
+    `freeze` makes the `Submission` the rest of the grader reads."""
+
+    segments: list[Segment] = field(default_factory=list)
+    error: str | None = None       # the submission cannot be graded at all (syntax error...)
+    warnings: list[str] = field(default_factory=list)
+    trees: list[ast.AST] = field(default_factory=list)   # for the policy scan (every file)
+    label: str = ""                # the graded file's label
+    modules: list[Module] = field(default_factory=list)
+    defines: dict[str, str] = field(default_factory=dict)  # graded file's names -> cell
+    binds: list[Binding] = field(default_factory=list)   # graded names found elsewhere
+    origins: dict[str, str] = field(default_factory=dict)  # graded name -> file label
+    ignored: list[str] = field(default_factory=list)     # the folder's files not graded
+    wanted: set[str] = field(default_factory=set)        # the style's graded names
+    package: str | None = None     # the graded file's package, for its relative imports
+    merged: list[str] = field(default_factory=list)      # notebook cells saved as files
+    static: set[str] = field(default_factory=set)        # "Net.sigmoid" staticmethods
+    # (and "self:Net.sigmoid" for a method taking self)
+
+    def freeze(self) -> Submission:
+        return Submission(
+            tuple(self.segments), self.error, tuple(self.warnings), tuple(self.trees),
+            self.label, list(self.modules), MappingProxyType(dict(self.defines)),
+            tuple(self.binds), MappingProxyType(dict(self.origins)), list(self.ignored),
+            frozenset(self.wanted), self.package, tuple(self.merged), frozenset(self.static))
+
+
+@dataclass(frozen=True)
+class Submission(_Reading):
+    """A submission as read: what the child runs (`to_json`), where each graded name comes
+    from, the notes for the report. `modules` and `ignored` stay lists (the results and
+    their tests read them as lists)."""
+
+    segments: tuple[Segment, ...]
+    error: str | None              # the submission cannot be graded at all (syntax error...)
+    warnings: tuple[str, ...]
+    trees: tuple[ast.AST, ...]     # for the policy scan (every file)
+    label: str                     # the graded file's label
+    modules: list[Module]
+    defines: Mapping[str, str]     # graded file's names -> cell
+    binds: tuple[Binding, ...]     # graded names found elsewhere
+    origins: Mapping[str, str]     # graded name -> file label
+    ignored: list[str]             # the folder's files not graded
+    wanted: frozenset[str]         # the style's graded names
+    package: str | None            # the graded file's package, for its relative imports
+    merged: tuple[str, ...]        # notebook cells saved as files
+    static: frozenset[str]         # "Net.sigmoid" staticmethods, "self:Net.sigmoid"
