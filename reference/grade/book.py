@@ -148,6 +148,12 @@ class Shelf:
         return class_key(alias.book) if alias else key
 
     @property
+    def gradient_methods(self) -> frozenset[str]:
+        """The methods that identify a book's whole network (`renamed` shapes: its
+        gradient), lower-case: a failure inside one may come from the forward it runs."""
+        return frozenset(m.lower() for b in self.books for s in b.renamed for m in s.methods)
+
+    @property
     def module_methods(self) -> tuple[tuple[str, str], ...]:
         return tuple(dict.fromkeys(p for b in self.books for p in b.module_methods))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 import re
 import sys
 from dataclasses import dataclass
@@ -224,8 +225,6 @@ def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) 
 @functools.lru_cache(maxsize=256)
 def _installed(top: str) -> bool:
     """A library (standard or installed), not a folder the student's upload lost."""
-    import importlib.util
-
     if _taken(top) or top in sys.stdlib_module_names:
         return True
     try:
@@ -438,7 +437,7 @@ def _static_method(out: Loaded, name: str) -> bool:
 def _bind(out: Loaded, wanted: set[str]) -> None:
     """Where each graded name comes from: the graded file, a student module (first by
     name), a method for a module-level function (`_static_method`), or a class of
-    another case (`ReLU` for `Relu`, with a note)."""
+    another case or an alias (`book.class_key`, the records' aliases; with a note)."""
     for name in sorted(wanted):
         if name in out.defines:
             out.origins[name] = out.defines[name]

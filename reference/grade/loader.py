@@ -76,7 +76,7 @@ def load(path: str | Path, folder: str | Path | None = None,
          wanted: set[str] | frozenset[str] = frozenset(), alone: bool = False) -> Submission:
     """Parse the submission and keep the statements grading needs. `folder`: the
     student's folder (folder mode); `wanted`: the style's graded top-level names
-    (`linear_backward`, `Relu`), looked for across the student's files; `alone`: the
+    (`linear_backward`, a class), looked for across the student's files; `alone`: the
     file only, nothing beside it read (a loose file of a batch: its neighbours are other
     students' work)."""
     path = Path(path)

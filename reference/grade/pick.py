@@ -1,8 +1,8 @@
 """Which file of a student's folder is the submission (batch mode, Gradescope's run_autograder).
 
-Students upload helper files next to their work (`dnn_utils.py`, `testCases.py`,
-`lr_utils.py`): the submission is the file that defines the most of the style's
-graded functions and classes (`def linear_backward`, `class Affine`), a notebook
+Students upload helper files next to their work (the course's modules, their own
+test scripts): the submission is the file that defines the most of the style's
+graded functions and classes (`def linear_backward`, a `class` graded), a notebook
 before a .py file on a tie, then the first in name order.
 
     python -m reference.grade.pick STYLE DIRECTORY     # prints the chosen file, or nothing
@@ -36,7 +36,7 @@ def _defined(path: Path, names: set[str]) -> int:
 
 
 def graded_names(style: str) -> set[str]:
-    """`L_model_backward`, `Affine` (for Affine.backward), `Network`, ..."""
+    """The top-level names a style grades: a function's, a class's for its methods."""
     return {f.name.split(".")[0] for f in get_style(style).functions}
 
 
