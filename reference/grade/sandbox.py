@@ -53,14 +53,13 @@ from . import codec, kit
 from .isolation import kill_users
 from .spawner import Forked, Spawner
 from .spawner import available as spawner_available
-from .worker import sandbox_uid
+from .worker import OUTPUT_CAP, sandbox_uid  # the cap the child writes under
 
 __all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child", "Pool"]
 
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
         "from reference.grade.worker import main; main(sys.argv[1:])")
-OUTPUT_CAP = 64 * 1024
 RESULT_CAP = 32 * 2**20
 HELPER_CAP = 8 * 2**20            # one helper call's arguments
 MAX_HELPER_CALLS = 20_000         # per function
