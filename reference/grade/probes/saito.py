@@ -45,6 +45,7 @@ def _is_stub(obj) -> bool:
 HELPERS = {name: helper(f"{BOOK.helper_prefix}.{name}") for name in ("sigmoid", "softmax",
                                                                       "cross_entropy_error")}
 LAYER_STATE = {spec.name: spec.state for spec in BOOK.layers}      # the record's
+ALLOWED = {a.name for a in BOOK.accommodations}     # the record's accommodations
 LAYERS = {spec.name: layer(BOOK.helper_prefix, spec.name, spec.state, spec.init)
           for spec in BOOK.layers}
 
@@ -106,7 +107,8 @@ def affine_backward(ns, inputs):
     layer = ns["Affine"](inputs["W"], inputs["b"])
     layer.forward(np.array(inputs["x"], copy=True))     # x: Affine.forward's business
     dx = layer.backward(inputs["dout"])
-    dW = "dW" if hasattr(layer, "dW") or not hasattr(layer, "dw") else "dw"  # the student's case
+    spelled = "dw" in ALLOWED and not hasattr(layer, "dW") and hasattr(layer, "dw")
+    dW = "dw" if spelled else "dW"        # the student's case, when the book allows it
     return {"dx": dx, "dW": getattr(layer, dW, None), "db": getattr(layer, "db", None),
             "has_dW": hasattr(layer, dW), "has_db": hasattr(layer, "db")}
 
@@ -172,8 +174,9 @@ def branches_on_targets(fn) -> bool:
 
 def _cased(mapping, key):
     """The key of the student's dict spelled like the book's `key` regardless of case
-    (params 'w1', layers 'affine1' in a project written all in lower case)."""
-    if key in mapping:
+    (params 'w1', layers 'affine1' in a project written all in lower case), when the book
+    allows it."""
+    if key in mapping or "lower-case keys" not in ALLOWED:
         return key
     return next((k for k in mapping if isinstance(k, str) and k.lower() == key.lower()), key)
 
