@@ -5,10 +5,15 @@ imports (also from inside functions), looked up by module name beside it, in
 its parent folder (a book's `sys.path.append(os.pardir)`) and in folders it puts
 on sys.path with a plain expression. Folder mode (batch, Gradescope) adds the
 files of the student's folder, notebooks included, defining a graded name the
-graded file lacks. Each file is read under the graded file's rules (`loader`)
-and sent to the child by module name. Symbolic links and paths resolving
+graded file lacks. Each file is read under the graded file's rules (`source`,
+`keep`) and sent to the child by module name. Symbolic links and paths resolving
 outside the boundary are never read; the course's own files (`Book.course_modules`)
 serve the student's imports but are never where a graded function comes from.
+
+Three of the reading's passes (`loader.PASSES`) are here: "collect the student's
+files" (`collect`), "resolve names" (`resolve`: where each graded name comes
+from) and "list the files" (`list_files`: the course's files used, the folder's
+files not graded).
 """
 
 from __future__ import annotations

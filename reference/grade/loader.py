@@ -78,7 +78,8 @@ def load(path: str | Path, folder: str | Path | None = None,
     student's folder (folder mode); `wanted`: the style's graded top-level names
     (`linear_backward`, a class), looked for across the student's files; `alone`: the
     file only, nothing beside it read (a loose file of a batch: its neighbours are other
-    students' work)."""
+    students' work). The graded file goes through the per-file passes, then the record
+    through `PASSES` (at the end of this module) in order, until one sets an error."""
     path = Path(path)
     place = student_files.Place.of(path, Path(folder) if folder is not None else None, alone)
     out = Loaded(label=place.layout.label(path) if place.folder else path.name,
@@ -137,7 +138,6 @@ def _numpy_for_cells(out: Loaded, place: student_files.Place) -> None:
     shown = "`, `".join(lines)
     out.warnings.append("no file imports anything (notebook cells saved as files): graded "
                         f"with the notebook's `{shown}`")
-
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def bind_renamed(out: Loaded, book: str) -> bool:
     return True
 
 
-def bind_all(out: Loaded, place=None) -> None:
+def bind_all(out: Loaded, place: object = None) -> None:
     """Pass "bind renamed classes": each graded class no earlier pass found, bound to the
     one student class of the book's shape (`bind_renamed`)."""
     for name in sorted(out.wanted):
