@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reference.grade import kit
+from reference.grade import kit, loader
 from reference.grade.book import class_key
 from reference.grade.books import BOOKS, SHELF
 from reference.grade.styles import STYLES, get_style
@@ -71,3 +71,16 @@ def test_the_students_process_reads_the_records_without_the_grader():
                           cwd=ROOT, timeout=300, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_every_reading_pass_is_pinned_by_real_fixtures_with_a_verdict():
+    import json
+
+    real = ROOT / "tests" / "submissions" / "real"
+    rows = json.loads((real / "verdicts.json").read_text())["submissions"]
+    judged = {row["path"].split("/")[0] for row in rows}
+    passes = loader.FILE_PASSES + loader.PASSES
+    assert len({p.name for p in passes}) == len(passes)
+    for step in passes:
+        assert step.fixtures and set(step.fixtures) <= judged, step.name
+        assert (step.run is None) == (step in loader.FILE_PASSES), step.name
