@@ -143,46 +143,36 @@ def _numpy_for_cells(out: Loaded, place: student_files.Place) -> None:
 @dataclass(frozen=True)
 class Pass:
     """One step of reading a submission: its name, the note it adds to the report (in
-    words: the text is its code's), the real fixtures that pin it (folders of
-    `tests/submissions/real/`, each with its rows in `verdicts.json`) and, for a
-    submission pass, the function run on the reading's record once the graded file is
-    read (`run(out, place)`; None for a pass run on every file read, in `source` and
-    `keep`)."""
+    words: the text is its code's) and, for a submission pass, the function run on the
+    reading's record once the graded file is read (`run(out, place)`; None for a pass
+    run on every file read, in `source` and `keep`). The real fixtures pinning each
+    pass are listed by name in `tests/test_grade_books.py`."""
 
     name: str
     note: str
-    fixtures: tuple[str, ...]
     run: Callable[[Loaded, student_files.Place], None] | None = None
 
 
 # run on every file read (the graded file, then each student module), in this order
 FILE_PASSES = (
-    Pass("decode", "none (a file that does not decode has its bytes replaced)",
-         ("nielsen_utf16", "saito_shift_jis")),
+    Pass("decode", "none (a file that does not decode has its bytes replaced)"),
     Pass("notebook to source", "none (a file nbformat cannot read is not graded: the error "
-         "says why)", ("notebooks",)),
+         "says why)"),
     Pass("Python 2 conversion", "converted from Python 2, the `/` that may have been an "
          "integer division named; tabs read as Python 2 did; IPython lines left in a .py "
-         "file dropped; a notebook cell with a syntax error skipped",
-         ("nielsen_py2", "ng_py2_int_division")),
-    Pass("keep definitions", "none (what runs at the top level is left out silently)",
-         ("saito_cupy_switch", "nielsen_lambda", "nielsen_vectorize")),
+         "file dropped; a notebook cell with a syntax error skipped"),
+    Pass("keep definitions", "none (what runs at the top level is left out silently)"),
 )
 # then, once per submission, in this order (until one sets an error)
 PASSES = (
     Pass("collect the student's files", "a module read from a flattened upload; a file not "
-         "loaded; the folder too large to look through",
-         ("ng_four_files", "saito_ch05", "ng_cell_files"), student_files.collect),
+         "loaded; the folder too large to look through", student_files.collect),
     Pass("resolve names", "a class graded under the book's name (case, alias); a method "
-         "graded as the book's module-level function",
-         ("saito_relu_case", "saito_linear_name", "nielsen_staticmethods"),
-         student_files.resolve),
+         "graded as the book's module-level function", student_files.resolve),
     Pass("bind renamed classes", "a class graded as the book's, by its shape; several of "
-         "that shape", ("saito_renamed_net", "nielsen_renamed_py3"), rename.bind_all),
-    Pass("list the files", "the course's own files used", ("ng_folder_per_step",),
-         student_files.list_files),
-    Pass("notebook imports", "graded with the notebook's first cell", ("ng_cell_files",),
-         _numpy_for_cells),
+         "that shape", rename.bind_all),
+    Pass("list the files", "the course's own files used", student_files.list_files),
+    Pass("notebook imports", "graded with the notebook's first cell", _numpy_for_cells),
     Pass("module-level methods", "a module-level function graded as the book's method",
-         ("nielsen_module_cost_derivative",), _module_level_methods),
+         _module_level_methods),
 )
