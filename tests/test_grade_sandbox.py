@@ -265,7 +265,7 @@ def test_the_student_process_never_holds_the_correct_helpers():
             "reference.grade.probes.ng, reference.grade.probes.nielsen, "
             "reference.grade.probes.saito as s; print(sorted(m for m in sys.modules if "
             "m.startswith(('reference.grade.kit', 'reference.grade.styles', "
-            "'reference.grade.diagnose')))); print(type(s.LAYERS['Affine'].backward).__name__,"
+            "'reference.oracle.diagnose')))); print(type(s.LAYERS['Affine'].backward).__name__,"
             " s.HELPERS['softmax'].__code__.co_names)")
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
                          timeout=60, stdin=subprocess.DEVNULL)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, loader, policy
-from reference.grade.diagnose import (
+from reference.oracle.diagnose import (
     close,
     diagnose_array,
     diagnose_init,

@@ -29,6 +29,9 @@ import numpy as np
 from manual.equations import COLUMNS
 from manual.errors import InputError
 
+from ..oracle.diagnose import diagnose_array
+from ..oracle.kinds import Kind
+
 __all__ = ["BIAS_SHAPES", "Answer", "Spec", "bias_shape", "describe_index", "diagnose",
            "load_impl", "read_answer"]
 
@@ -143,14 +146,12 @@ def describe_index(equation: str, layer: int, index, layout: str, L: int) -> str
 def diagnose(got, expected, equation: str, name: str, m: int) -> str:
     """The grader's diagnosis of one disagreeing array (1/m, transposed, flipped sign,
     rank-1 or wrong-axis shapes), or '' when it has none beyond 'wrong'."""
-    from ..grade.diagnose import diagnose_array
-
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return f"{name} is not a numeric array"
     finding = diagnose_array(g, np.asarray(expected, dtype=np.float64), equation=equation,
                              name=name, scale_m=m if m > 1 else None)
-    if finding is None or " is wrong at index " in finding.diagnosis:
+    if finding is None or finding.kind is Kind.VALUE:
         return ""
     return finding.diagnosis

@@ -20,7 +20,6 @@ import functools
 import gc
 import importlib
 import os
-import re
 import sys
 import threading
 import time
@@ -31,15 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ..oracle.diagnose import Kind, diagnose_mutation
 from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
-from .diagnose import diagnose_mutation
 from .sandbox import Child, ChildResult, Job, Pool
 from .styles import STYLES, function_names, get_style, resolve_style
 
 __all__ = [
     "DEFAULT_CASES", "STATUSES", "FunctionResult", "SubmissionResult", "not_graded", "build_cases",
-    "cases_for", "import_oracle", "job_for", "judge_case", "FORWARD",
+    "cases_for", "import_oracle", "job_for", "judge_case", "is_forward",
     "interpret", "safe_interpret", "grade_submission", "children_per_submission",
 ]
 
@@ -303,7 +302,8 @@ def _blame(failed: tuple[int, ChildResult], batch: list[int], keep, done: list[b
 def judge_case(fn: GradedFunction, raw: dict, case: GradeCase) -> Finding | None:
     """The verdict of one case from the child's raw answer."""
     if not raw.get("ok"):
-        return Finding("runtime", str(raw.get("error", "the function raised an error")))
+        return Finding("runtime", str(raw.get("error", "the function raised an error")),
+                       kind=Kind.RUNTIME)
     before = {k: v for k, v in _flatten(fn.child_inputs(case)).items()
               if k.split("[")[0] not in fn.allow_mutation}
     after = _flatten(raw.get("inputs_after") or {})
@@ -336,20 +336,24 @@ def _strings(value) -> list[str] | None:
     return [v for v in value if isinstance(v, str)]
 
 
-FORWARD = re.compile(r", in (\w*forward\w*|predict|loss)\)$")
+def is_forward(name: str) -> bool:
+    """A function of the forward pass, by the student's name for it: *forward*, predict,
+    loss."""
+    return name.isidentifier() and ("forward" in name or name in ("predict", "loss"))
 
 
-def _forward_failed(fn: GradedFunction, finding: Finding | None) -> None:
-    """A backward (or gradient) whose error was raised in a forward it needs says so."""
+def _forward_failed(fn: GradedFunction, finding: Finding | None, raised_in: str) -> None:
+    """A backward (or gradient) whose error was raised (in the student's function
+    `raised_in`) in a forward it needs says so (kind FORWARD_RAISED)."""
     tail = fn.name.split(".")[-1].lower()
-    if finding is not None and finding.equation == "runtime" and (
+    if finding is not None and finding.kind is Kind.RUNTIME and (
             "backward" in tail or tail in ("gradient", "backprop")):
-        m = FORWARD.search(finding.diagnosis)
-        if m and m.group(1) != fn.name.split(".")[-1]:
+        if is_forward(raised_in) and raised_in != fn.name.split(".")[-1]:
             owner = fn.name.rpartition(".")[0]      # Affine.backward: Affine.forward
-            where = f"{owner}.{m.group(1)}" if owner and "backward" in tail else m.group(1)
+            where = f"{owner}.{raised_in}" if owner and "backward" in tail else raised_in
             finding.diagnosis = (f"the forward pass ({where}) raised, and "
                                  f"{fn.name} needs it: {finding.diagnosis}")
+            finding.kind = Kind.FORWARD_RAISED
 
 
 def missing_message(name: str, loaded: loader.Loaded | None) -> str:
@@ -467,7 +471,8 @@ def _judge_cases(fr: FunctionResult, fn: GradedFunction, cases: list[GradeCase],
     for raw, case in zip(raws, cases):
         finding = judge_case(fn, raw if isinstance(raw, dict) else {}, case)
         if finding:
-            _forward_failed(fn, finding)
+            _forward_failed(fn, finding, _text(raw.get("raised_in")) if isinstance(raw, dict)
+                            else "")
             fr.finding, fr.case = finding, case
             break
     if fr.finding is None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("answers", "autograd", "cases", "compare", "process", "tolerances", "torchexpr")
+_SUBMODULES = ("answers", "autograd", "cases", "compare", "diagnose", "kinds", "process",
+               "tolerances", "torchexpr")
 
 
 def __getattr__(name: str):
