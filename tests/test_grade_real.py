@@ -37,8 +37,8 @@ import pytest
 
 from reference.grade import folder, loader
 from reference.grade.pick import files_under, pick
-from reference.grade.runner import grade_submission
 from reference.grade.styles import get_style
+from tests.grading import grade
 
 REAL = Path(__file__).parent / "submissions" / "real"
 TIMEOUT = 5.0
@@ -46,7 +46,7 @@ NG_OPTIONAL = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
 
 
 def _grade(path, style, folder=None, **kw):
-    return grade_submission(path, style, seed=0, timeout=TIMEOUT, folder=folder, **kw)
+    return grade(path, style, seed=0, timeout=TIMEOUT, folder=folder, **kw)
 
 
 def _statuses(result) -> dict[str, str]:

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from reference.grade.py2 import floor_divisions, from_python2, integer_range
-from reference.grade.runner import grade_submission
+from tests.grading import grade
 
 FIXTURE = Path(__file__).parent / "submissions" / "real" / "ng_py2_int_division" / "deep_nn.py"
 
 
 def _statuses(path):
-    result = grade_submission(path, "ng", seed=0, timeout=5.0)
+    result = grade(path, "ng", seed=0, timeout=5.0)
     return {f.name: f.status for f in result.functions}, result.warnings
 
 
@@ -88,7 +88,7 @@ def test_cells_saved_as_files_get_the_notebooks_import_copy():
     """The newest notebook deep-copies params in update_parameters; `import copy` was in its
     first cell, which a student saving one cell per file did not save."""
     cells = Path(__file__).parent / "submissions" / "real" / "ng_cell_files_v8_copy"
-    result = grade_submission(cells / "1-initialize-parameters-deep.py", "ng", seed=0,
+    result = grade(cells / "1-initialize-parameters-deep.py", "ng", seed=0,
                               timeout=5.0, folder=cells)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["update_parameters"] == "passed", result.warnings
@@ -101,7 +101,7 @@ NIELSEN_A = Path(__file__).parent / "submissions" / "real" / "nielsen_activation
 def test_backprop_right_with_its_own_activation_form_sigmoid_prime_passes():
     """sigmoid_prime(a) = a(1 − a), called on the activations: the gradients are right, so
     backprop passes (sigmoid_prime itself fails the book's contract, named as such)."""
-    result = grade_submission(NIELSEN_A / "network.py", "nielsen", seed=0, timeout=5.0)
+    result = grade(NIELSEN_A / "network.py", "nielsen", seed=0, timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["Network.backprop"] == "passed"
     prime = next(f for f in result.functions if f.name == "sigmoid_prime")
@@ -116,7 +116,7 @@ def test_backprop_on_activations_with_a_z_form_sigmoid_prime_still_fails(tmp_pat
     path = tmp_path / "network.py"
     path.write_text(text.replace(old, "def sigmoid_prime(z):\n"
                                       "    return sigmoid(z) * (1 - sigmoid(z))"))
-    result = grade_submission(path, "nielsen", seed=0, timeout=5.0)
+    result = grade(path, "nielsen", seed=0, timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["Network.backprop"] == "failed"
     assert statuses["sigmoid_prime"] == "passed"
@@ -129,7 +129,7 @@ def test_a_folder_per_step_with_relative_sys_path_appends_is_followed():
     """final_model.ipynb appends '../forward_propagation/' and imports from it; that file
     appends '../activation_function/' itself and imports relu: the student's own file (a
     folder of that name without __init__.py is not the module, as in Python)."""
-    result = grade_submission(PER_STEP / "final_model" / "final_model.ipynb", "ng", seed=0,
+    result = grade(PER_STEP / "final_model" / "final_model.ipynb", "ng", seed=0,
                               timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert set(statuses.values()) == {"passed"}, statuses
@@ -155,7 +155,7 @@ def test_range_from_six_moves_is_pythons_range_when_six_is_absent():
     """`from six.moves import range` (a port kept runnable on both Pythons): without six
     installed the name was a stub, and backprop's range(2, num_layers) failed."""
     path = Path(__file__).parent / "submissions" / "real" / "nielsen_six_range" / "network.py"
-    result = grade_submission(path, "nielsen", seed=0, timeout=5.0)
+    result = grade(path, "nielsen", seed=0, timeout=5.0)
     assert {f.status for f in result.functions} == {"passed"}
     assert not any("six" in w for w in result.warnings)
 
@@ -175,7 +175,7 @@ def test_numpys_removed_aliases_of_pythons_types_work_again():
     """`(x > 0).astype(np.float)` in Relu, `t.astype(np.int)` in the cross-entropy: NumPy
     removed these aliases of float and int in 1.24; code written before ran."""
     path = Path(__file__).parent / "submissions" / "real" / "saito_np_float" / "two_layer_net.py"
-    result = grade_submission(path, "saito", seed=0, timeout=5.0)
+    result = grade(path, "saito", seed=0, timeout=5.0)
     assert {f.status for f in result.functions} == {"passed"}, \
         [(f.name, f.finding.diagnosis) for f in result.functions if f.finding]
 
@@ -186,7 +186,7 @@ OBJECT_ARRAYS = Path(__file__).parent / "submissions" / "real" / "nielsen_object
 def test_layers_kept_in_np_array_of_objects_grade_as_they_ran():
     """`self.biases = np.array([...])` of layers of different shapes (an object array before
     NumPy 1.24, a ValueError since), nabla_b built the same way: every method runs."""
-    result = grade_submission(OBJECT_ARRAYS / "network.py", "nielsen", seed=0, timeout=5.0)
+    result = grade(OBJECT_ARRAYS / "network.py", "nielsen", seed=0, timeout=5.0)
     assert {f.status for f in result.functions} == {"passed"}, \
         [(f.name, f.finding.diagnosis) for f in result.functions if f.finding]
 
@@ -198,7 +198,7 @@ def test_an_object_array_backprop_with_a_bug_still_fails(tmp_path):
     path = tmp_path / "network.py"
     path.write_text(text.replace(old, "delta = np.dot(self.weights[-l + 1], delta) * "
                                       "sigmoid_prime(zs[-l])"))
-    result = grade_submission(path, "nielsen", seed=0, timeout=5.0)
+    result = grade(path, "nielsen", seed=0, timeout=5.0)
     assert {f.name: f.status for f in result.functions}["Network.backprop"] == "failed"
 
 

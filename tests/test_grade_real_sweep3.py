@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reference.grade.runner import grade_submission
+from tests.grading import grade
 
 REAL = Path(__file__).parent / "submissions" / "real"
 
 
 def _statuses(path, style, folder=None) -> dict[str, str]:
-    result = grade_submission(REAL / path, style, seed=0, timeout=5.0,
+    result = grade(REAL / path, style, seed=0, timeout=5.0,
                               folder=REAL / folder if folder else None)
     assert result.error is None, result.error
     return {f.name: f.status for f in result.functions}
@@ -31,7 +31,7 @@ def test_ng_static_methods_with_a_capital_are_graded():
 def test_a_linear_layer_is_graded_as_the_books_affine():
     """A Korean course calls Saito's Affine `LinearLayer` (PyTorch's name): it was 'missing',
     two correct methods lost; now graded as Affine with a note saying so."""
-    result = grade_submission(REAL / "saito_linear_name/layers.py", "saito", seed=0,
+    result = grade(REAL / "saito_linear_name/layers.py", "saito", seed=0,
                               timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["Affine.forward"] == statuses["Affine.backward"] == "passed"
@@ -60,7 +60,7 @@ def test_the_lower_case_grads_are_still_checked(tmp_path):
                                 '{"w1": self.layers["affine2"].dw')
             assert '"affine2"].dw, "b1"' in text
         (tmp_path / rel).write_text(text)
-    result = grade_submission(tmp_path / "ch05/two_layer_net.py", "saito", seed=0,
+    result = grade(tmp_path / "ch05/two_layer_net.py", "saito", seed=0,
                               timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["TwoLayerNet.gradient"] == "failed"
@@ -71,7 +71,7 @@ def test_total_cost_reading_its_own_feedforward_lists_is_right():
     """feedforward returning (activations, zs) and total_cost reading feedforward(x)[0][-1]:
     total_cost was graded over the grader's feedforward (the output alone), so the student's
     right cost came out wrong. feedforward itself breaks the book's contract and says so."""
-    result = grade_submission(REAL / "nielsen2_feedforward_lists/network2.py", "nielsen2",
+    result = grade(REAL / "nielsen2_feedforward_lists/network2.py", "nielsen2",
                               seed=0, timeout=5.0)
     by_name = {f.name: f for f in result.functions}
     assert by_name["Network.total_cost"].status == "passed"
@@ -84,7 +84,7 @@ def test_total_cost_reading_its_own_feedforward_lists_is_right():
 def test_a_numbered_affine_class_per_layer_is_the_books_affine():
     """Affine1 and Affine2, the same layer written once per layer of the net: Affine was
     'missing' ('did you mean Affine2?'); now the first is graded as Affine, with a note."""
-    result = grade_submission(REAL / "saito_numbered_affine/layers.py", "saito", seed=0,
+    result = grade(REAL / "saito_numbered_affine/layers.py", "saito", seed=0,
                               timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["Affine.forward"] == statuses["Affine.backward"] == "passed"
@@ -96,7 +96,7 @@ def test_sigmoid_prime_as_a_method_taking_self_is_graded():
     """sigmoid and sigmoid_prime as ordinary methods (self.sigmoid_prime(z) everywhere):
     sigmoid_prime was 'missing' (the call `sigmoid_prime(...)` cannot find it, said the
     grader, though the student never makes it); now graded on an instance, with a note."""
-    result = grade_submission(REAL / "nielsen_instance_methods/network.py", "nielsen",
+    result = grade(REAL / "nielsen_instance_methods/network.py", "nielsen",
                               seed=0, timeout=5.0)
     statuses = {f.name: f.status for f in result.functions}
     assert statuses["sigmoid_prime"] == statuses["sigmoid"] == "passed"
@@ -110,7 +110,7 @@ def test_a_wrong_sigmoid_prime_method_still_fails(tmp_path):
                        "return self.sigmoid(z) * self.sigmoid(z)")
     assert bad != text
     (tmp_path / "network.py").write_text(bad)
-    result = grade_submission(tmp_path / "network.py", "nielsen", seed=0, timeout=5.0)
+    result = grade(tmp_path / "network.py", "nielsen", seed=0, timeout=5.0)
     assert {f.name: f.status for f in result.functions}["sigmoid_prime"] == "failed"
 
 
