@@ -292,7 +292,8 @@ def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):
     (root / "results" / "results.json").symlink_to(outside)
     (root / "results").chmod(0o777)        # made safe by run_autograder itself
     script = tmp_path / "run_autograder"
-    script.write_text(RUN.format(options=_options("ng", GradeOptions(), "visible", False), style="ng")
+    options = _options("ng", GradeOptions(), "visible", False)
+    script.write_text(RUN.format(options=options, style="ng")
                       .replace("/autograder", str(root)))
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,

@@ -8,15 +8,15 @@ import sys
 import time
 
 from manual.activations import ACTIVATIONS
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
 from manual.losses import LOSSES
 
-from ..cli import did_you_mean
 from ..derive.cli import add_param_option, params_of
 from ..oracle.cases import DTYPES, LAYOUTS
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
 from .contract import BIAS_SHAPES, load_impl
+from .verification import failure_line
 
 __all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
 
@@ -170,22 +170,3 @@ def render_text(summary, seed: int, seconds: float, who: str = "manual") -> str:
         lines.append(f"... and {more:,} more failure(s) (--format json lists up to "
                      f"{len(summary.failures_detail)})")
     return "\n".join(lines)
-
-
-def failure_line(f: dict) -> str:
-    """One failure: where (equation, layer, its activation, index and its meaning),
-    expected and got, the diagnosis."""
-    act = f" ({f['activation']})" if f.get("activation") else ""
-    where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
-    if f["index"]:
-        where += f" at {tuple(f['index'])}"
-    if f.get("meaning"):
-        where += f" [{f['meaning']}]"
-    if not f["index"] and f["expected"] != f["expected"]:  # NaN: a shape, count or crash
-        text = f"{where}: {f.get('detail') or ''}"
-    else:
-        text = (f"{where}: expected {f['expected']:.8g}, got {f['got']:.8g} "
-                f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}").rstrip()
-    if f.get("diagnosis"):
-        text += f"; diagnosis: {f['diagnosis']}"
-    return text

@@ -31,43 +31,10 @@ from manual.errors import InputError
 
 from ..oracle.diagnose import diagnose_array
 from ..oracle.kinds import Kind
+from ..oracle.spec import BIAS_SHAPES, Spec, bias_shape
 
 __all__ = ["BIAS_SHAPES", "Answer", "Spec", "bias_shape", "describe_index", "diagnose",
            "load_impl", "read_answer"]
-
-BIAS_SHAPES = ("layout", "column", "row", "vector")
-
-
-def bias_shape(convention: str, layout: str, n: int) -> tuple[int, ...]:
-    """The shape of layer l's bias (and of db[l]) with nₗ = n units."""
-    if convention not in BIAS_SHAPES:
-        raise InputError(f"bias_shape must be one of {', '.join(BIAS_SHAPES)}, "
-                         f"not {convention!r}")
-    if convention == "layout":
-        convention = "column" if layout == COLUMNS else "vector"
-    return {"column": (n, 1), "row": (1, n), "vector": (n,)}[convention]
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What an implementation under test is given besides X and Y."""
-
-    weights: list
-    biases: list
-    activations: list
-    loss: str
-    layout: str
-    reduction: str
-    dtype: str
-    bias_shape: str = "layout"
-
-    @property
-    def sizes(self) -> list[int]:
-        """[n₀, ..., n_L]."""
-        cols = self.layout == COLUMNS
-        first = self.weights[0].shape[1 if cols else 0]
-        return [first] + [w.shape[0 if cols else 1] for w in self.weights]
-
 
 @dataclass
 class Answer:
