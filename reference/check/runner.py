@@ -360,6 +360,8 @@ def _plain(value):
 
 
 def _init_worker() -> None:
+    # torch takes seconds to import and this module is imported by runs that never get
+    # here (a bad option, --help); by now LOCAL.load() has imported it
     import torch
 
     torch.set_num_threads(1)

@@ -24,7 +24,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from manual.activations import ACTIVATIONS, get_activation
 from manual.errors import InputError
+from manual.losses import LOSSES, get_loss
 
 from .kinds import Kind
 from .tolerances import NOISE_FACTOR, TOLERANCES, allowance, relative_error, tolerance_for
@@ -124,9 +126,6 @@ def ordered_checks(L: int, fields=FIELDS):
 def resolve_entries(entries: Iterable) -> list:
     """Registry entries from entries or names: an activation name ('tanh') or a loss
     name ('bce'); their tolerance overrides loosen the table."""
-    from manual.activations import ACTIVATIONS, get_activation
-    from manual.losses import LOSSES, get_loss
-
     if isinstance(entries, str):
         entries = [entries]
     out = []
