@@ -1,11 +1,13 @@
 """`backprop-oracle grade` and `backprop-oracle gradescope-bundle`.
 
-    grade SUBMISSION --style {ng,saito,nielsen} [--format text|json] [--output FILE]
+    grade SUBMISSION --style STYLE [--format text|json] [--output FILE]
           [--seed S|random] [--private-seed] [--cases N] [--timeout SECONDS]
           [--max-seconds SECONDS] [--memory-mb MB] [--allow-autograd]
           [--visibility {visible,hidden,after_due_date,after_published}]
     grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each + summary.csv
     gradescope-bundle --style ... --output autograder.zip
+
+STYLE is a name of the style registry (`reference.grade.styles`; --help lists them).
 
 Seeds: one file is graded with seed 0 unless told (--seed). A directory, and every
 Gradescope run, draws a fresh secret seed: the students' reports leave it out, the
