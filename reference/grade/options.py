@@ -40,10 +40,18 @@ class Limits:
 
     def validate(self) -> None:
         """Values an instructor can get wrong: InputError (one line, exit 2)."""
+        self.validate_total()
+        self.validate_process()
+
+    def validate_total(self) -> None:
+        """The whole submission's bound."""
         if self.max_seconds is not None and not (math.isfinite(self.max_seconds)
                                                  and 0 < self.max_seconds <= MAX_TIMEOUT):
             raise InputError(f"--max-seconds must be a number of seconds between 0 and "
                              f"{MAX_TIMEOUT:g}")
+
+    def validate_process(self) -> None:
+        """The bounds of each student process."""
         if not (math.isfinite(self.timeout) and 0 < self.timeout <= MAX_TIMEOUT):
             raise InputError(f"--timeout must be a number of seconds between 0 and "
                              f"{MAX_TIMEOUT:g}")
@@ -78,9 +86,11 @@ class GradeOptions:
         return self.cases or DEFAULT_CASES
 
     def validate(self) -> None:
-        """Values an instructor can get wrong: InputError (one line, exit 2)."""
+        """Values an instructor can get wrong: InputError (one line, exit 2), in the order
+        the command line has always checked them."""
         if self.seed < 0:
             raise InputError("--seed must be a non-negative integer or 'random'")
-        self.limits.validate()
+        self.limits.validate_total()
         if self.cases is not None and not 1 <= self.cases <= MAX_CASES:
             raise InputError(f"--cases must be between 1 and {MAX_CASES}")
+        self.limits.validate_process()
