@@ -5,7 +5,9 @@
     backprop-oracle gradescope-bundle --style ng --output autograder.zip
     pytest --oracle-submission student.py --oracle-style ng -n auto --junitxml r.xml
 
-Parent side (`runner`): cases from the oracle (`styles`), judges and diagnoses
+Parent side (`runner`, which reads the one `options.GradeOptions` it is given):
+cases from the oracle (`styles`, `cases`), the student processes run (`orchestrate`)
+and their answers read (`interpret`) into `results`, judges and diagnoses
 (`reference.oracle.diagnose`, shared with `check`), the correct NumPy helpers
 (`kit`), reports (`report`) written by `outfile` (a checked folder, a new file
 renamed over the name: never through a link). Child side (`worker`, started by
