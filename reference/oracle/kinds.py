@@ -9,13 +9,15 @@ judge) and, where something reacts to it, the branch that reads it.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum
 
 __all__ = ["Kind"]
 
 
-class Kind(StrEnum):
-    """The kinds, roughly in the order `diagnose_array` tries them."""
+class Kind(str, Enum):
+    """The kinds, roughly in the order `diagnose_array` tries them. A str (JSON writes
+    its value: `check --format json`'s mismatch carries it); not `enum.StrEnum`, which
+    Python 3.10 lacks."""
 
     MISSING = "missing"              # nothing returned for it, or the name is not defined
     NOT_NUMERIC = "not numeric"      # not an array of real numbers (an object, a dtype)
@@ -36,4 +38,5 @@ class Kind(StrEnum):
     LOAD = "load"                    # the submission could not be loaded
     API = "api"                      # an answer of the wrong form, a forged answer
 
-
+    def __str__(self) -> str:
+        return self.value
