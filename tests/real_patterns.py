@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from reference.grade.runner import grade_submission
 from reference.grade.styles import get_style
+from tests.grading import grade as grade_with
 
 __all__ = ["NG_OPTIONAL", "PLANTED", "REAL", "REPORTS", "TIMEOUT", "VERDICTS", "Planted",
            "Report", "all_required_pass", "diagnoses", "grade", "graded_row", "row_id",
@@ -35,7 +35,7 @@ VERDICTS = json.loads((REAL / "verdicts.json").read_text())["submissions"]
 
 
 def grade(path, style, folder=None, **kw):
-    return grade_submission(path, style, seed=0, timeout=TIMEOUT, folder=folder, **kw)
+    return grade_with(path, style, seed=0, timeout=TIMEOUT, folder=folder, **kw)
 
 
 def statuses(result) -> dict[str, str]:

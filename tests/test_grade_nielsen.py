@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, kit
+from reference.grade.cases import build_cases
 from reference.grade.probes import nielsen as probes
 from reference.grade.probes import remote
-from reference.grade.runner import build_cases, grade_submission
 from reference.grade.styles import nielsen_kit
 from reference.grade.styles.nielsen import STYLE
 from reference.grade.styles.nielsen2 import STYLE as STYLE2
 from reference.oracle import tolerances
+from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "nielsen"
 FUNCTIONS = [f.name for f in STYLE.functions]
@@ -34,7 +35,7 @@ def test_python2_file_is_converted_not_refused(tmp_path):
     src = tmp_path / "network.py"
     src.write_text("import numpy as np\n\nclass Network(object):\n    def SGD(self, epochs):\n"
                    "        for j in xrange(epochs):\n            print \"Epoch {0}\".format(j)\n")
-    result = grade_submission(src, "nielsen", seed=0, only=["Network.cost_derivative"])
+    result = grade(src, "nielsen", seed=0, only=["Network.cost_derivative"])
     assert result.error is None
     assert any("Python 2" in w and "fissix" in w for w in result.warnings)
 
@@ -178,7 +179,7 @@ def test_each_chapter_3_marker_is_enough(tmp_path, source, why):
 
 
 def test_nielsen_hands_a_chapter_3_file_to_nielsen2_with_a_note():
-    result = grade_submission(HERE.parent / "nielsen2" / "bug_decay_on_biases.py", "nielsen",
+    result = grade(HERE.parent / "nielsen2" / "bug_decay_on_biases.py", "nielsen",
                               seed=0, only=["Network.update_mini_batch"])
     assert result.style == "nielsen2"
     assert any("chapter 3" in w and "cost=" in w for w in result.warnings)

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, kit
+from reference.grade.cases import build_cases
 from reference.grade.probes import remote
 from reference.grade.probes import saito as probes
-from reference.grade.runner import build_cases
 from reference.grade.styles.saito import STYLE
 
 HERE = Path(__file__).parent / "submissions" / "saito"

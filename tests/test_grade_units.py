@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, loader, policy
-from reference.grade.diagnose import (
+from reference.oracle.diagnose import (
     close,
     diagnose_array,
     diagnose_init,
@@ -185,7 +185,7 @@ def test_results_json_is_strict_json_even_with_nan_and_inf():
     """Gradescope parses results.json strictly: no NaN/Infinity tokens anywhere."""
     from reference.grade import report
     from reference.grade.base import Finding, GradeCase
-    from reference.grade.runner import FunctionResult, SubmissionResult
+    from reference.grade.results import FunctionResult, SubmissionResult
 
     bad = np.array([[np.nan, np.inf], [-np.inf, 1.0]])
     case = GradeCase({"Z": bad, "m": np.float64(np.nan)}, {}, (1,), "Z with NaN")
@@ -302,7 +302,7 @@ def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
     imports none) and freeze its objects, so the collector never scans them again while
     grading (a full collection over them stalled every helper call for 75 ms)."""
     code = ("import gc, sys; import reference.oracle; "
-            "from reference.grade.runner import import_oracle; "
+            "from reference.grade.cases import import_oracle; "
             "assert 'torch' not in sys.modules; import_oracle(); "
             "print('torch' in sys.modules, gc.get_freeze_count() > 50_000, gc.isenabled())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -19,9 +19,11 @@ _HOMES = {
     "activation_report": "checks", "check_activation": "checks",
     "check_loss_gradient": "checks", "check_output_error": "checks", "loss_report": "checks",
     "output_error_report": "checks",
-    "expression_activation": "custom", "find_kinks": "custom", "parse_spec": "custom",
-    "MAX_EXPONENT": "expr", "MAX_LENGTH": "expr", "Expression": "expr",
-    "ExpressionError": "expr", "compile_expression": "expr",
+    # the expression language lives in the oracle (its helper process compiles it too)
+    "expression_activation": "..oracle.custom", "find_kinks": "..oracle.custom",
+    "parse_spec": "..oracle.custom",
+    "MAX_EXPONENT": "..oracle.expr", "MAX_LENGTH": "..oracle.expr", "Expression": "..oracle.expr",
+    "ExpressionError": "..oracle.expr", "compile_expression": "..oracle.expr",
     "Report": "judge", "Verdict": "judge",
 }
 
@@ -31,7 +33,9 @@ __all__ = sorted(_HOMES)
 def __getattr__(name: str):
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    home = _HOMES[name]
+    value = getattr(importlib.import_module(home if home.startswith(".") else f".{home}",
+                                            __name__), name)
     globals()[name] = value
     return value
 

@@ -239,7 +239,7 @@ def build(r: tuple):
 
         entry = Loss(r[1], _unused, _unused, r[2], ())
     elif r[0] == "expression":
-        from reference.derive.custom import expression_activation
+        from .custom import expression_activation
 
         _, spec, domain, params = r
         entry = expression_activation(spec, domain=domain, params=dict(params))

@@ -23,8 +23,8 @@ import ast
 
 import numpy as np
 
+from ...oracle.diagnose import diagnose_array, diagnose_shape, diagnose_spread
 from ..base import Finding, GradeCase, GradedFunction, Style
-from ..diagnose import diagnose_array, diagnose_shape, diagnose_spread
 from . import nielsen as ch1
 from .nielsen_kit import COSTS
 from .nielsen_kit import backprop as np_backprop
