@@ -10,7 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
+from manual.layers import LAYERS
+
+from .contract import load_impl
+from .layers import KEEP, layer_names, verify_layer
 
 __all__ = ["add_layer_option", "run_layer", "render_layers"]
 
@@ -18,8 +22,6 @@ SHOWN_FAILURES = 20
 
 
 def _layer_list(text: str) -> list[str]:
-    from ..cli import did_you_mean
-    from .layers import layer_names
 
     known = layer_names()
     names = [t.strip() for t in text.split(",") if t.strip()]
@@ -45,9 +47,7 @@ def add_layer_option(p) -> None:
 
 def _impl(layer: str, target: str):
     """'MODULE:FORWARD,BACKWARD' (a loss: 'MODULE:FUNCTION') -> (forward, backward)."""
-    from manual.layers import LAYERS
 
-    from .contract import load_impl
 
     module, _, names = target.partition(":")
     parts = [n.strip() for n in names.split(",")]
@@ -70,9 +70,7 @@ def _refuse_matrix_options(args) -> None:
 
 def run_layer(args) -> int:
     """The --layer run: one verify_layer per layer; the table or the JSON."""
-    from manual.layers import LAYERS
 
-    from .layers import verify_layer
 
     _refuse_matrix_options(args)
     if args.impl and len(args.layer) > 1:
@@ -102,7 +100,6 @@ def _errors(worst: dict) -> str:
 def render_layers(total: dict, who: str = "manual") -> str:
     """One row per layer and dtype: cases, failures, the largest relative error of each
     output and gradient; then the failures, forward first."""
-    from .layers import KEEP
 
     rate = total["cases"] / max(total["seconds"], 1e-9)
     lines = [f"backprop-oracle check --layer: {total['cases']} cases (seed {total['seed']}), "
