@@ -157,6 +157,33 @@ def test_no_function_in_reference_or_manual_is_over_50_lines():
     assert offenders == [], "split these at their seams: " + ", ".join(offenders)
 
 
+def _wide_functions(source: str, most: int):
+    """(name, line, count) of each function taking more than `most` parameters (self and
+    cls not counted; *args and **kwargs not counted)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            names = [a.arg for a in args.posonlyargs + args.args] + [
+                a.arg for a in args.kwonlyargs]
+            count = len(names) - (names[:1] in (["self"], ["cls"]))
+            if count > most:
+                yield node.name, node.lineno, count
+
+
+def test_the_width_rule_counts_keywords_and_not_self():
+    source = "class A:\n    def f(self, a, b, *, c, d, e, f, g, h, i): pass\n" \
+             "def g(a, b, c, d, e, f, g, h): pass\n"
+    assert [(n, c) for n, _, c in _wide_functions(source, 8)] == [("f", 9)]
+
+
+def test_no_function_in_the_grader_takes_over_8_parameters():
+    """Options travel as one frozen object (GradeOptions, Limits), never field by field."""
+    offenders = [f"{path.relative_to(ROOT)}:{line} {name} ({count} parameters)"
+                 for path in sorted((ROOT / "reference" / "grade").rglob("*.py"))
+                 for name, line, count in _wide_functions(path.read_text(), 8)]
+    assert offenders == [], "pass an options object: " + ", ".join(offenders)
+
+
 def test_every_benchmark_imports_and_has_a_main():
     """The benchmarks run outside the suite: an import they make that a refactoring
     moved (bench_check imported the oracle's private helpers from a module that became a
