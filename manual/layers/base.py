@@ -50,6 +50,9 @@ class Layer:
     axes: what each axis of each array means, for messages ('x': ('example',
         'channel', 'row', 'column')); a gradient's axes are its array's.
     loss: True for a loss (forward returns loss and dx; no backward).
+    meaning: optional meaning(name, index, shape) -> str | None, for an index `axes`
+        cannot describe (an LSTM weight's column j of 4H is 'gate o, unit 3', not
+        'column 7'); None falls back to `axes`. Read it through `describe`.
     """
 
     name: str
@@ -62,6 +65,23 @@ class Layer:
     state: tuple[str, ...] = ()
     axes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     loss: bool = False
+    meaning: Callable[[str, tuple[int, ...], tuple[int, ...] | None], str | None] | None = None
+
+    def describe(self, name: str, index, shape=None) -> str:
+        """What an index of an array, an output or a gradient ('d' + a name) of the
+        given shape means: 'example 2, time step 0' from `axes`, or the entry's
+        `meaning` ('feature 1, gate o, unit 3'); '' if unknown."""
+        index = tuple(int(i) for i in index)
+        if name not in self.axes and name[:1] == "d" and name[1:] in self.axes:
+            name = name[1:]
+        shape = None if shape is None else tuple(int(n) for n in shape)
+        text = self.meaning(name, index, shape) if self.meaning is not None else None
+        if text:
+            return text
+        axes = self.axes.get(name, ())
+        if len(axes) != len(index):
+            return ""
+        return ", ".join(f"{axis} {i}" for axis, i in zip(axes, index))
 
     @property
     def differentiated(self) -> tuple[str, ...]:
@@ -80,7 +100,8 @@ def register_layer(name: str, forward: Callable, backward: Callable | None, *,
                    arrays: tuple[str, ...], config: str | None = None,
                    outputs: tuple[str, ...] = ("out",), grads: tuple[str, ...] = ("dx",),
                    state: tuple[str, ...] = (), axes: Mapping | None = None,
-                   loss: bool = False, replace: bool = False) -> Layer:
+                   loss: bool = False, meaning: Callable | None = None,
+                   replace: bool = False) -> Layer:
     """Add a layer type to the registry (the manual side of a new layer)."""
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"layer name {name!r} must be an identifier")
@@ -92,7 +113,7 @@ def register_layer(name: str, forward: Callable, backward: Callable | None, *,
     if unknown:
         raise InputError(f"layer {name!r}: gradients {unknown} name no array of {arrays}")
     entry = Layer(name, forward, backward, tuple(arrays), config, tuple(outputs), tuple(grads),
-                  tuple(state), dict(axes or {}), loss)
+                  tuple(state), dict(axes or {}), loss, meaning)
     LAYERS[name] = entry
     return entry
 

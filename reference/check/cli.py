@@ -17,6 +17,7 @@ from ..oracle.cases import DTYPES, LAYOUTS
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
 from .contract import BIAS_SHAPES, load_impl
+from .layer_cli import add_layer_option, run_layer
 
 __all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
 
@@ -93,12 +94,15 @@ def add_parser(sub) -> None:
                    help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
     p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
                    help=f"comma-separated dtypes to draw from (default {','.join(DTYPES)})")
+    add_layer_option(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from .runner import run_check
 
+    if args.layer:
+        return run_layer(args)
     impl = load_impl(args.impl) if args.impl else None
     if (args.domain or args.param) and not args.activation:
         raise InputError("--domain and --param apply to the --activation expressions; "

@@ -1,1 +1,0 @@
-"""Layers of the recurrent family (filled in by its entries)."""

@@ -1,1 +1,0 @@
-"""The torch twins of the recurrent family (filled in by its entries)."""
