@@ -21,9 +21,10 @@ A step's `arrays` are the entry's arrays after its input (its first array,
 
 Every gradient is named (layer index, layer name, gradient name): 'dx' is the
 gradient at the layer's input (the boundary; the previous layer's dout), the
-others its parameters'. The L2 penalty (CS231n's convention) adds
-(λ/2) Σ‖W‖² to the loss over the weights (`WEIGHT_NAMES`: 'w', 'W', 'Wx',
-'Wh'; not biases, γ, β nor h0) and λW to their gradients.
+others its parameters'. The L2 penalty is the `l2` entry (CS231n's
+convention, `l2_param` {'reg': λ}): it adds (λ/2) ‖W‖² to the loss for each
+weight (`WEIGHT_NAMES`: 'w', 'W', 'Wx', 'Wh'; not biases, γ, β nor h0) and its
+gradient λW to the weight's.
 """
 
 from __future__ import annotations
@@ -158,18 +159,21 @@ class LayerNetwork:
             got = (got,) if len(entry.grads) == 1 else tuple(got)
             for name, g in zip(entry.grads, got):
                 if self.l2 and is_weight(name[1:]):
-                    g = g + self.l2 * step.arrays[name[1:]]
+                    g = g + self._l2(step.arrays[name[1:]])[1]
                 grads[(i, step.layer, name)] = g
             dout = grads.get((i, step.layer, "d" + entry.arrays[0]))
         return grads
+
+    def _l2(self, w):
+        """The `l2` entry on one weight: ((λ/2) ‖W‖², λW)."""
+        return get_layer("l2").forward(w, {"reg": self.l2})
 
     def penalty(self) -> float:
         """(λ/2) Σ‖W‖² over the weights (0 when λ = 0)."""
         if not self.l2:
             return 0.0
-        return 0.5 * self.l2 * sum(float(np.sum(a.astype(np.float64) ** 2))
-                                   for s in self.steps for k, a in s.arrays.items()
-                                   if is_weight(k))
+        return sum(float(self._l2(a)[0]) for s in self.steps for k, a in s.arrays.items()
+                   if is_weight(k))
 
     def gradients(self, x) -> NetworkGradients:
         """The forward, then the backward: the loss, each layer's output and every

@@ -46,7 +46,7 @@ from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
-           "relative_error", "within"]
+           "relative_error", "within", "LAYER_NETWORK"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -112,3 +112,16 @@ def within(got, expected, rtol: float, atol: float) -> bool:
     if g.shape != e.shape:
         return False
     return bool(np.all(np.abs(g - e) <= allowance(e, rtol, atol)))
+
+
+# --- the network of layers block (reference.oracle.network_compare) ---
+# A network's arrays (each layer's output, the loss, every boundary and parameter
+# gradient) against the oracle's float64 composition of the layers' twins. float64:
+# the table's row (the same gradients by different operation orders, ~1e-13 seen).
+# float32: the layers' float32 roundings compound through up to ~8 layers (a conv's
+# C·kh·kw products, batch norm's 1/σ, a softmax over the scores, BPTT over T steps);
+# float32 noise beyond this is handled by NOISE_FACTOR × torch's own float32 error.
+LAYER_NETWORK: dict[str, tuple[float, float]] = {
+    "float64": TOLERANCES["float64"],
+    "float32": TOLERANCES["float32"],
+}

@@ -2,8 +2,9 @@
 sequence composed from the layers' torch twins, differentiated by autograd.
 
 Nothing here uses a hand-written backward. The loss of the composed forward
-(plus (λ/2) Σ‖W‖² when asked) is differentiated by one `torch.autograd.grad`
-call with respect to every parameter and to every layer boundary. A boundary's
+(plus the `l2` twin's (λ/2) ‖W‖² on every weight when asked) is differentiated
+by one `torch.autograd.grad` call with respect to every parameter and to every
+layer boundary. A boundary's
 gradient is taken through a probe: a zero tensor added to the layer's input
 (∂L/∂(a + p) at p = 0 is ∂L/∂a), so it is the same computation whether the
 networks are differentiated one at a time or K at once.
@@ -129,9 +130,10 @@ class _Composed:
             else:
                 a = out[entry.outputs[0]]
                 outs.append(a)
-        if self.l2:
-            loss = loss + 0.5 * self.l2 * sum((t * t).sum() for arr in arrays
-                                              for k, t in arr.items() if is_weight(k))
+        if self.l2:  # the l2 twin on every weight
+            l2 = get_twin("l2").forward
+            loss = loss + sum(l2({"w": t}, {"reg": self.l2})["loss"] for arr in arrays
+                              for k, t in arr.items() if is_weight(k))
         return loss, outs
 
 
