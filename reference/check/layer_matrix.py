@@ -33,11 +33,15 @@ from ..oracle.layer_cases import (
     kinks_ok,
     redraw_member,
 )
-from ..oracle.network_compare import COLUMNS, NetworkVerdict, compare_network, \
-    compare_network_stacked
+from ..oracle.network_compare import (
+    COLUMNS,
+    NetworkVerdict,
+    compare_network,
+    compare_network_stacked,
+)
 
 __all__ = ["ARCHS", "NetResult", "LayerSummary", "run_net_family", "run_layer_check",
-           "layer_family_size", "render_layers", "MAX_REDRAWS"]
+           "layer_family_size", "render_arch_table", "MAX_REDRAWS"]
 
 MAX_REDRAWS = 20  # draws of a float32 network near a kink before giving up (never seen)
 
@@ -240,7 +244,7 @@ def _fold(summary: LayerSummary, batches, progress) -> None:
             progress(len(batch))
 
 
-def render_layers(summary: LayerSummary, shown: int = 20) -> str:
+def render_arch_table(summary: LayerSummary, shown: int = 20) -> str:
     """The layer table: one row per (architecture, layer), then per dtype, the failures."""
     head = (f"{'arch':<5} {'layer':<22} {'cases':>6} {'fail':>5} "
             + " ".join(f"{c:>9}" for c in COLUMNS))
