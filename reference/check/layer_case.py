@@ -53,8 +53,8 @@ def describe_index(entry, name: str, index) -> str:
         return ""
     array = name[1:] if name in entry.grads else name
     axes = tuple(entry.axes.get(array, ()))
-    if len(axes) != len(index):
-        axes = axes[:1] + tuple(f"axis {k} index" for k in range(1, len(index)))
+    if len(axes) != len(index):  # only the first axis' name holds for another rank
+        axes = axes[:1] + tuple(f"axis {k} index" for k in range(len(axes[:1]), len(index)))
     return ", ".join(f"{a} {int(i)}" for a, i in zip(axes, index))
 
 

@@ -101,6 +101,8 @@ def _errors(worst: dict) -> str:
 def render_layers(total: dict, who: str = "manual") -> str:
     """One row per layer and dtype: cases, failures, the largest relative error of each
     output and gradient; then the failures, forward first."""
+    from .layers import KEEP
+
     rate = total["cases"] / max(total["seconds"], 1e-9)
     lines = [f"backprop-oracle check --layer: {total['cases']} cases (seed {total['seed']}), "
              f"{total['failures']} failing, {rate:,.0f} cases/s",
@@ -117,6 +119,8 @@ def render_layers(total: dict, who: str = "manual") -> str:
     lines.append(f"{'all':<31} {total['cases']:>6} {total['failures']:>5}")
     for f in failures[:SHOWN_FAILURES]:
         lines.append(f"FAIL {f['case']}: {f['stage']}: {f['message']}")
-    if len(failures) > SHOWN_FAILURES:
-        lines.append(f"... and more ({len(failures)} problems listed; --format json has them)")
+    more = total["failures"] - len({f["case"] for f in failures[:SHOWN_FAILURES]})
+    if more > 0:
+        lines.append(f"... and {more:,} more failing case(s) (--format json lists up to "
+                     f"{KEEP} problems per layer)")
     return "\n".join(lines)

@@ -168,11 +168,13 @@ def _bn_mistakes(axes):
     def parts(arrays, config, up):
         return _bn_parts(arrays, config, axes), np.asarray(up["dout"], dtype=np.float64)
 
-    def train_only(formula):
+    def train_only(formula, spread: bool = False):
         def mistake(arrays, config, up):
             if config["mode"] != "train":
                 return {}   # in test mode μ and σ² are constants: dx = dout·γ/σ is right
             b, dout = parts(arrays, config, up)
+            if spread and b["n"] == 1:
+                return {}   # one value per statistic: x̂ = 0, the half-terms coincide
             return formula(b, dout, config)
         return mistake
 
@@ -206,15 +208,13 @@ def _bn_mistakes(axes):
         "dx without the terms through the batch mean and variance (dx = dout·γ/σ): in train "
         "mode μ and σ² depend on every x of the batch": train_only(no_terms),
         "dx with the term through the variance only (the term through the batch mean, "
-        "−mean(dout)·γ/σ, is missing)": train_only(variance_only),
+        "−mean(dout)·γ/σ, is missing)": train_only(variance_only, spread=True),
         "dx with the term through the mean only (the term through the batch variance, "
-        "−x̂·mean(dout·x̂)·γ/σ, is missing)": train_only(mean_only),
+        "−x̂·mean(dout·x̂)·γ/σ, is missing)": train_only(mean_only, spread=True),
         "dgamma without x̂ (dgamma = Σ dout; it is Σ dout·x̂)":
             lambda arrays, config, up: {"dgamma": np.asarray(up["dout"], dtype=np.float64)
                                         .sum(axis=axes)},
-        "dbeta averaged over the batch (it is the sum Σ dout)":
-            lambda arrays, config, up: {"dbeta": np.asarray(up["dout"], dtype=np.float64)
-                                        .mean(axis=axes)},
+        "dbeta averaged over the batch (it is the sum Σ dout)": _averaged_dbeta(axes),
         "running averages with the momentum swapped (running = momentum·running + "
         "(1 − momentum)·batch)": train_only(swapped),
         "running_var updated with the unbiased batch variance (torch's rule); CS231n's "
@@ -224,6 +224,15 @@ def _bn_mistakes(axes):
     }
 
 
+def _averaged_dbeta(axes):
+    def mistake(arrays, config, up):
+        dout = np.asarray(up["dout"], dtype=np.float64)
+        if dout.size == dout.shape[1]:
+            return {}   # one value per sum: the mean is the sum
+        return {"dbeta": dout.mean(axis=axes)}
+    return mistake
+
+
 def _test_with_batch_stats(axes):
     def mistake(arrays, config, up):
         if config["mode"] != "test":
@@ -231,7 +240,9 @@ def _test_with_batch_stats(axes):
         train = dict(config, mode="train")
         b = _bn_parts(arrays, train, axes)
         beta = np.asarray(arrays["beta"], dtype=np.float64).reshape(b["shape"])
-        return {"out": b["gamma"] * b["xhat"] + beta}
+        dout = np.asarray(up["dout"], dtype=np.float64)
+        return {"out": b["gamma"] * b["xhat"] + beta, "dx": dout * b["gamma"] * b["inv"],
+                "dgamma": (dout * b["xhat"]).sum(axis=axes)}
     return mistake
 
 
@@ -243,10 +254,16 @@ def _per_pixel(arrays, config, up):
     g = np.asarray(arrays["gamma"], dtype=np.float64)[None, :, None, None]
     beta = np.asarray(arrays["beta"], dtype=np.float64)[None, :, None, None]
     dout = np.asarray(up["dout"], dtype=np.float64)
-    inv = 1.0 / np.sqrt(x.var(axis=0, keepdims=True) + config.get("eps", EPS))
+    var = x.var(axis=0, keepdims=True)
+    inv = 1.0 / np.sqrt(var + config.get("eps", EPS))
     xhat = (x - x.mean(axis=0, keepdims=True)) * inv
     dx = g * inv * (dout - dout.mean(axis=0) - xhat * (dout * xhat).mean(axis=0))
-    return {"out": g * xhat + beta, "dx": dx, "dgamma": (dout * xhat).sum(axis=(0, 2, 3))}
+    m = config.get("momentum", MOMENTUM)
+    run = np.zeros(x.shape[1]) if config.get("running_var") is None else np.asarray(
+        config["running_var"], dtype=np.float64)
+    return {"out": g * xhat + beta, "dx": dx, "dgamma": (dout * xhat).sum(axis=(0, 2, 3)),
+            # its running σ², if kept per channel, averages the pixels' σ² (μ comes out right)
+            "running_var": m * run + (1 - m) * var.mean(axis=(0, 2, 3))}
 
 
 def _unmoved_reshape(arrays, config, up):
@@ -254,7 +271,7 @@ def _unmoved_reshape(arrays, config, up):
     'channels' of that matrix mix channels and pixels."""
     x = np.asarray(arrays["x"], dtype=np.float64)
     n, c, h, w = x.shape
-    if h * w == 1:
+    if h * w == 1 or c == 1:      # one pixel or one channel: the reshape is right
         return {}
     flat = {"x": x.reshape(-1, c), "gamma": arrays["gamma"]}
     b = _bn_parts(flat, config, (0,))
@@ -266,8 +283,8 @@ def _unmoved_reshape(arrays, config, up):
         m = config.get("momentum", MOMENTUM)
         wrong["running_mean"] = (m * b["run"][0] + (1 - m) * b["mu"]).ravel()
         wrong["running_var"] = (m * b["run"][1] + (1 - m) * b["var"]).ravel()
-        wrong["dx"] = (b["gamma"] * b["inv"] * (dout - dout.mean(axis=0) - b["xhat"] * (
-            dout * b["xhat"]).mean(axis=0))).reshape(x.shape)
+        dout = dout - dout.mean(axis=0) - b["xhat"] * (dout * b["xhat"]).mean(axis=0)
+    wrong["dx"] = (b["gamma"] * b["inv"] * dout).reshape(x.shape)
     return wrong
 
 
@@ -313,6 +330,8 @@ def _ln_parts(arrays, config, up):
 def _ln_over_batch(arrays, config, up):
     """Layer norm with batch norm's statistics (over the batch axis, per feature)."""
     x = np.asarray(arrays["x"], dtype=np.float64)
+    if x.shape == (1, 1):
+        return {}       # one value: both statistics give x̂ = 0
     g, beta = (np.asarray(arrays[k], dtype=np.float64) for k in ("gamma", "beta"))
     dout = np.asarray(up["dout"], dtype=np.float64)
     inv = 1.0 / np.sqrt(x.var(axis=0) + config.get("eps", EPS))
@@ -334,9 +353,7 @@ register_twin("layernorm", _layernorm, _layernorm_sample, mistakes={
     "dgamma without x̂ (dgamma = Σ dout; it is Σ dout·x̂)":
         lambda arrays, config, up: {"dgamma": np.asarray(up["dout"], dtype=np.float64)
                                     .sum(axis=0)},
-    "dbeta averaged over the batch (it is the sum Σ dout)":
-        lambda arrays, config, up: {"dbeta": np.asarray(up["dout"], dtype=np.float64)
-                                    .mean(axis=0)},
+    "dbeta averaged over the batch (it is the sum Σ dout)": _averaged_dbeta((0,)),
 })
 
 
@@ -401,13 +418,19 @@ def _dropout_sample(rng, dtype):
 
 
 def _dropout_mistake(formula, *, train: bool = True):
+    """A mistake of dropout, where it shows: not at p = 1 (everything kept), and only its
+    arrays that differ from the right ones (1/(1 − p) is 1/p at p = 0.5; a mask that keeps
+    every unit hides a missing mask)."""
     def mistake(arrays, config, up):
         p = config["p"]
         if (config["mode"] == "train") != train or p == 1:
-            return {}   # p = 1 keeps everything: no mistake below can show
+            return {}
         x = np.asarray(arrays["x"], dtype=np.float64)
-        mask = dropout_mask(x.shape, config) if train else None
-        return formula(x, mask, p, np.asarray(up["dout"], dtype=np.float64))
+        dout = np.asarray(up["dout"], dtype=np.float64)
+        mask = dropout_mask(x.shape, config) if train else np.ones(x.shape, dtype=bool)
+        right = {"out": x * mask / p if train else x, "dx": dout * mask / p if train else dout}
+        wrong = formula(x, mask, p, dout)
+        return {k: v for k, v in wrong.items() if not np.array_equal(v, right[k])}
     return mistake
 
 
@@ -422,7 +445,7 @@ register_twin("dropout", _dropout, _dropout_sample, adopt=_dropout_adopt, mistak
                                                    "dx": dout * mask / (1 - p)}),
     "dropout forward without the 1/p (vanilla dropout; inverted dropout scales the kept "
     "units by 1/p in train mode)":
-        _dropout_mistake(lambda x, mask, p, dout: {"out": x * mask}),
+        _dropout_mistake(lambda x, mask, p, dout: {"out": x * mask, "dx": dout * mask}),
     "test mode scaled by p (vanilla dropout's test time); inverted dropout is the "
     "identity in test mode":
         _dropout_mistake(lambda x, mask, p, dout: {"out": x * p}, train=False),
