@@ -69,6 +69,10 @@ def run_layer_archs(args, archs) -> tuple[LayerSummary | None, float]:
     from ..oracle.process import LOCAL
 
     LOCAL.load()  # torch before the pool forks; networks/s measures the check, not the import
+    # one network of each architecture first, in this process: what torch imports on the
+    # first use of an op under vmap (cross_entropy's decomposition imports sympy, ~1 s)
+    # is imported once here, not in every forked worker
+    run_layer_check(len(layer_archs), args.seed, layer_archs, ("float64",), jobs=1)
     n = (args.cases or DEFAULT_LAYER_CASES) * len(layer_archs)
     bar = None
     if n >= 2000:

@@ -232,11 +232,19 @@ def _conv_geometry(rng, tags: list) -> tuple[int, int, int, int, int, int]:
         HH, WW, stride = H + 2 * pad, W + 2 * pad, 1
     else:
         H, W = (_fitting(k - 2 * pad, stride) + stride * int(rng.integers(0, 4)) for k in (HH, WW))
-    if edge != "plain":
+    if not (_sees_input(H, HH, stride, pad) and _sees_input(W, WW, stride, pad)):
+        pad = 0  # every window on the padding: a constant output (batch norm's σ = 0)
+        H, W = (_fitting(k, stride) + stride * int(rng.integers(0, 4)) for k in (HH, WW))
         tags.append(edge)
     if H % 2 or W % 2 or H != W:
         tags.append("odd")
     return H, W, HH, WW, stride, pad
+
+
+def _sees_input(H: int, HH: int, stride: int, pad: int) -> bool:
+    """Some window of the convolution along this axis covers a pixel of the input."""
+    return any(i * stride < pad + H and i * stride + HH > pad
+               for i in range(1 + (H + 2 * pad - HH) // stride))
 
 
 def _fitting(base: int, stride: int) -> int:

@@ -118,10 +118,13 @@ def within(got, expected, rtol: float, atol: float) -> bool:
 # A network's arrays (each layer's output, the loss, every boundary and parameter
 # gradient) against the oracle's float64 composition of the layers' twins. float64:
 # the table's row (the same gradients by different operation orders, ~1e-13 seen).
-# float32: the layers' float32 roundings compound through up to ~8 layers (a conv's
-# C·kh·kw products, batch norm's 1/σ, a softmax over the scores, BPTT over T steps);
-# float32 noise beyond this is handled by NOISE_FACTOR × torch's own float32 error.
+# float32 (1e-3, 1e-4): the layers' float32 roundings compound through up to ~12
+# layers (a conv's C·kh·kw products, batch norm's 1/σ amplifying the error of x − μ, a
+# softmax over the scores, BPTT over T steps): a right conv dw after a spatial batch
+# norm was seen 1.3e-5 off on a scale of 1 (over the table's atol 1e-5), while every
+# planted mistake misses by O(1) relative. Beyond this, NOISE_FACTOR × torch's own
+# float32 error on the same network is allowed too (cancelling sums).
 LAYER_NETWORK: dict[str, tuple[float, float]] = {
     "float64": TOLERANCES["float64"],
-    "float32": TOLERANCES["float32"],
+    "float32": (1e-3, 1e-4),
 }
