@@ -235,9 +235,10 @@ def _conv_geometry(rng, tags: list) -> tuple[int, int, int, int, int, int]:
     if not (_sees_input(H, HH, stride, pad) and _sees_input(W, WW, stride, pad)):
         pad = 0  # every window on the padding: a constant output (batch norm's σ = 0)
         H, W = (_fitting(k, stride) + stride * int(rng.integers(0, 4)) for k in (HH, WW))
-        tags.append(edge)
-    if H % 2 or W % 2 or H != W:
-        tags.append("odd")
+    tags += [tag for tag, true in (
+        ("kernel1", HH == WW == 1), ("kernel=input", (HH, WW) == (H + 2 * pad, W + 2 * pad)),
+        ("stride>kernel", stride > max(HH, WW)), ("pad>1", pad > 1),
+        ("odd", H % 2 or W % 2 or H != W)) if true]
     return H, W, HH, WW, stride, pad
 
 

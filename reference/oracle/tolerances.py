@@ -46,7 +46,7 @@ from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
-           "relative_error", "within", "LAYER_NETWORK"]
+           "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -128,3 +128,6 @@ LAYER_NETWORK: dict[str, tuple[float, float]] = {
     "float64": TOLERANCES["float64"],
     "float32": (1e-3, 1e-4),
 }
+# A network's ∂L/∂x against central differences of its loss in float64 (step 1e-6):
+# truncation ~h²·|L'| ~ 1e-12 and rounding ~ε·|L|/h ~ 1e-10 per entry, for a loss of O(1).
+NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
