@@ -266,10 +266,16 @@ def pytest_runtest_logreport(report) -> None:
     the report's text carries the marker line)."""
     if not report.failed or report.when != "call":
         return
-    from reference.check.verification import MARKER
+    from reference.check.verification import LAYER_MARKER, MARKER
 
     text = getattr(report, "longreprtext", "") or ""
     for line in text.splitlines():
+        if LAYER_MARKER in line:
+            fields = dict(p.split("=", 1) for p in line.split(LAYER_MARKER, 1)[1].split()
+                          if "=" in p)
+            key = (fields.get("layer", "?"), fields.get("stage", "?"), fields.get("name", "?"))
+            _LAYER_FAILURES[key] = _LAYER_FAILURES.get(key, 0) + 1
+            break
         if MARKER in line:
             fields = dict(p.split("=", 1) for p in line.split(MARKER, 1)[1].split() if "=" in p)
             key = (fields.get("equation", "?"), fields.get("layer", "?"),
@@ -279,13 +285,22 @@ def pytest_runtest_logreport(report) -> None:
 
 
 _FAILURES: dict[tuple[str, str, str], int] = {}
+_LAYER_FAILURES: dict[tuple[str, str, str], int] = {}
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """One table at the end of a run with failures: equation × layer × activation."""
+    """One table at the end of a run with failures: equation × layer × activation (and
+    for `assert_layer`: layer × stage × first wrong array)."""
+    tr = terminalreporter
+    if _LAYER_FAILURES:
+        tr.section("backprop-oracle: layer failures by layer, stage and first wrong array")
+        tr.write_line(f"{'layer':<22} {'stage':<9} {'array':<14} {'failures':>8}")
+        for (layer, stage, name), n in sorted(_LAYER_FAILURES.items(),
+                                              key=lambda kv: (-kv[1], kv[0])):
+            tr.write_line(f"{layer:<22} {stage:<9} {name:<14} {n:>8}")
+        _LAYER_FAILURES.clear()
     if not _FAILURES:
         return
-    tr = terminalreporter
     tr.section("backprop-oracle: failures by equation, layer and activation")
     tr.write_line(f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}")
     for (eq, layer, act), n in sorted(_FAILURES.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -345,3 +345,17 @@ def test_train_mode_writes_the_running_averages_into_bn_param_and_test_mode_keep
     out, _ = mnorm.batchnorm_forward(x, V3, 0 * V3, dict(bn_param, mode="test"))
     np.testing.assert_allclose(out, (x - kept["running_mean"]) / np.sqrt(
         kept["running_var"] + mnorm.EPS))
+
+
+@pytest.mark.parametrize("layer", ["batchnorm", "spatial_batchnorm"])
+def test_batchnorm_dx_slab_by_slab_is_the_same_gradient(layer, monkeypatch):
+    """BN2's dx runs slab by slab of the batch (cache-sized); the cases are smaller than
+    one slab, so here every slab is one row, with a remainder where N is odd."""
+    monkeypatch.setattr(mnorm, "SLAB", 1)
+    entry, failures = get_layer(layer), []
+    for seed in range(20):
+        case = make_case(layer, seed, "float64")
+        got = run(layer, entry.forward, entry.backward, case)
+        want, _ = expected(layer, case, got)
+        failures += [f"{case.id} {m}" for m in mismatches(got, want, "float64")]
+    assert failures == []

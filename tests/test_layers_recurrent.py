@@ -81,6 +81,15 @@ def test_temporal_softmax_loss_of_uniform_scores_is_log_v_per_unmasked_step():
     np.testing.assert_allclose(dx, expected, atol=SAME_ARITHMETIC["float64"][1])
 
 
+def test_a_zero_one_mask_reads_as_the_boolean_mask():
+    case = make_case("temporal_softmax_loss", 5)
+    x, y, mask = (case.arrays[k] for k in ("x", "y", "mask"))
+    loss, dx = temporal_softmax_loss(x, y, mask)
+    for other in (mask.astype(np.int64), mask.astype(np.float64)):
+        loss2, dx2 = temporal_softmax_loss(x, y, other, verbose=False)
+        assert loss2 == loss and np.array_equal(dx2, dx)
+
+
 def test_embedding_backward_accumulates_a_repeated_word():
     x = np.array([[1, 1], [1, 0]])
     W = np.arange(6.0).reshape(3, 2)

@@ -36,6 +36,12 @@ def test_every_registered_layer_passes_verify_layer(layer):
         "float64": GENERIC_CASES // 2, "float32": GENERIC_CASES // 2}
 
 
+def test_every_layer_has_a_twin_and_its_axes_name_its_arrays():
+    assert set(LAYERS) == set(TWINS)
+    for name, entry in LAYERS.items():
+        assert set(entry.axes) <= set(entry.arrays + entry.outputs + entry.state), name
+
+
 def _planted():
     found = []
     for info in pkgutil.iter_modules(layer_bugs.__path__):
@@ -49,7 +55,7 @@ PLANTED = _planted()
 
 @pytest.mark.parametrize("bug", PLANTED, ids=[p.name for p in PLANTED])
 def test_every_planted_bug_is_caught_at_its_layer_with_its_diagnosis(bug):
-    summary = reference.verify_layer(bug.layer, bug.forward, bug.backward, cases=24, seed=5)
+    summary = reference.verify_layer(bug.layer, bug.forward, bug.backward, cases=48, seed=5)
     if bug.diagnosis is None:  # a right answer written another way
         assert summary["failures"] == 0, summary["failures_detail"][:3]
         return
@@ -317,9 +323,65 @@ def test_the_fixture_covers_the_chosen_layers(pytester):
     pytester.makepyfile(test_mine=marked.replace("relu_backward)}", "lambda d, c: d)}"))
     result = pytester.runpytest("--oracle-layer-cases", "4", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=4)
-    result.stdout.fnmatch_lines(["*diagnosis: the gradient passed where x < 0*"])
+    result.stdout.fnmatch_lines(["*diagnosis: the gradient passed where x < 0*",
+                                 "*layer failures by layer, stage and first wrong array*",
+                                 "relu*backward*dx*4"])
 
 
 def test_get_layer_lists_the_dense_family():
     assert {"affine", "relu", "flatten", "softmax_loss", "svm_loss", "l2"} <= set(layer_names())
     assert get_layer("l2").config == "l2_param"
+
+
+SAITO_LAYERS = '''
+import numpy as np
+
+class Affine:                       # as in Saito's common/layers.py
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.original_x_shape = x.shape
+        self.x = x.reshape(x.shape[0], -1)
+        return np.dot(self.x, self.W) + self.b
+
+    def backward(self, dout):
+        dx = np.dot(dout, self.W.T)
+        self.dW = np.dot(self.x.T, dout)
+        self.db = np.sum(dout, axis=0)
+        return dx.reshape(*self.original_x_shape)
+
+class SoftmaxWithLoss:
+    pass
+'''
+
+
+def test_the_readmes_glue_for_saitos_layer_objects_passes(monkeypatch):
+    import sys
+    from pathlib import Path
+    from types import ModuleType
+
+    common, layers = ModuleType("common"), ModuleType("common.layers")
+    exec(SAITO_LAYERS, layers.__dict__)
+    common.layers = layers
+    monkeypatch.setitem(sys.modules, "common", common)
+    monkeypatch.setitem(sys.modules, "common.layers", layers)
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = text.split("## Your own layers", 1)[1]
+    glue = next(b for b in section.split("```python\n")[1:] if "common.layers" in b)
+    namespace = {}
+    exec(compile(glue.split("```", 1)[0], "README.md", "exec"), namespace)
+    summary = reference.verify_layer("affine", namespace["affine_forward"],
+                                     namespace["affine_backward"], cases=20)
+    assert summary["failures"] == 0, summary["failures_detail"][:2]
+
+
+def test_an_output_the_twin_cannot_adopt_is_a_forward_verdict(masked_layer):
+    def flat_forward(x, param):
+        out, cache = _scale_forward(x, param)
+        return out.ravel(), cache  # the oracle cannot read a mask off this
+
+    summary, detail = _details(flat_forward, _scale_backward, layer=masked_layer)
+    assert summary["failures"] == 4
+    assert detail[0]["stage"] == "forward"
+    assert "out cannot be read as this layer's output" in detail[0]["message"]

@@ -112,18 +112,23 @@ class _Run:
             outputs[key] = given.get(key) if isinstance(given, dict) else None
         return outputs, values[len(self.entry.outputs):]
 
-    def adopt(self, outputs: dict) -> None:
-        """The twin's adopt on the user's outputs; one that fails is a forward problem."""
+    def adopt(self, outputs: dict) -> bool:
+        """The twin's adopt on the user's outputs, then the oracle; an output the twin
+        cannot read (so nothing to compare with) is a forward problem: False."""
         adopt = self.twin.adopt
-        if adopt is None:
-            return
-        extra = (self.case.arrays,) if len(inspect.signature(adopt).parameters) > 2 else ()
-        try:
-            self.config = adopt(self.case.config(), dict(outputs), *extra)
-        except Exception as exc:  # the user's output cannot be read as this layer's
-            self.problem("forward", self.entry.outputs[0],
-                         f"{self.entry.outputs[0]} cannot be read as this layer's output: "
-                         f"{exc}")
+        if adopt is not None:
+            extra = (self.case.arrays,) if len(inspect.signature(adopt).parameters) > 2 else ()
+            try:
+                self.config = adopt(self.case.config(), dict(outputs), *extra)
+                self.oracle()
+            except Exception as exc:  # the user's output cannot be read as this layer's
+                out = self.entry.outputs[0]
+                self.problem("forward", out, f"{out} cannot be read as this layer's output "
+                                             f"({type(exc).__name__}: {exc})")
+                return False
+        else:
+            self.oracle()
+        return True
 
     def oracle(self) -> None:
         self.expected, self.gradients = oracle_layer(self.case.layer, self.case.arrays,
@@ -132,12 +137,18 @@ class _Run:
     def compare(self, stage: str, name: str, got, expected) -> None:
         """One array: its largest relative error, and a problem when it is wrong."""
         if got is None:
-            return self.problem(stage, name, f"{name} is None (not computed?)")
+            return self.problem(stage, name, (
+                f"the forward did not store {self.entry.config}[{name!r}]"
+                if name in self.entry.state else f"{name} is None (not computed?)"))
         max_rel, mm = compare_arrays(got, expected, self.rtol, self.atol, name, -1)
         self.result.max_rel_err[name] = max(self.result.max_rel_err.get(name, 0.0), max_rel)
-        if mm is not None:
-            self.problem(stage, name, mm.detail, mm.index, mm.expected, mm.got, mm.rel_err,
-                         self.diagnose(name, got))
+        if mm is None:
+            return
+        detail = mm.detail
+        if self.case.dtype == "float64" and getattr(got, "dtype", None) == np.float32:
+            detail = f"{detail} (a float32 answer in a float64 case)".strip()
+        self.problem(stage, name, detail, mm.index, mm.expected, mm.got, mm.rel_err,
+                     self.diagnose(name, got))
 
     def diagnose(self, name: str, got) -> str:
         """The known mistakes whose answer for `name` is `got` (within tolerance)."""
@@ -173,8 +184,8 @@ def run_layer_case(case: LayerCase, forward, backward=None) -> LayerResult:
     if got is None:
         return run.result
     outputs, rest = got
-    run.adopt(outputs)
-    run.oracle()
+    if not run.adopt(outputs):
+        return run.result
     for name in entry.outputs + entry.state:
         run.compare("forward", name, outputs[name], run.expected[name])
     if entry.loss:

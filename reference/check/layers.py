@@ -26,12 +26,11 @@ from ..oracle.cases import DTYPES
 from ..oracle.layers import TWINS, LayerCase, make_case
 from .contract import load_impl
 from .layer_case import LayerResult, run_layer_case
-from .verification import did_you_mean, parse_names
+from .verification import LAYER_MARKER, did_you_mean, parse_names
 
 __all__ = ["verify_layer", "assert_layer", "layer_cases", "layer_names", "problem_line",
            "layer_message", "LAYER_MARKER"]
 
-LAYER_MARKER = "[backprop-oracle layer failure]"
 KEEP = 100  # failures_detail holds at most this many problems
 
 
@@ -138,7 +137,8 @@ def problem_line(p: dict) -> str:
         text = f"{where}: {p['detail']}" if where else p["detail"]
     else:
         text = (f"{where or 'value'}{';' if p['index'] else ':'} expected "
-                f"{p['expected']:.8g}, got {p['got']:.8g} (rel err {p['rel_err']:.3g})")
+                f"{p['expected']:.8g}, got {p['got']:.8g} (rel err {p['rel_err']:.3g})"
+                + (f" {p['detail']}" if p["detail"] else ""))
     return text + (f"; diagnosis: {p['diagnosis']}" if p.get("diagnosis") else "")
 
 

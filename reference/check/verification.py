@@ -32,6 +32,7 @@ def did_you_mean(word, known) -> str:
 __all__ = ["verify", "assert_backprop", "failure_message", "MARKER"]
 
 MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
+LAYER_MARKER = "[backprop-oracle layer failure]"  # the same for `assert_layer`
 
 
 def parse_names(value, known, what: str, argument: str):

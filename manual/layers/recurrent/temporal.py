@@ -32,7 +32,7 @@ def temporal_affine_backward(dout, cache):
     return dout @ w.T, dw, dout.sum(axis=(0, 1))
 
 
-def temporal_softmax_loss(x, y, mask):
+def temporal_softmax_loss(x, y, mask, verbose: bool = False):
     """(loss, dx) of a softmax over V words at every step, CS231n's convention: the
     loss is summed over the steps where mask is true and averaged over the N
     examples (divided by N, not by N·T nor by the number of true mask entries),
@@ -41,7 +41,8 @@ def temporal_softmax_loss(x, y, mask):
         dx[n, t] = mask[n, t] · (softmax(x[n, t]) − onehot(y[n, t])) / N.
 
     x (N, T, V) scores, y (N, T) integer targets in 0..V-1, mask (N, T) boolean
-    (0/1 accepted); a masked step contributes nothing, whatever its target."""
+    (0/1 accepted); a masked step contributes nothing, whatever its target.
+    `verbose` is CS231n's debugging flag, accepted for its signature and ignored."""
     x = real(x, "x", 3)
     N, T, V = x.shape
     y = indices(y, "y", (N, T), V, "the vocabulary")

@@ -163,62 +163,63 @@ def _bn_parts(arrays, config, axes):
                 mu=mu, var=var, run=run, shape=shape)
 
 
+def _train_only(formula, axes, spread: bool = False):
+    """A mistake of train mode: formula(b, dout, config, mean over the statistic's axes)."""
+    def mistake(arrays, config, up):
+        if config["mode"] != "train":
+            return {}   # in test mode μ and σ² are constants: dx = dout·γ/σ is right
+        b = _bn_parts(arrays, config, axes)
+        if spread and b["n"] == 1:
+            return {}   # one value per statistic: x̂ = 0, the half-terms coincide
+        return formula(b, np.asarray(up["dout"], dtype=np.float64), config,
+                       lambda a: a.mean(axis=axes, keepdims=True))
+    return mistake
+
+
+def _no_terms(b, dout, config, mean):
+    return {"dx": dout * b["gamma"] * b["inv"]}
+
+
+def _variance_only(b, dout, config, mean):
+    return {"dx": b["gamma"] * b["inv"] * (dout - b["xhat"] * mean(dout * b["xhat"]))}
+
+
+def _mean_only(b, dout, config, mean):
+    return {"dx": b["gamma"] * b["inv"] * (dout - mean(dout))}
+
+
+def _swapped(b, dout, config, mean):
+    m = config.get("momentum", MOMENTUM)
+    if m == 0.5:
+        return {}
+    return {k: ((1 - m) * r + m * s).ravel()
+            for k, r, s in zip(("running_mean", "running_var"), b["run"], (b["mu"], b["var"]))}
+
+
+def _unbiased(b, dout, config, mean):
+    m, n = config.get("momentum", MOMENTUM), b["n"]
+    if n == 1 or m == 1:
+        return {}
+    return {"running_var": (m * b["run"][1] + (1 - m) * b["var"] * n / (n - 1)).ravel()}
+
+
 def _bn_mistakes(axes):
     """The classic wrong answers of batch norm, for statistics over `axes`."""
-    def parts(arrays, config, up):
-        return _bn_parts(arrays, config, axes), np.asarray(up["dout"], dtype=np.float64)
-
-    def train_only(formula, spread: bool = False):
-        def mistake(arrays, config, up):
-            if config["mode"] != "train":
-                return {}   # in test mode μ and σ² are constants: dx = dout·γ/σ is right
-            b, dout = parts(arrays, config, up)
-            if spread and b["n"] == 1:
-                return {}   # one value per statistic: x̂ = 0, the half-terms coincide
-            return formula(b, dout, config)
-        return mistake
-
-    def mean(a):
-        return a.mean(axis=axes, keepdims=True)
-
-    def no_terms(b, dout, config):
-        return {"dx": dout * b["gamma"] * b["inv"]}
-
-    def variance_only(b, dout, config):
-        return {"dx": b["gamma"] * b["inv"] * (dout - b["xhat"] * mean(dout * b["xhat"]))}
-
-    def mean_only(b, dout, config):
-        return {"dx": b["gamma"] * b["inv"] * (dout - mean(dout))}
-
-    def swapped(b, dout, config):
-        m = config.get("momentum", MOMENTUM)
-        if m == 0.5:
-            return {}
-        return {k: ((1 - m) * r + m * s).ravel()
-                for k, r, s in zip(("running_mean", "running_var"), b["run"],
-                                   (b["mu"], b["var"]))}
-
-    def unbiased(b, dout, config):
-        m, n = config.get("momentum", MOMENTUM), b["n"]
-        if n == 1 or m == 1:
-            return {}
-        return {"running_var": (m * b["run"][1] + (1 - m) * b["var"] * n / (n - 1)).ravel()}
-
     return {
         "dx without the terms through the batch mean and variance (dx = dout·γ/σ): in train "
-        "mode μ and σ² depend on every x of the batch": train_only(no_terms),
+        "mode μ and σ² depend on every x of the batch": _train_only(_no_terms, axes),
         "dx with the term through the variance only (the term through the batch mean, "
-        "−mean(dout)·γ/σ, is missing)": train_only(variance_only, spread=True),
+        "−mean(dout)·γ/σ, is missing)": _train_only(_variance_only, axes, spread=True),
         "dx with the term through the mean only (the term through the batch variance, "
-        "−x̂·mean(dout·x̂)·γ/σ, is missing)": train_only(mean_only, spread=True),
+        "−x̂·mean(dout·x̂)·γ/σ, is missing)": _train_only(_mean_only, axes, spread=True),
         "dgamma without x̂ (dgamma = Σ dout; it is Σ dout·x̂)":
             lambda arrays, config, up: {"dgamma": np.asarray(up["dout"], dtype=np.float64)
                                         .sum(axis=axes)},
         "dbeta averaged over the batch (it is the sum Σ dout)": _averaged_dbeta(axes),
         "running averages with the momentum swapped (running = momentum·running + "
-        "(1 − momentum)·batch)": train_only(swapped),
+        "(1 − momentum)·batch)": _train_only(_swapped, axes),
         "running_var updated with the unbiased batch variance (torch's rule); CS231n's "
-        "uses the biased variance it normalizes with": train_only(unbiased),
+        "uses the biased variance it normalizes with": _train_only(_unbiased, axes),
         "test mode normalized with the batch statistics (it uses the running averages)":
             _test_with_batch_stats(axes),
     }
