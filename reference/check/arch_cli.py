@@ -19,7 +19,7 @@ import time
 
 from manual.errors import InputError
 
-from .layer_matrix import ARCHS, LayerSummary, render_arch_table, run_layer_check
+from .layer_matrix import ARCHS, LayerSummary, render_arch_table, run_layer_check, warm_up
 
 __all__ = ["ALL_ARCHS", "DEFAULT_LAYER_CASES", "add_arch_option", "chosen_archs",
            "run_layer_archs", "merge_json", "layer_text", "run_without_dense"]
@@ -69,10 +69,7 @@ def run_layer_archs(args, archs) -> tuple[LayerSummary | None, float]:
     from ..oracle.process import LOCAL
 
     LOCAL.load()  # torch before the pool forks; networks/s measures the check, not the import
-    # one network of each architecture first, in this process: what torch imports on the
-    # first use of an op under vmap (cross_entropy's decomposition imports sympy, ~1 s)
-    # is imported once here, not in every forked worker
-    run_layer_check(len(layer_archs), args.seed, layer_archs, ("float64",), jobs=1)
+    warm_up(layer_archs)  # what torch loads on an op's first use under vmap: once, here
     n = (args.cases or DEFAULT_LAYER_CASES) * len(layer_archs)
     bar = None
     if n >= 2000:

@@ -41,7 +41,7 @@ from ..oracle.network_compare import (
 )
 
 __all__ = ["ARCHS", "NetResult", "LayerSummary", "run_net_family", "run_layer_check",
-           "layer_family_size", "render_arch_table", "MAX_REDRAWS"]
+           "layer_family_size", "render_arch_table", "MAX_REDRAWS", "warm_up"]
 
 MAX_REDRAWS = 20  # draws of a float32 network near a kink before giving up (never seen)
 
@@ -197,6 +197,24 @@ class LayerSummary:
                                "failures": self.row_counts[(a, lay)][1], "max_rel_err": cell}
                               for (a, lay), cell in self.table.items()],
             "failures_detail": self.failures_detail})
+
+
+def warm_up(archs: Sequence[str], tries: int = 64) -> None:
+    """The oracle once on a small network for every layer type the architectures use, in
+    this process: torch imports and initializes what an op needs under vmap on its first
+    use (cross_entropy's decomposition imports sympy, ~1 s; max pooling's ~0.4 s), so a
+    pool forked afterwards does not pay that in every worker."""
+    from ..oracle.layer_cases import structure_of
+
+    _, stacked = _oracle()
+    seen: set = set()
+    for f in range(tries):
+        s = structure_of(0, f, tuple(archs), ("float64",), 2)
+        if set(s.layers) <= seen:
+            continue
+        seen.update(s.layers)
+        x, arrays = draw_family(s, 0, f, 2)
+        stacked(s.steps(), x, arrays, s.l2)
 
 
 def layer_family_size(n: int, combinations: int) -> int:
