@@ -43,7 +43,7 @@ from ..oracle.network_compare import (
 __all__ = ["ARCHS", "NetResult", "LayerSummary", "run_net_family", "run_layer_check",
            "layer_family_size", "render_arch_table", "MAX_REDRAWS", "warm_up"]
 
-MAX_REDRAWS = 20  # draws of a float32 network near a kink before giving up (never seen)
+MAX_REDRAWS = 50  # draws of a float32 network near a kink before keeping the last one
 
 
 @dataclass
@@ -68,24 +68,37 @@ def _member(x, arrays, k: int):
 
 
 def _settle_kinks(cases: list[NetCase], x, arrays, expected) -> None:
-    """Float32 networks near a kink (see layer_cases) drawn again, in place."""
+    """Float32 networks near a kink (see layer_cases) drawn again, in place: the networks
+    still near one are drawn again together (one stacked oracle call per attempt)."""
     s, first = cases[0].structure, cases[0]
-    bad = ~kinks_ok(s, x, arrays, expected.outputs)
+    bad = [int(k) for k in np.flatnonzero(~kinks_ok(s, x, arrays, expected.outputs))]
     _, stacked = _oracle()
-    for k in np.flatnonzero(bad):
-        for attempt in range(1, MAX_REDRAWS + 1):
-            x1, a1 = redraw_member(s, first.seed, first.family, first.members, int(k), attempt)
-            e1 = stacked(s.steps(), x1, a1, s.l2)
-            if kinks_ok(s, x1, a1, e1.outputs)[0]:
-                break
-        x[k] = x1[0]
-        for a, new in zip(arrays, a1):
-            for n in a:
-                a[n][k] = new[n][0]
-        for store, new in ((expected.outputs, e1.outputs), (expected.grads, e1.grads)):
-            for key in store:
-                store[key][k] = new[key][0]
-        expected.loss[k] = e1.loss[0]
+    for attempt in range(1, MAX_REDRAWS + 1):
+        if not bad:
+            return
+        draws = [redraw_member(s, first.seed, first.family, first.members, k, attempt)
+                 for k in bad]
+        x1 = np.concatenate([d[0] for d in draws])
+        a1 = [{n: np.concatenate([d[1][i][n] for d in draws]) for n in arrays[i]}
+              for i in range(len(arrays))]
+        e1 = stacked(s.steps(), x1, a1, s.l2)
+        ok = kinks_ok(s, x1, a1, e1.outputs)
+        for j, k in enumerate(bad):
+            if ok[j] or attempt == MAX_REDRAWS:
+                _put(x, arrays, expected, k, x1, a1, e1, j)
+        bad = [k for j, k in enumerate(bad) if not ok[j]]
+
+
+def _put(x, arrays, expected, k: int, x1, a1, e1, j: int) -> None:
+    """Network j of a redraw becomes network k of the family (arrays and answer)."""
+    x[k] = x1[j]
+    for a, new in zip(arrays, a1):
+        for n in a:
+            a[n][k] = new[n][j]
+    for store, new in ((expected.outputs, e1.outputs), (expected.grads, e1.grads)):
+        for key in store:
+            store[key][k] = new[key][j]
+    expected.loss[k] = e1.loss[j]
 
 
 def _manual(s, x, arrays, members: Sequence[int]):
@@ -137,7 +150,10 @@ def _rejudge(s, x, arrays, k: int, got, expected, oracle_one) -> NetworkVerdict:
     """Judge a float32 disagreement again, allowing NOISE_FACTOR × torch's own float32
     error on this network, array by array."""
     xk, ak = _member(x, arrays, k)
-    rough = oracle_one(s.steps(ak), xk, s.l2, precision="float32")
+    try:
+        rough = oracle_one(s.steps(ak), xk, s.l2, precision="float32")
+    except RuntimeError:  # a twin written for float64 only (batch norm's running averages)
+        return compare_network(got, expected, s.dtype, list(s.layers))
     gap = lambda a, b: float(np.abs(np.asarray(a, np.float64) - b).max(initial=0.0))
     noise = {key: gap(rough.outputs[key], v) for key, v in expected.outputs.items()}
     noise.update({key: gap(rough.grads[key], v) for key, v in expected.grads.items()})

@@ -22,9 +22,12 @@ test mode), l2.
 Kinks. A float32 network rounds differently from the float64 oracle, so a value
 within rounding of a kink (relu's 0, a near tie in a max-pooling window, a
 hinge margin at 0) could fall on the other side and change the gradient by
-O(1) although both answers are right. `kinks_ok` finds the float32 networks whose
-float64 forward (the oracle's) has a value within FLOAT32_KINK_MARGIN of a
-kink; the checker draws such a network again (`redraw_member`). Exact ties (a
+O(1) although both answers are right; and a normalization of nearly equal values
+(σ ≈ 0) amplifies float32's rounding by 1/σ. `kinks_ok` finds the float32
+networks whose float64 forward (the oracle's) has a value within
+FLOAT32_KINK_MARGIN of a kink or a normalized group with σ below
+FLOAT32_SPREAD_MARGIN of its scale; the checker draws such a network again
+(`redraw_member`). Exact ties (a
 pooling window of relu's zeros) are routed to the first maximum on both sides
 and are kept.
 """
@@ -39,7 +42,8 @@ import numpy as np
 from manual.layers.network import Step
 
 __all__ = ["ARCHS", "Structure", "NetCase", "generate", "families", "structure_of",
-           "draw_family", "redraw_member", "kinks_ok", "FLOAT32_KINK_MARGIN", "MAX_LAYER_FAMILY"]
+           "draw_family", "redraw_member", "kinks_ok", "FLOAT32_KINK_MARGIN",
+           "FLOAT32_SPREAD_MARGIN", "MAX_LAYER_FAMILY"]
 
 ARCHS = ("mlp", "cnn", "rnn")
 DTYPES = ("float64", "float32")
@@ -48,6 +52,10 @@ MAX_LAYER_FAMILY = 32
 # float32's rounding through a few layers moves a value by ~1e-6 of its array's scale;
 # a kink farther than this (relative to max(1, max|value|)) is on the same side for both
 FLOAT32_KINK_MARGIN = 1e-5
+# a batch or layer norm divides float32's rounding of x − μ (~1e-7 of the scale) by σ; a
+# σ below 1e-2 of the scale turns it into errors of 1e-4 and more (seen: a conv's db of
+# 2e-4 where 0 is right, before a batch norm of two nearly equal values)
+FLOAT32_SPREAD_MARGIN = 5e-2
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,12 @@ def _labels(N: int, classes: int) -> tuple:
     return (("y", Spec((N,), "labels", high=classes)),)
 
 
+def _well_spread(n: int) -> int:
+    """A float32 normalization over 2 or 3 values has σ ≈ 0 too often (float32's
+    rounding of x − μ over σ, see FLOAT32_SPREAD_MARGIN): 4 instead; 1 stays (x = μ)."""
+    return 4 if n in (2, 3) else n
+
+
 def _bn_config(rng, tags: list, width: int) -> dict:
     test = _pick(rng, 0.25)
     if test:
@@ -179,11 +193,16 @@ def _mlp(rng, dtype: str) -> Structure:
     x_shape = (N, int(rng.integers(1, 4)), int(rng.integers(1, 4))) if _pick(rng, 0.25) \
         else (N, int(rng.integers(1, 9)))
     norm = rng.choice(["none", "batchnorm", "layernorm"])
+    if norm == "batchnorm" and dtype == "float32":
+        N = _well_spread(N)
+        x_shape = (N, *x_shape[1:])
     dropout = _pick(rng, 0.5)
     n_in = int(np.prod(x_shape[1:]))
     layers, configs, arrays = [], [], []
     for _ in range(int(rng.integers(1, 4))):
         width = 1 if _pick(rng, 0.1) else int(rng.integers(2, 9))
+        if norm == "layernorm" and dtype == "float32":
+            width = _well_spread(width)
         layers.append("affine")
         configs.append(None)
         arrays.append((("w", Spec((n_in, width), scale=np.sqrt(2 / n_in))),
@@ -267,6 +286,8 @@ def _cnn(rng, dtype: str) -> Structure:
     arrays: list = [(("w", Spec((Fn, C, HH, WW), scale=np.sqrt(2 / (C * HH * WW)))),
                      ("b", Spec((Fn,), scale=0.3)))]
     if _pick(rng, 0.4):
+        if dtype == "float32" and N * Ho * Wo in (2, 3):
+            N = 4
         layers.append("spatial_batchnorm")
         configs.append(_bn_config(rng, tags, Fn))
         arrays.append((("gamma", Spec((Fn,), scale=0.3, shift=1.0)),
@@ -371,7 +392,24 @@ def kinks_ok(s: Structure, x, arrays, outputs) -> np.ndarray:
             margins = scores - correct + 1.0
             np.put_along_axis(margins, y[..., None], 1.0, axis=-1)
             ok &= _far(np.abs(margins), scores)
+        elif name in _NORM_AXES and (s.configs[i] or {}).get("mode", "train") == "train":
+            ok &= _spread(inputs[i], _NORM_AXES[name])
     return ok
+
+
+# the axes a normalization's statistics run over, with the leading axis K of the family
+_NORM_AXES = {"batchnorm": (1,), "spatial_batchnorm": (1, 3, 4), "layernorm": (2,)}
+
+
+def _spread(a, axes: tuple[int, ...]) -> np.ndarray:
+    """(K,) bool: every group a normalization averages over has σ ≥ FLOAT32_SPREAD_MARGIN
+    of the input's scale, or a single value (x − μ = 0 exactly in any precision)."""
+    count = int(np.prod([a.shape[k] for k in axes]))
+    if count == 1:
+        return np.ones(len(a), dtype=bool)
+    sigma = a.std(axis=axes)
+    scale = np.maximum(np.abs(a.reshape(len(a), -1)).max(axis=1), 1.0)
+    return (sigma.reshape(len(a), -1) >= FLOAT32_SPREAD_MARGIN * scale[:, None]).all(axis=1)
 
 
 def _far(distance, values, exact_ties: bool = False) -> np.ndarray:

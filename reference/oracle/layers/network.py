@@ -124,7 +124,7 @@ class _Composed:
         for i, (step, entry, twin) in enumerate(zip(self.steps, self.entries, self.twins)):
             if i in probes:
                 a = a + probes[i]
-            out = twin.forward({entry.arrays[0]: a, **arrays[i]}, copy.deepcopy(step.config))
+            out = self._forward(twin, {entry.arrays[0]: a, **arrays[i]}, step.config)
             if entry.loss:
                 loss = out["loss"]
             else:
@@ -135,6 +135,20 @@ class _Composed:
             loss = loss + sum(l2({"w": t}, {"reg": self.l2})["loss"] for arr in arrays
                               for k, t in arr.items() if is_weight(k))
         return loss, outs
+
+
+    @staticmethod
+    def _forward(twin, t, config):
+        """The twin's forward; a twin that runs in float64 only (its hyper-parameter
+        arrays are float64: batch norm's running averages) is run in float64 when asked
+        for float32, and its outputs rounded to float32."""
+        try:
+            return twin.forward(t, copy.deepcopy(config))
+        except RuntimeError:
+            if not any(v.dtype == torch.float32 for v in t.values()):
+                raise
+        up = {k: v.double() if v.is_floating_point() else v for k, v in t.items()}
+        return {k: v.float() for k, v in twin.forward(up, copy.deepcopy(config)).items()}
 
 
 _NO_VMAP: set = set()  # structures (layer names) whose twins vmap could not map
