@@ -38,7 +38,7 @@ CONV_TWINS = {"conv", "max_pool", "avg_pool"} <= set(TWINS)
 MATRIX = families(generate(288, seed=0, family=12))
 
 
-@pytest.mark.parametrize("group", MATRIX, ids=lambda g: g[0].id.rsplit("-k", 1)[0])
+@pytest.mark.parametrize("group", MATRIX, ids=lambda g: g[0].family_id)
 def test_random_networks_agree_with_autograd(group):
     if group[0].arch == "cnn" and not CONV_TWINS:
         pytest.skip("the conv family's twins are not merged yet")

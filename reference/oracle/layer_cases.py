@@ -116,6 +116,11 @@ class NetCase:
         tags = "".join("-" + t for t in self.tags)
         return f"{self.arch}-{_SHORT[self.dtype]}-s{self.seed}-f{self.family}-k{self.member}{tags}"
 
+    @property
+    def family_id(self) -> str:
+        """The id of its family: the case's id without the member."""
+        return self.id.replace(f"-k{self.member}", "", 1)
+
 
 def generate(n: int, seed: int = 0, archs=ARCHS, dtypes=DTYPES, family: int = 16,
              start: int = 0) -> list[NetCase]:

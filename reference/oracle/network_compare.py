@@ -26,7 +26,8 @@ import numpy as np
 
 from manual.layers import get_layer
 
-from .tolerances import LAYER_NETWORK, NOISE_FACTOR, allowance, relative_error
+from .compare import Mismatch, compare_arrays
+from .tolerances import LAYER_NETWORK, allowance, relative_error
 
 __all__ = ["COLUMNS", "NetworkMismatch", "NetworkVerdict", "network_tolerance", "describe_key",
            "compare_network", "compare_network_stacked", "ordered_keys"]
@@ -57,7 +58,7 @@ class NetworkMismatch:
             where += f"[{', '.join(map(str, self.index))}]"
         if self.meaning:
             where += f" ({self.meaning})"
-        if not np.isfinite(self.expected) and self.detail:
+        if not self.index and not np.isfinite(self.expected):  # a shape, a missing array
             return f"{where}: {self.detail}"
         return (f"{where}: expected {self.expected:.8g}, got {self.got:.8g} "
                 f"(rel err {self.rel_err:.3g}){' ' + self.detail if self.detail else ''}")
@@ -115,27 +116,6 @@ def _value(answer, key):
     return (answer.outputs if key[2] == "out" else answer.grads).get(key)
 
 
-def _check(got, exp, rtol, atol, floor=0.0):
-    """(max rel err, None or (index, detail)) for one array of one answer."""
-    try:
-        g = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return float("inf"), ((), f"not an array of numbers ({type(got).__name__})")
-    e = np.asarray(exp, dtype=np.float64)
-    if g.shape != e.shape:
-        return float("inf"), ((), f"shape {g.shape}, expected {e.shape}")
-    err = np.abs(g - e)
-    scale = max(1.0, float(np.abs(e).max(initial=0.0)))
-    allowed = np.maximum(allowance(e, rtol, atol, scale), NOISE_FACTOR * floor)
-    rel = relative_error(err, e, scale)
-    worst = float(np.max(rel, initial=0.0)) if not np.isnan(rel).any() else float("inf")
-    bad = ~(err <= allowed)
-    if not bad.any():
-        return worst, None
-    over = np.where(bad, np.nan_to_num(err - allowed, nan=np.inf), -np.inf)
-    return worst, (np.unravel_index(int(np.argmax(over)), e.shape), "")
-
-
 def compare_network(got, expected, dtype: str, layers: Sequence[str] | None = None,
                     noise: Mapping | None = None) -> NetworkVerdict:
     """One answer against the oracle's (`NetworkAnswer`); `noise` (float32): per key
@@ -147,12 +127,14 @@ def compare_network(got, expected, dtype: str, layers: Sequence[str] | None = No
         exp, mine = _value(expected, key), _value(got, key)
         ck = _column_key(key, column, layers[-1])
         if mine is None:
-            rel, bad = float("inf"), ((), "missing from the answer")
+            rel, mm = float("inf"), Mismatch(column, -1, (), float("nan"), float("nan"),
+                                             float("inf"), float("inf"), "missing from the answer")
         else:
-            rel, bad = _check(mine, exp, rtol, atol, (noise or {}).get(key, 0.0))
+            rel, mm = compare_arrays(mine, exp, rtol, atol, column, -1,
+                                     (noise or {}).get(key, 0.0))
         worst[ck] = max(worst.get(ck, 0.0), rel)
-        if bad is not None and first is None:
-            first = _mismatch(key, column, layers, bad, mine, exp)
+        if mm is not None and first is None:
+            first = _mismatch(key, layers, mm, np.shape(exp))
     return NetworkVerdict(first is None, first, worst)
 
 
@@ -161,19 +143,12 @@ def _layers_of(expected) -> list[str]:
     return [names[i] for i in sorted(names)]
 
 
-def _mismatch(key, column, layers, bad, mine, exp) -> NetworkMismatch:
-    index, detail = bad
-    index = tuple(int(i) for i in index)
+def _mismatch(key, layers, mm: Mismatch, shape) -> NetworkMismatch:
+    """The array comparison's Mismatch (`reference.oracle.compare.compare_arrays`), named
+    by the network's key and the meaning of its index."""
     layer, name, array = (len(layers) - 1, layers[-1], "loss") if key is None else key
-    if detail:
-        nan = float("nan")
-        return NetworkMismatch(layer, name, array, (), "", nan, nan, float("inf"),
-                               float("inf"), detail)
-    e = float(np.asarray(exp, dtype=np.float64)[index])
-    g = float(np.asarray(mine, dtype=np.float64)[index])
-    scale = max(1.0, float(np.abs(np.asarray(exp, dtype=np.float64)).max(initial=0.0)))
-    return NetworkMismatch(layer, name, array, index, describe_key(key, index, np.shape(exp)), e, g,
-                           abs(g - e), float(relative_error(abs(g - e), e, scale)))
+    return NetworkMismatch(layer, name, array, mm.index, describe_key(key, mm.index, shape),
+                           mm.expected, mm.got, mm.abs_err, mm.rel_err, mm.detail)
 
 
 def compare_network_stacked(gots: Sequence, expected, dtype: str,
