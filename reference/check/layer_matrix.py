@@ -188,10 +188,10 @@ class LayerSummary:
         self.failures += not r.ok
         at = r.mismatch.get("name") if r.mismatch else None
         for layer in dict.fromkeys(r.layers):
-            cell = self.table.setdefault((r.arch, layer), dict.fromkeys(COLUMNS, 0.0))
+            cell = self.table.setdefault((r.arch, layer), {})  # the columns compared only
             for (name, column), v in r.max_rel_err.items():
                 if name == layer:
-                    cell[column] = max(cell[column], v)
+                    cell[column] = max(cell.get(column, 0.0), v)
             counts = self.row_counts.setdefault((r.arch, layer), [0, 0])
             counts[0] += 1
             counts[1] += at == layer or (not r.ok and not at and layer == r.layers[0])
@@ -283,10 +283,11 @@ def render_arch_table(summary: LayerSummary, shown: int = 20) -> str:
     head = (f"{'arch':<5} {'layer':<22} {'cases':>6} {'fail':>5} "
             + " ".join(f"{c:>9}" for c in COLUMNS))
     lines = [f"layers: {summary.cases} networks, {summary.failures} disagreement(s); largest "
-             f"relative error, manual.layers vs torch autograd:", head]
+             f"relative error, manual.layers vs torch autograd (-: nothing of that kind):",
+             head]
     for (arch, layer), cell in summary.table.items():
         n, bad = summary.row_counts[(arch, layer)]
-        cells = " ".join(f"{cell[c]:>9.1e}" if cell[c] else f"{'-':>9}" for c in COLUMNS)
+        cells = " ".join(f"{cell[c]:>9.1e}" if c in cell else f"{'-':>9}" for c in COLUMNS)
         lines.append(f"{arch:<5} {layer:<22} {n:>6} {bad:>5} {cells}")
     for dtype, (n, bad, worst) in sorted(summary.by_dtype.items(), reverse=True):
         lines.append(f"{'all ' + dtype:<28} {n:>6} {bad:>5} {worst:>9.1e}")
