@@ -85,6 +85,7 @@ def test_a_raising_forward_is_a_verdict_not_a_traceback():
     assert summary["failures"] == 4
     assert detail[0]["stage"] == "forward"
     assert "the forward raised ZeroDivisionError: oops" in detail[0]["message"]
+    assert summary["by_name"] == dict.fromkeys(["out", "dx", "dw", "db"])  # never compared
 
 
 def test_a_raising_backward_is_a_verdict():

@@ -95,7 +95,8 @@ def run_layer(args) -> int:
 
 
 def _errors(worst: dict) -> str:
-    return "  ".join(f"{n} {v if isinstance(v, str) else f'{v:.1e}'}" for n, v in worst.items())
+    shown = lambda v: "-" if v is None else (v if isinstance(v, str) else f"{v:.1e}")
+    return "  ".join(f"{n} {shown(v)}" for n, v in worst.items())
 
 
 def render_layers(total: dict, who: str = "manual") -> str:

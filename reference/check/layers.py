@@ -98,31 +98,35 @@ def verify_layer(layer: str, forward, backward=None, cases: int = 200, seed: int
     return out
 
 
+def _worst(results: list[LayerResult], names) -> dict:
+    """The largest relative error of each name over the results; None where no case
+    compared it (every forward crashed, say)."""
+    out = dict.fromkeys(names)
+    for r in results:
+        for n, v in r.max_rel_err.items():
+            out[n] = v if out.get(n) is None else max(out[n], v)
+    return out
+
+
 def summarize(layer: str, results: list[LayerResult], seed: int, backward: bool) -> dict:
     """The summary dict of `verify_layer` (JSON-ready: NaN and infinity as strings)."""
     from .runner import _plain
 
     entry = LAYERS[layer]
     compared = entry.outputs + entry.state + (entry.grads if backward else ())
-    by_name = {n: max((r.max_rel_err.get(n, 0.0) for r in results), default=0.0)
-               for n in compared}
     by_dtype: dict[str, dict] = {}
     by_tag: dict[str, dict] = {}
-    detail = []
     for r in results:
-        per_dtype = by_dtype.setdefault(r.case.dtype, {"cases": 0, "failures": 0,
-                                                        "max_rel_err": dict.fromkeys(compared,
-                                                                                     0.0)})
-        for n, v in r.max_rel_err.items():
-            per_dtype["max_rel_err"][n] = max(per_dtype["max_rel_err"].get(n, 0.0), v)
-        for row in [per_dtype] + [by_tag.setdefault(t, {"cases": 0, "failures": 0})
-                                  for t in r.case.tags]:
+        for row in [by_dtype.setdefault(r.case.dtype, {"cases": 0, "failures": 0})] + [
+                by_tag.setdefault(t, {"cases": 0, "failures": 0}) for t in r.case.tags]:
             row["cases"] += 1
             row["failures"] += not r.ok
-        detail += [{**p, "message": problem_line(p)} for p in r.problems]
+    for dtype, row in by_dtype.items():
+        row["max_rel_err"] = _worst([r for r in results if r.case.dtype == dtype], compared)
+    detail = [{**p, "message": problem_line(p)} for r in results for p in r.problems]
     return _plain({"layer": layer, "cases": len(results),
                    "failures": sum(not r.ok for r in results), "seed": seed,
-                   "backward_checked": backward, "by_name": by_name,
+                   "backward_checked": backward, "by_name": _worst(results, compared),
                    "by_dtype": dict(sorted(by_dtype.items())),
                    "by_tag": dict(sorted(by_tag.items())), "failures_detail": detail[:KEEP]})
 
