@@ -82,9 +82,9 @@ def _out_size(size: int, kernel: int, pad: int, stride: int, axis: str, what: st
     padded input is an InputError."""
     span = size + 2 * pad - kernel
     if span < 0:
-        padded = f"{size} + 2·{pad} = {size + 2 * pad}" if pad else f"{size}"
-        raise InputError(f"the {what} {axis} ({kernel}) is larger than the padded input's "
-                         f"{axis} ({padded})")
+        where = f"padded input's {axis} ({size} + 2·{pad} = {size + 2 * pad})" if pad else \
+            f"input's {axis} ({size})"
+        raise InputError(f"the {what} {axis} ({kernel}) is larger than the {where}")
     return span // stride + 1
 
 
@@ -182,7 +182,7 @@ def conv_backward(dout, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarra
     delta = dout.transpose(1, 0, 2, 3).reshape(F, -1)            # (F, N·H'·W')
     db = delta.sum(axis=1)                                        # BP3
     dw = (delta @ cols.T).reshape(w.shape)                        # BP4
-    dcols = w.reshape(F, -1).T @ delta                            # BP2, per window
+    dcols = np.ascontiguousarray(w.reshape(F, -1).T) @ delta      # BP2, per window
     dxp = _col2im(dcols, (N, C, H + 2 * pad, W + 2 * pad), HH, WW, stride, (Ho, Wo))
     dx = np.ascontiguousarray(dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3))
     return dx, dw, db

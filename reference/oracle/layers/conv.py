@@ -278,7 +278,8 @@ def pool_dx(x, dout, config, *, route: str, step: int | None = None):
 
 def _overwritten(x, dout, config, route: str):
     """dx when each window *assigns* its gradient (dx[window] = ...) in row-major window
-    order: a position shared by overlapping windows keeps only the last window's."""
+    order: a position shared by overlapping windows keeps only the last window's (max
+    pooling: dout at that window's first maximum, 0 elsewhere in it)."""
     ph, pw, stride = config["pool_height"], config["pool_width"], config["stride"]
     x, dout = np.asarray(x, dtype=np.float64), np.asarray(dout, dtype=np.float64)
     Ho, Wo = dout.shape[2:]
@@ -288,8 +289,9 @@ def _overwritten(x, dout, config, route: str):
     last = dout[:, :, hl[:, None], wl[None, :]]
     if route == "mean":
         return np.where(covered, last / (ph * pw), 0.0)
-    peak = _windows(x, ph, pw, stride, (Ho, Wo)).max(axis=-1)[:, :, hl[:, None], wl[None, :]]
-    return np.where(covered & (x == peak), last, 0.0)
+    first = _windows(x, ph, pw, stride, (Ho, Wo)).argmax(axis=-1)[:, :, hl[:, None], wl[None, :]]
+    offset = (ys - hl * stride)[:, None] * pw + (xs - wl * stride)[None, :]
+    return np.where(covered & (offset == first), last, 0.0)
 
 
 def _unshifted(x, dout, config):
