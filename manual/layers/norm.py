@@ -64,6 +64,14 @@ def _param(value, x: np.ndarray, name: str, width: int) -> np.ndarray:
     return a.astype(x.dtype, copy=False)
 
 
+def _upstream(dout, like: np.ndarray) -> np.ndarray:
+    """dout as an array of the forward output's shape and dtype, else an InputError."""
+    dout = np.asarray(dout)
+    if dout.shape != like.shape:
+        raise InputError(f"dout has shape {dout.shape}, the forward's out has {like.shape}")
+    return dout.astype(like.dtype, copy=False)
+
+
 def _mode(params, name: str) -> str:
     if not isinstance(params, dict):
         raise InputError(f"{name} must be a dict, got {type(params).__name__}")
@@ -143,7 +151,7 @@ def _bn_dx(dout, xhat, k, c, scale):
 def _bn_backward(dout, cache):
     """BN2 (train mode); in test mode μ and σ² are constants: dx = dout ⊙ γ/σ."""
     xhat, gamma, inv_std, axes, shape, mode = cache
-    dout = np.asarray(dout, dtype=xhat.dtype)
+    dout = _upstream(dout, xhat)
     dbeta, dgamma = _channel_sums(dout, xhat)                     # dβ = Σ dout, dγ = Σ dout ⊙ x̂
     scale = (gamma * inv_std).reshape(shape)
     if mode == "test":
@@ -157,7 +165,7 @@ def _bn_backward_staged(dout, cache):
     """BN2 by the staged computational graph (CS231n's first backward): the chain rule
     through x̂, then σ², then μ, each stage one line."""
     xhat, gamma, inv_std, axes, shape, mode = cache
-    dout = np.asarray(dout, dtype=xhat.dtype)
+    dout = _upstream(dout, xhat)
     dbeta, dgamma = dout.sum(axis=axes), (dout * xhat).sum(axis=axes)
     inv = inv_std.reshape(shape)
     dxhat = dout * gamma.reshape(shape)                           # ∂/∂x̂
@@ -225,7 +233,7 @@ def layernorm_backward(dout, cache):
     """(dx, dgamma, dbeta) of layer norm: BN2 along each row, with γ inside the row's sums
     (dx̂ = dout ⊙ γ; dx = (dx̂ − mean dx̂ − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ, means over features)."""
     xhat, gamma, inv_std = cache
-    dout = np.asarray(dout, dtype=xhat.dtype)
+    dout = _upstream(dout, xhat)
     dbeta = dout.sum(axis=0)
     dgamma = (dout * xhat).sum(axis=0)
     dxhat = dout * gamma
@@ -273,6 +281,8 @@ def dropout_backward(dout, cache):
     """dx = dout ⊙ mask / p in train mode (out is linear in x), dout in test mode."""
     mode, p, mask = cache
     dout = np.asarray(dout)
+    if mode != "test" and dout.shape != mask.shape:
+        raise InputError(f"dout has shape {dout.shape}, the forward's out has {mask.shape}")
     return dout.copy() if mode == "test" else dout * mask / p
 
 

@@ -95,6 +95,12 @@ def bn_backward_dict_cache(dout, cache):
     return gamma * inv / N * (N * dout - dbeta - xhat * dgamma), dgamma, dbeta
 
 
+def bn_forward_no_test_cache(x, gamma, beta, bn_param):
+    """CS231n's skeleton as most solutions leave it: cache = None in test mode."""
+    out, cache = bn_forward(x, gamma, beta, bn_param)
+    return out, (cache if bn_param["mode"] == "train" else None)
+
+
 # ----------------------------------------------------------------- spatial batch norm
 
 
@@ -227,6 +233,8 @@ PLANTED: list[Planted] = [
     Planted("batchnorm-staged-graph", "batchnorm", bn_forward, bn_backward_staged, None),
     Planted("batchnorm-dict-cache", "batchnorm", bn_forward_dict_cache,
             bn_backward_dict_cache, None),
+    Planted("batchnorm-no-test-mode-cache", "batchnorm", bn_forward_no_test_cache,
+            bn_backward, None),
     # batch norm: classic mistakes
     Planted("batchnorm-no-mean-variance-terms", "batchnorm", bn_forward,
             _p(bn_backward, terms="none"), "without the terms through the batch mean"),

@@ -65,6 +65,10 @@ class Twin:
         is right (a tie in a pooling window), the right answer nearest `got`.
     tolerance: {dtype: (rtol, atol)} where this layer needs more than the table
         (a named constant of `reference.oracle.tolerances`, with its reason there).
+    forward_only(config) -> bool: True for the cases where the backward is not part of
+        the layer's usual contract (CS231n's batch norm keeps no cache in test mode, so a
+        right `batchnorm_backward` may raise there): the forward and the state are
+        judged; a backward that raises is not a failure, one that returns is judged.
     """
 
     name: str
@@ -74,6 +78,7 @@ class Twin:
     adopt: Callable | None = None
     reconcile: Callable | None = None
     tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    forward_only: Callable | None = None
 
 
 TWINS: dict[str, Twin] = {}
@@ -82,13 +87,14 @@ TWINS: dict[str, Twin] = {}
 def register_twin(name: str, forward: Callable, sample: Callable, *,
                   mistakes: Mapping | None = None, adopt: Callable | None = None,
                   reconcile: Callable | None = None, tolerance: Mapping | None = None,
+                  forward_only: Callable | None = None,
                   replace: bool = False) -> Twin:
     """Add the oracle's side of a layer type; the manual entry must exist."""
     get_layer(name)
     if name in TWINS and not replace:
         raise InputError(f"the twin of layer {name!r} is already registered")
     twin = Twin(name, forward, sample, dict(mistakes or {}), adopt, reconcile,
-                dict(tolerance or {}))
+                dict(tolerance or {}), forward_only)
     TWINS[name] = twin
     return twin
 
