@@ -208,6 +208,9 @@ def _mlp(rng, dtype: str) -> Structure:
         width = 1 if _pick(rng, 0.1) else int(rng.integers(2, 9))
         if norm == "layernorm" and dtype == "float32":
             width = _well_spread(width)
+        elif norm == "batchnorm" and dtype == "float32":
+            width = max(width, 4)  # a unit of width 1, relu'd and dropped, feeds the next
+            # batch norm a batch of equal values (σ = 0) that float32 rounds apart
         layers.append("affine")
         configs.append(None)
         arrays.append((("w", Spec((n_in, width), scale=np.sqrt(2 / n_in))),
