@@ -183,16 +183,26 @@ class LayerSummary:
     row_counts: dict = field(default_factory=dict)   # (arch, layer) -> [cases, failures]
     by_dtype: dict = field(default_factory=dict)     # dtype -> [cases, failures, max rel err]
     failures_detail: list = field(default_factory=list)
+    position: dict = field(default_factory=dict)     # (arch, layer) -> earliest place seen
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(arch, layer) in the order of the architectures, then of the layers in them."""
+        order = {a: i for i, a in enumerate(ARCHS)}
+        return sorted(self.table, key=lambda k: (order.get(k[0], len(order)), k[0],
+                                                 self.position[k], k[1]))
 
     def add(self, r: NetResult, keep: int = 100) -> None:
         self.cases += 1
         self.failures += not r.ok
         at = r.mismatch.get("name") if r.mismatch else None
+        for (name, column), v in r.max_rel_err.items():
+            cell = self.table.setdefault((r.arch, name), {})  # the columns compared only
+            cell[column] = max(cell.get(column, 0.0), v)
+        for at_position, layer in enumerate(r.layers):
+            self.table.setdefault((r.arch, layer), {})
+            place = self.position.setdefault((r.arch, layer), at_position)
+            self.position[(r.arch, layer)] = min(place, at_position)
         for layer in dict.fromkeys(r.layers):
-            cell = self.table.setdefault((r.arch, layer), {})  # the columns compared only
-            for (name, column), v in r.max_rel_err.items():
-                if name == layer:
-                    cell[column] = max(cell.get(column, 0.0), v)
             counts = self.row_counts.setdefault((r.arch, layer), [0, 0])
             counts[0] += 1
             counts[1] += at == layer or (not r.ok and not at and layer == r.layers[0])
@@ -212,7 +222,7 @@ class LayerSummary:
                          for dt, (c, f, w) in sorted(self.by_dtype.items())},
             "by_arch_layer": [{"arch": a, "layer": lay, "cases": self.row_counts[(a, lay)][0],
                                "failures": self.row_counts[(a, lay)][1], "max_rel_err": cell}
-                              for (a, lay), cell in self.table.items()],
+                              for (a, lay), cell in ((k, self.table[k]) for k in self.rows())],
             "failures_detail": self.failures_detail})
 
 
@@ -286,7 +296,8 @@ def render_arch_table(summary: LayerSummary, shown: int = 20) -> str:
     lines = [f"layers: {summary.cases} networks, {summary.failures} disagreement(s); largest "
              f"relative error, manual.layers vs torch autograd (-: nothing of that kind):",
              head]
-    for (arch, layer), cell in summary.table.items():
+    for arch, layer in summary.rows():
+        cell = summary.table[(arch, layer)]
         n, bad = summary.row_counts[(arch, layer)]
         cells = " ".join(f"{cell[c]:>9.1e}" if c in cell else f"{'-':>9}" for c in COLUMNS)
         lines.append(f"{arch:<5} {layer:<22} {n:>6} {bad:>5} {cells}")
