@@ -60,9 +60,9 @@ def chosen_archs(args) -> list[str]:
     return list(args.arch)
 
 
-def run_layer_archs(args, archs) -> tuple[LayerSummary | None, float]:
+def run_layer_archs(args, archs, cases: int | None) -> tuple[LayerSummary | None, float]:
     """The layer matrix for the layer architectures in `archs` (None if there is none),
-    and its seconds."""
+    `cases` networks each (None: DEFAULT_LAYER_CASES), and its seconds."""
     layer_archs = [a for a in archs if a != "dense"]
     if not layer_archs:
         return None, 0.0
@@ -70,7 +70,7 @@ def run_layer_archs(args, archs) -> tuple[LayerSummary | None, float]:
 
     LOCAL.load()  # torch before the pool forks; networks/s measures the check, not the import
     warm_up(layer_archs)  # what torch loads on an op's first use under vmap: once, here
-    n = (args.cases or DEFAULT_LAYER_CASES) * len(layer_archs)
+    n = (cases or DEFAULT_LAYER_CASES) * len(layer_archs)
     bar = None
     if n >= 2000:
         from tqdm import tqdm
@@ -112,7 +112,7 @@ def layer_text(layers: LayerSummary | None, seconds: float) -> str:
 
 def run_without_dense(args, archs) -> int:
     """`check --arch` with layer architectures only."""
-    layers, seconds = run_layer_archs(args, archs)
+    layers, seconds = run_layer_archs(args, archs, args.cases)
     if args.format == "json":
         out = _layer_json(layers, seconds)
         out["seed"] = args.seed

@@ -116,8 +116,7 @@ def run(args) -> int:
     archs = chosen_archs(args)
     if "dense" not in archs:
         return run_without_dense(args, archs)
-    layers, layer_seconds = run_layer_archs(args, archs)
-    args.cases = args.cases or DEFAULT_CASES
+    layer_cases, args.cases = args.cases, args.cases or DEFAULT_CASES
     impl = load_impl(args.impl) if args.impl else None
     if (args.domain or args.param) and not args.activation:
         raise InputError("--domain and --param apply to the --activation expressions; "
@@ -147,6 +146,7 @@ def run(args) -> int:
         if bar:
             bar.close()
     seconds = time.perf_counter() - t0
+    layers, layer_seconds = run_layer_archs(args, archs, layer_cases)
     if args.format == "json":
         out = summary.to_json(args.seed)
         out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
