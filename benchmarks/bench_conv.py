@@ -9,7 +9,7 @@ float64:
 - torch:   the backward of F.conv2d on the same arrays by autograd (dx, dw, db),
            torch's CPU convolution (oneDNN for float32, its im2col for float64)
 - floor:   the two matrix products the manual backward cannot avoid (BP4's
-           δ · colsᵀ and BP2's w_matᵀ · δ) on the same arrays, NumPy's BLAS alone
+           δ · cols and BP2's w_matᵀ · δ) on the same arrays, NumPy's BLAS alone
 - manual f+b, torch f+b: forward and backward together (the columns the manual
            backward reuses are built by its forward)
 
@@ -67,10 +67,10 @@ def floor_fn(w, dout, cache):
     """The backward's two products on arrays shaped as it has them."""
     cols = cache[-1]
     delta = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(w.shape[0], -1)
-    w_t = np.ascontiguousarray(w.reshape(w.shape[0], -1).T)
+    w_t = np.ascontiguousarray(w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1).T)
 
     def two():
-        delta @ cols.T
+        delta @ cols
         w_t @ delta
 
     return two
