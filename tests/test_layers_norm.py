@@ -388,3 +388,16 @@ def test_a_backward_without_test_mode_is_judged_on_its_forward_there():
         assert ("dx" not in got) == (case.hyper["mode"] == "test")
     assert declined >= 5
     assert not get_twin("layernorm").forward_only and not get_twin("dropout").forward_only
+
+
+def test_dropout_of_a_feature_map_agrees_with_its_twin():
+    """The samplers draw (N, D); dropout after a convolution drops units of (N, C, H, W)
+    the same way, with a seeded draw or a given mask."""
+    rng = np.random.default_rng(6)
+    x, dout = rng.standard_normal((2, 3, 4, 5)) + 4.0, rng.standard_normal((2, 3, 4, 5))
+    for param in ({"p": 0.6, "mode": "train", "seed": 11},
+                  {"p": 0.3, "mode": "train", "mask": rng.random(x.shape) < 0.3}):
+        out, cache = mnorm.dropout_forward(x, dict(param))
+        dx = mnorm.dropout_backward(dout, cache)
+        outputs, grads = oracle_layer("dropout", {"x": x}, param, {"dout": dout})
+        assert not mismatches({"out": out, "dx": dx}, {**outputs, **grads}, "float64")

@@ -17,7 +17,7 @@ from . import Planted
 
 
 def bn_forward(x, gamma, beta, bn_param, *, swapped=False, unbiased=False,
-               test_batch_stats=False):
+               test_batch_stats=False, store=True):
     """CS231n's batchnorm_forward; cache (x, mu, var, gamma, eps, train)."""
     mode = bn_param["mode"]
     eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
@@ -33,7 +33,8 @@ def bn_forward(x, gamma, beta, bn_param, *, swapped=False, unbiased=False,
         running_mean = a * running_mean + b * mu
         # torch's rule, N/(N − 1)·σ² (guarded at N = 1, where it is undefined)
         running_var = a * running_var + b * (var * N / max(N - 1, 1) if unbiased else var)
-    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
+    if store:
+        bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
     out = gamma * (x - mu) / np.sqrt(var + eps) + beta
     return out, (x, mu, var, gamma, eps, mode == "train")
 
@@ -250,6 +251,8 @@ PLANTED: list[Planted] = [
             bn_backward, "momentum swapped"),
     Planted("batchnorm-unbiased-running-var", "batchnorm", _p(bn_forward, unbiased=True),
             bn_backward, "unbiased batch variance"),
+    Planted("batchnorm-running-not-stored", "batchnorm", _p(bn_forward, store=False),
+            bn_backward, "not stored back into bn_param"),
     Planted("batchnorm-test-batch-stats", "batchnorm", _p(bn_forward, test_batch_stats=True),
             bn_backward, "test mode normalized with the batch statistics"),
     # spatial batch norm

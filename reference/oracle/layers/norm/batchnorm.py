@@ -1,33 +1,13 @@
-"""The torch twins of the norm family: batch norm (1-D and spatial), layer norm and
-inverted dropout, with their samplers and the classic mistakes as NumPy formulas.
-
-Running averages. CS231n's skeleton (`batchnorm_forward`'s docstring) updates them with
-the *uncorrected* (biased) batch variance,
-
-    running = momentum · running + (1 − momentum) · batch      (momentum 0.9 by default),
-
-while torch's `F.batch_norm(..., training=True, momentum=m)` updates its buffers in place
-with m = 1 − CS231n's momentum and with the *unbiased* variance N/(N − 1) · σ² in
-running_var (torch normalizes with the biased one, as CS231n does). So the twin normalizes
-with `F.batch_norm` (no buffers: nothing is updated in place) and computes the running
-averages by hand in torch from the batch's mean and biased variance, returning them as
-outputs ('running_mean', 'running_var': the entry's `state`). torch refuses training mode
-on one value per channel (N·H·W = 1); there the normalization is written out (x − μ = 0,
-so out = β and dx = 0 exactly, for every right implementation).
-
-Dropout's p is the probability of *keeping* a unit (CS231n since 2018; torch's
-`F.dropout` takes the drop probability and draws its own mask, so the twin writes
-x ⊙ mask / p out). The mask is the config's 'mask', else CS231n's draw from 'seed';
-`adopt` takes the one the forward under test used, read from its output (a kept unit is
-x/p ≠ 0: x is drawn away from 0), so a student's own random mask is checked for
-consistency: out must be 0 or x/p everywhere.
-"""
+"""Batch norm's twins (the 1-D and the spatial form): F.batch_norm and CS231n's running
+averages by hand (see the package docstring), the samplers and the mistakes."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .base import F, register_twin, torch
+from ..base import F, register_twin, torch
+
+__all__ = ["EPS", "MOMENTUM", "averaged_dbeta", "spread"]
 
 EPS, MOMENTUM = 1e-5, 0.9     # CS231n's defaults of bn_param / ln_param
 
@@ -42,7 +22,8 @@ def _running(config: dict, width: int):
 
 def _batchnorm(t, config, dims=(0,)):
     """out by F.batch_norm (train: batch statistics; test: the running averages), and the
-    running averages by CS231n's rule with the biased batch variance."""
+    running averages by CS231n's rule with the biased batch variance, by hand: torch's
+    buffers would average the unbiased N/(N − 1)·σ² with momentum 1 − CS231n's."""
     x, gamma, beta = t["x"], t["gamma"], t["beta"]
     eps, m = config.get("eps", EPS), config.get("momentum", MOMENTUM)
     running_mean, running_var = _running(config, x.shape[1])
@@ -68,7 +49,7 @@ def _spatial_batchnorm(t, config):
 
 # ------------------------------------------------------------- batch norm: the samplers
 
-def _spread(z: np.ndarray, axes: tuple[int, ...], floor=0.5) -> np.ndarray:
+def spread(z: np.ndarray, axes: tuple[int, ...], floor=0.5) -> np.ndarray:
     """z with each statistic group's spread at least `floor` (a number, or an array that
     broadcasts against the groups): a group of 2 or 3 nearly equal values has σ² ≈ 0,
     where float32's x − μ loses its digits and a right float32 answer would look wrong
@@ -91,7 +72,7 @@ def _features(rng, shape, width, axes):
     loc = rng.uniform(-2, 2, width) * (scale := rng.uniform(1.0, 3.0, width))
     bshape = (1, width) + (1,) * (len(shape) - 2)
     z = rng.standard_normal(shape)
-    z = _spread(_spread(z, (0,)) if len(shape) > 2 else z, axes)
+    z = spread(spread(z, (0,)) if len(shape) > 2 else z, axes)
     return loc.reshape(bshape) + scale.reshape(bshape) * z, loc, scale
 
 
@@ -211,6 +192,14 @@ def _unbiased(b, dout, config, mean):
     return {"running_var": (m * b["run"][1] + (1 - m) * b["var"] * n / (n - 1)).ravel()}
 
 
+def _not_stored(b, dout, config, mean):
+    if any(config.get(k) is None for k in ("running_mean", "running_var")):
+        return {}   # absent before: the state is missing after, which says so itself
+    if config.get("momentum", MOMENTUM) == 1:
+        return {}
+    return {k: np.asarray(config[k], dtype=np.float64) for k in ("running_mean", "running_var")}
+
+
 def _bn_mistakes(axes):
     """The classic wrong answers of batch norm, for statistics over `axes`."""
     return {
@@ -223,17 +212,20 @@ def _bn_mistakes(axes):
         "dgamma without x̂ (dgamma = Σ dout; it is Σ dout·x̂)":
             lambda arrays, config, up: {"dgamma": np.asarray(up["dout"], dtype=np.float64)
                                         .sum(axis=axes)},
-        "dbeta averaged over the batch (it is the sum Σ dout)": _averaged_dbeta(axes),
+        "dbeta averaged over the batch (it is the sum Σ dout)": averaged_dbeta(axes),
         "running averages with the momentum swapped (running = momentum·running + "
         "(1 − momentum)·batch)": _train_only(_swapped, axes),
         "running_var updated with the unbiased batch variance (torch's rule); CS231n's "
         "uses the biased variance it normalizes with": _train_only(_unbiased, axes),
+        "running averages computed but not stored back into bn_param (bn_param"
+        "['running_mean'] = running_mean): the next call starts from the old ones":
+            _train_only(_not_stored, axes),
         "test mode normalized with the batch statistics (it uses the running averages)":
             _test_with_batch_stats(axes),
     }
 
 
-def _averaged_dbeta(axes):
+def averaged_dbeta(axes):
     def mistake(arrays, config, up):
         dout = np.asarray(up["dout"], dtype=np.float64)
         if dout.size == dout.shape[1]:
@@ -313,158 +305,4 @@ register_twin("spatial_batchnorm", _spatial_batchnorm, _spatial_sample,
     "x.reshape(-1, C) without moving the channel axis last first (transpose to "
     "(N, H, W, C) before the reshape): the statistics mix channels and pixels":
         _unmoved_reshape,
-})
-
-
-# ------------------------------------------------------------------------ layer norm
-
-def _layernorm(t, config):
-    x = t["x"]
-    return {"out": F.layer_norm(x, (x.shape[1],), t["gamma"], t["beta"],
-                                eps=config.get("eps", EPS))}
-
-
-def _layernorm_sample(rng, dtype):
-    """x (N, D): D = 1 (x − μ = 0: out = β, dx = 0), batch 1, per-example offsets."""
-    n = int(rng.choice([1, 2, 3, 4, 6, 8], p=[.15, .15, .15, .2, .15, .2]))
-    d = int(rng.choice([1, 2, 3, 5, 8, 16], p=[.1, .15, .15, .2, .2, .2]))
-    loc = rng.uniform(-2, 2, (n, 1)) * (scale := rng.uniform(1.0, 3.0, (n, 1)))
-    x = _spread(_spread(loc + scale * rng.standard_normal((n, d)), (0,)), (1,), 0.5 * scale)
-    # the batch-axis statistics (the known mistake's) spread first, the row's own last
-    gamma = rng.uniform(0.5, 2.0, d) * rng.choice([-1.0, 1.0], d)
-    config = {"eps": float(rng.choice([1e-5, 1e-3]))} if rng.random() < 0.3 else {}
-    tags = ("batch1",) * (n == 1) + ("feature1",) * (d == 1) + ("eps",) * bool(config)
-    arrays = {"x": x, "gamma": gamma, "beta": rng.normal(0, 1, d)}
-    return {k: v.astype(dtype) for k, v in arrays.items()}, config, tags
-
-
-def _ln_parts(arrays, config, up):
-    x = np.asarray(arrays["x"], dtype=np.float64)
-    inv = 1.0 / np.sqrt(x.var(axis=1, keepdims=True) + config.get("eps", EPS))
-    return (x, np.asarray(arrays["gamma"], dtype=np.float64), (x - x.mean(axis=1,
-            keepdims=True)) * inv, inv, np.asarray(up["dout"], dtype=np.float64))
-
-
-def _ln_over_batch(arrays, config, up):
-    """Layer norm with batch norm's statistics (over the batch axis, per feature)."""
-    x = np.asarray(arrays["x"], dtype=np.float64)
-    if x.shape == (1, 1):
-        return {}       # one value: both statistics give x̂ = 0
-    g, beta = (np.asarray(arrays[k], dtype=np.float64) for k in ("gamma", "beta"))
-    dout = np.asarray(up["dout"], dtype=np.float64)
-    inv = 1.0 / np.sqrt(x.var(axis=0) + config.get("eps", EPS))
-    xhat = (x - x.mean(axis=0)) * inv
-    dx = g * inv * (dout - dout.mean(axis=0) - xhat * (dout * xhat).mean(axis=0))
-    return {"out": g * xhat + beta, "dx": dx, "dgamma": (dout * xhat).sum(axis=0)}
-
-
-def _ln_no_terms(arrays, config, up):
-    x, g, xhat, inv, dout = _ln_parts(arrays, config, up)
-    return {"dx": dout * g * inv}
-
-
-register_twin("layernorm", _layernorm, _layernorm_sample, mistakes={
-    "layer norm normalized over the batch axis (batch norm's statistics); its mean and "
-    "variance are per example, over the features": _ln_over_batch,
-    "dx without the terms through the example's mean and variance (dx = dout·γ/σ)":
-        _ln_no_terms,
-    "dgamma without x̂ (dgamma = Σ dout; it is Σ dout·x̂)":
-        lambda arrays, config, up: {"dgamma": np.asarray(up["dout"], dtype=np.float64)
-                                    .sum(axis=0)},
-    "dbeta averaged over the batch (it is the sum Σ dout)": _averaged_dbeta((0,)),
-})
-
-
-# --------------------------------------------------------------------------- dropout
-
-def dropout_mask(shape: tuple[int, ...], config: dict) -> np.ndarray:
-    """The kept units: config['mask'], else CS231n's draw, np.random.seed(seed) then
-    np.random.rand(*shape) < p (a RandomState(seed) gives the same numbers)."""
-    if config.get("mask") is not None:
-        return np.asarray(config["mask"]).astype(bool)
-    return np.random.RandomState(config["seed"]).rand(*shape) < config["p"]
-
-
-def _dropout(t, config):
-    x = t["x"]
-    if config["mode"] == "test":
-        return {"out": x.clone()}
-    mask = dropout_mask(tuple(x.shape), config)
-    if mask.shape != tuple(x.shape):    # adopted from an output of another shape
-        mask = dropout_mask(tuple(x.shape), dict(config, mask=None))
-    mask = torch.from_numpy(mask)
-    return {"out": x * mask / config["p"]}
-
-
-def _dropout_adopt(config: dict, outputs) -> dict:
-    """The mask the forward under test used: its out is x/p where a unit was kept and 0
-    where dropped (x is never 0), so mask = out ≠ 0; anything else in out (x/(1 − p), x)
-    then differs from the oracle's x ⊙ mask / p and is reported there."""
-    out = outputs.get("out") if isinstance(outputs, dict) else None
-    if config.get("mode") != "train" or out is None:
-        return config
-    out = np.asarray(out)
-    if out.dtype.kind not in "fiu":
-        return config
-    shape = np.shape(config["mask"]) if config.get("mask") is not None else None
-    if shape is not None and out.shape != shape:
-        return config
-    return dict(config, mask=out != 0)
-
-
-def _dropout_sample(rng, dtype):
-    """x (N, D) away from 0; p the keep probability (0.3, 0.5, 0.8, 1.0 or another);
-    the mask given (sometimes a row all dropped) or drawn from a seed."""
-    n, d = int(rng.integers(1, 9)), int(rng.integers(1, 17))
-    x = rng.standard_normal((n, d))
-    x = np.where(np.abs(x) < 1e-3, 0.5, x)
-    p = float(rng.choice([0.3, 0.5, 0.8, 1.0, round(float(rng.uniform(0.1, 0.95)), 3)]))
-    config = {"p": p, "mode": "test" if rng.random() < 0.2 else "train"}
-    tags = ["batch1"] * (n == 1) + ["feature1"] * (d == 1) + [f"p{p:g}"]
-    if config["mode"] == "test":
-        tags.append("test-mode")
-    if rng.random() < 0.5:
-        config["seed"] = int(rng.integers(0, 2 ** 31))
-        tags.append("seeded")
-    else:
-        mask = rng.random((n, d)) < p
-        if n > 1 and rng.random() < 0.2:
-            mask[int(rng.integers(n))] = False
-            tags.append("dropped-row")
-        config["mask"] = mask
-    return {"x": x.astype(dtype)}, config, tuple(tags)
-
-
-def _dropout_mistake(formula, *, train: bool = True):
-    """A mistake of dropout, where it shows: not at p = 1 (everything kept), and only its
-    arrays that differ from the right ones (1/(1 − p) is 1/p at p = 0.5; a mask that keeps
-    every unit hides a missing mask)."""
-    def mistake(arrays, config, up):
-        p = config["p"]
-        if (config["mode"] == "train") != train or p == 1:
-            return {}
-        x = np.asarray(arrays["x"], dtype=np.float64)
-        dout = np.asarray(up["dout"], dtype=np.float64)
-        mask = dropout_mask(x.shape, config) if train else np.ones(x.shape, dtype=bool)
-        right = {"out": x * mask / p if train else x, "dx": dout * mask / p if train else dout}
-        wrong = formula(x, mask, p, dout)
-        return {k: v for k, v in wrong.items() if not np.array_equal(v, right[k])}
-    return mistake
-
-
-register_twin("dropout", _dropout, _dropout_sample, adopt=_dropout_adopt, mistakes={
-    "dropout backward without the mask (dx = dout/p; the dropped units get no gradient)":
-        _dropout_mistake(lambda x, mask, p, dout: {"dx": dout / p}),
-    "dropout backward without the 1/p (dx = dout·mask; inverted dropout scales by 1/p)":
-        _dropout_mistake(lambda x, mask, p, dout: {"dx": dout * mask}),
-    "dropout scaled by 1/(1 − p): p is the probability of keeping a unit (CS231n since "
-    "2018), not of dropping it":
-        _dropout_mistake(lambda x, mask, p, dout: {"out": x * mask / (1 - p),
-                                                   "dx": dout * mask / (1 - p)}),
-    "dropout forward without the 1/p (vanilla dropout; inverted dropout scales the kept "
-    "units by 1/p in train mode)":
-        _dropout_mistake(lambda x, mask, p, dout: {"out": x * mask, "dx": dout * mask}),
-    "test mode scaled by p (vanilla dropout's test time); inverted dropout is the "
-    "identity in test mode":
-        _dropout_mistake(lambda x, mask, p, dout: {"out": x * p}, train=False),
 })
