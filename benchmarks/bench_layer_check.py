@@ -2,8 +2,10 @@
 
 1. Runs `backprop-oracle check --arch A --cases N --format json` in a real process per
    layer architecture and prints the networks/s it reports (goal: >= 1,000 for cnn and
-   rnn on 2 cores), the whole command's wall time (torch import included), and the
-   seconds the layer part adds to the default `backprop-oracle check`.
+   rnn on 2 cores), the whole command's wall time and CPU time (torch import included;
+   2 × networks / CPU seconds is the rate on 2 cores nobody else uses, a bound from
+   below when the machine is shared), and the seconds the layer part adds to the
+   default `backprop-oracle check`.
 2. On the same families of networks, interleaved, median per network over rounds
    (one thread, CPU time):
    - vmap:   the oracle as `check` calls it (K networks of a family in one vmapped
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -34,16 +37,18 @@ def throughput(arch: str | None, cases: int) -> dict:
     """`check` in a real process; arch None: the default command (dense and layers)."""
     cmd = [sys.executable, "-m", "reference", "check", "--format", "json"]
     cmd += ["--arch", arch, "--cases", str(cases)] if arch else []
-    t = time.perf_counter()
+    t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if r.returncode not in (0, 1):
         sys.exit(f"check failed: {r.stderr.strip()}")
     out = json.loads(r.stdout)
     layers = out.get("layers", out)
     return {"cases": layers["cases"], "failures": layers["failures"],
             "cases_per_second": layers["cases_per_second"], "seconds": layers["seconds"],
-            "wall_s": wall}
+            "wall_s": wall, "cpu_s": cpu}
 
 
 def _families(arch: str, n_families: int, K: int):
@@ -99,7 +104,9 @@ def main(argv=None) -> dict:
         tp = throughput(arch, args.cases)
         goal = " (goal >= 1,000)" if arch in ("cnn", "rnn") else ""
         print(f"check --arch {arch} --cases {tp['cases']}: {tp['cases_per_second']:,.0f} "
-              f"networks/s{goal}, {tp['failures']} failures, whole command {tp['wall_s']:.1f} s")
+              f"networks/s{goal}, {tp['failures']} failures, whole command {tp['wall_s']:.1f} s "
+              f"using {tp['cpu_s']:.1f} CPU s (torch import included): "
+              f"{2 * tp['cases'] / tp['cpu_s']:,.0f} networks/s on 2 idle cores")
         result[arch] = tp
     default = throughput(None, 0)
     print(f"default check: the layer part ({default['cases']} networks) takes "
