@@ -21,7 +21,7 @@ HERE = Path(__file__).parent / "submissions" / "saito"
 FUNCTIONS = [f.name for f in STYLE.functions]
 # the probes' helpers are proxies: here answered in-process by the grader's kit
 remote.connect(lambda name, args, kwargs: remote.raise_for(
-    kit.answer(name, args, kwargs, kit.HELPERS)))
+    kit.answer(name, args, kwargs, kit.helpers())))
 
 # --- unit checks without the sandbox -------------------------------------------------------
 def _fn(name):

@@ -276,8 +276,9 @@ def test_the_student_process_never_holds_the_correct_helpers():
 
 
 def test_the_parent_answers_only_the_helpers_the_running_function_may_call():
-    from reference.grade import codec, kit
+    from reference.grade import codec
     from reference.grade.sandbox import Job
+    from reference.grade.styles import ng_kit
 
     job = Job(b"", [], [(), ("ng.linear_backward",)])
     dZ, A, W, b = np.ones((1, 2)), np.ones((3, 2)), np.ones((1, 3)), np.zeros((1, 1))
@@ -287,7 +288,7 @@ def test_the_parent_answers_only_the_helpers_the_running_function_may_call():
     assert not refused["ok"] and "does not provide" in refused["error"]
     answered = codec.decode(job.answer(1, request))  # a function that calls it: answered
     assert answered["ok"]
-    for got, exp in zip(answered["value"], kit.ng_linear_backward(dZ, (A, W, b))):
+    for got, exp in zip(answered["value"], ng_kit.linear_backward(dZ, (A, W, b))):
         np.testing.assert_array_equal(got, exp)
     assert not codec.decode(job.answer(1, b"not a codec blob"))["ok"]
 

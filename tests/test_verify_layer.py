@@ -357,7 +357,7 @@ class SoftmaxWithLoss:
 '''
 
 
-def test_the_readmes_glue_for_saitos_layer_objects_passes(monkeypatch):
+def test_the_docs_glue_for_saitos_layer_objects_passes(monkeypatch):
     import sys
     from pathlib import Path
     from types import ModuleType
@@ -367,11 +367,11 @@ def test_the_readmes_glue_for_saitos_layer_objects_passes(monkeypatch):
     common.layers = layers
     monkeypatch.setitem(sys.modules, "common", common)
     monkeypatch.setitem(sys.modules, "common.layers", layers)
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    section = text.split("## Your own layers", 1)[1]
+    text = (Path(__file__).resolve().parent.parent / "docs" / "layers.md").read_text()
+    section = text.split("Another convention", 1)[1]
     glue = next(b for b in section.split("```python\n")[1:] if "common.layers" in b)
     namespace = {}
-    exec(compile(glue.split("```", 1)[0], "README.md", "exec"), namespace)
+    exec(compile(glue.split("```", 1)[0], "docs/layers.md", "exec"), namespace)
     summary = reference.verify_layer("affine", namespace["affine_forward"],
                                      namespace["affine_backward"], cases=20)
     assert summary["failures"] == 0, summary["failures_detail"][:2]

@@ -298,6 +298,7 @@ register_layer("spatial_batchnorm", spatial_batchnorm_forward, spatial_batchnorm
                axes=_CHANNELS, **_BN)
 register_layer("layernorm", layernorm_forward, layernorm_backward,
                arrays=("x", "gamma", "beta"), config="ln_param",
-               grads=("dx", "dgamma", "dbeta"), axes=_FEATURES)
+               grads=("dx", "dgamma", "dbeta"),
+               axes={k: v for k, v in _FEATURES.items() if not k.startswith("running")})
 register_layer("dropout", dropout_forward, dropout_backward, arrays=("x",),
                config="dropout_param", axes={"x": ("example", "feature")})

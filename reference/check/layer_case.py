@@ -13,6 +13,7 @@ few arrays, wrong shapes) becomes a problem, never an exception here.
 
 from __future__ import annotations
 
+import copy
 import inspect
 from dataclasses import dataclass, field
 
@@ -46,11 +47,14 @@ def layer_tolerance(twin, dtype: str) -> tuple[float, float]:
     return (max(rtol, over[0]), max(atol, over[1])) if over else (rtol, atol)
 
 
-def describe_index(entry, name: str, index) -> str:
+def describe_index(entry, name: str, index, shape=None) -> str:
     """'filter 2, channel 0, kernel row 1, kernel column 1' for dw[2, 0, 1, 1]: the
-    axes of the array (a gradient's are its array's); unnamed axes by number."""
+    entry's own `meaning` where it has one (an LSTM's gate columns), else the axes
+    of the array (a gradient's are its array's); unnamed axes by number."""
     if not index:
         return ""
+    if getattr(entry, "meaning", None) is not None:
+        return entry.describe(name, tuple(index), shape)
     array = name[1:] if name in entry.grads else name
     axes = tuple(entry.axes.get(array, ()))
     if len(axes) != len(index):  # only the first axis' name holds for another rank
@@ -87,11 +91,12 @@ class _Run:
         self.config = case.config()
 
     def problem(self, stage: str, name: str, detail: str, index=(), expected=float("nan"),
-                got=float("nan"), rel_err=float("inf"), diagnosis: str = "") -> None:
+                got=float("nan"), rel_err=float("inf"), diagnosis: str = "",
+                shape=None) -> None:
         self.result.problems.append({
             "case": self.case.id, "layer": self.case.layer, "dtype": self.case.dtype,
             "stage": stage, "name": name, "index": [int(i) for i in index],
-            "meaning": describe_index(self.entry, name, index), "expected": expected,
+            "meaning": describe_index(self.entry, name, index, shape), "expected": expected,
             "got": got, "rel_err": rel_err, "detail": detail, "diagnosis": diagnosis})
         if stage == "forward":
             self.result.forward_ok = False
@@ -148,7 +153,7 @@ class _Run:
         if self.case.dtype == "float64" and getattr(got, "dtype", None) == np.float32:
             detail = f"{detail} (a float32 answer in a float64 case)".strip()
         self.problem(stage, name, detail, mm.index, mm.expected, mm.got, mm.rel_err,
-                     self.diagnose(name, got))
+                     self.diagnose(name, got), np.shape(expected))
 
     def diagnose(self, name: str, got) -> str:
         """The known mistakes whose answer for `name` is `got` (within tolerance)."""
@@ -170,7 +175,8 @@ class _Run:
             self._mistakes = {}
             for diagnosis, fn in self.twin.mistakes.items():
                 try:
-                    self._mistakes[diagnosis] = dict(fn(arrays, self.case.config(), upstream))
+                    config = copy.deepcopy(self.config)  # after adopt: dropout's mask
+                    self._mistakes[diagnosis] = dict(fn(arrays, config, upstream))
                 except Exception:  # a mistake that does not apply to this case's shapes
                     continue
         return self._mistakes
@@ -209,6 +215,8 @@ def _backward(run: _Run, backward, cache) -> dict | None:
     upstream = [run.case.upstream[u].copy() for u in entry.upstream()]
     ok, value = _call(backward, upstream + [cache])
     if not ok:
+        if run.twin.forward_only is not None and run.twin.forward_only(run.config):
+            return None  # not part of the layer's contract here (batch norm's test mode)
         return run.problem("backward", "", f"the backward {value}")
     values, why = _count(value, len(entry.grads), ", ".join(entry.grads))
     if values is None:

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import codec, isolation, loader, policy
 from .base import Finding, GradeCase, GradedFunction, Style
+from .books import SHELF
 from .diagnose import diagnose_mutation
 from .sandbox import Child, ChildResult, Job, Pool
 from .styles import STYLES, function_names, get_style, resolve_style
@@ -58,7 +59,7 @@ class FunctionResult:
 
     status: "passed" (every case agreed), "failed" (a case disagreed or raised),
     "missing" (the assignment asks for it and the submission does not define it),
-    "supplied" (optional: the course provides it, e.g. Ng's dnn_utils helpers, and
+    "supplied" (optional: the course provides it, e.g. a course module's helpers, and
     the submission does not define it; full credit, nothing of the student's to
     grade) or "not graded" (the whole submission could not be graded: a syntax
     error, a refused import). max_score is always `points`: one maximum per style,
@@ -343,10 +344,10 @@ def _forward_failed(fn: GradedFunction, finding: Finding | None) -> None:
     """A backward (or gradient) whose error was raised in a forward it needs says so."""
     tail = fn.name.split(".")[-1].lower()
     if finding is not None and finding.equation == "runtime" and (
-            "backward" in tail or tail in ("gradient", "backprop")):
+            "backward" in tail or tail in SHELF.gradient_methods):
         m = FORWARD.search(finding.diagnosis)
         if m and m.group(1) != fn.name.split(".")[-1]:
-            owner = fn.name.rpartition(".")[0]      # Affine.backward: Affine.forward
+            owner = fn.name.rpartition(".")[0]      # Cls.backward: Cls.forward
             where = f"{owner}.{m.group(1)}" if owner and "backward" in tail else m.group(1)
             finding.diagnosis = (f"the forward pass ({where}) raised, and "
                                  f"{fn.name} needs it: {finding.diagnosis}")

@@ -233,6 +233,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def exec_module(self, module) -> None:
+        module.__oracle_served__ = True        # the probes' mark of a module served here
         seg = self.modules.get(module.__name__)
         if seg is None:
             standins.fill(module)

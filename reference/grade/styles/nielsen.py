@@ -19,9 +19,9 @@ import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..diagnose import diagnose_array, first
-from ..kit import backprop as np_backprop  # NumPy only, the correct backprop
 from ..kit import sigmoid as _sig
 from ..kit import sigmoid_prime as _sig_prime
+from .nielsen_kit import backprop as np_backprop  # NumPy only, the correct backprop
 
 __all__ = ["STYLE"]
 

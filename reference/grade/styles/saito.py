@@ -20,9 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Finding, GradeCase, GradedFunction, Style
+from ..books.saito import BOOK as RECORD
 from ..diagnose import as_array, diagnose_array, diagnose_keys, first
-from ..kit import SAITO_LAYERS
 from ..kit import sigmoid as _sig
+from .saito_kit import LAYER_METHODS
 
 __all__ = ["STYLE"]
 
@@ -424,6 +425,8 @@ def _fn(name, probe, cases, judge, **kw):
 CONSUMES_DOUT = ("dout",)
 
 BOOK = ("saito.sigmoid", "saito.softmax", "saito.cross_entropy_error")   # common/functions.py
+# the layers inside TwoLayerNet, answered method by method
+SAITO_LAYERS = tuple(f"{RECORD.helper_prefix}.{name}" for name in LAYER_METHODS)
 
 STYLE = Style("saito", "rows", [
     _fn("Relu.forward", "relu_forward", relu_cases, judge_relu_forward, inputs=("x",)),
