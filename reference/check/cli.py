@@ -15,6 +15,14 @@ from ..derive.cli import add_param_option, params_of
 from ..oracle.cases import DTYPES, LAYOUTS, register_custom
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
+from .arch_cli import (
+    add_arch_option,
+    chosen_archs,
+    layer_text,
+    merge_json,
+    run_layer_archs,
+    run_without_dense,
+)
 from .contract import BIAS_SHAPES, load_impl
 from .layer_cli import add_layer_option, run_layer
 from .runner import run_check
@@ -65,8 +73,9 @@ def add_parser(sub) -> None:
                                    "layouts, dtypes) of the NumPy backprop (manual, or your own "
                                    "with --impl) against torch autograd. Exit 0: all agree; "
                                    "1: a mismatch; 2: bad input.")
-    p.add_argument("--cases", type=_integer(1), default=DEFAULT_CASES,
-                   help=f"number of cases (default {DEFAULT_CASES})")
+    p.add_argument("--cases", type=_integer(1), default=None,
+                   help=f"number of cases per architecture (default {DEFAULT_CASES} dense, "
+                        f"1000 per layer architecture)")
     p.add_argument("--seed", type=_integer(0), default=0,
                    help="seed of the case stream, ≥ 0 (default 0)")
     p.add_argument("--format", choices=("text", "json"), default="text",
@@ -96,12 +105,17 @@ def add_parser(sub) -> None:
     p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
                    help=f"comma-separated dtypes to draw from (default {','.join(DTYPES)})")
     add_layer_option(p)
+    add_arch_option(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     if args.layer:
         return run_layer(args)
+    archs = chosen_archs(args)
+    if "dense" not in archs:
+        return run_without_dense(args, archs)
+    layer_cases, args.cases = args.cases, args.cases or DEFAULT_CASES
     impl = load_impl(args.impl) if args.impl else None
     if (args.domain or args.param) and not args.activation:
         raise InputError("--domain and --param apply to the --activation expressions; "
@@ -130,13 +144,15 @@ def run(args) -> int:
         if bar:
             bar.close()
     seconds = time.perf_counter() - t0
+    layers, layer_seconds = run_layer_archs(args, archs, layer_cases)
     if args.format == "json":
         out = summary.to_json(args.seed)
         out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
-        print(json.dumps(out, indent=2))
+        print(json.dumps(merge_json(out, layers, layer_seconds), indent=2))
     else:
-        print(render_text(summary, args.seed, seconds, args.impl or "manual"))
-    return 1 if summary.failures else 0
+        print(render_text(summary, args.seed, seconds, args.impl or "manual")
+              + layer_text(layers, layer_seconds))
+    return 1 if summary.failures or (layers and layers.failures) else 0
 
 
 SHOWN_FAILURES = 20

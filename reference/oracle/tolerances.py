@@ -46,7 +46,7 @@ from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
-           "relative_error", "within"]
+           "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -121,3 +121,25 @@ def within(got, expected, rtol: float, atol: float) -> bool:
 # manual's float32 answers were ≤ 7e-7 of the scale off the float64 oracle, against the
 # row's atol 1e-5 (tests/test_layers_conv.py keeps a 64-channel 5×5 case on the row).
 # Pooling selects or averages a few values: a few ulps.
+
+
+# --- the network of layers block (reference.oracle.network_compare) ---
+# A network's arrays (each layer's output, the loss, every boundary and parameter
+# gradient) against the oracle's float64 composition of the layers' twins. float64
+# (1e-9, 1e-9): the table's rtol; atol 1e-9 because a gradient that vanishes in exact
+# arithmetic (a conv's db before a batch norm in train mode: Σ δ = 0) is a cancelled sum
+# of N·H·W terms amplified by 1/σ, whose float64 rounding was seen at 1.3e-11 on a scale
+# of 1 (over the table's 1e-11), the oracle's as much as manual's; a bug misses by O(1).
+# float32 (1e-3, 1e-4): the layers' float32 roundings compound through up to ~12
+# layers (a conv's C·kh·kw products, batch norm's 1/σ amplifying the error of x − μ, a
+# softmax over the scores, BPTT over T steps): a right conv dw after a spatial batch
+# norm was seen 1.3e-5 off on a scale of 1 (over the table's atol 1e-5), while every
+# planted mistake misses by O(1) relative. Beyond this, NOISE_FACTOR × torch's own
+# float32 error on the same network is allowed too (cancelling sums).
+LAYER_NETWORK: dict[str, tuple[float, float]] = {
+    "float64": (1e-9, 1e-9),
+    "float32": (1e-3, 1e-4),
+}
+# A network's ∂L/∂x against central differences of its loss in float64 (step 1e-6):
+# truncation ~h²·|L'| ~ 1e-12 and rounding ~ε·|L|/h ~ 1e-10 per entry, for a loss of O(1).
+NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
