@@ -139,7 +139,10 @@ CATALOGS = {
                              "hostile_fork_memory.py", "hostile_other_grader.py",
                              "hostile_escape_calls.py",
                              # refused by the guard, or (allow-list) torch does not exist
-                             "hostile_guard_disable.py"}),
+                             "hostile_guard_disable.py",
+                             # the trusted side bounded (issue 19): tests/test_grade_bounds.py
+                             "hostile_shared_entries.py", "hostile_helper_clock.py",
+                             "hostile_forged_pid.py"}),
     ),
     "saito": Catalog(
         fails={
