@@ -44,6 +44,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
+from . import prescan
 from .py2 import compat_import, expand_tabs, from_python2
 from .standins import is_course_file
 
@@ -192,6 +193,7 @@ def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
 
     logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # conversion chatter
     try:
+        prescan.notebook(text)              # what parsing would cost, counted first
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
@@ -520,6 +522,7 @@ def load(path: str | Path, folder: str | Path | None = None,
     students' work)."""
     from . import folder as student_files
 
+    prescan.begin()
     path = Path(path)
     folder_path = Path(folder) if folder is not None else None
     if folder_path is not None and not path.resolve().is_relative_to(folder_path.resolve()):
