@@ -8,6 +8,7 @@ import errno
 import glob
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def test_the_student_cannot_unshare_mount_or_ptrace():
 
 def test_the_allow_list_holds_numpy_and_never_the_grader_nor_torch():
     layout = jail.plan(("torch", "jax", "manual", "reference"))
-    binds = layout["bind"]
+    binds = layout["base"] + layout["inner"]
     numpy_dir = os.path.realpath(os.path.dirname(numpy.__file__))
     assert any(numpy_dir == b or numpy_dir.startswith(b + "/") for b in binds)
     grader = os.path.realpath(ROOT)
@@ -121,6 +122,24 @@ def test_the_allow_list_holds_numpy_and_never_the_grader_nor_torch():
                    for b in binds)
     assert not any("/torch" in b or "site-packages" == os.path.basename(b) for b in binds)
     assert os.path.realpath(sys.executable) in binds
+
+
+def test_packages_inside_the_standard_librarys_site_packages_are_bound_over_its_cover(
+        monkeypatch, tmp_path):
+    """Gradescope's images install NumPy into the interpreter's own site-packages: that
+    folder is covered by an empty one, and NumPy bound again inside it."""
+    stdlib = tmp_path / "lib" / "python3"
+    (stdlib / "site-packages" / "numpy").mkdir(parents=True)
+    (stdlib / "site-packages" / "torch").mkdir()
+    monkeypatch.setattr(jail, "_stdlib", lambda: [str(stdlib)])
+    monkeypatch.setattr(jail, "_packages",
+                        lambda forbidden: [str(stdlib / "site-packages" / "numpy")])
+    layout = jail.plan(("torch",))
+    real = os.path.realpath(stdlib)
+    assert real in layout["base"]
+    assert layout["empty"] == [os.path.join(real, "site-packages")]
+    assert os.path.join(real, "site-packages", "numpy") in layout["inner"]
+    assert not any("torch" in p for p in layout["base"] + layout["inner"])
 
 
 # --- the filter, run on a small classic-BPF interpreter written from the kernel's docs -------
@@ -158,3 +177,34 @@ def test_the_filter_refuses_namespaces_mounts_and_ptrace_and_allows_the_rest(mac
     assert _run_bpf(ops, 0, 0x40000003) == eperm                    # another ABI (i386)
     if machine == "x86_64":
         assert _run_bpf(ops, 0x40000000 | 1, arch) == eperm          # x32
+
+
+@needs_jail
+def test_the_root_built_over_an_interpreters_own_site_packages_holds_only_the_allowed():
+    """The layout above, built for real in a mount namespace of its own: inside the
+    covered site-packages only the allowed package exists."""
+    fake = Path(f"/var/tmp/oracle-jail-test-{os.getpid()}")
+    site = fake / "lib" / "python3" / "site-packages"
+    try:
+        for name in ("numpy", "torch", "reference"):
+            (site / name).mkdir(parents=True)
+            (site / name / "__init__.py").write_text("")
+        code = (
+            "import os, sys\n"
+            "from reference.grade import isolation as iso, jail, policy\n"
+            f"fake, site = {str(fake / 'lib' / 'python3')!r}, {str(site)!r}\n"
+            "stdlib, packages = jail._stdlib, jail._packages\n"
+            "jail._stdlib = lambda: stdlib() + [fake]\n"
+            "jail._packages = lambda f: packages(f) + [site + '/numpy']\n"
+            "assert iso._unshare(iso.CLONE_NEWNS)\n"
+            "assert iso._mount(b'none', '/', None, iso.MS_REC | iso.MS_PRIVATE, None)\n"
+            "assert iso._tmpfs('/tmp', [])\n"
+            "print(jail.enter_root(policy.forbidden(False)) == [jail.ALLOWLIST])\n"
+            "print(sorted(os.listdir(site)), os.path.exists(os.path.join(site, 'numpy',"
+            " '__init__.py')))\n")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "PYTHONPATH": ROOT})
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == ["True", "['numpy'] True"]
+    finally:
+        shutil.rmtree(fake, ignore_errors=True)

@@ -114,25 +114,33 @@ def _links(path: str) -> dict[str, str]:
     return out
 
 
-def plan(forbidden=()) -> dict[str, list[str]]:
-    """What the new root holds (worked out before it is built): `bind` (read-only, at the
-    same path), `empty` (a read-only empty folder over a site-packages of the standard
-    library), `links` (symbolic links to recreate: the interpreter's path)."""
+def _inside(path: str, folders) -> bool:
+    return any(path == f or path.startswith(f + "/") for f in folders)
+
+
+def plan(forbidden=()) -> dict[str, list]:
+    """What the new root holds (worked out before it is built): `base` (read-only binds
+    at the same path: the standard library, the system's libraries, the interpreter),
+    `empty` (an empty folder over the standard library's site-packages), `inner`
+    (read-only binds made after those: the allowed packages, wherever they are, also
+    inside that site-packages, and the mapped libraries nothing else holds), `links`
+    (symbolic links to recreate: the interpreter's path, /lib, /bin)."""
     real = [os.path.realpath(p) for p in _stdlib()]
     multiarch = sysconfig.get_config_var("MULTIARCH") or ""
     libs = [d for d in (f"/usr/lib/{multiarch}", f"/lib/{multiarch}", "/usr/lib64")
             if multiarch and os.path.isdir(d) and not os.path.islink(d)]
-    binds = real + [os.path.realpath(p) for p in _packages(set(forbidden))]
-    binds += [os.path.realpath(d) for d in libs]
-    binds += [os.path.realpath(sys.executable)]
-    binds += [p for p in map(os.path.realpath, _mapped_libraries())
-              if not any(p.startswith(b + "/") for b in binds)]
+    base = _outermost(real + [os.path.realpath(d) for d in libs]
+                      + [os.path.realpath(sys.executable)])
     empty = [os.path.join(p, "site-packages") for p in real
              if os.path.isdir(os.path.join(p, "site-packages"))]
+    packages = _outermost(os.path.realpath(p) for p in _packages(set(forbidden)))
+    mapped = [p for p in map(os.path.realpath, _mapped_libraries())
+              if not _inside(p, packages) and (_inside(p, empty) or not _inside(p, base))]
     links = _links(sys.executable)
     for p in ("/lib", "/lib64", "/bin"):
         links.update(_links(p))
-    return {"bind": _outermost(binds), "empty": empty, "links": sorted(links.items())}
+    return {"base": base, "empty": empty, "inner": packages + sorted(set(mapped)),
+            "links": sorted(links.items())}
 
 
 def _outermost(paths) -> list[str]:
@@ -187,11 +195,16 @@ def _build(layout: dict) -> bool:
     if not _mount(b"oracle-tmp", _target("/tmp", True), b"tmpfs",
                   isolation.MS_NOSUID | isolation.MS_NODEV, isolation.TMP_OPTIONS):
         return False
-    if not all(_bind(p) for p in layout["bind"]):
+    if not all(_bind(p) for p in layout["base"]):
         return False
-    for p in layout["empty"]:
-        if not _mount(b"oracle-empty", NEW_ROOT + p, b"tmpfs", RO, b"mode=755,size=4k"):
-            return False
+    # the empty folders stay writable until the packages inside them have their mount points
+    if not all(_mount(b"oracle-empty", NEW_ROOT + p, b"tmpfs", isolation.MS_NOSUID
+                      | isolation.MS_NODEV, b"mode=755,size=1m") for p in layout["empty"]):
+        return False
+    if not all(_bind(p) for p in layout["inner"]):
+        return False
+    if not all(_mount(b"none", NEW_ROOT + p, None, MS_REMOUNT | RO) for p in layout["empty"]):
+        return False
     for link, to in layout["links"]:
         if not os.path.lexists(NEW_ROOT + link):
             os.makedirs(os.path.dirname(NEW_ROOT + link), exist_ok=True)
