@@ -78,3 +78,16 @@ def test_a_notebook_at_the_limit_is_refused_and_under_it_is_not():
     over = json.dumps({"cells": [], "x": [[]] * prescan.MAX_NOTEBOOK_VALUES})
     with pytest.raises(ValueError, match="JSON values"):
         prescan.notebook(over)
+
+
+def test_commas_and_brackets_inside_strings_are_not_values():
+    """A cell that printed a long list: its output is one string, not 300,000 values."""
+    printed = "[" + ", ".join(["0.5"] * 300_000) + "]"
+    nb = json.dumps({"cells": [{"cell_type": "code", "source": "x = 1\n", "metadata": {},
+                                "execution_count": 1, "outputs": [
+                                    {"output_type": "stream", "name": "stdout",
+                                     "text": [printed, 'a "quoted" [x, y]']}]}],
+                     "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    prescan.notebook(nb)
+    with pytest.raises(ValueError):
+        prescan.notebook(nb.replace('"x = 1\\n"', "[" + "0," * 300_000 + "0]", 1))

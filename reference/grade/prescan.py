@@ -4,7 +4,7 @@ JSON and nbformat parse a notebook in the grader, before any limit of the sandbo
 a 6 MB notebook of empty objects cost 1 GB, and fissix's Python 2 conversion of a
 0.9 MB file 43 s and 600 MB. What they cost grows with the number of values a
 notebook holds and with the characters converted, so both are counted first, on
-the raw text, in one pass of C code (`bytes.count`, no parsing):
+the raw text, before any parsing:
 
 - `notebook(text)`: at most MAX_NOTEBOOK_VALUES JSON values (objects, arrays and
   the items between commas: an honest notebook of a course holds a few thousand,
@@ -18,6 +18,7 @@ the raw text, in one pass of C code (`bytes.count`, no parsing):
 
 from __future__ import annotations
 
+import re
 import threading
 
 __all__ = ["MAX_NOTEBOOK_VALUES", "MAX_PYTHON2_CHARS", "notebook", "begin", "python2"]
@@ -25,15 +26,36 @@ __all__ = ["MAX_NOTEBOOK_VALUES", "MAX_PYTHON2_CHARS", "notebook", "begin", "pyt
 MAX_NOTEBOOK_VALUES = 200_000
 MAX_PYTHON2_CHARS = 200_000
 
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')      # a JSON string, escapes included
 _left = threading.local()           # a batch loads submissions in several threads
 
 
+def _count(text: str, start: int = 0, end: int | None = None) -> int:
+    end = len(text) if end is None else end
+    return text.count("{", start, end) + text.count("[", start, end) + text.count(",", start, end)
+
+
+def _structural(text: str) -> int:
+    """Commas and brackets of `text`: all of them (C speed), and only when that passes
+    the limit, those outside JSON strings (printed output in a cell is text, not values),
+    counted between one string and the next until the limit is passed: a string stands
+    between two values at most, so at most about twice the limit of strings are looked at."""
+    count = _count(text)
+    if count <= MAX_NOTEBOOK_VALUES:
+        return count
+    count, at = 0, 0
+    for match in _STRING.finditer(text):
+        count += _count(text, at, match.start())
+        at = match.end()
+        if count > MAX_NOTEBOOK_VALUES:
+            return count
+    return count + _count(text, at)
+
+
 def notebook(text: str) -> None:
-    """ValueError when the notebook's JSON holds more values than an honest one could
-    (counted on the raw text: commas and brackets inside strings count too, which only
-    makes the bound safer)."""
-    values = text.count("{") + text.count("[") + text.count(",")
-    if values > MAX_NOTEBOOK_VALUES:
+    """ValueError when the notebook's JSON holds more values (objects, arrays, the
+    items between commas) than an honest one could."""
+    if _structural(text) > MAX_NOTEBOOK_VALUES:
         raise ValueError(f"more than {MAX_NOTEBOOK_VALUES:,} JSON values (a notebook of "
                          "a course holds a few thousand)")
 
