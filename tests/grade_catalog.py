@@ -124,7 +124,6 @@ CATALOGS = {
             "hostile_torch_dynamic.py": "imports `torch`",
             "hostile_grader_import.py": "imports `manual`, the grader's own package",
             "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
-            "hostile_guard_disable.py": "imports `torch`: autograd libraries are not allowed",
             # reading torch's files counts as importing it (and the grader's are refused)
             "hostile_reads_files.py": "imports `torch`: autograd libraries are not allowed",
         },
@@ -137,7 +136,13 @@ CATALOGS = {
                      "ok_messy_course_v2.py": NG_PROVIDED},
         helpers=frozenset({"make_variants.py"}),
         isolation=frozenset({"hostile_network.py", "hostile_leftover_files.py",
-                             "hostile_fork_memory.py"}),
+                             "hostile_fork_memory.py", "hostile_other_grader.py",
+                             "hostile_escape_calls.py",
+                             # refused by the guard, or (allow-list) torch does not exist
+                             "hostile_guard_disable.py",
+                             # the trusted side bounded (issue 19): tests/test_grade_bounds.py
+                             "hostile_shared_entries.py", "hostile_helper_clock.py",
+                             "hostile_forged_pid.py"}),
     ),
     "saito": Catalog(
         fails={

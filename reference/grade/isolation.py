@@ -428,10 +428,11 @@ class Box:
         self.hide = hidden_paths(allow_autograd, hide) if self.namespaces else []
         self.cgroup = Cgroup(memory_mb) if isolate else None
         self.adopted = True          # every worker went into the cgroup
+        self.seccomp = isolate       # `seccomp`: also without root
 
     def config(self) -> dict:
         """What the worker applies (part of its job)."""
-        return {"namespaces": self.namespaces, "hide": self.hide}
+        return {"namespaces": self.namespaces, "hide": self.hide, "seccomp": self.seccomp}
 
     def adopt(self, pid: int) -> None:
         if self.cgroup is not None and self.cgroup.dirs:
@@ -455,6 +456,8 @@ def active(*, isolate: bool = True) -> list[str]:
     if isolate and can_isolate():
         on += [NETWORK, RUN, PRIVATE_TMP, HIDDEN, PROC]
     if isolate:
+        from . import jail, seccomp  # built on this module
+        on += [jail.ALLOWLIST] * jail.available() + [seccomp.SECCOMP] * seccomp.available()
         on += cgroup_controls()
     return on
 

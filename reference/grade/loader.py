@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import folder as student_files
-from . import rename
+from . import prescan, rename
 from .books import SHELF
 from .keep import read_segments
 from .source import (
@@ -80,6 +80,7 @@ def load(path: str | Path, folder: str | Path | None = None,
     file only, nothing beside it read (a loose file of a batch: its neighbours are other
     students' work). The graded file goes through the per-file passes, then the record
     through `PASSES` (at the end of this module) in order, until one sets an error."""
+    prescan.begin()
     path = Path(path)
     place = student_files.Place.of(path, Path(folder) if folder is not None else None, alone)
     out = Loaded(label=place.layout.label(path) if place.folder else path.name,

@@ -14,6 +14,8 @@ import ast
 import functools
 import re
 
+from . import prescan
+
 __all__ = ["from_python2", "expand_tabs", "compat_import", "floor_divisions", "integer_range",
            "python3_only",
            "PYTHON2_NAMES"]
@@ -177,6 +179,8 @@ def from_python2(src: str, label: str, parses: bool = False
     (xrange, izip, cPickle, dict.iteritems) or runs range() over a division of integers."""
     if not (PYTHON2_NAMES if parses else PYTHON2).search(src) and not (
             parses and integer_range(ast.parse(src, filename=label))):
+        return None
+    if not prescan.python2(src):     # fissix's time and memory, bounded before it starts
         return None
     try:
         tool = _refactoring_tool()

@@ -49,7 +49,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codec, kit
+from . import budget, codec, kit, lineage
 from .isolation import kill_users
 from .spawner import Forked, Spawner
 from .spawner import available as spawner_available
@@ -140,7 +140,7 @@ class Job:
         graded function: only the names in helpers[k])."""
 
         try:
-            req = codec.decode(request)
+            req = budget.decode(request)        # its size counted before it is built
             name, args, kwargs = req["name"], req["args"], req["kwargs"]
             reply = kit.answer(str(name), args, kwargs, self.helpers[k])
         except Exception:  # noqa: BLE001 - a forged request is the student's own failure
@@ -412,7 +412,11 @@ class FrameReader:
         self.started = time.monotonic()
         buf = self.buf
         self.marks = (int.from_bytes(buf[5:13], "little"), int.from_bytes(buf[13:21], "little"))
-        self.child.pids.append(int.from_bytes(buf[21:29], "little"))
+        pid = int.from_bytes(buf[21:29], "little")
+        if not lineage.is_child(pid, self.child.proc.pid):   # a forged frame: not its process
+            self._fail(during_load=True, garbled=True)
+            return
+        self.child.pids.append(pid)
         self.phase, self.calls = b"L", 0
         del buf[:29]
         self.child._put(self.child.job.cases[k])
@@ -443,16 +447,18 @@ class FrameReader:
 
     def _helper(self, k: int, blob: bytes) -> None:
         """H: a helper call of the running function, answered on the job pipe (at most
-        MAX_HELPER_CALLS; too much left unread fails the run); the grader's time answering
-        is not the student's: the clock waits."""
+        MAX_HELPER_CALLS; too much left unread fails the run). The CPU time the grader
+        spends answering counts against the function's timeout (the student asked for it);
+        only the time the grader's thread waited (a loaded machine) stops the clock."""
         self.calls += 1
+        cpu = time.thread_time()          # the grader's own work answering: the student's time
         reply = self.child.job.answer(k, blob) if self.calls <= MAX_HELPER_CALLS else \
             codec.encode({"ok": False, "type": "RuntimeError",
                           "error": f"more than {MAX_HELPER_CALLS} calls of the grader's helpers"})
         if not self.child._put(reply):
             self._fail(garbled=True)
         now = time.monotonic()
-        self.started += now - self.arrived
+        self.started += max(0.0, now - self.arrived - (time.thread_time() - cpu))
         self.arrived = now
 
     def _result(self, k: int, blob: bytes) -> None:

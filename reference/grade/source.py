@@ -18,6 +18,8 @@ from pathlib import Path
 
 from manual.errors import InputError
 
+from . import prescan
+
 __all__ = [
     "MAX_SOURCE_BYTES", "MAX_NOTEBOOK_BYTES", "MAX_CODE_CHARS", "NotASubmission", "read_text",
     "decode", "read_cells", "strip_magics",
@@ -70,6 +72,7 @@ def _notebook_cells(text: str, name: str) -> list[tuple[int, str]]:
 
     logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # conversion chatter
     try:
+        prescan.notebook(text)              # what parsing would cost, counted first
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")

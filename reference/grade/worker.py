@@ -40,7 +40,7 @@ import types
 
 import numpy as np  # noqa: F401  (pre-imported for the submission)
 
-from . import codec, isolation, oldnumpy, policy, standins
+from . import codec, isolation, jail, oldnumpy, policy, seccomp, standins
 from .probes import remote
 
 __all__ = [
@@ -490,6 +490,8 @@ def _confine(memory_mb: int, cpu_s: int, dropping: bool, job: dict, call):
     _limits(memory_mb, cpu_s, dropping)
     if dropping:
         _drop()
+    if job.get("seccomp"):
+        seccomp.install()
     guard = policy.ImportGuard(tuple(job["forbidden"]), job["forbidden_dirs"])
     guard.install()
     remote.connect(call)
@@ -574,6 +576,9 @@ def main(argv: list[str]) -> None:
     on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
     if config.get("namespaces"):
         on += isolation.enter(config.get("hide") or [])
+        on += jail.enter_root(job["forbidden"]) if isolation.NETWORK in on else []
+    job["seccomp"] = bool(config.get("seccomp")) and seccomp.available()
+    on += [seccomp.SECCOMP] if job["seccomp"] else []
     if dropping:
         isolation.protect_from_oom(-1000)
     job["private_tmp"] = isolation.PRIVATE_TMP in on

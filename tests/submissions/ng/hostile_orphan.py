@@ -106,7 +106,7 @@ def update_parameters(params, grads, learning_rate):
     import os
     pid = os.fork()
     if pid == 0:
-        os.execv('/bin/sleep', ['sleep', '313'])
+        os.execv(__import__('sys').executable, ['sleep', '-Ic', 'import time; time.sleep(313)'])
     print('ORPHAN', pid, flush=True)
     parameters = {k: v.copy() for k, v in params.items()}
     L = len(parameters) // 2

@@ -121,7 +121,7 @@ mk("hostile_grader_import", "Hostile: imports the grader's own NumPy backprop.",
 mk("hostile_huge_output", "Hostile: L_model_forward prints 50 MB (the output is truncated; the function still passes).",
    ("    caches = []\n", "    for _ in range(50000):\n        print('x' * 1000)\n    caches = []\n"))
 mk("hostile_orphan", "Hostile: update_parameters leaves a sleeping child process behind.",
-   ("    parameters = {k: v.copy() for k, v in params.items()}\n", "    import os\n    pid = os.fork()\n    if pid == 0:\n        os.execv('/bin/sleep', ['sleep', '313'])\n    print('ORPHAN', pid, flush=True)\n    parameters = {k: v.copy() for k, v in params.items()}\n"))
+   ("    parameters = {k: v.copy() for k, v in params.items()}\n", "    import os\n    pid = os.fork()\n    if pid == 0:\n        os.execv(__import__('sys').executable, ['sleep', '-Ic', 'import time; time.sleep(313)'])\n    print('ORPHAN', pid, flush=True)\n    parameters = {k: v.copy() for k, v in params.items()}\n"))
 open("hostile_syntax_error.py", "w").write(base.replace("def relu(Z):", "def relu(Z)", 1))
 mk("bug_uses_missing_helper", "compute_cost relies on a course helper module the grader does not have.",
    ("from dnn_utils import load_data", "from dnn_utils import load_data, cross_entropy"),
