@@ -88,7 +88,9 @@ def test_the_student_sees_only_the_allow_list(tmp_path):
     path = _submission(tmp_path, (
         "import os, sys\n"
         "print('ROOT', sorted(os.listdir('/')))\n"
-        f"print('CHECKOUT', os.path.exists({ROOT!r}), os.path.exists('/etc/passwd'))\n"
+        f"print('CHECKOUT', os.path.exists({ROOT!r} + '/reference'), "
+        "os.path.exists('/etc/passwd'))\n"
+        f"print('BESIDE', sorted(os.listdir({ROOT!r})) if os.path.isdir({ROOT!r}) else [])\n"
         "site = [p for p in sys.path if p.endswith('site-packages')]\n"
         "print('SITE', sorted(n for p in site if os.path.isdir(p) for n in os.listdir(p)))\n"
         "print('HOME', os.path.exists(os.path.expanduser('~root/.bashrc')))\n"))
@@ -97,6 +99,9 @@ def test_the_student_sees_only_the_allow_list(tmp_path):
     top = set(_printed(fr.output, "ROOT"))
     assert not top & {"etc", "home", "opt", "autograder", "var", "srv", "mnt", "boot"}, top
     assert "CHECKOUT False False" in fr.output and "HOME False" in fr.output
+    # a virtualenv inside the checkout (the README's .venv) leaves the checkout's folder as
+    # a path to the interpreter: nothing of the project in it
+    assert set(_printed(fr.output, "BESIDE")) <= {".venv"}, fr.output
     site = set(_printed(fr.output, "SITE"))
     allowed = set(jail.ALLOWED_PACKAGES)
     assert site and all(n.split(".")[0] in allowed for n in site), site
@@ -117,9 +122,12 @@ def test_the_allow_list_holds_numpy_and_never_the_grader_nor_torch():
     binds = layout["base"] + layout["inner"]
     numpy_dir = os.path.realpath(os.path.dirname(numpy.__file__))
     assert any(numpy_dir == b or numpy_dir.startswith(b + "/") for b in binds)
-    grader = os.path.realpath(ROOT)
-    assert not any(b == grader or b.startswith(grader + "/") or grader.startswith(b + "/")
-                   for b in binds)
+    # the grader's packages: no bind holds them or lies in them (a virtualenv inside the
+    # checkout, as the README makes it, puts numpy's folder under the checkout's)
+    for part in ("reference", "manual"):
+        grader = os.path.join(os.path.realpath(ROOT), part)
+        assert not any(b == grader or b.startswith(grader + "/") or grader.startswith(b + "/")
+                       for b in binds), part
     assert not any("/torch" in b or "site-packages" == os.path.basename(b) for b in binds)
     assert os.path.realpath(sys.executable) in binds
 

@@ -17,7 +17,7 @@ import json
 import sys
 import time
 
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
 
 from .layer_matrix import ARCHS, LayerSummary, render_arch_table, run_layer_check, warm_up
 
@@ -29,7 +29,7 @@ DEFAULT_LAYER_CASES = 1000
 
 
 def _arch_list(text: str) -> list[str]:
-    from ..cli import did_you_mean
+
 
     names = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if not names:
