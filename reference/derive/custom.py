@@ -51,6 +51,9 @@ def expression_activation(spec: str, *, domain: tuple[float, float] = DOMAIN,
         raise InputError(f"activation {name!r} is built in; choose another name")
     forward = compile_expression(forward_src, ("z",), f"forward of {name}", params)
     derivative = compile_expression(derivative_src, ("z", "a"), f"derivative of {name}", params)
+    if forward.vector or derivative.vector:
+        raise InputError(f"custom activation {name!r}: sum, mean, matmul and transpose are for "
+                         f"derive claims; a network's custom activation is elementwise")
 
     def np_forward(z: np.ndarray) -> np.ndarray:
         return _as(forward.numpy(z=z), z)
