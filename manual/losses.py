@@ -30,7 +30,8 @@ import numpy as np
 from .errors import InputError
 
 __all__ = [
-    "Array", "Loss", "LOSSES", "register_loss", "get_loss", "validate_output", "validate_targets",
+    "Array", "Loss", "LOSSES", "TARGET_KINDS", "register_loss", "get_loss", "validate_output",
+    "validate_targets", "quadratic_entry", "BUILTIN_LOSSES",
 ]
 
 Array = np.ndarray
@@ -47,15 +48,26 @@ class Loss:
     output_activations: tuple[str, ...]
     targets: str = "real"
     tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    params: Mapping[str, float] = field(default_factory=dict)  # the values in use (manual.params)
 
 
 LOSSES: dict[str, Loss] = {}
 TARGET_SUM_TOLERANCE = 1e-3
+TARGET_KINDS = ("real", "binary", "onehot", "pm1")
 
 
 def register_loss(name: str, cost, gradient, torch, *, output_activations,
-                  targets: str = "real", tolerance=None, replace: bool = False) -> Loss:
-    """Add a loss to the registry (the only step a new loss needs)."""
+                  targets: str = "real", tolerance=None, replace: bool = False,
+                  params=None) -> Loss:
+    """Add a loss to the registry (the only step a new loss needs).
+
+    cost(a, y, axis) -> Cₓ per example (summed over the class `axis`); gradient(a, y)
+    -> ∂Cₓ/∂a elementwise (no 1/m); torch: the elementwise loss in torch, a string in
+    a and y such as "torch.abs(a - y)" or a callable f(a, y) (the oracle sums the
+    classes); output_activations: the output activations it pairs with; targets:
+    "real", "binary" (0/1), "onehot" (a distribution per example) or "pm1" (±1);
+    tolerance: {dtype name: (rtol, atol)} overrides; params: the values of its named
+    parameters (reporting only; see manual.params)."""
     from .activations import validate_entry
 
     validate_entry("loss", name, {"cost": cost, "gradient": gradient}, torch, tolerance)
@@ -65,10 +77,10 @@ def register_loss(name: str, cost, gradient, torch, *, output_activations,
                          f"names, got {output_activations!r}")
     if name in LOSSES and not replace:
         raise InputError(f"loss {name!r} is already registered")
-    if targets not in ("real", "binary", "onehot"):
-        raise InputError(f"targets must be real, binary or onehot, not {targets!r}")
+    if targets not in TARGET_KINDS:
+        raise InputError(f"targets must be one of {', '.join(TARGET_KINDS)}, not {targets!r}")
     entry = Loss(name, cost, gradient, torch, tuple(output_activations), targets,
-                 dict(tolerance or {}))
+                 dict(tolerance or {}), dict(params or {}))
     LOSSES[name] = entry
     return entry
 
@@ -127,6 +139,21 @@ def quadratic_cost(a: Array, y: Array, axis: int) -> Array:
     return 0.5 * (d * d).sum(axis=axis)
 
 
+def quadratic_entry(scale: float = 0.5) -> dict:
+    """The quadratic loss with its factor (parameter `quadratic.scale`, default ½):
+    Cₓ = scale·‖aₓ − yₓ‖², ∂Cₓ/∂a = 2·scale·(a − y)."""
+    if scale == 0.5:  # the default: the original arithmetic, unchanged
+        return dict(cost=quadratic_cost, gradient=lambda a, y: a - y,
+                    torch="0.5 * torch.nn.functional.mse_loss(a, y, reduction='none')")
+
+    def cost(a: Array, y: Array, axis: int) -> Array:
+        d = a - y
+        return scale * (d * d).sum(axis=axis)
+
+    return dict(cost=cost, gradient=lambda a, y: (2 * scale) * (a - y),
+                torch=f"{scale!r} * torch.nn.functional.mse_loss(a, y, reduction='none')")
+
+
 def bce_cost(a: Array, y: Array, axis: int) -> Array:
     """Cₓ = −Σⱼ [yⱼ log aⱼ + (1−yⱼ) log(1−aⱼ)], logs clipped away from log 0."""
     e = _eps(a)
@@ -154,9 +181,8 @@ def cross_entropy_gradient(a: Array, y: Array) -> Array:
 ALL_OUTPUTS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
                "silu", "gelu_tanh", "softmax")
 
-register_loss("quadratic", quadratic_cost, lambda a, y: a - y,
-              "0.5 * torch.nn.functional.mse_loss(a, y, reduction='none')",
-              output_activations=ALL_OUTPUTS)
+register_loss("quadratic", **quadratic_entry(), output_activations=ALL_OUTPUTS,
+              params={"scale": 0.5})
 register_loss("bce", bce_cost, bce_gradient,
               "torch.nn.functional.binary_cross_entropy(a, y, reduction='none')",
               output_activations=("sigmoid",), targets="binary")
@@ -164,3 +190,5 @@ register_loss("cross_entropy", cross_entropy_cost, cross_entropy_gradient,
               "-torch.special.xlogy(y, a)",
               output_activations=("softmax", "sigmoid"), targets="onehot")
 
+
+BUILTIN_LOSSES = tuple(LOSSES)

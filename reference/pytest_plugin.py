@@ -54,8 +54,9 @@ def pytest_addoption(parser) -> None:
                     help="where the --oracle-activation activations are defined and their z "
                          "is drawn (default -8,8)")
     group.addoption("--oracle-param", action="append", default=[], metavar="NAME=VALUE",
-                    help="a named number the --oracle-activation expressions may use "
-                         "(repeatable)")
+                    help="a named number the --oracle-activation expressions may use, or "
+                         "ENTRY.NAME=VALUE: a registry entry's parameter, e.g. "
+                         "leaky_relu.slope=0.3 (repeatable)")
     group.addoption("--oracle-in-process", action="store_true", default=False,
                     help="compute the oracle (torch autograd) in the pytest process itself "
                          "instead of in a helper process (default: a helper process per "
@@ -116,6 +117,7 @@ def pytest_configure(config) -> None:
     if config.getoption("oracle_seed") < 0:
         raise pytest.UsageError("--oracle-seed must be a non-negative integer")
     _filters(config)  # unknown names are usage errors before collection
+    _registry_params(config)
     specs = config.getoption("oracle_activation")
     if specs:
         from argparse import ArgumentTypeError
@@ -126,6 +128,7 @@ def pytest_configure(config) -> None:
 
         try:
             params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
+            params = {k: v for k, v in params.items() if "." not in k}
             config._oracle_custom = register_custom(specs, config.getoption("oracle_domain"),
                                                     params)
         except (InputError, ArgumentTypeError) as exc:
@@ -133,10 +136,36 @@ def pytest_configure(config) -> None:
     _family(config)  # filters that leave no combination are usage errors too
 
 
+def _registry_params(config) -> None:
+    """--oracle-param ENTRY.NAME=VALUE: set registry parameters for this run (every
+    xdist worker configures, so every worker sets them)."""
+    texts = [t for t in config.getoption("oracle_param") if "." in t.partition("=")[0]]
+    if not texts:
+        return
+    from argparse import ArgumentTypeError
+
+    from manual.errors import InputError
+    from manual.params import apply_params
+    from reference.derive.cli import params_of, parse_param
+
+    try:
+        config._oracle_params_previous = apply_params(params_of([parse_param(t)
+                                                                 for t in texts]))
+    except (InputError, ArgumentTypeError) as exc:
+        raise pytest.UsageError(f"--oracle-param: {exc}") from None
+
+
 def pytest_unconfigure(config) -> None:
     """Stop the oracle's helper process; unregister the run's --oracle-activation
-    entries (pytest may run again in the same process, e.g. under pytester)."""
+    entries and put back the registry parameters (pytest may run again in the same
+    process, e.g. under pytester)."""
     import sys
+
+    previous = getattr(config, "_oracle_params_previous", None)
+    if previous:
+        from manual.params import restore_params
+
+        restore_params(previous)
 
     if "reference.oracle.process" in sys.modules:
         sys.modules["reference.oracle.process"].disable()

@@ -22,7 +22,9 @@ from reference.derive import (
     check_regularization,
     compile_expression,
 )
+from reference.oracle.tolerances import SAME_ARITHMETIC
 
+RTOL, ATOL = SAME_ARITHMETIC["float64"]
 SOFTMAX = "exp(z)/sum(exp(z))"
 STABLE_SOFTMAX = "exp(z - mean(z))/sum(exp(z - mean(z)))"  # shifted: the same softmax
 LOG_SOFTMAX = "z - log(sum(exp(z)))"
@@ -71,7 +73,8 @@ def test_a_softmax_written_out_is_the_registry_softmax():
     assert z.size in (3, 4, 5)
     np.testing.assert_allclose(a, np.exp(z) / np.exp(z).sum())
     jacobian = np.diag(a) - np.outer(a, a)
-    np.testing.assert_allclose(bad.counterexample["autograd"], jacobian @ (a - y), atol=1e-12)
+    np.testing.assert_allclose(bad.counterexample["autograd"], jacobian @ (a - y), rtol=RTOL,
+                               atol=ATOL)
 
 
 def test_hinge_counterexample_is_the_closed_form():
@@ -88,7 +91,7 @@ def test_bp2_counterexample_is_w_transpose_delta_times_sigma_prime():
     ce = bad.counterexample
     a = np.array(ce["a"])
     np.testing.assert_allclose(np.array(ce["autograd"]), np.array(ce["claimed"]) * a * (1 - a),
-                               rtol=1e-9, atol=1e-15)
+                               rtol=RTOL, atol=ATOL)
 
 
 def test_sum_and_mean_reduce_over_the_classes_in_numpy_and_torch():

@@ -10,9 +10,10 @@ import time
 from manual.activations import ACTIVATIONS
 from manual.errors import InputError
 from manual.losses import LOSSES
+from manual.params import apply_params
 
 from ..cli import did_you_mean
-from ..derive.cli import add_param_option, params_of
+from ..derive.cli import add_param_option, params_of, split_params
 from ..oracle.cases import DTYPES, LAYOUTS
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
@@ -84,7 +85,7 @@ def add_parser(sub) -> None:
     p.add_argument("--domain", default=None, metavar="LO,HI",
                    help="where the --activation activations are defined and their z is drawn "
                         "(default -8,8), e.g. 0.01,8 for log(z)")
-    add_param_option(p, "the --activation expressions")
+    add_param_option(p, "the --activation expressions", registry=True)
     p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
                    help="comma-separated activations to draw from (default: all)")
     p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,
@@ -100,14 +101,17 @@ def run(args) -> int:
     from .runner import run_check
 
     impl = load_impl(args.impl) if args.impl else None
-    if (args.domain or args.param) and not args.activation:
-        raise InputError("--domain and --param apply to the --activation expressions; "
-                         "give at least one --activation NAME=FORWARD:DERIVATIVE")
+    registry_params, expression_params = split_params(params_of(args.param))
+    if (args.domain or expression_params) and not args.activation:
+        raise InputError("--domain and --param NAME=VALUE apply to the --activation "
+                         "expressions; give at least one --activation NAME=FORWARD:DERIVATIVE "
+                         "(a registry entry's parameter is ENTRY.NAME=VALUE)")
+    apply_params(registry_params)  # for this process (and its forked workers)
     activations = outputs = args.activations
     if args.activation:
         from ..oracle.cases import register_custom
 
-        custom = register_custom(args.activation, args.domain, params_of(args.param))
+        custom = register_custom(args.activation, args.domain, expression_params)
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
     filters = {"activations": activations, "outputs": outputs, "losses": args.losses,

@@ -66,7 +66,7 @@ def _impl(impl) -> Callable:
 def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] | None = None,
            losses: Sequence[str] | None = None, layouts: Sequence[str] | None = None,
            dtypes: Sequence[str] | None = None, bias_shape: str = "layout",
-           jobs: int = 1) -> dict:
+           jobs: int = 1, params: dict[str, float] | None = None) -> dict:
     """Run `cases` random cases of `impl` (a callable impl(spec, X, Y) or
     'MODULE:FUNCTION', see reference.check.contract) against torch autograd; returns
     the summary `backprop-oracle check --impl ... --format json` prints: cases,
@@ -77,7 +77,17 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     activations, losses, layouts, dtypes: lists (or comma-separated strings) of
     names to draw from (None: all). bias_shape: the shape of biases and db your
     implementation uses: "layout", "column" (n, 1), "row" (1, n), "vector" (n,).
-    jobs: processes (1: in this process)."""
+    jobs: processes (1: in this process). params: registry parameters for this call,
+    e.g. {"leaky_relu.slope": 0.3, "elu.alpha": 0.2} (see manual.params)."""
+    from manual.params import using_params, validate_params
+
+    validate_params(params)
+    with using_params(params):
+        return _verify(impl, cases, seed, activations, losses, layouts, dtypes, bias_shape,
+                       jobs)
+
+
+def _verify(impl, cases, seed, activations, losses, layouts, dtypes, bias_shape, jobs) -> dict:
     from .runner import run_check
 
     fn = _impl(impl)

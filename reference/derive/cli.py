@@ -24,7 +24,7 @@ from .expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
 from .judge import TOLERANCE_TEXT, Report
 from .sampling import TARGETS
 
-__all__ = ["parse_param", "params_of", "add_param_option", "add_parser"]
+__all__ = ["parse_param", "params_of", "split_params", "add_param_option", "add_parser"]
 
 # a value that starts with a single '-' is a value (an expression or a domain), not an option
 _DASH_VALUE = re.compile(r"^-(?!-)(?!h$).")
@@ -72,25 +72,45 @@ def _parser(sub, name: str, help_text: str):
     return p
 
 
-def add_param_option(p, users: str) -> None:
-    """--param NAME=VALUE (repeatable), for derive and for check's --activation."""
+def add_param_option(p, users: str, registry: bool = False) -> None:
+    """--param NAME=VALUE (repeatable), for derive and for check's --activation; with
+    `registry`, also ENTRY.NAME=VALUE, a registry entry's parameter."""
+    more = ("; ENTRY.NAME=VALUE sets a registry entry's parameter: "
+            + ", ".join(f"{k} (default {v:g})" for k, v in _registry_defaults().items())
+            if registry else "")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    type=parse_param,
                    help=f"a named number {users} may use, e.g. alpha=1.6733 "
-                        "(repeatable; default: none)")
+                        f"(repeatable; default: none){more}")
+
+
+def _registry_defaults() -> dict[str, float]:
+    from manual.params import defaults
+
+    return defaults()
 
 
 def parse_param(text: str) -> tuple[str, float]:
-    """NAME=VALUE -> (name, value) (an argparse type)."""
+    """NAME=VALUE or ENTRY.NAME=VALUE (a registry entry's parameter, e.g.
+    leaky_relu.slope=0.3) -> (name, value) (an argparse type)."""
     name, sep, value = text.partition("=")
     try:
         number = float(value)
     except ValueError:
         number = None
-    if not sep or not name.strip().isidentifier() or number is None:
-        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (e.g. alpha=1.6733), "
-                                         f"got {text!r}")
+    parts = name.strip().split(".")
+    if not sep or len(parts) > 2 or not all(p.isidentifier() for p in parts) or number is None:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (e.g. alpha=1.6733 or "
+                                         f"leaky_relu.slope=0.3), got {text!r}")
     return name.strip(), number
+
+
+def split_params(params: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """(registry parameters "entry.name", expression parameters): the dotted names set a
+    registry entry's constant (manual.params), the plain ones name numbers in
+    expressions."""
+    registry = {k: v for k, v in params.items() if "." in k}
+    return registry, {k: v for k, v in params.items() if "." not in k}
 
 
 def params_of(pairs: list[tuple[str, float]]) -> dict[str, float]:
