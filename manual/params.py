@@ -90,7 +90,7 @@ def apply_params(params) -> dict[str, object]:
             old = previous.setdefault(entry, LOSSES[entry])
             register_loss(entry, **builder(**merged), output_activations=old.output_activations,
                           targets=old.targets, tolerance=old.tolerance, params=merged,
-                          replace=True)
+                          kink_gap=old.kink_gap, replace=True)
     return previous
 
 
@@ -115,12 +115,13 @@ def using_params(params) -> Iterator[None]:
 
 def _declare() -> None:
     from .activations import elu_entry, leaky_relu_entry
-    from .losses import quadratic_entry
+    from .losses import huber_entry, quadratic_entry
 
     register_parameters("activation", "leaky_relu", {"slope": 0.01}, leaky_relu_entry)
     register_parameters("activation", "elu", {"alpha": 1.0}, elu_entry, {"alpha": POSITIVE})
     register_parameters("loss", "quadratic", {"scale": 0.5}, quadratic_entry,
                         {"scale": POSITIVE})
+    register_parameters("loss", "huber", {"delta": 1.0}, huber_entry, {"delta": POSITIVE})
 
 
 _declare()

@@ -14,7 +14,15 @@ from manual.params import apply_params
 
 from ..cli import did_you_mean
 from ..derive.cli import add_param_option, params_of, split_params
-from ..oracle.cases import DTYPES, LAYOUTS
+from ..oracle.cases import (
+    DTYPES,
+    LAYOUTS,
+    REDUCTIONS,
+    TARGET_MIXES,
+    activation_filters,
+    drawn_from,
+    drawn_line,
+)
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
 from .contract import BIAS_SHAPES, load_impl
@@ -42,19 +50,28 @@ def _integer(minimum: int, maximum: int | None = None, unit: str = ""):
     return parse
 
 
-def _names(known: dict | tuple, what: str):
+def _names(known: dict | tuple | None, what: str):
+    """An argparse type: comma-separated names of `known` (None: checked later, by
+    `check_names`, once the run's custom entries are registered)."""
     def parse(text: str) -> list[str]:
         names = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
         if not names:
             raise argparse.ArgumentTypeError(f"expected a comma-separated list of {what} names, "
                                              f"got {text!r}")
-        for n in names:
-            if n not in known:
-                known_list = ", ".join(sorted(known))
-                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})"
-                                                 f"{did_you_mean(n, known)}")
+        if known is not None:
+            check_names(names, known, what, argparse.ArgumentTypeError)
         return names
     return parse
+
+
+def check_names(names, known, what: str, error=InputError, option: str = "") -> None:
+    """Every name is in `known` (a registry), else `error` with the known names and the
+    closest one."""
+    for n in names or ():
+        if n not in known:
+            known_list = ", ".join(sorted(known))
+            raise error(f"{option}unknown {what} {n!r} (known: {known_list})"
+                        f"{did_you_mean(n, known)}")
 
 
 def add_parser(sub) -> None:
@@ -86,10 +103,14 @@ def add_parser(sub) -> None:
                    help="where the --activation activations are defined and their z is drawn "
                         "(default -8,8), e.g. 0.01,8 for log(z)")
     add_param_option(p, "the --activation expressions", registry=True)
-    p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
-                   help="comma-separated activations to draw from (default: all)")
-    p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,
-                   help="comma-separated losses to draw from (default: all)")
+    p.add_argument("--activations", type=_names(None, "activation"), default=None,
+                   help="comma-separated activations to draw from (default: all; the "
+                        "--activation names are known too)")
+    p.add_argument("--losses", type=_names(None, "loss"), default=None,
+                   help="comma-separated losses to draw from (default: all; the --loss names "
+                        "are known too)")
+    _add_loss_options(p)
+    _add_draw_options(p)
     p.add_argument("--layouts", type=_names(LAYOUTS, "layout"), default=list(LAYOUTS),
                    help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
     p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
@@ -97,12 +118,69 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _add_loss_options(p) -> None:
+    """--loss NAME=COST:GRADIENT[:TARGETS]: an expression loss for this run."""
+    p.add_argument("--loss", action="append", default=[], metavar="NAME=COST:GRADIENT[:TARGETS]",
+                   help="add an expression-defined loss for this run (repeatable): COST per "
+                        "class in a and y (summed over the classes), GRADIENT its dC/da, "
+                        "TARGETS real (default), binary, onehot or pm1 (the kind of y drawn; "
+                        "it also fixes the output activations: any, sigmoid, softmax or "
+                        "sigmoid, identity); the cases then use only the losses named this "
+                        "way, with --losses adding registry ones. --param NAME=VALUE names "
+                        "numbers in it")
+
+
+def _add_draw_options(p) -> None:
+    """Where an activation may stand; what the one-hot losses are given; reductions."""
+    p.add_argument("--output-activations", type=_names(None, "activation"), default=None,
+                   metavar="a,b", help="comma-separated activations the output layer may have "
+                   "(default: every one the losses accept; with --activations, those); the "
+                   "hidden layers are not restricted by it (the --activation names are known)")
+    p.add_argument("--hidden-activations", type=_names(None, "activation"), default=None,
+                   metavar="a,b", help="comma-separated activations the hidden layers may have "
+                   "(default: all; with --activations, those); the output layer is not "
+                   "restricted by it")
+    p.add_argument("--targets", type=_names(TARGET_MIXES, "target"), default=None,
+                   metavar="onehot,soft", help="what the one-hot family losses "
+                   "(cross_entropy) are given: onehot labels, soft labels (distributions), "
+                   "or both (default: onehot, and soft for a quarter of the networks)")
+    p.add_argument("--reductions", type=_names(REDUCTIONS, "reduction"), default=None,
+                   metavar="mean,sum", help="batch reductions to draw: mean (C = 1/m sum of "
+                   "C_x), sum, or both (default: sum for a fifth of the cases)")
+
+
+def _where(args, activations, outputs) -> dict:
+    """The activation, target and reduction filters of the run (names checked now that
+    the custom entries are registered)."""
+    for names, option in ((activations, "--activations"),
+                          (args.output_activations, "--output-activations"),
+                          (args.hidden_activations, "--hidden-activations")):
+        check_names(names, ACTIVATIONS, "activation", option=f"{option}: ")
+    where = activation_filters(activations, args.output_activations, args.hidden_activations,
+                               outputs_follow=outputs is not None)
+    return {**where, "targets": args.targets, "reductions": args.reductions}
+
+
+def _custom_losses(args, params: dict) -> list[str] | None:
+    """Register the --loss entries; the run's losses (None: every registry loss)."""
+    if not args.loss:
+        return args.losses
+    from ..derive.custom import expression_loss, parse_loss_spec
+
+    names = [parse_loss_spec(spec)[0] for spec in args.loss]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"--loss {twice[0]!r} is defined more than once")
+    custom = [expression_loss(spec, params=params).name for spec in args.loss]
+    return sorted(set(custom) | set(args.losses or []))
+
+
 def run(args) -> int:
     from .runner import run_check
 
     impl = load_impl(args.impl) if args.impl else None
     registry_params, expression_params = split_params(params_of(args.param))
-    if (args.domain or expression_params) and not args.activation:
+    if (args.domain or expression_params) and not (args.activation or args.loss):
         raise InputError("--domain and --param NAME=VALUE apply to the --activation "
                          "expressions; give at least one --activation NAME=FORWARD:DERIVATIVE "
                          "(a registry entry's parameter is ENTRY.NAME=VALUE)")
@@ -114,7 +192,9 @@ def run(args) -> int:
         custom = register_custom(args.activation, args.domain, expression_params)
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
-    filters = {"activations": activations, "outputs": outputs, "losses": args.losses,
+    losses = _custom_losses(args, expression_params)
+    check_names(losses, LOSSES, "loss", option="--losses: ")
+    filters = {**_where(args, activations, outputs), "losses": losses,
                "layouts": args.layouts, "dtypes": args.dtypes}
     bar = None
     if args.cases >= 2000:
@@ -134,10 +214,13 @@ def run(args) -> int:
     seconds = time.perf_counter() - t0
     if args.format == "json":
         out = summary.to_json(args.seed)
-        out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
+        out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1),
+                   drawn=drawn_from(filters))
         print(json.dumps(out, indent=2))
     else:
-        print(render_text(summary, args.seed, seconds, args.impl or "manual"))
+        head, _, rest = render_text(summary, args.seed, seconds, args.impl or "manual"
+                                    ).partition("\n")
+        print(f"{head}\n{drawn_line(drawn_from(filters))}\n{rest}")
     return 1 if summary.failures else 0
 
 

@@ -22,6 +22,7 @@ _HOMES = {
     "check_loss_gradient": "checks", "check_output_error": "checks", "loss_report": "checks",
     "output_error_report": "checks",
     "expression_activation": "custom", "find_kinks": "custom", "parse_spec": "custom",
+    "expression_loss": "custom",
     "MAX_EXPONENT": "expr", "MAX_LENGTH": "expr", "Expression": "expr",
     "ExpressionError": "expr", "compile_expression": "expr",
     "Report": "judge", "Verdict": "judge",
