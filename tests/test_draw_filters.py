@@ -161,3 +161,21 @@ def test_lib(oracle_case):
     assert "drawn from: hidden relu; outputs softmax" in out and "targets onehot" in out
     assert all(line.split("[")[1].startswith("relu-softmax-cross_entropy-")
                and "-sum" in line for line in out.splitlines() if "test_lib[" in line)
+
+
+def test_the_plugin_knows_custom_activations_in_its_filters(pytester):
+    """--oracle-activations NAME of an --oracle-activation entry was refused as unknown."""
+    pytester.makepyfile(test_lib='''
+import reference
+from tests.test_draw_filters import onehot_only
+
+def test_lib(oracle_case):
+    reference.assert_backprop(onehot_only, oracle_case)
+''')
+    result = pytester.runpytest("--oracle-cases", "12", "--oracle-activation",
+                                "cube=z**3/3:z**2", "--oracle-domain=-2,2",
+                                "--oracle-hidden-activations", "cube",
+                                "--oracle-output-activations", "cube", "-v", "-p", "no:randomly")
+    result.assert_outcomes(passed=12)
+    ids = [line.split("[")[1] for line in result.stdout.str().splitlines() if "test_lib[" in line]
+    assert ids and all(i.startswith("cube-cube-quadratic-") for i in ids)
