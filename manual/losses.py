@@ -230,13 +230,17 @@ register_loss("bce", bce_cost, bce_gradient,
 register_loss("cross_entropy", cross_entropy_cost, cross_entropy_gradient,
               "-torch.special.xlogy(y, a)",
               output_activations=("softmax", "sigmoid"), targets="onehot")
-register_loss("mae", mae_cost, mae_gradient, "torch.abs(a - y)", output_activations=ALL_OUTPUTS,
-              kink_gap=lambda a, y: np.abs(a - y))
+# regression heads: quadratic already pairs a real-target loss with every output activation,
+# so MAE and Huber are drawn with these three (a network accepts any output with them)
+REGRESSION_OUTPUTS = ("identity", "sigmoid", "tanh")
+register_loss("mae", mae_cost, mae_gradient, "torch.abs(a - y)",
+              output_activations=REGRESSION_OUTPUTS, kink_gap=lambda a, y: np.abs(a - y))
 # a linear output: through a squashing one, y·a = 1 is reached only where a rounds to ±1
 register_loss("hinge", hinge_cost, hinge_gradient, "torch.clamp(1 - y * a, min=0.0)",
               output_activations=("identity",), targets="pm1",
               kink_gap=lambda a, y: np.abs(1 - y * a))
-register_loss("huber", **huber_entry(), output_activations=ALL_OUTPUTS, params={"delta": 1.0})
+register_loss("huber", **huber_entry(), output_activations=REGRESSION_OUTPUTS,
+              params={"delta": 1.0})
 
 
 BUILTIN_LOSSES = tuple(LOSSES)
