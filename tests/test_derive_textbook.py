@@ -164,3 +164,22 @@ def test_plot_writes_a_png(cli, tmp_path, argv):
     r = cli("derive", *argv, "--plot", str(out), "--points", "80")
     assert r.returncode in (0, 1), r.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _readme_textbook_commands() -> list[list[str]]:
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    block = text.split("What the textbooks derive", 1)[1].split("```bash", 1)[1].split("```")[0]
+    joined = block.replace("\\\n", " ")
+    return [shlex.split(line)[1:] for line in joined.splitlines()
+            if line.startswith("backprop-oracle derive")]
+
+
+def test_the_readmes_textbook_commands_are_correct_as_written(cli):
+    commands = _readme_textbook_commands()
+    assert len(commands) == 6
+    for argv in commands:
+        r = cli(*argv, "--points", "60")
+        assert r.returncode == 0, (argv, r.stdout[:300], r.stderr)

@@ -63,8 +63,9 @@ def _parser(sub, name: str, help_text: str):
                    help=f"sample points (default {DEFAULT_POINTS})")
     p.add_argument("--seed", type=_int, default=0, help="sampling seed (default 0)")
     p.add_argument("--domain", default=None, metavar="LO,HI",
-                   help="range of z (activation, output-error) or of a (loss) (default: "
-                        "the activation's, [-8, 8] for an expression; for a loss by target)")
+                   help="range of z (activation, output-error, hidden-error), of a (loss) "
+                        "or of w (regularization) (default: the activation's, [-8, 8] for an "
+                        "expression; for a loss by target; [-3, 3] for w)")
     add_param_option(p, "the expressions")
     p.add_argument("--plot", default=None, metavar="FILE.png",
                    help="also draw the claimed and the autograd derivative over the domain, "
