@@ -109,6 +109,7 @@ def test_a_library_with_other_constants_passes_once_it_says_so():
     assert reference.verify(lib, **FILTERS)["failures"] > 0  # the defaults: 0.01 and 1
     said = reference.verify(lib, params={"leaky_relu.slope": 0.3, "elu.alpha": 0.2}, **FILTERS)
     assert said["failures"] == 0, said["failures_detail"][:1]
+    assert said["drawn"]["params"] == ["elu.alpha=0.2", "leaky_relu.slope=0.3"]
     assert ACTIVATIONS["leaky_relu"].params == {"slope": 0.01}  # restored after the call
 
 

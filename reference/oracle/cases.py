@@ -213,7 +213,21 @@ def drawn_from(filters: dict) -> dict[str, list[str]]:
             "losses": names("losses", BUILTIN_LOSSES),
             "targets": names("targets", TARGET_MIXES, list(TARGET_MIXES)),
             "reductions": names("reductions", REDUCTIONS, list(REDUCTIONS)),
-            "layouts": names("layouts", LAYOUTS), "dtypes": names("dtypes", DTYPES)}
+            "layouts": names("layouts", LAYOUTS), "dtypes": names("dtypes", DTYPES),
+            "params": [f"{k}={v:g}" for k, v in sorted(_parameters_set().items())] or "defaults"}
+
+
+def _parameters_set() -> dict[str, float]:
+    """The registry parameters that differ from their defaults now (manual.params)."""
+    from manual.params import PARAMETERS, defaults
+
+    base, changed = defaults(), {}
+    for name in PARAMETERS:
+        entry = ACTIVATIONS.get(name) or LOSSES.get(name)
+        for p, v in (entry.params if entry is not None else {}).items():
+            if base.get(f"{name}.{p}") != v:
+                changed[f"{name}.{p}"] = v
+    return changed
 
 
 def drawn_line(drawn: dict) -> str:
