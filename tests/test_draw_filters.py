@@ -71,8 +71,10 @@ def test_output_and_hidden_activations_say_where_an_activation_may_stand():
     cases = generate(120, seed=0, **filters)
     assert {c.output for c in cases} == {"softmax", "sigmoid"}
     assert {c.hidden for c in cases} == {"relu", "tanh"}
-    both = activation_filters(["relu", "sigmoid", "tanh"], ["sigmoid", "softmax"], None)
-    assert both == {"activations": ["relu", "sigmoid", "tanh"], "outputs": ["sigmoid"]}
+    both = activation_filters(["relu", "tanh"], ["sigmoid", "softmax"], None)
+    assert both == {"activations": ["relu", "tanh"], "outputs": ["sigmoid", "softmax"]}
+    assert activation_filters(["relu", "tanh"]) == {"activations": ["relu", "tanh"],
+                                                    "outputs": ["relu", "tanh"]}
 
 
 def onehot_only(spec, X, Y):
@@ -119,6 +121,17 @@ def test_verify_and_check_draw_the_same_cases(cli, tmp_path, monkeypatch):
         [f["case"] for f in got["failures_detail"]]
     assert len(got["failures_detail"]) == 60
     assert printed["drawn"] == json.loads(json.dumps(got["drawn"]))
+
+
+def test_a_custom_output_under_registry_hidden_layers(cli):
+    """--activation cube with --hidden-activations relu: relu inside, cube at the output."""
+    r = cli("check", "--activation", "cube=z**3/3:z**2", "--domain=-2,2",
+            "--hidden-activations", "relu", "--output-activations", "cube", "--cases", "30",
+            "--jobs", "1")
+    assert r.returncode == 0, r.stderr + r.stdout[-400:]
+    rows = [line.split() for line in r.stdout.splitlines()[3:] if line.startswith("cube ")]
+    assert rows and {row[2] for row in rows} <= {"relu", "-"}
+    assert sum(int(row[3]) for row in rows) == 30
 
 
 def test_check_header_says_what_was_drawn_and_custom_entries_stand_anywhere(cli):

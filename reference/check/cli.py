@@ -133,13 +133,12 @@ def _add_loss_options(p) -> None:
 def _add_draw_options(p) -> None:
     """Where an activation may stand; what the one-hot losses are given; reductions."""
     p.add_argument("--output-activations", type=_names(None, "activation"), default=None,
-                   metavar="a,b", help="comma-separated activations the output layer may have "
-                   "(default: every one the losses accept; with --activations, those); the "
-                   "hidden layers are not restricted by it (the --activation names are known)")
+                   metavar="a,b", help="comma-separated activations the output layer may have, in "
+                   "place of --activations there (default: every one the losses accept; with "
+                   "--activations, those); the --activation names are known too")
     p.add_argument("--hidden-activations", type=_names(None, "activation"), default=None,
-                   metavar="a,b", help="comma-separated activations the hidden layers may have "
-                   "(default: all; with --activations, those); the output layer is not "
-                   "restricted by it")
+                   metavar="a,b", help="comma-separated activations the hidden layers may have, in "
+                   "place of --activations there (default: all; with --activations, those)")
     p.add_argument("--targets", type=_names(TARGET_MIXES, "target"), default=None,
                    metavar="onehot,soft", help="what the one-hot family losses "
                    "(cross_entropy) are given: onehot labels, soft labels (distributions), "

@@ -92,14 +92,15 @@ def canonical(names, order) -> list[str]:
 
 def activation_filters(activations=None, output_activations=None, hidden_activations=None,
                        outputs_follow: bool = True) -> dict:
-    """{"activations": hidden, "outputs": outputs}: `activations` restricts every layer,
-    `hidden_activations` the hidden layers and `output_activations` the output layer
-    (each None: unrestricted); with `outputs_follow` false, `activations` leaves the
-    output layer to the losses (check's custom --activation entries)."""
-    def both(a, b):
-        return b if a is None else (a if b is None else [n for n in a if n in b])
-    return {"activations": both(activations, hidden_activations),
-            "outputs": both(activations if outputs_follow else None, output_activations)}
+    """{"activations": hidden, "outputs": outputs}: `activations` restricts every layer;
+    `hidden_activations` and `output_activations` take its place for the hidden layers
+    and the output layer (each None: unrestricted); with `outputs_follow` false,
+    `activations` leaves the output layer to the losses (check's custom --activation
+    entries)."""
+    if output_activations is None and outputs_follow:
+        output_activations = activations
+    return {"activations": activations if hidden_activations is None else hidden_activations,
+            "outputs": output_activations}
 
 
 def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, outputs=None,
@@ -122,9 +123,8 @@ def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, 
     outs = [(o, lo) for lo in losses for o in get_loss(lo).output_activations
             if o in ACTIVATIONS and (outputs is None or o in outputs)]
     listed = {o for lo in LOSSES.values() for o in lo.output_activations}
-    extra = [(a, "quadratic") for a in activations
-             if a not in listed and "quadratic" in losses and get_activation(a).elementwise
-             and (outputs is None or a in outputs)]
+    extra = [(a, "quadratic") for a in (activations if outputs is None else outputs)
+             if a not in listed and "quadratic" in losses and get_activation(a).elementwise]
     combos = list(itertools.product(activations, outs + extra, layouts, dtypes))
     if not combos:
         raise InputError(_why_nothing_left(activations, losses, outputs, layouts, dtypes))
