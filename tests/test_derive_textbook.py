@@ -170,7 +170,8 @@ def _readme_textbook_commands() -> list[list[str]]:
     import shlex
     from pathlib import Path
 
-    text = (Path(__file__).parents[1] / "README.md").read_text()
+    root = Path(__file__).parents[1]  # the README, or the docs it points to
+    text = "\n".join(f.read_text() for f in [root / "README.md", *sorted(root.glob("docs/*.md"))])
     block = text.split("What the textbooks derive", 1)[1].split("```bash", 1)[1].split("```")[0]
     joined = block.replace("\\\n", " ")
     return [shlex.split(line)[1:] for line in joined.splitlines()

@@ -177,7 +177,8 @@ def test_the_readme_lists_every_entry_and_parameter():
     from manual.activations import BUILTIN_ACTIVATIONS
     from manual.losses import BUILTIN_LOSSES
 
-    text = (Path(__file__).parents[1] / "README.md").read_text()
+    root = Path(__file__).parents[1]  # the README, or the docs it points to
+    text = "\n".join(f.read_text() for f in [root / "README.md", *sorted(root.glob("docs/*.md"))])
     for name in (*BUILTIN_ACTIVATIONS, *BUILTIN_LOSSES):
         assert f"| `{name}`" in text, name
     for key, value in defaults().items():
