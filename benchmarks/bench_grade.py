@@ -4,7 +4,7 @@
   as an instructor runs it (a fresh process each time: Python, torch import,
   cases from the oracle, sandboxed children). Target: under 3 s.
 - protections: the same grade in a fresh process with every operating-system
-  protection on (`grade_submission(..., isolate=True)`, the default: namespaces,
+  protection on (`GradeOptions(isolate=True)`, the default: namespaces,
   hidden folders, private /tmp, one cgroup; what the machine allows) and with
   them off (`isolate=False`), side by side. Target with them on: under 3 s.
 - batch: `backprop-oracle grade DIR --style ng --jobs 2` on N copies of the
@@ -66,7 +66,8 @@ def _run(args: list[str]) -> float:
 
 
 GRADE = ("from reference.grade.runner import grade_submission; "
-         "r = grade_submission({path!r}, 'ng', isolate={isolate}); "
+         "from reference.grade.options import GradeOptions; "
+         "r = grade_submission({path!r}, 'ng', GradeOptions(isolate={isolate})); "
          "assert r.passed, r; print(r.protections)")
 
 

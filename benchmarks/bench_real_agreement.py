@@ -49,11 +49,13 @@ def compare(entry: dict, statuses: dict[str, str]) -> list[tuple[str, str, str, 
 
 
 def grade_entry(entry: dict, base: Path, seed: int, timeout: float) -> dict[str, str]:
+    from reference.grade.options import GradeOptions, Limits
     from reference.grade.runner import grade_submission
 
     folder = base / entry["folder"] if entry.get("folder") else None
-    result = grade_submission(base / entry["path"], entry["style"], seed=seed,
-                              timeout=timeout, folder=folder)
+    result = grade_submission(base / entry["path"], entry["style"],
+                              GradeOptions(seed=seed, limits=Limits(timeout=timeout)),
+                              folder=folder)
     return {f.name: f.status for f in result.functions}
 
 

@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (the figures of the README's Measurements table).
+"""Run every benchmark in turn (the figures of docs/benchmarks.md).
 
     python benchmarks/run_all.py            # all
     python benchmarks/run_all.py step check  # some
@@ -13,7 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BENCHMARKS = ["bench_step", "bench_check", "bench_check_impl", "bench_matrix",
-              "bench_agreement", "bench_real_agreement", "bench_grade", "bench_derive"]
+              "bench_agreement", "bench_real_agreement", "bench_grade", "bench_derive",
+              "bench_conv", "bench_batchnorm"]
 ARGS = {"bench_matrix": ["--suite"]}   # the whole suite too: the README's test command
 
 

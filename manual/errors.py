@@ -6,14 +6,22 @@ The command line turns it into a one-line message and exit code 2.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 
-__all__ = ["InputError", "validate_int", "validate_seed", "validate_real"]
+__all__ = ["InputError", "did_you_mean", "validate_int", "validate_seed", "validate_real"]
 
 
 class InputError(ValueError):
     """Raised for input the library cannot give a meaningful answer for."""
+
+
+def did_you_mean(word: str, known, cutoff: float = 0.7) -> str:
+    """'; did you mean 'check'?' when `word` is close to one of `known`, else '' (the end
+    of an InputError's message about an unknown name)."""
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def validate_int(value, name: str, minimum: int = 0) -> int:

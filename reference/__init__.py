@@ -6,6 +6,9 @@ modules; each name is loaded on first use):
     verify(impl, cases=N, seed=S, activations=..., losses=..., layouts=...,
            dtypes=..., bias_shape=...)       -> the `check --format json` summary
     assert_backprop(impl, case, bias_shape=...)  AssertionError on a disagreement
+    verify_layer(layer, forward, backward=None, cases=N, seed=S, dtypes=...)
+                                                your own CS231n-style layer: the summary
+    assert_layer(layer, forward, backward, case) AssertionError on a disagreement
     Spec, BIAS_SHAPES                           the contract (reference.check.contract)
     oracle_backprop, oracle_for                 the oracle's answer (reference.oracle)
     compare_gradients, Verdict, Mismatch        the comparison (reference.oracle.compare)
@@ -19,6 +22,8 @@ import importlib
 _LAZY = {
     "verify": "reference.check.verification",
     "assert_backprop": "reference.check.verification",
+    "verify_layer": "reference.check.layers",
+    "assert_layer": "reference.check.layers",
     "Spec": "reference.check.contract",
     "BIAS_SHAPES": "reference.check.contract",
     "oracle_backprop": "reference.oracle",

@@ -15,13 +15,12 @@ which registers the subcommand and sets `func(args) -> exit code`.
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import os
 import re
 import sys
 
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
 
 __all__ = ["UsageError", "Parser", "prefix", "did_you_mean", "build_parser", "main", "entry"]
 
@@ -94,12 +93,6 @@ class Parser(argparse.ArgumentParser):
 def prefix(prog: str) -> str:
     """'backprop-oracle derive activation' -> 'backprop-oracle derive' (the subcommand)."""
     return " ".join(prog.split()[:2])
-
-
-def did_you_mean(word: str, known, cutoff: float = 0.7) -> str:
-    """'; did you mean 'check'?' when `word` is close to one of `known`, else ''."""
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _version() -> str:

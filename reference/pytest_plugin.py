@@ -11,6 +11,8 @@ Options:
     --oracle-activations a,b / --oracle-losses l / --oracle-layouts rows /
     --oracle-dtypes float64  draw only from these (as `backprop-oracle check`'s filters)
     --oracle-in-process      compute the oracle in the pytest process (default: a helper)
+    --oracle-layers a,b      the layers `oracle_layer_case` covers (default: all)
+    --oracle-layer-cases N   cases per layer (default DEFAULT_LAYER_CASES)
 
 A test that takes the argument `oracle_case` is run once per case, with the
 case's structural id (`tanh-sigmoid-bce-columns-f64-4x3x1-m5`). Cases are
@@ -19,6 +21,12 @@ They come in families sharing a structure (as in `check`), so
 `reference.assert_backprop` computes the oracle once per family and worker.
 A run with failures of `assert_backprop` ends with one table: failures by
 equation × layer × activation.
+
+A test that takes `oracle_layer_case` is run once per layer case (`affine-float32-s3-
+batch1`), for the layers of --oracle-layers or of its `@pytest.mark.oracle_layers("affine",
+...)` marker; `reference.assert_layer(case.layer, forward, backward, case)` checks one.
+The layer machinery is imported only when a test asks for that fixture (or the option is
+given), and its oracle runs in the pytest process.
 
 The oracle (torch autograd) runs in a helper process, one per pytest process, so
 pytest itself never imports torch (see `reference.oracle.process`);
@@ -29,7 +37,8 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["DEFAULT_MATRIX_CASES", "pytest_addoption", "pytest_collection_modifyitems"]
+__all__ = ["DEFAULT_MATRIX_CASES", "DEFAULT_LAYER_CASES", "pytest_addoption",
+           "pytest_collection_modifyitems"]
 
 # One BLAS/OpenMP thread per process (xdist workers inherit the environment);
 # set before numpy or torch are imported by anything that runs later.
@@ -39,6 +48,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import pytest  # noqa: E402
 
 DEFAULT_MATRIX_CASES = 2600
+DEFAULT_LAYER_CASES = 20
 MAX_MATRIX_CASES = 100_000  # one test item each: pytest holds them all in memory at once
 
 
@@ -69,6 +79,11 @@ def pytest_addoption(parser) -> None:
                     help="compute the oracle (torch autograd) in the pytest process itself "
                          "instead of in a helper process (default: a helper process per "
                          "pytest process, so pytest never imports torch)")
+    group.addoption("--oracle-layers", default=None, metavar="LAYERS",
+                    help="comma-separated layers the oracle_layer_case fixture covers "
+                         "(default: all registered layers)")
+    group.addoption("--oracle-layer-cases", type=int, default=DEFAULT_LAYER_CASES,
+                    help=f"oracle_layer_case cases per layer (default {DEFAULT_LAYER_CASES})")
     for name, what in (("activations", "activation"), ("losses", "loss"),
                        ("layouts", "layout"), ("dtypes", "dtype")):
         group.addoption(f"--oracle-{name}", default=None, metavar=name.upper(),
@@ -156,6 +171,13 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 def pytest_configure(config) -> None:
     parse_shard(config.getoption("oracle_shard"))
+    config.addinivalue_line("markers", "oracle_layers(*names): the layers this test's "
+                                       "oracle_layer_case covers")
+    if not 1 <= config.getoption("oracle_layer_cases") <= MAX_MATRIX_CASES:
+        raise pytest.UsageError(f"--oracle-layer-cases must be between 1 and "
+                                f"{MAX_MATRIX_CASES:,}")
+    if config.getoption("oracle_layers") is not None:
+        _layer_names(config.getoption("oracle_layers"), "--oracle-layers")
     if not 1 <= config.getoption("oracle_cases") <= MAX_MATRIX_CASES:
         raise pytest.UsageError(f"--oracle-cases must be between 1 and {MAX_MATRIX_CASES:,} "
                                 f"(one test each); for more, `backprop-oracle check --cases N` "
@@ -192,7 +214,7 @@ def _custom_losses(config) -> None:
 
     from manual.errors import InputError
     from reference.derive.cli import params_of, parse_param
-    from reference.derive.custom import expression_loss
+    from reference.oracle.custom import expression_loss
 
     try:
         params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
@@ -286,6 +308,35 @@ def pytest_generate_tests(metafunc) -> None:
         cases = oracle_cases(metafunc.config)
         metafunc.parametrize("oracle_case", cases, ids=[c.id for c in cases])
         _start_oracle_helper(metafunc.config)
+    if "oracle_layer_case" in metafunc.fixturenames:
+        cases = oracle_layer_cases(metafunc.config, metafunc.definition.get_closest_marker(
+            "oracle_layers"))
+        metafunc.parametrize("oracle_layer_case", cases, ids=[c.id for c in cases])
+
+
+def _layer_names(value, where: str) -> list[str]:
+    """Layer names from a comma list (or a marker's arguments), checked; None: all."""
+    from manual.errors import InputError
+    from reference.check.layers import layer_names
+    from reference.check.verification import parse_names
+
+    try:
+        return parse_names(value, layer_names(), "layer", where) or layer_names()
+    except InputError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def oracle_layer_cases(config, marker=None) -> list:
+    """The layer cases of this run: --oracle-layer-cases per layer, seeded by
+    --oracle-seed, in the --oracle-dtypes; identical on every worker."""
+    from reference.check.layers import layer_cases
+    from reference.oracle.cases import DTYPES
+
+    names = (_layer_names(list(marker.args), "oracle_layers marker") if marker and marker.args
+             else _layer_names(config.getoption("oracle_layers"), "--oracle-layers"))
+    dtypes = _filters(config)["dtypes"] or list(DTYPES)
+    n, seed = config.getoption("oracle_layer_cases"), config.getoption("oracle_seed")
+    return [case for name in names for case in layer_cases(name, n, seed, dtypes)]
 
 
 def _start_oracle_helper(config) -> None:
@@ -325,10 +376,16 @@ def pytest_runtest_logreport(report) -> None:
     the report's text carries the marker line)."""
     if not report.failed or report.when != "call":
         return
-    from reference.check.verification import MARKER
+    from reference.check.verification import LAYER_MARKER, MARKER
 
     text = getattr(report, "longreprtext", "") or ""
     for line in text.splitlines():
+        if LAYER_MARKER in line:
+            fields = dict(p.split("=", 1) for p in line.split(LAYER_MARKER, 1)[1].split()
+                          if "=" in p)
+            key = (fields.get("layer", "?"), fields.get("stage", "?"), fields.get("name", "?"))
+            _LAYER_FAILURES[key] = _LAYER_FAILURES.get(key, 0) + 1
+            break
         if MARKER in line:
             fields = dict(p.split("=", 1) for p in line.split(MARKER, 1)[1].split() if "=" in p)
             key = (fields.get("equation", "?"), fields.get("layer", "?"),
@@ -338,13 +395,22 @@ def pytest_runtest_logreport(report) -> None:
 
 
 _FAILURES: dict[tuple[str, str, str], int] = {}
+_LAYER_FAILURES: dict[tuple[str, str, str], int] = {}
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """One table at the end of a run with failures: equation × layer × activation."""
+    """One table at the end of a run with failures: equation × layer × activation (and
+    for `assert_layer`: layer × stage × first wrong array)."""
+    tr = terminalreporter
+    if _LAYER_FAILURES:
+        tr.section("backprop-oracle: layer failures by layer, stage and first wrong array")
+        tr.write_line(f"{'layer':<22} {'stage':<9} {'array':<14} {'failures':>8}")
+        for (layer, stage, name), n in sorted(_LAYER_FAILURES.items(),
+                                              key=lambda kv: (-kv[1], kv[0])):
+            tr.write_line(f"{layer:<22} {stage:<9} {name:<14} {n:>8}")
+        _LAYER_FAILURES.clear()
     if not _FAILURES:
         return
-    tr = terminalreporter
     tr.section("backprop-oracle: failures by equation, layer and activation")
     tr.write_line(f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}")
     for (eq, layer, act), n in sorted(_FAILURES.items(), key=lambda kv: (-kv[1], kv[0])):

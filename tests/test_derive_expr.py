@@ -10,7 +10,7 @@ import torch
 
 from manual.errors import InputError
 from reference.derive import MAX_EXPONENT, MAX_LENGTH, ExpressionError, compile_expression
-from reference.derive.expr import FUNCTIONS, VECTOR_FUNCTIONS
+from reference.oracle.expr import FUNCTIONS, VECTOR_FUNCTIONS
 from reference.oracle.tolerances import SAME_ARITHMETIC
 
 RTOL, ATOL = SAME_ARITHMETIC["float64"]

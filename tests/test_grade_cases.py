@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference.grade.runner import build_cases, cases_for
+from reference.grade.cases import build_cases, cases_for
 from reference.grade.styles import get_style
 
 

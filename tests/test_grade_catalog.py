@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from reference.grade.runner import grade_submission
 from reference.grade.styles import STYLES, get_style
 from tests.grade_catalog import CATALOGS, SEEDS, SUBMISSIONS, TIMEOUT
+from tests.grading import grade
 
 FUNCTIONS = {style: [f.name for f in get_style(style).functions] for style in CATALOGS}
 OPTIONAL = {style: {f.name for f in get_style(style).functions if f.optional}
@@ -29,7 +29,7 @@ def _entries(verdicts):
 def _grade(style, name, seed=0):
     # two student processes whatever the core count (the default is one on 2 cores), so the
     # functions are split between processes on every machine
-    result = grade_submission(SUBMISSIONS / style / name, CATALOGS[style].graded_as or style,
+    result = grade(SUBMISSIONS / style / name, CATALOGS[style].graded_as or style,
                               seed=seed, timeout=TIMEOUT, parallel=2)
     assert result.style == style          # nielsen hands chapter 3 files to nielsen2
     return result

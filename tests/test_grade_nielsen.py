@@ -14,18 +14,20 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, kit
+from reference.grade.cases import build_cases
 from reference.grade.probes import nielsen as probes
 from reference.grade.probes import remote
-from reference.grade.runner import build_cases, grade_submission
+from reference.grade.styles import nielsen_kit
 from reference.grade.styles.nielsen import STYLE
 from reference.grade.styles.nielsen2 import STYLE as STYLE2
 from reference.oracle import tolerances
+from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "nielsen"
 FUNCTIONS = [f.name for f in STYLE.functions]
 # the probes' helpers are proxies: here answered in-process by the grader's kit
 remote.connect(lambda name, args, kwargs: remote.raise_for(
-    kit.answer(name, args, kwargs, kit.HELPERS)))
+    kit.answer(name, args, kwargs, kit.helpers())))
 
 def test_python2_file_is_converted_not_refused(tmp_path):
     """Issue 10, pattern 3: Nielsen's own network.py is Python 2 (`print "..."` in SGD);
@@ -33,7 +35,7 @@ def test_python2_file_is_converted_not_refused(tmp_path):
     src = tmp_path / "network.py"
     src.write_text("import numpy as np\n\nclass Network(object):\n    def SGD(self, epochs):\n"
                    "        for j in xrange(epochs):\n            print \"Epoch {0}\".format(j)\n")
-    result = grade_submission(src, "nielsen", seed=0, only=["Network.cost_derivative"])
+    result = grade(src, "nielsen", seed=0, only=["Network.cost_derivative"])
     assert result.error is None
     assert any("Python 2" in w and "fissix" in w for w in result.warnings)
 
@@ -60,7 +62,7 @@ class _ReferenceNetwork:
         return output_activations - y
 
     def backprop(self, x, y):
-        return kit.backprop(self.weights, self.biases, x, y)
+        return nielsen_kit.backprop(self.weights, self.biases, x, y)
 
     def update_mini_batch(self, mini_batch, eta):
         grads = [self.backprop(x, y) for x, y in mini_batch]
@@ -107,7 +109,7 @@ def test_backprop_expected_has_no_one_over_m_and_update_has_it():
     u = next(c for c in build_cases(_fn("Network.update_mini_batch"), 0, 4)
              if len(c.inputs["mini_batch"]) > 1)
     W, eta = u.inputs["weights"], u.inputs["eta"]
-    total = sum(kit.backprop(W, u.inputs["biases"], x, y)[1][0]
+    total = sum(nielsen_kit.backprop(W, u.inputs["biases"], x, y)[1][0]
                 for x, y in u.inputs["mini_batch"])
     np.testing.assert_allclose(u.expected["weights"][0],
                                W[0] - eta / len(u.inputs["mini_batch"]) * total)
@@ -177,7 +179,7 @@ def test_each_chapter_3_marker_is_enough(tmp_path, source, why):
 
 
 def test_nielsen_hands_a_chapter_3_file_to_nielsen2_with_a_note():
-    result = grade_submission(HERE.parent / "nielsen2" / "bug_decay_on_biases.py", "nielsen",
+    result = grade(HERE.parent / "nielsen2" / "bug_decay_on_biases.py", "nielsen",
                               seed=0, only=["Network.update_mini_batch"])
     assert result.style == "nielsen2"
     assert any("chapter 3" in w and "cost=" in w for w in result.warnings)
@@ -196,7 +198,7 @@ def test_batch_columns_cover_both_chapters():
 class _ReferenceNetwork2(_ReferenceNetwork):
     """network2.py's contract built from the grader's correct pieces (kit)."""
 
-    def __init__(self, sizes, cost=kit.CrossEntropyCost):
+    def __init__(self, sizes, cost=nielsen_kit.CrossEntropyCost):
         super().__init__(sizes)
         self.cost = cost
 
@@ -206,7 +208,7 @@ class _ReferenceNetwork2(_ReferenceNetwork):
         self.biases = [np.random.randn(n, 1) for n in self.sizes[1:]]
 
     def backprop(self, x, y):
-        return kit.backprop(self.weights, self.biases, x, y, self.cost)
+        return nielsen_kit.backprop(self.weights, self.biases, x, y, self.cost)
 
     def total_cost(self, data, lmbda):
         cost = sum(self.cost.fn(self.feedforward(x), y) for x, y in data) / len(data)
@@ -233,8 +235,8 @@ def test_chapter_3_probe_reference_agrees_with_the_oracle(fn):
     probe = getattr(probes, f.probe.split(":")[1])
     for case in build_cases(f, 3, 5):
         ns = {"Network": _ReferenceNetwork2, "sigmoid": kit.sigmoid,
-              "sigmoid_prime": kit.sigmoid_prime, "QuadraticCost": kit.QuadraticCost,
-              "CrossEntropyCost": kit.CrossEntropyCost}
+              "sigmoid_prime": kit.sigmoid_prime, "QuadraticCost": nielsen_kit.QuadraticCost,
+              "CrossEntropyCost": nielsen_kit.CrossEntropyCost}
         value = probe(ns, copy.deepcopy(case.inputs))
         got = codec.decode(codec.encode(value), as_float=True)
         assert f.judge(got, case) is None, (fn, case.description)

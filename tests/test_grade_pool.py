@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from reference.grade import isolation, spawner
-from reference.grade.runner import grade_submission
 from reference.grade.sandbox import PRE_STARTED_NICE, Child, Pool, clean_env
+from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "ng"
 LIMITS = {"timeout": 5.0, "memory_mb": 1024}
@@ -135,9 +135,9 @@ def test_submissions_graded_from_a_pool_get_a_worker_each_and_full_protections(p
         return taken[-1]
 
     pool.take = spy
-    results = [grade_submission(HERE / "correct.py", "ng", parallel=1, pool=pool,
+    results = [grade(HERE / "correct.py", "ng", parallel=1, pool=pool,
                                 **LIMITS) for _ in range(2)]
-    plain = grade_submission(HERE / "correct.py", "ng", parallel=1, **LIMITS)
+    plain = grade(HERE / "correct.py", "ng", parallel=1, **LIMITS)
     assert all(r.passed for r in results), [r.functions for r in results]
     assert len(taken) == 2 and taken[0].proc.pid != taken[1].proc.pid
     assert all(c.closed for c in taken)                 # closed after its submission
@@ -184,7 +184,7 @@ def test_a_student_in_a_forked_worker_sees_what_one_in_a_started_worker_sees(poo
     path = tmp_path / "probe_me.py"
     path.write_text(source.replace("    Z = np.dot(W, A) + b\n", "".join(
         f"    {line}\n" for line in body.splitlines()) + "    Z = np.dot(W, A) + b\n", 1))
-    result = grade_submission(path, "ng", only=["linear_forward"], pool=pool, **LIMITS)
+    result = grade(path, "ng", only=["linear_forward"], pool=pool, **LIMITS)
     (fr,) = result.functions
     assert fr.status == "passed", fr.finding
     env = re.search(r"ENV (\[.*?\])", fr.output).group(1)
@@ -208,7 +208,7 @@ def test_a_forked_worker_holds_no_more_of_the_grader_than_a_started_one(pools, t
         "if m.startswith(('reference', 'torch', 'manual'))))\n    Z = np.dot(W, A) + b\n"), 1))
     seen = []
     for pool in (pools(1, ahead=1), None):
-        result = grade_submission(path, "ng", only=["linear_forward"], pool=pool, **LIMITS)
+        result = grade(path, "ng", only=["linear_forward"], pool=pool, **LIMITS)
         (fr,) = result.functions
         assert fr.status == "passed", fr.finding
         seen.append(set(eval(re.search(r"MODS (\[.*?\])", fr.output).group(1))))
@@ -239,29 +239,29 @@ def test_submissions_graded_side_by_side_build_each_functions_cases_once(monkeyp
     import threading
     import time
 
-    from reference.grade import runner
+    from reference.grade import cases
     from reference.grade.styles import get_style
 
     style = get_style("ng")
     fn = style.functions[0]
     calls = []
-    build = runner.build_cases
+    build = cases.build_cases
 
     def slow_build(f, seed, n):
         calls.append(f.name)
         time.sleep(0.3)                 # long enough for the other thread to ask meanwhile
         return build(f, seed, n)
 
-    monkeypatch.setattr(runner, "build_cases", slow_build)
-    runner._cached_cases.cache_clear()
+    monkeypatch.setattr(cases, "build_cases", slow_build)
+    cases._cached_cases.cache_clear()
     got = []
-    threads = [threading.Thread(target=lambda: got.append(runner.cases_for(style, fn, 987, 2)))
+    threads = [threading.Thread(target=lambda: got.append(cases.cases_for(style, fn, 987, 2)))
                for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    runner._cached_cases.cache_clear()
+    cases._cached_cases.cache_clear()
     assert calls == [fn.name]
     assert len(got) == 2 and got[0] is not got[1] and got[0][0] is not got[1][0]
 
@@ -279,8 +279,8 @@ def test_a_hostile_submission_gets_the_same_verdict_from_a_forked_worker(pools, 
     from scratch: the same verdict for every function, the same protections."""
     path = HERE / f"hostile_{name}.py"
     pool = pools(1, ahead=1)
-    forked = grade_submission(path, "ng", parallel=1, pool=pool, **LIMITS)
-    started = grade_submission(path, "ng", parallel=1, **LIMITS)
+    forked = grade(path, "ng", parallel=1, pool=pool, **LIMITS)
+    started = grade(path, "ng", parallel=1, **LIMITS)
     assert [(f.name, f.status) for f in forked.functions] == \
         [(f.name, f.status) for f in started.functions]
     assert (forked.error is None) == (started.error is None), (forked.error, started.error)

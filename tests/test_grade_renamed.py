@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reference.grade.report import function_line
-from reference.grade.runner import grade_submission
+from tests.grading import grade
 
 REAL = Path(__file__).parent / "submissions" / "real"
 SAITO = REAL / "saito_renamed_net" / "two_layer_net.py"
@@ -20,7 +20,7 @@ NIELSEN_NET = ["Network.feedforward", "Network.cost_derivative", "Network.backpr
 
 
 def _grade(path, style):
-    return grade_submission(path, style, seed=0, timeout=5.0)
+    return grade(path, style, seed=0, timeout=5.0)
 
 
 def _statuses(result) -> dict[str, str]:
@@ -124,7 +124,7 @@ def test_a_renamed_class_in_another_file_of_the_folder_is_found():
     """Folder mode: layers.py is graded (it defines the most), `class Net` with gradient()
     lives in net.py, which no graded name leads to: its methods do."""
     folder = REAL / "saito_renamed_folder"
-    result = grade_submission(folder / "layers.py", "saito", seed=0, timeout=5.0, folder=folder)
+    result = grade(folder / "layers.py", "saito", seed=0, timeout=5.0, folder=folder)
     assert _statuses(result)["TwoLayerNet.gradient"] == "passed"
     assert result.origins["TwoLayerNet.gradient"] == "net.py"
     assert "net.py" in result.files and result.ignored == []

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, kit
+from reference.grade.cases import build_cases
 from reference.grade.probes import remote
 from reference.grade.probes import saito as probes
-from reference.grade.runner import build_cases
 from reference.grade.styles.saito import STYLE
 
 HERE = Path(__file__).parent / "submissions" / "saito"
 FUNCTIONS = [f.name for f in STYLE.functions]
 # the probes' helpers are proxies: here answered in-process by the grader's kit
 remote.connect(lambda name, args, kwargs: remote.raise_for(
-    kit.answer(name, args, kwargs, kit.HELPERS)))
+    kit.answer(name, args, kwargs, kit.helpers())))
 
 # --- unit checks without the sandbox -------------------------------------------------------
 def _fn(name):

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from reference.grade import isolation
-from reference.grade.runner import grade_submission
 from reference.grade.sandbox import ROOT
 from reference.grade.worker import UID_BASE
+from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "ng"
 CORRECT = (HERE / "correct.py").read_text()
@@ -48,7 +48,7 @@ def _dies(pid: int, cmdline: bytes) -> bool:
 
 
 def _grade(path, name="linear_forward", **kw):
-    result = grade_submission(path, "ng", only=[name], timeout=5.0, **kw)
+    result = grade(path, "ng", only=[name], timeout=5.0, **kw)
     (fr,) = result.functions
     return result, fr
 
@@ -88,11 +88,11 @@ def test_a_student_cannot_kill_another_students_process(tmp_path):
     patient = _submission(tmp_path, "import time\ntime.sleep(0.3)")   # 8 cases: 2.4 s
     results = {}
 
-    def grade(name, path):
-        results[name] = grade_submission(path, "ng", only=["linear_forward"], timeout=20.0)
+    def grade_one(name, path):
+        results[name] = grade(path, "ng", only=["linear_forward"], timeout=20.0)
 
-    threads = [threading.Thread(target=grade, args=("killer", tmp_path / "killer.py")),
-               threading.Thread(target=grade, args=("patient", patient))]
+    threads = [threading.Thread(target=grade_one, args=("killer", tmp_path / "killer.py")),
+               threading.Thread(target=grade_one, args=("patient", patient))]
     for t in threads:
         t.start()
     for t in threads:
@@ -117,15 +117,15 @@ def test_huge_output_is_truncated():
 
 
 def test_a_crash_fails_only_its_function_and_the_rest_is_graded():
-    result = grade_submission(HERE / "hostile_segfault.py", "ng", timeout=5.0, parallel=1)
+    result = grade(HERE / "hostile_segfault.py", "ng", timeout=5.0, parallel=1)
     status = {f.name: f.status for f in result.functions}
     assert status.pop("linear_forward") == "failed"
     assert set(status.values()) == {"passed"}
 
 
 def test_same_seed_same_verdict_other_seed_other_cases():
-    a = grade_submission(HERE / "bug_transposed.py", "ng", seed=7, only=["linear_backward"])
-    b = grade_submission(HERE / "bug_transposed.py", "ng", seed=7, only=["linear_backward"])
+    a = grade(HERE / "bug_transposed.py", "ng", seed=7, only=["linear_backward"])
+    b = grade(HERE / "bug_transposed.py", "ng", seed=7, only=["linear_backward"])
     fa, fb = a.functions[0], b.functions[0]
     assert fa.finding == fb.finding and fa.case.description == fb.case.description
     assert a.seed == 7
@@ -144,9 +144,9 @@ def test_worker_never_imports_torch_or_the_oracle():
 def test_allow_autograd_lifts_the_policy(tmp_path):
     path = _submission(tmp_path, "import torch\nt = torch.from_numpy(W) @ torch.from_numpy(A)\n"
                                  "return (t + torch.from_numpy(b)).numpy(), (A, W, b)")
-    refused = grade_submission(path, "ng", only=["linear_forward"])
+    refused = grade(path, "ng", only=["linear_forward"])
     assert "autograd libraries are not allowed" in refused.error and refused.score == 0
-    result = grade_submission(path, "ng", allow_autograd=True, only=["linear_forward"],
+    result = grade(path, "ng", allow_autograd=True, only=["linear_forward"],
                               timeout=30.0)
     assert result.error is None
     assert result.functions[0].status == "passed", result.functions[0].finding
@@ -167,7 +167,7 @@ def test_timeout_kills_a_grandchild_that_ignores_sigterm(tmp_path):
                                  "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
                                  "    os.execv('/bin/sleep', ['sleep', '317'])\n"
                                  "print('STUBBORN', pid, flush=True)\nwhile True:\n    pass")
-    result = grade_submission(path, "ng", only=["linear_forward"], timeout=1.0)
+    result = grade(path, "ng", only=["linear_forward"], timeout=1.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "timed out after 1 s" in fr.finding.diagnosis
     pid = int(re.search(r"STUBBORN (\d+)", fr.output).group(1))
@@ -180,7 +180,7 @@ def test_import_policy_holds_when_the_submission_removes_the_finder(tmp_path):
     path = _submission(tmp_path, "import sys\nsys.meta_path[:] = [f for f in sys.meta_path "
                                  "if type(f).__name__ != 'ImportGuard']\n"
                                  "mod = __import__(''.join(['to', 'rch']))\nprint('GOT', mod)")
-    result = grade_submission(path, "ng", only=["linear_forward"], timeout=30.0)
+    result = grade(path, "ng", only=["linear_forward"], timeout=30.0)
     assert "GOT" not in result.functions[0].output
     assert "imports `torch`" in result.error and result.score == 0
 
@@ -188,13 +188,13 @@ def test_import_policy_holds_when_the_submission_removes_the_finder(tmp_path):
 def test_the_clock_of_a_function_starts_when_its_child_is_ready():
     """A child that gets its job late (a loaded machine, slow case building) is not timed
     out: starting up is not the student's time."""
-    from reference.grade import loader, runner
+    from reference.grade import cases, loader, orchestrate
     from reference.grade.sandbox import Child
     from reference.grade.styles import get_style
 
     fn = next(f for f in get_style("ng").functions if f.name == "linear_forward")
-    job = runner.job_for([fn], [runner.build_cases(fn, 0, 1)], loader.load(HERE / "correct.py"),
-                         False)
+    job = orchestrate.job_for([fn], [cases.build_cases(fn, 0, 1)],
+                              loader.load(HERE / "correct.py"), False)
     child = Child(timeout=1.0)
     late = threading.Timer(2.0, child.send, [job])      # later than the function's timeout
     late.start()
@@ -214,7 +214,7 @@ def test_a_failing_function_shows_its_own_output_only(tmp_path):
                                  "    pass")
     path.write_text(path.read_text().replace("def sigmoid(Z):\n",
                                              "def sigmoid(Z):\n    print('SIGMOID-NOISE')\n", 1))
-    result = grade_submission(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
+    result = grade(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
                               timeout=1.0)
     sig, lin = result.functions
     assert sig.status == "passed" and "SIGMOID-NOISE" in sig.output
@@ -237,7 +237,7 @@ def test_output_before_a_timeout_is_kept_when_the_grader_reads_late(tmp_path, mo
 
     monkeypatch.setattr(sandbox.Child, "collect", late)
     path = _submission(tmp_path, "print('BEFORE THE LOOP', flush=True)\nwhile True:\n    pass")
-    result = grade_submission(path, "ng", only=["linear_forward"], timeout=2.0)
+    result = grade(path, "ng", only=["linear_forward"], timeout=2.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
     assert "BEFORE THE LOOP" in fr.output
@@ -250,7 +250,7 @@ def test_a_grandchild_that_leaves_the_process_group_is_killed_by_its_uid(tmp_pat
     path = _submission(tmp_path, "import os\npid = os.fork()\nif pid == 0:\n    os.setsid()\n"
                                  "    os.execv('/bin/sleep', ['sleep', '319'])\n"
                                  "print('ESCAPED', pid, flush=True)\nwhile True:\n    pass")
-    result = grade_submission(path, "ng", only=["linear_forward"], timeout=1.0)
+    result = grade(path, "ng", only=["linear_forward"], timeout=1.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "timed out" in fr.finding.diagnosis
     pid = int(re.search(r"ESCAPED (\d+)", fr.output).group(1))
@@ -265,7 +265,7 @@ def test_the_student_process_never_holds_the_correct_helpers():
             "reference.grade.probes.ng, reference.grade.probes.nielsen, "
             "reference.grade.probes.saito as s; print(sorted(m for m in sys.modules if "
             "m.startswith(('reference.grade.kit', 'reference.grade.styles', "
-            "'reference.grade.diagnose')))); print(type(s.LAYERS['Affine'].backward).__name__,"
+            "'reference.oracle.diagnose')))); print(type(s.LAYERS['Affine'].backward).__name__,"
             " s.HELPERS['softmax'].__code__.co_names)")
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
                          timeout=60, stdin=subprocess.DEVNULL)
@@ -276,8 +276,9 @@ def test_the_student_process_never_holds_the_correct_helpers():
 
 
 def test_the_parent_answers_only_the_helpers_the_running_function_may_call():
-    from reference.grade import codec, kit
+    from reference.grade import codec
     from reference.grade.sandbox import Job
+    from reference.grade.styles import ng_kit
 
     job = Job(b"", [], [(), ("ng.linear_backward",)])
     dZ, A, W, b = np.ones((1, 2)), np.ones((3, 2)), np.ones((1, 3)), np.zeros((1, 1))
@@ -287,7 +288,7 @@ def test_the_parent_answers_only_the_helpers_the_running_function_may_call():
     assert not refused["ok"] and "does not provide" in refused["error"]
     answered = codec.decode(job.answer(1, request))  # a function that calls it: answered
     assert answered["ok"]
-    for got, exp in zip(answered["value"], kit.ng_linear_backward(dZ, (A, W, b))):
+    for got, exp in zip(answered["value"], ng_kit.linear_backward(dZ, (A, W, b))):
         np.testing.assert_array_equal(got, exp)
     assert not codec.decode(job.answer(1, b"not a codec blob"))["ok"]
 
@@ -305,7 +306,7 @@ def test_each_function_gets_only_its_own_inputs():
 
 
 def runner_cases(fn):
-    from reference.grade.runner import build_cases
+    from reference.grade.cases import build_cases
 
     return build_cases(fn, 0, 1)
 
@@ -418,11 +419,11 @@ def test_one_memory_limit_for_the_whole_submission():
     """Three forked processes of 400 MB each stay under the per-process limit (768 MB)
     but not under the submission's (768 MB + the workers' overhead): the cgroup kills."""
     path = HERE / "hostile_fork_memory.py"
-    free = grade_submission(path, "ng", only=["linear_backward"], memory_mb=768,
+    free = grade(path, "ng", only=["linear_backward"], memory_mb=768,
                             timeout=30.0, isolate=False)
     ok = free.functions[0]
     assert ok.status == "passed", (ok.finding, ok.output)   # the fixture works without it
-    boxed = grade_submission(path, "ng", only=["linear_backward"], memory_mb=768,
+    boxed = grade(path, "ng", only=["linear_backward"], memory_mb=768,
                              timeout=30.0)
     (fr,) = boxed.functions
     assert fr.status == "failed" and "-9" in fr.output, (fr.finding, fr.output)
@@ -436,8 +437,8 @@ def _cgroups_left() -> list[str]:
 
 
 def test_protections_are_reported_and_can_be_turned_off():
-    on = grade_submission(HERE / "correct.py", "ng", only=["linear_forward"])
-    off = grade_submission(HERE / "correct.py", "ng", only=["linear_forward"], isolate=False)
+    on = grade(HERE / "correct.py", "ng", only=["linear_forward"])
+    off = grade(HERE / "correct.py", "ng", only=["linear_forward"], isolate=False)
     assert on.passed and off.passed
     assert isolation.PER_FUNCTION in on.protections and isolation.RLIMITS in on.protections
     assert set(off.protections) <= set(on.protections)
@@ -461,7 +462,7 @@ def test_a_function_gets_its_cases_only_when_it_starts(tmp_path):
                                  "    print('PENDING', len(os.read(fd, 1 << 20)))\n"
                                  "except BlockingIOError:\n    print('PENDING 0')\n"
                                  "os.set_blocking(fd, True)")
-    result = grade_submission(path, "ng", only=["linear_forward", "L_model_backward",
+    result = grade(path, "ng", only=["linear_forward", "L_model_backward",
                                                 "update_parameters"], parallel=1, timeout=5.0)
     lin = next(f for f in result.functions if f.name == "linear_forward")
     assert lin.status == "passed", lin.finding
@@ -474,7 +475,7 @@ def test_nothing_a_function_keeps_reaches_the_next_one(tmp_path):
     path = _submission(tmp_path, "import math\nprint('STASHED', hasattr(math, 'stash'))")
     path.write_text(path.read_text().replace(
         "def sigmoid(Z):\n", "def sigmoid(Z):\n    import math\n    math.stash = Z\n", 1))
-    result = grade_submission(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
+    result = grade(path, "ng", only=["sigmoid", "linear_forward"], parallel=1,
                               timeout=5.0)
     sig, lin = result.functions
     assert sig.status == lin.status == "passed"
@@ -500,13 +501,14 @@ def test_what_is_hidden_never_includes_the_interpreter_or_numpy():
 def test_the_job_header_holds_no_case():
     """What the worker (and so every function's process) gets at once: sources and
     names; each function's case inputs are separate messages, trimmed to fn.inputs."""
-    from reference.grade import codec, loader, runner
+    from reference.grade import codec, loader, orchestrate
+    from reference.grade.cases import build_cases
     from reference.grade.styles import get_style
 
     fns = [f for f in get_style("ng").functions if f.name in ("L_model_forward",
                                                               "L_model_backward")]
-    cases = [runner.build_cases(f, 0, 1) for f in fns]
-    job = runner.job_for(fns, cases, loader.load(HERE / "correct.py"), False)
+    cases = [build_cases(f, 0, 1) for f in fns]
+    job = orchestrate.job_for(fns, cases, loader.load(HERE / "correct.py"), False)
     header = codec.decode(job.header)
     assert b"__nd__" not in job.header and all(set(f) == {"name", "probe", "requires"}
                                                 for f in header["functions"])
@@ -543,7 +545,7 @@ def test_unread_helper_answers_cannot_fill_the_graders_memory(tmp_path):
         "def linear_activation_forward(A_prev, W, b, activation):\n",
         "def linear_activation_forward(A_prev, W, b, activation):\n"
         + "".join(f"    {line}\n" for line in flood.splitlines()), 1))
-    result = grade_submission(path, "ng", only=["linear_activation_forward"], timeout=20.0)
+    result = grade(path, "ng", only=["linear_activation_forward"], timeout=20.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "answers unread" in fr.finding.diagnosis
 
@@ -571,10 +573,10 @@ def test_grading_works_without_any_of_roots_protections(monkeypatch):
     from reference.grade import sandbox
 
     monkeypatch.setattr(sandbox, "drops_privileges", lambda: False)
-    clean = grade_submission(HERE / "correct.py", "ng", isolate=False)
+    clean = grade(HERE / "correct.py", "ng", isolate=False)
     assert clean.passed and clean.score == clean.max_score
     assert set(clean.protections) == {isolation.PER_FUNCTION, isolation.RLIMITS}
-    crash = grade_submission(HERE / "hostile_segfault.py", "ng", isolate=False, timeout=5.0,
+    crash = grade(HERE / "hostile_segfault.py", "ng", isolate=False, timeout=5.0,
                              only=["linear_forward", "linear_backward"], parallel=1)
     status = {f.name: f.status for f in crash.functions}
     assert status == {"linear_forward": "failed", "linear_backward": "passed"}
@@ -608,7 +610,7 @@ def test_an_emptied_guard_and_a_computed_name_still_give_no_autograd():
     """Issue 11 item 3: the guard found and emptied (sys.meta_path; gc is refused), then
     importlib.import_module("tor" + "ch"): no gradient comes from torch, and the
     submission is refused (as root the package folder is also hidden: an empty module)."""
-    result = grade_submission(HERE / "hostile_guard_disable.py", "ng", timeout=10.0,
+    result = grade(HERE / "hostile_guard_disable.py", "ng", timeout=10.0,
                               only=["linear_backward"])
     (fr,) = result.functions
     assert "imports `torch`" in result.error and result.score == 0
@@ -628,7 +630,7 @@ def test_the_graders_time_answering_helpers_is_not_the_students(monkeypatch):
         return real(self, k, request)
 
     monkeypatch.setattr(sandbox.Job, "answer", slow)
-    result = grade_submission(HERE / "correct.py", "ng", only=["L_model_forward"],
+    result = grade(HERE / "correct.py", "ng", only=["L_model_forward"],
                               timeout=1.0)
     (fr,) = result.functions
     assert fr.status == "passed", fr.finding     # 12 answers: 1.8 s of the grader's time

@@ -16,17 +16,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reference.grade import codec, runner
+from reference.grade import codec, interpret
+from reference.grade.cases import build_cases
+from reference.grade.options import Limits
 from reference.grade.sandbox import ChildResult
 from reference.grade.styles import get_style
+from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "ng"
 NG = get_style("ng")
 SIGMOID = next(f for f in NG.functions if f.name == "sigmoid")
+LIMITS = Limits(timeout=5.0, memory_mb=2048)
 
 
 def _cases():
-    return runner.build_cases(SIGMOID, 0, 2)
+    return build_cases(SIGMOID, 0, 2)
 
 
 # What a child may send: the student's code runs there and can write any blob into the
@@ -51,8 +55,8 @@ FORGED = [
 def test_any_answer_from_the_child_gives_a_failed_verdict_not_an_exception(answer):
     res = ChildResult(codec.encode(answer))
     # the parent's parse found `sigmoid` defined: a "missing" from the child is forged
-    fr, violations, warnings = runner.safe_interpret(SIGMOID, _cases(), res, 5.0, 2048,
-                                                     frozenset({"sigmoid"}))
+    fr, violations, warnings = interpret.safe_interpret(SIGMOID, _cases(), res, LIMITS,
+                                                        frozenset({"sigmoid"}))
     assert fr.status != "passed" and fr.score == 0 and fr.finding is not None
     assert all(isinstance(v, str) for v in violations + warnings)
 
@@ -62,7 +66,7 @@ def test_an_answer_cut_short_by_a_huge_return_value_fails_that_function_only():
     policy's record: the function fails (a violation could hide only in it)."""
     res = ChildResult(codec.encode({"cases": [{"ok": True, "value": list(range(250_000))}],
                                     "status": "ok", "policy": ["imports `torch`"]}))
-    fr, violations, _ = runner.interpret(SIGMOID, _cases(), res, 5.0, 2048)
+    fr, violations, _ = interpret.interpret(SIGMOID, _cases(), res, LIMITS)
     assert fr.status == "failed" and "too large" in fr.finding.diagnosis
     assert violations == []
 
@@ -70,10 +74,10 @@ def test_an_answer_cut_short_by_a_huge_return_value_fails_that_function_only():
 def test_a_grader_error_while_checking_fails_that_function_only(monkeypatch):
     def broken(*a, **k):
         raise KeyError("bug")
-    monkeypatch.setattr(runner, "judge_case", broken)
+    monkeypatch.setattr(interpret, "judge_case", broken)
     res = ChildResult(codec.encode({"status": "ok", "policy": [],
                                     "cases": [{"ok": True, "value": 1}] * 2}))
-    fr, _, _ = runner.safe_interpret(SIGMOID, _cases(), res, 5.0, 2048)
+    fr, _, _ = interpret.safe_interpret(SIGMOID, _cases(), res, LIMITS)
     assert fr.status == "failed" and "KeyError" in fr.finding.diagnosis
 
 
@@ -277,12 +281,9 @@ def test_the_report_file_and_its_space_exist_before_grading(tmp_path):
 def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):
     """run_autograder writes its own results.json when no file was submitted: through
     reference.grade.outfile, not a shell redirection (which follows links)."""
-    from argparse import Namespace
-
     from reference.grade.bundle import RUN, _options
+    from reference.grade.options import GradeOptions
 
-    args = Namespace(style="ng", seed=None, timeout=10.0, memory_mb=2048, cases=None,
-                     allow_autograd=False, max_seconds=None)
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
     (root / "results").mkdir()
@@ -291,7 +292,8 @@ def test_gradescope_fallback_report_does_not_follow_a_planted_link(tmp_path):
     (root / "results" / "results.json").symlink_to(outside)
     (root / "results").chmod(0o777)        # made safe by run_autograder itself
     script = tmp_path / "run_autograder"
-    script.write_text(RUN.format(options=_options(args), style="ng")
+    options = _options("ng", GradeOptions(), "visible", False)
+    script.write_text(RUN.format(options=options, style="ng")
                       .replace("/autograder", str(root)))
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
@@ -445,15 +447,16 @@ def test_batch_skips_links_to_other_students_files(cli, tmp_path):
 # --- bounds on the grader itself (issue 11, item 5) --------------------------------------
 
 def test_max_seconds_bounds_the_whole_submission():
-    result = runner.grade_submission(HERE / "hostile_infinite_loop.py", "ng",
-                                     only=["linear_forward"], timeout=60.0, max_seconds=2.0)
+    result = grade(HERE / "hostile_infinite_loop.py", "ng", only=["linear_forward"],
+                   timeout=60.0, max_seconds=2.0)
     (fr,) = result.functions
     assert fr.status == "failed" and "total time of 2 s" in fr.finding.diagnosis
 
 
 def _parent_maxrss_mb(path: Path, parallel: int | None = None) -> tuple[float, str]:
     code = ("import resource, sys; from reference.grade.runner import grade_submission; "
-            f"r = grade_submission(sys.argv[1], 'ng', parallel={parallel}); "
+            "from reference.grade.options import GradeOptions; "
+            f"r = grade_submission(sys.argv[1], 'ng', GradeOptions(parallel={parallel})); "
             "print(r.score, r.error); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
@@ -493,7 +496,7 @@ def test_a_blob_of_nested_lists_cannot_inflate_the_parent():
     with pytest.raises(ValueError, match="too large"):
         codec.decode(blob, as_float=True)
     res = ChildResult(blob)
-    fr, _, _ = runner.safe_interpret(SIGMOID, _cases(), res, 5.0, 2048)
+    fr, _, _ = interpret.safe_interpret(SIGMOID, _cases(), res, LIMITS)
     assert fr.status == "failed" and "unreadable" in fr.finding.diagnosis
 
 
@@ -530,7 +533,7 @@ def test_odd_return_values_fail_their_function_and_nothing_else(tmp_path):
     text += "\n\ndef _loop():\n    items = []\n    items.append(items)\n    return items\n"
     path = tmp_path / "odd.py"
     path.write_text(text)
-    result = runner.grade_submission(path, "ng", timeout=20.0)
+    result = grade(path, "ng", timeout=20.0)
     status = {f.name: f for f in result.functions}
     assert result.error is None
     assert {n for n, f in status.items() if f.status == "failed"} == set(ODD_RETURNS)

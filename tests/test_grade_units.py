@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reference.grade import codec, loader, policy
-from reference.grade.diagnose import (
+from reference.oracle.diagnose import (
     close,
     diagnose_array,
     diagnose_init,
@@ -185,7 +185,7 @@ def test_results_json_is_strict_json_even_with_nan_and_inf():
     """Gradescope parses results.json strictly: no NaN/Infinity tokens anywhere."""
     from reference.grade import report
     from reference.grade.base import Finding, GradeCase
-    from reference.grade.runner import FunctionResult, SubmissionResult
+    from reference.grade.results import FunctionResult, SubmissionResult
 
     bad = np.array([[np.nan, np.inf], [-np.inf, 1.0]])
     case = GradeCase({"Z": bad, "m": np.float64(np.nan)}, {}, (1,), "Z with NaN")
@@ -302,7 +302,7 @@ def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
     imports none) and freeze its objects, so the collector never scans them again while
     grading (a full collection over them stalled every helper call for 75 ms)."""
     code = ("import gc, sys; import reference.oracle; "
-            "from reference.grade.runner import import_oracle; "
+            "from reference.grade.cases import import_oracle; "
             "assert 'torch' not in sys.modules; import_oracle(); "
             "print('torch' in sys.modules, gc.get_freeze_count() > 50_000, gc.isenabled())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -314,17 +314,26 @@ def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
 @pytest.mark.parametrize("name", ["ng", "saito", "nielsen", "remote"])
 def test_probe_modules_import_numpy_and_the_standard_library_only(name):
     """Probes run in the student's process: NumPy and the standard library (dis reads a
-    method's bytecode), never torch, the oracle or the grader."""
+    method's bytecode), never torch, the oracle or the grader; the books' records (plain
+    data: `book` and `books`, which import the standard library and each other only)."""
     import ast
     import importlib
     import sys
     from pathlib import Path
 
-    module = importlib.import_module(f"reference.grade.probes.{name}")
-    tree = ast.parse(Path(module.__file__).read_text())
-    mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-            for a in n.names}
-    mods |= {n.module.split(".")[0] for n in ast.walk(tree)
-             if isinstance(n, ast.ImportFrom) and n.module}
-    assert mods - {"numpy", "__future__", "remote"} <= set(sys.stdlib_module_names)
+    def imported(module_name):
+        module = importlib.import_module(module_name)
+        tree = ast.parse(Path(module.__file__).read_text())
+        mods = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                for a in n.names}
+        return mods | {n.module.split(".")[0] for n in ast.walk(tree)
+                       if isinstance(n, ast.ImportFrom) and n.module}
+
+    mods = imported(f"reference.grade.probes.{name}")
+    assert mods - {"numpy", "__future__", "remote", "book", "books"} <= set(
+        sys.stdlib_module_names)
     assert not mods & {"torch", "reference", "manual"}
+    records = ["reference.grade.book", "reference.grade.books"] + [
+        f"reference.grade.books.{b}" for b in ("ng", "saito", "nielsen")]
+    for record in records:
+        assert imported(record) - {"__future__", "book"} <= set(sys.stdlib_module_names)

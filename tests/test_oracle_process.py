@@ -65,7 +65,7 @@ def test_float32_noise_from_the_helper_equals_the_local_one(helper):
 
 def test_an_expression_activation_is_rebuilt_in_the_helper(helper, monkeypatch):
     from manual.activations import unregister_activation
-    from reference.derive.custom import expression_activation
+    from reference.oracle.custom import expression_activation
 
     expression_activation("cubish=z*z*z/3+z:z*z+1", domain=(-2.0, 2.0), params={})
     try:

@@ -91,6 +91,42 @@ def test_nothing_refers_outside_the_repository():
         assert "DESIGN.md" not in text.replace("docs/DESIGN.md", ""), path
 
 
+DOCS = ["README.md", "CHANGELOG.md", "docs/*.md"]
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    kept = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return kept.replace(" ", "-")
+
+
+def test_the_slug_is_githubs():
+    assert _slug("Checking your own implementation") == "checking-your-own-implementation"
+    assert _slug("`backprop-oracle check`") == "backprop-oracle-check"
+    assert _slug("Scores and statuses (ng, saito)") == "scores-and-statuses-ng-saito"
+
+
+def test_every_link_in_the_documentation_leads_somewhere():
+    """README, CHANGELOG and docs/ link to each other by relative paths and anchors: each
+    names a file of the repository, and a heading in it when it has an anchor."""
+    pages = sorted({p for pattern in DOCS for p in ROOT.glob(pattern)})
+    assert {"README.md", "CHANGELOG.md"} <= {p.name for p in pages}
+    broken = []
+    for page in pages:
+        text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue                                     # http:, https:, mailto:
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.is_relative_to(ROOT) or not linked.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and anchor not in {_slug(h) for h in re.findall(
+                    r"^#+ (.*)$", linked.read_text(), re.M)}:
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert broken == [], broken
+
+
 MAX_FUNCTION_LINES = 50
 
 
@@ -119,6 +155,33 @@ def test_no_function_in_reference_or_manual_is_over_50_lines():
                  for path in sorted((ROOT / part).rglob("*.py"))
                  for name, line, length in _long_functions(path.read_text())]
     assert offenders == [], "split these at their seams: " + ", ".join(offenders)
+
+
+def _wide_functions(source: str, most: int):
+    """(name, line, count) of each function taking more than `most` parameters (self and
+    cls not counted; *args and **kwargs not counted)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            names = [a.arg for a in args.posonlyargs + args.args] + [
+                a.arg for a in args.kwonlyargs]
+            count = len(names) - (names[:1] in (["self"], ["cls"]))
+            if count > most:
+                yield node.name, node.lineno, count
+
+
+def test_the_width_rule_counts_keywords_and_not_self():
+    source = "class A:\n    def f(self, a, b, *, c, d, e, f, g, h, i): pass\n" \
+             "def g(a, b, c, d, e, f, g, h): pass\n"
+    assert [(n, c) for n, _, c in _wide_functions(source, 8)] == [("f", 9)]
+
+
+def test_no_function_in_the_grader_takes_over_8_parameters():
+    """Options travel as one frozen object (GradeOptions, Limits), never field by field."""
+    offenders = [f"{path.relative_to(ROOT)}:{line} {name} ({count} parameters)"
+                 for path in sorted((ROOT / "reference" / "grade").rglob("*.py"))
+                 for name, line, count in _wide_functions(path.read_text(), 8)]
+    assert offenders == [], "pass an options object: " + ", ".join(offenders)
 
 
 def test_every_benchmark_imports_and_has_a_main():

@@ -17,8 +17,8 @@ NUMBER = re.compile(r"\b(rtol|atol|rel|RTOL|ATOL|KINK_RTOL|KINK_ATOL)\s*=\s*\(?\
 
 
 def test_no_tolerance_numbers_outside_the_tolerance_module():
-    """They lived in compare.py, grade/diagnose.py, derive/judge.py, properties.py and
-    a test body (an if-chain of two float64/float32 numbers)."""
+    """They lived in compare.py, grade/diagnose.py (now oracle/diagnose.py), derive/judge.py,
+    properties.py and a test body (an if-chain of two float64/float32 numbers)."""
     offenders = []
     for path in sorted((ROOT / "reference").rglob("*.py")) + sorted((ROOT / "tests").glob("*.py")):
         if path.name == "tolerances.py":
@@ -30,8 +30,7 @@ def test_no_tolerance_numbers_outside_the_tolerance_module():
 
 def test_every_part_uses_the_modules_numbers():
     from reference.derive import judge
-    from reference.grade import diagnose
-    from reference.oracle import compare
+    from reference.oracle import compare, diagnose
     from tests import properties
 
     assert compare.tolerance_for is tolerances.tolerance_for
@@ -53,8 +52,8 @@ def test_the_allowance_scales_atol_by_the_array_and_rtol_by_the_entry():
 
 def test_the_grader_and_the_comparison_agree_on_the_same_arrays():
     """diagnose.close and compare_arrays were two copies of the formula."""
-    from reference.grade.diagnose import close
     from reference.oracle.compare import compare_arrays
+    from reference.oracle.diagnose import close
 
     rng = np.random.default_rng(0)
     e = rng.standard_normal((4, 5))

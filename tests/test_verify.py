@@ -209,17 +209,18 @@ def test_oracle_for_takes_a_spec_with_its_bias_shape():
         reference.oracle_for("net", X, Y)
 
 
-def test_the_readme_example_runs_and_catches_a_planted_bug():
-    """The README's rows-layout example is real code: it passes as written, and with its
-    1/m dropped it fails at BP4/BP3 with the 1/m diagnosis."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+def test_the_documented_example_runs_and_catches_a_planted_bug():
+    """The documented rows-layout example (docs/check.md, linked from the README) is real
+    code: it passes as written, and with its 1/m dropped it fails at BP4/BP3 with the 1/m
+    diagnosis."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "check.md").read_text()
     section = text.split("## Checking your own implementation", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     namespace = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # asserts no failures
+    exec(compile(code, "docs/check.md", "exec"), namespace)  # asserts no failures
     buggy = code.replace("m = X.shape[0] if", "m = 1 if").replace(
         'assert summary["failures"] == 0, summary["failures_detail"][:1]', "")
-    exec(compile(buggy, "README.md", "exec"), namespace)
+    exec(compile(buggy, "docs/check.md", "exec"), namespace)
     details = namespace["summary"]["failures_detail"]
     assert details and all(f["equation"] in ("BP3", "BP4") for f in details)
     assert all("the 1/m is missing" in f["diagnosis"] for f in details)

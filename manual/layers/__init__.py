@@ -13,5 +13,6 @@ rnn, lstm_step, lstm, temporal_affine, temporal_softmax_loss).
 
 from . import conv, dense, norm, recurrent  # noqa: F401  (each registers its entries)
 from .base import LAYERS, Layer, get_layer, register_layer
+from .conv import *  # noqa: F403  (conv_forward, conv_backward, max_pool_forward, ...)
 
-__all__ = ["LAYERS", "Layer", "get_layer", "register_layer"]
+__all__ = ["LAYERS", "Layer", "get_layer", "register_layer", *conv.__all__]

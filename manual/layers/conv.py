@@ -1,1 +1,326 @@
-"""Layers of the conv family (filled in by its entries)."""
+"""The conv family: convolution (NCHW as in CS231n, and the channels-last layout of
+Ng's course 4), max and average pooling, in CS231n's convention.
+
+    out, cache = conv_forward(x, w, b, {"stride": 1, "pad": 1})
+    dx, dw, db = conv_backward(dout, cache)
+    out, cache = max_pool_forward(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    dx = max_pool_backward(dout, cache)
+
+Output size. H' = ⌊(H + 2·pad − HH) / stride⌋ + 1, and the same for W': torch's rule
+(and Ng's `int(...)`). CS231n asserts that the division is exact; here a remainder is
+allowed, and the rows and columns of the padded input past the last window take part
+in no output, so their gradient is 0. A kernel larger than the padded input, a stride
+of 0 or a stride that is not an integer is an `InputError`.
+
+How. The convolution is im2col and one matrix product: the windows of the padded
+input are a strided view (`sliding_window_view`), copied once into
+cols (N·H'·W', HH·WW·C), one row per window, so that out = cols · w_matᵀ + b with
+w_mat (F, HH·WW·C). The backward is the same product read the other way: BP4's
+dw = δ · cols, BP3's db = Σ δ, and BP2's dcols = w_matᵀ · δ, which col2im adds back
+onto the padded input, one strided add per kernel offset (HH·WW of them), then crops
+the padding. (Rows of cols, not columns: OpenBLAS multiplies δ (F, N·H'·W') by
+that layout ~30% faster, which is most of the backward.) The cache keeps cols, as
+CS231n's fast layer does. Pooling takes the same windows; its backward is one
+strided add per window offset.
+
+Max pooling ties. When a window's maximum is reached at several positions, the
+whole gradient of that window goes to the first of them in row-major order (the
+first row, then the first column), as torch does. Any one tied position is an
+equally right answer; copying the gradient to every tied position, or splitting
+it between them, is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..errors import InputError, validate_int
+from .base import register_layer
+
+__all__ = ["conv_forward", "conv_backward", "conv_channels_last_forward",
+           "conv_channels_last_backward", "max_pool_forward", "max_pool_backward",
+           "avg_pool_forward", "avg_pool_backward"]
+
+IMAGE = ("example", "channel", "row", "column")
+
+
+# --- validation ------------------------------------------------------------------
+
+def _array(value, name: str, axes: tuple[str, ...]) -> np.ndarray:
+    """`value` as a real array with one axis per name in `axes` (integers become
+    float64), none of them empty."""
+    try:
+        a = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{name} is not an array: {exc}") from None
+    if a.dtype.kind in "iub":
+        a = a.astype(np.float64)
+    elif a.dtype.kind != "f":
+        raise InputError(f"{name} must be a real array, got dtype {a.dtype}")
+    if a.ndim != len(axes):
+        raise InputError(f"{name} must have {len(axes)} axes ({', '.join(axes)}), "
+                         f"got shape {a.shape}")
+    if 0 in a.shape:
+        raise InputError(f"{name} has an empty axis, shape {a.shape}")
+    return a
+
+
+def _params(param, keys: tuple[str, ...], name: str) -> tuple[int, ...]:
+    """The integer hyper-parameters `keys` of the dict `param` (each >= 1, 'pad' >= 0)."""
+    if not isinstance(param, Mapping):
+        raise InputError(f"{name} must be a dict with keys {', '.join(map(repr, keys))}, "
+                         f"got {type(param).__name__}")
+    missing = [k for k in keys if k not in param]
+    if missing:
+        raise InputError(f"{name} is missing {', '.join(map(repr, missing))}")
+    return tuple(validate_int(param[k], f"{name}[{k!r}]", 0 if k == "pad" else 1)
+                 for k in keys)
+
+
+def _out_size(size: int, kernel: int, pad: int, stride: int, axis: str, what: str) -> int:
+    """⌊(size + 2·pad − kernel) / stride⌋ + 1, torch's rule; a kernel larger than the
+    padded input is an InputError."""
+    span = size + 2 * pad - kernel
+    if span < 0:
+        where = f"padded input's {axis} ({size} + 2·{pad} = {size + 2 * pad})" if pad else \
+            f"input's {axis} ({size})"
+        raise InputError(f"the {what} {axis} ({kernel}) is larger than the {where}")
+    return span // stride + 1
+
+
+def _upstream(dout, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    dout = np.asarray(dout)
+    if dout.shape != shape:
+        raise InputError(f"{name} must have the forward output's shape {shape}, "
+                         f"got {dout.shape}")
+    if dout.dtype.kind not in "fiub":
+        raise InputError(f"{name} must be a real array, got dtype {dout.dtype}")
+    return dout
+
+
+# --- im2col and col2im -------------------------------------------------------------
+
+def _windows(x: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
+    """The (N, C, H', W', kh, kw) view of every window of x (no copy)."""
+    return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def _im2col(x: np.ndarray, kh: int, kw: int, stride: int, pad: int) -> np.ndarray:
+    """cols (N·H'·W', kh·kw·C): row (n, h, w) is the window of example n at output
+    position (h, w) of the zero-padded x, in the order (kernel row, kernel column,
+    channel) of `_kernel_matrix`. The one copy of the forward (from a channels-last
+    padded x, so that each window row is kw·C contiguous numbers)."""
+    N, C, H, W = x.shape
+    xp = np.zeros((N, H + 2 * pad, W + 2 * pad, C), dtype=x.dtype)
+    xp[:, pad:pad + H, pad:pad + W] = x.transpose(0, 2, 3, 1)
+    win = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
+    return win.transpose(0, 1, 2, 4, 5, 3).reshape(-1, kh * kw * C)
+
+
+def _kernel_matrix(w: np.ndarray) -> np.ndarray:
+    """w (F, C, HH, WW) as w_mat (F, HH·WW·C), the column order of cols."""
+    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
+
+
+def _col2im(dcols: np.ndarray, padded: tuple[int, ...], kh: int, kw: int, stride: int,
+            out_hw: tuple[int, int]) -> np.ndarray:
+    """The adjoint of im2col, from dcols (kh·kw·C, N·H'·W'): each window's gradient
+    added back onto the padded input (C, N, Hp, Wp), one strided add per kernel
+    offset (i, j)."""
+    N, C, Hp, Wp = padded
+    Ho, Wo = out_hw
+    dcols = dcols.reshape(kh, kw, C, N, Ho, Wo)
+    dxp = np.zeros((C, N, Hp, Wp), dtype=dcols.dtype)
+    rows, cols = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i:i + rows:stride, j:j + cols:stride] += dcols[i, j]
+    return dxp
+
+
+# --- convolution, NCHW (CS231n) ------------------------------------------------------
+
+def _conv_shapes(x, w, b, conv_param):
+    """Validated arrays, (stride, pad) and output size of a convolution."""
+    x = _array(x, "x", IMAGE)
+    w = _array(w, "w", ("filter", "channel", "kernel row", "kernel column"))
+    b = _array(b, "b", ("filter",))
+    stride, pad = _params(conv_param, ("stride", "pad"), "conv_param")
+    if w.shape[1] != x.shape[1]:
+        raise InputError(f"w has {w.shape[1]} channels (w.shape[1]) but x has "
+                         f"{x.shape[1]} (x.shape[1])")
+    if b.shape != (w.shape[0],):
+        raise InputError(f"b must have shape ({w.shape[0]},), one bias per filter of w, "
+                         f"got {b.shape}")
+    Ho = _out_size(x.shape[2], w.shape[2], pad, stride, "height", "kernel")
+    Wo = _out_size(x.shape[3], w.shape[3], pad, stride, "width", "kernel")
+    return x, w, b, stride, pad, (Ho, Wo)
+
+
+def conv_forward(x, w, b, conv_param: dict) -> tuple[np.ndarray, tuple]:
+    """out[n, f] = Σ_c x_pad[n, c] ⋆ w[f, c] + b[f] (a cross-correlation with stride),
+    as out = cols · w_matᵀ + b, one row per window.
+
+    x (N, C, H, W), w (F, C, HH, WW), b (F,), conv_param {'stride', 'pad'} (zero
+    padding); out (N, F, H', W'), H' = ⌊(H + 2·pad − HH) / stride⌋ + 1.
+    """
+    x, w, b, stride, pad, (Ho, Wo) = _conv_shapes(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    cols = _im2col(x, HH, WW, stride, pad)
+    out = cols @ _kernel_matrix(w).T + b                        # z = W a + b per window
+    out = np.ascontiguousarray(out.reshape(x.shape[0], Ho, Wo, F).transpose(0, 3, 1, 2))
+    cache = (x, w, b, {"stride": stride, "pad": pad}, cols)
+    return out, cache
+
+
+def conv_backward(dout, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """dx, dw, db of a convolution, given dout = ∂L/∂out (N, F, H', W').
+
+    With δ = dout as (F, N·H'·W') and cols the forward's windows:
+    BP3 db = Σ_{n,h,w} δ; BP4 dw = δ · cols; BP2 dcols = w_matᵀ · δ, added back onto
+    the padded input by col2im (one strided add per kernel offset), the padding then
+    cropped.
+    """
+    x, w, _, conv_param, cols = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho, Wo = (H + 2 * pad - HH) // stride + 1, (W + 2 * pad - WW) // stride + 1
+    dout = _upstream(dout, "dout", (N, F, Ho, Wo))
+    delta = dout.transpose(1, 0, 2, 3).reshape(F, -1)            # (F, N·H'·W')
+    db = delta.sum(axis=1)                                        # BP3
+    dw = (delta @ cols).reshape(F, HH, WW, C).transpose(0, 3, 1, 2)  # BP4
+    dcols = np.ascontiguousarray(_kernel_matrix(w).T) @ delta     # BP2, per window
+    dxp = _col2im(dcols, (N, C, H + 2 * pad, W + 2 * pad), HH, WW, stride, (Ho, Wo))
+    dx = np.ascontiguousarray(dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3))
+    return dx, np.ascontiguousarray(dw), db
+
+
+# --- convolution, channels last (Ng's course 4) ---------------------------------------
+
+def conv_channels_last_forward(A_prev, W, b, hparameters: dict) -> tuple[np.ndarray, tuple]:
+    """Ng's `conv_forward`: Z[i, h, w, c] = Σ a_slice_prev ⊙ W[..., c] + b[..., c].
+
+    A_prev (m, n_H_prev, n_W_prev, n_C_prev), W (f, f, n_C_prev, n_C) (rectangular
+    kernels allowed), b (1, 1, 1, n_C), hparameters {'stride', 'pad'}; Z (m, n_H, n_W,
+    n_C). The NCHW convolution on transposed views.
+    """
+    A_prev = _array(A_prev, "A_prev", ("example", "row", "column", "channel"))
+    W = _array(W, "W", ("kernel row", "kernel column", "channel", "filter"))
+    b = _array(b, "b", ("1", "1", "1", "filter"))
+    if W.shape[2] != A_prev.shape[3]:
+        raise InputError(f"W has {W.shape[2]} input channels (W.shape[2]) but A_prev has "
+                         f"{A_prev.shape[3]} (A_prev.shape[3])")
+    if b.shape != (1, 1, 1, W.shape[3]):
+        raise InputError(f"b must have shape (1, 1, 1, {W.shape[3]}), one bias per filter "
+                         f"of W, got {b.shape}")
+    try:
+        out, cache = conv_forward(A_prev.transpose(0, 3, 1, 2), W.transpose(3, 2, 0, 1),
+                                  b.reshape(-1), hparameters)
+    except InputError as exc:
+        raise InputError(str(exc).replace("conv_param", "hparameters")) from None
+    return np.ascontiguousarray(out.transpose(0, 2, 3, 1)), cache
+
+
+def conv_channels_last_backward(dZ, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ng's `conv_backward`: dA_prev, dW, db, given dZ (m, n_H, n_W, n_C); the NCHW
+    backward on transposed views (dW (f, f, n_C_prev, n_C), db (1, 1, 1, n_C))."""
+    dZ = np.asarray(dZ)
+    if dZ.ndim != 4:
+        raise InputError(f"dZ must have 4 axes (example, row, column, filter), "
+                         f"got shape {dZ.shape}")
+    try:
+        dx, dw, db = conv_backward(dZ.transpose(0, 3, 1, 2), cache)
+    except InputError as exc:
+        raise InputError(str(exc).replace("dout", "dZ (as NCHW)")) from None
+    return (np.ascontiguousarray(dx.transpose(0, 2, 3, 1)),
+            np.ascontiguousarray(dw.transpose(2, 3, 1, 0)), db.reshape(1, 1, 1, -1))
+
+
+# --- pooling -----------------------------------------------------------------------
+
+def _pool_shapes(x, pool_param):
+    x = _array(x, "x", IMAGE)
+    ph, pw, stride = _params(pool_param, ("pool_height", "pool_width", "stride"),
+                             "pool_param")
+    Ho = _out_size(x.shape[2], ph, 0, stride, "height", "pooling window")
+    Wo = _out_size(x.shape[3], pw, 0, stride, "width", "pooling window")
+    return x, (ph, pw, stride), (Ho, Wo)
+
+
+def _spread(per_offset, shape: tuple[int, ...], dtype, params: tuple[int, int, int],
+            out_hw: tuple[int, int]) -> np.ndarray:
+    """dx (N, C, H, W) = Σ over window offsets (i, j) of per_offset(i, j), each added at
+    rows i, i + s, ... and columns j, j + s, ... (one strided add per offset)."""
+    ph, pw, stride = params
+    Ho, Wo = out_hw
+    dx = np.zeros(shape, dtype=dtype)
+    rows, cols = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
+    for i in range(ph):
+        for j in range(pw):
+            dx[:, :, i:i + rows:stride, j:j + cols:stride] += per_offset(i, j)
+    return dx
+
+
+def max_pool_forward(x, pool_param: dict) -> tuple[np.ndarray, tuple]:
+    """out[n, c, h, w] = max of the window at (h·stride, w·stride).
+
+    x (N, C, H, W), pool_param {'pool_height', 'pool_width', 'stride'}; windows may
+    overlap (stride < window) or leave gaps (stride > window). The cache keeps each
+    window's argmax, the first maximum in row-major order.
+    """
+    x, params, (Ho, Wo) = _pool_shapes(x, pool_param)
+    ph, pw, stride = params
+    flat = _windows(x, ph, pw, stride).reshape(*x.shape[:2], Ho, Wo, ph * pw)
+    argmax = flat.argmax(axis=-1)                                 # first maximum wins
+    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    return out, (x.shape, x.dtype, params, argmax)
+
+
+def max_pool_backward(dout, cache: tuple) -> np.ndarray:
+    """dx: each window's dout routed to its argmax (δ_in = Jᵀ δ_out, J a selection);
+    overlapping windows add up."""
+    shape, dtype, params, argmax = cache
+    dout = _upstream(dout, "dout", argmax.shape)
+    pw = params[1]
+    return _spread(lambda i, j: np.where(argmax == i * pw + j, dout, 0), shape,
+                   np.result_type(dtype, dout.dtype), params, argmax.shape[2:])
+
+
+def avg_pool_forward(x, pool_param: dict) -> tuple[np.ndarray, tuple]:
+    """out[n, c, h, w] = mean of the window at (h·stride, w·stride) (pool_param as for
+    max pooling)."""
+    x, params, (Ho, Wo) = _pool_shapes(x, pool_param)
+    out = _windows(x, params[0], params[1], params[2]).mean(axis=(4, 5))
+    return out, (x.shape, x.dtype, params, (Ho, Wo))
+
+
+def avg_pool_backward(dout, cache: tuple) -> np.ndarray:
+    """dx: each window's dout / (pool_height · pool_width) added to every position of
+    the window."""
+    shape, dtype, params, (Ho, Wo) = cache
+    dout = _upstream(dout, "dout", (*shape[:2], Ho, Wo))
+    share = dout / (params[0] * params[1])
+    return _spread(lambda i, j: share, shape, np.result_type(dtype, share.dtype), params,
+                   (Ho, Wo))
+
+
+OUT = ("example", "filter", "row", "column")
+register_layer("conv", conv_forward, conv_backward, arrays=("x", "w", "b"),
+               config="conv_param", grads=("dx", "dw", "db"),
+               axes={"x": IMAGE, "w": ("filter", "channel", "kernel row", "kernel column"),
+                     "b": ("filter",), "out": OUT})
+register_layer("conv_channels_last", conv_channels_last_forward, conv_channels_last_backward,
+               arrays=("A_prev", "W", "b"), config="hparameters", outputs=("Z",),
+               grads=("dA_prev", "dW", "db"),
+               axes={"A_prev": ("example", "row", "column", "channel"),
+                     "W": ("kernel row", "kernel column", "channel", "filter"),
+                     "b": ("1", "1", "1", "filter"),
+                     "Z": ("example", "row", "column", "filter")})
+for _name, _fwd, _bwd in (("max_pool", max_pool_forward, max_pool_backward),
+                          ("avg_pool", avg_pool_forward, avg_pool_backward)):
+    register_layer(_name, _fwd, _bwd, arrays=("x",), config="pool_param",
+                   axes={"x": IMAGE, "out": IMAGE})

@@ -8,11 +8,10 @@ import sys
 import time
 
 from manual.activations import ACTIVATIONS
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
 from manual.losses import LOSSES
 from manual.params import apply_params
 
-from ..cli import did_you_mean
 from ..derive.cli import add_param_option, params_of, split_params
 from ..oracle.cases import (
     DTYPES,
@@ -22,10 +21,14 @@ from ..oracle.cases import (
     activation_filters,
     drawn_from,
     drawn_line,
+    register_custom,
 )
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
 from .contract import BIAS_SHAPES, load_impl
+from .layer_cli import add_layer_option, run_layer
+from .runner import run_check
+from .verification import failure_line
 
 __all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
 
@@ -115,6 +118,7 @@ def add_parser(sub) -> None:
                    help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
     p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
                    help=f"comma-separated dtypes to draw from (default {','.join(DTYPES)})")
+    add_layer_option(p)
     p.set_defaults(func=run)
 
 
@@ -164,7 +168,7 @@ def _custom_losses(args, params: dict) -> list[str] | None:
     """Register the --loss entries; the run's losses (None: every registry loss)."""
     if not args.loss:
         return args.losses
-    from ..derive.custom import expression_loss, parse_loss_spec
+    from ..oracle.custom import expression_loss, parse_loss_spec
 
     names = [parse_loss_spec(spec)[0] for spec in args.loss]
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -175,8 +179,8 @@ def _custom_losses(args, params: dict) -> list[str] | None:
 
 
 def run(args) -> int:
-    from .runner import run_check
-
+    if args.layer:
+        return run_layer(args)
     impl = load_impl(args.impl) if args.impl else None
     registry_params, expression_params = split_params(params_of(args.param))
     if (args.domain or expression_params) and not (args.activation or args.loss):
@@ -186,8 +190,6 @@ def run(args) -> int:
     apply_params(registry_params)  # for this process (and its forked workers)
     activations = outputs = args.activations
     if args.activation:
-        from ..oracle.cases import register_custom
-
         custom = register_custom(args.activation, args.domain, expression_params)
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
@@ -197,6 +199,7 @@ def run(args) -> int:
                "layouts": args.layouts, "dtypes": args.dtypes}
     bar = None
     if args.cases >= 2000:
+        # imported only for a long run: 57 ms (-X importtime) at the start of every check
         from tqdm import tqdm
 
         bar = tqdm(total=args.cases, unit="case", file=sys.stderr, disable=None,
@@ -256,22 +259,3 @@ def render_text(summary, seed: int, seconds: float, who: str = "manual") -> str:
         lines.append(f"... and {more:,} more failure(s) (--format json lists up to "
                      f"{len(summary.failures_detail)})")
     return "\n".join(lines)
-
-
-def failure_line(f: dict) -> str:
-    """One failure: where (equation, layer, its activation, index and its meaning),
-    expected and got, the diagnosis."""
-    act = f" ({f['activation']})" if f.get("activation") else ""
-    where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
-    if f["index"]:
-        where += f" at {tuple(f['index'])}"
-    if f.get("meaning"):
-        where += f" [{f['meaning']}]"
-    if not f["index"] and f["expected"] != f["expected"]:  # NaN: a shape, count or crash
-        text = f"{where}: {f.get('detail') or ''}"
-    else:
-        text = (f"{where}: expected {f['expected']:.8g}, got {f['got']:.8g} "
-                f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}").rstrip()
-    if f.get("diagnosis"):
-        text += f"; diagnosis: {f['diagnosis']}"
-    return text

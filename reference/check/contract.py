@@ -29,42 +29,12 @@ import numpy as np
 from manual.equations import COLUMNS
 from manual.errors import InputError
 
+from ..oracle.diagnose import diagnose_array
+from ..oracle.kinds import Kind
+from ..oracle.spec import BIAS_SHAPES, Spec, bias_shape
+
 __all__ = ["BIAS_SHAPES", "Answer", "Spec", "bias_shape", "describe_index", "diagnose",
            "load_impl", "read_answer"]
-
-BIAS_SHAPES = ("layout", "column", "row", "vector")
-
-
-def bias_shape(convention: str, layout: str, n: int) -> tuple[int, ...]:
-    """The shape of layer l's bias (and of db[l]) with nₗ = n units."""
-    if convention not in BIAS_SHAPES:
-        raise InputError(f"bias_shape must be one of {', '.join(BIAS_SHAPES)}, "
-                         f"not {convention!r}")
-    if convention == "layout":
-        convention = "column" if layout == COLUMNS else "vector"
-    return {"column": (n, 1), "row": (1, n), "vector": (n,)}[convention]
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What an implementation under test is given besides X and Y."""
-
-    weights: list
-    biases: list
-    activations: list
-    loss: str
-    layout: str
-    reduction: str
-    dtype: str
-    bias_shape: str = "layout"
-
-    @property
-    def sizes(self) -> list[int]:
-        """[n₀, ..., n_L]."""
-        cols = self.layout == COLUMNS
-        first = self.weights[0].shape[1 if cols else 0]
-        return [first] + [w.shape[0 if cols else 1] for w in self.weights]
-
 
 @dataclass
 class Answer:
@@ -143,14 +113,12 @@ def describe_index(equation: str, layer: int, index, layout: str, L: int) -> str
 def diagnose(got, expected, equation: str, name: str, m: int) -> str:
     """The grader's diagnosis of one disagreeing array (1/m, transposed, flipped sign,
     rank-1 or wrong-axis shapes), or '' when it has none beyond 'wrong'."""
-    from ..grade.diagnose import diagnose_array
-
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return f"{name} is not a numeric array"
     finding = diagnose_array(g, np.asarray(expected, dtype=np.float64), equation=equation,
                              name=name, scale_m=m if m > 1 else None)
-    if finding is None or " is wrong at index " in finding.diagnosis:
+    if finding is None or finding.kind is Kind.VALUE:
         return ""
     return finding.diagnosis

@@ -45,6 +45,7 @@ from ..oracle.compare import (
     compare_gradients,
     compare_stacked,
 )
+from ..oracle.kinds import Kind
 from ..oracle.process import LOCAL, backend_for
 from ..oracle.tolerances import allowance, tolerance_for
 from . import contract
@@ -202,7 +203,8 @@ def _impl_answers(cases: list[Case], stack: Stack, impl: Callable, bias_shape: s
                 raise
             failed[k] = Mismatch("call", -1, (), float("nan"), float("nan"),
                                  float("inf"), float("inf"),
-                                 f"the implementation raised {type(exc).__name__}: {exc}")
+                                 f"the implementation raised {type(exc).__name__}: {exc}",
+                                 Kind.RUNTIME)
             gots.append(None)
             continue
         gots.append(contract.read_answer(out))
@@ -358,6 +360,8 @@ def _plain(value):
 
 
 def _init_worker() -> None:
+    # torch takes seconds to import and this module is imported by runs that never get
+    # here (a bad option, --help); by now LOCAL.load() has imported it
     import torch
 
     torch.set_num_threads(1)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from manual.activations import ACTIVATIONS
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
 from manual.losses import LOSSES
 
 from ..oracle.cases import (
@@ -31,15 +31,10 @@ from ..oracle.cases import (
 from ..oracle.process import LOCAL
 from .contract import load_impl
 
-
-def did_you_mean(word, known) -> str:
-    from ..cli import did_you_mean as suggest
-
-    return suggest(word, known)
-
-__all__ = ["verify", "assert_backprop", "failure_message", "MARKER"]
+__all__ = ["verify", "assert_backprop", "failure_line", "failure_message", "MARKER"]
 
 MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
+LAYER_MARKER = "[backprop-oracle layer failure]"  # the same for `assert_layer`
 
 
 def parse_names(value, known, what: str, argument: str):
@@ -112,6 +107,8 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
 
 def _verify(impl, cases, seed, activations, losses, layouts, dtypes, bias_shape, jobs,
             where: dict, drawn: dict) -> dict:
+    # imported on the first verify: 12 ms (-X importtime) this module's importers (the
+    # pytest plugin, at every pytest start) do not need
     from .runner import run_check
 
     fn = _impl(impl)
@@ -142,7 +139,7 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
     propagates with its own traceback. The oracle's answer is computed once per
     family of cases and cached in this process."""
     __tracebackhide__ = True  # pytest: the report is the message, not the oracle's frames
-    from .runner import run_case
+    from .runner import run_case  # (see verify)
 
     if not isinstance(case, Case):
         raise InputError(f"case must be a reference.oracle.cases.Case (the pytest plugin's "
@@ -152,10 +149,27 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
         raise AssertionError(failure_message(result.mismatch, case))
 
 
+def failure_line(f: dict) -> str:
+    """One failure: where (equation, layer, its activation, index and its meaning),
+    expected and got, the diagnosis."""
+    act = f" ({f['activation']})" if f.get("activation") else ""
+    where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
+    if f["index"]:
+        where += f" at {tuple(f['index'])}"
+    if f.get("meaning"):
+        where += f" [{f['meaning']}]"
+    if not f["index"] and f["expected"] != f["expected"]:  # NaN: a shape, count or crash
+        text = f"{where}: {f.get('detail') or ''}"
+    else:
+        text = (f"{where}: expected {f['expected']:.8g}, got {f['got']:.8g} "
+                f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}").rstrip()
+    if f.get("diagnosis"):
+        text += f"; diagnosis: {f['diagnosis']}"
+    return text
+
+
 def failure_message(f: dict, case: Case) -> str:
     """The AssertionError text for one failing case."""
-    from .cli import failure_line
-
     layer = f["layer"]
     where = f"layer {layer}" if layer >= 0 else {"cost": "the batch cost C"}.get(
         f["equation"], "the call of the implementation")

@@ -21,10 +21,12 @@ _HOMES = {
     "activation_report": "checks", "check_activation": "checks",
     "check_loss_gradient": "checks", "check_output_error": "checks", "loss_report": "checks",
     "output_error_report": "checks",
-    "expression_activation": "custom", "find_kinks": "custom", "parse_spec": "custom",
-    "expression_loss": "custom",
-    "MAX_EXPONENT": "expr", "MAX_LENGTH": "expr", "Expression": "expr",
-    "ExpressionError": "expr", "compile_expression": "expr",
+    # the expression language lives in the oracle (its helper process compiles it too)
+    "expression_activation": "..oracle.custom", "find_kinks": "..oracle.custom",
+    "parse_spec": "..oracle.custom",
+    "MAX_EXPONENT": "..oracle.expr", "MAX_LENGTH": "..oracle.expr", "Expression": "..oracle.expr",
+    "ExpressionError": "..oracle.expr", "compile_expression": "..oracle.expr",
+    "expression_loss": "..oracle.custom",
     "Report": "judge", "Verdict": "judge",
     "check_regularization": "network_checks", "regularization_report": "network_checks",
     "check_hidden_error": "network_checks", "hidden_error_report": "network_checks",
@@ -36,7 +38,9 @@ __all__ = sorted(_HOMES)
 def __getattr__(name: str):
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    home = _HOMES[name]
+    value = getattr(importlib.import_module(home if home.startswith(".") else f".{home}",
+                                            __name__), name)
     globals()[name] = value
     return value
 

@@ -25,8 +25,9 @@ from manual.activations import ACTIVATIONS, Activation
 from manual.errors import InputError, validate_seed
 from manual.losses import LOSSES, Loss
 
-from . import exact, sampling
-from .expr import Expression, compile_expression
+from ..oracle import exact
+from ..oracle.expr import Expression, compile_expression
+from . import sampling
 from .judge import Block, Claim, Report, Verdict, judge, torch_errors
 
 __all__ = [

@@ -19,8 +19,8 @@ import argparse
 import re
 
 from ..cli import Parser
+from ..oracle.expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
 from .checks import DEFAULT_POINTS, activation_report, loss_report, output_error_report
-from .expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
 from .judge import TOLERANCE_TEXT, Report
 from .sampling import TARGETS
 

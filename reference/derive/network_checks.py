@@ -16,6 +16,7 @@ from __future__ import annotations
 from manual.activations import Activation
 from manual.errors import InputError
 
+from ..oracle.expr import Expression, compile_expression
 from . import sampling
 from .checks import (
     API_LABELS,
@@ -29,7 +30,6 @@ from .checks import (
     _setup,
     _torch_forward,
 )
-from .expr import Expression, compile_expression
 from .judge import Block, Report, Verdict, judge, torch_errors
 
 __all__ = ["WEIGHT_DOMAIN", "regularization_report", "check_regularization",

@@ -11,6 +11,8 @@ import numpy as np
 
 from manual.errors import InputError
 
+from ..oracle.custom import parse_domain
+
 __all__ = [
     "TARGETS", "parse_domain", "validate_points", "validate_target", "block_sizes", "uniform",
     "targets",
@@ -20,28 +22,6 @@ MAX_POINTS = 100_000
 VECTOR_CLASSES = (3, 4, 5)
 TARGETS = ("real", "binary", "onehot", "pm1")
 REAL_TARGET_RANGE = (-2.0, 2.0)
-
-
-def parse_domain(text: str | tuple[float, float] | None) -> tuple[float, float] | None:
-    """'LO,HI' (or a pair) -> (lo, hi), both finite and lo < hi."""
-    if text is None:
-        return None
-    if isinstance(text, str):
-        parts = text.split(",")
-        if len(parts) != 2:
-            raise InputError(f"domain {text!r} must be LO,HI (two numbers)")
-        try:
-            lo, hi = float(parts[0]), float(parts[1])
-        except ValueError:
-            raise InputError(f"domain {text!r} must be LO,HI (two numbers)") from None
-    else:
-        try:
-            lo, hi = (float(v) for v in text)
-        except (TypeError, ValueError):
-            raise InputError(f"domain {text!r} must be a pair (LO, HI) of numbers") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise InputError(f"domain ({lo:g}, {hi:g}) must be finite with LO < HI")
-    return lo, hi
 
 
 def validate_points(points: int) -> int:

@@ -22,8 +22,10 @@ that computes the graded function.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from ..oracle.diagnose import Finding
 
 __all__ = ["GradeCase", "Finding", "GradedFunction", "Style"]
 
@@ -37,15 +39,6 @@ class GradeCase:
     expected: dict[str, Any]
     size: tuple[int, ...] = ()
     description: str = ""          # e.g. "L=2, sizes 3x1x2, m=1"
-
-
-@dataclass
-class Finding:
-    """Why a case failed: which equation and what the student likely did."""
-
-    equation: str                  # "BP1".."BP4", or "forward", "cost", "init", "update", "api"
-    diagnosis: str                 # one sentence a student can act on
-    detail: dict[str, Any] = field(default_factory=dict)  # expected/got/index/abs_err...
 
 
 @dataclass

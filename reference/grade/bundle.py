@@ -21,6 +21,8 @@ from pathlib import Path
 
 from manual.errors import InputError
 
+from .options import GradeOptions
+from .outfile import Report
 from .sandbox import ROOT
 
 __all__ = ["RUN", "write_bundle"]
@@ -64,17 +66,20 @@ exit 0
 SOURCE = ("manual", "reference", "pyproject.toml", "README.md")
 
 
-def _options(args) -> str:
-    seed = "random" if args.seed in (None, "random") else str(args.seed)
-    opts = ["--style", args.style, "--seed", seed, "--private-seed", "--timeout",
-            f"{args.timeout:g}", "--memory-mb", str(args.memory_mb)]
-    if args.max_seconds:
-        opts += ["--max-seconds", f"{args.max_seconds:g}"]
-    if args.cases:
-        opts += ["--cases", str(args.cases)]
-    if args.allow_autograd:
+def _options(style: str, options: GradeOptions, visibility: str, fixed_seed: bool) -> str:
+    """`grade`'s options for every upload: the bundle's, a fresh secret seed unless one
+    was fixed."""
+    limits = options.limits
+    seed = str(options.seed) if fixed_seed else "random"
+    opts = ["--style", style, "--seed", seed, "--private-seed", "--timeout",
+            f"{limits.timeout:g}", "--memory-mb", str(limits.memory_mb)]
+    if limits.max_seconds:
+        opts += ["--max-seconds", f"{limits.max_seconds:g}"]
+    if options.cases:
+        opts += ["--cases", str(options.cases)]
+    if options.allow_autograd:
         opts.append("--allow-autograd")
-    opts += ["--visibility", getattr(args, "visibility", "visible")]
+    opts += ["--visibility", visibility]
     return " ".join(shlex.quote(o) for o in opts)
 
 
@@ -85,19 +90,20 @@ def _add(zf: zipfile.ZipFile, name: str, text: str, mode: int) -> None:
     zf.writestr(info, text)
 
 
-def write_bundle(path: Path, args) -> Path:
+def write_bundle(path: Path, style: str, options: GradeOptions, visibility: str = "visible",
+                 fixed_seed: bool = False) -> Path:
     """Write the zip (deterministic contents: fixed timestamps, sorted entries), through
-    `outfile` like every report."""
-    from .outfile import Report
-
+    `outfile` like every report: each upload is graded with `options` (its seed only when
+    `fixed_seed`; else a fresh secret one per run) and Gradescope's `visibility`."""
     root = Path(ROOT)
     target = Report(path)
     data = io.BytesIO()
     try:
         with zipfile.ZipFile(data, "w") as zf:
             _add(zf, "setup.sh", SETUP.format(torch=TORCH), 0o755)
-            _add(zf, "run_autograder", RUN.format(options=_options(args),
-                                                  style=shlex.quote(args.style)), 0o755)
+            _add(zf, "run_autograder", RUN.format(
+                options=_options(style, options, visibility, fixed_seed),
+                style=shlex.quote(style)), 0o755)
             for top in SOURCE:
                 src = root / top
                 files = sorted(src.rglob("*")) if src.is_dir() else [src]

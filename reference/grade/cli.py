@@ -1,11 +1,13 @@
 """`backprop-oracle grade` and `backprop-oracle gradescope-bundle`.
 
-    grade SUBMISSION --style {ng,saito,nielsen} [--format text|json] [--output FILE]
+    grade SUBMISSION --style STYLE [--format text|json] [--output FILE]
           [--seed S|random] [--private-seed] [--cases N] [--timeout SECONDS]
           [--max-seconds SECONDS] [--memory-mb MB] [--allow-autograd]
           [--visibility {visible,hidden,after_due_date,after_published}]
     grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each + summary.csv
     gradescope-bundle --style ... --output autograder.zip
+
+STYLE is a name of the style registry (`reference.grade.styles`; --help lists them).
 
 Seeds: one file is graded with seed 0 unless told (--seed). A directory, and every
 Gradescope run, draws a fresh secret seed: the students' reports leave it out, the
@@ -22,19 +24,29 @@ import argparse
 import csv
 import io
 import json
-import math
 import os
 import secrets
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
 
+from . import report
+from .bundle import write_bundle
+from .options import MAX_JOBS, GradeOptions, Limits
+from .orchestrate import children_per_submission
+from .outfile import Folder, Report, reserve
+from .pick import files_under, pick
+from .report import escape
+from .results import SubmissionResult, not_graded
+from .runner import grade_submission
+from .sandbox import Pool
 from .styles import STYLES, function_names, get_style
 
-__all__ = ["SUFFIXES", "add_parser", "validate_options", "submissions_in"]
+__all__ = ["SUFFIXES", "Request", "add_parser", "grade_options", "settle_seed", "submissions_in"]
 
 SUFFIXES = (".py", ".ipynb")
 
@@ -111,99 +123,78 @@ def add_parser(subparsers) -> None:
     b.set_defaults(func=run_bundle)
 
 
-MAX_CASES, MAX_TIMEOUT, MAX_MEMORY_MB, MAX_JOBS = 1000, 86400.0, 2**20, 256
+@dataclass(frozen=True)
+class Request:
+    """One run of `grade` as the command line asked for it, built once (seed settled):
+    the style, how each submission is graded, and how the reports are written."""
+
+    style: str
+    options: GradeOptions
+    format: str = "text"
+    visibility: str = "visible"
+    jobs: int = 1
 
 
-def validate_options(*, seed: int = 0, cases: int | None = None, timeout: float = 10.0,
-                  memory_mb: int = 2048, jobs: int = 1, max_seconds: float | None = None
-                  ) -> None:
-    """Option values an instructor can get wrong: InputError (one line, exit 2)."""
-    if seed != RANDOM and (seed is not None and seed < 0):
-        raise InputError("--seed must be a non-negative integer or 'random'")
-    if max_seconds is not None and not (math.isfinite(max_seconds)
-                                        and 0 < max_seconds <= MAX_TIMEOUT):
-        raise InputError(f"--max-seconds must be a number of seconds between 0 and "
-                         f"{MAX_TIMEOUT:g}")
-    if cases is not None and not 1 <= cases <= MAX_CASES:
-        raise InputError(f"--cases must be between 1 and {MAX_CASES}")
-    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
-        raise InputError(f"--timeout must be a number of seconds between 0 and {MAX_TIMEOUT:g}")
-    if not 256 <= memory_mb <= MAX_MEMORY_MB:
-        raise InputError(f"--memory-mb must be between 256 and {MAX_MEMORY_MB}")
-    if not 1 <= jobs <= MAX_JOBS:
-        raise InputError(f"--jobs must be between 1 and {MAX_JOBS}")
+def grade_options(args, seed: int = 0, private: bool = False, hide=(),
+                  parallel: int | None = None) -> GradeOptions:
+    """The grading options the command line (or the bundle's) gives: built once, here."""
+    return GradeOptions(seed=seed, cases=args.cases,
+                        limits=Limits(args.timeout, args.memory_mb, args.max_seconds),
+                        allow_autograd=args.allow_autograd, seed_private=private,
+                        parallel=parallel, hide=tuple(hide))
 
 
 def _validate(args) -> None:
+    """Option values an instructor can get wrong: InputError (one line, exit 2)."""
     get_style(args.style)
-    validate_options(seed=args.seed, cases=args.cases, timeout=args.timeout,
-                  memory_mb=args.memory_mb, jobs=getattr(args, "jobs", 1),
-                  max_seconds=args.max_seconds)
+    grade_options(args, args.seed if isinstance(args.seed, int) else 0).validate()
+    if not 1 <= getattr(args, "jobs", 1) <= MAX_JOBS:
+        raise InputError(f"--jobs must be between 1 and {MAX_JOBS}")
 
 
-def _grade_one(path: Path, args, parallel=None, folder=None, alone=False, pool=None):
-    from .runner import grade_submission
-
-    folder = folder or getattr(args, "student_folder", None)
-    # args.hide: the folders the student's code must not read (the submissions, the reports)
-    return grade_submission(path, args.style, seed=args.seed, cases=args.cases,
-                            timeout=args.timeout, memory_mb=args.memory_mb,
-                            allow_autograd=args.allow_autograd, parallel=parallel,
-                            max_seconds=args.max_seconds, seed_private=args.private_seed,
-                            folder=folder, alone=alone, hide=getattr(args, "hide", ()),
-                            pool=pool)
+def _grade_one(path: Path, request: Request, folder=None, alone=False, pool=None):
+    return grade_submission(path, request.style, request.options, folder=folder,
+                            alone=alone, pool=pool)
 
 
-def _graded(path: Path, args, parallel=None, folder=None, alone=False, pool=None):
+def _graded(path: Path, request: Request, folder=None, alone=False, pool=None):
     """The result for one file, whatever happens: an unreadable file or a failure of the
     grader itself is a zero report that says so (the report is always written)."""
-    from .runner import SubmissionResult, not_graded
-
     try:
-        return _grade_one(path, args, parallel, folder, alone, pool)
+        return _grade_one(path, request, folder, alone, pool)
     except Exception as exc:  # noqa: BLE001 - InputError (unreadable file) or a grader bug
         why = (str(exc) if isinstance(exc, InputError) else
                f"the grader failed on this submission ({type(exc).__name__}); please contact "
                "the course staff")
         if not isinstance(exc, InputError):     # for the instructor: what went wrong
-            from .report import escape
-
             print(escape(f"backprop-oracle: internal error on {path}: {type(exc).__name__}: "
                          f"{exc}")[:500], file=sys.stderr)
-        result = SubmissionResult(str(path), args.style, args.seed, error=why,
-                                  seed_private=args.private_seed)
-        result.functions = not_graded(get_style(args.style).functions)
+        result = SubmissionResult(str(path), request.style, request.options.seed, error=why,
+                                  seed_private=request.options.seed_private)
+        result.functions = not_graded(get_style(request.style).functions)
         return result
 
 
-def _render(result, fmt: str, visibility: str = "visible", *, hidden_seed: bool = True) -> str:
-    from . import report
-
-    if fmt == "json":
-        return json.dumps(report.gradescope(result, visibility, hidden_seed=hidden_seed),
+def _render(result, request: Request, *, hidden_seed: bool = True) -> str:
+    if request.format == "json":
+        return json.dumps(report.gradescope(result, request.visibility,
+                                            hidden_seed=hidden_seed),
                           indent=2, allow_nan=False) + "\n"
     return report.text(result)
 
 
-def _settle_seed(args, *, batch: bool) -> None:
-    """Single file: seed 0 unless told. A directory or `--seed random`: a fresh seed,
-    kept out of the students' reports."""
-    if args.seed == RANDOM or (batch and args.seed is None):
-        args.seed = draw_seed()
-        args.private_seed = True
-    elif args.seed is None:
-        args.seed = 0
-    if batch:
-        args.private_seed = True
+def settle_seed(seed, private: bool, *, batch: bool) -> tuple[int, bool]:
+    """(seed, kept private). Single file: seed 0 unless told. A directory or `--seed
+    random`: a fresh seed, kept out of the students' reports."""
+    if seed == RANDOM or (batch and seed is None):
+        return draw_seed(), True
+    return (0 if seed is None else seed), private or batch
 
 
 def run_grade(args) -> int:
-    from .outfile import Report
-
     _validate(args)
     target = Path(args.submission)
     if target.is_dir():
-        _settle_seed(args, batch=True)
         return _batch(target, args)
     if not target.exists():
         raise InputError(f"{target}: no such file or directory")
@@ -211,29 +202,36 @@ def run_grade(args) -> int:
         raise InputError(f"{target}: not a regular file")
     if target.suffix not in SUFFIXES:
         raise InputError(f"{target}: expected a .py file or a .ipynb notebook")
-    folder = getattr(args, "student_folder", None)
+    folder = args.student_folder
     if folder is not None and not (Path(folder).is_dir()
                                    and target.resolve().is_relative_to(Path(folder).resolve())):
         raise InputError(f"--student-folder {folder}: not a directory holding {target}")
-    _settle_seed(args, batch=False)
+    seed, private = settle_seed(args.seed, args.private_seed, batch=False)
     # the report file: its folder checked and a new file created before any student code
-    report = Report(Path(args.output)) if args.output else None
+    out_file = Report(Path(args.output)) if args.output else None
     try:
-        args.hide = [Path(args.output).resolve().parent] if args.output else []
-        result = _graded(target, args)
-        out = _render(result, args.format, args.visibility)
-        if report is not None:
-            report.write(out)
+        hide = [Path(args.output).resolve().parent] if args.output else []
+        request = Request(args.style, grade_options(args, seed, private, hide), args.format,
+                          args.visibility)
+        result = _graded(target, request, folder)
+        out = _render(result, request)
+        if out_file is not None:
+            out_file.write(out)
     finally:
-        if report is not None:
-            report.close()
-    if report is None or args.format == "text":
-        sys.stdout.write(out)
-    if args.private_seed and args.format == "text":     # json: in a hidden test
-        print(f"backprop-oracle: seed {args.seed} (kept out of the report)", file=sys.stderr)
-    if result.error:     # the student's file, not the command: a zero report (exit 1)
-        from .report import escape
+        if out_file is not None:
+            out_file.close()
+    return _finish(target, request, result, out, printed=out_file is None)
 
+
+def _finish(target: Path, request: Request, result, out: str, printed: bool) -> int:
+    """The report on stdout (text, or json without --output), the private seed and why
+    the file was not graded on stderr; the exit code."""
+    if printed or request.format == "text":
+        sys.stdout.write(out)
+    if request.options.seed_private and request.format == "text":     # json: a hidden test
+        print(f"backprop-oracle: seed {request.options.seed} (kept out of the report)",
+              file=sys.stderr)
+    if result.error:     # the student's file, not the command: a zero report (exit 1)
         print(escape(f"backprop-oracle: {target.name} not graded: {result.error}")[:500],
               file=sys.stderr)
     return 0 if result.passed else 1
@@ -261,8 +259,6 @@ def submissions_in(directory: Path, style: str) -> list[Path]:
     """The .py/.ipynb files of a directory, and for each subdirectory (one per student, as
     Gradescope exports them) the one file that is the submission (`pick`). Symbolic links
     are skipped, and so is anything resolving outside the student's own folder."""
-    from .pick import files_under, pick
-
     found = []
     for entry in sorted(directory.iterdir()):
         if entry.is_symlink():          # a link to a file or folder elsewhere is not graded
@@ -277,40 +273,46 @@ def submissions_in(directory: Path, style: str) -> list[Path]:
     return found
 
 
-def run_record(args, directory: Path, count: int) -> dict:
+def run_record(request: Request, directory: Path, count: int) -> dict:
     """run.json: what an instructor needs to grade this batch again exactly alike."""
+    # imported here, for a batch only: 23 ms measured (-X importtime) at every grade's start
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         ver = version("backprop-oracle")
     except PackageNotFoundError:
         ver = "unknown"
-    options = ["--style", args.style, "--seed", str(args.seed), "--timeout",
-               f"{args.timeout:g}", "--memory-mb", str(args.memory_mb)]
-    if args.cases:
-        options += ["--cases", str(args.cases)]
-    if args.max_seconds:
-        options += ["--max-seconds", f"{args.max_seconds:g}"]
-    if args.allow_autograd:
-        options.append("--allow-autograd")
-    options += ["--visibility", args.visibility]
-    return {"seed": args.seed, "style": args.style, "cases": args.cases,
-            "timeout": args.timeout, "max_seconds": args.max_seconds,
-            "memory_mb": args.memory_mb, "allow_autograd": args.allow_autograd,
+    opts = request.options
+    limits = opts.limits
+    flags = ["--style", request.style, "--seed", str(opts.seed), "--timeout",
+             f"{limits.timeout:g}", "--memory-mb", str(limits.memory_mb)]
+    if opts.cases:
+        flags += ["--cases", str(opts.cases)]
+    if limits.max_seconds:
+        flags += ["--max-seconds", f"{limits.max_seconds:g}"]
+    if opts.allow_autograd:
+        flags.append("--allow-autograd")
+    flags += ["--visibility", request.visibility]
+    return {"seed": opts.seed, "style": request.style, "cases": opts.cases,
+            "timeout": limits.timeout, "max_seconds": limits.max_seconds,
+            "memory_mb": limits.memory_mb, "allow_autograd": opts.allow_autograd,
             "submissions": count, "version": ver,
-            "again": shlex.join(["backprop-oracle", "grade", str(directory), *options])}
+            "again": shlex.join(["backprop-oracle", "grade", str(directory), *flags])}
 
 
 def _batch(directory: Path, args) -> int:
     """Grade every submission of a directory: a report each and summary.csv in the output
     folder (checked, and summary.csv's space reserved, before any grading); exit 0 when
     all passed, else 1."""
-    from .outfile import Folder, reserve
-
+    seed, _ = settle_seed(args.seed, args.private_seed, batch=True)
     files = submissions_in(directory, args.style)
     if not files:
         raise InputError(f"{directory}: no .py or .ipynb submissions in this directory")
     outdir = Path(args.output) if args.output else directory.parent / f"{directory.name}-grades"
+    # no student reads another's file or report; with several jobs, one process each
+    request = Request(args.style, grade_options(args, seed, True, [directory, outdir],
+                                                1 if args.jobs > 1 else None),
+                      args.format, args.visibility, args.jobs)
     # before any grading: a bad or unsafe --output is one line, exit 2; a new folder is
     # the instructor's only (the reports of other students are in it)
     folder = Folder(outdir, create=True, mode=0o700)
@@ -322,13 +324,11 @@ def _batch(directory: Path, args) -> int:
         # (filling the disk included), the summary gets written
         summary = folder.create("summary.csv")
         reserve(summary[0])
-        names = function_names(args.style)   # with the styles it hands files to
-        ext = ".json" if args.format == "json" else ".txt"
-        folder.write("run.json", json.dumps(run_record(args, directory, len(files)),
+        folder.write("run.json", json.dumps(run_record(request, directory, len(files)),
                                             indent=2) + "\n")
-        args.hide = [directory, outdir]      # no student reads another's file or report
-        results = _grade_all(files, directory, args, folder, ext)
-        table = _summary_csv(results, names)
+        results = _grade_all(files, directory, request, folder)
+        # with the styles it hands files to
+        table = _summary_csv(results, function_names(args.style))
         fd, temp = summary
         summary = None
         folder.commit(fd, temp, "summary.csv", table)
@@ -339,43 +339,40 @@ def _batch(directory: Path, args) -> int:
         folder.close()
     passed = sum(r.passed for r in results)
     print(f"{passed}/{len(results)} submissions passed everything; reports and summary.csv "
-          f"in {outdir} (seed {args.seed}, recorded in run.json)")
+          f"in {outdir} (seed {seed}, recorded in run.json)")
     return 0 if passed == len(results) else 1
 
 
 AHEAD_CAP = 16       # workers waiting at once in a batch (about 17 MB of memory of their own each)
 
 
-def _warm_pool(args, count: int):
+def _warm_pool(request: Request, count: int) -> Pool:
     """Workers started ahead for a batch of `count` submissions (`sandbox.Pool`): while
     the first ones wait for the torch import, the idle core starts the next ones'."""
-    from .runner import children_per_submission
-    from .sandbox import Pool
-
-    parallel = 1 if args.jobs > 1 else None
-    return Pool(count * children_per_submission(parallel),
-                ahead=min(2 * args.jobs + 4, AHEAD_CAP), timeout=args.timeout,
-                memory_mb=args.memory_mb)
+    limits = request.options.limits
+    return Pool(count * children_per_submission(request.options.parallel),
+                ahead=min(2 * request.jobs + 4, AHEAD_CAP), timeout=limits.timeout,
+                memory_mb=limits.memory_mb)
 
 
-def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> list:
-    """Grade every submission (`args.jobs` at a time), each report written into the
+def _grade_all(files: list[Path], directory: Path, request: Request, folder) -> list:
+    """Grade every submission (`request.jobs` at a time), each report written into the
     output folder as it is done; the results in the files' order."""
+    # imported here, for a batch only: 57 ms measured (-X importtime) at every grade's start
     from tqdm import tqdm
 
-    warm = _warm_pool(args, len(files))
-    with ThreadPoolExecutor(args.jobs) as pool, \
+    ext = ".json" if request.format == "json" else ".txt"
+    warm = _warm_pool(request, len(files))
+    with ThreadPoolExecutor(request.jobs) as pool, \
             tqdm(total=len(files), desc="grading", unit="submission", file=sys.stderr) as bar:
         def one(path):
             rel = path.relative_to(directory)      # a student's folder, or a loose file
             student = directory / rel.parts[0] if len(rel.parts) > 1 else None
             # a loose file's neighbours are other students' files: never read with it
-            result = _graded(path, args, parallel=1 if args.jobs > 1 else None,
-                             folder=student, alone=student is None, pool=warm)
+            result = _graded(path, request, folder=student, alone=student is None, pool=warm)
             name = str(path.relative_to(directory)).replace("/", "__")
             try:
-                folder.write(name + ext, _render(result, args.format, args.visibility,
-                                                 hidden_seed=False))
+                folder.write(name + ext, _render(result, request, hidden_seed=False))
             except InputError as exc:     # this report only: the batch goes on
                 result.warnings.append(str(exc))
             bar.update(1)
@@ -388,8 +385,6 @@ def _grade_all(files: list[Path], directory: Path, args, folder, ext: str) -> li
 
 def _summary_csv(results: list, names: list[str]) -> str:
     """summary.csv's text: one row per submission, one column group per graded name."""
-    from . import report
-
     table = io.StringIO(newline="")
     w = csv.writer(table)
     w.writerow(report.csv_header(names))
@@ -399,9 +394,9 @@ def _summary_csv(results: list, names: list[str]) -> str:
 
 
 def run_bundle(args) -> int:
-    from .bundle import write_bundle
-
     _validate(args)
-    path = write_bundle(Path(args.output), args)
+    fixed = args.seed not in (None, RANDOM)
+    options = grade_options(args, args.seed if fixed else 0, True)
+    path = write_bundle(Path(args.output), args.style, options, args.visibility, fixed)
     print(f"wrote {path}")
     return 0

@@ -2,39 +2,41 @@
 
 Single-file mode: the graded file and the student's modules and packages it
 imports (also from inside functions), looked up by module name beside it, in
-its parent folder (Saito's `sys.path.append(os.pardir)`) and in folders it puts
+its parent folder (a book's `sys.path.append(os.pardir)`) and in folders it puts
 on sys.path with a plain expression. Folder mode (batch, Gradescope) adds the
 files of the student's folder, notebooks included, defining a graded name the
-graded file lacks. Each file is read under the graded file's rules (`loader`)
-and sent to the child by module name. Symbolic links and paths resolving
-outside the boundary are never read; the course's own files (`dnn_app_utils_v3`)
+graded file lacks. Each file is read under the graded file's rules (`source`,
+`keep`) and sent to the child by module name. Symbolic links and paths resolving
+outside the boundary are never read; the course's own files (`Book.course_modules`)
 serve the student's imports but are never where a graded function comes from.
+
+Three of the reading's passes (`loader.PASSES`) are here: "collect the student's
+files" (`collect`), "resolve names" (`resolve`: where each graded name comes
+from) and "list the files" (`list_files`: the course's files used, the folder's
+files not graded).
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from manual.errors import InputError
 
-from .loader import (
-    MAX_NOTEBOOK_BYTES,
-    MAX_SOURCE_BYTES,
-    Loaded,
-    Module,
-    NotASubmission,
-    _read_text,
-    _segments,
-    read_cells,
-)
-from .rename import RENAMEABLE, bind_renamed
+from .book import class_key
+from .books import SHELF
+from .keep import read_segments
+from .pick import files_under
+from .source import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotASubmission, read_cells, read_text
 from .standins import is_course_file
+from .submission import Binding, Loaded, Module
 
-__all__ = ["MAX_MODULES", "Folder", "gather"]
+__all__ = ["MAX_MODULES", "Folder", "Place", "collect", "resolve", "list_files"]
 
 MAX_LISTED = 50                     # files ignored, listed by name in the report
 MAX_MODULES = 200                   # student modules sent to the child, at most
@@ -217,7 +219,7 @@ def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) 
         out.warnings.append(f"{label}: not loaded ({exc})")
         return Module(name, label, package)
     sub = Loaded()
-    segments, defines = _segments(cells, path.suffix == ".ipynb", sub)
+    segments, defines = read_segments(cells, path.suffix == ".ipynb", sub)
     out.trees += sub.trees
     out.warnings += sub.warnings
     if sub.error:
@@ -228,8 +230,6 @@ def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) 
 @functools.lru_cache(maxsize=256)
 def _installed(top: str) -> bool:
     """A library (standard or installed), not a folder the student's upload lost."""
-    import importlib.util
-
     if _taken(top) or top in sys.stdlib_module_names:
         return True
     try:
@@ -350,7 +350,7 @@ class _Collector:
                     f"(more than {MAX_SCAN_BYTES // 2**20} MB of code)")
                 break
             # a graded class the student may have renamed: a file with its methods too
-            shapes = {m for w in lacking if w in RENAMEABLE for m in RENAMEABLE[w][0]}
+            shapes = {m for w in lacking if SHELF.shape(w) for m in SHELF.shape(w).methods}
             module = self._scan_file(path, lacking, shapes)
             if module is not None:
                 lacking -= set(module.defines)
@@ -366,7 +366,7 @@ class _Collector:
         if name in self.loaded or _taken(name) or is_course_file(name):
             return None
         try:
-            text = _read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
+            text = read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
         except (NotASubmission, InputError):
             return None
         # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
@@ -387,6 +387,19 @@ class _Collector:
         self.drain()
         return module
 
+    def _merge_cell(self, path: Path) -> Module | None:
+        """The cells of one notebook share a namespace: a cell file's statements join the graded
+        file's (before its own, in the folder's name order), as if run before it."""
+        label = self.folder.label(path)
+        module = _read_module(f"_cell_{len(self.out.merged)}", path, label, False, self.out)
+        cells = [seg for seg in module.segments if seg.kind == "code"]
+        at = sum(1 for seg in self.out.segments if seg.filename != self.out.label)
+        self.out.segments[at:at] = cells
+        for name, where in module.defines.items():
+            self.out.defines.setdefault(name, where)
+        self.out.merged.append(label)
+        return module
+
 
 def _is_cell_file(text: str) -> bool:
     """A file that imports nothing and defines functions: one cell of the course's notebook
@@ -399,44 +412,14 @@ def _is_cell_file(text: str) -> bool:
     return not any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
 
 
-def _merge_cell(self, path: Path) -> Module | None:
-    """The cells of one notebook share a namespace: a cell file's statements join the graded
-    file's (before its own, in the folder's name order), as if run before it."""
-    label = self.folder.label(path)
-    module = _read_module(f"_cell_{len(self.out.merged)}", path, label, False, self.out)
-    cells = [seg for seg in module.segments if seg.kind == "code"]
-    at = sum(1 for seg in self.out.segments if seg.filename != self.out.label)
-    self.out.segments[at:at] = cells
-    for name, where in module.defines.items():
-        self.out.defines.setdefault(name, where)
-    self.out.merged.append(label)
-    return module
-
-
-_Collector._merge_cell = _merge_cell
-
-
-def _class_key(name: str, aliases: bool = True) -> str:
-    """A class name as a TA reads it: `ReLU`, `relu`, `Relu_Layer` and `ReluLayer` are the
-    book's `Relu` (only a class with methods matches: never the function `sigmoid` for the
-    class `Sigmoid`). `Affine1` is too (the first, by name, of a class per layer);
-    `Linear` and `Dense` are the Affine layer (CLASS_ALIASES)."""
-    key = name.lower().replace("_", "")
-    key = key.rstrip("0123456789") or key                   # Affine1, Affine2: one per layer
-    key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
-    return CLASS_ALIASES.get(key, key) if aliases else key
-
-
-# the book's Affine layer under the names other courses and frameworks give it
-CLASS_ALIASES = {"linear": "affine", "dense": "affine", "fullyconnected": "affine"}
 
 
 def _static_method(out: Loaded, name: str) -> bool:
     """The book's module-level `sigmoid_prime` written as a @staticmethod of the class
-    (`self.sigmoid_prime(z)`, `Network.sigmoid(z)` in the class's methods: it runs), or
+    (`self.sigmoid_prime(z)`, `Net.sigmoid(z)` in the class's methods: it runs), or
     as a method taking self (run on an instance made without __init__), is graded as
-    that method, with a note. A book class (`Relu`) is never matched; Ng's
-    `L_model_backward` is a function for all its capital."""
+    that method, with a note. A book class (capitalized, no underscore) is never
+    matched; a function with a capital and an underscore (`L_model_forward`) is."""
     if "." in name or not (name[:1].islower() or "_" in name):
         return False
     places = [(None, out.static, out.defines)] + [(m.name, m.static, m.defines)
@@ -449,8 +432,7 @@ def _static_method(out: Loaded, name: str) -> bool:
             attr = match.removeprefix("self:")
             kind = "a method, run on an instance" if attr != match else "a static method"
             out.origins[name] = defines[attr]
-            out.binds.append({"name": name, "module": module, "attr": attr,
-                              "instance": attr != match})
+            out.binds.append(Binding(name, module, attr, instance=attr != match))
             out.warnings.append(f"`{attr}` ({defines[attr]}, {kind}) graded as "
                                 f"the book's module-level `{name}`")
             return True
@@ -459,54 +441,87 @@ def _static_method(out: Loaded, name: str) -> bool:
 
 def _bind(out: Loaded, wanted: set[str]) -> None:
     """Where each graded name comes from: the graded file, a student module (first by
-    name), or a class of another case (`ReLU` for `Relu`, with a note)."""
+    name), a method for a module-level function (`_static_method`), or a class of
+    another case or an alias (`book.class_key`, the records' aliases; with a note)."""
     for name in sorted(wanted):
         if name in out.defines:
             out.origins[name] = out.defines[name]
-            continue
-        owner = next((m for m in out.modules
-                      if name in m.defines and not is_course_file(m.name)), None)
-        if owner is not None:
-            out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
-            out.binds.append({"name": name, "module": owner.name, "attr": name})
-            continue
-        if _static_method(out, name):
-            continue
-        if name[:1].isupper():      # a class: matched regardless of case, as a TA would
-            places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
-                                              if not is_course_file(m.name)]
-            for module, defines in places:
-                match = next((d for d in sorted(defines) if _class_key(d) == _class_key(name)
-                              and any(k.startswith(d + ".") for k in defines)), None)
-                if match:
-                    label = defines[match]
-                    out.origins[name] = label
-                    out.binds.append({"name": name, "module": module, "attr": match})
-                    out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
-                                        "(class names are matched regardless of case, "
-                                        "underscores, a number and a `Layer` suffix"
-                                        + ("; `Linear` and `Dense` are the book's `Affine`)"
-                                           if _class_key(match, False) in CLASS_ALIASES
-                                           else ")"))
-                    break
-            else:
-                bind_renamed(out, name)     # `NeuralNetwork` for Network, by its shape
+        elif not (_from_module(out, name) or _static_method(out, name)) \
+                and name[:1].isupper():                       # a class
+            _other_case(out, name)      # else another name: the next pass (`rename`)
 
 
+def _from_module(out: Loaded, name: str) -> bool:
+    """The graded name from the first of the student's modules defining it."""
+    owner = next((m for m in out.modules
+                  if name in m.defines and not is_course_file(m.name)), None)
+    if owner is None:
+        return False
+    out.origins[name] = owner.defines[name]     # the file, or the notebook's cell
+    out.binds.append(Binding(name, owner.name, name))
+    return True
 
 
-def gather(layout: Folder, out: Loaded, folder: Path | None, alone: bool) -> None:
-    """The rest of the submission, once the graded file is read: the student's modules
-    (unless `alone`), where each graded name comes from, and the folder's files ignored."""
-    everything = files_in(folder) if folder is not None else []
-    out.merged = []
-    if not alone:
-        layout.add_sys_path(out.trees)
-        out.package = _main_package(layout, out.trees)
-        _collect(layout, out, out.wanted, everything)
+def _other_case(out: Loaded, name: str) -> bool:
+    """A class matched as a TA reads class names (`book.class_key`, the records' aliases):
+    the first, by name, of the graded file's or a student module's classes, with a note."""
+    places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
+                                      if not is_course_file(m.name)]
+    key = SHELF.book_key(name)
+    for module, defines in places:
+        match = next((d for d in sorted(defines) if SHELF.book_key(d) == key
+                      and any(k.startswith(d + ".") for k in defines)), None)
+        if match:
+            label = defines[match]
+            alias = SHELF.alias(class_key(match))
+            out.origins[name] = label
+            out.binds.append(Binding(name, module, match))
+            out.warnings.append(f"class `{match}` ({label}) graded as `{name}` "
+                                "(class names are matched regardless of case, "
+                                "underscores, a number and a `Layer` suffix"
+                                + (f"; {alias.note})" if alias else ")"))
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a submission sits: its layout, the student's folder's files (folder mode)
+    and whether the file is read alone (a loose file of a batch)."""
+
+    layout: Folder
+    folder: Path | None            # the student's folder (folder mode), else None
+    everything: tuple[Path, ...]
+    alone: bool
+
+    @classmethod
+    def of(cls, path: Path, folder: Path | None, alone: bool) -> Place:
+        if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+            folder = None           # not the student's folder: the file alone, as given
+        everything = tuple(files_in(folder)) if folder is not None else ()
+        return cls(Folder(path, folder), folder, everything, alone)
+
+
+def collect(out: Loaded, place: Place) -> None:
+    """Pass "collect the student's files": the modules the graded file imports, and (folder
+    mode) the files defining graded names it lacks; none when the file is read alone."""
+    if not place.alone:
+        place.layout.add_sys_path(out.trees)
+        out.package = _main_package(place.layout, out.trees)
+        _collect(place.layout, out, out.wanted, list(place.everything))
+
+
+def resolve(out: Loaded, place: Place) -> None:
+    """Pass "resolve names": where each graded name comes from (`_bind`)."""
     _bind(out, out.wanted)
+
+
+def list_files(out: Loaded, place: Place) -> None:
+    """Pass "list the files": the course's own files used (a note), the folder's files not
+    graded (at most MAX_LISTED by name)."""
     graded = set(out.files) | set(out.course_files)
-    ignored = [label for label in (layout.label(p) for p in everything) if label not in graded]
+    ignored = [label for label in (place.layout.label(p) for p in place.everything)
+               if label not in graded]
     if out.course_files:
         out.warnings.append("the course's own files, used by the student's code and not "
                             f"graded: {', '.join(out.course_files)}")
@@ -517,6 +532,4 @@ def gather(layout: Folder, out: Loaded, folder: Path | None, alone: bool) -> Non
 def files_in(directory: Path) -> list[Path]:
     """The .py/.ipynb files of a student's folder: no hidden ones (.ipynb_checkpoints), no
     symbolic links, nothing resolving outside the folder."""
-    from .pick import files_under
-
     return files_under(directory)

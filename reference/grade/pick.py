@@ -1,8 +1,8 @@
 """Which file of a student's folder is the submission (batch mode, Gradescope's run_autograder).
 
-Students upload helper files next to their work (`dnn_utils.py`, `testCases.py`,
-`lr_utils.py`): the submission is the file that defines the most of the style's
-graded functions and classes (`def linear_backward`, `class Affine`), a notebook
+Students upload helper files next to their work (the course's modules, their own
+test scripts): the submission is the file that defines the most of the style's
+graded functions and classes (`def linear_backward`, a `class` graded), a notebook
 before a .py file on a tie, then the first in name order.
 
     python -m reference.grade.pick STYLE DIRECTORY     # prints the chosen file, or nothing
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from .loader import _decode
+from .source import decode
 from .styles import get_style
 
 __all__ = ["SUFFIXES", "pick", "files_under", "main"]
@@ -28,7 +28,7 @@ def _defined(path: Path, names: set[str]) -> int:
     try:
         if path.stat().st_size > MAX_BYTES:
             return 0
-        text = _decode(path.read_bytes())       # UTF-16, a coding line, else UTF-8
+        text = decode(path.read_bytes())       # UTF-16, a coding line, else UTF-8
     except OSError:
         return 0
     found = set(re.findall(r"(?:def|class)\s+([A-Za-z_]\w*)", text))
@@ -36,7 +36,7 @@ def _defined(path: Path, names: set[str]) -> int:
 
 
 def graded_names(style: str) -> set[str]:
-    """`L_model_backward`, `Affine` (for Affine.backward), `Network`, ..."""
+    """The top-level names a style grades: a function's, a class's for its methods."""
     return {f.name.split(".")[0] for f in get_style(style).functions}
 
 

@@ -1,26 +1,25 @@
 """A graded class the student named otherwise, found by its shape (parent side).
 
-A TA grades the class the student wrote: Saito's `TwoLayerNet` written as
-`TwoLayerNetwork`, `NeuralNetwork` or `Net`, Nielsen's `Network` as
-`NeuralNetwork`, `Net` or `NN`. When the book's name is absent (in any case),
-exactly one of the student's classes that has the methods identifying the book's
-class and a constructor taking the book's positional arguments is graded as it,
-with a note. Two such classes: neither is, and the report says so. A name that
-looks like a misspelling of the book's (`Netwrok`) is left to "did you mean".
+A TA grades the class the student wrote, whatever its name (a two-layer net
+written as `NeuralNet`, `Net` or `NN`). The books' records say
+which classes may be renamed and what identifies them (`Book.renamed`: the
+methods and the constructor's positional arguments). When the book's name is
+absent (in any case), exactly one of the student's classes that has that shape
+is graded as it, with a note. Two such classes: neither is, and the report says
+so. A name that looks like a misspelling of the book's (one typo) is left to
+"did you mean".
 """
 
 from __future__ import annotations
 
 import ast
 
-from .loader import Loaded
+from .book import ClassShape
+from .books import SHELF
 from .standins import is_course_file
+from .submission import Binding, Loaded
 
-__all__ = ["RENAMEABLE", "bind_renamed"]
-
-# the book's class -> (the methods that identify it, the positional arguments the grader
-# passes to its constructor: TwoLayerNet(n, h, k), Network(sizes))
-RENAMEABLE = {"TwoLayerNet": (("gradient",), 3), "Network": (("backprop",), 1)}
+__all__ = ["bind_renamed", "bind_all"]
 
 
 def _typos(a: str, b: str) -> int:
@@ -37,8 +36,8 @@ def _typos(a: str, b: str) -> int:
 
 
 def _misspelled(name: str, book: str) -> bool:
-    """`Netwrok`, `Nework`, `TwoLayersNet`: the book's name with one typo (and not holding
-    it, as `Networks` and `TwoLayerNetwork` do); `TwoLayerNN`, `Net` are names of their own."""
+    """The book's name with one typo (`Nte` for a `Net`), and not holding it (as `Nets`
+    does); a name of its own otherwise."""
     a, b = name.lower(), book.lower()
     return not (a in b or b in a) and _typos(a, b) <= 1
 
@@ -66,9 +65,9 @@ def _class_nodes(out: Loaded) -> dict[str, list[ast.ClassDef]]:
     return nodes
 
 
-def _candidates(out: Loaded, book: str) -> list[tuple[str | None, str, str]]:
-    """(module, class, label) of each student class shaped like the book's `book`."""
-    methods, n_args = RENAMEABLE[book]
+def _candidates(out: Loaded, shape: ClassShape) -> list[tuple[str | None, str, str]]:
+    """(module, class, label) of each student class shaped like the book's."""
+    book, methods, n_args = shape.name, shape.methods, shape.n_args
     nodes = _class_nodes(out)
     places = [(None, out.defines)] + [(m.name, m.defines) for m in out.modules
                                       if not is_course_file(m.name)]
@@ -86,11 +85,12 @@ def _candidates(out: Loaded, book: str) -> list[tuple[str | None, str, str]]:
 def bind_renamed(out: Loaded, book: str) -> bool:
     """Bind the one student class shaped like `book` as `book`, with a note; True when
     done. With several, a note names them and nothing is bound."""
-    if book not in RENAMEABLE:
+    record = SHELF.shape(book)
+    if record is None:
         return False
-    found = _candidates(out, book)
-    methods, n_args = RENAMEABLE[book]
-    shape = f"{', '.join(methods)} and a constructor taking {n_args} argument(s)"
+    found = _candidates(out, record)
+    shape = (f"{', '.join(record.methods)} and a constructor taking {record.n_args} "
+             "argument(s)")
     if len(found) > 1:
         names = ", ".join(f"`{c}` ({label})" for _, c, label in found)
         out.warnings.append(f"no class `{book}`; several classes have its shape ({shape}): "
@@ -100,7 +100,15 @@ def bind_renamed(out: Loaded, book: str) -> bool:
         return False
     module, name, label = found[0]
     out.origins[book] = label
-    out.binds.append({"name": book, "module": module, "attr": name})
+    out.binds.append(Binding(book, module, name))
     out.warnings.append(f"class `{name}` ({label}) graded as the book's `{book}` "
                         f"(no class `{book}`; `{name}` has its shape: {shape})")
     return True
+
+
+def bind_all(out: Loaded, place: object = None) -> None:
+    """Pass "bind renamed classes": each graded class no earlier pass found, bound to the
+    one student class of the book's shape (`bind_renamed`)."""
+    for name in sorted(out.wanted):
+        if name not in out.origins and name[:1].isupper():
+            bind_renamed(out, name)

@@ -14,7 +14,7 @@ extra_data):
                                "minimal_failing_case": {...}}}]}
 
 Gradescope's per-test status is only "passed" or "failed"; ours (passed, failed,
-missing, supplied, not graded: `runner.STATUSES`) is `extra_data.grade_status`
+missing, supplied, not graded: `results.STATUSES`) is `extra_data.grade_status`
 and the first words of the test's output. `execution_time` is whole seconds at
 the top level (Gradescope's field) and, per test, the seconds the student's
 process spent on the function (`extra_data.execution_time`, the parent's clock).
@@ -37,7 +37,7 @@ import re
 
 import numpy as np
 
-from .runner import MISSING, NOT_GRADED, PASSED, SUPPLIED, FunctionResult, SubmissionResult
+from .results import MISSING, NOT_GRADED, PASSED, SUPPLIED, FunctionResult, SubmissionResult
 
 __all__ = ["escape", "csv_cell", "function_line", "text", "gradescope", "csv_header", "csv_row"]
 

@@ -10,7 +10,7 @@ graded function, each announced on the result pipe, so each has its own
 timeout and a crash is blamed on the function running (the zygote reports the
 exit status and goes on); after a timeout, or garbage on the pipe, the runner
 starts a fresh child for the functions left. A helper the probe installs
-(ng's sigmoid, Nielsen's backprop, Saito's layers inside TwoLayerNet) is a
+(`kit.helpers()`: a course's activation, a book's layers inside its net) is a
 proxy: its call comes to the parent as a frame, and `Job.answer` replies on
 the job pipe with the grader's correct version (`kit`), only for the helpers
 the running function may call. Isolation:
@@ -49,18 +49,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codec
+from . import codec, kit
 from .isolation import kill_users
 from .spawner import Forked, Spawner
 from .spawner import available as spawner_available
-from .worker import sandbox_uid
+from .worker import OUTPUT_CAP, sandbox_uid  # the cap the child writes under
 
 __all__ = ["ROOT", "OUTPUT_CAP", "ChildResult", "drops_privileges", "Job", "Child", "Pool"]
 
 ROOT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
         "from reference.grade.worker import main; main(sys.argv[1:])")
-OUTPUT_CAP = 64 * 1024
 RESULT_CAP = 32 * 2**20
 HELPER_CAP = 8 * 2**20            # one helper call's arguments
 MAX_HELPER_CALLS = 20_000         # per function
@@ -139,7 +138,6 @@ class Job:
     def answer(self, k: int, request: bytes) -> bytes:
         """The parent's answer to a helper call of function k (never pickle, never the
         graded function: only the names in helpers[k])."""
-        from . import kit  # NumPy only; imported on the first call
 
         try:
             req = codec.decode(request)

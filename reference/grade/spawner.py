@@ -38,6 +38,10 @@ import subprocess
 import sys
 import threading
 
+# the spawner process imports what every worker needs once, before it forks them (the
+# grader's process has both already: `sandbox` imports them)
+from . import isolation, worker
+
 __all__ = ["BOOT", "Forked", "Spawner", "available", "serve"]
 
 BOOT = ("import sys; sys.path.insert(0, {root!r}); "
@@ -76,9 +80,7 @@ def _become_worker(sock: socket.socket, fds: list[int], request: dict, ready: in
         os.chdir(workdir)
         os.environ["HOME"] = os.environ["TMPDIR"] = workdir
         os.close(ready)
-        from .worker import main
-
-        main([str(job_r), str(res_w), *(str(int(x)) for x in request["argv"])])
+        worker.main([str(job_r), str(res_w), *(str(int(x)) for x in request["argv"])])
     finally:
         os._exit(70)
 
@@ -114,8 +116,6 @@ def _reap(data: bytes) -> bytes:
 
 def serve(fd: int) -> None:
     """The spawner: import what a worker needs, then fork workers on request."""
-    from . import isolation, worker
-
     worker._preload(worker.PRELOAD)
     isolation.tmp_plan()            # its paths resolved once, for every worker
     sock = socket.socket(fileno=fd)

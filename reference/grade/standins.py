@@ -1,20 +1,18 @@
 """Stand-ins for the course's own helper modules, when the student's folder lacks them
 (child side: NumPy only).
 
-Ng's course gives the student files they import but do not write: `dnn_utils`
-(`dnn_utils_v2`), `dnn_app_utils*`, `testCases*`, `lr_utils`, `public_tests`,
-`test_utils`... A stand-in provides what the real module provides to the
+A course gives the student files they import but do not write; each book's record
+lists them (`Book.course_modules`: a pattern of names, and what a star import of
+each provides). A stand-in provides what the real module provides to the
 student, written from the course's documented contract:
 
-- every one of them does `import numpy as np`, so `from testCases_v2 import *`
-  gives the student `np`;
-- `dnn_utils*` and `dnn_app_utils*` provide the activations the notebook says
-  are given: `sigmoid(Z)` and `relu(Z)` return `(A, cache)` with cache = Z,
-  `sigmoid_backward(dA, cache)` and `relu_backward(dA, cache)` return dZ;
-- `planar_utils` provides `sigmoid(x)`, `init_utils` and `reg_utils` provide
-  `sigmoid(x)` and `relu(x)`, each returning the activation alone;
-- any other name (`linear_forward_test_case`, `load_dataset`,
-  `L_model_forward_test`) is a placeholder raising a clear error when called.
+- every one of them does `import numpy as np`, so a star import gives the
+  student `np`;
+- the names the record lists, each implemented here (`IMPLEMENTATIONS`): an
+  activation returning `(A, cache)` with cache = Z, its backward returning dZ,
+  or the activation alone;
+- any other name (a test-case builder, a data loader) is a placeholder raising
+  a clear error when called.
 
 Only course-provided code is stood in for: a function the book has the student
 write is never supplied (a name the student's code uses but nobody defines is
@@ -24,30 +22,27 @@ a graded function found only in a stand-in counts as not written by the student.
 
 from __future__ import annotations
 
-import re
 import types
 
 import numpy as np
 
-__all__ = [
-    "ACTIVATIONS", "is_course_helper", "is_course_file", "sigmoid", "relu", "sigmoid_backward",
-    "relu_backward", "MissingModuleError", "Missing", "fill",
-]
+from .books import SHELF
 
-COURSE_HELPERS = re.compile(
-    r"^(dnn_utils(_v\d+)?|dnn_app_utils(_v\d+)?|testCases?(_v\d+[a-z]?)?|test_cases(_v\d+)?"
-    r"|lr_utils|public_tests|test_utils|planar_utils|init_utils|reg_utils|gc_utils"
-    r"|opt_utils(_v\d+[a-z]?)?)$")
-ACTIVATIONS = re.compile(r"^dnn(_app)?_utils")
+__all__ = [
+    "IMPLEMENTATIONS", "is_course_helper", "is_course_file", "sigmoid", "relu",
+    "sigmoid_backward", "relu_backward", "MissingModuleError", "Missing", "fill",
+]
 
 
 def is_course_helper(name: str) -> bool:
-    return bool(COURSE_HELPERS.match(name))
+    """A module name one of the courses provides (the books' records)."""
+    return SHELF.is_course_module(name)
 
 
 def is_course_file(module: str) -> bool:
-    """A module of the student's folder that is the course's own file (`dnn_app_utils_v3`
-    has the course's L_model_forward): it serves the student's imports, never graded."""
+    """A module of the student's folder that is the course's own file (it may hold the
+    course's own version of a graded function): it serves the student's imports, never
+    graded."""
     return is_course_helper(module.rpartition(".")[2])
 
 
@@ -95,6 +90,12 @@ def plain_relu(x):
     return np.maximum(0, x)
 
 
+# what a record's `CourseModule.provides` may name
+IMPLEMENTATIONS = {"sigmoid_with_cache": sigmoid, "relu_with_cache": relu,
+                   "sigmoid_backward": sigmoid_backward, "relu_backward": relu_backward,
+                   "sigmoid": plain_sigmoid, "relu": plain_relu}
+
+
 class MissingModuleError(Exception):
     """Graded code called something from a module the grader does not have."""
 
@@ -121,17 +122,13 @@ def fill(module: types.ModuleType) -> None:
     """Give a stand-in module what the real one gives to `from module import *`."""
     name = module.__name__
     module.np = np
-    if ACTIVATIONS.match(name):
-        module.sigmoid, module.relu = sigmoid, relu
-        module.sigmoid_backward, module.relu_backward = sigmoid_backward, relu_backward
-    elif name == "planar_utils":
-        module.sigmoid = plain_sigmoid
-    elif name in ("init_utils", "reg_utils"):
-        module.sigmoid, module.relu = plain_sigmoid, plain_relu
+    course = SHELF.course_module(name)
+    for attr, implementation in course.provides if course else ():
+        setattr(module, attr, IMPLEMENTATIONS[implementation])
     module.__all__ = [k for k in vars(module) if not k.startswith("_")]
     module.__oracle_standin__ = True
 
-    def __getattr__(attr: str):           # `from testCases import linear_forward_test_case`
+    def __getattr__(attr: str):           # `from <course module> import <a test case>`
         if attr.startswith("__"):
             raise AttributeError(attr)
         return Missing(f"{name}.{attr}")

@@ -233,6 +233,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def exec_module(self, module) -> None:
+        module.__oracle_served__ = True        # the probes' mark of a module served here
         seg = self.modules.get(module.__name__)
         if seg is None:
             standins.fill(module)
@@ -393,6 +394,16 @@ def _error(exc: BaseException, memory_mb: int) -> str:
     return f"{type(exc).__name__}: {exc}"[:400] + where
 
 
+def _raised_in(exc: BaseException) -> str:
+    """The function of the student's innermost frame the error was raised in ("" when
+    none, or for the errors `_error` names without a place): the parent tells a backward
+    that failed in the forward it needs by it, never by reading the text."""
+    if isinstance(exc, (SystemExit, MemoryError, RecursionError)):
+        return ""
+    frames = _student_frames(exc)
+    return frames[-1].name if frames and frames[-1].name != "<module>" else ""
+
+
 def run_function(fn: dict, cases: list, compiled, guard, memory_mb: int, frame) -> dict:
     """Load the submission into a fresh namespace and run one function's probe on its cases."""
     ns, info = load_submission(compiled)
@@ -411,7 +422,8 @@ def run_function(fn: dict, cases: list, compiled, guard, memory_mb: int, frame) 
             value = probe(ns, inputs)
             result["cases"].append({"ok": True, "value": value, "inputs_after": inputs})
         except BaseException as exc:  # noqa: BLE001 - everything the student can throw
-            result["cases"].append({"ok": False, "error": _error(exc, memory_mb)})
+            result["cases"].append({"ok": False, "error": _error(exc, memory_mb),
+                                    "raised_in": _raised_in(exc)})
     result["policy"] = list(guard.violations) + policy.loaded(fn["forbidden"])
     return result
 

@@ -1,6 +1,10 @@
 """The oracle: torch autograd on the same arrays (`autograd`), the cases it is asked
 about (`cases`), the torch side of the registries (`torchexpr`), the comparison that
-turns two answers into a verdict (`compare`) and the tolerances it uses (`tolerances`).
+turns two answers into a verdict (`compare`) and the tolerances it uses (`tolerances`);
+what a disagreement is (`kinds`) and the known mistakes that explain one (`diagnose`),
+shared by `check` and the grader; what an implementation under test is given (`spec`);
+the expression language (`expr`, `exact`) and the activations written in it (`custom`),
+shared by `derive`, `check` and the oracle's helper process.
 
 Importing this package imports no torch: the autograd names load on first use, so the
 grader's NumPy-only side can use `compare` and `tolerances`.
@@ -10,7 +14,8 @@ from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("answers", "autograd", "cases", "compare", "process", "tolerances", "torchexpr")
+_SUBMODULES = ("answers", "autograd", "cases", "compare", "custom", "diagnose", "exact",
+               "expr", "kinds", "process", "spec", "tolerances", "torchexpr")
 
 
 def __getattr__(name: str):

@@ -22,6 +22,7 @@ from manual.network import Gradients, Network, real_array
 from manual.training import iter_minibatches, validate_hyperparameters
 
 from .answers import OracleGradients, StackedGradients
+from .spec import Spec, bias_shape
 from .torchexpr import torch_activation, torch_loss
 
 __all__ = [
@@ -177,10 +178,8 @@ def float32_noise(weights, biases, activations, loss, X, Y, layout=COLUMNS, redu
 
 def oracle_for(net, X, Y) -> OracleGradients:
     """The oracle's answer (float64) for a `manual.Network`, or for a
-    `reference.check.contract.Spec` (an implementation under test's parameters: its
+    `reference.oracle.spec.Spec` (an implementation under test's parameters: its
     biases and the returned db in the Spec's declared bias_shape)."""
-    from ..check.contract import Spec, bias_shape
-
     if isinstance(net, Spec):
         shapes = [bias_shape(net.bias_shape, net.layout, n) for n in net.sizes[1:]]
         layout_shapes = [bias_shape("layout", net.layout, n) for n in net.sizes[1:]]

@@ -287,8 +287,9 @@ def register_custom(specs: list[str], domain=None, params=None) -> list[str]:
     line, on `domain` (LO,HI; default [-8, 8]) with the named `params`; a name given
     twice, or an activation that is not finite on its domain, is an InputError.
     Returns the names."""
-    from reference.derive import expression_activation, parse_spec
-    from reference.derive.sampling import parse_domain
+    # imported here: the expression language and mpmath cost 24 ms (-X importtime) at the
+    # start of every run, and only a run with a custom activation needs them
+    from .custom import expression_activation, parse_domain, parse_spec
 
     names = [parse_spec(spec)[0] for spec in specs]
     twice = sorted({n for n in names if names.count(n) > 1})

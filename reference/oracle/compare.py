@@ -24,12 +24,16 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from manual.activations import ACTIVATIONS, get_activation
 from manual.errors import InputError
+from manual.losses import LOSSES, get_loss
 
+from .kinds import Kind
 from .tolerances import NOISE_FACTOR, TOLERANCES, allowance, relative_error, tolerance_for
 
 __all__ = ["EQUATIONS", "Mismatch", "Verdict", "compare_arrays", "compare_gradients",
-           "compare_stacked", "ordered_checks", "tolerance_for", "TOLERANCES", "NOISE_FACTOR"]
+           "compare_stacked", "Kind", "ordered_checks", "tolerance_for", "TOLERANCES",
+           "NOISE_FACTOR"]
 
 EQUATIONS = ("BP1", "BP2", "BP3", "BP4")
 
@@ -46,6 +50,7 @@ class Mismatch:
     abs_err: float
     rel_err: float
     detail: str = ""
+    kind: Kind = Kind.VALUE        # what code branches on (a shape, a dtype, a count...)
 
     def __str__(self) -> str:
         if not self.index and np.isnan(self.expected):  # a shape, dtype or count: no numbers
@@ -77,11 +82,12 @@ def compare_arrays(got, expected, rtol: float, atol: float, equation: str, layer
     if got.dtype.kind not in "biuf":
         return float("inf"), Mismatch(equation, layer, (), float("nan"), float("nan"),
                                       float("inf"), float("inf"),
-                                      f"dtype {got.dtype}, expected real numbers")
+                                      f"dtype {got.dtype}, expected real numbers",
+                                      Kind.NOT_NUMERIC)
     if got.shape != exp.shape:
         return float("inf"), Mismatch(equation, layer, (), float("nan"), float("nan"),
                                       float("inf"), float("inf"),
-                                      f"shape {got.shape}, expected {exp.shape}")
+                                      f"shape {got.shape}, expected {exp.shape}", Kind.SHAPE)
     g = got.astype(np.float64, copy=False)
     err = np.abs(g - exp)
     mag = np.abs(exp)
@@ -120,9 +126,6 @@ def ordered_checks(L: int, fields=FIELDS):
 def resolve_entries(entries: Iterable) -> list:
     """Registry entries from entries or names: an activation name ('tanh') or a loss
     name ('bce'); their tolerance overrides loosen the table."""
-    from manual.activations import ACTIVATIONS, get_activation
-    from manual.losses import LOSSES, get_loss
-
     if isinstance(entries, str):
         entries = [entries]
     out = []
@@ -205,7 +208,8 @@ def _count_mismatch(got, L: int, fields=FIELDS) -> Verdict | None:
         n = len(getattr(got, name))
         if n != L:
             mm = Mismatch(equation, L - 1, (), float("nan"), float("nan"), float("inf"),
-                          float("inf"), f"{n} {name} arrays, expected {L} (one per layer)")
+                          float("inf"), f"{n} {name} arrays, expected {L} (one per layer)",
+                          Kind.COUNT)
             return Verdict(False, mm, dict.fromkeys(EQUATIONS, float("inf")))
     return None
 

@@ -239,12 +239,12 @@ def build(r: tuple):
 
         entry = Loss(r[1], _unused, _unused, r[2], ())
     elif r[0] == "expression":
-        from reference.derive.custom import expression_activation
+        from .custom import expression_activation
 
         _, spec, domain, params = r
         entry = expression_activation(spec, domain=domain, params=dict(params))
     elif r[0] == "expression_loss":  # check --loss, --oracle-loss
-        from reference.derive.custom import expression_loss
+        from .custom import expression_loss
 
         entry = expression_loss(r[1], params=dict(r[2]))
     else:

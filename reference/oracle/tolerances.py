@@ -112,3 +112,12 @@ def within(got, expected, rtol: float, atol: float) -> bool:
     if g.shape != e.shape:
         return False
     return bool(np.all(np.abs(g - e) <= allowance(e, rtol, atol)))
+
+
+# --- the conv family (conv, conv_channels_last, max_pool, avg_pool) ---
+# No constant of its own: the float32 row holds. A float32 convolution accumulates
+# C·HH·WW products per output and N·H'·W' per dw entry, but BLAS sums them in blocks,
+# so the error stays a few ε of the array's scale: at C·HH·WW = 6272 and N·H'·W' = 65536
+# manual's float32 answers were ≤ 7e-7 of the scale off the float64 oracle, against the
+# row's atol 1e-5 (tests/test_layers_conv.py keeps a 64-channel 5×5 case on the row).
+# Pooling selects or averages a few values: a few ulps.

@@ -33,7 +33,7 @@ def _isolate(ns, *names):
     student's classes that have the helper as a method (`self.linear_backward(...)`)."""
     others = {id(g): g for g in (getattr(v, "__globals__", None) for v in list(ns.values()))
               if isinstance(g, dict) and g is not ns
-              and type(g.get("__loader__")).__name__ == "SourceFinder"}
+              and g.get("__oracle_served__") is True}      # the worker's (`SourceFinder`)
     classes = [v for g in (ns, *others.values()) for v in list(g.values())
                if isinstance(v, type)]
     for name in names:

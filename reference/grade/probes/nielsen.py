@@ -25,6 +25,9 @@ network.py was Python 2: a submission that still uses `xrange` gets
 
 from __future__ import annotations
 
+import dis
+import re
+
 import numpy as np
 
 from .remote import helper
@@ -159,8 +162,6 @@ def _unpacks_w_first(ns) -> bool:
     """Does the student's update_mini_batch unpack `dnw, dnb = self.backprop(x, y)`, the
     book's (nabla_b, nabla_w) swapped? Read from its bytecode (the names stored from the
     call's two results): nothing of the student's runs."""
-    import dis
-
     code = getattr(getattr(ns.get("Network"), "update_mini_batch", None), "__code__", None)
     if code is None:
         return False
@@ -169,13 +170,24 @@ def _unpacks_w_first(ns) -> bool:
         if i.opname != "UNPACK_SEQUENCE" or i.arg != 2 or not any(
                 j.argval == "backprop" for j in ins[max(0, k - 12):k]):
             continue
-        if ins[k + 1].opname == "STORE_FAST_STORE_FAST":      # Python 3.13's fused store
-            names = tuple(ins[k + 1].argval)
-        else:
-            names = tuple(j.argval for j in ins[k + 1:k + 3] if j.opname.startswith("STORE"))
-        names = tuple(str(n).lower() for n in names)
+        names = tuple(str(n).lower() for n in _stored(ins[k + 1:k + 3])[:2])
         return len(names) == 2 and names[0].endswith("w") and names[1].endswith("b")
     return False
+
+
+def _stored(instructions) -> list:
+    """The names the leading store instructions bind, in order, by opname family rather
+    than by one CPython's opcodes: STORE_FAST, STORE_NAME, ..., and the fused forms
+    (3.13's STORE_FAST_STORE_FAST, STORE_FAST_LOAD_FAST) whose argval pairs the names of
+    the parts, of which only the STORE_ ones bind."""
+    names = []
+    for i in instructions:
+        parts = re.findall(r"(STORE|LOAD)_[A-Z]+", i.opname)
+        if not parts or parts[0] != "STORE":
+            break
+        values = i.argval if len(parts) > 1 and isinstance(i.argval, tuple) else (i.argval,)
+        names += [v for part, v in zip(parts, values) if part == "STORE"]
+    return names
 
 
 def _ordered(nablas, swapped: bool):

@@ -25,6 +25,8 @@ from types import ModuleType
 
 import numpy as np
 
+from ..book import class_key
+from ..books.saito import BOOK
 from .remote import helper, layer
 
 __all__ = [
@@ -40,12 +42,12 @@ def _is_stub(obj) -> bool:
 
 # the grader's correct pieces (`kit`, answered in the parent): proxies here. The layers'
 # attributes (what each one holds) are plain data; their forward/backward run in the parent.
-HELPERS = {name: helper(f"saito.{name}") for name in ("sigmoid", "softmax",
-                                                      "cross_entropy_error")}
-LAYER_STATE = {"Relu": ("mask",), "Sigmoid": ("out",), "Affine": ("W", "b", "x", "dW", "db"),
-               "SoftmaxWithLoss": ("loss", "y", "t")}
-LAYERS = {name: layer("saito", name, state, ("W", "b") if name == "Affine" else ())
-          for name, state in LAYER_STATE.items()}
+HELPERS = {name: helper(f"{BOOK.helper_prefix}.{name}") for name in ("sigmoid", "softmax",
+                                                                      "cross_entropy_error")}
+LAYER_STATE = {spec.name: spec.state for spec in BOOK.layers}      # the record's
+ALLOWED = {a.name for a in BOOK.accommodations}     # the record's accommodations
+LAYERS = {spec.name: layer(BOOK.helper_prefix, spec.name, spec.state, spec.init)
+          for spec in BOOK.layers}
 
 
 def _supply_helpers(ns) -> list[str]:
@@ -105,7 +107,8 @@ def affine_backward(ns, inputs):
     layer = ns["Affine"](inputs["W"], inputs["b"])
     layer.forward(np.array(inputs["x"], copy=True))     # x: Affine.forward's business
     dx = layer.backward(inputs["dout"])
-    dW = "dW" if hasattr(layer, "dW") or not hasattr(layer, "dw") else "dw"  # the student's case
+    spelled = "dw" in ALLOWED and not hasattr(layer, "dW") and hasattr(layer, "dw")
+    dW = "dw" if spelled else "dW"        # the student's case, when the book allows it
     return {"dx": dx, "dW": getattr(layer, dW, None), "db": getattr(layer, "db", None),
             "has_dW": hasattr(layer, dW), "has_db": hasattr(layer, "db")}
 
@@ -171,8 +174,9 @@ def branches_on_targets(fn) -> bool:
 
 def _cased(mapping, key):
     """The key of the student's dict spelled like the book's `key` regardless of case
-    (params 'w1', layers 'affine1' in a project written all in lower case)."""
-    if key in mapping:
+    (params 'w1', layers 'affine1' in a project written all in lower case), when the book
+    allows it."""
+    if key in mapping or "lower-case keys" not in ALLOWED:
         return key
     return next((k for k in mapping if isinstance(k, str) and k.lower() == key.lower()), key)
 
@@ -199,16 +203,15 @@ def _set_param(net, key, value):
         params[key] = np.array(value, dtype=float, copy=True)
 
 
-_BOOK_LAYERS = {"relu": "Relu", "sigmoid": "Sigmoid", "affine": "Affine", "linear": "Affine",
-                "dense": "Affine", "softmaxwithloss": "SoftmaxWithLoss"}
+# the book's layers by the key a TA reads a class name as, and their aliases (the record's)
+_BOOK_LAYERS = {class_key(spec.name): spec.name for spec in BOOK.layers} | {
+    class_key(name): alias.book for alias in BOOK.aliases for name in alias.names}
 
 
 def _book_layer(name: str):
     """The book's layer a student's class name stands for (`ReLU`, `Affine1`, `LinearLayer`,
     `SoftMaxWithLoss`), as the loader matches them; None for any other name."""
-    key = name.lower().replace("_", "").rstrip("0123456789")
-    key = key[:-len("layer")] if key.endswith("layer") and len(key) > 5 else key
-    return _BOOK_LAYERS.get(key)
+    return _BOOK_LAYERS.get(class_key(name))
 
 
 def _stand_in_layers(space: dict) -> None:
@@ -216,7 +219,7 @@ def _stand_in_layers(space: dict) -> None:
     student's modules it holds (`from common import layers as L`; `L.Affine(...)`),
     replaced by correct ones: a layer's bug is reported at the layer, not again here."""
     spaces = [space] + [vars(m) for m in list(space.values()) if isinstance(m, ModuleType)
-                        and type(getattr(m, "__loader__", None)).__name__ == "SourceFinder"]
+                        and getattr(m, "__oracle_served__", False) is True]
     for names in spaces:
         for key, value in list(names.items()):
             book = _book_layer(key) if isinstance(value, type) else None

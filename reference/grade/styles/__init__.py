@@ -42,8 +42,6 @@ def get_style(name: str) -> Style:
 def resolve_style(style: Style, loaded) -> tuple[Style, str | None]:
     """The style a loaded submission is graded with, and a note when it is not `style`
     (a chapter 3 network2.py handed in under `nielsen`)."""
-    if get_style(style.name) is not style:      # a style object made by a test
-        return style, None
     for name in VARIANTS.get(style.name, ()):
         module = importlib.import_module(STYLES[name])
         why = module.recognize(loaded)

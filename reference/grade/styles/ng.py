@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...oracle.diagnose import as_array, diagnose_array, diagnose_init, diagnose_keys, first
 from ..base import Finding, GradeCase, GradedFunction, Style
-from ..diagnose import as_array, diagnose_array, diagnose_init, diagnose_keys, first
 from ..kit import sigmoid as _sig
 
 __all__ = ["STYLE"]

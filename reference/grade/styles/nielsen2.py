@@ -23,11 +23,11 @@ import ast
 
 import numpy as np
 
+from ...oracle.diagnose import diagnose_array, diagnose_shape, diagnose_spread
 from ..base import Finding, GradeCase, GradedFunction, Style
-from ..diagnose import diagnose_array, diagnose_shape, diagnose_spread
-from ..kit import COSTS
-from ..kit import backprop as np_backprop
 from . import nielsen as ch1
+from .nielsen_kit import COSTS
+from .nielsen_kit import backprop as np_backprop
 
 __all__ = ["STYLE", "TITLE", "recognize"]
 
@@ -65,7 +65,7 @@ def recognize(loaded) -> str | None:
     update_mini_batch, `self.cost` in backprop, or a cost class with fn and delta."""
     classes = _classes(loaded)
     # a Network the student named otherwise (`Net`), bound as it by its shape
-    renamed = [b["attr"] for b in getattr(loaded, "binds", []) if b["name"] == "Network"]
+    renamed = [b.attr for b in getattr(loaded, "binds", ()) if b.name == "Network"]
     net = classes.get("Network") or (classes.get(renamed[0]) if renamed else None)
     if net is not None:
         m = _methods(net)

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...oracle.diagnose import Kind, as_array, diagnose_array, diagnose_keys, first
 from ..base import Finding, GradeCase, GradedFunction, Style
-from ..diagnose import as_array, diagnose_array, diagnose_keys, first
-from ..kit import SAITO_LAYERS
+from ..books.saito import BOOK as RECORD
 from ..kit import sigmoid as _sig
+from .saito_kit import LAYER_METHODS
 
 __all__ = ["STYLE"]
 
@@ -94,8 +95,7 @@ def sigmoid_cases(rng, n):
 
 def _overflow(found: Finding | None, case: GradeCase, what: str) -> Finding | None:
     """A NaN/inf on the large-input case names the overflow and its fix."""
-    if found and case.expected.get("big") and ("NaN" in found.diagnosis
-                                               or "inf" in found.diagnosis):
+    if found and case.expected.get("big") and found.kind is Kind.NON_FINITE:
         found.diagnosis = what
     return found
 
@@ -336,7 +336,7 @@ def judge_softmax_forward(got, case):
                          -np.mean(np.log(whole[np.arange(m), labels]))))
     found = diagnose_array(loss, e["loss"], equation="cost", name="loss", scale_m=m,
                            mistakes=mistakes)
-    if found and "times too large" in found.diagnosis:
+    if found and found.kind is Kind.SCALE_M_LARGE:
         found.diagnosis += " (the loss is the mean over the batch: divide by batch_size)"
     return _overflow(found, case, "loss: " + UNSTABLE_SOFTMAX)
 
@@ -424,6 +424,8 @@ def _fn(name, probe, cases, judge, **kw):
 CONSUMES_DOUT = ("dout",)
 
 BOOK = ("saito.sigmoid", "saito.softmax", "saito.cross_entropy_error")   # common/functions.py
+# the layers inside TwoLayerNet, answered method by method
+SAITO_LAYERS = tuple(f"{RECORD.helper_prefix}.{name}" for name in LAYER_METHODS)
 
 STYLE = Style("saito", "rows", [
     _fn("Relu.forward", "relu_forward", relu_cases, judge_relu_forward, inputs=("x",)),

@@ -58,9 +58,17 @@ class Twin:
         gradients a known mistake returns; a wrong answer that matches one is
         named by its diagnosis.
     adopt(config, outputs) -> config: what the oracle takes from the forward under
-        test before differentiating (dropout's mask, read from its output).
+        test before differentiating (dropout's mask, read from its output; `outputs`
+        are the user's, by output name). An adopt with a third parameter is also
+        given the case's arrays: adopt(config, outputs, arrays).
     reconcile(arrays, config, got, expected) -> expected: where more than one answer
         is right (a tie in a pooling window), the right answer nearest `got`.
+    tolerance: {dtype: (rtol, atol)} where this layer needs more than the table
+        (a named constant of `reference.oracle.tolerances`, with its reason there).
+    forward_only(config) -> bool: True for the cases where the backward is not part of
+        the layer's usual contract (CS231n's batch norm keeps no cache in test mode, so a
+        right `batchnorm_backward` may raise there): the forward and the state are
+        judged; a backward that raises is not a failure, one that returns is judged.
     """
 
     name: str
@@ -69,6 +77,8 @@ class Twin:
     mistakes: Mapping[str, Callable] = field(default_factory=dict)
     adopt: Callable | None = None
     reconcile: Callable | None = None
+    tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    forward_only: Callable | None = None
 
 
 TWINS: dict[str, Twin] = {}
@@ -76,12 +86,15 @@ TWINS: dict[str, Twin] = {}
 
 def register_twin(name: str, forward: Callable, sample: Callable, *,
                   mistakes: Mapping | None = None, adopt: Callable | None = None,
-                  reconcile: Callable | None = None, replace: bool = False) -> Twin:
+                  reconcile: Callable | None = None, tolerance: Mapping | None = None,
+                  forward_only: Callable | None = None,
+                  replace: bool = False) -> Twin:
     """Add the oracle's side of a layer type; the manual entry must exist."""
     get_layer(name)
     if name in TWINS and not replace:
         raise InputError(f"the twin of layer {name!r} is already registered")
-    twin = Twin(name, forward, sample, dict(mistakes or {}), adopt, reconcile)
+    twin = Twin(name, forward, sample, dict(mistakes or {}), adopt, reconcile,
+                dict(tolerance or {}), forward_only)
     TWINS[name] = twin
     return twin
 

@@ -73,6 +73,28 @@ def expression_activation(spec: str, *, domain: tuple[float, float] = DOMAIN,
                                domain=domain, kinks=kinks, replace=True)
 
 
+def parse_domain(text: str | tuple[float, float] | None) -> tuple[float, float] | None:
+    """'LO,HI' (or a pair) -> (lo, hi), both finite and lo < hi."""
+    if text is None:
+        return None
+    if isinstance(text, str):
+        parts = text.split(",")
+        if len(parts) != 2:
+            raise InputError(f"domain {text!r} must be LO,HI (two numbers)")
+        try:
+            lo, hi = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise InputError(f"domain {text!r} must be LO,HI (two numbers)") from None
+    else:
+        try:
+            lo, hi = (float(v) for v in text)
+        except (TypeError, ValueError):
+            raise InputError(f"domain {text!r} must be a pair (LO, HI) of numbers") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise InputError(f"domain ({lo:g}, {hi:g}) must be finite with LO < HI")
+    return lo, hi
+
+
 def _as(value: np.ndarray, like: np.ndarray) -> np.ndarray:
     """The float64 result in the input's shape and dtype (float32 networks stay float32)."""
     return np.broadcast_to(value, np.shape(like)).astype(np.asarray(like).dtype)

@@ -1,9 +1,10 @@
-"""Known-mistake detectors shared by every style (runs in the parent only).
+"""Known-mistake detectors: the grader's judges and `check`'s explanations (NumPy only).
 
-Each detector takes what the student returned (already rebuilt as float64
-ndarrays by the runner, or None when missing) and what the oracle expected,
-and returns a `Finding` naming the equation and the likely mistake, or None
-when the values agree within tolerance.
+Each detector takes what was returned (already rebuilt as float64 ndarrays, or None
+when missing) and what the oracle expected, and returns a `Finding` naming the
+equation, the kind of disagreement (`reference.oracle.kinds.Kind`: what code branches
+on) and the likely mistake in words (what a student reads), or None when the values
+agree within tolerance.
 
 Order matters: the most specific explanation wins. For a value array:
 missing -> wrong type -> NaN/inf -> shape (rank-1 / transposed / wrong-axis
@@ -17,19 +18,31 @@ float32 arithmetic inside the student's code passes, while every real mistake
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..oracle.tolerances import GRADER, allowance
-from .base import Finding
+from .kinds import Kind
+from .tolerances import GRADER, allowance
 
 __all__ = [
-    "as_array", "close", "diagnose_shape", "diagnose_array", "diagnose_keys", "diagnose_mutation",
-    "diagnose_spread", "diagnose_init", "first",
+    "Finding", "Kind", "as_array", "close", "diagnose_shape", "diagnose_array", "diagnose_keys",
+    "diagnose_mutation",    "diagnose_spread", "diagnose_init", "first",
 ]
 
 RTOL, ATOL = GRADER
+
+
+@dataclass
+class Finding:
+    """Why a case failed: which equation, what kind of disagreement, and what the student
+    likely did (one sentence a student can act on)."""
+
+    equation: str                  # "BP1".."BP4", or "forward", "cost", "init", "update", "api"
+    diagnosis: str                 # the words; code reads `kind`, never these
+    detail: dict[str, Any] = field(default_factory=dict)  # expected/got/index/abs_err...
+    kind: Kind = Kind.VALUE
 
 
 def as_array(value: Any) -> np.ndarray | None:
@@ -65,30 +78,51 @@ def _where(g: np.ndarray, e: np.ndarray) -> dict:
 
 def diagnose_shape(got: np.ndarray, exp: np.ndarray, *, equation: str, name: str
                    ) -> Finding | None:
-    """Explain a shape mismatch: keepdims, transpose, wrong-axis sum, or just wrong."""
+    """Explain a shape mismatch (kind SHAPE): keepdims, transpose, wrong-axis sum, or just
+    wrong."""
     if got.shape == exp.shape:
         return None
     detail = {"expected_shape": list(exp.shape), "got_shape": list(got.shape)}
     what = f"{name} has shape {got.shape}, expected {exp.shape}"
     if got.ndim == 1 and exp.ndim == 2 and 1 in exp.shape and got.size == exp.size:
-        return Finding(equation, f"{what}: a rank-1 array where a column/row is expected; "
-                       "sum with keepdims=True or reshape to (n, 1)", detail)
-    if exp.ndim == 2 and got.shape == exp.shape[::-1]:
-        return Finding(equation, f"{what}: the matrix is transposed "
-                       "(check the order of the product and the .T)", detail)
-    if (exp.ndim == 2 and exp.shape[1] == 1 and got.ndim == 2 and got.shape[0] == exp.shape[0]
-            and exp.shape[0] > 1):
-        return Finding(equation, f"{what}: not summed over the examples; use "
-                       "np.sum(..., axis=1, keepdims=True)", detail)
-    if exp.ndim == 2 and 1 in exp.shape and got.ndim in (0, 1, 2) and got.size != exp.size:
-        if got.ndim == 0 or got.size == 1:
-            return Finding(equation, f"{what}: summed over all axes; sum over the examples "
-                           "axis only (axis=1, keepdims=True)", detail)
-        return Finding(equation, f"{what}: summed over the wrong axis "
-                       "(sum over the examples axis, axis=1 in the columns layout)", detail)
-    if exp.ndim == 0 and got.size == 1:
+        why = ": a rank-1 array where a column/row is expected; sum with keepdims=True or " \
+              "reshape to (n, 1)"
+    elif exp.ndim == 2 and got.shape == exp.shape[::-1]:
+        why = ": the matrix is transposed (check the order of the product and the .T)"
+    elif (exp.ndim == 2 and exp.shape[1] == 1 and got.ndim == 2
+          and got.shape[0] == exp.shape[0] and exp.shape[0] > 1):
+        why = ": not summed over the examples; use np.sum(..., axis=1, keepdims=True)"
+    elif exp.ndim == 2 and 1 in exp.shape and got.ndim in (0, 1, 2) and got.size != exp.size:
+        why = (": summed over all axes; sum over the examples axis only (axis=1, "
+               "keepdims=True)" if got.ndim == 0 or got.size == 1 else
+               ": summed over the wrong axis (sum over the examples axis, axis=1 in the "
+               "columns layout)")
+    elif exp.ndim == 0 and got.size == 1:
         return None
-    return Finding(equation, f"{what}", detail)
+    else:
+        why = ""
+    return Finding(equation, what + why, detail, Kind.SHAPE)
+
+
+def _form(got: Any, exp: np.ndarray, equation: str, name: str
+          ) -> tuple[np.ndarray | None, Finding | None]:
+    """(got as a float64 array, None), or (None, why its form is wrong): missing, not
+    numeric, an array for a number, a shape."""
+    if got is None:
+        return None, Finding(equation, f"{name} is missing (nothing was returned for it)",
+                             kind=Kind.MISSING)
+    g = as_array(got)
+    if g is None or g.dtype == object:
+        return None, Finding(equation, f"{name} is not a numeric array (got "
+                             f"{type(got).__name__})", kind=Kind.NOT_NUMERIC)
+    if exp.ndim == 0 and g.size == 1:
+        g = g.reshape(())
+    if exp.ndim == 0 and g.shape != ():
+        return None, Finding(equation, f"{name} should be a single number, got an array of "
+                             f"shape {g.shape} (use np.squeeze or float())",
+                             {"got_shape": list(g.shape)}, Kind.SHAPE)
+    shape = diagnose_shape(g, exp, equation=equation, name=name)
+    return (None, shape) if shape is not None else (g, None)
 
 
 def diagnose_array(got: Any, expected: Any, *, equation: str, name: str = "result",
@@ -103,51 +137,47 @@ def diagnose_array(got: Any, expected: Any, *, equation: str, name: str = "resul
     matches `got` is reported (e.g. "σ'(a) used instead of σ'(z)").
     """
     exp = as_array(expected)
-    if got is None:
-        return Finding(equation, f"{name} is missing (nothing was returned for it)")
-    g = as_array(got)
-    if g is None or g.dtype == object:
-        return Finding(equation, f"{name} is not a numeric array (got {type(got).__name__})")
-    if exp.ndim == 0 and g.size == 1:
-        g = g.reshape(())
-    if exp.ndim == 0 and g.shape != ():
-        return Finding(equation, f"{name} should be a single number, got an array of shape "
-                       f"{g.shape} (use np.squeeze or float())",
-                       {"got_shape": list(g.shape)})
-    shape = diagnose_shape(g, exp, equation=equation, name=name)
-    if shape is not None:
-        return shape
+    g, wrong_form = _form(got, exp, equation, name)
+    if g is None:
+        return wrong_form
     if close(g, exp, rtol, atol):
         return None
     detail = _where(g, exp)
     if np.isfinite(exp).all() and not np.isfinite(g).all():
-        kind = "NaN" if np.isnan(g).any() else "inf"
-        return Finding(equation, f"{name} contains {kind}: numerically unstable "
-                       "(e.g. np.exp overflowing on a large |z|, or log(0))", detail)
+        which = "NaN" if np.isnan(g).any() else "inf"
+        return Finding(equation, f"{name} contains {which}: numerically unstable "
+                       "(e.g. np.exp overflowing on a large |z|, or log(0))", detail,
+                       Kind.NON_FINITE)
     for diagnosis, wrong in mistakes:
         if wrong is not None and close(g, wrong, rtol, atol):
-            return Finding(equation, f"{name}: {diagnosis}", detail)
-    if close(g, -exp, rtol, atol):
-        return Finding(equation, f"{name} has the wrong sign", detail)
-    if exp.ndim == 2 and exp.shape[0] == exp.shape[1] and close(g, exp.T, rtol, atol):
-        return Finding(equation, f"{name} is transposed (check the order of the product "
-                       "and the .T)", detail)
-    if scale_m and scale_m > 1:
-        if close(g, exp * scale_m, rtol, atol):
-            return Finding(equation, f"{name} is m = {scale_m} times too large: "
-                           "the 1/m is missing", detail)
-        if close(g, exp / scale_m, rtol, atol):
-            return Finding(equation, f"{name} is m = {scale_m} times too small: "
-                           "an extra 1/m", detail)
+            return Finding(equation, f"{name}: {diagnosis}", detail, Kind.KNOWN_MISTAKE)
+    for kind, other, why in _alternatives(exp, scale_m, name):
+        if close(g, other, rtol, atol):
+            return Finding(equation, why, detail, kind)
     return Finding(equation, f"{name} is wrong at index {tuple(detail['index'])}: expected "
-                   f"{detail['expected']:.6g}, got {detail['got']:.6g}", detail)
+                   f"{detail['expected']:.6g}, got {detail['got']:.6g}", detail, Kind.VALUE)
+
+
+def _alternatives(exp: np.ndarray, scale_m: int | None, name: str):
+    """(kind, the wrong answer, the words) of the general mistakes, in the order tried:
+    the sign, a transpose (square), a missing or extra 1/m."""
+    yield Kind.SIGN, -exp, f"{name} has the wrong sign"
+    if exp.ndim == 2 and exp.shape[0] == exp.shape[1]:
+        yield (Kind.TRANSPOSE, exp.T,
+               f"{name} is transposed (check the order of the product and the .T)")
+    if scale_m and scale_m > 1:
+        yield (Kind.SCALE_M_LARGE, exp * scale_m,
+               f"{name} is m = {scale_m} times too large: the 1/m is missing")
+        yield (Kind.SCALE_M_SMALL, exp / scale_m,
+               f"{name} is m = {scale_m} times too small: an extra 1/m")
 
 
 def diagnose_keys(got: Any, expected_keys: Sequence[str], *, equation: str, name: str,
                   aliases: Mapping[str, str] = ()) -> Finding | None:
     """Missing or misnamed dictionary keys (aliases: accepted alternative -> canonical)."""
     if not isinstance(got, dict):
-        return Finding(equation, f"{name} should be a dict, got {type(got).__name__}")
+        return Finding(equation, f"{name} should be a dict, got {type(got).__name__}",
+                       kind=Kind.KEYS)
     have = set(got) | {aliases[k] for k in got if k in dict(aliases)}
     missing = [k for k in expected_keys if k not in have]
     if not missing:
@@ -156,7 +186,7 @@ def diagnose_keys(got: Any, expected_keys: Sequence[str], *, equation: str, name
     hint = f"; found {', '.join(map(str, extra[:6]))}" if extra else ""
     return Finding(equation, f"{name} is missing the key(s) {', '.join(missing[:6])}{hint} "
                    "(keys are case-sensitive and numbered as in the assignment)",
-                   {"missing": missing, "extra": extra})
+                   {"missing": missing, "extra": extra}, Kind.KEYS)
 
 
 def diagnose_mutation(before: Mapping[str, Any], after: Mapping[str, Any], *,
@@ -171,7 +201,7 @@ def diagnose_mutation(before: Mapping[str, Any], after: Mapping[str, Any], *,
         if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
             return Finding(equation, f"{name} modified its input `{key}` in place; work on "
                            "a copy (e.g. dZ = np.array(dA, copy=True)) instead",
-                           {"input": key})
+                           {"input": key}, Kind.MUTATION)
     return None
 
 
@@ -215,13 +245,13 @@ def diagnose_spread(W: np.ndarray, scales: Mapping[str, float], *, name: str,
                 "centered at 0" if W.min() >= 0 else
                 f"the weights are not centered at 0 (mean {mean:.3g}, std {std:.3g})")
         return Finding("init", f"{name}: {what}; use np.random.randn (a normal centered at "
-                       f"0) times a scale: std {accepted}", detail)
+                       f"0) times a scale: std {accepted}", detail, Kind.INIT)
     low, high = SCALE_RANGE
     if min(scales.values()) * low <= std <= max(scales.values()) * high:
         return None
     size = "too large" if std > max(scales.values()) * high else "too small"
     return Finding("init", f"{name} has standard deviation {std:.3g}: {size}; {hint} "
-                   f"(std {accepted})", detail)
+                   f"(std {accepted})", detail, Kind.INIT)
 
 
 def diagnose_init(params: Any, layer_dims: Sequence[int], *, name: str = "parameters"
@@ -239,18 +269,19 @@ def diagnose_init(params: Any, layer_dims: Sequence[int], *, name: str = "parame
         for key, shape in ((f"W{l}", (n, n_prev)), (f"b{l}", (n, 1))):
             arr = as_array(params[key])
             if arr is None:
-                return Finding("init", f"{name}['{key}'] is not a numeric array")
+                return Finding("init", f"{name}['{key}'] is not a numeric array", kind=Kind.INIT)
             found = diagnose_shape(arr, np.zeros(shape), equation="init",
                                    name=f"{name}['{key}']")
             if found:
                 return Finding("init", f"wrong initialization shape: {found.diagnosis}",
-                               found.detail)
+                               found.detail, Kind.INIT)
             if not np.isfinite(arr).all():
-                return Finding("init", f"{name}['{key}'] contains NaN/inf")
+                return Finding("init", f"{name}['{key}'] contains NaN/inf", kind=Kind.INIT)
         W, b = as_array(params[f"W{l}"]), as_array(params[f"b{l}"])
         if n > 1 and np.allclose(W, W[:1], atol=0):
             return Finding("init", f"{name}['W{l}'] has identical rows: no symmetry breaking "
-                           "(draw W from np.random.randn, not zeros or a constant)")
+                           "(draw W from np.random.randn, not zeros or a constant)",
+                           kind=Kind.INIT)
         found = diagnose_spread(W, init_scales(n_prev), name=f"{name}['W{l}']",
                                 hint="scale np.random.randn by 0.01 or by 1/sqrt(n_prev)")
         if found:
@@ -259,9 +290,9 @@ def diagnose_init(params: Any, layer_dims: Sequence[int], *, name: str = "parame
         if W.size >= 16 and std > 3.0 / np.sqrt(n_prev) and std > 0.1:
             return Finding("init", f"{name}['W{l}'] has standard deviation {std:.3g}: too "
                            "large; scale np.random.randn by 0.01 or by 1/sqrt(n_prev)",
-                           {"std": std})
+                           {"std": std}, Kind.INIT)
         if np.abs(b).max(initial=0.0) > 1.0:
-            return Finding("init", f"{name}['b{l}'] should start at zeros")
+            return Finding("init", f"{name}['b{l}'] should start at zeros", kind=Kind.INIT)
     return None
 
 

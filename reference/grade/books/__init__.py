@@ -1,0 +1,19 @@
+"""The books' records (`book.Book`), one module per textbook or course: name -> Book.
+
+Plain data, read by the shared reading code in the parent and by the student's
+process (the course modules stood in for, a layer's state): this package imports
+nothing but the record types, never the styles' judges nor their correct pieces
+(each record names its pieces' module as a string, `Book.kit`). `SHELF` is every
+record together, as the shared reading code asks them.
+"""
+
+from __future__ import annotations
+
+from ..book import Book, Shelf
+from . import ng, nielsen, saito
+
+__all__ = ["BOOKS", "SHELF"]
+
+BOOKS: dict[str, Book] = {b.style: b for b in (ng.BOOK, saito.BOOK, nielsen.BOOK,
+                                                nielsen.BOOK2)}
+SHELF = Shelf(tuple(BOOKS.values()))

@@ -1,1 +1,0 @@
-"""The torch twins of the norm family (filled in by its entries)."""

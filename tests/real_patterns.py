@@ -1,0 +1,309 @@
+"""Submissions as students hand them in (tests/submissions/real), as data.
+
+`verdicts.json` beside the fixtures is the TA's table: one row per fixture, each graded
+function right, wrong (with the reason) or absent. This module holds what the table cannot
+say, keyed by the same rows:
+
+- `REPORTS`: what the report says of a fixture beyond the verdicts: the notes on how the
+  submission was read, a diagnosis's wording and where it points, where each function was
+  found, the files graded and ignored, and which functions were supplied;
+- `PLANTED`: a bug planted in a copy of a fixture, which the grader must still find (a
+  pattern the grader accommodates must not hide a real mistake).
+
+tests/test_grade_real.py runs both; the tests built from hand-written files live by concept
+in tests/test_grade_loading.py, tests/test_grade_folders.py and tests/test_grade_python2.py.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from reference.grade.styles import get_style
+from tests.grading import grade as grade_with
+
+__all__ = ["NG_OPTIONAL", "PLANTED", "REAL", "REPORTS", "TIMEOUT", "VERDICTS", "Planted",
+           "Report", "all_required_pass", "diagnoses", "grade", "graded_row", "row_id",
+           "statuses"]
+
+REAL = Path(__file__).parent / "submissions" / "real"
+TIMEOUT = 5.0
+NG_OPTIONAL = frozenset({"sigmoid", "relu", "sigmoid_backward", "relu_backward"})
+VERDICTS = json.loads((REAL / "verdicts.json").read_text())["submissions"]
+
+
+def grade(path, style, folder=None, **kw):
+    return grade_with(path, style, seed=0, timeout=TIMEOUT, folder=folder, **kw)
+
+
+def statuses(result) -> dict[str, str]:
+    return {f.name: f.status for f in result.functions}
+
+
+def diagnoses(result) -> dict[str, str]:
+    """What was said of each function that did not pass (failed, or missing)."""
+    return {f.name: f.finding.diagnosis for f in result.functions
+            if f.status in ("failed", "missing")}
+
+
+def all_required_pass(result, style):
+    """Every graded function the style requires passed (optional ones may be supplied)."""
+    assert result.error is None, result.error
+    for f in get_style(style).functions:
+        status = statuses(result)[f.name]
+        assert status == "passed" or (f.optional and status == "supplied"), (
+            f.name, status, result.warnings)
+
+
+def row_id(entry: dict) -> str:
+    return entry["path"] + (" (folder)" if entry.get("folder") else "")
+
+
+def _row(path: str, folder: str | None) -> dict:
+    [entry] = [e for e in VERDICTS if e["path"] == path and e.get("folder") == folder]
+    return entry
+
+
+@cache
+def graded_row(path: str, folder: str | None = None):
+    """(row of verdicts.json, the grader's result on it), graded once per test process: the
+    table's test and the report's tests read the same run."""
+    entry = _row(path, folder)
+    result = grade(REAL / path, entry["style"], REAL / folder if folder else None)
+    return entry, result
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the report of one row of verdicts.json (`path`, `folder`) says beyond the
+    TA's verdicts. Every field is optional.
+
+    notes: each a tuple of texts; the notes (warnings) holding the first hold all of them,
+        and there is at least one. lacks: texts no note holds.
+    diagnoses: function -> texts its diagnosis holds; a text starting with '^' begins it,
+        one ending with '$' ends it. diagnosis_lacks: function -> texts it never holds.
+    failing: exactly the functions that failed or are missing.
+    statuses: function -> its exact status (the table's 'wrong' also accepts 'missing': a
+        wrong function the student wrote must be 'failed').
+    supplied: exactly the functions supplied by the course.
+    origins: function -> the file it was found in.
+    files / ignored: exactly the files graded / ignored; files_include / ignored_include:
+        among them; files_exclude: texts no graded file's name holds.
+    """
+
+    path: str
+    folder: str | None = None
+    notes: tuple[tuple[str, ...], ...] = ()
+    lacks: tuple[str, ...] = ()
+    diagnoses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    diagnosis_lacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    failing: frozenset[str] | None = None
+    statuses: dict[str, str] = field(default_factory=dict)
+    supplied: frozenset[str] | None = None
+    origins: dict[str, str] = field(default_factory=dict)
+    files: frozenset[str] | None = None
+    files_include: frozenset[str] = frozenset()
+    files_exclude: tuple[str, ...] = ()
+    ignored: tuple[str, ...] | None = None
+    ignored_include: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return self.path + (" (folder)" if self.folder else "")
+
+
+NG_FOUR_FILES = frozenset({"main.py", "initialization.py", "forward_propagation.py",
+                           "cost_function.py", "backward_propagation.py"})
+NG_FOUR_ORIGINS = {"linear_backward": "backward_propagation.py",
+                   "L_model_forward": "forward_propagation.py",
+                   "compute_cost": "cost_function.py",
+                   "initialize_parameters_deep": "initialization.py"}
+PY2_NOTE = ("Python 2", "fissix")
+
+REPORTS = [
+    # a submission is the student's files: found where they are
+    Report("ng_four_files/main.py", files=NG_FOUR_FILES, origins=NG_FOUR_ORIGINS),
+    Report("ng_four_files/main.py", "ng_four_files", files=NG_FOUR_FILES,
+           origins=NG_FOUR_ORIGINS),
+    Report("saito_ch05/ch05/two_layer_net.py",               # sys.path.append(os.pardir)
+           origins={"Affine.backward": "../common/layers.py"},
+           files_include=frozenset({"../common/functions.py"}),
+           files_exclude=("dataset",)),                       # never imported by it
+    Report("saito_ch05/common/layers.py", "saito_ch05",
+           origins={"TwoLayerNet.gradient": "ch05/two_layer_net.py"},
+           files_include=frozenset({"common/layers.py", "common/functions.py",
+                                    "ch05/two_layer_net.py"}),
+           # the training script and the MNIST downloader define nothing graded
+           ignored_include=frozenset({"ch05/train_neuralnet.py", "dataset/mnist.py"})),
+    Report("ng_cell_files/1-initialize-parameters-deep.py", "ng_cell_files",
+           files=frozenset(p.name for p in (REAL / "ng_cell_files").glob("*.py")), ignored=(),
+           origins={"linear_backward": "6-linear-backward.py"},
+           notes=(("import numpy as np",),)),
+    Report("saito_layer_suffix/two_layer_net.py", origins={"Sigmoid.forward": "layer.py"},
+           notes=(("`ReLULayer`", "`Relu`"),), lacks=("class `sigmoid`",)),
+    Report("nielsen_staticmethods/network.py", origins={"sigmoid_prime": "network.py"}),
+    Report("saito_cupy_switch/ch05/two_layer_net.py",
+           files_include=frozenset({"../common/np.py"})),
+    Report("ng_folder_per_step/final_model/final_model.ipynb",
+           origins={"relu": "../activation_function/activation_function.py"},
+           lacks=("ImportError",)),
+    # stand-ins only for what the course provides
+    Report("ng_star_standin/step_by_step.py", supplied=NG_OPTIONAL,
+           notes=(("dnn_utils_v2", "testCases_v2"),)),
+    Report("nielsen_class_sigmoid/network.py",
+           failing=frozenset({"Network.feedforward", "Network.backprop"}),
+           diagnoses={"Network.feedforward": (
+                          "NameError: name 'sigmoid' is not defined (network.py, line 20, "
+                          "in feedforward)",),
+                      "Network.backprop": ("(network.py, line 42, in backprop)",)}),
+    # how the submission was read, said in a note
+    Report("nielsen_py2/network.py",
+           # eta/len(mini_batch) on lines 49 and 51; 1.0/(1.0+...) on line 93 is a float
+           notes=(("Python 2", "fissix", "lines 49, 51:"),), lacks=("93",)),
+    Report("nielsen_py2_parenthesized/network.py", notes=(PY2_NOTE,), lacks=("izip",)),
+    Report("ng_py2_int_division/deep_nn.py",
+           # -1.0 / m on line 43: a float literal, never a floor division
+           notes=(("Python 2", "floor division `//` on lines 32, 81"),), lacks=("line 43",)),
+    Report("nielsen_six_range/network.py", lacks=("six",)),
+    Report("ng_cell_files_v8_copy/1-initialize-parameters-deep.py", "ng_cell_files_v8_copy",
+           notes=(("`import copy`",),)),
+    Report("saito_relu_case/layers.py", notes=(("`ReLU`", "`Relu`"),)),
+    Report("saito_linear_name/layers.py", notes=(("`LinearLayer`", "`Affine`"),)),
+    Report("saito_numbered_affine/layers.py", notes=(("`Affine1`",),),
+           statuses={"Sigmoid.backward": "failed"}),
+    Report("nielsen_instance_methods/network.py",
+           notes=(("`Network.sigmoid_prime`", "instance"),)),
+    Report("nielsen_module_cost_derivative/network.py",
+           notes=(("module-level `cost_derivative`",),)),
+    # a diagnosis says what is wrong and where
+    Report("ng_names/misspelled.py", failing=frozenset({"update_parameters"}),
+           diagnoses={"update_parameters": ("did you mean `update_parameter`?",)},
+           diagnosis_lacks={"update_parameters": ("pandas", "may come from")}),
+    Report("ng_names/maximumum.py",                 # an error raised inside NumPy
+           diagnoses={"relu": ("(maximumum.py, line 18, in relu)$",)},
+           diagnosis_lacks={"relu": ("__init__", "site-packages")}),
+    Report("saito_forward_raises/layers.py",
+           diagnoses={"Affine.forward": ("(layers.py, line 69, in forward)",),
+                      "Affine.backward": ("^the forward pass (Affine.forward) raised",)}),
+    Report("nielsen_activation_prime/network.py",    # sigmoid_prime(a), named as such
+           statuses={"sigmoid_prime": "failed"}, diagnoses={"sigmoid_prime": ("activation",)}),
+    Report("nielsen2_feedforward_lists/network2.py",
+           statuses={"Network.feedforward": "failed"},
+           diagnoses={"Network.feedforward": ("(activations, zs)",)}),
+    # one slip charged once: the wrong function itself is failed (written, not missing)
+    Report("ng_class_one_bug/static.py", statuses={"linear_backward": "failed"}),
+    Report("ng_class_one_bug/instance.py", statuses={"linear_backward": "failed"}),
+    Report("nielsen_method_slip/network.py", statuses={"sigmoid_prime": "failed"}),
+    Report("saito_module_alias/ch05/two_layer_net.py", statuses={"Affine.backward": "failed"}),
+]
+
+
+@dataclass(frozen=True)
+class Planted:
+    """A bug planted in a copy of fixture folder `fixture`: `old` replaced by `new` in
+    `edit`, then `graded` (relative to the copy) graded, only the functions `only` if
+    given, with the copy as the student's folder if `folder`. Then `statuses` hold,
+    `failing` is exactly the functions failed or missing, each diagnosis holds its text,
+    and no note holds any of `lacks`."""
+
+    id: str
+    fixture: str
+    style: str
+    edit: str
+    old: str
+    new: str
+    graded: str | None = None            # default: the edited file
+    folder: bool = False
+    only: tuple[str, ...] | None = None
+    statuses: dict[str, str] = field(default_factory=dict)
+    failing: frozenset[str] | None = None
+    diagnoses: dict[str, str] = field(default_factory=dict)
+    lacks: tuple[str, ...] = ()
+    old_ends_file: bool = False          # `old` is the file's last lines
+
+
+NIELSEN_CLASS_SIGMOID_PRIME = ("def sigmoid_prime(z):\n    s = 1.0 / (1.0 + np.exp(-z))\n"
+                               "    return s * (1 - s)\n")
+
+PLANTED = [
+    Planted("ng-four-files-no-1/m-in-a-sibling-file", "ng_four_files", "ng",
+            "backward_propagation.py", "dW = 1. / m * np.dot(dZ, A_prev.T)",
+            "dW = np.dot(dZ, A_prev.T)", graded="main.py", folder=True,
+            # its callers in the same file get a correct linear_backward
+            failing=frozenset({"linear_backward"}),
+            diagnoses={"linear_backward": "1/m is missing"}),
+    Planted("saito-common-folder-transposed-dW", "saito_ch05", "saito", "common/layers.py",
+            "self.dW = np.dot(self.x.T, dout)", "self.dW = np.dot(dout.T, self.x)",
+            graded="ch05/two_layer_net.py", statuses={"Relu.backward": "passed"},
+            diagnoses={"Affine.backward": "transposed"}),
+    Planted("nielsen-py2-untransposed-weights", "nielsen_py2", "nielsen", "network.py",
+            "self.weights[-l+1].transpose()", "self.weights[-l+1]",
+            failing=frozenset({"Network.backprop"})),
+    Planted("nielsen-helper-indented-into-the-class", "nielsen_class_sigmoid", "nielsen",
+            "network.py", NIELSEN_CLASS_SIGMOID_PRIME,
+            "\n".join("    " + line if line else line
+                      for line in NIELSEN_CLASS_SIGMOID_PRIME.split("\n")),
+            only=("sigmoid_prime",), old_ends_file=True,
+            diagnoses={"sigmoid_prime": "`Network.sigmoid_prime` is defined inside the class"}),
+    Planted("nielsen-matrix-update-not-divided", "nielsen_matrix", "nielsen", "network.py",
+            "step = eta / len(mini_batch)", "step = eta", only=("Network.update_mini_batch",),
+            diagnoses={"Network.update_mini_batch": "not divided by len(mini_batch)"}),
+    Planted("saito-one-hot-softmax-not-divided", "saito_book_text", "saito", "layers.py",
+            "dx = (self.y - self.t) / batch_size", "dx = self.y - self.t",
+            only=("SoftmaxWithLoss.backward",),
+            diagnoses={"SoftmaxWithLoss.backward": "not divided by the batch size"}),
+    Planted("saito-one-hot-only-layers-gradient-sign", "saito_layer_suffix", "saito",
+            "two_layer_net.py", '"W2": self.layers["Affine2"].dW',
+            '"W2": -self.layers["Affine2"].dW', only=("TwoLayerNet.gradient",),
+            diagnoses={"TwoLayerNet.gradient": "grads['W2'] has the wrong sign"}),
+    Planted("ng-lambd-not-neutral-is-passed-on", "ng_regularized_helpers", "ng", "backward.py",
+            'linear_activation_backward(dAL, caches[L - 1], "sigmoid", lambd)',
+            'linear_activation_backward(dAL, caches[L - 1], "sigmoid", 0.7)',
+            only=("L_model_backward",), diagnoses={"L_model_backward": "TypeError"}),
+    Planted("nielsen-static-sigmoid-prime-wrong", "nielsen_staticmethods", "nielsen",
+            "network.py", "return Network.sigmoid(z) * (1 - Network.sigmoid(z))",
+            "return z * (1 - z)", only=("sigmoid_prime",),
+            diagnoses={"sigmoid_prime": "z(1 − z)"}),
+    # the update unpacking the book's way: the backprop breaks the file's own contract
+    Planted("nielsen-w-first-unpacked-b-first", "nielsen_w_first", "nielsen", "network.py",
+            "dnw, dnb = self.backprop(x, y)", "dnb, dnw = self.backprop(x, y)",
+            only=("Network.backprop", "Network.update_mini_batch"),
+            statuses={"Network.backprop": "failed", "Network.update_mini_batch": "passed"}),
+    Planted("ng-bare-activation-wrong", "ng_bare_activations", "ng", "step_by_step.py",
+            "    return np.maximum(0, Z)\n", "    return np.minimum(0, Z)\n",
+            only=("relu", "linear_activation_forward"),
+            statuses={"relu": "failed", "linear_activation_forward": "passed"}),
+    Planted("nielsen-module-cost-derivative-sign", "nielsen_module_cost_derivative",
+            "nielsen", "network.py", "\treturn output_activations - y\n",
+            "\treturn y - output_activations\n", only=("Network.cost_derivative",),
+            diagnoses={"Network.cost_derivative": "wrong sign"}),
+    Planted("ng-py2-print-statement-same-floor-division", "ng_py2_int_division", "ng",
+            "deep_nn.py", 'print ("W1 = " + str(params["W1"]))', 'print "W1 =", params["W1"]',
+            statuses={"update_parameters": "passed"}),
+    # `from __future__ import division`: range(L) fails in Python 2 as well
+    Planted("ng-py2-true-division-asked-for", "ng_py2_int_division", "ng", "deep_nn.py",
+            "# Week 4 functions", "from __future__ import division\n# Week 4 functions",
+            statuses={"update_parameters": "failed"}, lacks=("Python 2",)),
+    # the same backprop on activations with the book's sigmoid_prime(z): σ'(σ(z))
+    Planted("nielsen-activation-prime-z-form", "nielsen_activation_prime", "nielsen",
+            "network.py",
+            'def sigmoid_prime(a):\n    """sigma\'(z) from a = sigma(z)."""\n'
+            "    return a * (1.0 - a)",
+            "def sigmoid_prime(z):\n    return sigmoid(z) * (1 - sigmoid(z))",
+            statuses={"Network.backprop": "failed", "sigmoid_prime": "passed"}),
+    Planted("nielsen-object-arrays-untransposed", "nielsen_object_arrays", "nielsen",
+            "network.py",
+            "delta = np.dot(self.weights[-l + 1].transpose(), delta) * sigmoid_prime(zs[-l])",
+            "delta = np.dot(self.weights[-l + 1], delta) * sigmoid_prime(zs[-l])",
+            statuses={"Network.backprop": "failed"}),
+    # 'w1' given affine2's dw: the book's keys are read through the student's case
+    Planted("saito-lowercase-grads-swapped", "saito_lowercase", "saito",
+            "ch05/two_layer_net.py", '{"w1": self.layers["affine1"].dw',
+            '{"w1": self.layers["affine2"].dw',
+            statuses={"TwoLayerNet.gradient": "failed", "Affine.backward": "passed"}),
+    Planted("nielsen-instance-sigmoid-prime-wrong", "nielsen_instance_methods", "nielsen",
+            "network.py", "return self.sigmoid(z) * (1 - self.sigmoid(z))",
+            "return self.sigmoid(z) * self.sigmoid(z)", statuses={"sigmoid_prime": "failed"}),
+]
