@@ -25,7 +25,7 @@ from .errors import InputError
 __all__ = [
     "Array", "Activation", "ACTIVATIONS", "register_activation", "validate_entry",
     "unregister_activation", "get_activation", "softplus", "sigmoid", "elu", "gelu_tanh",
-    "softmax", "BUILTIN_ACTIVATIONS",
+    "softmax", "BUILTIN_ACTIVATIONS", "leaky_relu_entry", "elu_entry",
 ]
 
 Array = np.ndarray
@@ -49,6 +49,7 @@ class Activation:
     kinks: tuple[float, ...] = ()
     tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     vjp: Callable[[Array, Array, Array, int], Array] | None = None
+    params: Mapping[str, float] = field(default_factory=dict)  # the values in use (manual.params)
 
     @property
     def elementwise(self) -> bool:
@@ -85,6 +86,7 @@ def register_activation(
     tolerance: Mapping[str, tuple[float, float]] | None = None,
     vjp: Callable | None = None,
     replace: bool = False,
+    params: Mapping[str, float] | None = None,
 ) -> Activation:
     """Add an activation to the registry (the only step a new activation needs).
 
@@ -98,7 +100,7 @@ def register_activation(
     if derivative is None and vjp is None:
         raise InputError(f"activation {name!r} needs a derivative or a vjp")
     entry = Activation(name, forward, derivative, torch, domain, kinks, dict(tolerance or {}),
-                       vjp)
+                       vjp, dict(params or {}))
     ACTIVATIONS[name] = entry
     return entry
 
@@ -190,6 +192,35 @@ def elu_prime(z: Array, a: Array) -> Array:
     return np.minimum(a + 1, 1)
 
 
+def leaky_relu_entry(slope: float = 0.01) -> dict:
+    """leaky_relu with its slope for z < 0 (parameter `leaky_relu.slope`, default 0.01):
+    max(z, slope·z) for slope ≤ 1; derivative 1 for z > 0, slope otherwise."""
+    def forward(z: Array) -> Array:
+        return np.where(z > 0, z, slope * z).astype(z.dtype, copy=False)
+
+    if slope == 0.01:  # the default: the original arithmetic, unchanged
+        forward = lambda z: np.maximum(z, 0.01 * z)  # noqa: E731
+    return dict(forward=forward, torch=f"torch.nn.functional.leaky_relu(z, "
+                                       f"negative_slope={slope!r})",
+                derivative=lambda z, a: np.where(z > 0, 1.0, slope).astype(z.dtype),
+                kinks=(0.0,))
+
+
+def elu_entry(alpha: float = 1.0) -> dict:
+    """elu with its α (parameter `elu.alpha`, default 1): z for z > 0, α(eᶻ − 1) otherwise;
+    derivative 1 for z > 0, α eᶻ = a + α otherwise."""
+    if alpha == 1.0:
+        return dict(forward=elu, derivative=elu_prime,
+                    torch="torch.nn.functional.elu(z, alpha=1.0)")
+
+    def forward(z: Array) -> Array:
+        return np.maximum(z, 0) + alpha * np.expm1(np.minimum(z, 0))
+
+    return dict(forward=forward, derivative=lambda z, a: np.where(z > 0, 1.0, a + alpha
+                                                                  ).astype(z.dtype),
+                torch=f"torch.nn.functional.elu(z, alpha={alpha!r})")
+
+
 _GELU_K = float(np.sqrt(2.0 / np.pi))
 _GELU_C = 0.044715
 
@@ -236,10 +267,8 @@ register_activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "torch.sigmo
 register_activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "torch.tanh(z)")
 register_activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype),
                     "torch.relu(z)", kinks=(0.0,))
-register_activation("leaky_relu", lambda z: np.maximum(z, 0.01 * z),
-                    lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
-                    "torch.nn.functional.leaky_relu(z, negative_slope=0.01)", kinks=(0.0,))
-register_activation("elu", elu, elu_prime, "torch.nn.functional.elu(z, alpha=1.0)")
+register_activation("leaky_relu", **leaky_relu_entry(), params={"slope": 0.01})
+register_activation("elu", **elu_entry(), params={"alpha": 1.0})
 register_activation("softplus", softplus, lambda z, a: sigmoid(z),
                     "torch.nn.functional.softplus(z)")
 register_activation("silu", lambda z: z * sigmoid(z), _silu_prime, "torch.nn.functional.silu(z)")

@@ -6,6 +6,8 @@ Options:
     --oracle-shard I/N       run only shard I of N (1-based), for CI job matrices
     --oracle-activation NAME=FORWARD:DERIVATIVE   add an expression activation (repeatable)
     --oracle-domain LO,HI / --oracle-param NAME=VALUE   its domain and named numbers
+    --oracle-param ENTRY.NAME=VALUE   a registry entry's parameter (leaky_relu.slope=0.3)
+    --oracle-loss NAME=COST:GRADIENT[:TARGETS]   add an expression loss (repeatable)
     --oracle-activations a,b / --oracle-losses l / --oracle-layouts rows /
     --oracle-dtypes float64  draw only from these (as `backprop-oracle check`'s filters)
     --oracle-in-process      compute the oracle in the pytest process (default: a helper)
@@ -64,8 +66,15 @@ def pytest_addoption(parser) -> None:
                     help="where the --oracle-activation activations are defined and their z "
                          "is drawn (default -8,8)")
     group.addoption("--oracle-param", action="append", default=[], metavar="NAME=VALUE",
-                    help="a named number the --oracle-activation expressions may use "
-                         "(repeatable)")
+                    help="a named number the --oracle-activation expressions may use, or "
+                         "ENTRY.NAME=VALUE: a registry entry's parameter, e.g. "
+                         "leaky_relu.slope=0.3 (repeatable)")
+    group.addoption("--oracle-loss", action="append", default=[],
+                    metavar="NAME=COST:GRADIENT[:TARGETS]",
+                    help="add an expression-defined loss to the matrix (repeatable), as "
+                         "`backprop-oracle check --loss`: the cases then use only these "
+                         "losses, with --oracle-losses adding registry ones")
+    _add_draw_options(group)
     group.addoption("--oracle-in-process", action="store_true", default=False,
                     help="compute the oracle (torch autograd) in the pytest process itself "
                          "instead of in a helper process (default: a helper process per "
@@ -77,7 +86,7 @@ def pytest_addoption(parser) -> None:
                     help=f"oracle_layer_case cases per layer (default {DEFAULT_LAYER_CASES})")
     for name, what in (("activations", "activation"), ("losses", "loss"),
                        ("layouts", "layout"), ("dtypes", "dtype")):
-        group.addoption(f"--oracle-{name}", default=None, metavar=f"{what.upper()}S",
+        group.addoption(f"--oracle-{name}", default=None, metavar=name.upper(),
                         help=f"comma-separated {what} names to draw the cases from "
                              f"(default: all), as `backprop-oracle check --{name}`")
     try:
@@ -85,6 +94,44 @@ def pytest_addoption(parser) -> None:
     except ImportError:
         return
     grade_plugin.add_options(group)
+
+
+def _add_draw_options(group) -> None:
+    """Where an activation may stand, the targets and the reductions (as check's)."""
+    for name, help_text in (
+            ("output-activations", "activations the output layer may have (default: every "
+                                   "one the losses accept; with --oracle-activations, those)"),
+            ("hidden-activations", "activations the hidden layers may have (default: all; "
+                                   "with --oracle-activations, those)"),
+            ("targets", "what cross_entropy is given: onehot, soft (distributions) or both "
+                        "(default: onehot, soft for a quarter of the networks)"),
+            ("reductions", "batch reductions: mean, sum or both (default: sum for a fifth)")):
+        group.addoption(f"--oracle-{name}", default=None, metavar=name.split("-")[0].upper(),
+                        help=f"comma-separated {help_text}, as `backprop-oracle check "
+                             f"--{name}`")
+
+
+def _draw_filters(config, filters: dict) -> dict:
+    """The run's activation filters refined by --oracle-output-/hidden-activations, and its
+    targets and reductions (names checked: a usage error)."""
+    from manual.activations import ACTIVATIONS
+    from manual.errors import InputError
+    from reference.check.verification import parse_names
+    from reference.oracle.cases import REDUCTIONS, TARGET_MIXES, activation_filters
+
+    try:
+        given = {key: parse_names(config.getoption(f"oracle_{key}"), known, what,
+                                  f"--oracle-{key.replace('_', '-')}")
+                 for key, known, what in (("output_activations", ACTIVATIONS, "activation"),
+                                          ("hidden_activations", ACTIVATIONS, "activation"),
+                                          ("targets", TARGET_MIXES, "target"),
+                                          ("reductions", REDUCTIONS, "reduction"))}
+    except InputError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    where = activation_filters(filters["activations"], given["output_activations"],
+                               given["hidden_activations"],
+                               outputs_follow=filters["outputs"] is not None)
+    return {**filters, **where, "targets": given["targets"], "reductions": given["reductions"]}
 
 
 def _filters(config) -> dict:
@@ -137,7 +184,8 @@ def pytest_configure(config) -> None:
                                 f"streams them")
     if config.getoption("oracle_seed") < 0:
         raise pytest.UsageError("--oracle-seed must be a non-negative integer")
-    _filters(config)  # unknown names are usage errors before collection
+    _registry_params(config)
+    _custom_losses(config)
     specs = config.getoption("oracle_activation")
     if specs:
         from argparse import ArgumentTypeError
@@ -148,17 +196,69 @@ def pytest_configure(config) -> None:
 
         try:
             params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
+            params = {k: v for k, v in params.items() if "." not in k}
             config._oracle_custom = register_custom(specs, config.getoption("oracle_domain"),
                                                     params)
         except (InputError, ArgumentTypeError) as exc:
             raise pytest.UsageError(f"--oracle-activation: {exc}") from None
+    _filters(config)  # unknown names (custom ones are known now) are usage errors
     _family(config)  # filters that leave no combination are usage errors too
+
+
+def _custom_losses(config) -> None:
+    """--oracle-loss NAME=COST:GRADIENT[:TARGETS]: register the run's expression losses."""
+    specs = config.getoption("oracle_loss")
+    if not specs:
+        return
+    from argparse import ArgumentTypeError
+
+    from manual.errors import InputError
+    from reference.derive.cli import params_of, parse_param
+    from reference.oracle.custom import expression_loss
+
+    try:
+        params = params_of([parse_param(p) for p in config.getoption("oracle_param")])
+        params = {k: v for k, v in params.items() if "." not in k}
+        config._oracle_custom_losses = [expression_loss(spec, params=params).name
+                                        for spec in specs]
+    except (InputError, ArgumentTypeError) as exc:
+        raise pytest.UsageError(f"--oracle-loss: {exc}") from None
+
+
+def _registry_params(config) -> None:
+    """--oracle-param ENTRY.NAME=VALUE: set registry parameters for this run (every
+    xdist worker configures, so every worker sets them)."""
+    texts = [t for t in config.getoption("oracle_param") if "." in t.partition("=")[0]]
+    if not texts:
+        return
+    from argparse import ArgumentTypeError
+
+    from manual.errors import InputError
+    from manual.params import apply_params
+    from reference.derive.cli import params_of, parse_param
+
+    try:
+        config._oracle_params_previous = apply_params(params_of([parse_param(t)
+                                                                 for t in texts]))
+    except (InputError, ArgumentTypeError) as exc:
+        raise pytest.UsageError(f"--oracle-param: {exc}") from None
 
 
 def pytest_unconfigure(config) -> None:
     """Stop the oracle's helper process; unregister the run's --oracle-activation
-    entries (pytest may run again in the same process, e.g. under pytester)."""
+    entries and put back the registry parameters (pytest may run again in the same
+    process, e.g. under pytester)."""
     import sys
+
+    previous = getattr(config, "_oracle_params_previous", None)
+    if previous:
+        from manual.params import restore_params
+
+        restore_params(previous)
+    for name in getattr(config, "_oracle_custom_losses", None) or ():
+        from manual.losses import LOSSES
+
+        LOSSES.pop(name, None)
 
     if "reference.oracle.process" in sys.modules:
         sys.modules["reference.oracle.process"].disable()
@@ -177,7 +277,11 @@ def _family(config) -> tuple[dict, int]:
     custom = getattr(config, "_oracle_custom", None)
     if custom:
         filters["activations"] = sorted(set(custom) | set(filters["activations"] or []))
+    custom_losses = getattr(config, "_oracle_custom_losses", None)
+    if custom_losses:
+        filters["losses"] = sorted(set(custom_losses) | set(filters["losses"] or []))
     filters["outputs"] = filters["activations"] if config.getoption("oracle_activations") else None
+    filters = _draw_filters(config, filters)
     try:
         family = family_size(config.getoption("oracle_cases"), len(combinations(**filters)))
     except InputError as exc:
@@ -258,7 +362,13 @@ def pytest_report_header(config) -> list[str]:
                or config.getoption("oracle_losses") or len(filters["layouts"]) < 2
                or len(filters["dtypes"]) < 2 else "")
             + "; hidden layers may use any of the activations (softmax too), about 1 case in 5 "
-              "uses reduction='sum' (C = Σₓ Cₓ), batches of 1 to 8"]
+              "uses reduction='sum' (C = Σₓ Cₓ), batches of 1 to 8", _drawn_header(config)]
+
+
+def _drawn_header(config) -> str:
+    from reference.oracle.cases import drawn_from, drawn_line
+
+    return f"backprop-oracle: {drawn_line(drawn_from(_family(config)[0]))}"
 
 
 def pytest_runtest_logreport(report) -> None:

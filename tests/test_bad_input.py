@@ -79,7 +79,7 @@ def test_registering_a_duplicate_or_derivative_free_activation_is_refused():
     (["check", "--cases", "0"], "positive integer"),
     (["check", "--seed", "-3"], "non-negative integer"),
     (["check", "--activations", "tanhh"], "unknown activation 'tanhh'"),
-    (["check", "--losses", "hinge"], "unknown loss 'hinge'"),
+    (["check", "--losses", "focal"], "unknown loss 'focal'"),
     (["check", "--format", "xml"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
     ([], "required"),

@@ -111,7 +111,7 @@ def test_bad_input_exit_2(argv, capsys):
 @pytest.mark.parametrize("argv, words", [
     (["output-error", "--loss", "quadratic", "--activation", "swish", "--delta", "a"],
      ["'swish': unknown activation", "silu", "expression in z"]),
-    (["loss", "--loss", "hinge", "--gradient", "1"],
+    (["loss", "--loss", "focal", "--gradient", "1"],
      ["unknown loss", "cross_entropy", "expression in a, y"]),
 ])
 def test_an_unknown_name_lists_the_registry(argv, words, capsys):

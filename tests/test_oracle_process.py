@@ -159,6 +159,7 @@ def test_a_users_pytest_run_never_imports_torch(tmp_path, in_process):
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                         "-p", "no:randomly", "--oracle-cases", "60", "--oracle-layouts", "rows",
                         "--oracle-activations", "identity,sigmoid,tanh,relu,softmax",
+                        "--oracle-losses", "quadratic,bce,cross_entropy",  # tinynet's
                         *(["--oracle-in-process"] if in_process else []), "test_user.py"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:]

@@ -102,14 +102,16 @@ def test_part_of_a_family_is_checked_as_in_the_whole_family():
     assert part[0].max_rel_err == pytest.approx(whole[3].max_rel_err, rel=REL, abs=1e-300)
 
 
-@pytest.mark.parametrize("n", [520, 5000, 20000])
+@pytest.mark.parametrize("n", [0, 5000, 20000])
 def test_check_gives_every_combination_a_structure_of_its_own(n):
     """Families make `check` fast, but never at the cost of a combination:
-    n cases hold at least one family per combination whenever n allows."""
+    n cases hold at least one family per combination whenever n allows (0: exactly
+    as many cases as combinations)."""
     from reference.check.runner import MAX_FAMILY, family_size
     from reference.oracle.cases import combinations
 
     combos = combinations()
+    n = n or len(combos)
     family = family_size(n, len(combos))
     cases = generate(n, seed=0, family=family)
     seen = {(c.hidden, (c.output, c.loss), c.layout, c.dtype) for c in cases}
@@ -131,7 +133,9 @@ def test_float32_through_a_width_1_bottleneck():
 
     n = 20000
     wanted = "gelu_tanh-leaky_relu-quadratic-rows-f32-6x9x6x7x1x9x6-m8-4"
-    case = next(c for c in generate(n, 0, family=family_size(n, len(combinations())))
+    losses = ["quadratic", "bce", "cross_entropy"]  # the registry's losses at the time
+    case = next(c for c in generate(n, 0, family=family_size(n, len(combinations(
+        losses=losses))), losses=losses)
                 if c.id == wanted)
     w, b, X, Y = case.arrays()
     expected = oracle_backprop(w, b, case.activations, case.loss, X, Y, case.layout,

@@ -19,7 +19,8 @@ RTOL, ATOL = SAME_ARITHMETIC["float64"]
 
 TINYNET = Path(tinynet.__file__)
 ACTS = "identity,sigmoid,tanh,relu,softmax"  # what tinynet implements
-FILTERS = dict(activations=ACTS, layouts=["rows"])
+LOSSES = "quadratic,bce,cross_entropy"  # what tinynet implements
+FILTERS = dict(activations=ACTS, losses=LOSSES, layouts=["rows"])
 
 
 @pytest.fixture
@@ -51,8 +52,8 @@ def test_a_rows_library_with_row_biases_and_no_deltas_is_verified_in_one_call():
 def test_verify_returns_what_check_impl_prints_as_json(cli, tmp_path):
     _module(tmp_path, "tinynet_same")
     r = cli("check", "--impl", "tinynet_same:backprop", "--cases", "60", "--seed", "4",
-            "--activations", ACTS, "--layouts", "rows", "--bias-shape", "row", "--format",
-            "json", "--jobs", "1", cwd=tmp_path)
+            "--activations", ACTS, "--losses", LOSSES, "--layouts", "rows", "--bias-shape",
+            "row", "--format", "json", "--jobs", "1", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     printed = json.loads(r.stdout)
     got = reference.verify(tinynet.backprop, cases=60, seed=4, bias_shape="row", **FILTERS)
@@ -98,7 +99,8 @@ def test_undeclared_bias_shape_is_a_shape_report_not_nan_against_nan():
 def test_check_impl_finds_the_planted_bug_and_ends_the_list_with_n_more(cli, tmp_path):
     _module(tmp_path, "tinynet_bug", bug="no_mean")
     r = cli("check", "--impl", "tinynet_bug:backprop", "--cases", "200", "--activations", ACTS,
-            "--layouts", "rows", "--bias-shape", "row", "--jobs", "1", cwd=tmp_path)
+            "--losses", LOSSES, "--layouts", "rows", "--bias-shape", "row", "--jobs", "1",
+            cwd=tmp_path)
     assert r.returncode == 1, r.stderr
     fails = [line for line in r.stdout.splitlines() if line.startswith("FAIL ")]
     assert len(fails) == 20
@@ -151,7 +153,8 @@ def test_a_five_line_pytest_file(tmp_path, planted):
     (tmp_path / "test_mine.py").write_text(FIVE_LINES)
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                         "--oracle-cases", "120", "--oracle-layouts", "rows",
-                        "--oracle-activations", ACTS, "test_mine.py"],
+                        "--oracle-activations", ACTS, "--oracle-losses", LOSSES,
+                        "test_mine.py"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
     if planted is None:
         assert r.returncode == 0, r.stdout[-2000:]
@@ -305,8 +308,8 @@ def test_check_impl_from_a_fresh_process_in_the_users_directory(cli_process, tmp
     """The console script, run where the user's module is (not importable otherwise)."""
     _module(tmp_path, "tinynet_proc")
     r = cli_process("check", "--impl", "tinynet_proc:backprop", "--cases", "300",
-                    "--activations", ACTS, "--layouts", "rows", "--bias-shape", "row",
-                    script=True, cwd=tmp_path)
+                    "--activations", ACTS, "--losses", LOSSES, "--layouts", "rows",
+                    "--bias-shape", "row", script=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "300 cases (seed 0), 0 disagreement(s)" in r.stdout
     assert "tinynet_proc:backprop vs torch autograd" in r.stdout

@@ -10,9 +10,19 @@ import time
 from manual.activations import ACTIVATIONS
 from manual.errors import InputError, did_you_mean
 from manual.losses import LOSSES
+from manual.params import apply_params
 
-from ..derive.cli import add_param_option, params_of
-from ..oracle.cases import DTYPES, LAYOUTS, register_custom
+from ..derive.cli import add_param_option, params_of, split_params
+from ..oracle.cases import (
+    DTYPES,
+    LAYOUTS,
+    REDUCTIONS,
+    TARGET_MIXES,
+    activation_filters,
+    drawn_from,
+    drawn_line,
+    register_custom,
+)
 from ..oracle.compare import EQUATIONS
 from ..oracle.process import LOCAL
 from .arch_cli import (
@@ -51,19 +61,28 @@ def _integer(minimum: int, maximum: int | None = None, unit: str = ""):
     return parse
 
 
-def _names(known: dict | tuple, what: str):
+def _names(known: dict | tuple | None, what: str):
+    """An argparse type: comma-separated names of `known` (None: checked later, by
+    `check_names`, once the run's custom entries are registered)."""
     def parse(text: str) -> list[str]:
         names = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
         if not names:
             raise argparse.ArgumentTypeError(f"expected a comma-separated list of {what} names, "
                                              f"got {text!r}")
-        for n in names:
-            if n not in known:
-                known_list = ", ".join(sorted(known))
-                raise argparse.ArgumentTypeError(f"unknown {what} {n!r} (known: {known_list})"
-                                                 f"{did_you_mean(n, known)}")
+        if known is not None:
+            check_names(names, known, what, argparse.ArgumentTypeError)
         return names
     return parse
+
+
+def check_names(names, known, what: str, error=InputError, option: str = "") -> None:
+    """Every name is in `known` (a registry), else `error` with the known names and the
+    closest one."""
+    for n in names or ():
+        if n not in known:
+            known_list = ", ".join(sorted(known))
+            raise error(f"{option}unknown {what} {n!r} (known: {known_list})"
+                        f"{did_you_mean(n, known)}")
 
 
 def add_parser(sub) -> None:
@@ -95,11 +114,15 @@ def add_parser(sub) -> None:
     p.add_argument("--domain", default=None, metavar="LO,HI",
                    help="where the --activation activations are defined and their z is drawn "
                         "(default -8,8), e.g. 0.01,8 for log(z)")
-    add_param_option(p, "the --activation expressions")
-    p.add_argument("--activations", type=_names(ACTIVATIONS, "activation"), default=None,
-                   help="comma-separated activations to draw from (default: all)")
-    p.add_argument("--losses", type=_names(LOSSES, "loss"), default=None,
-                   help="comma-separated losses to draw from (default: all)")
+    add_param_option(p, "the --activation expressions", registry=True)
+    p.add_argument("--activations", type=_names(None, "activation"), default=None,
+                   help="comma-separated activations to draw from (default: all; the "
+                        "--activation names are known too)")
+    p.add_argument("--losses", type=_names(None, "loss"), default=None,
+                   help="comma-separated losses to draw from (default: all; the --loss names "
+                        "are known too)")
+    _add_loss_options(p)
+    _add_draw_options(p)
     p.add_argument("--layouts", type=_names(LAYOUTS, "layout"), default=list(LAYOUTS),
                    help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
     p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
@@ -107,6 +130,62 @@ def add_parser(sub) -> None:
     add_layer_option(p)
     add_arch_option(p)
     p.set_defaults(func=run)
+
+
+def _add_loss_options(p) -> None:
+    """--loss NAME=COST:GRADIENT[:TARGETS]: an expression loss for this run."""
+    p.add_argument("--loss", action="append", default=[], metavar="NAME=COST:GRADIENT[:TARGETS]",
+                   help="add an expression-defined loss for this run (repeatable): COST per "
+                        "class in a and y (summed over the classes), GRADIENT its dC/da, "
+                        "TARGETS real (default), binary, onehot or pm1 (the kind of y drawn; "
+                        "it also fixes the output activations: any, sigmoid, softmax or "
+                        "sigmoid, identity); the cases then use only the losses named this "
+                        "way, with --losses adding registry ones. --param NAME=VALUE names "
+                        "numbers in it")
+
+
+def _add_draw_options(p) -> None:
+    """Where an activation may stand; what the one-hot losses are given; reductions."""
+    p.add_argument("--output-activations", type=_names(None, "activation"), default=None,
+                   metavar="a,b", help="comma-separated activations the output layer may have, in "
+                   "place of --activations there (default: every one the losses accept; with "
+                   "--activations, those); the --activation names are known too")
+    p.add_argument("--hidden-activations", type=_names(None, "activation"), default=None,
+                   metavar="a,b", help="comma-separated activations the hidden layers may have, in "
+                   "place of --activations there (default: all; with --activations, those)")
+    p.add_argument("--targets", type=_names(TARGET_MIXES, "target"), default=None,
+                   metavar="onehot,soft", help="what the one-hot family losses "
+                   "(cross_entropy) are given: onehot labels, soft labels (distributions), "
+                   "or both (default: onehot, and soft for a quarter of the networks)")
+    p.add_argument("--reductions", type=_names(REDUCTIONS, "reduction"), default=None,
+                   metavar="mean,sum", help="batch reductions to draw: mean (C = 1/m sum of "
+                   "C_x), sum, or both (default: sum for a fifth of the cases)")
+
+
+def _where(args, activations, outputs) -> dict:
+    """The activation, target and reduction filters of the run (names checked now that
+    the custom entries are registered)."""
+    for names, option in ((activations, "--activations"),
+                          (args.output_activations, "--output-activations"),
+                          (args.hidden_activations, "--hidden-activations")):
+        check_names(names, ACTIVATIONS, "activation", option=f"{option}: ")
+    where = activation_filters(activations, args.output_activations, args.hidden_activations,
+                               outputs_follow=outputs is not None)
+    return {**where, "targets": args.targets, "reductions": args.reductions}
+
+
+def _custom_losses(args, params: dict) -> list[str] | None:
+    """Register the --loss entries; the run's losses (None: every registry loss)."""
+    if not args.loss:
+        return args.losses
+    from ..oracle.custom import expression_loss, parse_loss_spec
+
+    names = [parse_loss_spec(spec)[0] for spec in args.loss]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"--loss {twice[0]!r} is defined more than once")
+    custom = [expression_loss(spec, params=params).name for spec in args.loss]
+    return sorted(set(custom) | set(args.losses or []))
 
 
 def run(args) -> int:
@@ -117,15 +196,20 @@ def run(args) -> int:
         return run_without_dense(args, archs)
     layer_cases, args.cases = args.cases, args.cases or DEFAULT_CASES
     impl = load_impl(args.impl) if args.impl else None
-    if (args.domain or args.param) and not args.activation:
-        raise InputError("--domain and --param apply to the --activation expressions; "
-                         "give at least one --activation NAME=FORWARD:DERIVATIVE")
+    registry_params, expression_params = split_params(params_of(args.param))
+    if (args.domain or expression_params) and not (args.activation or args.loss):
+        raise InputError("--domain and --param NAME=VALUE apply to the --activation "
+                         "expressions; give at least one --activation NAME=FORWARD:DERIVATIVE "
+                         "(a registry entry's parameter is ENTRY.NAME=VALUE)")
+    apply_params(registry_params)  # for this process (and its forked workers)
     activations = outputs = args.activations
     if args.activation:
-        custom = register_custom(args.activation, args.domain, params_of(args.param))
+        custom = register_custom(args.activation, args.domain, expression_params)
         activations = sorted(set(custom) | set(activations or []))
         outputs = None if args.activations is None else activations
-    filters = {"activations": activations, "outputs": outputs, "losses": args.losses,
+    losses = _custom_losses(args, expression_params)
+    check_names(losses, LOSSES, "loss", option="--losses: ")
+    filters = {**_where(args, activations, outputs), "losses": losses,
                "layouts": args.layouts, "dtypes": args.dtypes}
     bar = None
     if args.cases >= 2000:
@@ -144,14 +228,23 @@ def run(args) -> int:
         if bar:
             bar.close()
     seconds = time.perf_counter() - t0
-    layers, layer_seconds = run_layer_archs(args, archs, layer_cases)
+    layers = run_layer_archs(args, archs, layer_cases)
+    return _report(args, summary, seconds, drawn_from(filters), layers)
+
+
+def _report(args, summary, seconds: float, drawn: dict, layers) -> int:
+    """Print the dense matrix's summary (and the layer architectures') as text or JSON;
+    the exit code: 1 when anything disagreed."""
+    layers, layer_seconds = layers
     if args.format == "json":
         out = summary.to_json(args.seed)
-        out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
+        out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1),
+                   drawn=drawn)
         print(json.dumps(merge_json(out, layers, layer_seconds), indent=2))
     else:
-        print(render_text(summary, args.seed, seconds, args.impl or "manual")
-              + layer_text(layers, layer_seconds))
+        head, _, rest = render_text(summary, args.seed, seconds, args.impl or "manual"
+                                    ).partition("\n")
+        print(f"{head}\n{drawn_line(drawn)}\n{rest}" + layer_text(layers, layer_seconds))
     return 1 if summary.failures or (layers and layers.failures) else 0
 
 

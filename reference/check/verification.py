@@ -19,7 +19,15 @@ from manual.activations import ACTIVATIONS
 from manual.errors import InputError, did_you_mean
 from manual.losses import LOSSES
 
-from ..oracle.cases import DTYPES, LAYOUTS, Case
+from ..oracle.cases import (
+    DTYPES,
+    LAYOUTS,
+    REDUCTIONS,
+    TARGET_MIXES,
+    Case,
+    activation_filters,
+    drawn_from,
+)
 from ..oracle.process import LOCAL
 from .contract import load_impl
 
@@ -61,7 +69,11 @@ def _impl(impl) -> Callable:
 def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] | None = None,
            losses: Sequence[str] | None = None, layouts: Sequence[str] | None = None,
            dtypes: Sequence[str] | None = None, bias_shape: str = "layout",
-           jobs: int = 1) -> dict:
+           jobs: int = 1, params: dict[str, float] | None = None,
+           output_activations: Sequence[str] | None = None,
+           hidden_activations: Sequence[str] | None = None,
+           targets: Sequence[str] | None = None, reductions: Sequence[str] | None = None
+           ) -> dict:
     """Run `cases` random cases of `impl` (a callable impl(spec, X, Y) or
     'MODULE:FUNCTION', see reference.check.contract) against torch autograd; returns
     the summary `backprop-oracle check --impl ... --format json` prints: cases,
@@ -72,7 +84,29 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     activations, losses, layouts, dtypes: lists (or comma-separated strings) of
     names to draw from (None: all). bias_shape: the shape of biases and db your
     implementation uses: "layout", "column" (n, 1), "row" (1, n), "vector" (n,).
-    jobs: processes (1: in this process)."""
+    jobs: processes (1: in this process). params: registry parameters for this call,
+    e.g. {"leaky_relu.slope": 0.3, "elu.alpha": 0.2} (see manual.params).
+    output_activations / hidden_activations: where an activation may stand (the
+    output layer, the hidden layers; `activations` restricts both). targets: what
+    the one-hot family losses are given, "onehot" and/or "soft" (distributions);
+    reductions: "mean" and/or "sum". The same options draw the same cases as
+    `backprop-oracle check`, whatever the order of the names."""
+    from manual.params import using_params, validate_params
+
+    validate_params(params)
+    where = {"output_activations": parse_names(output_activations, ACTIVATIONS, "activation",
+                                               "output_activations"),
+             "hidden_activations": parse_names(hidden_activations, ACTIVATIONS, "activation",
+                                               "hidden_activations")}
+    drawn = {"targets": parse_names(targets, TARGET_MIXES, "target", "targets"),
+             "reductions": parse_names(reductions, REDUCTIONS, "reduction", "reductions")}
+    with using_params(params):
+        return _verify(impl, cases, seed, activations, losses, layouts, dtypes, bias_shape,
+                       jobs, where, drawn)
+
+
+def _verify(impl, cases, seed, activations, losses, layouts, dtypes, bias_shape, jobs,
+            where: dict, drawn: dict) -> dict:
     # imported on the first verify: 12 ms (-X importtime) this module's importers (the
     # pytest plugin, at every pytest start) do not need
     from .runner import run_check
@@ -83,7 +117,7 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     acts = parse_names(activations, ACTIVATIONS, "activation", "activations")
-    filters = {"activations": acts, "outputs": acts,
+    filters = {**activation_filters(acts, **where), **drawn,
                "losses": parse_names(losses, LOSSES, "loss", "losses"),
                "layouts": parse_names(layouts, LAYOUTS, "layout", "layouts") or list(LAYOUTS),
                "dtypes": parse_names(dtypes, DTYPES, "dtype", "dtypes") or list(DTYPES)}
@@ -92,7 +126,8 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     summary = run_check(cases, seed, jobs=jobs, impl=fn, bias_shape=bias_shape, **filters)
     seconds = time.perf_counter() - t0
     out = summary.to_json(seed)
-    out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1))
+    out.update(seconds=round(seconds, 3), cases_per_second=round(summary.cases / seconds, 1),
+               drawn=drawn_from(filters))
     return out
 
 

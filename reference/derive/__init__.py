@@ -3,6 +3,8 @@
     from reference.derive import check_activation, check_loss_gradient, check_output_error
     check_activation("sigmoid(z)", "sigmoid(z)*(1-sigmoid(z))").verdict   # 'correct'
     check_output_error("quadratic", "sigmoid", "a - y").verdict           # 'incorrect'
+    check_regularization("lam/2*w**2", "lam*w", params={"lam": 0.1}).ok   # True
+    check_hidden_error("sigmoid", "matmul(transpose(W), delta) * a*(1-a)").ok  # True (BP2)
 
 `expression_activation("NAME=FORWARD:DERIVATIVE")` registers an
 expression-defined activation for whole networks.
@@ -24,7 +26,10 @@ _HOMES = {
     "parse_spec": "..oracle.custom",
     "MAX_EXPONENT": "..oracle.expr", "MAX_LENGTH": "..oracle.expr", "Expression": "..oracle.expr",
     "ExpressionError": "..oracle.expr", "compile_expression": "..oracle.expr",
+    "expression_loss": "..oracle.custom",
     "Report": "judge", "Verdict": "judge",
+    "check_regularization": "network_checks", "regularization_report": "network_checks",
+    "check_hidden_error": "network_checks", "hidden_error_report": "network_checks",
 }
 
 __all__ = sorted(_HOMES)

@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 DEFAULT_DOMAIN = (-8.0, 8.0)
-LOSS_DOMAINS = {"real": (-3.0, 3.0), "binary": (0.01, 0.99), "onehot": (0.05, 0.95)}
+LOSS_DOMAINS = {"real": (-3.0, 3.0), "binary": (0.01, 0.99), "onehot": (0.05, 0.95),
+                "pm1": (-3.0, 3.0)}
 DEFAULT_POINTS = 200
 # A registry loss for binary targets (bce) is tested only where a is at least this far
 # from 0 and 1: closer, float64 cannot tell a from its end (1 - 1e-17 is 1.0) and
@@ -91,12 +92,18 @@ def _loss(spec: LossSpec, what: str, params=None) -> Loss | Expression | Callabl
     raise InputError(f"{what} must be a name, an expression or a callable")
 
 
-def _claim(spec: ClaimSpec, variables: tuple[str, ...], what: str, params=None) -> Claim:
+def _claim(spec: ClaimSpec, variables: tuple[str, ...], what: str, params=None,
+           matrices: tuple[str, ...] = ()) -> Claim:
     """The claim: an expression (also re-evaluable in extended precision) or a NumPy
     callable taking the arrays of `variables` positionally (or only the first few,
     e.g. derivative(z))."""
     if isinstance(spec, str):
-        e = compile_expression(spec, variables, what, params)
+        e = compile_expression(spec, variables, what, params, matrices)
+        if e.matrix:
+            raise InputError(f"{what} {spec!r} is a matrix per example, not a vector (reduce "
+                             f"the matrix with matmul(...))")
+        if e.vector:  # over class vectors: no point-by-point extended precision
+            return Claim(lambda env: e.numpy(**{v: env[v] for v in variables}), vector=True)
         return Claim(lambda env: e.numpy(**{v: env[v] for v in variables}),
                      lambda point: e.exact(**{v: point[v] for v in variables}),
                      exact.size(e.tree))
@@ -136,7 +143,7 @@ def _torch_forward(f: Activation | Expression | Callable):
         t = torch_activation(f)
         return (lambda z: t(z, 1)), f.domain, f.elementwise
     if isinstance(f, Expression):
-        return (lambda z: _full(f.torch(z=z), z)), DEFAULT_DOMAIN, True
+        return (lambda z: _full(f.torch(z=z), z)), DEFAULT_DOMAIN, not f.vector
     return f, DEFAULT_DOMAIN, True
 
 
@@ -146,9 +153,16 @@ def _torch_loss(c: Loss | Expression | Callable):
         from ..oracle.torchexpr import torch_loss
 
         return torch_loss(c), c.targets, (A_MARGIN if c.targets == "binary" else 0.0)
+    if isinstance(c, Expression) and c.vector:  # one number per example counts once
+        return (lambda a, y: c.torch(a=a, y=y)), "real", 0.0
     if isinstance(c, Expression):
         return (lambda a, y: _full(c.torch(a=a, y=y), a)), "real", 0.0
     return c, "real", 0.0
+
+
+def _is_vector(*specs) -> bool:
+    """Whether a spec reads class vectors (sum, mean: tested on K = 3, 4, 5)."""
+    return any(getattr(s, "vector", False) for s in specs)
 
 
 def _full(value, like):
@@ -180,7 +194,7 @@ def activation_report(forward: Forward, derivative: ClaimSpec, *, domain=None,
     labels = labels or API_LABELS
     n, rng, domain = _setup(points, seed, domain)
     spec = _forward(forward, labels["forward"], params)
-    if isinstance(spec, Activation) and not spec.elementwise:
+    if (isinstance(spec, Activation) and not spec.elementwise) or _is_vector(spec):
         raise InputError("this activation is not elementwise; check it with output-error")
     claim = _claim(derivative, ("z", "a"), labels["derivative"], params)
     import torch
@@ -222,7 +236,7 @@ def loss_report(loss: LossSpec, gradient: ClaimSpec, *, target: str | None = Non
     target = target or default_target
     lo, hi = domain or LOSS_DOMAINS[target]
     blocks = []
-    for m, k in sampling.block_sizes(n, target == "onehot"):
+    for m, k in sampling.block_sizes(n, target == "onehot" or _is_vector(spec, claim)):
         a = sampling.uniform(rng, lo, hi, (m, k))
         y = sampling.targets(rng, target, (m, k))
         ty = torch.from_numpy(y)
@@ -265,7 +279,8 @@ def output_error_report(loss: LossSpec, activation: Forward, delta: ClaimSpec, *
     target = target or default_target
     lo, hi = domain or default_domain
     blocks = []
-    for m, k in sampling.block_sizes(n, target == "onehot" or not elementwise):
+    vector = target == "onehot" or not elementwise or _is_vector(loss_spec, claim)
+    for m, k in sampling.block_sizes(n, vector):
         z = sampling.uniform(rng, lo, hi, (m, k), special=(0.0,))
         y = sampling.targets(rng, target, (m, k))
         ty = torch.from_numpy(y)

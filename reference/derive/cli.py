@@ -1,11 +1,13 @@
-"""`backprop-oracle derive activation | loss | output-error`.
+"""`backprop-oracle derive activation | loss | output-error | hidden-error | regularization`.
 
-    derive activation   --forward EXPR(z) --derivative EXPR(z[, a]) [--domain LO,HI]
-    derive loss         --loss NAME|EXPR(a,y) --gradient EXPR(a,y)
-                        [--target binary|real|onehot] [--domain LO,HI]
-    derive output-error --loss NAME|EXPR(a,y) --activation NAME|EXPR(z) --delta EXPR(z,a,y)
-                        [--target binary|real|onehot] [--domain LO,HI]
-    common: [--format text|json] [--points N] [--seed S]
+    derive activation     --forward EXPR(z) --derivative EXPR(z[, a]) [--domain LO,HI]
+    derive loss           --loss NAME|EXPR(a,y) --gradient EXPR(a,y)
+                          [--target binary|real|onehot|pm1] [--domain LO,HI]
+    derive output-error   --loss NAME|EXPR(a,y) --activation NAME|EXPR(z) --delta EXPR(z,a,y)
+                          [--target binary|real|onehot|pm1] [--domain LO,HI]
+    derive hidden-error   --activation NAME|EXPR(z) --delta EXPR(z,a,W,delta)   (BP2)
+    derive regularization --penalty EXPR(w) --gradient EXPR(w)
+    common: [--format text|json] [--points N] [--seed S] [--param NAME=VALUE] [--plot FILE]
 
 Exit code 0: the claim is correct; 1: incorrect; 2: bad input (one line).
 A value may start with '-' (``--delta -y/a``, ``--domain -8,8``).
@@ -22,7 +24,7 @@ from .checks import DEFAULT_POINTS, activation_report, loss_report, output_error
 from .judge import TOLERANCE_TEXT, Report
 from .sampling import TARGETS
 
-__all__ = ["parse_param", "params_of", "add_param_option", "add_parser"]
+__all__ = ["parse_param", "params_of", "split_params", "add_param_option", "add_parser"]
 
 # a value that starts with a single '-' is a value (an expression or a domain), not an option
 _DASH_VALUE = re.compile(r"^-(?!-)(?!h$).")
@@ -36,15 +38,18 @@ def _int(text: str) -> int:
 
 
 GRAMMAR = (
-    "Expressions: the variables z, a, y; numbers; + - * / ** and unary minus; "
-    "> >= < <= (giving 0 or 1); the functions {functions}; the constants pi and e. "
+    "Expressions: the variables z, a, y (w in regularization; W and delta, the next "
+    "layer's, in hidden-error); numbers; + - * / ** and unary minus; "
+    "> >= < <= (giving 0 or 1); the functions {functions} (sum and mean over the classes; "
+    "matmul(M, v) and transpose(M) for W); the constants pi and e. "
     "At most {length} characters, exponents of at most {exponent:g} in size. Claims are "
     "per example (no 1/m). Tolerance: a claim {tolerance}. "
     "Exit code 0: correct, 1: incorrect, 2: bad input."
 ).format(functions=", ".join(sorted(FUNCTIONS)), length=MAX_LENGTH, exponent=MAX_EXPONENT,
          tolerance=TOLERANCE_TEXT)
 LABELS = {"forward": "--forward", "derivative": "--derivative", "loss": "--loss",
-          "gradient": "--gradient", "activation": "--activation", "delta": "--delta"}
+          "gradient": "--gradient", "activation": "--activation", "delta": "--delta",
+          "penalty": "--penalty"}
 
 
 def _parser(sub, name: str, help_text: str):
@@ -58,31 +63,55 @@ def _parser(sub, name: str, help_text: str):
                    help=f"sample points (default {DEFAULT_POINTS})")
     p.add_argument("--seed", type=_int, default=0, help="sampling seed (default 0)")
     p.add_argument("--domain", default=None, metavar="LO,HI",
-                   help="range of z (activation, output-error) or of a (loss) (default: "
-                        "the activation's, [-8, 8] for an expression; for a loss by target)")
+                   help="range of z (activation, output-error, hidden-error), of a (loss) "
+                        "or of w (regularization) (default: the activation's, [-8, 8] for an "
+                        "expression; for a loss by target; [-3, 3] for w)")
     add_param_option(p, "the expressions")
+    p.add_argument("--plot", default=None, metavar="FILE.png",
+                   help="also draw the claimed and the autograd derivative over the domain, "
+                        "the disagreeing points marked (needs matplotlib: the [plot] extra)")
     return p
 
 
-def add_param_option(p, users: str) -> None:
-    """--param NAME=VALUE (repeatable), for derive and for check's --activation."""
+def add_param_option(p, users: str, registry: bool = False) -> None:
+    """--param NAME=VALUE (repeatable), for derive and for check's --activation; with
+    `registry`, also ENTRY.NAME=VALUE, a registry entry's parameter."""
+    more = ("; ENTRY.NAME=VALUE sets a registry entry's parameter: "
+            + ", ".join(f"{k} (default {v:g})" for k, v in _registry_defaults().items())
+            if registry else "")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    type=parse_param,
                    help=f"a named number {users} may use, e.g. alpha=1.6733 "
-                        "(repeatable; default: none)")
+                        f"(repeatable; default: none){more}")
+
+
+def _registry_defaults() -> dict[str, float]:
+    from manual.params import defaults
+
+    return defaults()
 
 
 def parse_param(text: str) -> tuple[str, float]:
-    """NAME=VALUE -> (name, value) (an argparse type)."""
+    """NAME=VALUE or ENTRY.NAME=VALUE (a registry entry's parameter, e.g.
+    leaky_relu.slope=0.3) -> (name, value) (an argparse type)."""
     name, sep, value = text.partition("=")
     try:
         number = float(value)
     except ValueError:
         number = None
-    if not sep or not name.strip().isidentifier() or number is None:
-        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (e.g. alpha=1.6733), "
-                                         f"got {text!r}")
+    parts = name.strip().split(".")
+    if not sep or len(parts) > 2 or not all(p.isidentifier() for p in parts) or number is None:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (e.g. alpha=1.6733 or "
+                                         f"leaky_relu.slope=0.3), got {text!r}")
     return name.strip(), number
+
+
+def split_params(params: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """(registry parameters "entry.name", expression parameters): the dotted names set a
+    registry entry's constant (manual.params), the plain ones name numbers in
+    expressions."""
+    registry = {k: v for k, v in params.items() if "." in k}
+    return registry, {k: v for k, v in params.items() if "." not in k}
 
 
 def params_of(pairs: list[tuple[str, float]]) -> dict[str, float]:
@@ -131,9 +160,34 @@ def add_parser(subparsers) -> None:
     p.add_argument("--target", choices=TARGETS, default=None,
                    help="kind of y (default: the named loss's, else real)")
     p.set_defaults(func=_run_output_error)
+    _add_network_claims(inner)
+
+
+def _add_network_claims(inner) -> None:
+    """hidden-error (BP2) and regularization."""
+    p = _parser(inner, "hidden-error", "check BP2: a hidden layer's delta from the next "
+                                       "layer's W and delta")
+    p.add_argument("--activation", required=True, metavar="NAME|EXPR",
+                   help="the hidden activation sigma(z), or an activation's name")
+    p.add_argument("--delta", required=True, metavar="EXPR",
+                   help="the claimed delta of this layer, in z, a = sigma(z), W (the next "
+                        "layer's K x K weights) and delta (the next layer's error), e.g. "
+                        "'matmul(transpose(W), delta) * a*(1-a)'")
+    p.set_defaults(func=_run_hidden_error)
+
+    p = _parser(inner, "regularization", "check the gradient dR/dw of a weight penalty R(w)")
+    p.add_argument("--penalty", required=True, metavar="EXPR",
+                   help="R(w), summed over the weights (or reduced with sum/mean), e.g. "
+                        "'lam/2*w**2' with --param lam=0.1")
+    p.add_argument("--gradient", required=True, metavar="EXPR", help="the claimed dR/dw, in w")
+    p.set_defaults(func=_run_regularization)
 
 
 def _common(args) -> dict:
+    if args.plot is not None:  # refused before any work when matplotlib is missing
+        from .plot import require
+
+        require()
     return {"domain": args.domain, "points": args.points, "seed": args.seed,
             "params": params_of(args.param), "labels": LABELS}
 
@@ -154,7 +208,25 @@ def _run_output_error(args) -> int:
     return _emit(report, args, f"delta for {args.loss} with {args.activation} = {args.delta}")
 
 
+def _run_hidden_error(args) -> int:
+    from .network_checks import hidden_error_report
+
+    report = hidden_error_report(args.activation, args.delta, **_common(args))
+    return _emit(report, args, f"delta (BP2) through {args.activation} = {args.delta}")
+
+
+def _run_regularization(args) -> int:
+    from .network_checks import regularization_report
+
+    report = regularization_report(args.penalty, args.gradient, **_common(args))
+    return _emit(report, args, f"dR/dw of {args.penalty} = {args.gradient}")
+
+
 def _emit(report: Report, args, claim: str) -> int:
+    if args.plot is not None:
+        from .plot import draw
+
+        draw(report, args.plot, claim)
     if args.format == "json":
         print(report.verdict.to_json())
     else:

@@ -103,6 +103,8 @@ class Report:
     recheck_example: dict | None = None
     dropped: int = 0  # sampled points left out (see `dropped_why`)
     dropped_why: str = ""
+    # every tested element, flat: the first shown input, claimed, autograd, agrees (--plot)
+    samples: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def tolerance(self) -> str:
@@ -129,6 +131,7 @@ class Claim:
     numpy: Callable[[dict[str, np.ndarray]], np.ndarray]
     exact: Callable[[dict[str, float]], float] | None = None
     cost: int = 1
+    vector: bool = False  # reads class vectors (sum, mean, matmul): tested on K > 1
 
 
 @dataclass
@@ -187,7 +190,16 @@ def judge(blocks: list[Block], shown: tuple[str, ...], requested: int) -> Report
     dropped_why = (f"the forward or its gradient is not finite there{why}"
                    if n_sampled > n_valid else "")
     return Report(verdict, _table(kept, shown, counterexample is not None), shown, rechecked,
-                  example, n_sampled - n_valid, dropped_why)
+                  example, n_sampled - n_valid, dropped_why, _samples(kept, shown[0]))
+
+
+def _samples(kept: list[dict], x_name: str) -> dict[str, np.ndarray]:
+    """Every tested element, flattened (what a plot draws)."""
+    def flat(key):
+        return np.concatenate([p[key].ravel() for p in kept])
+    return {"x": flat(x_name), "claimed": flat("claimed"), "autograd": flat("truth"),
+            "agrees": flat("excess") <= 0, "x_name": x_name,
+            "vector": any(p["truth"].shape[1] > 1 for p in kept)}
 
 
 @contextlib.contextmanager
@@ -216,7 +228,8 @@ def _evidence(block: Block) -> dict:
     left, right = _one_sided(block.cost, x, f0, block.bounds)
     claimed = _claimed(block, x.shape)
     valid = np.isfinite(f0) & np.isfinite(truth).all(axis=1)
-    valid &= np.all([np.isfinite(v).all(axis=1) for v in block.inputs.values()], axis=0)
+    valid &= np.all([np.isfinite(v).reshape(len(v), -1).all(axis=1)
+                     for v in block.inputs.values()], axis=0)
     if block.keep is not None:
         valid &= block.keep
     out = {k: np.asarray(v, dtype=np.float64) for k, v in block.inputs.items()}
@@ -254,11 +267,22 @@ def _one_sided(cost, x: np.ndarray, f0: np.ndarray, bounds: tuple[float, float]
 
 def _claimed(block: Block, shape: tuple[int, int]) -> np.ndarray:
     with np.errstate(all="ignore"):
-        value = np.asarray(block.claim.numpy(block.inputs), dtype=np.float64)
+        value = _claim_values(block)
     try:
         return np.broadcast_to(value, shape).copy()
     except ValueError:
         raise InputError(f"the claim returned shape {value.shape}, expected {shape}") from None
+
+
+def _claim_values(block: Block) -> np.ndarray:
+    """The claim on the block's inputs; shapes that do not fit (a matmul of a matrix
+    by a vector of another length) are bad input, said in one line."""
+    try:
+        return np.asarray(block.claim.numpy(block.inputs), dtype=np.float64)
+    except ValueError as exc:
+        first = (str(exc).strip().splitlines() or ["shapes do not fit"])[0]
+        raise InputError(f"the claim cannot be evaluated on the sampled shapes: {first}") \
+            from None
 
 
 def _errors(p: dict, scale: float) -> None:

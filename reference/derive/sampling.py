@@ -20,7 +20,7 @@ __all__ = [
 
 MAX_POINTS = 100_000
 VECTOR_CLASSES = (3, 4, 5)
-TARGETS = ("real", "binary", "onehot")
+TARGETS = ("real", "binary", "onehot", "pm1")
 REAL_TARGET_RANGE = (-2.0, 2.0)
 
 
@@ -63,11 +63,13 @@ def uniform(rng: np.random.Generator, lo: float, hi: float, shape: tuple[int, in
 
 
 def targets(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.ndarray:
-    """y: real numbers in REAL_TARGET_RANGE, 0/1 (both present), or one-hot rows."""
+    """y: real numbers in REAL_TARGET_RANGE, 0/1 or -1/+1 (pm1, hinge's labels; both
+    values present), or one-hot rows."""
     n, k = shape
     if kind == "real":
         return rng.uniform(*REAL_TARGET_RANGE, size=shape)
-    if kind == "binary":
+    if kind in ("binary", "pm1"):
         y = (np.arange(n * k) % 2).astype(np.float64)
-        return rng.permutation(y).reshape(shape)
+        y = rng.permutation(y).reshape(shape)
+        return 2 * y - 1 if kind == "pm1" else y
     return np.eye(k)[rng.integers(0, k, size=n)]

@@ -29,7 +29,9 @@ from manual.network import Network
 
 __all__ = [
     "LAYOUTS", "DTYPES", "Case", "combinations", "MAX_FAMILY", "family_size", "generate",
-    "register_custom", "families", "family_key", "Stack", "draw_family",
+    "register_custom", "families", "family_key", "Stack", "draw_family", "TARGET_MIXES",
+    "REDUCTIONS", "canonical", "activation_filters", "draw_options", "drawn_from",
+    "drawn_line",
 ]
 
 LAYOUTS = (COLUMNS, ROWS)
@@ -52,6 +54,7 @@ class Case:
     tag: int = 0  # tells apart cases whose structure is the same
     member: int = 0  # which network of its family (the seed draws the whole family)
     members: int = 1  # how many networks the family has
+    targets: str = ""  # one-hot family losses: "" a mix (a quarter soft), "onehot" or "soft"
 
     @property
     def id(self) -> str:
@@ -75,22 +78,53 @@ class Case:
         return Network(w, b, self.activations, self.loss, self.layout, self.reduction), X, Y
 
 
-def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, outputs=None):
+TARGET_MIXES = ("onehot", "soft")  # what a one-hot family loss (cross_entropy) is given
+REDUCTIONS = ("mean", "sum")
+
+
+def canonical(names, order) -> list[str]:
+    """The set of `names` in a fixed order: the built-in order `order` first, any other
+    name (a custom entry) alphabetically after. The cases depend on the set of filters,
+    never on the order they were given in."""
+    rank = {n: i for i, n in enumerate(order)}
+    return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
+
+
+def activation_filters(activations=None, output_activations=None, hidden_activations=None,
+                       outputs_follow: bool = True) -> dict:
+    """{"activations": hidden, "outputs": outputs}: `activations` restricts every layer;
+    `hidden_activations` and `output_activations` take its place for the hidden layers
+    and the output layer (each None: unrestricted); with `outputs_follow` false,
+    `activations` leaves the output layer to the losses (check's custom --activation
+    entries)."""
+    if output_activations is None and outputs_follow:
+        output_activations = activations
+    return {"activations": activations if hidden_activations is None else hidden_activations,
+            "outputs": output_activations}
+
+
+def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, outputs=None,
+                 targets=None, reductions=None):
     """Every (hidden, output, loss, layout, dtype) the registries make sensible.
 
     `activations` restricts the hidden layers, `outputs` the output layer
     (default: every output the losses accept). An activation with no loss
     listing it (one registered from an expression) is also tried in output
-    position with the quadratic loss.
+    position with the quadratic loss. Each list is taken as a set (`canonical`).
+    `targets` and `reductions` are drawn per case (see `generate`), not combined.
     """
-    activations = list(activations or ACTIVATIONS)
-    losses = list(losses or LOSSES)
+    from manual.activations import BUILTIN_ACTIVATIONS
+    from manual.losses import BUILTIN_LOSSES
+
+    activations = canonical(activations or ACTIVATIONS, BUILTIN_ACTIVATIONS)
+    losses = canonical(losses or LOSSES, BUILTIN_LOSSES)
+    layouts, dtypes = canonical(layouts, LAYOUTS), canonical(dtypes, DTYPES)
+    outputs = None if outputs is None else canonical(outputs, BUILTIN_ACTIVATIONS)
     outs = [(o, lo) for lo in losses for o in get_loss(lo).output_activations
             if o in ACTIVATIONS and (outputs is None or o in outputs)]
     listed = {o for lo in LOSSES.values() for o in lo.output_activations}
-    extra = [(a, "quadratic") for a in activations
-             if a not in listed and "quadratic" in losses and get_activation(a).elementwise
-             and (outputs is None or a in outputs)]
+    extra = [(a, "quadratic") for a in (activations if outputs is None else outputs)
+             if a not in listed and "quadratic" in losses and get_activation(a).elementwise]
     combos = list(itertools.product(activations, outs + extra, layouts, dtypes))
     if not combos:
         raise InputError(_why_nothing_left(activations, losses, outputs, layouts, dtypes))
@@ -107,7 +141,7 @@ def _why_nothing_left(activations, losses, outputs, layouts, dtypes) -> str:
     needs = []
     for lo in losses:
         outs = [o for o in get_loss(lo).output_activations if o in ACTIVATIONS]
-        if "quadratic" == lo:
+        if get_loss(lo).targets == "real":
             continue
         needs.append(f"{lo} needs a {' or '.join(outs)} output")
     if not needs:
@@ -125,10 +159,13 @@ def family_size(n: int, n_combinations: int) -> int:
     return max(1, min(MAX_FAMILY, n // n_combinations))
 
 
-def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
-             **filters) -> list[Case]:
+def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1, targets=None,
+             reductions=None, **filters) -> list[Case]:
     """Cases start..n-1 of the stream for (`seed`, `family`). Case i depends only
-    on (seed, family, i) and the registries, so any slice can be drawn alone.
+    on (seed, family, i), the set of filters and the registries, so any slice can be
+    drawn alone. `targets` (onehot, soft) are what the one-hot family losses are given
+    (default: one-hot, and for a quarter of the networks a distribution), `reductions`
+    (mean, sum) the batch reductions drawn (default: sum for a fifth of the families).
 
     With family = K, the cases come in families of K consecutive cases that
     share a structure (combination, sizes, batch size, reduction) and differ in
@@ -140,9 +177,12 @@ def generate(n: int, seed: int = 0, *, start: int = 0, family: int = 1,
     # a seeded order, so that any prefix of the stream is already varied
     order = np.random.default_rng([seed, len(combos)]).permutation(len(combos))
     combos = [combos[j] for j in order]
+    mix, only = draw_options(targets, reductions)
     cases, seen = [], {}
     for i in range(start, n):
         case = case_at(i, seed, combos, family)
+        if mix or only:
+            case = dataclasses.replace(case, targets=mix, reduction=only or case.reduction)
         k = seen[case.id] = seen.get(case.id, -1) + 1
         cases.append(case if k == 0 else dataclasses.replace(case, tag=k))
     return cases
@@ -156,6 +196,60 @@ def case_at(i: int, seed: int, combos, family: int = 1) -> Case:
     sizes, m, reduction, arrays_seed = _family_structure(seed, f, family)
     return Case(hidden, output, loss, layout, dtype, sizes, m, arrays_seed, reduction,
                 member=i % family, members=family)
+
+
+def drawn_from(filters: dict) -> dict[str, list[str]]:
+    """What a run's cases are drawn from, each list in its canonical order (a run's
+    header): hidden and output activations, losses, targets, reductions, layouts,
+    dtypes ("all" where unrestricted)."""
+    from manual.activations import BUILTIN_ACTIVATIONS
+    from manual.losses import BUILTIN_LOSSES
+
+    def names(key, order, everything="all"):
+        given = filters.get(key)
+        return everything if given is None else canonical(given, order)
+    return {"hidden": names("activations", BUILTIN_ACTIVATIONS),
+            "outputs": names("outputs", BUILTIN_ACTIVATIONS, "all the losses accept"),
+            "losses": names("losses", BUILTIN_LOSSES),
+            "targets": names("targets", TARGET_MIXES, list(TARGET_MIXES)),
+            "reductions": names("reductions", REDUCTIONS, list(REDUCTIONS)),
+            "layouts": names("layouts", LAYOUTS), "dtypes": names("dtypes", DTYPES),
+            "params": [f"{k}={v:g}" for k, v in sorted(_parameters_set().items())] or "defaults"}
+
+
+def _parameters_set() -> dict[str, float]:
+    """The registry parameters that differ from their defaults now (manual.params)."""
+    from manual.params import PARAMETERS, defaults
+
+    base, changed = defaults(), {}
+    for name in PARAMETERS:
+        entry = ACTIVATIONS.get(name) or LOSSES.get(name)
+        for p, v in (entry.params if entry is not None else {}).items():
+            if base.get(f"{name}.{p}") != v:
+                changed[f"{name}.{p}"] = v
+    return changed
+
+
+def drawn_line(drawn: dict) -> str:
+    """The header line saying what the cases were drawn from (check's, the plugin's)."""
+    def text(value):
+        return value if isinstance(value, str) else ",".join(value)
+    return "drawn from: " + "; ".join(f"{key} {text(value)}" for key, value in drawn.items())
+
+
+def draw_options(targets=None, reductions=None) -> tuple[str, str]:
+    """(the targets mix of the cases: "" both, "onehot" or "soft"; the only reduction
+    drawn, or "" for both), refusing unknown or empty lists."""
+    chosen = []
+    for given, known, what in ((targets, TARGET_MIXES, "targets"),
+                               (reductions, REDUCTIONS, "reductions")):
+        names = list(known if given is None else given)
+        bad = [n for n in names if n not in known]
+        if bad or not names:
+            raise InputError(f"{what} must be a non-empty list of {', '.join(known)}, "
+                             f"got {given!r}")
+        chosen.append("" if set(names) == set(known) else names[0])
+    return chosen[0], chosen[1]
 
 
 @functools.lru_cache(maxsize=256)
@@ -229,28 +323,33 @@ def families(cases: list[Case]) -> list[list[Case]]:
 def family_key(c: Case):
     """What the members of one family share (their arrays come from one draw)."""
     return (c.hidden, c.output, c.loss, c.layout, c.dtype, c.sizes, c.m, c.reduction, c.seed,
-            c.members)
+            c.members, c.targets)
 
 
 def _width(rng) -> int:
     return 1 if rng.random() < 0.15 else int(rng.integers(1, 13))
 
 
-def draw_targets(rng, loss, shape, dtype) -> np.ndarray:
+def draw_targets(rng, loss, shape, dtype, mix: str = "") -> np.ndarray:
     """Targets of the kind the loss expects, for K stacked networks: shape (K, n, m),
-    classes on axis 1 (real, binary, one-hot, or for a quarter of the networks a
-    distribution over the classes)."""
+    classes on axis 1 (real, binary, ±1, one-hot, or for a quarter of the networks a
+    distribution over the classes; `mix` "onehot" or "soft": all of one kind, drawn
+    from the same stream)."""
     kind = get_loss(loss).targets
     if kind == "real":
         return rng.standard_normal(shape).astype(dtype)
     if kind == "binary":
         return (rng.random(shape) < 0.5).astype(dtype)
+    if kind == "pm1":
+        return (2.0 * (rng.random(shape) < 0.5) - 1).astype(dtype)
     K, n, m = shape
     labels = rng.integers(0, n, (K, m))
     onehot = np.eye(n)[labels].transpose(0, 2, 1)  # (K, n, m)
     p = rng.random(shape) + 0.05
     p /= p.sum(axis=1, keepdims=True)
     distribution = rng.random(K) < 0.25
+    if mix:
+        distribution[:] = mix == "soft"
     return np.where(distribution[:, None, None], p, onehot).astype(dtype)
 
 
@@ -286,8 +385,9 @@ def draw_family(case: Case) -> Stack:
          for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     b = [rng.standard_normal((K, n_out)) * 0.5 for n_out in sizes[1:]]
     X = rng.standard_normal((K, sizes[0], case.m))
-    _keep_in_domain(W, b, sigmas, X)
-    Y = draw_targets(rng, case.loss, (K, sizes[-1], case.m), np.float64)
+    last_input = _keep_in_domain(W, b, sigmas, X)
+    Y = draw_targets(rng, case.loss, (K, sizes[-1], case.m), np.float64, case.targets)
+    _keep_off_loss_kinks(get_loss(case.loss), W, b, sigmas[-1], last_input, Y)
     dtype = np.dtype(case.dtype)
     if case.layout == COLUMNS:
         return Stack([w.astype(dtype) for w in W], [v[..., None].astype(dtype) for v in b],
@@ -312,6 +412,7 @@ def _keep_in_domain(W, b, sigmas, X) -> None:
     """
     a = X
     for w, v, sigma in zip(W, b, sigmas):
+        last_input = a
         z = w @ a + v[..., None]
         lo, hi = sigma.domain
         peak = np.zeros(len(z))
@@ -334,6 +435,23 @@ def _keep_in_domain(W, b, sigmas, X) -> None:
                 v += shift
                 z += shift[..., None]
         a = sigma.apply(z, 1)
+    return last_input
+
+
+def _keep_off_loss_kinks(loss, W, b, sigma, last_input, Y) -> None:
+    """A loss whose gradient jumps (MAE at a = y, hinge at y·a = 1): move each element
+    at least KINK_MARGIN away, by moving real targets, or else the output bias."""
+    if loss.kink_gap is None:
+        return
+    for _ in range(8):
+        a = sigma.apply(W[-1] @ last_input + b[-1][..., None], 1)
+        near = loss.kink_gap(a, Y) < KINK_MARGIN
+        if not near.any():
+            return
+        if loss.targets == "real":
+            Y += np.where(near, 4 * KINK_MARGIN, 0.0)
+        else:
+            b[-1] += np.where(near.any(axis=2), 4 * KINK_MARGIN, 0.0)
 
 
 def _move_into(w, v, z, lo: float, hi: float) -> None:

@@ -51,6 +51,9 @@ def expression_activation(spec: str, *, domain: tuple[float, float] = DOMAIN,
         raise InputError(f"activation {name!r} is built in; choose another name")
     forward = compile_expression(forward_src, ("z",), f"forward of {name}", params)
     derivative = compile_expression(derivative_src, ("z", "a"), f"derivative of {name}", params)
+    if forward.vector or derivative.vector:
+        raise InputError(f"custom activation {name!r}: sum, mean, matmul and transpose are for "
+                         f"derive claims; a network's custom activation is elementwise")
 
     def np_forward(z: np.ndarray) -> np.ndarray:
         return _as(forward.numpy(z=z), z)
@@ -138,4 +141,61 @@ def _bisect(forward, l: float, r: float, sl: float, sr: float) -> float:
     return float(nice) + 0.0 if abs(nice - k) < 1e-8 else float(k)
 
 
-__all__ = ["Expression", "expression_activation", "find_kinks", "parse_spec"]
+LOSS_OUTPUTS = {"binary": ("sigmoid",), "onehot": ("softmax", "sigmoid"), "pm1": ("identity",)}
+
+
+def parse_loss_spec(spec: str) -> tuple[str, str, str, str]:
+    """"NAME=COST:GRADIENT[:TARGETS]" -> (name, cost, gradient, targets); TARGETS is
+    real (the default), binary, onehot or pm1."""
+    from manual.losses import TARGET_KINDS
+
+    if not isinstance(spec, str) or "=" not in spec or ":" not in spec.split("=", 1)[1]:
+        raise InputError(f"custom loss {spec!r} must look like NAME=COST:GRADIENT[:TARGETS]")
+    name, rest = (part.strip() for part in spec.split("=", 1))
+    parts = rest.split(":")
+    if len(parts) > 3:
+        raise InputError(f"custom loss {spec!r}: expected NAME=COST:GRADIENT[:TARGETS]")
+    targets = parts[2].strip() if len(parts) == 3 else "real"
+    if not name.isidentifier():
+        raise InputError(f"custom loss name {name!r} must be an identifier")
+    if targets not in TARGET_KINDS:
+        raise InputError(f"custom loss {name!r}: targets must be one of "
+                         f"{', '.join(TARGET_KINDS)}, not {targets!r}")
+    return name, parts[0], parts[1], targets
+
+
+def expression_loss(spec: str, *, params: dict[str, float] | None = None):
+    """Register (or re-register) a loss from "NAME=COST:GRADIENT[:TARGETS]": COST is the
+    per-class cost in a and y (summed over the classes), GRADIENT its ∂/∂a; the NumPy
+    side (for `manual`) and the torch side (the oracle) come from the same source.
+    The output activations follow the targets (real: any; binary: sigmoid; onehot:
+    softmax or sigmoid; pm1: identity). Built-in names are refused."""
+    from manual.losses import ALL_OUTPUTS, BUILTIN_LOSSES, register_loss
+
+    name, cost_src, gradient_src, targets = parse_loss_spec(spec)
+    if name in BUILTIN_LOSSES:
+        raise InputError(f"loss {name!r} is built in; choose another name")
+    cost = compile_expression(cost_src, ("a", "y"), f"cost of {name}", params)
+    gradient = compile_expression(gradient_src, ("a", "y"), f"gradient of {name}", params)
+    if cost.vector or gradient.vector:
+        raise InputError(f"custom loss {name!r}: write the per-class cost (it is summed over "
+                         f"the classes); sum, mean, matmul and transpose are for derive")
+
+    def np_cost(a: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
+        return _as(cost.numpy(a=a, y=y), a).sum(axis=axis)
+
+    def np_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return _as(gradient.numpy(a=a, y=y), a)
+
+    def torch_cost(a, y):
+        out = cost.torch(a=a, y=y)
+        return out if out.shape == a.shape else out.expand_as(a) + 0 * a
+
+    torch_cost.oracle_recipe = ("expression_loss", spec, tuple(sorted((params or {}).items())))
+    return register_loss(name, np_cost, np_gradient, torch_cost,
+                         output_activations=LOSS_OUTPUTS.get(targets, ALL_OUTPUTS),
+                         targets=targets, replace=True)
+
+
+__all__ = ["Expression", "expression_activation", "expression_loss", "find_kinks",
+           "parse_loss_spec", "parse_spec"]

@@ -11,6 +11,14 @@ Grammar: the variables a caller allows (z, a, y), numbers, ``+ - * / **``,
 unary ``-``/``+``, one comparison ``> >= < <=`` (giving 0.0 or 1.0), calls of
 the functions in FUNCTIONS, and the constants ``pi`` and ``e``.
 
+Vectors: arrays are (examples, classes); ``sum(x)`` and ``mean(x)`` reduce over
+the class axis (the last), keeping it, so ``exp(z)/sum(exp(z))`` is a softmax
+written out. A caller may declare matrix variables (BP2's ``W``, one matrix per
+example, (examples, rows, columns)): ``transpose(W)`` swaps its axes and
+``matmul(M, v)`` is the product of a matrix and a vector. An expression that uses
+any of these is not elementwise (`Expression.vector`) and has no extended-precision
+point evaluation.
+
 Limits (hostile input is refused with the column of the offending token):
 MAX_LENGTH characters, MAX_DEPTH levels of nesting, ASCII only, and a power
 whose exponent is a constant must have |exponent| <= MAX_EXPONENT (constant
@@ -33,8 +41,8 @@ from manual.errors import InputError
 from . import exact
 
 __all__ = [
-    "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "FUNCTIONS", "ExpressionError", "Expression",
-    "compile_expression",
+    "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "FUNCTIONS", "VECTOR_FUNCTIONS", "ExpressionError",
+    "Expression", "compile_expression",
 ]
 
 if TYPE_CHECKING:
@@ -102,7 +110,17 @@ FUNCTIONS: dict[str, tuple[int, Callable, str | Callable, bool]] = {
     # heaviside(x, h0): 1 for x > 0, 0 for x < 0, h0 at 0 (NumPy's); its slope is 0
     "heaviside": (2, np.heaviside,
                   lambda t, x, h0: t.where(x > 0, 1.0, t.where(x < 0, 0.0, h0 + 0 * x)), True),
+    # over the class axis (the last), kept: exp(z)/sum(exp(z)) broadcasts
+    "sum": (1, lambda x: np.sum(x, axis=-1, keepdims=True),
+            lambda t, x: x.sum(dim=-1, keepdim=True), False),
+    "mean": (1, lambda x: np.mean(x, axis=-1, keepdims=True),
+             lambda t, x: x.mean(dim=-1, keepdim=True), False),
+    # BP2's matrices: matmul(transpose(W), delta) is (W^T delta) per example
+    "matmul": (2, lambda m, v: np.matmul(m, v[..., None])[..., 0],
+               lambda t, m, v: t.matmul(m, v.unsqueeze(-1)).squeeze(-1), False),
+    "transpose": (1, lambda m: np.swapaxes(m, -1, -2), lambda t, m: m.transpose(-1, -2), False),
 }
+VECTOR_FUNCTIONS = frozenset({"sum", "mean", "matmul", "transpose"})
 
 # operator: (symbol, NumPy function, torch function name)
 _BINARY = {ast.Add: ("+", np.add, "add"), ast.Sub: ("-", np.subtract, "sub"),
@@ -150,6 +168,8 @@ class Expression:
     tree: Node
     variables: frozenset[str]
     non_smooth: bool
+    vector: bool = False  # uses sum, mean, matmul or transpose: not elementwise
+    matrix: bool = False  # its value is a matrix per example (uses W outside matmul)
 
     def numpy(self, **env) -> np.ndarray:
         """Evaluate in float64 NumPy (floating-point warnings silenced: NaN/inf is data)."""
@@ -167,6 +187,8 @@ class Expression:
     def exact(self, **env: float) -> float:
         """The value at one point (float inputs) computed in extended range and
         precision, rounded to float64 (see `exact`): NaN only where the math is."""
+        if self.vector:
+            raise ValueError("an expression over class vectors has no point evaluation")
         return exact.evaluate(self.tree, _SYMBOLS, env)
 
 
@@ -235,9 +257,11 @@ def validate_params(params, variables: Iterable[str] = ("z", "a", "y")) -> dict[
 
 
 def compile_expression(source: str, variables: Iterable[str], what: str = "expression",
-                       params: dict[str, float] | None = None) -> Expression:
+                       params: dict[str, float] | None = None,
+                       matrices: Iterable[str] = ()) -> Expression:
     """Parse `source` into an Expression over the allowed `variables`; the names of
-    `params` ({"alpha": 1.6733}) stand for their numbers.
+    `params` ({"alpha": 1.6733}) stand for their numbers; `matrices` are the variables
+    that hold a matrix per example (only transpose and matmul read them as such).
 
     Raises ExpressionError (an InputError: exit code 2 on the command line) with
     a one-line message naming the column for anything outside the whitelist.
@@ -268,21 +292,44 @@ def compile_expression(source: str, variables: Iterable[str], what: str = "expre
                               f"({exc.msg})", col) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError(f"{what} {_shorten(source)}: cannot be parsed") from None
-    builder = _Builder(source, frozenset(variables), what, validate_params(params, variables))
+    builder = _Builder(source, frozenset(variables), what, validate_params(params, variables),
+                       frozenset(matrices))
     node = builder.build(tree.body, 1)
-    return Expression(source, node, frozenset(builder.used), builder.non_smooth)
+    return Expression(source, node, frozenset(builder.used), builder.non_smooth,
+                      builder.vector, builder.is_matrix(node))
 
 
 class _Builder:
     """Walks the AST once, refusing anything outside the whitelist."""
 
     def __init__(self, source: str, allowed: frozenset[str], what: str,
-                 params: dict[str, float] | None = None):
+                 params: dict[str, float] | None = None, matrices: frozenset[str] = frozenset()):
         self.source, self.allowed, self.what = source, allowed, what
         self.params = params or {}
+        self.matrices = matrices
         self.offset = len(source) - len(source.lstrip())
+        self.stripped = source.strip()
         self.used: set[str] = set()
         self.non_smooth = False
+        self.vector = False
+
+    def is_matrix(self, node: Node) -> bool:
+        """Whether a compiled node's value is a matrix per example."""
+        if node[0] == "var":
+            return node[1] in self.matrices
+        if node[0] == "call" and node[1] in ("matmul", "sum", "mean"):
+            return False
+        children = node[1:] if node[0] == "neg" else node[2:]
+        return any(self.is_matrix(c) for c in children if isinstance(c, tuple))
+
+    def operator_column(self, left: ast.AST, right: ast.AST) -> int:
+        """The 0-based column (in the stripped source) of the operator between two
+        operands: the first character after `left` that is not a space or a ')'."""
+        start, stop = left.end_col_offset or 0, right.col_offset
+        for i in range(start, max(stop, start)):
+            if self.stripped[i] not in " \t)":
+                return i
+        return start
 
     def fail(self, node: ast.AST, message: str, col_offset: int | None = None):
         if col_offset is None:
@@ -314,16 +361,7 @@ class _Builder:
                 return self.build(node.operand, depth + 1)
             self.fail(node, f"the operator {_op_text(node.op)!r} is not allowed")
         if isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINARY:
-                self.fail(node, f"the operator {_op_text(node.op)!r} is not allowed "
-                                f"(use + - * / **)")
-            left = self.build(node.left, depth + 1)
-            right = self.build(node.right, depth + 1)
-            if isinstance(node.op, ast.Pow) and right[0] == "const" \
-                    and abs(right[1]) > MAX_EXPONENT:
-                self.fail(node, f"the exponent {right[1]:.6g} is too large "
-                                f"(|exponent| <= {MAX_EXPONENT:g})")
-            return self._fold(("bin", type(node.op), left, right))
+            return self._binary(node, depth)
         if isinstance(node, ast.Compare):
             return self._compare(node, depth)
         if isinstance(node, ast.Call):
@@ -337,6 +375,23 @@ class _Builder:
                 self.fail(node, f"{words} not allowed")
         self.fail(node, f"{type(node).__name__} is not allowed")
         raise AssertionError  # unreachable: fail() raises
+
+    def _binary(self, node: ast.BinOp, depth: int) -> Node:
+        """A binary operation; a refusal points at the operator's column."""
+        at = self.operator_column(node.left, node.right)
+        if isinstance(node.op, ast.MatMult):
+            self.fail(node, "the operator '@' is not allowed (write matmul(transpose(W), "
+                            "delta))", at)
+        if type(node.op) not in _BINARY:
+            self.fail(node, f"the operator {_op_text(node.op)!r} is not allowed "
+                            f"(use + - * / **)", at)
+        left = self.build(node.left, depth + 1)
+        right = self.build(node.right, depth + 1)
+        if isinstance(node.op, ast.Pow) and right[0] == "const" \
+                and abs(right[1]) > MAX_EXPONENT:
+            self.fail(node, f"the exponent {right[1]:.6g} is too large "
+                            f"(|exponent| <= {MAX_EXPONENT:g})", at)
+        return self._fold(("bin", type(node.op), left, right))
 
     def _name(self, node: ast.Name) -> Node:
         if node.id in self.allowed:
@@ -356,11 +411,13 @@ class _Builder:
 
     def _compare(self, node: ast.Compare, depth: int) -> Node:
         if len(node.ops) != 1:
-            self.fail(node, "chained comparisons are not allowed (multiply two comparisons)")
+            self.fail(node, "chained comparisons are not allowed (multiply two comparisons)",
+                      self.operator_column(node.comparators[0], node.comparators[1]))
         op = node.ops[0]
         if type(op) not in _COMPARE:
             self.fail(node, f"the comparison {_op_text(op)!r} is not allowed "
-                            f"(use > >= < <=)")
+                            f"(use > >= < <=)", self.operator_column(node.left,
+                                                                     node.comparators[0]))
         self.non_smooth = True
         return self._fold(("cmp", type(op), self.build(node.left, depth + 1),
                            self.build(node.comparators[0], depth + 1)))
@@ -382,7 +439,23 @@ class _Builder:
                             f"not {len(node.args)}")
         self.non_smooth |= non_smooth
         args = tuple(self.build(arg, depth + 1) for arg in node.args)
+        if name in VECTOR_FUNCTIONS:
+            return self._vector_call(node, name, args)
         return self._fold(("call", name, *args))
+
+    def _vector_call(self, node: ast.Call, name: str, args: tuple[Node, ...]) -> Node:
+        """sum, mean, matmul, transpose: never folded (sum(1) is the number of classes),
+        and the matrix arguments checked."""
+        if all(arg[0] == "const" for arg in args):
+            self.fail(node, f"{name}(...) needs a variable inside")
+        if name in ("matmul", "transpose") and not self.is_matrix(args[0]):
+            held = ", ".join(sorted(self.matrices)) or "none here"
+            self.fail(node.args[0], f"the first argument of {name} must be a matrix "
+                                    f"(matrices: {held})")
+        if name == "matmul" and self.is_matrix(args[1]):
+            self.fail(node.args[1], "the second argument of matmul must be a vector")
+        self.vector = True
+        return ("call", name, *args)
 
     @staticmethod
     def _fold(node: Node) -> Node:

@@ -243,6 +243,10 @@ def build(r: tuple):
 
         _, spec, domain, params = r
         entry = expression_activation(spec, domain=domain, params=dict(params))
+    elif r[0] == "expression_loss":  # check --loss, --oracle-loss
+        from .custom import expression_loss
+
+        entry = expression_loss(r[1], params=dict(r[2]))
     else:
         raise InputError(f"unknown oracle recipe {r[0]!r}")
     _BUILT[r] = entry
