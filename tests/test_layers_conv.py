@@ -289,6 +289,8 @@ def test_planted_bug_is_its_mistake_and_harmless_variants_pass(planted):
     for seed in range(40):
         for dtype in DTYPES:
             case = make_case(planted.layer, seed, dtype)
+            if "floor" in case.tags and "asserts" in planted.name:
+                continue  # outside the contract it asserts (the twins' `lenient` tags)
             outputs, grads = run(entry, case, planted.forward, planted.backward)
             wrong = disagreements(case, outputs, grads)
             assert mistake is not None or wrong == [], case.id

@@ -32,6 +32,21 @@ def conv_forward_naive(x, w, b, conv_param):
     return out, (x, w, b, conv_param)
 
 
+def conv_forward_asserting(x, w, b, conv_param):
+    """CS231n's skeleton contract: the stride divides the padded size, asserted (right)."""
+    s, p = conv_param["stride"], conv_param["pad"]
+    assert (x.shape[2] + 2 * p - w.shape[2]) % s == 0, "height does not work"
+    assert (x.shape[3] + 2 * p - w.shape[3]) % s == 0, "width does not work"
+    return conv_forward_naive(x, w, b, conv_param)
+
+
+def max_pool_forward_asserting(x, pool_param):
+    """The same contract for pooling: (H - pool_height) divisible by the stride."""
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    assert (x.shape[2] - ph) % s == 0 and (x.shape[3] - pw) % s == 0
+    return max_pool_forward_naive(x, pool_param)
+
+
 def conv_backward_naive(dout, cache, bug=None):
     x, w, _, conv_param = cache
     s, p = conv_param["stride"], conv_param["pad"]
@@ -188,6 +203,10 @@ PLANTED: list[Planted] = [
         ("db-averaged", "db-mean", "db averaged over the examples instead"),
         ("db-first-example", "db-one", "db summed over the first example only"),
     ]),
+    Planted("conv-asserts-the-stride-divides", "conv", conv_forward_asserting,
+            conv_backward_naive, None),
+    Planted("max-pool-asserts-the-stride-divides", "max_pool", max_pool_forward_asserting,
+            max_pool_backward_naive, None),
     *_plant("conv_channels_last", ng_conv_forward, ng_conv_backward, [
         ("ng-loops", None, None),
         ("dA_prev-not-cropped", "padded", "dx not cropped"),

@@ -69,6 +69,10 @@ class Twin:
         the layer's usual contract (CS231n's batch norm keeps no cache in test mode, so a
         right `batchnorm_backward` may raise there): the forward and the state are
         judged; a backward that raises is not a failure, one that returns is judged.
+    lenient: the sampler's tags of cases outside the convention's usual contract (a
+        stride that does not divide the padded size: torch floors, CS231n's skeleton
+        asserts it divides); a forward that raises on such a case is not a failure,
+        one that returns is judged.
     """
 
     name: str
@@ -79,6 +83,7 @@ class Twin:
     reconcile: Callable | None = None
     tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     forward_only: Callable | None = None
+    lenient: tuple[str, ...] = ()
 
 
 TWINS: dict[str, Twin] = {}
@@ -87,14 +92,14 @@ TWINS: dict[str, Twin] = {}
 def register_twin(name: str, forward: Callable, sample: Callable, *,
                   mistakes: Mapping | None = None, adopt: Callable | None = None,
                   reconcile: Callable | None = None, tolerance: Mapping | None = None,
-                  forward_only: Callable | None = None,
+                  forward_only: Callable | None = None, lenient: tuple[str, ...] = (),
                   replace: bool = False) -> Twin:
     """Add the oracle's side of a layer type; the manual entry must exist."""
     get_layer(name)
     if name in TWINS and not replace:
         raise InputError(f"the twin of layer {name!r} is already registered")
     twin = Twin(name, forward, sample, dict(mistakes or {}), adopt, reconcile,
-                dict(tolerance or {}), forward_only)
+                dict(tolerance or {}), forward_only, tuple(lenient))
     TWINS[name] = twin
     return twin
 

@@ -364,9 +364,11 @@ def _max_pool_reconcile(arrays, config, got, expected):
     return {**expected, "dx": dx}
 
 
-register_twin("conv", _conv, _conv_sample, mistakes=CONV_MISTAKES)
+register_twin("conv", _conv, _conv_sample, mistakes=CONV_MISTAKES, lenient=("floor",))
 register_twin("conv_channels_last", _conv_channels_last, _conv_channels_last_sample,
-              mistakes={k: _channels_last(v) for k, v in CONV_MISTAKES.items()})
+              mistakes={k: _channels_last(v) for k, v in CONV_MISTAKES.items()},
+              lenient=("floor",))
 register_twin("max_pool", _max_pool, _max_pool_sample, mistakes=MAX_POOL_MISTAKES,
-              reconcile=_max_pool_reconcile)
-register_twin("avg_pool", _avg_pool, _avg_pool_sample, mistakes=AVG_POOL_MISTAKES)
+              reconcile=_max_pool_reconcile, lenient=("floor",))
+register_twin("avg_pool", _avg_pool, _avg_pool_sample, mistakes=AVG_POOL_MISTAKES,
+              lenient=("floor",))
