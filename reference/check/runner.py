@@ -49,6 +49,7 @@ from ..oracle.kinds import Kind
 from ..oracle.process import LOCAL, backend_for
 from ..oracle.tolerances import allowance, tolerance_for
 from . import contract
+from .explain import explain
 
 __all__ = ["CaseResult", "MAX_FAMILY", "Summary", "family_size", "run_case", "run_check",
            "run_family"]
@@ -139,7 +140,7 @@ def run_family(cases: list[Case], impl: Callable | None = None,
         _rejudge_float32(cases, verdicts, gots, expected, failed, entries, fields, oracle)
     if impl is not None:
         _judge_costs(gots, expected, verdicts, first.dtype, entries)
-    return _results(cases, verdicts, gots, expected, fields)
+    return _results(cases, verdicts, gots, expected, fields, stack)
 
 
 def _rejudge_float32(cases: list[Case], verdicts: list, gots: list, expected, failed: dict,
@@ -157,7 +158,7 @@ def _rejudge_float32(cases: list[Case], verdicts: list, gots: list, expected, fa
             verdicts[k] = compare_gradients(gots[k], exp, "float32", entries, noise, fields)
 
 
-def _results(cases: list[Case], verdicts: list, gots: list, expected, fields
+def _results(cases: list[Case], verdicts: list, gots: list, expected, fields, stack: Stack
              ) -> list[CaseResult]:
     """One CaseResult per case: the equations compared, a mismatch explained."""
     first = cases[0]
@@ -169,7 +170,8 @@ def _results(cases: list[Case], verdicts: list, gots: list, expected, fields
         mismatch = None
         if not verdict.ok:
             mismatch = {"case": case.id, **asdict(verdict.mismatch)}
-            mismatch.update(explain(verdict.mismatch, case, gots[k], expected.member(k)))
+            mismatch.update(explain(verdict.mismatch, case, gots[k], expected.member(k),
+                                    stack.member(case.member), fields))
         results.append(CaseResult(case.id, rows, verdict.ok, verdict.max_rel_err, mismatch,
                                   case.dtype, compared))
     return results
@@ -265,29 +267,6 @@ def _scalar(x) -> float:
         return float(np.asarray(x, dtype=np.float64).reshape(()))
     except (TypeError, ValueError):
         return float("nan")
-
-
-def explain(mm: Mismatch, case: Case, got, expected) -> dict:
-    """activation, the meaning of the index in the layout, and a diagnosis, for a
-    mismatch of one case (see reference.check.contract)."""
-    activation = case.activations[mm.layer] if 0 <= mm.layer < len(case.activations) else ""
-    out = {"activation": activation,
-           "meaning": contract.describe_index(mm.equation, mm.layer, mm.index, case.layout,
-                                              len(case.activations)),
-           "diagnosis": ""}
-    field = {"BP1": "deltas", "BP2": "deltas", "BP3": "db", "BP4": "dW"}.get(mm.equation)
-    if field and got is not None:
-        try:
-            mine = getattr(got, field)[mm.layer]
-            want = getattr(expected, field)[mm.layer]
-        except (IndexError, TypeError):
-            return out
-        out["diagnosis"] = contract.diagnose(mine, want, mm.equation,
-                                             f"{field}[{mm.layer}]", case.m)
-        if field == "db" and np.shape(mine) != np.shape(want) and np.size(mine) == np.size(want):
-            out["diagnosis"] += (" (biases and db follow the declared bias_shape; declare "
-                                 "the one your implementation uses)")
-    return out
 
 
 @dataclass

@@ -78,7 +78,8 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     'MODULE:FUNCTION', see reference.check.contract) against torch autograd; returns
     the summary `backprop-oracle check --impl ... --format json` prints: cases,
     failures, seed, by_equation, by_dtype, by_activation_loss, failures_detail
-    (equation, layer, activation, index, meaning, expected, got, diagnosis),
+    (equation, layer, activation, index, meaning, expected, got, diagnosis, starts:
+    where the error starts when no δ is given),
     seconds, cases_per_second.
 
     activations, losses, layouts, dtypes: lists (or comma-separated strings) of
@@ -151,7 +152,7 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
 
 def failure_line(f: dict) -> str:
     """One failure: where (equation, layer, its activation, index and its meaning),
-    expected and got, the diagnosis."""
+    expected and got, the diagnosis, where the error starts (no δ given)."""
     act = f" ({f['activation']})" if f.get("activation") else ""
     where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
     if f["index"]:
@@ -165,6 +166,8 @@ def failure_line(f: dict) -> str:
                 f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}").rstrip()
     if f.get("diagnosis"):
         text += f"; diagnosis: {f['diagnosis']}"
+    if f.get("starts"):
+        text += f"; {f['starts']}"
     return text
 
 
@@ -179,9 +182,11 @@ def failure_message(f: dict, case: Case) -> str:
     lines = [f"{f['equation']} disagrees with torch autograd at {where}",
              f"  case {case.id}: {case.layout} layout, {case.dtype}, loss {case.loss}, "
              f"reduction {case.reduction}, m = {case.m}",
-             f"  {failure_line({**f, 'diagnosis': ''})}"]
+             f"  {failure_line({**f, 'diagnosis': '', 'starts': ''})}"]
     if f.get("diagnosis"):
         lines.append(f"  diagnosis: {f['diagnosis']}")
+    if f.get("starts"):
+        lines.append(f"  where: {f['starts']}")
     lines.append(f"{MARKER} equation={f['equation']} layer={layer} "
                  f"activation={f.get('activation') or '-'}")
     return "\n".join(lines)
