@@ -50,6 +50,7 @@ from ..oracle.process import LOCAL, backend_for
 from ..oracle.tolerances import allowance, tolerance_for
 from . import contract
 from .explain import explain
+from .verification import failure_key
 
 __all__ = ["CaseResult", "MAX_FAMILY", "Summary", "family_size", "run_case", "run_check",
            "run_family"]
@@ -269,6 +270,9 @@ def _scalar(x) -> float:
         return float("nan")
 
 
+KEEP = 100  # failures_detail's default length (check --max-failures sets it)
+
+
 @dataclass
 class Summary:
     cases: int = 0
@@ -280,8 +284,11 @@ class Summary:
     row_counts: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     failures_detail: list[dict] = field(default_factory=list)
     compared: set = field(default_factory=set)  # equations some answer was compared on
+    keep: int | None = KEEP  # failures_detail holds at most this many (None: all)
+    # every failure counted by (equation, layer, activation): `failure_table`'s rows
+    failure_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
-    def add(self, r: CaseResult, keep: int = 100) -> None:
+    def add(self, r: CaseResult) -> None:
         self.cases += 1
         self.compared.update(r.compared)
         per_dtype = self.by_dtype.setdefault(r.dtype, dict.fromkeys(EQUATIONS, 0.0))
@@ -300,7 +307,9 @@ class Summary:
             counts[1] += not r.ok
         if not r.ok:
             self.failures += 1
-            if len(self.failures_detail) < keep:
+            key = failure_key(r.mismatch)
+            self.failure_counts[key] = self.failure_counts.get(key, 0) + 1
+            if self.keep is None or len(self.failures_detail) < self.keep:
                 self.failures_detail.append(r.mismatch)
 
     def to_json(self, seed: int) -> dict:
@@ -324,6 +333,10 @@ class Summary:
                  "failures": self.row_counts[(h, o, lo)][1], "max_rel_err": cell}
                 for (h, o, lo), cell in sorted(self.table.items())],
             "failures_detail": self.failures_detail,
+            "failures_by_equation_layer": [
+                {"equation": eq, "layer": int(layer), "activation": act, "failures": n}
+                for (eq, layer, act), n in sorted(self.failure_counts.items(),
+                                                  key=lambda kv: (-kv[1], kv[0]))],
         })
 
 
@@ -358,9 +371,10 @@ def _run_slice(args) -> list[CaseResult]:
 
 def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 256,
               progress: Callable[[int], None] | None = None, impl: Callable | None = None,
-              bias_shape: str = "layout", **filters) -> Summary:
+              bias_shape: str = "layout", keep: int | None = KEEP, **filters) -> Summary:
     """n cases from `seed` over `jobs` processes (default: one per core), of
-    `manual` or of `impl` (an implementation under test, see reference.check.contract).
+    `manual` or of `impl` (an implementation under test, see reference.check.contract);
+    the summary keeps the first `keep` failures in full (None: all).
 
     Cases come in families that share a structure (see `family_size`): every
     combination gets at least one structure when n allows, and each family
@@ -374,7 +388,7 @@ def run_check(n: int, seed: int = 0, *, jobs: int | None = None, chunk: int = 25
     slices = ((s, min(s + chunk, n), seed, family, filters, bias_shape)
               for s in range(0, n, chunk))
     _IMPL = impl
-    summary = Summary()
+    summary = Summary(keep=keep)
     try:
         _run_slices(summary, slices, jobs if n > chunk else 1, progress)
     finally:

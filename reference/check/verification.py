@@ -31,7 +31,8 @@ from ..oracle.cases import (
 from ..oracle.process import LOCAL
 from .contract import load_impl
 
-__all__ = ["verify", "assert_backprop", "failure_line", "failure_message", "MARKER"]
+__all__ = ["verify", "assert_backprop", "failure_line", "failure_message", "failure_table",
+           "MARKER", "TABLE_TITLE"]
 
 MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
 LAYER_MARKER = "[backprop-oracle layer failure]"  # the same for `assert_layer`
@@ -187,6 +188,25 @@ def failure_message(f: dict, case: Case) -> str:
         lines.append(f"  diagnosis: {f['diagnosis']}")
     if f.get("starts"):
         lines.append(f"  where: {f['starts']}")
-    lines.append(f"{MARKER} equation={f['equation']} layer={layer} "
-                 f"activation={f.get('activation') or '-'}")
+    eq, layer_text, act = failure_key(f)
+    lines.append(f"{MARKER} equation={eq} layer={layer_text} activation={act}")
     return "\n".join(lines)
+
+
+TABLE_TITLE = "failures by equation, layer and activation"
+
+
+def failure_table(counts: dict[tuple[str, str, str], int]) -> list[str]:
+    """The table of failures by (equation, layer, activation), the most frequent first,
+    and their total: what the pytest plugin prints at the end of a run and `check`'s
+    text ends with."""
+    lines = [f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}"]
+    for (eq, layer, act), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"{eq:<9} {layer:>5}  {act:<14} {n:>8}")
+    lines.append(f"{'all':<31} {sum(counts.values()):>8}")
+    return lines
+
+
+def failure_key(f: dict) -> tuple[str, str, str]:
+    """A failure's row of `failure_table` (the fields of its MARKER line)."""
+    return f["equation"], str(f["layer"]), f.get("activation") or "-"
