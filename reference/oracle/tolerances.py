@@ -22,6 +22,14 @@ with per-entry overrides in one function, `tolerance_for`):
   six layers stay under 1e-4. Where float32 loses more (width-1 bottlenecks,
   cancelling sums), `NOISE_FACTOR` times torch's own float32 error on the same
   case is allowed too (see `reference.oracle.compare`).
+- The float32 cost C (an implementation's, when it gives one) is judged with the same
+  row and then, where it misses, against NOISE_FACTOR times |C₃₂ − C₆₄| of torch's own
+  float32 forward on the same case (`float32_noise`'s cost), as the gradients are: a
+  forward's relative rounding error grows with its conditioning (a deep stack of
+  exp(z) − 1 multiplies it by about Πₗ |zˡ| per layer), so a plain float32 NumPy
+  forward of such a stack was seen 1.5e-4 to 1.2e-3 off the float64 cost, over the
+  row's 1e-4, on cases whose gradients passed; a wrong cost (a missing ½ or 1/m, a
+  loss averaged over the outputs) misses by O(1).
 - GRADER: the float32 row, so a student's float32 arithmetic passes and every
   real mistake (an O(1) relative error) fails.
 - DERIVE: a claimed derivative evaluated in float64 against autograd's at the
