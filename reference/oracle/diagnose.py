@@ -11,6 +11,12 @@ missing -> wrong type -> NaN/inf -> shape (rank-1 / transposed / wrong-axis
 sum) -> agree? -> style-supplied known mistakes (e.g. σ'(a) instead of σ'(z))
 -> wrong sign -> transposed (square) -> missing / extra 1/m -> plain mismatch.
 
+The known mistakes of network libraries (`check --impl`, `reference.verify`; called by
+`reference.check.explain` at the layer where the error starts, before the general ones):
+a softmax differentiated elementwise (`diagnose_softmax_diagonal`), a clip to 1 − 1e-15
+that is 1.0 in float32 (`diagnose_clip_rounding`), a loss averaged over the outputs
+(`diagnose_output_scale`), each with its `Kind`.
+
 Tolerance: `reference.oracle.tolerances.GRADER` (the float32 row of the table), so
 float32 arithmetic inside the student's code passes, while every real mistake
 (an O(1) relative error) fails.
