@@ -88,12 +88,13 @@ def myexp():
         ACTIVATIONS.update(saved)
 
 
-def test_a_float32_cost_through_a_deep_exponential_stack_is_no_false_alarm(myexp):
-    """A plain float32 NumPy forward (manual's, in float32) of deep stacks of
+def test_a_float32_numpy_backprop_through_deep_exponential_stacks_is_no_false_alarm(myexp):
+    """A plain float32 NumPy backprop (manual's, in float32) of deep stacks of
     exp(z) − 1: its cost misses torch's float64 one by more than the table's float32
-    row on some cases (the forward is badly conditioned), and `verify` accepts it (the
-    cost's tolerance accounts for the float32 noise of the case's forward, as the
-    gradients' does). The float64 oracle here is torch's, not the code under test."""
+    row on some cases (the forward is badly conditioned), and `verify` accepts it and
+    its gradients (the tolerances account for the float32 noise of the case, as a NumPy
+    float32 implementation has it). The float64 oracle here is torch's, not the code
+    under test."""
     import reference
     from manual.network import Network
     from reference.oracle.spec import bias_shape
@@ -107,9 +108,9 @@ def test_a_float32_cost_through_a_deep_exponential_stack_is_no_false_alarm(myexp
         calls.append((spec, b, X, Y, g.cost))
         return {"dW": g.dW, "db": g.db, "cost": g.cost}
 
-    summary = reference.verify(plain_float32, cases=400, seed=0, activations=myexp,
+    summary = reference.verify(plain_float32, cases=1000, seed=0, activations=myexp,
                                losses="quadratic", dtypes="float32")
-    assert [f for f in summary["failures_detail"] if f["equation"] == "cost"] == []
+    assert summary["failures"] == 0, summary["failures_detail"][:2]
     rtol, atol = tolerances.TOLERANCES["float32"]
     beyond_table = 0
     for spec, b, X, Y, cost in calls:
