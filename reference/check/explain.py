@@ -26,6 +26,7 @@ from manual.network import Network
 from ..oracle.cases import Case
 from ..oracle.compare import FIELDS, Mismatch
 from ..oracle.diagnose import (
+    as_array,
     diagnose_clip_rounding,
     diagnose_output_scale,
     diagnose_softmax_diagonal,
@@ -88,7 +89,11 @@ def where_it_starts(mm: Mismatch, case: Case, fields=FIELDS) -> str:
 def _known_mistake(mm: Mismatch, case: Case, mine, want, expected, member, name: str) -> str:
     """The diagnosis of a known library mistake that explains `mine`, or ''."""
     n_out = case.sizes[-1]
-    forward = _forward(case, member) if member is not None else None
+    arr = as_array(mine)
+    needs_forward = member is not None and (
+        case.activations[mm.layer] == "softmax"
+        or case.dtype == "float32" and arr is not None and not np.isfinite(arr).all())
+    forward = _forward(case, member) if needs_forward else None  # only when a detector needs it
     found = first([
         diagnose_clip_rounding(mine, forward[-1], case.dtype, equation=mm.equation, name=name)
         if forward is not None else None,
