@@ -411,11 +411,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
         _LAYER_FAILURES.clear()
     if not _FAILURES:
         return
-    tr.section("backprop-oracle: failures by equation, layer and activation")
-    tr.write_line(f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}")
-    for (eq, layer, act), n in sorted(_FAILURES.items(), key=lambda kv: (-kv[1], kv[0])):
-        tr.write_line(f"{eq:<9} {layer:>5}  {act:<14} {n:>8}")
-    tr.write_line(f"{'all':<31} {sum(_FAILURES.values()):>8}")
+    from reference.check.verification import TABLE_TITLE, failure_table
+
+    tr.section(f"backprop-oracle: {TABLE_TITLE}")
+    for line in failure_table(_FAILURES):
+        tr.write_line(line)
     _FAILURES.clear()
 
 

@@ -174,3 +174,46 @@ def test_the_failure_list_ends_with_how_many_more(monkeypatch, capsys):
     assert after.startswith(f"... and {total - 20:,} more failure(s)")
     # each failure names the layer's activation and what the index means
     assert all(") at (" in line and "[unit " in line for line in fails)
+
+
+def _table(out: str) -> dict[tuple[str, str, str], int]:
+    """The failure table at the end of check's text: (equation, layer, activation) -> n."""
+    lines = out.splitlines()
+    start = lines.index("failures by equation, layer and activation:") + 2
+    rows = {}
+    for line in lines[start:]:
+        if line.startswith("all "):
+            rows["all"] = int(line.split()[-1])
+            break
+        eq, layer, act, n = line.split()
+        rows[(eq, layer, act)] = int(n)
+    return rows
+
+
+def test_the_text_ends_with_the_failure_table_and_max_failures_lists_all(monkeypatch, cli):
+    """BP2 without σ' (planted in manual): every failure is a BP2 of a hidden layer, so the
+    table's rows are (BP2, l, the hidden activation) and they add up to the total."""
+    monkeypatch.setattr(manual.network, "bp2", bp2_without_sigma_prime)
+    r = cli("check", "--cases", "200", "--jobs", "1", "--max-failures", "all",
+            "--arch", "dense")
+    assert r.returncode == 1, r.stderr
+    total = int(r.stdout.split(" cases (seed 0), ")[1].split(" ")[0])
+    fails = [line for line in r.stdout.splitlines() if line.startswith("FAIL ")]
+    assert len(fails) == total and "more failure(s)" not in r.stdout
+    table = _table(r.stdout)
+    assert table.pop("all") == total == sum(table.values())
+    assert {eq for eq, _, _ in table} == {"BP2"}
+    # the plugin's table, from the same rows
+    from reference.check.verification import failure_table
+    assert failure_table(dict(table))[0] in r.stdout
+
+
+def test_max_failures_bounds_the_text_and_the_json(monkeypatch, cli):
+    monkeypatch.setattr(manual.network, "bp2", bp2_without_sigma_prime)
+    common = ("check", "--cases", "120", "--jobs", "1", "--max-failures", "3", "--arch", "dense")
+    text = cli(*common)
+    assert len([x for x in text.stdout.splitlines() if x.startswith("FAIL ")]) == 3
+    out = json.loads(cli(*common, "--format", "json").stdout)
+    assert len(out["failures_detail"]) == 3 < out["failures"]
+    assert sum(r["failures"] for r in out["failures_by_equation_layer"]) == out["failures"]
+    assert cli("check", "--max-failures", "some").returncode == 2

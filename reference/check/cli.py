@@ -35,8 +35,8 @@ from .arch_cli import (
 )
 from .contract import BIAS_SHAPES, load_impl
 from .layer_cli import add_layer_option, run_layer
-from .runner import run_check
-from .verification import failure_line
+from .runner import KEEP, run_check
+from .verification import TABLE_TITLE, failure_line, failure_table
 
 __all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
 
@@ -127,9 +127,19 @@ def add_parser(sub) -> None:
                    help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
     p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
                    help=f"comma-separated dtypes to draw from (default {','.join(DTYPES)})")
+    p.add_argument("--max-failures", type=_max_failures, default=None, metavar="N|all",
+                   help=f"failures listed in full: the text's FAIL lines (default "
+                        f"{SHOWN_FAILURES}) and the JSON's failures_detail (default {KEEP}); "
+                        f"'all' lists every one. The text always ends with the table of every "
+                        f"failure by equation, layer and activation")
     add_layer_option(p)
     add_arch_option(p)
     p.set_defaults(func=run)
+
+
+def _max_failures(text: str) -> int | str:
+    """--max-failures: a non-negative integer, or 'all'."""
+    return "all" if text.strip().lower() == "all" else _integer(0)(text)
 
 
 def _add_loss_options(p) -> None:
@@ -223,13 +233,19 @@ def run(args) -> int:
     try:
         summary = run_check(args.cases, args.seed, jobs=args.jobs,
                             progress=bar.update if bar else None, impl=impl,
-                            bias_shape=args.bias_shape, **filters)
+                            bias_shape=args.bias_shape, keep=_kept(args), **filters)
     finally:
         if bar:
             bar.close()
     seconds = time.perf_counter() - t0
     layers = run_layer_archs(args, archs, layer_cases)
     return _report(args, summary, seconds, drawn_from(filters), layers)
+
+
+def _kept(args) -> int | None:
+    """How many failures the summary keeps in full: --max-failures (all: None), else the
+    JSON's default (the text shows fewer)."""
+    return {None: KEEP, "all": None}.get(args.max_failures, args.max_failures)
 
 
 def _report(args, summary, seconds: float, drawn: dict, layers) -> int:
@@ -242,8 +258,9 @@ def _report(args, summary, seconds: float, drawn: dict, layers) -> int:
                    drawn=drawn)
         print(json.dumps(merge_json(out, layers, layer_seconds), indent=2))
     else:
-        head, _, rest = render_text(summary, args.seed, seconds, args.impl or "manual"
-                                    ).partition("\n")
+        shown = {None: SHOWN_FAILURES, "all": None}.get(args.max_failures, args.max_failures)
+        head, _, rest = render_text(summary, args.seed, seconds, args.impl or "manual",
+                                    shown).partition("\n")
         print(f"{head}\n{drawn_line(drawn)}\n{rest}" + layer_text(layers, layer_seconds))
     return 1 if summary.failures or (layers and layers.failures) else 0
 
@@ -251,9 +268,12 @@ def _report(args, summary, seconds: float, drawn: dict, layers) -> int:
 SHOWN_FAILURES = 20
 
 
-def render_text(summary, seed: int, seconds: float, who: str = "manual") -> str:
+def render_text(summary, seed: int, seconds: float, who: str = "manual",
+                shown: int | None = SHOWN_FAILURES) -> str:
     """The table: one row per (output activation, loss, hidden activation), each case
-    counted once ('-': no hidden layer), then per dtype, then the failures."""
+    counted once ('-': no hidden layer), then per dtype, then the first `shown` failures
+    (None: every one kept) and the table of every failure by equation, layer and
+    activation (the pytest plugin's)."""
     cell = lambda row, eq: (f"{row[eq]:>9.1e}" if eq in summary.compared or not summary.cases
                             else f"{'-':>9}")
     lines = [f"backprop-oracle check: {summary.cases} cases (seed {seed}), "
@@ -274,10 +294,17 @@ def render_text(summary, seed: int, seconds: float, who: str = "manual") -> str:
                  + " ".join(cell(summary.by_equation, eq) for eq in EQUATIONS))
     if summary.compared and not {"BP1", "BP2"} <= summary.compared:
         lines.append("(-: not compared; the implementation gives no deltas)")
-    for f in summary.failures_detail[:SHOWN_FAILURES]:
-        lines.append(f"FAIL {f['case']}: {failure_line(f)}")
-    more = summary.failures - min(SHOWN_FAILURES, len(summary.failures_detail))
-    if more > 0:
-        lines.append(f"... and {more:,} more failure(s) (--format json lists up to "
-                     f"{len(summary.failures_detail)})")
+    lines += _failures_text(summary, shown)
     return "\n".join(lines)
+
+
+def _failures_text(summary, shown: int | None) -> list[str]:
+    """The FAIL lines, '... and N more', then the table of every failure."""
+    if not summary.failures:
+        return []
+    listed = summary.failures_detail[:shown]
+    lines = [f"FAIL {f['case']}: {failure_line(f)}" for f in listed]
+    more = summary.failures - len(listed)
+    if more > 0:
+        lines.append(f"... and {more:,} more failure(s) (--max-failures N or all lists them)")
+    return lines + [f"{TABLE_TITLE}:", *failure_table(summary.failure_counts)]

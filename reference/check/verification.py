@@ -31,7 +31,8 @@ from ..oracle.cases import (
 from ..oracle.process import LOCAL
 from .contract import load_impl
 
-__all__ = ["verify", "assert_backprop", "failure_line", "failure_message", "MARKER"]
+__all__ = ["verify", "assert_backprop", "failure_line", "failure_message", "failure_table",
+           "MARKER", "TABLE_TITLE"]
 
 MARKER = "[backprop-oracle failure]"  # the line the pytest plugin's summary table reads
 LAYER_MARKER = "[backprop-oracle layer failure]"  # the same for `assert_layer`
@@ -78,7 +79,8 @@ def verify(impl, cases: int = 500, seed: int = 0, *, activations: Sequence[str] 
     'MODULE:FUNCTION', see reference.check.contract) against torch autograd; returns
     the summary `backprop-oracle check --impl ... --format json` prints: cases,
     failures, seed, by_equation, by_dtype, by_activation_loss, failures_detail
-    (equation, layer, activation, index, meaning, expected, got, diagnosis),
+    (equation, layer, activation, index, meaning, expected, got, diagnosis, starts:
+    where the error starts when no δ is given),
     seconds, cases_per_second.
 
     activations, losses, layouts, dtypes: lists (or comma-separated strings) of
@@ -151,7 +153,7 @@ def assert_backprop(impl, case: Case, *, bias_shape: str = "layout") -> None:
 
 def failure_line(f: dict) -> str:
     """One failure: where (equation, layer, its activation, index and its meaning),
-    expected and got, the diagnosis."""
+    expected and got, the diagnosis, where the error starts (no δ given)."""
     act = f" ({f['activation']})" if f.get("activation") else ""
     where = f"{f['equation']} layer {f['layer']}{act}" if f["layer"] >= 0 else f["equation"]
     if f["index"]:
@@ -165,6 +167,8 @@ def failure_line(f: dict) -> str:
                 f"(rel err {f['rel_err']:.3g}) {f.get('detail') or ''}").rstrip()
     if f.get("diagnosis"):
         text += f"; diagnosis: {f['diagnosis']}"
+    if f.get("starts"):
+        text += f"; {f['starts']}"
     return text
 
 
@@ -179,9 +183,30 @@ def failure_message(f: dict, case: Case) -> str:
     lines = [f"{f['equation']} disagrees with torch autograd at {where}",
              f"  case {case.id}: {case.layout} layout, {case.dtype}, loss {case.loss}, "
              f"reduction {case.reduction}, m = {case.m}",
-             f"  {failure_line({**f, 'diagnosis': ''})}"]
+             f"  {failure_line({**f, 'diagnosis': '', 'starts': ''})}"]
     if f.get("diagnosis"):
         lines.append(f"  diagnosis: {f['diagnosis']}")
-    lines.append(f"{MARKER} equation={f['equation']} layer={layer} "
-                 f"activation={f.get('activation') or '-'}")
+    if f.get("starts"):
+        lines.append(f"  where: {f['starts']}")
+    eq, layer_text, act = failure_key(f)
+    lines.append(f"{MARKER} equation={eq} layer={layer_text} activation={act}")
     return "\n".join(lines)
+
+
+TABLE_TITLE = "failures by equation, layer and activation"
+
+
+def failure_table(counts: dict[tuple[str, str, str], int]) -> list[str]:
+    """The table of failures by (equation, layer, activation), the most frequent first,
+    and their total: what the pytest plugin prints at the end of a run and `check`'s
+    text ends with."""
+    lines = [f"{'equation':<9} {'layer':>5}  {'activation':<14} {'failures':>8}"]
+    for (eq, layer, act), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"{eq:<9} {layer:>5}  {act:<14} {n:>8}")
+    lines.append(f"{'all':<31} {sum(counts.values()):>8}")
+    return lines
+
+
+def failure_key(f: dict) -> tuple[str, str, str]:
+    """A failure's row of `failure_table` (the fields of its MARKER line)."""
+    return f["equation"], str(f["layer"]), f.get("activation") or "-"

@@ -11,6 +11,12 @@ missing -> wrong type -> NaN/inf -> shape (rank-1 / transposed / wrong-axis
 sum) -> agree? -> style-supplied known mistakes (e.g. σ'(a) instead of σ'(z))
 -> wrong sign -> transposed (square) -> missing / extra 1/m -> plain mismatch.
 
+The known mistakes of network libraries (`check --impl`, `reference.verify`; called by
+`reference.check.explain` at the layer where the error starts, before the general ones):
+a softmax differentiated elementwise (`diagnose_softmax_diagonal`), a clip to 1 − 1e-15
+that is 1.0 in float32 (`diagnose_clip_rounding`), a loss averaged over the outputs
+(`diagnose_output_scale`), each with its `Kind`.
+
 Tolerance: `reference.oracle.tolerances.GRADER` (the float32 row of the table), so
 float32 arithmetic inside the student's code passes, while every real mistake
 (an O(1) relative error) fails.
@@ -28,7 +34,9 @@ from .tolerances import GRADER, allowance
 
 __all__ = [
     "Finding", "Kind", "as_array", "close", "diagnose_shape", "diagnose_array", "diagnose_keys",
-    "diagnose_mutation",    "diagnose_spread", "diagnose_init", "first",
+    "diagnose_mutation", "diagnose_spread", "diagnose_init", "first",
+    "diagnose_softmax_diagonal", "diagnose_clip_rounding", "diagnose_output_scale",
+    "softmax_diagonal",
 ]
 
 RTOL, ATOL = GRADER
@@ -170,6 +178,74 @@ def _alternatives(exp: np.ndarray, scale_m: int | None, name: str):
                f"{name} is m = {scale_m} times too large: the 1/m is missing")
         yield (Kind.SCALE_M_SMALL, exp / scale_m,
                f"{name} is m = {scale_m} times too small: an extra 1/m")
+
+
+# --- the known mistakes of network libraries (check --impl, reference.verify) ---
+# Each takes what the oracle knows of the layer where the error starts (the outermost
+# disagreeing one, so what flows into it from above is right) and says whether `got` is
+# what the mistake computes.
+
+
+def softmax_diagonal(upstream: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The δ of a softmax differentiated elementwise: ∂C/∂a ⊙ a(1 − a), the diagonal of
+    its Jacobian diag(a) − a aᵀ only (the right δ is a ⊙ (∂C/∂a − ⟨∂C/∂a, a⟩))."""
+    return upstream * a * (1.0 - a)
+
+
+def diagnose_softmax_diagonal(got: Any, upstream: np.ndarray, a: np.ndarray,
+                              to_field=lambda delta: delta, *, equation: str, name: str
+                              ) -> Finding | None:
+    """Kind SOFTMAX_DIAGONAL: `got` is what a softmax layer differentiated elementwise
+    gives. upstream: the right ∂Cₓ/∂a of the layer's output, per example; a: its
+    output; to_field: δ to the array compared (BP3's sum, BP4's product; δ itself)."""
+    g = as_array(got)
+    wrong = as_array(to_field(softmax_diagonal(upstream, a)))
+    if g is None or wrong is None or g.size != wrong.size:
+        return None
+    if not close(g, wrong.reshape(g.shape)):
+        return None
+    return Finding(equation, f"{name}: the softmax is differentiated elementwise, "
+                   "σ'(z) = p(1 − p), which is only the diagonal of its Jacobian "
+                   "diag(p) − p pᵀ; δ = p ⊙ (g − Σⱼ gⱼ pⱼ) with g = ∂C/∂a (or fuse softmax "
+                   "with cross-entropy: δ = p − y)", _where(g, wrong.reshape(g.shape)),
+                   Kind.SOFTMAX_DIAGONAL)
+
+
+def diagnose_clip_rounding(got: Any, a_out: np.ndarray, dtype: str, *, equation: str,
+                           name: str) -> Finding | None:
+    """Kind CLIP_ROUNDS: NaN or inf in a float32 answer whose network output rounds to
+    exactly 1 in float32, where the right answer is finite: a clip to 1 − ε with ε below
+    float32's resolution (1 − 1e-15 is 1.0 in float32) leaves 1 − a = 0 in the loss's
+    gradient."""
+    g = as_array(got)
+    if dtype != "float32" or g is None or np.isfinite(g).all():
+        return None
+    if not (np.asarray(a_out, dtype=np.float64).astype(np.float32) == 1.0).any():
+        return None
+    eps = float(np.finfo(np.float32).eps)
+    return Finding(equation, f"{name} contains {'NaN' if np.isnan(g).any() else 'inf'} "
+                   "where the network's output rounds to 1 in float32: a clip to 1 − ε "
+                   f"with ε below float32's resolution ({eps:.2g}; 1 − 1e-15 is 1.0) leaves "
+                   "1 − a = 0 in the loss's gradient; clip with np.finfo(a.dtype).eps",
+                   {}, Kind.CLIP_ROUNDS)
+
+
+def diagnose_output_scale(got: Any, expected: Any, n_out: int, *, equation: str, name: str
+                          ) -> Finding | None:
+    """Kind OUTPUT_SCALE: `got` is the right answer divided (or multiplied) by the number
+    of outputs: a loss averaged over the classes as well as the batch (np.mean over
+    every entry of (a − y)²), where the cost sums over the classes."""
+    g, e = as_array(got), as_array(expected)
+    if g is None or e is None or n_out < 2 or g.size != e.size:
+        return None
+    e = e.reshape(g.shape)
+    for wrong, how in ((e / n_out, "divided"), (e * n_out, "multiplied")):
+        if close(g, wrong):
+            return Finding(equation, f"{name} is {how} by the number of outputs n = {n_out}: "
+                           "the loss is averaged over the classes too (np.mean over every "
+                           "entry), while the cost sums over the classes and averages over "
+                           "the batch only", _where(g, e), Kind.OUTPUT_SCALE)
+    return None
 
 
 def diagnose_keys(got: Any, expected_keys: Sequence[str], *, equation: str, name: str,

@@ -25,6 +25,9 @@ class Kind(str, Enum):
     SHAPE = "shape"                  # rank-1, transposed shape, wrong-axis sum, scalar...
     NON_FINITE = "non-finite"        # NaN or inf where the oracle's answer is finite
     KNOWN_MISTAKE = "known mistake"  # matches a style's wrong formula (σ'(a) for σ'(z))
+    SOFTMAX_DIAGONAL = "softmax diagonal"  # softmax differentiated elementwise: p(1 − p)
+    CLIP_ROUNDS = "clip rounds to 1"  # a clip to 1 − 1e-15 is 1 in float32: 1/(1 − a) inf
+    OUTPUT_SCALE = "output scale"    # the loss divided (or multiplied) by the number of outputs
     SIGN = "sign"                    # −expected
     TRANSPOSE = "transpose"          # expectedᵀ (square)
     SCALE_M_LARGE = "missing 1/m"    # m × expected: the 1/m is missing

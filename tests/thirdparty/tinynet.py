@@ -7,7 +7,12 @@ backprop". `backprop(spec, X, Y)` is its adapter to the contract.
 BUG names a planted mistake (None: correct): "no_mean" forgets the 1/m of the
 first layer's weight gradient, "flip_hidden" flips the sign of the backward
 pass through the hidden tanh layers, "deltas_with_mean" returns δ with the 1/m
-of the mean in it. DELTAS: also return δ (per example, as the contract asks).
+of the mean in it, "output_derivative" and "first_derivative" take the sigmoid's
+or tanh's derivative at z instead of at a (z(1 − z), 1 − z²) in the output layer
+or in layer 0 only, "softmax_diagonal" differentiates the softmax elementwise
+(p(1 − p)), "clip" clips a to 1 − 1e-15 in bce's gradient (1.0 in float32),
+"output_mean" averages the loss over the outputs too.
+DELTAS: also return δ (per example, as the contract asks).
 """
 
 import numpy as np
@@ -31,11 +36,16 @@ def forward_act(name, z):
     raise ValueError(f"tinynet has no activation {name}")
 
 
-def backward_act(name, z, out, grad_out):
-    """dL/dz from dL/da (a vector-Jacobian product, so softmax works anywhere)."""
+def backward_act(name, z, out, grad_out, planted=False):
+    """dL/dz from dL/da (a vector-Jacobian product, so softmax works anywhere);
+    planted: this layer carries the "..._derivative" mistake."""
+    if planted:
+        out = z
     if name == "identity":
         return grad_out
     if name == "sigmoid":
+        return grad_out * out * (1.0 - out)
+    if name == "softmax" and BUG == "softmax_diagonal":
         return grad_out * out * (1.0 - out)
     if name == "tanh":
         g = grad_out * (1.0 - out ** 2)
@@ -52,6 +62,9 @@ def loss_and_grad(name, a, y):
     tiny = np.finfo(a.dtype).tiny
     if name == "quadratic":
         return 0.5 * ((a - y) ** 2).sum(axis=1), a - y
+    if name == "bce" and BUG == "clip":
+        p = np.clip(a, 1e-15, 1 - 1e-15)
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1), -y / p + (1 - y) / (1 - p)
     if name == "bce":
         a_ = np.clip(a, tiny, 1 - np.finfo(a.dtype).eps / 2)
         per = -(y * np.log(a_) + (1 - y) * np.log1p(-a_)).sum(axis=1)
@@ -74,10 +87,14 @@ def backprop(spec, X, Y):
         outs.append(a)
     per_example, grad = loss_and_grad(spec.loss, a, Y)
     scale = 1.0 / m if spec.reduction == "mean" else 1.0
+    if BUG == "output_mean":
+        scale /= a.shape[1]
     grad = grad * scale
     dW, db, deltas = [None] * len(zs), [None] * len(zs), [None] * len(zs)
     for i in reversed(range(len(zs))):
-        dz = backward_act(spec.activations[i], zs[i], outs[i], grad)
+        planted = (BUG == "output_derivative" and i == len(zs) - 1
+                   or BUG == "first_derivative" and i == 0)
+        dz = backward_act(spec.activations[i], zs[i], outs[i], grad, planted)
         dW[i] = inputs[i].T.dot(dz)
         if BUG == "no_mean" and i == 0 and spec.reduction == "mean":
             dW[i] = dW[i] * m
