@@ -55,6 +55,18 @@ def test_every_style_has_a_record_and_every_helper_it_may_call_is_answered():
             assert set(fn.helpers) <= set(answered), (name, fn.name)
 
 
+def test_the_helpers_a_function_may_call_are_written_once_in_its_record():
+    """The style allows exactly the helpers the record says the function calls (the probe
+    installs the same ones, read from the same record)."""
+    for name in STYLES:
+        book = BOOKS[name]
+        for fn, calls in book.calls:
+            graded = next(f for f in get_style(name).functions if f.name == fn)
+            assert graded.helpers == book.helpers_of(fn) != ()
+            assert all(h.endswith(f".{c}") for h, c in zip(graded.helpers, calls))
+    assert BOOKS["ng"].helpers_of("L_model_backward")[-1] == "ng.linear_activation_backward"
+
+
 def test_the_records_say_what_the_shelf_answers():
     """The shelf reads a student's class name as a TA does, through the records."""
     assert SHELF.book_key("Dense_Layer") == SHELF.book_key("Affine2") == class_key("Affine")
