@@ -30,7 +30,7 @@ import re
 
 import numpy as np
 
-from .remote import helper
+from .remote import helper, replace
 
 __all__ = [
     "sigmoid", "sigmoid_prime", "cost_derivative_", "backprop", "COSTS", "sigmoid_probe",
@@ -61,13 +61,10 @@ def _isolate(ns):
 
 
 def _replace(ns, name, correct):
-    """The student's `name` replaced by the correct one: module-level, and as a method of
-    their classes (`self.sigmoid_prime(z)`, static or taking self), where they define it."""
-    if name in ns:
-        ns[name] = correct
-    for cls in [v for v in list(ns.values()) if isinstance(v, type)]:
-        if name in vars(cls):
-            setattr(cls, name, staticmethod(correct))
+    """The student's `name` replaced by the correct one wherever they define it (`replace`):
+    module-level, and as a method of their classes (`self.sigmoid_prime(z)`, static or
+    taking self)."""
+    replace(ns, lambda key, value: correct if key == name else None, methods=True)
 
 
 def _network(ns, inputs, weights=None, biases=None):

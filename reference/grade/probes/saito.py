@@ -21,23 +21,18 @@ from __future__ import annotations
 
 import dis
 import inspect
-from types import ModuleType
 
 import numpy as np
 
 from ..book import class_key
 from ..books.saito import BOOK
-from .remote import helper, layer
+from .remote import helper, is_stub, layer, replace
 
 __all__ = [
     "HELPERS", "LAYER_STATE", "LAYERS", "relu_forward", "relu_backward", "sigmoid_forward",
     "sigmoid_backward", "affine_forward", "affine_backward", "softmax_with_loss_forward",
     "softmax_with_loss_backward", "two_layer_net_gradient",
 ]
-
-
-def _is_stub(obj) -> bool:
-    return getattr(type(obj), "__oracle_stub__", False) is True
 
 
 # the grader's correct pieces (`kit`, answered in the parent): proxies here. The layers'
@@ -54,7 +49,7 @@ def _supply_helpers(ns) -> list[str]:
     """Supply the book's common/functions.py helpers the submission lacks (or stubs)."""
     supplied = []
     for name, fn in HELPERS.items():
-        if name not in ns or _is_stub(ns[name]):
+        if name not in ns or is_stub(ns[name]):
             ns[name] = fn
             supplied.append(name)
     return supplied
@@ -216,15 +211,13 @@ def _book_layer(name: str):
 
 def _stand_in_layers(space: dict) -> None:
     """The student's layer classes under their own names, in a namespace and in the
-    student's modules it holds (`from common import layers as L`; `L.Affine(...)`),
-    replaced by correct ones: a layer's bug is reported at the layer, not again here."""
-    spaces = [space] + [vars(m) for m in list(space.values()) if isinstance(m, ModuleType)
-                        and getattr(m, "__oracle_served__", False) is True]
-    for names in spaces:
-        for key, value in list(names.items()):
-            book = _book_layer(key) if isinstance(value, type) else None
-            if book is not None:
-                names[key] = LAYERS[book]
+    student's modules it reaches (`from common import layers as L`; `L.Affine(...)`),
+    replaced by correct ones (`replace`): a layer's bug is reported at the layer, not
+    again here."""
+    def pick(name, value):
+        book = _book_layer(name) if isinstance(value, type) else None
+        return None if book is None else LAYERS[book]
+    replace(space, pick)
 
 
 def _point_back(net) -> None:
