@@ -158,6 +158,12 @@ class Shelf:
         alias = self.alias(key)
         return class_key(alias.book) if alias else key
 
+    def accommodation_note(self, name: str) -> str | None:
+        """The note of an accommodation a probe applied (by its name: "dw"), if a book
+        allows one of that name."""
+        return next((a.note for b in self.books for a in b.accommodations if a.name == name),
+                    None)
+
     @property
     def gradient_methods(self) -> frozenset[str]:
         """The methods that identify a book's whole network (`renamed` shapes: its

@@ -155,7 +155,14 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, limi
         _missing(fr, fn, data, defined, loaded)
     else:
         _judge_cases(fr, fn, cases, data)
-    return fr, violations, warnings
+    return fr, violations, warnings + accommodations(fn.name, data.get("notes"))
+
+
+def accommodations(name: str, noted) -> list[str]:
+    """The notes of the book's accommodations the probe applied to `name` (the child's
+    answer names them; the words are the record's, a name no book allows is dropped)."""
+    texts = [SHELF.accommodation_note(n) for n in _strings(noted) or []]
+    return [f"{name}: {text}" for text in texts if text]
 
 
 def _answer(fr: FunctionResult, res: ChildResult, limits: Limits

@@ -402,6 +402,7 @@ def run_function(fn: dict, cases: list, compiled, guard, memory_mb: int, frame) 
             result["cases"].append({"ok": False, "error": _error(exc, memory_mb),
                                     "raised_in": _raised_in(exc)})
     result["policy"] = list(guard.violations) + policy.loaded(fn["forbidden"])
+    result["notes"] = remote.take_notes()      # the book's accommodations the probe applied
     return result
 
 

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-__all__ = ["ERRORS", "connect", "raise_for", "helper", "layer", "is_stub", "student_spaces",
-           "replace"]
+__all__ = ["ERRORS", "connect", "raise_for", "helper", "layer", "note", "take_notes",
+           "is_stub", "student_spaces", "replace"]
 
 _channel = []      # [call]: set by connect()
+_notes: list[str] = []     # the accommodations a probe applied (`note`), in order
 
 ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError,
           "KeyError": KeyError, "AttributeError": AttributeError, "NameError": NameError,
@@ -30,6 +31,21 @@ ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexE
 
 def connect(call) -> None:
     _channel[:] = [call]
+
+
+def note(accommodation: str) -> None:
+    """Say that a probe applied one of the book's accommodations (`Book.accommodations`,
+    by name: "dw"); the worker sends the names with the function's answer and the parent
+    prints the record's note for each (a name it does not know is dropped)."""
+    if accommodation not in _notes:
+        _notes.append(accommodation)
+
+
+def take_notes() -> list[str]:
+    """The accommodations noted since the last call (the worker's, after the cases)."""
+    taken = list(_notes)
+    _notes.clear()
+    return taken
 
 
 def raise_for(reply):
@@ -62,13 +78,18 @@ def layer(style: str, cls_name: str, state: tuple[str, ...], init: tuple[str, ..
         for key, value in zip(init, args):
             setattr(self, key, value)
         for name, value in kwargs.items():      # Affine(w=..., b=...): the student's case
-            setattr(self, next((k for k in init if k.lower() == name.lower()), name), value)
+            key = next((k for k in init if k.lower() == name.lower()), name)
+            if key != name:
+                note("keyword constructor")
+            setattr(self, key, value)
 
     def __getattr__(self, name):
         """`layer.dw` for the book's `dW`: a student whose whole project spells it so."""
         key = next((k for k in state if k.lower() == name.lower() and k != name), None)
         if key is None:
             raise AttributeError(name)
+        if key == "dW":
+            note("dw")
         return getattr(self, key)
 
     def _call(self, method, args):

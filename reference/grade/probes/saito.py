@@ -26,7 +26,7 @@ import numpy as np
 
 from ..book import class_key
 from ..books.saito import BOOK
-from .remote import helper, is_stub, layer, replace
+from .remote import helper, is_stub, layer, note, replace
 
 __all__ = [
     "HELPERS", "LAYER_STATE", "LAYERS", "relu_forward", "relu_backward", "sigmoid_forward",
@@ -104,6 +104,8 @@ def affine_backward(ns, inputs):
     dx = layer.backward(inputs["dout"])
     spelled = "dw" in ALLOWED and not hasattr(layer, "dW") and hasattr(layer, "dw")
     dW = "dw" if spelled else "dW"        # the student's case, when the book allows it
+    if spelled:
+        note("dw")
     return {"dx": dx, "dW": getattr(layer, dW, None), "db": getattr(layer, "db", None),
             "has_dW": hasattr(layer, dW), "has_db": hasattr(layer, "db")}
 
@@ -173,7 +175,10 @@ def _cased(mapping, key):
     allows it."""
     if key in mapping or "lower-case keys" not in ALLOWED:
         return key
-    return next((k for k in mapping if isinstance(k, str) and k.lower() == key.lower()), key)
+    found = next((k for k in mapping if isinstance(k, str) and k.lower() == key.lower()), key)
+    if found != key:
+        note("lower-case keys")
+    return found
 
 
 def _book_keys(grads):
