@@ -204,6 +204,11 @@ REPORTS = [
                   ("`Affine(w=..., b=...)`",))),
     Report("saito_lowercase/common/layers.py", "saito_lowercase",
            notes=(("Affine.backward: `self.dw` read as the book's `self.dW`",),)),
+    # issue 18: a backward whose forward is misspelled (`fowrad`) is graded on the book's state
+    Report("saito_forward_typo/layers.py",
+           statuses={"Sigmoid.forward": "missing", "Sigmoid.backward": "passed"},
+           notes=(("Sigmoid.backward: its class has no `forward`",
+                   "the state the book's forward sets"),)),
 ]
 
 

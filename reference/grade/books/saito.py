@@ -37,5 +37,7 @@ BOOK = Book(
                                          "read as the book's 'W1', 'Affine1'"),
         Accommodation("keyword constructor", "`Affine(w=..., b=...)` takes the book's W and "
                                              "b by name, in any case"),
+        Accommodation("forward missing", "its class has no `forward` (that one is missing): "
+                                         "graded on the state the book's forward sets"),
     ),
 )

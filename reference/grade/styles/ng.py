@@ -229,10 +229,16 @@ def _backward_mistakes(i, e, act):
     return out
 
 
+DB_FROM_W = ("computed as Wᵀ·dZ/m (dA_prev's product): db is the sum of dZ over the "
+             "examples, np.sum(dZ, axis=1, keepdims=True) / m; W does not enter it")
+
+
 def _judge_grads(out, e, equation_dz, mistakes=None):
     """(dA_prev, dW, db): dA_prev = Wᵀ dZ (BP2's first factor), BP4 dW, BP3 db."""
     mistakes = mistakes or {"dA_prev": [], "dW": [], "db": []}
     m = e["m"]
+    # dA_prev's product where db belongs (its own shape, (n_prev, m), or db's when they agree)
+    mistakes = {**mistakes, "db": [*mistakes["db"], (DB_FROM_W, e["dA_prev"] / m)]}
     return first([
         diagnose_array(out[0], e["dA_prev"], equation=equation_dz, name="dA_prev",
                        scale_m=m, mistakes=mistakes["dA_prev"]),

@@ -416,6 +416,25 @@ def _fn(name, probe, cases, judge, **kw):
     return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
+def _unless_blocked(judge, cls: str):
+    """A backward whose class has no forward is run on the state the book's forward sets
+    (the probe's `_forward`); one that cannot run on it is blocked by its missing forward
+    (kind FORWARD_RAISED), never failed as its own error."""
+    def judged(got, case):
+        blocked = got.get("blocked")
+        if isinstance(blocked, str):
+            return Finding("forward", f"{cls}.backward cannot be graded: {cls}.forward is "
+                           "missing, and it does not run on the state the book's forward "
+                           f"sets ({blocked})", {}, Kind.FORWARD_RAISED)
+        return judge(got, case)
+    return judged
+
+
+def _forward_of(cls: str) -> tuple[str, ...]:
+    """The book's forward of `cls`, answered when the student's class has none."""
+    return (f"{RECORD.helper_prefix}.{cls}.forward",)
+
+
 # In-place modification: forward(x) must leave x alone (it is the caller's data: Relu.forward
 # zeroing x is a bug), but backward(dout) may consume dout. Saito's own Relu.backward does
 # `dout[self.mask] = 0; dx = dout`, and in his framework nobody reads a dout after the layer
@@ -429,16 +448,19 @@ SAITO_LAYERS = tuple(f"{RECORD.helper_prefix}.{name}" for name in LAYER_METHODS)
 
 STYLE = Style("saito", "rows", [
     _fn("Relu.forward", "relu_forward", relu_cases, judge_relu_forward, inputs=("x",)),
-    _fn("Relu.backward", "relu_backward", relu_cases, judge_relu_backward,
-        allow_mutation=CONSUMES_DOUT),
+    _fn("Relu.backward", "relu_backward", relu_cases,
+        _unless_blocked(judge_relu_backward, "Relu"), allow_mutation=CONSUMES_DOUT,
+        helpers=_forward_of("Relu")),
     _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, judge_sigmoid_forward,
         inputs=("x",), helpers=BOOK),
-    _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases, judge_sigmoid_backward,
-        allow_mutation=CONSUMES_DOUT, helpers=BOOK),
+    _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases,
+        _unless_blocked(judge_sigmoid_backward, "Sigmoid"), allow_mutation=CONSUMES_DOUT,
+        helpers=BOOK + _forward_of("Sigmoid")),
     _fn("Affine.forward", "affine_forward", affine_cases, judge_affine_forward,
         inputs=("x", "W", "b")),
-    _fn("Affine.backward", "affine_backward", affine_cases, judge_affine_backward,
-        allow_mutation=CONSUMES_DOUT),
+    _fn("Affine.backward", "affine_backward", affine_cases,
+        _unless_blocked(judge_affine_backward, "Affine"), allow_mutation=CONSUMES_DOUT,
+        helpers=_forward_of("Affine")),
     _fn("SoftmaxWithLoss.forward", "softmax_with_loss_forward", softmax_cases,
         _either_target(judge_softmax_forward), helpers=BOOK),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
