@@ -27,6 +27,7 @@ PROBES = "reference.grade.probes.ng"
 
 def _net(rng, sizes, m, hidden="relu"):
     """Random network + batch, and the oracle's forward and backward pass."""
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     L = len(sizes) - 1
@@ -195,6 +196,7 @@ def judge_compute_cost(got, case):
 
 
 def cost_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []

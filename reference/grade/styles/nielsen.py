@@ -130,6 +130,7 @@ def judge_cost_derivative(got, case):
 
 
 def net_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -261,6 +262,7 @@ def _judge_nablas(out, case):
 
 # --- Network.update_mini_batch ---------------------------------------------------------------
 def update_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []

@@ -33,6 +33,7 @@ BIG = 1000.0       # large logits: softmax without the max subtraction gives inf
 
 def _vjp(fn, arrays, dout):
     """torch autograd: (fn(*arrays), [∂⟨fn, dout⟩/∂array for each array]) in float64."""
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     import torch
 
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
@@ -64,6 +65,7 @@ def _rand_act(rng):
 
 
 def relu_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     import torch
 
     cases = []
@@ -76,6 +78,7 @@ def relu_cases(rng, n):
 
 
 def sigmoid_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     import torch
 
     cases = []
@@ -266,6 +269,7 @@ def _rand_softmax(rng):
 
 
 def softmax_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -368,6 +372,7 @@ def _rand_net(rng):
 
 
 def net_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
