@@ -25,7 +25,7 @@ import inspect
 import numpy as np
 
 from ..book import class_key
-from ..books.saito import BOOK
+from ..books.saito import BOOK, FUNCTIONS
 from .remote import helper, is_stub, layer, note, replace
 
 __all__ = [
@@ -37,8 +37,7 @@ __all__ = [
 
 # the grader's correct pieces (`kit`, answered in the parent): proxies here. The layers'
 # attributes (what each one holds) are plain data; their forward/backward run in the parent.
-HELPERS = {name: helper(f"{BOOK.helper_prefix}.{name}") for name in ("sigmoid", "softmax",
-                                                                      "cross_entropy_error")}
+HELPERS = {name: helper(f"{BOOK.helper_prefix}.{name}") for name in FUNCTIONS}
 LAYER_STATE = {spec.name: spec.state for spec in BOOK.layers}      # the record's
 ALLOWED = {a.name for a in BOOK.accommodations}     # the record's accommodations
 LAYERS = {spec.name: layer(BOOK.helper_prefix, spec.name, spec.state, spec.init)

@@ -23,7 +23,6 @@ from ...oracle.diagnose import Kind, as_array, diagnose_array, diagnose_keys, fi
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito import BOOK as RECORD
 from ..kit import sigmoid as _sig
-from .saito_kit import LAYER_METHODS
 
 __all__ = ["STYLE"]
 
@@ -418,7 +417,9 @@ def judge_net_gradient(got, case):
 
 
 def _fn(name, probe, cases, judge, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
+    """A graded function allowed the helpers its record says it calls (`Book.calls`)."""
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge,
+                          helpers=RECORD.helpers_of(name), **kw)
 
 
 def _unless_blocked(judge, cls: str):
@@ -435,11 +436,6 @@ def _unless_blocked(judge, cls: str):
     return judged
 
 
-def _forward_of(cls: str) -> tuple[str, ...]:
-    """The book's forward of `cls`, answered when the student's class has none."""
-    return (f"{RECORD.helper_prefix}.{cls}.forward",)
-
-
 # In-place modification: forward(x) must leave x alone (it is the caller's data: Relu.forward
 # zeroing x is a bug), but backward(dout) may consume dout. Saito's own Relu.backward does
 # `dout[self.mask] = 0; dx = dout`, and in his framework nobody reads a dout after the layer
@@ -447,30 +443,22 @@ def _forward_of(cls: str) -> tuple[str, ...]:
 # every backward, so none is penalized for it (its returned values are still checked).
 CONSUMES_DOUT = ("dout",)
 
-BOOK = ("saito.sigmoid", "saito.softmax", "saito.cross_entropy_error")   # common/functions.py
-# the layers inside TwoLayerNet, answered method by method
-SAITO_LAYERS = tuple(f"{RECORD.helper_prefix}.{name}" for name in LAYER_METHODS)
-
 STYLE = Style("saito", "rows", [
     _fn("Relu.forward", "relu_forward", relu_cases, judge_relu_forward, inputs=("x",)),
     _fn("Relu.backward", "relu_backward", relu_cases,
-        _unless_blocked(judge_relu_backward, "Relu"), allow_mutation=CONSUMES_DOUT,
-        helpers=_forward_of("Relu")),
+        _unless_blocked(judge_relu_backward, "Relu"), allow_mutation=CONSUMES_DOUT),
     _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, judge_sigmoid_forward,
-        inputs=("x",), helpers=BOOK),
+        inputs=("x",)),
     _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases,
-        _unless_blocked(judge_sigmoid_backward, "Sigmoid"), allow_mutation=CONSUMES_DOUT,
-        helpers=BOOK + _forward_of("Sigmoid")),
+        _unless_blocked(judge_sigmoid_backward, "Sigmoid"), allow_mutation=CONSUMES_DOUT),
     _fn("Affine.forward", "affine_forward", affine_cases, judge_affine_forward,
         inputs=("x", "W", "b")),
     _fn("Affine.backward", "affine_backward", affine_cases,
-        _unless_blocked(judge_affine_backward, "Affine"), allow_mutation=CONSUMES_DOUT,
-        helpers=_forward_of("Affine")),
+        _unless_blocked(judge_affine_backward, "Affine"), allow_mutation=CONSUMES_DOUT),
     _fn("SoftmaxWithLoss.forward", "softmax_with_loss_forward", softmax_cases,
-        _either_target(judge_softmax_forward), helpers=BOOK),
+        _either_target(judge_softmax_forward)),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
-        _either_target(judge_softmax_backward), helpers=BOOK),
+        _either_target(judge_softmax_backward)),
     _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases,
-        _either_target(judge_net_gradient),
-        optional=True, helpers=BOOK + SAITO_LAYERS),
+        _either_target(judge_net_gradient), optional=True),
 ])
