@@ -30,6 +30,7 @@ import re
 
 import numpy as np
 
+from ..books.nielsen import BOOK, SIGMAS
 from .remote import helper, replace
 
 __all__ = [
@@ -56,8 +57,8 @@ def _isolate(ns):
     add one the student did not define (the book has the student write them: a file whose
     sigmoid is inside the class cannot run, and must fail with its NameError)."""
     _prepare(ns)
-    for name, correct in (("sigmoid", sigmoid), ("sigmoid_prime", sigmoid_prime)):
-        _replace(ns, name, correct)
+    for name in SIGMAS:             # the record's
+        _replace(ns, name, helper(f"{BOOK.helper_prefix}.{name}"))
 
 
 def _replace(ns, name, correct):
