@@ -23,7 +23,8 @@ from reference.grade.styles import STYLES, get_style
 ROOT = Path(__file__).resolve().parents[1]
 GRADE = ROOT / "reference" / "grade"
 SHARED = ["loader.py", "folder.py", "rename.py", "standins.py", "kit.py", "worker.py",
-          "sandbox.py", "source.py", "keep.py", "submission.py", "pick.py", "runner.py"]
+          "sandbox.py", "source.py", "keep.py", "submission.py", "pick.py", "runner.py",
+          "readfile.py", "interpret.py", "orchestrate.py", "cases.py", "results.py"]
 
 
 def _book_names() -> set[str]:

@@ -102,7 +102,7 @@ def _forward_failed(fn: GradedFunction, finding: Finding | None, raised_in: str)
     if finding is not None and finding.kind is Kind.RUNTIME and (
             "backward" in tail or tail in SHELF.gradient_methods):
         if is_forward(raised_in) and raised_in != fn.name.split(".")[-1]:
-            owner = fn.name.rpartition(".")[0]      # Affine.backward: Affine.forward
+            owner = fn.name.rpartition(".")[0]      # Cls.backward: Cls.forward
             where = f"{owner}.{raised_in}" if owner and "backward" in tail else raised_in
             finding.diagnosis = (f"the forward pass ({where}) raised, and "
                                  f"{fn.name} needs it: {finding.diagnosis}")
