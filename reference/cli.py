@@ -19,6 +19,7 @@ import importlib
 import os
 import re
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from manual.errors import InputError, did_you_mean
 
@@ -96,8 +97,6 @@ def prefix(prog: str) -> str:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("backprop-oracle")
     except PackageNotFoundError:  # run from a checkout that was never installed

@@ -69,6 +69,8 @@ CATALOGS = {
                                   "(1, 1): summed over the wrong axis"},
             "bug_no_keepdims.py": {"linear_backward": "[BP3] db has shape (1,), expected "
                                    "(1, 1): a rank-1 array"},
+            # issue 18: diagnosed "summed over the wrong axis" by its shape alone
+            "bug_db_from_w.py": {"linear_backward": "[BP3] db: computed as Wᵀ·dZ/m"},
             "bug_wrong_sign.py": {"L_model_backward": "[BP1] grads['dW1'] has the wrong sign"},
             "bug_derivative_of_a.py": {"linear_activation_backward": "[BP1] dA_prev: σ'(a) "
                                        "used instead of σ'(z)"},

@@ -197,6 +197,18 @@ REPORTS = [
     Report("ng_class_one_bug/instance.py", statuses={"linear_backward": "failed"}),
     Report("nielsen_method_slip/network.py", statuses={"sigmoid_prime": "failed"}),
     Report("saito_module_alias/ch05/two_layer_net.py", statuses={"Affine.backward": "failed"}),
+    # the book's accommodations, each said (issue 18: `self.dw` accepted with no note)
+    Report("saito_lowercase/ch05/two_layer_net.py",
+           notes=(("TwoLayerNet.gradient: `self.dw` read as the book's `self.dW`",),
+                  ("TwoLayerNet.gradient: params and gradients keyed 'w1'",),
+                  ("`Affine(w=..., b=...)`",))),
+    Report("saito_lowercase/common/layers.py", "saito_lowercase",
+           notes=(("Affine.backward: `self.dw` read as the book's `self.dW`",),)),
+    # issue 18: a backward whose forward is misspelled (`fowrad`) is graded on the book's state
+    Report("saito_forward_typo/layers.py",
+           statuses={"Sigmoid.forward": "missing", "Sigmoid.backward": "passed"},
+           notes=(("Sigmoid.backward: its class has no `forward`",
+                   "the state the book's forward sets"),)),
 ]
 
 

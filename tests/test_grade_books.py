@@ -23,7 +23,8 @@ from reference.grade.styles import STYLES, get_style
 ROOT = Path(__file__).resolve().parents[1]
 GRADE = ROOT / "reference" / "grade"
 SHARED = ["loader.py", "folder.py", "rename.py", "standins.py", "kit.py", "worker.py",
-          "sandbox.py", "source.py", "keep.py", "submission.py", "pick.py", "runner.py"]
+          "sandbox.py", "source.py", "keep.py", "submission.py", "pick.py", "runner.py",
+          "readfile.py", "interpret.py", "orchestrate.py", "cases.py", "results.py"]
 
 
 def _book_names() -> set[str]:
@@ -53,6 +54,18 @@ def test_every_style_has_a_record_and_every_helper_it_may_call_is_answered():
         assert name in BOOKS
         for fn in get_style(name).functions:
             assert set(fn.helpers) <= set(answered), (name, fn.name)
+
+
+def test_the_helpers_a_function_may_call_are_written_once_in_its_record():
+    """The style allows exactly the helpers the record says the function calls (the probe
+    installs the same ones, read from the same record)."""
+    for name in STYLES:
+        book = BOOKS[name]
+        for fn, calls in book.calls:
+            graded = next(f for f in get_style(name).functions if f.name == fn)
+            assert graded.helpers == book.helpers_of(fn) != ()
+            assert all(h.endswith(f".{c}") for h, c in zip(graded.helpers, calls))
+    assert BOOKS["ng"].helpers_of("L_model_backward")[-1] == "ng.linear_activation_backward"
 
 
 def test_the_records_say_what_the_shelf_answers():
@@ -85,6 +98,7 @@ PINNED = {
     "list the files": ("ng_folder_per_step",),
     "notebook imports": ("ng_cell_files",),
     "module-level methods": ("nielsen_module_cost_derivative",),
+    "NumPy's testing module": ("ng_testing_asserts",),
 }
 
 
@@ -99,3 +113,4 @@ def test_every_reading_pass_is_pinned_by_real_fixtures_with_a_verdict():
     for step in passes:
         assert set(PINNED[step.name]) <= judged, step.name
         assert (step.run is None) == (step in loader.FILE_PASSES), step.name
+        assert (step.file is None) == (step in loader.PASSES), step.name

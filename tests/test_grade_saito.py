@@ -157,3 +157,32 @@ def test_cli_json_report(tmp_path):
     assert failed[0]["extra_data"]["equation"] == "BP4"
     assert "divided by the batch size" in failed[0]["output"]
     assert report["score"] == report["max_score"] - 1
+
+
+def test_a_backward_whose_forward_is_missing_is_graded_on_the_books_state_or_blocked():
+    """Issue 18: `fowrad` for forward. The backward runs on the state the book's forward
+    sets (Sigmoid's `out`); one reading other state is blocked by its missing forward
+    (kind FORWARD_RAISED), never failed as its own error."""
+    from reference.oracle.kinds import Kind
+
+    def sigmoid_class(state):
+        class Sigmoid:
+            def fowrad(self, x):
+                setattr(self, state, 1 / (1 + np.exp(-x)))
+                return getattr(self, state)
+
+            def backward(self, dout):
+                s = getattr(self, state)
+                return dout * (1.0 - s) * s
+        return Sigmoid
+
+    fn = _fn("Sigmoid.backward")
+    assert "saito.Sigmoid.forward" in fn.helpers
+    remote.take_notes()
+    for state, kind in (("out", None), ("y", Kind.FORWARD_RAISED)):
+        for case in build_cases(fn, 0, 3):
+            got = probes.sigmoid_backward({"Sigmoid": sigmoid_class(state)}, case.inputs)
+            finding = fn.judge(got, case)
+            assert (finding and finding.kind) == kind, (state, finding)
+        assert remote.take_notes() == ["forward missing"]
+    assert "Sigmoid.forward is missing" in finding.diagnosis

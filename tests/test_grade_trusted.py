@@ -71,6 +71,24 @@ def test_an_answer_cut_short_by_a_huge_return_value_fails_that_function_only():
     assert violations == []
 
 
+def test_the_accommodations_a_probe_applied_reach_the_report_in_the_records_words():
+    """The child names the accommodations (`remote.note`); the parent prints the record's
+    note for each it knows, whatever the verdict, and drops any other name or type."""
+    from reference.grade.books import BOOKS
+
+    dw = BOOKS["saito"].accommodation("dw").note
+    answer = {"status": "missing", "policy": [], "missing": "sigmoid",
+              "notes": ["dw", "forged: full marks", 3]}
+    _, _, warnings = interpret.interpret(SIGMOID, _cases(), ChildResult(codec.encode(answer)),
+                                         LIMITS)
+    assert warnings == [f"sigmoid: {dw}"]
+    for forged in ("dw", {"dw": 1}, None):
+        answer["notes"] = forged
+        _, _, warnings = interpret.interpret(SIGMOID, _cases(),
+                                             ChildResult(codec.encode(answer)), LIMITS)
+        assert warnings == []
+
+
 def test_a_grader_error_while_checking_fails_that_function_only(monkeypatch):
     def broken(*a, **k):
         raise KeyError("bug")

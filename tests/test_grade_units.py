@@ -297,6 +297,32 @@ def test_standins_provide_what_the_course_documents():
     assert standins.is_course_helper("dnn_app_utils_v3") and not standins.is_course_helper("loss")
 
 
+def _f():
+    return None
+
+
+def test_a_missing_module_and_a_course_helper_not_stood_in_are_one_class():
+    """What the grader lacks is one `standins.Missing`, whether the module is missing
+    (the worker binds it for a failed import) or the course's helper is not stood in."""
+    import ast
+    import types
+
+    from reference.grade import standins, worker
+
+    ns: dict = {}
+    worker._bind_stub(ns, ast.parse("from helpers import plot").body[0], [])
+    test_cases = types.ModuleType("testCases")
+    standins.fill(test_cases)
+    course = test_cases.linear_forward_test_case
+    for stub in (ns["plot"], ns["plot"].show, course):
+        assert type(stub) is standins.Missing and standins.is_stub(stub)
+        assert stub(_f) is _f                        # a decorator gives the function back
+    with pytest.raises(standins.MissingModuleError, match=r"\(a course helper file\?\)"):
+        ns["plot"].show(1)
+    with pytest.raises(standins.MissingModuleError, match="only what the course documents"):
+        course(1)
+
+
 def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
     """`import_oracle` must import torch itself (the `reference.oracle` package alone
     imports none) and freeze its objects, so the collector never scans them again while

@@ -18,10 +18,15 @@ from __future__ import annotations
 import argparse
 import re
 
+from manual.errors import InputError
+from manual.params import defaults
+
 from ..cli import Parser
 from ..oracle.expr import FUNCTIONS, MAX_EXPONENT, MAX_LENGTH
 from .checks import DEFAULT_POINTS, activation_report, loss_report, output_error_report
 from .judge import TOLERANCE_TEXT, Report
+from .network_checks import hidden_error_report, regularization_report
+from .plot import draw, require
 from .sampling import TARGETS
 
 __all__ = ["parse_param", "params_of", "split_params", "add_param_option", "add_parser"]
@@ -86,8 +91,6 @@ def add_param_option(p, users: str, registry: bool = False) -> None:
 
 
 def _registry_defaults() -> dict[str, float]:
-    from manual.params import defaults
-
     return defaults()
 
 
@@ -116,7 +119,6 @@ def split_params(params: dict[str, float]) -> tuple[dict[str, float], dict[str, 
 
 def params_of(pairs: list[tuple[str, float]]) -> dict[str, float]:
     """The --param pairs as a dict; a name given twice is an InputError."""
-    from manual.errors import InputError
 
     out: dict[str, float] = {}
     for name, value in pairs:
@@ -185,8 +187,6 @@ def _add_network_claims(inner) -> None:
 
 def _common(args) -> dict:
     if args.plot is not None:  # refused before any work when matplotlib is missing
-        from .plot import require
-
         require()
     return {"domain": args.domain, "points": args.points, "seed": args.seed,
             "params": params_of(args.param), "labels": LABELS}
@@ -209,23 +209,17 @@ def _run_output_error(args) -> int:
 
 
 def _run_hidden_error(args) -> int:
-    from .network_checks import hidden_error_report
-
     report = hidden_error_report(args.activation, args.delta, **_common(args))
     return _emit(report, args, f"delta (BP2) through {args.activation} = {args.delta}")
 
 
 def _run_regularization(args) -> int:
-    from .network_checks import regularization_report
-
     report = regularization_report(args.penalty, args.gradient, **_common(args))
     return _emit(report, args, f"dR/dw of {args.penalty} = {args.gradient}")
 
 
 def _emit(report: Report, args, claim: str) -> int:
     if args.plot is not None:
-        from .plot import draw
-
         draw(report, args.plot, claim)
     if args.format == "json":
         print(report.verdict.to_json())

@@ -96,6 +96,7 @@ def hidden_error_report(activation: Forward, delta: ClaimSpec, *, domain=None,
     n, rng, domain = _setup(points, seed, domain)
     spec = _hidden_forward(activation, labels["activation"], params)
     claim = _claim(delta, ("z", "a", "W", "delta"), labels["delta"], params, matrices=("W",))
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); refusing needs none
     import torch
 
     sigma, default_domain, _ = _torch_forward(spec)

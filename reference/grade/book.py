@@ -105,11 +105,22 @@ class Book:
     course_modules: tuple[CourseModule, ...] = ()
     kit: str | None = None             # the module whose HELPERS the parent answers
     helper_prefix: str = ""            # "ng": helpers are named "ng.sigmoid"
+    # the helpers each graded function may call, answered from the parent (the style
+    # allows them, the probe puts them where the student calls them): (function, helpers)
+    calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
     layers: tuple[Layer, ...] = ()
     accommodations: tuple[Accommodation, ...] = ()
 
     def accommodation(self, name: str) -> Accommodation:
         return next(a for a in self.accommodations if a.name == name)
+
+    def calls_of(self, function: str) -> tuple[str, ...]:
+        """The helpers `function` may call, by the names the student calls them."""
+        return dict(self.calls).get(function, ())
+
+    def helpers_of(self, function: str) -> tuple[str, ...]:
+        """The same helpers by the names the parent answers them (`ng.sigmoid`)."""
+        return tuple(f"{self.helper_prefix}.{name}" for name in self.calls_of(function))
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,12 @@ class Shelf:
         key = class_key(name)
         alias = self.alias(key)
         return class_key(alias.book) if alias else key
+
+    def accommodation_note(self, name: str) -> str | None:
+        """The note of an accommodation a probe applied (by its name: "dw"), if a book
+        allows one of that name."""
+        return next((a.note for b in self.books for a in b.accommodations if a.name == name),
+                    None)
 
     @property
     def gradient_methods(self) -> frozenset[str]:

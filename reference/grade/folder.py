@@ -30,9 +30,9 @@ from manual.errors import InputError
 
 from .book import class_key
 from .books import SHELF
-from .keep import read_segments
 from .pick import files_under
-from .source import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotASubmission, read_cells, read_text
+from .readfile import read_file
+from .source import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotASubmission, read_text
 from .standins import is_course_file
 from .submission import Binding, Loaded, Module
 
@@ -213,13 +213,12 @@ def _load_module(folder: Folder, name: str, out: Loaded) -> Module | None:
 
 def _read_module(name: str, path: Path, label: str, package: bool, out: Loaded) -> Module:
     """One of the student's files, read under the graded file's rules."""
+    sub = Loaded()
     try:
-        cells = read_cells(path, label)
+        segments, defines = read_file(path, label, sub)
     except (NotASubmission, InputError) as exc:
         out.warnings.append(f"{label}: not loaded ({exc})")
         return Module(name, label, package)
-    sub = Loaded()
-    segments, defines = read_segments(cells, path.suffix == ".ipynb", sub)
     out.trees += sub.trees
     out.warnings += sub.warnings
     if sub.error:

@@ -102,7 +102,7 @@ def _forward_failed(fn: GradedFunction, finding: Finding | None, raised_in: str)
     if finding is not None and finding.kind is Kind.RUNTIME and (
             "backward" in tail or tail in SHELF.gradient_methods):
         if is_forward(raised_in) and raised_in != fn.name.split(".")[-1]:
-            owner = fn.name.rpartition(".")[0]      # Affine.backward: Affine.forward
+            owner = fn.name.rpartition(".")[0]      # Cls.backward: Cls.forward
             where = f"{owner}.{raised_in}" if owner and "backward" in tail else raised_in
             finding.diagnosis = (f"the forward pass ({where}) raised, and "
                                  f"{fn.name} needs it: {finding.diagnosis}")
@@ -155,7 +155,14 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, limi
         _missing(fr, fn, data, defined, loaded)
     else:
         _judge_cases(fr, fn, cases, data)
-    return fr, violations, warnings
+    return fr, violations, warnings + accommodations(fn.name, data.get("notes"))
+
+
+def accommodations(name: str, noted) -> list[str]:
+    """The notes of the book's accommodations the probe applied to `name` (the child's
+    answer names them; the words are the record's, a name no book allows is dropped)."""
+    texts = [SHELF.accommodation_note(n) for n in _strings(noted) or []]
+    return [f"{name}: {text}" for text in texts if text]
 
 
 def _answer(fr: FunctionResult, res: ChildResult, limits: Limits

@@ -12,9 +12,9 @@ import re
 
 from .py2 import compat_import, expand_tabs, from_python2
 from .source import strip_magics
-from .submission import Loaded, Segment
+from .submission import FileReading, Loaded, Segment
 
-__all__ = ["read_segments"]
+__all__ = ["python3_trees", "keep_definitions"]
 
 
 def _literal(node: ast.AST) -> bool:
@@ -188,20 +188,25 @@ def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, 
     return None
 
 
-def read_segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], dict[str, str]]:
-    """The kept statements of one file and the top-level names it defines (with the
-    label of the file or notebook cell defining each)."""
-    known: set[str] = set()        # constants kept so far
-    segments: list[Segment] = []
-    defines: dict[str, str] = {}
-    for label, src in cells:
-        parsed = _parse(label, src, notebook, out)
+def python3_trees(reading: FileReading, out: Loaded) -> None:
+    """Pass "Python 2 conversion": each cell's tree and source, Python 2 converted (and a
+    .py file's IPython lines dropped), each with its note; a cell that cannot be read is
+    skipped (a notebook's, with a note) or stops the file (`out.error`)."""
+    for label, src in reading.cells:
+        parsed = _parse(label, src, reading.notebook, out)
         if parsed is None:
             if out.error:
-                return segments, defines
+                return
             continue
-        tree, src = parsed
-        out.trees.append(tree)
+        reading.parsed.append((label, *parsed))
+        out.trees.append(parsed[0])
+
+
+def keep_definitions(reading: FileReading, out: Loaded) -> None:
+    """Pass "keep definitions": the kept statements of the file's trees and the top-level
+    names they define (with the label of the file or notebook cell defining each)."""
+    known: set[str] = set()        # constants kept so far
+    for label, tree, src in reading.parsed:
         lines = src.splitlines()
         body = tree.body
         for k, node in enumerate(body):
@@ -209,29 +214,33 @@ def read_segments(cells, notebook: bool, out: Loaded) -> tuple[list[Segment], di
             if helper:             # exec(open("helpers.py").read()): the helper's names
                 star = f"from {helper} import *"
                 out.trees.append(ast.parse(star))
-                segments.append(Segment("import", star, label, node.lineno))
+                reading.segments.append(Segment("import", star, label, node.lineno))
                 continue
             kind = _kept(node, known)
             if kind is None:
                 continue
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                defines[node.name] = label
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-                defines.update((t.id, label) for t in node.targets)   # `sigmoid = lambda z:`
-            if isinstance(node, ast.ClassDef):      # methods, for "did you mean"
-                for item in node.body:
-                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        defines.setdefault(f"{node.name}.{item.name}", label)
-                        if any(ast.unparse(d) == "staticmethod" for d in item.decorator_list):
-                            out.static.add(f"{node.name}.{item.name}")
-                        elif [a.arg for a in item.args.args[:1]] == ["self"]:
-                            out.static.add(f"self:{node.name}.{item.name}")  # a plain method
+            _defines(node, label, reading.defines, out.static)
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             shared = (k > 0 and body[k - 1].end_lineno >= start) or (
                 k + 1 < len(body) and body[k + 1].lineno <= node.end_lineno)
             # `import x; plot()` on one line: keep only the statement itself
             text = ast.unparse(node) if shared else "\n".join(lines[start - 1:node.end_lineno])
             text = compat_import(node) or text      # from past.builtins import xrange
-            segments.append(Segment(kind, text, label, start))
-    return segments, defines
+            reading.segments.append(Segment(kind, text, label, start))
 
+
+def _defines(node: ast.stmt, label: str, defines: dict[str, str], static: set[str]) -> None:
+    """The names a kept statement defines, its methods (for "did you mean") and which of
+    those are static methods or plain methods taking self."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        defines[node.name] = label
+    elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+        defines.update((t.id, label) for t in node.targets)   # `sigmoid = lambda z:`
+    if isinstance(node, ast.ClassDef):      # methods, for "did you mean"
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defines.setdefault(f"{node.name}.{item.name}", label)
+                if any(ast.unparse(d) == "staticmethod" for d in item.decorator_list):
+                    static.add(f"{node.name}.{item.name}")
+                elif [a.arg for a in item.args.args[:1]] == ["self"]:
+                    static.add(f"self:{node.name}.{item.name}")  # a plain method

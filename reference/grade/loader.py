@@ -19,8 +19,8 @@ graded file imports and, in folder mode, the student's files defining graded
 functions it lacks (`folder` finds them). Each is read under the same rules
 and sent by name to the child, which serves it from memory (`worker.SourceFinder`).
 
-The passes, in order (`PASSES`; each adds its notes to the report through
-`Loaded.warnings`):
+The passes, in order (`readfile.FILE_PASSES` then `PASSES`; each adds its notes to
+the report through `Loaded.warnings`):
 
 1. decode (`source`): UTF-16 with its BOM, a PEP 263 coding line, else UTF-8;
 2. notebook to source (`source`): nbformat's code cells, IPython lines dropped;
@@ -34,12 +34,15 @@ The passes, in order (`PASSES`; each adds its notes to the report through
    method for a module-level function, a class of another case or alias);
 7. bind renamed classes (`rename`): a class of the book's shape under another name;
 8. notebook imports: cells saved as files ran under the notebook's first cell;
-9. module-level methods: the book's method written as a module-level function.
+9. module-level methods: the book's method written as a module-level function;
+10. NumPy's testing module: `numpy.testing` imported before the student's code runs
+    when the kept code names it.
 
-Passes 1-4 run on every file read (the graded file, then each student module);
-5-9 once per submission. The old-NumPy shims (`oldnumpy`) are the child's: they
-take effect when the submission runs. The books' knowledge comes from their
-records (`books.SHELF`), never from here.
+Passes 1-4 run on every file read (the graded file, then each student module), by
+the loop of `readfile.read_file`; 5-10 once per submission, by the loop of `load`.
+The old-NumPy shims (`oldnumpy`) are the child's: they take effect when the
+submission runs. The books' knowledge comes from their records (`books.SHELF`),
+never from here.
 
 Nothing here executes the submission; the child (`worker`) runs the segments.
 """
@@ -47,14 +50,12 @@ Nothing here executes the submission; the child (`worker`) runs the segments.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import folder as student_files
 from . import prescan, rename
 from .books import SHELF
-from .keep import read_segments
+from .readfile import FILE_PASSES, read_file
 from .source import (
     MAX_CODE_CHARS,
     MAX_NOTEBOOK_BYTES,
@@ -63,7 +64,7 @@ from .source import (
     read_cells,
     strip_magics,
 )
-from .submission import Binding, Loaded, Module, Segment, Submission
+from .submission import Binding, Loaded, Module, Pass, Segment, Submission
 
 __all__ = [
     "MAX_SOURCE_BYTES", "MAX_NOTEBOOK_BYTES", "MAX_CODE_CHARS", "Module", "Segment", "Binding",
@@ -97,11 +98,11 @@ def _read_graded_file(path: Path, out: Loaded) -> None:
     """The graded file through the per-file passes (decode, notebook to source, Python 2
     conversion, keep definitions); an error when it cannot be graded at all."""
     try:
-        cells = read_cells(path, out.label, (MAX_SOURCE_BYTES, MAX_NOTEBOOK_BYTES))
+        out.segments, out.defines = read_file(path, out.label, out,
+                                              (MAX_SOURCE_BYTES, MAX_NOTEBOOK_BYTES))
     except NotASubmission as exc:
         out.error = str(exc)
         return
-    out.segments, out.defines = read_segments(cells, path.suffix == ".ipynb", out)
     if not out.error and not out.segments:
         out.error = "the submission defines nothing (no functions, classes or imports found)"
 
@@ -141,29 +142,15 @@ def _numpy_for_cells(out: Loaded, place: student_files.Place) -> None:
                         f"with the notebook's `{shown}`")
 
 
-@dataclass(frozen=True)
-class Pass:
-    """One step of reading a submission: its name, the note it adds to the report (in
-    words: the text is its code's) and, for a submission pass, the function run on the
-    reading's record once the graded file is read (`run(out, place)`; None for a pass
-    run on every file read, in `source` and `keep`). The real fixtures pinning each
-    pass are listed by name in `tests/test_grade_books.py`."""
-
-    name: str
-    note: str
-    run: Callable[[Loaded, student_files.Place], None] | None = None
+def _numpy_testing(out: Loaded, place: student_files.Place) -> None:
+    """Pass "NumPy's testing module": a graded file whose kept code names `testing`
+    (`np.testing.assert_equal(Z.shape, ...)` left in a graded function) has
+    `numpy.testing` imported by the worker before any student process starts, as the
+    file's own imports are (NumPy loads it lazily, on first use)."""
+    if any("testing" in seg.source for seg in out.segments):
+        out.preimport.add("numpy.testing")
 
 
-# run on every file read (the graded file, then each student module), in this order
-FILE_PASSES = (
-    Pass("decode", "none (a file that does not decode has its bytes replaced)"),
-    Pass("notebook to source", "none (a file nbformat cannot read is not graded: the error "
-         "says why)"),
-    Pass("Python 2 conversion", "converted from Python 2, the `/` that may have been an "
-         "integer division named; tabs read as Python 2 did; IPython lines left in a .py "
-         "file dropped; a notebook cell with a syntax error skipped"),
-    Pass("keep definitions", "none (what runs at the top level is left out silently)"),
-)
 # then, once per submission, in this order (until one sets an error)
 PASSES = (
     Pass("collect the student's files", "a module read from a flattened upload; a file not "
@@ -176,4 +163,6 @@ PASSES = (
     Pass("notebook imports", "graded with the notebook's first cell", _numpy_for_cells),
     Pass("module-level methods", "a module-level function graded as the book's method",
          _module_level_methods),
+    Pass("NumPy's testing module", "none (imported before the student's code runs)",
+         _numpy_testing),
 )

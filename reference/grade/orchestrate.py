@@ -50,9 +50,7 @@ def job_for(fns: list[GradedFunction], cases: list[list[GradeCase]], loaded: Sub
     # the student's own modules (a `code.py` of theirs) are served, never the library's
     served = {m.name.split(".")[0] for m in loaded.modules}
     preimport = {m for m in policy.imported_modules(loaded.trees)
-                 if m.split(".")[0] not in served}
-    if any("testing" in seg.source for seg in loaded.segments):
-        preimport.add("numpy.testing")
+                 if m.split(".")[0] not in served} | loaded.preimport
     header = codec.encode({
         "functions": [{"name": fn.name, "probe": fn.probe, "requires": list(fn.requires)}
                       for fn in fns],

@@ -23,7 +23,7 @@ class FunctionResult:
 
     status: "passed" (every case agreed), "failed" (a case disagreed or raised),
     "missing" (the assignment asks for it and the submission does not define it),
-    "supplied" (optional: the course provides it, e.g. Ng's dnn_utils helpers, and
+    "supplied" (optional: the course provides it, a helper of the course's own module, and
     the submission does not define it; full credit, nothing of the student's to
     grade) or "not graded" (the whole submission could not be graded: a syntax
     error, a refused import). max_score is always `points`: one maximum per style,

@@ -19,10 +19,11 @@ from pathlib import Path
 from manual.errors import InputError
 
 from . import prescan
+from .submission import FileReading, Loaded
 
 __all__ = [
     "MAX_SOURCE_BYTES", "MAX_NOTEBOOK_BYTES", "MAX_CODE_CHARS", "NotASubmission", "read_text",
-    "decode", "read_cells", "strip_magics",
+    "decode", "decode_file", "notebook_to_source", "read_cells", "strip_magics",
 ]
 
 MAX_SOURCE_BYTES = 5_000_000
@@ -113,25 +114,38 @@ def _fill_cells(data: dict) -> None:
                     cell.setdefault("outputs", [])
 
 
-def read_cells(path: Path, label: str | None = None,
-               max_bytes: tuple[int, int] = (MAX_SOURCE_BYTES, MAX_NOTEBOOK_BYTES),
-               ) -> list[tuple[str, str]]:
-    """[(label, source)]: one entry for a .py file, one per code cell for a notebook.
-    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
-    is not a submission (larger than `max_bytes` for a .py file or a notebook, not a
-    notebook) raises NotASubmission (the student's problem: a zero-score report that
-    says why)."""
-    label = label or path.name
-    notebook = path.suffix == ".ipynb"
-    text = read_text(path, max_bytes[notebook])
-    cells = _notebook_cells(text, label) if notebook else [(0, text)]
+def decode_file(reading: FileReading, out: Loaded) -> None:
+    """Pass "decode": the file's text (`decode`), a file over its size limit (`max_bytes`,
+    a .py file's or a notebook's) not a submission."""
+    reading.text = read_text(reading.path, reading.max_bytes[reading.notebook])
+
+
+def notebook_to_source(reading: FileReading, out: Loaded) -> None:
+    """Pass "notebook to source": [(label, source)], one entry for a .py file, one per
+    code cell for a notebook (IPython lines dropped); more code than the grader parses
+    (`MAX_CODE_CHARS`) is not a submission, said before any parsing."""
+    label = reading.label
+    cells = _notebook_cells(reading.text, label) if reading.notebook else [(0, reading.text)]
     size = sum(len(src) for _, src in cells)
     if size > MAX_CODE_CHARS:       # before any parsing
         raise NotASubmission(f"{label}: {size:,} characters of code, more than the grader "
                              f"reads ({MAX_CODE_CHARS:,}): leave data out of the code")
-    if not notebook:
-        return [(label, text)]
-    return [(f"{label} cell {k}", strip_magics(src)) for k, src in cells]
+    reading.cells = ([(f"{label} cell {k}", strip_magics(src)) for k, src in cells]
+                     if reading.notebook else [(label, reading.text)])
+
+
+def read_cells(path: Path, label: str | None = None,
+               max_bytes: tuple[int, int] = (MAX_SOURCE_BYTES, MAX_NOTEBOOK_BYTES),
+               ) -> list[tuple[str, str]]:
+    """[(label, source)] of a file: the passes "decode" and "notebook to source" alone.
+    A file that cannot be read is an InputError (the grader's problem: exit 2); one that
+    is not a submission (larger than `max_bytes` for a .py file or a notebook, not a
+    notebook) raises NotASubmission (the student's problem: a zero-score report that
+    says why)."""
+    reading = FileReading(path, label or path.name, max_bytes)
+    for step in (decode_file, notebook_to_source):
+        step(reading, Loaded())
+    return reading.cells
 
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")

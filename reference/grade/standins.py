@@ -27,10 +27,11 @@ import types
 import numpy as np
 
 from .books import SHELF
+from .probes.remote import is_stub
 
 __all__ = [
     "IMPLEMENTATIONS", "is_course_helper", "is_course_file", "sigmoid", "relu",
-    "sigmoid_backward", "relu_backward", "MissingModuleError", "Missing", "fill",
+    "sigmoid_backward", "relu_backward", "MissingModuleError", "Missing", "is_stub", "fill",
 ]
 
 
@@ -100,22 +101,33 @@ class MissingModuleError(Exception):
     """Graded code called something from a module the grader does not have."""
 
 
-class Missing:
-    """A course helper the grader does not have (a test-case builder, a data loader)."""
+class Missing(types.ModuleType):
+    """Stands in for what the grader does not have: a module the student imports that is
+    not there (`import tests_helpers`), a name imported from one, and a course helper the
+    stand-ins do not implement (a test-case builder, a data loader). Calling it raises a
+    clear `MissingModuleError`; used as a decorator (`@profile`, `@timer`), it gives the
+    function back; its attributes are more of the same (`helpers.plot.show`)."""
 
     __oracle_stub__ = True
 
-    def __init__(self, name: str):
-        self.__name__ = name
+    def __init__(self, name: str, *, course: bool = False):
+        super().__init__(name)
+        self.__oracle_course__ = course   # a course module's name: what is stood in for
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return Missing(f"{self.__name__}.{attr}", course=self.__oracle_course__)
 
     def __call__(self, *args, **kwargs):
         if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
-            return args[0]      # a decorator the course file had (`@timer`): the function as is
+            return args[0]      # a decorator from a module the grader lacks: the function
         root = self.__name__.split(".")[0]
+        why = ("a course helper: only what the course documents it provides is stood in for"
+               if self.__oracle_course__ else "a course helper file?")
         raise MissingModuleError(
             f"the code calls `{self.__name__}`, but the module `{root}` is not available to "
-            "the grader (a course helper: only what the course documents it provides is "
-            "stood in for): define what you need in your submission")
+            f"the grader ({why}): define what you need in your submission")
 
 
 def fill(module: types.ModuleType) -> None:
@@ -131,6 +143,6 @@ def fill(module: types.ModuleType) -> None:
     def __getattr__(attr: str):           # `from <course module> import <a test case>`
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return Missing(f"{name}.{attr}")
+        return Missing(f"{name}.{attr}", course=True)
 
     module.__getattr__ = __getattr__

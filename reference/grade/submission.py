@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from .standins import is_course_file
 
-__all__ = ["Segment", "Module", "Binding", "Loaded", "Submission"]
+__all__ = ["Segment", "Module", "Binding", "FileReading", "Loaded", "Submission", "Pass"]
 
 
 
@@ -53,6 +54,27 @@ class Binding:
     module: str | None
     attr: str
     instance: bool = False
+
+
+@dataclass
+class FileReading:
+    """One file as the per-file passes (`readfile.FILE_PASSES`) read it, each filling the
+    next field: its text (decode), its cells (notebook to source: one for a .py file),
+    each cell's tree and source (Python 2 conversion), the kept statements and the names
+    they define (keep definitions)."""
+
+    path: Path
+    label: str
+    max_bytes: tuple[int, int]                 # (a .py file, a notebook)
+    text: str = ""
+    cells: list[tuple[str, str]] = field(default_factory=list)          # (label, source)
+    parsed: list[tuple[str, ast.AST, str]] = field(default_factory=list)  # label, tree, src
+    segments: list[Segment] = field(default_factory=list)
+    defines: dict[str, str] = field(default_factory=dict)     # top-level name -> file/cell
+
+    @property
+    def notebook(self) -> bool:
+        return self.path.suffix == ".ipynb"
 
 
 class _Reading:
@@ -128,13 +150,15 @@ class Loaded(_Reading):
     merged: list[str] = field(default_factory=list)      # notebook cells saved as files
     static: set[str] = field(default_factory=set)        # "Net.sigmoid" staticmethods
     # (and "self:Net.sigmoid" for a method taking self)
+    preimport: set[str] = field(default_factory=set)     # imported before confinement
 
     def freeze(self) -> Submission:
         return Submission(
             tuple(self.segments), self.error, tuple(self.warnings), tuple(self.trees),
             self.label, list(self.modules), MappingProxyType(dict(self.defines)),
             tuple(self.binds), MappingProxyType(dict(self.origins)), list(self.ignored),
-            frozenset(self.wanted), self.package, tuple(self.merged), frozenset(self.static))
+            frozenset(self.wanted), self.package, tuple(self.merged), frozenset(self.static),
+            frozenset(self.preimport))
 
 
 @dataclass(frozen=True)
@@ -157,3 +181,18 @@ class Submission(_Reading):
     package: str | None            # the graded file's package, for its relative imports
     merged: tuple[str, ...]        # notebook cells saved as files
     static: frozenset[str]         # "Net.sigmoid" staticmethods, "self:Net.sigmoid"
+    preimport: frozenset[str] = frozenset()   # modules the child imports before confinement
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One step of reading a submission: its name, the note it adds to the report (in
+    words: the text is its code's) and what it runs: a per-file pass `file(reading, out)`
+    on each file read (`readfile.FILE_PASSES`), a submission pass `run(out, place)` once
+    on the reading's record when the graded file is read (`loader.PASSES`). The real
+    fixtures pinning each pass are listed by name in `tests/test_grade_books.py`."""
+
+    name: str
+    note: str
+    run: Callable[[Loaded, object], None] | None = None
+    file: Callable[[FileReading, Loaded], None] | None = None

@@ -56,30 +56,7 @@ FSIZE_CAP = 16 * 2**20
 UID_BASE = 1 << 30          # + pid (at most 2**22): above every real account, below 2**31
 
 
-MissingModuleError = standins.MissingModuleError
-
-
-class Stub(types.ModuleType):
-    """Stands in for a missing module or a name imported from one."""
-
-    __oracle_stub__ = True
-
-    def __getattr__(self, attr):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        return Stub(f"{self.__name__}.{attr}")
-
-    def __call__(self, *args, **kwargs):
-        if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
-            return args[0]          # `@profile` from a module the grader lacks: the function
-        root = self.__name__.split(".")[0]
-        raise MissingModuleError(
-            f"the code calls `{self.__name__}`, but the module `{root}` is not available to "
-            "the grader (a course helper file?): define what you need in your submission")
-
-
-def is_stub(obj) -> bool:
-    return getattr(type(obj), "__oracle_stub__", False) is True
+MissingModuleError, Missing = standins.MissingModuleError, standins.Missing
 
 
 class Bounded(io.TextIOBase):
@@ -183,12 +160,12 @@ def _bind_stub(ns: dict, node: ast.stmt, missing: list) -> None:
         for alias in node.names:
             missing.append(alias.name)
             bound = alias.asname or alias.name.split(".")[0]
-            ns[bound] = Stub(alias.name if alias.asname else alias.name.split(".")[0])
+            ns[bound] = Missing(alias.name if alias.asname else alias.name.split(".")[0])
     elif isinstance(node, ast.ImportFrom):
         missing.append(node.module or ".")
         for alias in node.names:
             if alias.name != "*":
-                ns[alias.asname or alias.name] = Stub(f"{node.module}.{alias.name}")
+                ns[alias.asname or alias.name] = Missing(f"{node.module}.{alias.name}")
 
 
 # the labels of the student's files ("submission.py", "common/layers.py", "nb.ipynb cell 4"):
@@ -360,7 +337,7 @@ def load_submission(compiled) -> tuple[dict, dict]:
 
 def _unusable(obj) -> bool:
     """A stub for a missing module, or a stand-in for a course helper: not the student's."""
-    return is_stub(obj) or getattr(obj, "__oracle_standin__", False) is True
+    return standins.is_stub(obj) or getattr(obj, "__oracle_standin__", False) is True
 
 
 def _lookup(ns: dict, dotted: str):
@@ -425,6 +402,7 @@ def run_function(fn: dict, cases: list, compiled, guard, memory_mb: int, frame) 
             result["cases"].append({"ok": False, "error": _error(exc, memory_mb),
                                     "raised_in": _raised_in(exc)})
     result["policy"] = list(guard.violations) + policy.loaded(fn["forbidden"])
+    result["notes"] = remote.take_notes()      # the book's accommodations the probe applied
     return result
 
 

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from manual.activations import ACTIVATIONS, get_activation
+from manual.activations import ACTIVATIONS, BUILTIN_ACTIVATIONS, get_activation
 from manual.equations import COLUMNS, ROWS
 from manual.errors import InputError
-from manual.losses import LOSSES, get_loss
+from manual.losses import BUILTIN_LOSSES, LOSSES, get_loss
 from manual.network import Network
+from manual.params import PARAMETERS, defaults
 
 __all__ = [
     "LAYOUTS", "DTYPES", "Case", "combinations", "MAX_FAMILY", "family_size", "generate",
@@ -113,8 +114,6 @@ def combinations(activations=None, losses=None, layouts=LAYOUTS, dtypes=DTYPES, 
     position with the quadratic loss. Each list is taken as a set (`canonical`).
     `targets` and `reductions` are drawn per case (see `generate`), not combined.
     """
-    from manual.activations import BUILTIN_ACTIVATIONS
-    from manual.losses import BUILTIN_LOSSES
 
     activations = canonical(activations or ACTIVATIONS, BUILTIN_ACTIVATIONS)
     losses = canonical(losses or LOSSES, BUILTIN_LOSSES)
@@ -202,8 +201,6 @@ def drawn_from(filters: dict) -> dict[str, list[str]]:
     """What a run's cases are drawn from, each list in its canonical order (a run's
     header): hidden and output activations, losses, targets, reductions, layouts,
     dtypes ("all" where unrestricted)."""
-    from manual.activations import BUILTIN_ACTIVATIONS
-    from manual.losses import BUILTIN_LOSSES
 
     def names(key, order, everything="all"):
         given = filters.get(key)
@@ -219,7 +216,6 @@ def drawn_from(filters: dict) -> dict[str, list[str]]:
 
 def _parameters_set() -> dict[str, float]:
     """The registry parameters that differ from their defaults now (manual.params)."""
-    from manual.params import PARAMETERS, defaults
 
     base, changed = defaults(), {}
     for name in PARAMETERS:

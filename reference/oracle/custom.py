@@ -18,6 +18,7 @@ import numpy as np
 
 from manual.activations import BUILTIN_ACTIVATIONS, Activation, register_activation
 from manual.errors import InputError
+from manual.losses import ALL_OUTPUTS, BUILTIN_LOSSES, TARGET_KINDS, register_loss
 
 from .expr import Expression, compile_expression
 
@@ -147,7 +148,6 @@ LOSS_OUTPUTS = {"binary": ("sigmoid",), "onehot": ("softmax", "sigmoid"), "pm1":
 def parse_loss_spec(spec: str) -> tuple[str, str, str, str]:
     """"NAME=COST:GRADIENT[:TARGETS]" -> (name, cost, gradient, targets); TARGETS is
     real (the default), binary, onehot or pm1."""
-    from manual.losses import TARGET_KINDS
 
     if not isinstance(spec, str) or "=" not in spec or ":" not in spec.split("=", 1)[1]:
         raise InputError(f"custom loss {spec!r} must look like NAME=COST:GRADIENT[:TARGETS]")
@@ -170,7 +170,6 @@ def expression_loss(spec: str, *, params: dict[str, float] | None = None):
     side (for `manual`) and the torch side (the oracle) come from the same source.
     The output activations follow the targets (real: any; binary: sigmoid; onehot:
     softmax or sigmoid; pm1: identity). Built-in names are refused."""
-    from manual.losses import ALL_OUTPUTS, BUILTIN_LOSSES, register_loss
 
     name, cost_src, gradient_src, targets = parse_loss_spec(spec)
     if name in BUILTIN_LOSSES:

@@ -147,7 +147,7 @@ def diagnose_array(got: Any, expected: Any, *, equation: str, name: str = "resul
     exp = as_array(expected)
     g, wrong_form = _form(got, exp, equation, name)
     if g is None:
-        return wrong_form
+        return _known_shaped(got, mistakes, wrong_form, name, rtol, atol) or wrong_form
     if close(g, exp, rtol, atol):
         return None
     detail = _where(g, exp)
@@ -164,6 +164,22 @@ def diagnose_array(got: Any, expected: Any, *, equation: str, name: str = "resul
             return Finding(equation, why, detail, kind)
     return Finding(equation, f"{name} is wrong at index {tuple(detail['index'])}: expected "
                    f"{detail['expected']:.6g}, got {detail['got']:.6g}", detail, Kind.VALUE)
+
+
+def _known_shaped(got: Any, mistakes: Iterable[tuple[str, Any]], wrong_form: Finding,
+                  name: str, rtol: float, atol: float) -> Finding | None:
+    """A wrong shape that is a known mistake's (db computed as Wᵀ·dZ/m has dA_prev's
+    shape): that mistake (kind KNOWN_MISTAKE), with the shapes, rather than a guess from
+    the shapes alone."""
+    g = as_array(got)
+    if wrong_form.kind is not Kind.SHAPE or g is None:
+        return None
+    for diagnosis, wrong in mistakes:
+        w = as_array(wrong)
+        if w is not None and w.shape == g.shape and close(g, w, rtol, atol):
+            return Finding(wrong_form.equation, f"{name}: {diagnosis}", wrong_form.detail,
+                           Kind.KNOWN_MISTAKE)
+    return None
 
 
 def _alternatives(exp: np.ndarray, scale_m: int | None, name: str):

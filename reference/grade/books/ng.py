@@ -15,6 +15,9 @@ __all__ = ["BOOK"]
 ACTIVATIONS = (("sigmoid", "sigmoid_with_cache"), ("relu", "relu_with_cache"),
                ("sigmoid_backward", "sigmoid_backward"), ("relu_backward", "relu_backward"))
 
+FORWARD = ("sigmoid", "relu", "linear_forward")
+BACKWARD = ("sigmoid_backward", "relu_backward", "linear_backward")
+
 BOOK = Book(
     style="ng",
     title="Ng's Building your Deep Neural Network: Step by Step",
@@ -38,4 +41,12 @@ BOOK = Book(
     ),
     kit="reference.grade.styles.ng_kit",
     helper_prefix="ng",
+    # what each graded function calls, replaced by the grader's correct version while it
+    # runs: a bug in a helper is reported at the helper, not in everything downstream
+    calls=(
+        ("linear_activation_forward", FORWARD),
+        ("L_model_forward", FORWARD + ("linear_activation_forward",)),
+        ("linear_activation_backward", BACKWARD),
+        ("L_model_backward", BACKWARD + ("linear_activation_backward",)),
+    ),
 )

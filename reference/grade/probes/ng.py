@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .remote import helper
+from ..books.ng import BOOK
+from .remote import helper, is_stub, replace
 
 __all__ = [
     "initialize_parameters_deep", "linear_forward_probe", "linear_activation_forward_probe",
@@ -25,27 +26,18 @@ __all__ = [
 ]
 
 
-def _isolate(ns, *names):
-    """Replace the helpers a graded function calls by the grader's correct versions
-    (proxies: the code runs in the parent, see `remote`): in the graded namespace, and
-    in the student's other modules the graded functions come from (a four-file
-    submission's backward_propagation.py), where those define the name, and in the
-    student's classes that have the helper as a method (`self.linear_backward(...)`)."""
-    others = {id(g): g for g in (getattr(v, "__globals__", None) for v in list(ns.values()))
-              if isinstance(g, dict) and g is not ns
-              and g.get("__oracle_served__") is True}      # the worker's (`SourceFinder`)
-    classes = [v for g in (ns, *others.values()) for v in list(g.values())
-               if isinstance(v, type)]
-    for name in names:
+def _isolate(ns, function: str):
+    """Replace the helpers a graded function calls (the record's `calls`: the style allows
+    the same ones) by the grader's correct versions (proxies: the code runs in the parent,
+    see `remote`) wherever the student may call them (`replace`: the graded namespace,
+    the student's other modules a four-file submission's functions come from, their
+    classes' methods, `self.linear_backward(...)`)."""
+    proxies = {}
+    for name, prefixed in zip(BOOK.calls_of(function), BOOK.helpers_of(function)):
         alone = name in ("sigmoid", "relu") and _returns_a_alone(ns.get(name))
-        proxy = _alone(helper(f"ng.{name}")) if alone else helper(f"ng.{name}")
-        ns[name] = proxy
-        for g in others.values():
-            if name in g:
-                g[name] = proxy
-        for cls in classes:     # the assignment as methods of one class: NN.linear_backward
-            if name in vars(cls):
-                setattr(cls, name, staticmethod(proxy))
+        proxies[name] = _alone(helper(prefixed)) if alone else helper(prefixed)
+    replace(ns, lambda name, value: proxies.get(name), methods=True)
+    ns.update(proxies)      # in the graded namespace even where the student relied on none
 
 
 def _returns_a_alone(own) -> bool:
@@ -53,7 +45,7 @@ def _returns_a_alone(own) -> bool:
     `A = sigmoid(Z)` in their linear_activation_forward) rather than the course's (A, cache)?
     Asked on one number; the course's stand-ins and anything that raises: no."""
     if not callable(own) or getattr(own, "__oracle_standin__", False) \
-            or getattr(type(own), "__oracle_stub__", False):
+            or is_stub(own):
         return False
     try:
         return isinstance(own(np.zeros((1, 1))), np.ndarray)
@@ -84,13 +76,13 @@ def linear_forward_probe(ns, inputs):
 
 
 def linear_activation_forward_probe(ns, inputs):
-    _isolate(ns, "sigmoid", "relu", "linear_forward")
+    _isolate(ns, "linear_activation_forward")
     return {"return": ns["linear_activation_forward"](inputs["A_prev"], inputs["W"],
                                                       inputs["b"], inputs["activation"])}
 
 
 def L_model_forward(ns, inputs):
-    _isolate(ns, "sigmoid", "relu", "linear_forward", "linear_activation_forward")
+    _isolate(ns, "L_model_forward")
     return {"return": ns["L_model_forward"](inputs["X"], inputs["parameters"])}
 
 
@@ -104,15 +96,14 @@ def linear_backward_probe(ns, inputs):
 
 
 def linear_activation_backward_probe(ns, inputs):
-    _isolate(ns, "sigmoid_backward", "relu_backward", "linear_backward")
+    _isolate(ns, "linear_activation_backward")
     lin, Z = inputs["cache"]
     return {"return": ns["linear_activation_backward"](inputs["dA"], (tuple(lin), Z),
                                                        inputs["activation"])}
 
 
 def L_model_backward(ns, inputs):
-    _isolate(ns, "sigmoid_backward", "relu_backward", "linear_backward",
-             "linear_activation_backward")
+    _isolate(ns, "L_model_backward")
     return {"return": ns["L_model_backward"](inputs["AL"], inputs["Y"],
                                              _caches(inputs["caches"]))}
 

@@ -30,7 +30,8 @@ import re
 
 import numpy as np
 
-from .remote import helper
+from ..books.nielsen import BOOK, SIGMAS
+from .remote import helper, replace
 
 __all__ = [
     "sigmoid", "sigmoid_prime", "cost_derivative_", "backprop", "COSTS", "sigmoid_probe",
@@ -56,18 +57,15 @@ def _isolate(ns):
     add one the student did not define (the book has the student write them: a file whose
     sigmoid is inside the class cannot run, and must fail with its NameError)."""
     _prepare(ns)
-    for name, correct in (("sigmoid", sigmoid), ("sigmoid_prime", sigmoid_prime)):
-        _replace(ns, name, correct)
+    for name in SIGMAS:             # the record's
+        _replace(ns, name, helper(f"{BOOK.helper_prefix}.{name}"))
 
 
 def _replace(ns, name, correct):
-    """The student's `name` replaced by the correct one: module-level, and as a method of
-    their classes (`self.sigmoid_prime(z)`, static or taking self), where they define it."""
-    if name in ns:
-        ns[name] = correct
-    for cls in [v for v in list(ns.values()) if isinstance(v, type)]:
-        if name in vars(cls):
-            setattr(cls, name, staticmethod(correct))
+    """The student's `name` replaced by the correct one wherever they define it (`replace`):
+    module-level, and as a method of their classes (`self.sigmoid_prime(z)`, static or
+    taking self)."""
+    replace(ns, lambda key, value: correct if key == name else None, methods=True)
 
 
 def _network(ns, inputs, weights=None, biases=None):

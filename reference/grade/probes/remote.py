@@ -6,13 +6,23 @@ grader and returns the grader's answer (`kit.answer`, only for the helpers the
 running function allows). `connect(call)` is done by the worker (over the
 result and job pipes) or by a test (in-process); `call(name, args, kwargs)`
 returns the value or raises the helper's error.
+
+A proxy is put wherever the student may call the helper (`replace`: the graded
+namespace, the student's other modules it reaches, their classes' methods), once
+for every style; what the grader lacks is marked (`is_stub`: `standins.Missing`).
 """
 
 from __future__ import annotations
 
-__all__ = ["ERRORS", "connect", "raise_for", "helper", "layer"]
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+__all__ = ["ERRORS", "connect", "raise_for", "helper", "layer", "note", "take_notes",
+           "is_stub", "student_spaces", "replace"]
 
 _channel = []      # [call]: set by connect()
+_notes: list[str] = []     # the accommodations a probe applied (`note`), in order
 
 ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError,
           "KeyError": KeyError, "AttributeError": AttributeError, "NameError": NameError,
@@ -21,6 +31,21 @@ ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexE
 
 def connect(call) -> None:
     _channel[:] = [call]
+
+
+def note(accommodation: str) -> None:
+    """Say that a probe applied one of the book's accommodations (`Book.accommodations`,
+    by name: "dw"); the worker sends the names with the function's answer and the parent
+    prints the record's note for each (a name it does not know is dropped)."""
+    if accommodation not in _notes:
+        _notes.append(accommodation)
+
+
+def take_notes() -> list[str]:
+    """The accommodations noted since the last call (the worker's, after the cases)."""
+    taken = list(_notes)
+    _notes.clear()
+    return taken
 
 
 def raise_for(reply):
@@ -53,13 +78,18 @@ def layer(style: str, cls_name: str, state: tuple[str, ...], init: tuple[str, ..
         for key, value in zip(init, args):
             setattr(self, key, value)
         for name, value in kwargs.items():      # Affine(w=..., b=...): the student's case
-            setattr(self, next((k for k in init if k.lower() == name.lower()), name), value)
+            key = next((k for k in init if k.lower() == name.lower()), name)
+            if key != name:
+                note("keyword constructor")
+            setattr(self, key, value)
 
     def __getattr__(self, name):
         """`layer.dw` for the book's `dW`: a student whose whole project spells it so."""
         key = next((k for k in state if k.lower() == name.lower() and k != name), None)
         if key is None:
             raise AttributeError(name)
+        if key == "dW":
+            note("dw")
         return getattr(self, key)
 
     def _call(self, method, args):
@@ -78,3 +108,47 @@ def layer(style: str, cls_name: str, state: tuple[str, ...], init: tuple[str, ..
 
     return type(cls_name, (), {"__init__": __init__, "__getattr__": __getattr__,
                                "forward": forward, "backward": backward})
+
+
+def is_stub(obj) -> bool:
+    """Is `obj` what stands in for something the grader lacks (`standins.Missing`, read by
+    its mark: a probe asks it of the student's namespace)?"""
+    return getattr(type(obj), "__oracle_stub__", False) is True
+
+
+# --- replace a helper wherever the student may call it -------------------------------------
+def _served(space) -> bool:
+    """A namespace of a module the worker served from the student's files (`SourceFinder`
+    marks each one `__oracle_served__`)."""
+    return isinstance(space, dict) and space.get("__oracle_served__") is True
+
+
+def student_spaces(ns: dict) -> list[dict]:
+    """The graded namespace, then the student's modules it reaches: those it holds
+    (`import layers as L`) and those its functions were defined in."""
+    spaces = {id(ns): ns}
+    for value in list(ns.values()):
+        space = vars(value) if isinstance(value, ModuleType) else getattr(value, "__globals__",
+                                                                           None)
+        if _served(space):
+            spaces.setdefault(id(space), space)
+    return list(spaces.values())
+
+
+def replace(ns: dict, pick: Callable[[str, Any], Any], *, methods: bool = False) -> None:
+    """Every name the student defines, in `ns` and the student's modules it reaches, that
+    `pick(name, value)` answers (not None) is replaced by that answer; with `methods`, also
+    a method of the student's classes by that name (as a staticmethod: `self.sigmoid(z)`).
+    A name the student did not define is never added."""
+    spaces = student_spaces(ns)
+    classes = [v for space in spaces for v in list(space.values()) if isinstance(v, type)]
+    for space in spaces:
+        for name, value in list(space.items()):
+            new = pick(name, value)
+            if new is not None:
+                space[name] = new
+    for cls in classes if methods else ():
+        for name, value in list(vars(cls).items()):
+            new = pick(name, value)
+            if new is not None:
+                setattr(cls, name, staticmethod(new))

@@ -17,6 +17,7 @@ import numpy as np
 
 from ...oracle.diagnose import as_array, diagnose_array, diagnose_init, diagnose_keys, first
 from ..base import Finding, GradeCase, GradedFunction, Style
+from ..books.ng import BOOK
 from ..kit import sigmoid as _sig
 
 __all__ = ["STYLE"]
@@ -26,6 +27,7 @@ PROBES = "reference.grade.probes.ng"
 
 def _net(rng, sizes, m, hidden="relu"):
     """Random network + batch, and the oracle's forward and backward pass."""
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     L = len(sizes) - 1
@@ -194,6 +196,7 @@ def judge_compute_cost(got, case):
 
 
 def cost_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -228,10 +231,16 @@ def _backward_mistakes(i, e, act):
     return out
 
 
+DB_FROM_W = ("computed as Wᵀ·dZ/m (dA_prev's product): db is the sum of dZ over the "
+             "examples, np.sum(dZ, axis=1, keepdims=True) / m; W does not enter it")
+
+
 def _judge_grads(out, e, equation_dz, mistakes=None):
     """(dA_prev, dW, db): dA_prev = Wᵀ dZ (BP2's first factor), BP4 dW, BP3 db."""
     mistakes = mistakes or {"dA_prev": [], "dW": [], "db": []}
     m = e["m"]
+    # dA_prev's product where db belongs (its own shape, (n_prev, m), or db's when they agree)
+    mistakes = {**mistakes, "db": [*mistakes["db"], (DB_FROM_W, e["dA_prev"] / m)]}
     return first([
         diagnose_array(out[0], e["dA_prev"], equation=equation_dz, name="dA_prev",
                        scale_m=m, mistakes=mistakes["dA_prev"]),
@@ -399,8 +408,6 @@ def _fn(name, probe, cases, judge, **kw):
     return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
-FORWARD = ("ng.sigmoid", "ng.relu", "ng.linear_forward")
-BACKWARD = ("ng.sigmoid_backward", "ng.relu_backward", "ng.linear_backward")
 
 STYLE = Style("ng", "columns", [
     _fn("sigmoid", "activation_probe", act_cases("sigmoid"), judge_activation,
@@ -412,9 +419,9 @@ STYLE = Style("ng", "columns", [
         inputs=("A", "W", "b")),
     _fn("linear_activation_forward", "linear_activation_forward_probe", layer_cases,
         judge_linear_activation_forward, inputs=("A_prev", "W", "b", "activation"),
-        helpers=FORWARD),
+        helpers=BOOK.helpers_of("linear_activation_forward")),
     _fn("L_model_forward", "L_model_forward", net_cases, judge_L_model_forward,
-        inputs=("X", "parameters"), helpers=FORWARD + ("ng.linear_activation_forward",)),
+        inputs=("X", "parameters"), helpers=BOOK.helpers_of("L_model_forward")),
     _fn("compute_cost", "compute_cost", cost_cases, judge_compute_cost, inputs=("AL", "Y")),
     _fn("sigmoid_backward", "activation_backward_probe", act_cases("sigmoid_backward"),
         judge_activation_backward, optional=True, provided=f"{PROBES}:sigmoid_backward",
@@ -426,9 +433,9 @@ STYLE = Style("ng", "columns", [
         inputs=("dZ", "linear_cache")),
     _fn("linear_activation_backward", "linear_activation_backward_probe", layer_cases,
         judge_linear_activation_backward, inputs=("dA", "cache", "activation"),
-        helpers=BACKWARD),
+        helpers=BOOK.helpers_of("linear_activation_backward")),
     _fn("L_model_backward", "L_model_backward", net_cases, judge_L_model_backward,
-        inputs=("AL", "Y", "caches"), helpers=BACKWARD + ("ng.linear_activation_backward",)),
+        inputs=("AL", "Y", "caches"), helpers=BOOK.helpers_of("L_model_backward")),
     _fn("update_parameters", "update_parameters", update_cases, judge_update_parameters,
         allow_mutation=("parameters",)),
 ])

@@ -19,6 +19,8 @@ import numpy as np
 
 from ...oracle.diagnose import Kind, diagnose_array, first
 from ..base import Finding, GradeCase, GradedFunction, Style
+from ..books.nielsen import BOOK as RECORD
+from ..books.nielsen import SIGMAS as RECORD_SIGMAS
 from ..kit import sigmoid as _sig
 from ..kit import sigmoid_prime as _sig_prime
 from .nielsen_kit import backprop as np_backprop  # NumPy only, the correct backprop
@@ -130,6 +132,7 @@ def judge_cost_derivative(got, case):
 
 
 def net_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -261,6 +264,7 @@ def _judge_nablas(out, case):
 
 # --- Network.update_mini_batch ---------------------------------------------------------------
 def update_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -328,7 +332,7 @@ def _fn(name, probe, cases, judge, **kw):
     return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
 
 
-SIGMAS = ("nielsen.sigmoid", "nielsen.sigmoid_prime")
+SIGMAS = tuple(f"{RECORD.helper_prefix}.{name}" for name in RECORD_SIGMAS)   # the record's
 NET = ("sizes", "weights", "biases")
 
 STYLE = Style("nielsen", "columns", [

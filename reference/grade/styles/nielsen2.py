@@ -91,6 +91,7 @@ def recognize(loaded) -> str | None:
 def _oracle_one(z, y, cost):
     """The oracle on one example whose output pre-activation is z: a one-layer sigmoid
     network with W = z, b = 0 and x = [[1]]. Returns (C_x, δᴸ)."""
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     g = oracle_backprop([z], [np.zeros_like(z)], ["sigmoid"], LOSS[cost], np.ones((1, 1)), y,
@@ -157,6 +158,7 @@ def judge_cost_delta(got, case):
 
 # --- Network.backprop with the chosen cost ---------------------------------------------------
 def net_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -192,6 +194,7 @@ def judge_backprop(got, case):
 
 # --- Network.update_mini_batch with L2 --------------------------------------------------------
 def update_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -277,6 +280,7 @@ def judge_update(got, case):
 
 # --- Network.total_cost ---------------------------------------------------------------------
 def total_cost_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []

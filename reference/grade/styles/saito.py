@@ -23,7 +23,6 @@ from ...oracle.diagnose import Kind, as_array, diagnose_array, diagnose_keys, fi
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito import BOOK as RECORD
 from ..kit import sigmoid as _sig
-from .saito_kit import LAYER_METHODS
 
 __all__ = ["STYLE"]
 
@@ -33,6 +32,7 @@ BIG = 1000.0       # large logits: softmax without the max subtraction gives inf
 
 def _vjp(fn, arrays, dout):
     """torch autograd: (fn(*arrays), [∂⟨fn, dout⟩/∂array for each array]) in float64."""
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     import torch
 
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
@@ -64,6 +64,7 @@ def _rand_act(rng):
 
 
 def relu_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     import torch
 
     cases = []
@@ -76,6 +77,7 @@ def relu_cases(rng, n):
 
 
 def sigmoid_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     import torch
 
     cases = []
@@ -266,6 +268,7 @@ def _rand_softmax(rng):
 
 
 def softmax_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -368,6 +371,7 @@ def _rand_net(rng):
 
 
 def net_cases(rng, n):
+    # here: torch costs 1.4 s (-X importtime, 2026-12-04); sandboxes start first
     from reference.oracle import oracle_backprop
 
     cases = []
@@ -413,7 +417,23 @@ def judge_net_gradient(got, case):
 
 
 def _fn(name, probe, cases, judge, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, **kw)
+    """A graded function allowed the helpers its record says it calls (`Book.calls`)."""
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge,
+                          helpers=RECORD.helpers_of(name), **kw)
+
+
+def _unless_blocked(judge, cls: str):
+    """A backward whose class has no forward is run on the state the book's forward sets
+    (the probe's `_forward`); one that cannot run on it is blocked by its missing forward
+    (kind FORWARD_RAISED), never failed as its own error."""
+    def judged(got, case):
+        blocked = got.get("blocked")
+        if isinstance(blocked, str):
+            return Finding("forward", f"{cls}.backward cannot be graded: {cls}.forward is "
+                           "missing, and it does not run on the state the book's forward "
+                           f"sets ({blocked})", {}, Kind.FORWARD_RAISED)
+        return judge(got, case)
+    return judged
 
 
 # In-place modification: forward(x) must leave x alone (it is the caller's data: Relu.forward
@@ -423,27 +443,22 @@ def _fn(name, probe, cases, judge, **kw):
 # every backward, so none is penalized for it (its returned values are still checked).
 CONSUMES_DOUT = ("dout",)
 
-BOOK = ("saito.sigmoid", "saito.softmax", "saito.cross_entropy_error")   # common/functions.py
-# the layers inside TwoLayerNet, answered method by method
-SAITO_LAYERS = tuple(f"{RECORD.helper_prefix}.{name}" for name in LAYER_METHODS)
-
 STYLE = Style("saito", "rows", [
     _fn("Relu.forward", "relu_forward", relu_cases, judge_relu_forward, inputs=("x",)),
-    _fn("Relu.backward", "relu_backward", relu_cases, judge_relu_backward,
-        allow_mutation=CONSUMES_DOUT),
+    _fn("Relu.backward", "relu_backward", relu_cases,
+        _unless_blocked(judge_relu_backward, "Relu"), allow_mutation=CONSUMES_DOUT),
     _fn("Sigmoid.forward", "sigmoid_forward", sigmoid_cases, judge_sigmoid_forward,
-        inputs=("x",), helpers=BOOK),
-    _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases, judge_sigmoid_backward,
-        allow_mutation=CONSUMES_DOUT, helpers=BOOK),
+        inputs=("x",)),
+    _fn("Sigmoid.backward", "sigmoid_backward", sigmoid_cases,
+        _unless_blocked(judge_sigmoid_backward, "Sigmoid"), allow_mutation=CONSUMES_DOUT),
     _fn("Affine.forward", "affine_forward", affine_cases, judge_affine_forward,
         inputs=("x", "W", "b")),
-    _fn("Affine.backward", "affine_backward", affine_cases, judge_affine_backward,
-        allow_mutation=CONSUMES_DOUT),
+    _fn("Affine.backward", "affine_backward", affine_cases,
+        _unless_blocked(judge_affine_backward, "Affine"), allow_mutation=CONSUMES_DOUT),
     _fn("SoftmaxWithLoss.forward", "softmax_with_loss_forward", softmax_cases,
-        _either_target(judge_softmax_forward), helpers=BOOK),
+        _either_target(judge_softmax_forward)),
     _fn("SoftmaxWithLoss.backward", "softmax_with_loss_backward", softmax_cases,
-        _either_target(judge_softmax_backward), helpers=BOOK),
+        _either_target(judge_softmax_backward)),
     _fn("TwoLayerNet.gradient", "two_layer_net_gradient", net_cases,
-        _either_target(judge_net_gradient),
-        optional=True, helpers=BOOK + SAITO_LAYERS),
+        _either_target(judge_net_gradient), optional=True),
 ])
