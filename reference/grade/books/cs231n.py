@@ -1,0 +1,25 @@
+"""The records of CS231n's assignments (`book.Book`): assignment 3's `rnn_layers.py`.
+
+Read by the shared reading code and by the student's process: imports nothing but the
+record types. A CS231n layer is a pair of module-level functions in the course's
+convention (`out, cache = rnn_step_forward(...)`, `dx, ... = rnn_step_backward(dout,
+cache)`): no classes, aliases or renamed shapes to read. The course's skeleton of
+`rnn_layers.py` imports NumPy only (`from builtins import range` is the standard
+library on Python 3), so no course module is stood in for.
+"""
+
+from __future__ import annotations
+
+from ..book import Accommodation, Book
+
+__all__ = ["BOOK_A3"]
+
+BOOK_A3 = Book(
+    style="cs231n-a3",
+    title="CS231n assignment 3, rnn_layers.py",
+    accommodations=(
+        Accommodation("in place", "the upstream gradient and the inputs are copies: a "
+                                  "layer that writes into them (`dout *= mask`) is not "
+                                  "penalized, what it returns is graded"),
+    ),
+)
