@@ -297,4 +297,55 @@ CATALOGS = {
         helpers=frozenset({"make_variants.py"}),
         graded_as="nielsen",
     ),
+    "cs231n-a3": Catalog(
+        # a sequence calls the student's own step functions: a step's bug shows in both
+        fails={
+            "bug_rnn_step_tanh_of_input.py": {
+                "rnn_step_backward": "[backward] dx[1, 0]: example 1, feature 0; expected",
+                "rnn_backward": "diagnosis: tanh's derivative taken as 1 − a² of its input"},
+            "bug_rnn_backward_no_carry.py": {"rnn_backward": "diagnosis: the next step's dh "
+                                             "not added"},
+            "bug_rnn_backward_dh0_zero.py": {"rnn_backward": "dh0[1, 1]: example 1, hidden "
+                                             "unit 1; expected -0.28986126, got 0"},
+            "bug_rnn_forward_raises.py": {
+                "rnn_forward": "[runtime] ValueError: too many values to unpack",
+                "rnn_backward": "[backward] blocked by the forward: rnn_forward raised "
+                                "ValueError"},
+            "bug_word_embedding_lost_repeats.py": {"word_embedding_backward": "repeated word "
+                                                   "indices lose gradients"},
+            "bug_temporal_affine_db_axis0.py": {"temporal_affine_backward": "[backward] db: "
+                                                "shape (1, 5), expected (5,)"},
+            "bug_softmax_unmasked_dx.py": {"temporal_softmax_loss": "[BP1] dx[0, 1, 1]: "
+                                           "example 0, time step 1, word 1; expected -0"},
+            "bug_softmax_mean_over_nt.py": {"temporal_softmax_loss": "[forward] loss: "
+                                            "expected 0.00055761801, got 0.00027880901"},
+            "bug_lstm_gates_swapped.py": {
+                "lstm_step_backward": "the gate gradients concatenated as i, f, g, o",
+                "lstm_backward": "LSTM gates in the wrong order in the backward"},
+            "bug_lstm_no_h_into_c.py": {"lstm_step_backward": "dnext_h's path into the cell "
+                                        "left out", "lstm_backward": "path into the cell"},
+            "bug_lstm_c0_from_h0.py": {
+                "lstm_forward": "[forward] h[1, 0, 0]: example 1, time step 0, hidden unit 0",
+                "lstm_backward": "(the forward lstm_forward is wrong too: h[0, 1, 0]"},
+            "stub_lstm.py": {f"lstm{k}": f"[api] lstm{k} is a stub (not implemented yet"
+                             for k in ("_step_forward", "_step_backward", "_forward",
+                                       "_backward")},
+            "hostile_backward_hang.py": {"rnn_step_backward": f"[runtime] {TIMED_OUT}",
+                                         "rnn_backward": TIMED_OUT},
+            "hostile_segfault.py": {"temporal_softmax_loss": "[runtime] the process crashed "
+                                    "with SIGSEGV"},
+            # the backward runs the student's forward for its cache: it exits there too
+            "hostile_os_exit.py": {"word_embedding_forward": "[runtime] the process exited "
+                                   "with code 0", "word_embedding_backward": "exited with "
+                                   "code 0"},
+            "hostile_helper_theft.py": {"rnn_step_backward": "RuntimeError: no answer found",
+                                        "rnn_backward": "RuntimeError: no answer found"},
+            "hostile_huge_return.py": {"temporal_affine_forward": "[runtime] MemoryError",
+                                       "temporal_affine_backward": "[runtime] MemoryError"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

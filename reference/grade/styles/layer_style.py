@@ -135,8 +135,12 @@ def judge_layer_forward(spec: LayerFunction):
         if got.get("stub"):
             return _stub(spec.forward, got["stub"])
         result = run_layer_case(case.expected["case"], _replay(got), None)
-        return _finding(result.problems, "forward")
-    judge.__doc__ = f"{spec.forward}: the outputs (and state) against the twin's."
+        # a loss returns its gradient too: the engine compares it as the "backward" stage
+        found = _finding(result.problems, "forward")
+        if found is None and (found := _finding(result.problems, "backward")) is not None:
+            found.equation = "BP1"      # a loss's dx (docs/DESIGN.md, "Layers")
+        return found
+    judge.__doc__ = f"{spec.forward}: the outputs (and state; a loss: its dx) against the twin's."
     return judge
 
 
