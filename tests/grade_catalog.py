@@ -348,4 +348,52 @@ CATALOGS = {
         full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
+    "cs231n-a2": Catalog(
+        # spatial batch norm calls the student's own batchnorm: a batchnorm bug shows in both
+        fails={
+            "bug_affine_dx_not_reshaped.py": {"affine_backward": "[backward] dx: shape (1, 2), "
+                                              "expected (1, 1, 2); diagnosis: dx left as (N, D)"},
+            "bug_relu_no_mask.py": {"relu_backward": "the mask [x > 0] is missing"},
+            "bug_softmax_no_mean.py": {"softmax_loss": "[BP1] dx[0, 0]: example 0, class 0; "
+                                       "expected -0.14285714, got -1"},
+            "bug_svm_counts_correct_class.py": {"svm_loss": "[forward] loss: expected 0, got 1 "
+                                                "(rel err 1e+03); diagnosis: the correct "
+                                                "class's own margin counted"},
+            "bug_batchnorm_momentum_swapped.py": {
+                "batchnorm_forward": "[forward] running_mean[0]: feature 0; expected",
+                "spatial_batchnorm_forward": "running averages with the momentum swapped"},
+            "bug_batchnorm_test_batch_stats.py": {
+                "batchnorm_forward": "diagnosis: test mode normalized with the batch statistics",
+                "spatial_batchnorm_forward": "test mode normalized with the batch statistics"},
+            "bug_batchnorm_alt_no_mean_terms.py": {
+                "batchnorm_backward_alt": "dx without the terms through the batch mean and "
+                                          "variance",
+                "spatial_batchnorm_backward": "dx without the terms through the batch mean"},
+            "bug_layernorm_dbeta_averaged.py": {"layernorm_backward": "[backward] dbeta[0]: "
+                                                "feature 0; expected 1.3097364, got 0.43657879"},
+            "bug_dropout_drop_probability.py": {
+                "dropout_forward": "p is the probability of keeping a unit (CS231n since 2018)",
+                "dropout_backward": "(the forward dropout_forward is wrong too"},
+            "bug_dropout_backward_no_scale.py": {"dropout_backward": "dropout backward without "
+                                                 "the 1/p"},
+            "bug_conv_pad_ignored_in_dx.py": {"conv_backward_naive": "[backward] dx: shape "
+                                              "(4, 2, 4, 0), expected (4, 2, 5, 1)"},
+            "bug_conv_stride_ignored.py": {"conv_backward_naive": "the stride ignored in the "
+                                           "backward"},
+            "bug_maxpool_square_window.py": {"max_pool_forward_naive": "[forward] out[1, 0, 0, "
+                                             "0]: example 1, channel 0, row 0, column 0"},
+            "bug_spatial_batchnorm_unmoved_reshape.py": {
+                "spatial_batchnorm_forward": "without moving the channel axis last first",
+                "spatial_batchnorm_backward": "(the forward spatial_batchnorm_forward is "
+                                              "wrong too"},
+            "hostile_backward_hang.py": {"conv_backward_naive": f"[runtime] {TIMED_OUT}"},
+            "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
+            "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
+                                   "relu_backward": "exited with code 0"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_in_place.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

@@ -45,6 +45,7 @@ def _written(x, w, b):
 def test_a_stub_is_told_from_its_code_and_written_code_is_not():
     assert stub_reason(_skeleton) and stub_reason(_placeholders)
     assert stub_reason(_written) == "" and stub_reason(np.dot) == ""
+    assert stub_reason(_moves_names) == ""
 
 
 def _case(name: str):
@@ -99,3 +100,8 @@ def test_the_student_package_graded_from_a_gradescope_upload(tmp_path):
     assert data["max_score"] == len(get_style("cs231n-a3").functions)
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == [
         "word_embedding_backward"]
+
+
+def _moves_names(dout, cache):
+    dx = dout            # wrong (no mask), but written: not a stub
+    return dx

@@ -15,5 +15,6 @@ from . import cs231n, ng, nielsen, saito
 __all__ = ["BOOKS", "SHELF"]
 
 BOOKS: dict[str, Book] = {b.style: b for b in (ng.BOOK, saito.BOOK, nielsen.BOOK,
-                                                nielsen.BOOK2, cs231n.BOOK_A3)}
+                                                nielsen.BOOK2, cs231n.BOOK_A2,
+                                                cs231n.BOOK_A3)}
 SHELF = Shelf(tuple(BOOKS.values()))

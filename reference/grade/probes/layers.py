@@ -15,15 +15,18 @@ returned. What comes back is plain: the outputs (each array, number or None; any
 else by its type's name), how many values the function returned, and the state keys.
 
 A function that is still the course's stub is said to be one (`stub`), before it runs
-when its code does nothing but bind and return constants (`dx, dw = None, None; pass;
-return dx, dw`, or `N, T = None` that would raise TypeError), after it runs when every
-value it returned is None.
+when its code does nothing but bind and return constants, never reading its arguments
+(`dx, dw = None, None; pass; return dx, dw`, or `N, T = None` that would raise
+TypeError; `dx = dout` is code, if wrong), after it runs when every value it returned
+is None.
 """
 
 from __future__ import annotations
 
 import copy
 import dis
+import os
+import traceback
 
 import numpy as np
 
@@ -45,10 +48,15 @@ def stub_reason(fn) -> str:
     if code is None:
         return ""
     try:
-        ops = {i.opname for i in dis.get_instructions(code)}
+        instructions = list(dis.get_instructions(code))
     except Exception:  # noqa: BLE001 - an odd code object: not a stub
         return ""
-    if ops <= STUB_OPS:
+    arguments = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    loaded = set()
+    for i in instructions:
+        if i.opname.startswith("LOAD_FAST"):
+            loaded |= set(i.argval) if isinstance(i.argval, tuple) else {i.argval}
+    if {i.opname for i in instructions} <= STUB_OPS and not loaded & arguments:
         return "its body only assigns placeholders (None) and returns them"
     return ""
 
@@ -132,6 +140,19 @@ def layer_backward(ns, inputs):
         return {"blocked": why}
     forward, cache = got
     upstream = [np.array(u, copy=True) for u in inputs["upstream"]]
-    grads = backward(*upstream, cache)
-    n = int(inputs["n_grads"])
-    return {"forward": forward, "grads": _answer(grads, n, None, ())}
+    try:
+        grads = backward(*upstream, cache)
+    except (MemoryError, RecursionError):
+        raise                   # the worker names these (with the memory limit)
+    except Exception as exc:  # noqa: BLE001 - judged in the parent: a backward may raise
+        # where the layer keeps no cache (batch norm's test mode), which is no failure
+        return {"forward": forward, "raised": _raised(exc)}
+    return {"forward": forward, "grads": _answer(grads, int(inputs["n_grads"]), None, ())}
+
+
+def _raised(exc: BaseException) -> dict:
+    """The error's type, message and where in the student's code it was raised."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename != __file__ and f"{os.sep}numpy{os.sep}" not in f.filename]
+    where = f" (line {frames[-1].lineno}, in {frames[-1].name})" if frames else ""
+    return {"type": type(exc).__name__, "error": f"{exc}"[:300] + where}

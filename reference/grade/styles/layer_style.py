@@ -115,6 +115,18 @@ def _replay(answer: dict):
     return replay
 
 
+def _raise(raised):
+    """A function raising what the student's backward raised in the sandbox (the engine
+    judges it: a failure, unless the twin says the backward is not due there)."""
+    raised = raised if isinstance(raised, dict) else {}
+    name = str(raised.get("type", "Exception"))
+    error = type(name if name.isidentifier() else "Exception", (Exception,), {})
+
+    def replay(*args):
+        raise error(str(raised.get("error", "")))
+    return replay
+
+
 def _finding(problems: list[dict], stage: str) -> Finding | None:
     """The first problem of `stage` as a finding (its line: name, index and meaning,
     expected and got, the diagnosis)."""
@@ -155,8 +167,9 @@ def judge_layer_backward(spec: LayerFunction):
         grads = got.get("grads") if isinstance(got.get("grads"), dict) else {}
         if grads.get("stub"):
             return _stub(spec.backward, grads["stub"])
+        replay = _replay(grads) if "raised" not in got else _raise(got["raised"])
         result = run_layer_case(case.expected["case"], _replay(got.get("forward") or {}),
-                                _replay(grads))
+                                replay)
         found = _finding(result.problems, "backward")
         wrong = _finding(result.problems, "forward")
         if found is not None and wrong is not None:
