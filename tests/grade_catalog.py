@@ -298,11 +298,13 @@ CATALOGS = {
         graded_as="nielsen",
     ),
     "cs231n-a3": Catalog(
-        # a sequence calls the student's own step functions: a step's bug shows in both
+        # a sequence passes with the grader's steps in place of the student's (the second
+        # run): a step's bug is reported at the step only
         fails={
             "bug_rnn_step_tanh_of_input.py": {
-                "rnn_step_backward": "[backward] dx[1, 0]: example 1, feature 0; expected",
-                "rnn_backward": "diagnosis: tanh's derivative taken as 1 − a² of its input"},
+                "rnn_step_backward": "[backward] dx[1, 0]: example 1, feature 0; expected "
+                                     "-0.12205695, got 5.3539035 (rel err 44.9); diagnosis: "
+                                     "tanh's derivative taken as 1 − a² of its input"},
             "bug_rnn_backward_no_carry.py": {"rnn_backward": "diagnosis: the next step's dh "
                                              "not added"},
             "bug_rnn_backward_dh0_zero.py": {"rnn_backward": "dh0[1, 1]: example 1, hidden "
@@ -320,10 +322,9 @@ CATALOGS = {
             "bug_softmax_mean_over_nt.py": {"temporal_softmax_loss": "[forward] loss: "
                                             "expected 0.00055761801, got 0.00027880901"},
             "bug_lstm_gates_swapped.py": {
-                "lstm_step_backward": "the gate gradients concatenated as i, f, g, o",
-                "lstm_backward": "LSTM gates in the wrong order in the backward"},
+                "lstm_step_backward": "the gate gradients concatenated as i, f, g, o"},
             "bug_lstm_no_h_into_c.py": {"lstm_step_backward": "dnext_h's path into the cell "
-                                        "left out", "lstm_backward": "path into the cell"},
+                                        "left out"},
             "bug_lstm_c0_from_h0.py": {
                 "lstm_forward": "[forward] h[1, 0, 0]: example 1, time step 0, hidden unit 0",
                 "lstm_backward": "(the forward lstm_forward is wrong too: h[0, 1, 0]"},
@@ -338,14 +339,16 @@ CATALOGS = {
             "hostile_os_exit.py": {"word_embedding_forward": "[runtime] the process exited "
                                    "with code 0", "word_embedding_backward": "exited with "
                                    "code 0"},
-            "hostile_helper_theft.py": {"rnn_step_backward": "RuntimeError: no answer found",
-                                        "rnn_backward": "RuntimeError: no answer found"},
+            # the channel answers rnn_step_backward only while rnn_backward is graded
+            "hostile_helper_theft.py": {"rnn_step_backward": "[backward] the backward raised "
+                                        "RuntimeError: no answer found"},
             "hostile_huge_return.py": {"temporal_affine_forward": "[runtime] MemoryError",
                                        "temporal_affine_backward": "[runtime] MemoryError"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py"],
+        full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py",
+                    "variant_inline_bptt.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "cs231n-a2": Catalog(

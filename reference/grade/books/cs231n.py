@@ -24,6 +24,9 @@ IN_PLACE = Accommodation(
 BOOK_A3 = Book(
     style="cs231n-a3",
     title="CS231n assignment 3, rnn_layers.py",
+    # the step functions a sequence calls, answered correct while the sequence is graded
+    kit="reference.grade.styles.cs231n_kit",
+    helper_prefix="cs231n",
     accommodations=(IN_PLACE,),
 )
 

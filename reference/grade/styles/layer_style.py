@@ -49,6 +49,9 @@ class LayerFunction:
     backward: str | None             # "rnn_step_backward"
     points: float = 1.0
     grade_forward: bool = True       # False: a second backward of a forward graded already
+    # the helpers (`kit`, "cs231n.rnn_step_forward") that stand in for the functions of the
+    # assignment this layer's functions call, in a second run (see `_either`)
+    calls: tuple[str, ...] = ()
 
 
 def _seeds(rng, layer: str, n: int) -> list[LayerCase]:
@@ -88,6 +91,8 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
               "n_grads": len(entry.grads), "state": list(entry.state)}
     if entry.config:
         inputs["config"] = case.config()
+    if spec.calls:
+        inputs["calls"] = list(spec.calls)
     return GradeCase(inputs, {"case": case}, (_size(case), case.seed), _describe(case))
 
 
@@ -142,10 +147,36 @@ def _stub(name: str, why) -> Finding:
     return Finding("api", f"{name} is a stub (not implemented yet: {why})", kind=Kind.MISSING)
 
 
+def _either(judge):
+    """A function graded twice (as written, and with the functions it calls replaced by
+    correct ones: "replaced") passes when either run is right; when both are wrong, the
+    replaced run's finding is its own bug, unless that run could not go through (the
+    student's code reads its own helpers' caches), then the run as written says why."""
+    def judged(got, case):
+        found = judge(got, case)
+        other = got.get("replaced")
+        if found is None or not isinstance(other, dict):
+            return found
+        second = judge(other, case)
+        if second is None or second.kind in (Kind.RUNTIME, Kind.FORWARD_RAISED):
+            return second and found
+        return second
+    judged.__doc__ = judge.__doc__
+    return judged
+
+
+def _raised_finding(raised) -> Finding:
+    raised = raised if isinstance(raised, dict) else {}
+    return Finding("runtime", f"{raised.get('type', 'Exception')}: {raised.get('error', '')}",
+                   kind=Kind.RUNTIME)
+
+
 def judge_layer_forward(spec: LayerFunction):
     def judge(got, case):
         if got.get("stub"):
             return _stub(spec.forward, got["stub"])
+        if "raised" in got:
+            return _raised_finding(got["raised"])
         result = run_layer_case(case.expected["case"], _replay(got), None)
         # a loss returns its gradient too: the engine compares it as the "backward" stage
         found = _finding(result.problems, "forward")
@@ -186,9 +217,10 @@ def layer_functions(specs: Sequence[LayerFunction]) -> list[GradedFunction]:
     for spec in specs:
         if spec.grade_forward:
             out.append(GradedFunction(spec.forward, f"{PROBES}:layer_forward", _cases(spec),
-                                      judge_layer_forward(spec), points=spec.points))
+                                      _either(judge_layer_forward(spec)), points=spec.points,
+                                      helpers=spec.calls))
         if spec.backward:
             out.append(GradedFunction(spec.backward, f"{PROBES}:layer_backward",
-                                      _cases(spec), judge_layer_backward(spec),
-                                      points=spec.points))
+                                      _cases(spec), _either(judge_layer_backward(spec)),
+                                      points=spec.points, helpers=spec.calls))
     return out

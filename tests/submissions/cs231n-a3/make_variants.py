@@ -116,3 +116,20 @@ mk("hostile_helper_theft", "Hostile: rnn_step_backward looks for the grader's he
     "    x, prev_h, Wx, Wh, next_h = cache\n    daffine"))
 mk("hostile_huge_return", "Hostile: temporal_affine_forward returns a 1 GB array.",
    ("    cache = x, w, b, out\n", "    out = np.zeros((2**27,))\n    cache = x, w, b, out\n"))
+mk("variant_inline_bptt", "Equivalent: rnn_step_forward caches a dict and rnn_backward "
+   "reads it inline (it never calls rnn_step_backward): graded with the grader's steps it "
+   "cannot read their caches, so the run as written decides.",
+   ("cache = (x, prev_h, Wx, Wh, next_h)",
+    "cache = {'x': x, 'prev_h': prev_h, 'Wx': Wx, 'Wh': Wh, 'next_h': next_h}"),
+   ("x, prev_h, Wx, Wh, next_h = cache\n    daffine",
+    "x, prev_h, Wx, Wh, next_h = (cache[k] for k in ('x', 'prev_h', 'Wx', 'Wh', 'next_h'))"
+    "\n    daffine"),
+   ("D = cache[0][0].shape[1]\n    dx = np.zeros((N, T, D))\n    dWx = np.zeros((D, H))",
+    "D = cache[0]['x'].shape[1]\n    dx = np.zeros((N, T, D))\n    dWx = np.zeros((D, H))"),
+   ("        dx_t, dprev_h, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t, :] + dprev_h, "
+    "cache[t])\n",
+    "        step = cache[t]\n"
+    "        daffine = (dh[:, t, :] + dprev_h) * (1 - step['next_h'] ** 2)\n"
+    "        dx_t, dprev_h = daffine.dot(step['Wx'].T), daffine.dot(step['Wh'].T)\n"
+    "        dWx_t, dWh_t = step['x'].T.dot(daffine), step['prev_h'].T.dot(daffine)\n"
+    "        db_t = daffine.sum(axis=0)\n"))
