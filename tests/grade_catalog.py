@@ -396,7 +396,8 @@ CATALOGS = {
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        full_marks=["correct.py", "variant_in_place.py"],
+        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then
+        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
 }

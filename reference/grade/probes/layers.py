@@ -30,6 +30,7 @@ import contextlib
 import copy
 import dis
 import os
+import re
 import traceback
 
 import numpy as np
@@ -76,10 +77,19 @@ def _plain(value):
     return {"type": type(value).__name__}
 
 
-def _arguments(inputs) -> tuple[list, dict | None]:
-    """Copies of the arrays, then of the config (the dict the state is read from)."""
+def _arguments(inputs, forward=None) -> tuple[list, dict | None]:
+    """Copies of the arrays, then of the config (the dict the state is read from), in the
+    convention the student's forward declares in its docstring (`conventions`: [key,
+    pattern, "complement"]: CS231n's 2017 dropout skeleton, "We drop each neuron output
+    with probability p", takes 1 − the keep probability the case holds)."""
     args = [np.array(a, copy=True) for a in inputs["args"]]
     config = copy.deepcopy(inputs["config"]) if "config" in inputs else None
+    doc = getattr(forward, "__doc__", None)
+    for key, pattern, how in inputs.get("conventions") or []:
+        if (isinstance(config, dict) and isinstance(doc, str) and how == "complement"
+                and re.search(str(pattern), doc, re.IGNORECASE)
+                and isinstance(config.get(key), (int, float))):
+            config[key] = 1 - config[key]
     return args + ([config] if "config" in inputs else []), config
 
 
@@ -155,7 +165,7 @@ def layer_forward(ns, inputs):
         return {"stub": reason}
 
     def run():
-        args, config = _arguments(inputs)
+        args, config = _arguments(inputs, fn)
         return _answer(fn(*args), int(inputs["n_outputs"]), config, inputs["state"])
     return _twice(inputs, [fn], run)
 
@@ -170,7 +180,7 @@ def _blocked(ns, inputs) -> tuple[str, tuple]:
         return f"{name} is not defined", ()
     if stub_reason(fn):
         return f"{name} is still a stub", ()
-    args, config = _arguments(inputs)
+    args, config = _arguments(inputs, fn)
     try:
         value = fn(*args)
     except Exception as exc:  # noqa: BLE001 - the student's forward: reported, not raised

@@ -5,7 +5,8 @@ graded on its own against its torch twin (a layer style, `layer_style`).
     softmax_loss, svm_loss        the loss and its dx, averaged over the batch
     batchnorm (+ backward_alt)    train mode with the running averages, and test mode
     layernorm                     per example over its features
-    dropout                       inverted; p is the probability of keeping a unit (2018 on)
+    dropout                       inverted; p keeps a unit (2018 on), or drops it where the
+                                  student's docstring says so (the 2017 skeleton)
     conv_*_naive, max_pool_*      padding 0, strides 1 to 3, overlapping windows
     spatial_batchnorm             per channel over the batch and the pixels
 
@@ -23,8 +24,14 @@ from .layer_style import LayerFunction, layer_functions
 __all__ = ["STYLE", "LAYERS"]
 
 
-def _pair(layer: str, suffix: str = "") -> LayerFunction:
-    return LayerFunction(layer, f"{layer}_forward{suffix}", f"{layer}_backward{suffix}")
+def _pair(layer: str, suffix: str = "", **kw) -> LayerFunction:
+    return LayerFunction(layer, f"{layer}_forward{suffix}", f"{layer}_backward{suffix}", **kw)
+
+
+# the 2017 skeleton's docstring: p is the probability of dropping a unit (keeping it since
+# 2018); a student's file in that convention is given 1 − p, and is right as it ran then
+DROP_PROBABILITY = (("p", r"\bdrop\w* each neuron(?: output)? with probability p\b",
+                     "complement"),)
 
 
 LAYERS = (
@@ -34,7 +41,7 @@ LAYERS = (
     _pair("batchnorm"),
     LayerFunction("batchnorm", "batchnorm_forward", "batchnorm_backward_alt",
                   grade_forward=False),
-    _pair("layernorm"), _pair("dropout"),
+    _pair("layernorm"), _pair("dropout", conventions=DROP_PROBABILITY),
     LayerFunction("conv", "conv_forward_naive", "conv_backward_naive"),
     _pair("max_pool", "_naive"),
     _pair("spatial_batchnorm"),

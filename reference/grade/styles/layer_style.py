@@ -52,6 +52,9 @@ class LayerFunction:
     # the helpers (`kit`, "cs231n.rnn_step_forward") that stand in for the functions of the
     # assignment this layer's functions call, in a second run (see `_either`)
     calls: tuple[str, ...] = ()
+    # a hyper-parameter whose meaning the course changed, read from the student's forward's
+    # docstring: (config key, regex, "complement"): dropout's p dropped (2017) or kept
+    conventions: tuple[tuple[str, str, str], ...] = ()
 
 
 def _seeds(rng, layer: str, n: int) -> list[LayerCase]:
@@ -93,6 +96,8 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
         inputs["config"] = case.config()
     if spec.calls:
         inputs["calls"] = list(spec.calls)
+    if spec.conventions:
+        inputs["conventions"] = [list(c) for c in spec.conventions]
     return GradeCase(inputs, {"case": case}, (_size(case), case.seed), _describe(case))
 
 

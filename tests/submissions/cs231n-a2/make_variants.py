@@ -71,6 +71,14 @@ mk("variant_in_place", "Equivalent: the upstream gradient modified in place (rel
    ("dx = dout * mask", "dout *= mask\n        dx = dout"),
    ("dx = (gamma / (N * std)) * (N * dout - dbeta - x_hat * dgamma)",
     "dx = batchnorm_backward(dout, cache)[0]"))
+mk("variant_dropout_2017", "Equivalent: the 2017 skeleton's dropout, whose docstring says p "
+   "is the probability of dropping a unit.",
+   ('"""Inverted dropout. dropout_param: p (keep probability), mode, seed."""',
+    '"""\n    Performs the forward pass for (inverted) dropout.\n\n    Inputs:\n    - x: Input '
+    'data, of any shape\n    - dropout_param: A dictionary with the following keys:\n      - p: '
+    'Dropout parameter. We drop each neuron output with probability p.\n      - mode: \'test\' '
+    'or \'train\'.\n    """'),
+   ("mask = (np.random.rand(*x.shape) < p) / p", "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"))
 
 # --- hostile
 mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",
