@@ -37,6 +37,9 @@ __all__ = ["LayerFunction", "layer_functions", "judge_layer_forward", "judge_lay
 PROBES = "reference.grade.probes.layers"
 DTYPE = "float64"          # the course's arrays (np.random.randn)
 DRAWS = 4                  # candidate cases drawn per case kept, for the edge cases' sake
+# at least this many cases per function whatever --cases asks (4 by default): the samplers
+# draw many edge cases, and a typical one (several channels and filters) must be among them
+MIN_CASES = 6
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,14 @@ class LayerFunction:
 
 
 def _seeds(rng, layer: str, n: int) -> list[LayerCase]:
-    """n cases of `layer`, picked greedily from DRAWS·n seeded draws so that as many of
-    the samplers' edge-case tags as possible appear (then the smallest cases)."""
+    """n cases of `layer` from DRAWS·n seeded draws: the first half as drawn (the
+    sampler's own mix: a typical case, several channels, train mode), the rest picked
+    greedily so that as many of the samplers' edge-case tags as possible appear (then the
+    smallest cases)."""
     drawn = [make_case(layer, int(s), DTYPE) for s in rng.integers(0, 2**31 - 1, DRAWS * n)]
-    chosen: list[LayerCase] = []
-    seen: set[str] = set()
+    chosen = drawn[:(n + 1) // 2]
+    drawn = drawn[len(chosen):]
+    seen = {t for c in chosen for t in c.tags}
     while drawn and len(chosen) < n:
         best = max(drawn, key=lambda c: (len(set(c.tags) - seen), -_size(c)))
         drawn.remove(best)
@@ -77,7 +83,8 @@ def _size(case: LayerCase) -> int:
 
 def _describe(case: LayerCase) -> str:
     shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in case.arrays.items())
-    config = f", {case.hyper}" if case.hyper else ""
+    plain = {k: v for k, v in (case.hyper or {}).items() if isinstance(v, (str, int, float))}
+    config = f", {plain}" if plain else ""          # the settings, not running averages
     tags = f" [{', '.join(case.tags)}]" if case.tags else ""
     return f"{shapes}{config}{tags}"
 
@@ -103,7 +110,7 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
 
 def _cases(spec: LayerFunction):
     def cases(rng, n: int) -> list[GradeCase]:
-        return [_grade_case(spec, c) for c in _seeds(rng, spec.layer, n)]
+        return [_grade_case(spec, c) for c in _seeds(rng, spec.layer, max(n, MIN_CASES))]
     return cases
 
 
