@@ -343,11 +343,22 @@ CATALOGS = {
                                         "RuntimeError: no answer found"},
             "hostile_huge_return.py": {"temporal_affine_forward": "[runtime] MemoryError",
                                        "temporal_affine_backward": "[runtime] MemoryError"},
+            # the sequence's run as written calls the student's step, which allocates 32 GB
+            "hostile_memory_hog.py": {"lstm_step_backward": "[runtime] MemoryError",
+                                      "lstm_backward": "[runtime] MemoryError"},
+            # the backward runs the student's (patching) forward too, and is right
+            "hostile_monkeypatch_numpy.py": {"word_embedding_forward": "[forward] out["},
+            "hostile_forged_results.py": {"lstm_backward": "[runtime] the process returned "
+                                          "unreadable results"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
-                                           "allowed"},
+                                           "allowed",
+                "hostile_exit_at_import.py": "called exit() while loading",
+                "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
+                "hostile_grader_import.py": "imports `manual.layers.recurrent`, the grader's "
+                                            "own package"},
         full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py",
-                    "variant_inline_bptt.py"],
+                    "variant_inline_bptt.py", "hostile_huge_output.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "cs231n-a2": Catalog(

@@ -133,3 +133,38 @@ mk("variant_inline_bptt", "Equivalent: rnn_step_forward caches a dict and rnn_ba
     "        dx_t, dprev_h = daffine.dot(step['Wx'].T), daffine.dot(step['Wh'].T)\n"
     "        dWx_t, dWh_t = step['x'].T.dot(daffine), step['prev_h'].T.dot(daffine)\n"
     "        db_t = daffine.sum(axis=0)\n"))
+mk("hostile_memory_hog", "Hostile: lstm_step_backward allocates 32 GB.",
+   ("    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache\n",
+    "    hog = np.ones((2**32,))\n    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache\n"))
+mk("hostile_exit_at_import", "Hostile: exits while the module is being loaded (in a class "
+   "body).",
+   ("import numpy as np\n", "import numpy as np\n\n\nclass Boom:\n    import sys\n"
+                           "    sys.exit(3)\n"))
+mk("hostile_load_hang", "Hostile: loading never finishes (a loop in a class body).",
+   ("import numpy as np\n", "import numpy as np\n\n\nclass Spin:\n    while True:\n"
+                           "        pass\n"))
+mk("hostile_grader_import", "Hostile: imports the grader's own NumPy layers.",
+   ("import numpy as np\n", "import numpy as np\nfrom manual.layers.recurrent import *\n"))
+mk("hostile_monkeypatch_numpy", "Hostile: word_embedding_forward patches NumPy's comparisons "
+   "and returns zeros.",
+   ("    out = W[x, :]\n", "    np.allclose = lambda *a, **k: True\n"
+                          "    np.array_equal = lambda *a, **k: True\n"
+                          "    np.testing.assert_allclose = lambda *a, **k: None\n"
+                          "    np.isclose = lambda *a, **k: True\n"
+                          "    out = np.zeros(x.shape + (W.shape[1],))\n"))
+mk("hostile_huge_output", "Hostile: temporal_affine_forward prints 50 MB (the output is "
+   "truncated; the function still passes).",
+   ("    N, T, D = x.shape\n    M = b.shape[0]\n    out = x.reshape",
+    "    for _ in range(50000):\n        print('x' * 1000)\n"
+    "    N, T, D = x.shape\n    M = b.shape[0]\n    out = x.reshape"))
+mk("hostile_forged_results", "Hostile: lstm_backward (the last function of its grading "
+   "process) forges its own result frame: a 30 MB codec blob of ten million empty lists.",
+   ("    dh0 = dprev_h\n    return dx, dh0, dWx, dWh, db\n\n\ndef temporal_affine_forward",
+    "    import os, sys\n    frame = sys._getframe()\n"
+    "    while frame.f_code.co_name != 'main':\n        frame = frame.f_back\n"
+    "    tag = frame.f_locals['k'].to_bytes(4, 'little')\n"
+    "    head = b'{\"arrays\": [], \"tree\": [' + b'[],' * (10 * 2**20) + b'[]]}'\n"
+    "    blob = b'BPORACLE1\\n' + len(head).to_bytes(8, 'little') + head\n"
+    "    view = memoryview(b'R' + tag + len(blob).to_bytes(8, 'little') + blob)\n"
+    "    while view:\n        view = view[os.write(int(sys.argv[2]), view):]\n"
+    "    dh0 = dprev_h\n    return dx, dh0, dWx, dWh, db\n\n\ndef temporal_affine_forward"))
