@@ -170,9 +170,9 @@ def _either(judge):
         if found is None or not isinstance(other, dict):
             return found
         second = judge(other, case)
-        if second is None or second.kind in (Kind.RUNTIME, Kind.FORWARD_RAISED):
-            return second and found
-        return second
+        if second is None:
+            return None
+        return found if second.kind in (Kind.RUNTIME, Kind.FORWARD_RAISED) else second
     judged.__doc__ = judge.__doc__
     return judged
 
