@@ -15,6 +15,10 @@
   workers and each function's process), which a busy shared machine disturbs
   much less than the wall-clock time. Target: 3 or more submissions/s.
 
+- styles: the same median for the clean file of each style's catalog
+  (tests/submissions/STYLE/correct.py), with its CPU seconds (the grader and every
+  process it started), which the shared machine's load disturbs less. Target: under 3 s
+  each.
 - real: the same median for submissions as students hand them in (the four-file
   Ng folder, Saito's ch05 with common/, Nielsen's Python 2 network.py), side by
   side with the clean file.
@@ -46,7 +50,7 @@ REAL_CASES = [   # (label, arguments after `grade`)
 ]
 
 
-PARTS = ("single", "real", "protections", "batch")
+PARTS = ("single", "styles", "real", "protections", "batch")
 
 
 def _cpu() -> float:
@@ -88,6 +92,25 @@ def _single(runs: int) -> float:
           f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: "
           f"{'met' if med < 3 else 'NOT met'}")
     return med
+
+
+def _styles(runs: int, only: str | None) -> None:
+    from reference.grade.styles import STYLES  # the one list of styles
+
+    for style in [only] if only else STYLES:
+        clean = SUBMISSIONS / style / "correct.py"
+        if style == "ng" or not clean.is_file():
+            continue
+        walls, cpus = [], []
+        for _ in range(runs):
+            cpu = _cpu()
+            walls.append(_run(["grade", str(clean), "--style", style]))
+            cpus.append(_cpu() - cpu)
+        med = statistics.median(walls)
+        print(f"clean {style} submission: median {med:.2f} s over {runs} runs (min "
+              f"{min(walls):.2f}, max {max(walls):.2f}), CPU median "
+              f"{statistics.median(cpus):.2f} s; target < 3 s: "
+              f"{'met' if med < 3 else 'NOT met'}")
 
 
 def _real(runs: int, med: float) -> None:
@@ -148,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--style", default=None, help="the styles part: this style only")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help=f"what to measure, comma-separated (default {','.join(PARTS)})")
     args = parser.parse_args(argv)
@@ -156,6 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)} (choose from {', '.join(PARTS)})")
     med = _single(args.runs) if "single" in parts or "real" in parts else 0.0
+    if "styles" in parts:
+        _styles(args.runs, args.style)
     if "real" in parts:
         _real(args.runs, med)
     if "protections" in parts:

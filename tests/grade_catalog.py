@@ -299,4 +299,114 @@ CATALOGS = {
         helpers=frozenset({"make_variants.py"}),
         graded_as="nielsen",
     ),
+    "cs231n-a3": Catalog(
+        # a sequence passes with the grader's steps in place of the student's (the second
+        # run): a step's bug is reported at the step only
+        fails={
+            "bug_rnn_step_tanh_of_input.py": {
+                "rnn_step_backward": "diagnosis: tanh's derivative taken as 1 − a² of its "
+                                     "input"},
+            "bug_rnn_backward_no_carry.py": {"rnn_backward": "diagnosis: the next step's dh "
+                                             "not added"},
+            "bug_rnn_backward_dh0_zero.py": {"rnn_backward": "diagnosis: dh0 left out (zero): "
+                                             "it is the dprev_h of the first step"},
+            "bug_rnn_forward_raises.py": {
+                "rnn_forward": "[runtime] ValueError: too many values to unpack",
+                "rnn_backward": "[backward] blocked by the forward: rnn_forward raised "
+                                "ValueError"},
+            "bug_word_embedding_lost_repeats.py": {"word_embedding_backward": "repeated word "
+                                                   "indices lose gradients"},
+            "bug_temporal_affine_db_axis0.py": {"temporal_affine_backward": "[backward] db: "
+                                                "shape ("},
+            "bug_softmax_unmasked_dx.py": {"temporal_softmax_loss": "diagnosis: the mask left "
+                                           "out of dx"},
+            "bug_softmax_mean_over_nt.py": {"temporal_softmax_loss": "diagnosis: divided by "
+                                            "N·T"},
+            "bug_lstm_gates_swapped.py": {
+                "lstm_step_backward": "the gate gradients concatenated as i, f, g, o"},
+            "bug_lstm_no_h_into_c.py": {"lstm_step_backward": "dnext_h's path into the cell "
+                                        "left out"},
+            "bug_lstm_c0_from_h0.py": {
+                "lstm_forward": "[forward] h[",
+                "lstm_backward": "(the forward lstm_forward is wrong too: h["},
+            "stub_lstm.py": {f"lstm{k}": f"[api] lstm{k} is a stub (not implemented yet"
+                             for k in ("_step_forward", "_step_backward", "_forward",
+                                       "_backward")},
+            "hostile_backward_hang.py": {"rnn_step_backward": f"[runtime] {TIMED_OUT}",
+                                         "rnn_backward": TIMED_OUT},
+            "hostile_segfault.py": {"temporal_softmax_loss": "[runtime] the process crashed "
+                                    "with SIGSEGV"},
+            # the backward runs the student's forward for its cache: it exits there too
+            "hostile_os_exit.py": {"word_embedding_forward": "[runtime] the process exited "
+                                   "with code 0", "word_embedding_backward": "exited with "
+                                   "code 0"},
+            # the channel answers rnn_step_backward only while rnn_backward is graded
+            "hostile_helper_theft.py": {"rnn_step_backward": "[backward] the backward raised "
+                                        "RuntimeError: no answer found"},
+            "hostile_huge_return.py": {"temporal_affine_forward": "[runtime] MemoryError",
+                                       "temporal_affine_backward": "[runtime] MemoryError"},
+            # the sequence's run as written calls the student's step, which allocates 32 GB
+            "hostile_memory_hog.py": {"lstm_step_backward": "[runtime] MemoryError",
+                                      "lstm_backward": "[runtime] MemoryError"},
+            # the backward runs the student's (patching) forward too, and is right
+            "hostile_monkeypatch_numpy.py": {"word_embedding_forward": "[forward] out["},
+            "hostile_forged_results.py": {"lstm_backward": "[runtime] the process returned "
+                                          "unreadable results"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed",
+                "hostile_exit_at_import.py": "called exit() while loading",
+                "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
+                "hostile_grader_import.py": "imports `manual.layers.recurrent`, the grader's "
+                                            "own package"},
+        full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py",
+                    "variant_inline_bptt.py", "hostile_huge_output.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
+    "cs231n-a2": Catalog(
+        # spatial batch norm calls the student's own batchnorm: a batchnorm bug shows in both
+        fails={
+            "bug_affine_dx_not_reshaped.py": {"affine_backward": "diagnosis: dx left as (N, "
+                                              "D)"},
+            "bug_relu_no_mask.py": {"relu_backward": "the mask [x > 0] is missing"},
+            "bug_softmax_no_mean.py": {"softmax_loss": "diagnosis: dx without the 1/N of the "
+                                       "mean over the batch"},
+            "bug_svm_counts_correct_class.py": {"svm_loss": "diagnosis: the correct class's "
+                                                "own margin counted"},
+            "bug_batchnorm_momentum_swapped.py": {
+                "batchnorm_forward": "diagnosis: running averages with the momentum swapped",
+                "spatial_batchnorm_forward": "running averages with the momentum swapped"},
+            "bug_batchnorm_test_batch_stats.py": {
+                "batchnorm_forward": "diagnosis: test mode normalized with the batch statistics",
+                "spatial_batchnorm_forward": "test mode normalized with the batch statistics"},
+            "bug_batchnorm_alt_no_mean_terms.py": {
+                "batchnorm_backward_alt": "dx without the terms through the batch mean and "
+                                          "variance",
+                "spatial_batchnorm_backward": "dx without the terms through the batch mean"},
+            "bug_layernorm_dbeta_averaged.py": {"layernorm_backward": "diagnosis: dbeta "
+                                                "averaged over the batch"},
+            "bug_dropout_drop_probability.py": {
+                "dropout_forward": "p is the probability of keeping a unit (CS231n since 2018)",
+                "dropout_backward": "(the forward dropout_forward is wrong too"},
+            "bug_dropout_backward_no_scale.py": {"dropout_backward": "dropout backward without "
+                                                 "the 1/p"},
+            "bug_conv_pad_ignored_in_dx.py": {"conv_backward_naive": "[backward] dx"},
+            "bug_conv_stride_ignored.py": {"conv_backward_naive": "the stride ignored in the "
+                                           "backward"},
+            "bug_maxpool_square_window.py": {"max_pool_forward_naive": "[forward] out"},
+            "bug_spatial_batchnorm_unmoved_reshape.py": {
+                "spatial_batchnorm_forward": "without moving the channel axis last first",
+                "spatial_batchnorm_backward": "(the forward spatial_batchnorm_forward is "
+                                              "wrong too"},
+            "hostile_backward_hang.py": {"conv_backward_naive": f"[runtime] {TIMED_OUT}"},
+            "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
+            "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
+                                   "relu_backward": "exited with code 0"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then
+        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

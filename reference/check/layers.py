@@ -23,9 +23,9 @@ from manual.errors import InputError, validate_int, validate_seed
 from manual.layers import LAYERS
 
 from ..oracle.cases import DTYPES
+from ..oracle.layer_run import LayerResult, problem_line, run_layer_case
 from ..oracle.layers import TWINS, LayerCase, make_case
 from .contract import load_impl
-from .layer_case import LayerResult, run_layer_case
 from .verification import LAYER_MARKER, did_you_mean, parse_names
 
 __all__ = ["verify_layer", "assert_layer", "layer_cases", "layer_names", "problem_line",
@@ -129,21 +129,6 @@ def summarize(layer: str, results: list[LayerResult], seed: int, backward: bool)
                    "backward_checked": backward, "by_name": _worst(results, compared),
                    "by_dtype": dict(sorted(by_dtype.items())),
                    "by_tag": dict(sorted(by_tag.items())), "failures_detail": detail[:KEEP]})
-
-
-def problem_line(p: dict) -> str:
-    """'dw[2, 0, 1, 1]: filter 2, channel 0, kernel row 1, kernel column 1; expected 0.1,
-    got 0.3 (rel err 2); diagnosis: ...' (a crash, count or shape: its detail)."""
-    where = p["name"] + (f"[{', '.join(map(str, p['index']))}]" if p["index"] else "")
-    if p["index"]:
-        where += f": {p['meaning']}" if p["meaning"] else ""
-    if p["expected"] != p["expected"] or isinstance(p["expected"], str):  # NaN: no numbers
-        text = f"{where}: {p['detail']}" if where else p["detail"]
-    else:
-        text = (f"{where or 'value'}{';' if p['index'] else ':'} expected "
-                f"{p['expected']:.8g}, got {p['got']:.8g} (rel err {p['rel_err']:.3g})"
-                + (f" {p['detail']}" if p["detail"] else ""))
-    return text + (f"; diagnosis: {p['diagnosis']}" if p.get("diagnosis") else "")
 
 
 def layer_message(result: LayerResult) -> str:

@@ -233,6 +233,8 @@ def _judge_cases(fr: FunctionResult, fn: GradedFunction, cases: list[GradeCase],
             _forward_failed(fn, finding, _text(raw.get("raised_in")) if isinstance(raw, dict)
                             else "")
             fr.finding, fr.case = finding, case
+            if finding.kind is Kind.MISSING:    # a stub the probe recognized: not written
+                fr.status = MISSING
             break
     if fr.finding is None:
         fr.status, fr.score = PASSED, fn.points

@@ -20,6 +20,8 @@ STYLES = {
     "saito": "reference.grade.styles.saito",
     "nielsen": "reference.grade.styles.nielsen",
     "nielsen2": "reference.grade.styles.nielsen2",
+    "cs231n-a2": "reference.grade.styles.cs231n_a2",
+    "cs231n-a3": "reference.grade.styles.cs231n_a3",
 }
 
 # style -> the styles it may hand a submission to (`resolve_style`)

@@ -1,0 +1,230 @@
+"""Probes of the layer styles (CS231n's convention: `out, cache = x_forward(...)`,
+`dx, ... = x_backward(dout, cache)`, a loss `loss, dx = x_loss(...)`).
+
+Runs in the sandboxed child: NumPy and the standard library only. The case says which
+of the student's functions to call (`forward`, `backward`: their names in the
+student's module), with the layer's arrays (`args`), its hyper-parameter dict
+(`config`, absent for a layer without one), the upstream gradients (`upstream`), how
+many outputs come before the cache (`n_outputs`) and the config's keys the forward
+updates in place (`state`: batch norm's running averages).
+
+Every array the student gets is a copy (CS231n students write `dout *= mask` and
+`x[x < 0] = 0`; what they return is graded, per the record's "in place"). The cache
+never leaves this process: a backward runs on the cache the student's own forward
+returned. A function that calls others of the assignment (`calls`: a sequence's step
+functions) runs twice: as written, and with those replaced by the grader's (proxies
+answered by the parent), so a step's bug is reported at the step. What comes back is
+plain: the outputs (each array, number or None; anything
+else by its type's name), how many values the function returned, and the state keys.
+
+A function that is still the course's stub is said to be one (`stub`), before it runs
+when its code does nothing but bind and return constants, never reading its arguments
+(`dx, dw = None, None; pass; return dx, dw`, or `N, T = None` that would raise
+TypeError; `dx = dout` is code, if wrong), after it runs when every value it returned
+is None.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dis
+import os
+import re
+import traceback
+
+import numpy as np
+
+from .remote import helper
+
+__all__ = ["layer_forward", "layer_backward", "stub_reason"]
+
+# what a stub's code does: bind names to constants, build a tuple of them, return it
+STUB_OPS = frozenset({
+    "RESUME", "NOP", "CACHE", "EXTENDED_ARG", "LOAD_CONST", "RETURN_CONST", "RETURN_VALUE",
+    "STORE_FAST", "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST",
+    "STORE_FAST_STORE_FAST", "STORE_FAST_LOAD_FAST", "BUILD_TUPLE", "BUILD_LIST", "POP_TOP",
+    "UNPACK_SEQUENCE", "COPY", "SWAP", "ROT_TWO", "ROT_THREE", "DUP_TOP", "LOAD_SMALL_INT",
+})
+
+
+def stub_reason(fn) -> str:
+    """Why `fn` reads as the course's unimplemented stub from its code alone ('' when it
+    does some work): its body only binds and returns constants."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return ""
+    try:
+        instructions = list(dis.get_instructions(code))
+    except Exception:  # noqa: BLE001 - an odd code object: not a stub
+        return ""
+    arguments = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    loaded = set()
+    for i in instructions:
+        if i.opname.startswith("LOAD_FAST"):
+            loaded |= set(i.argval) if isinstance(i.argval, tuple) else {i.argval}
+    if {i.opname for i in instructions} <= STUB_OPS and not loaded & arguments:
+        return "its body only assigns placeholders (None) and returns them"
+    return ""
+
+
+def _plain(value):
+    """An output as the parent can read it: an array, a number, None, or its type's name."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biuf":
+        return np.array(value, copy=True)
+    return {"type": type(value).__name__}
+
+
+def _arguments(inputs, forward=None) -> tuple[list, dict | None]:
+    """Copies of the arrays, then of the config (the dict the state is read from), in the
+    convention the student's forward declares in its docstring (`conventions`: [key,
+    pattern, "complement"]: CS231n's 2017 dropout skeleton, "We drop each neuron output
+    with probability p", takes 1 − the keep probability the case holds)."""
+    args = [np.array(a, copy=True) for a in inputs["args"]]
+    config = copy.deepcopy(inputs["config"]) if "config" in inputs else None
+    doc = getattr(forward, "__doc__", None)
+    for key, pattern, how in inputs.get("conventions") or []:
+        if (isinstance(config, dict) and isinstance(doc, str) and how == "complement"
+                and re.search(str(pattern), doc, re.IGNORECASE)
+                and isinstance(config.get(key), (int, float))):
+            config[key] = 1 - config[key]
+    return args + ([config] if "config" in inputs else []), config
+
+
+def _answer(value, n: int, config, state) -> dict:
+    """The forward's return read as (n outputs, the cache); the cache stays here."""
+    count = len(value) if isinstance(value, (tuple, list)) else -1
+    items = list(value)[:n] if count >= 0 else [value]
+    got = {"count": count, "outputs": [_plain(v) for v in items],
+           "state": {k: _plain(config.get(k)) if isinstance(config, dict) else None
+                     for k in state}}
+    if value is None or (count > 0 and all(v is None for v in value)):
+        got["stub"] = "it returns None"
+    return got
+
+
+def _function(ns, name: str):
+    fn = ns.get(name)
+    return fn if callable(fn) else None
+
+
+@contextlib.contextmanager
+def _replaced(fns, calls):
+    """The functions the graded ones call (`calls`: helper names, "cs231n.rnn_step_forward")
+    replaced by the grader's, answered by the parent, in the graded functions' modules
+    while the block runs."""
+    spaces = {id(g): g for g in (getattr(f, "__globals__", None) for f in fns)
+              if isinstance(g, dict)}
+    saved = []
+    for space in spaces.values():
+        for name in calls:
+            short = name.rsplit(".", 1)[-1]
+            saved.append((space, short, space.get(short, _ABSENT)))
+            space[short] = helper(name)
+    try:
+        yield
+    finally:
+        for space, short, value in reversed(saved):
+            if value is _ABSENT:
+                space.pop(short, None)
+            else:
+                space[short] = value
+
+
+_ABSENT = object()
+
+
+def _guarded(run) -> dict:
+    try:
+        return run()
+    except (MemoryError, RecursionError):
+        raise                   # the worker names these (with the memory limit)
+    except Exception as exc:  # noqa: BLE001 - the student's code: judged in the parent
+        return {"raised": _raised(exc)}
+
+
+def _twice(inputs, fns, run) -> dict:
+    """run() as the student wrote it; for a function that calls others of the assignment
+    (`calls`), also with those replaced by correct ones ("replaced"): the parent passes
+    the function when either run is right, so a step's bug is reported at the step."""
+    calls = [str(c) for c in inputs.get("calls") or []]
+    if not calls:
+        return run()
+    with _replaced(fns, calls):
+        replaced = _guarded(run)
+    return {**_guarded(run), "replaced": replaced}
+
+
+def layer_forward(ns, inputs):
+    """The student's forward (or loss) on copies of the case's arrays."""
+    fn = _function(ns, inputs["forward"])
+    reason = stub_reason(fn)
+    if reason:
+        return {"stub": reason}
+
+    def run():
+        args, config = _arguments(inputs, fn)
+        return _answer(fn(*args), int(inputs["n_outputs"]), config, inputs["state"])
+    return _twice(inputs, [fn], run)
+
+
+def _blocked(ns, inputs) -> tuple[str, tuple]:
+    """Run the student's forward for its cache: ('', (outputs' answer, cache)), or why the
+    backward cannot be graded on it (the forward missing, a stub, raising, or returning
+    no cache)."""
+    name, n = inputs["forward"], int(inputs["n_outputs"])
+    fn = _function(ns, name)
+    if fn is None:
+        return f"{name} is not defined", ()
+    if stub_reason(fn):
+        return f"{name} is still a stub", ()
+    args, config = _arguments(inputs, fn)
+    try:
+        value = fn(*args)
+    except Exception as exc:  # noqa: BLE001 - the student's forward: reported, not raised
+        return f"{name} raised {type(exc).__name__}: {exc}"[:300], ()
+    got = _answer(value, n, config, inputs["state"])
+    if got.get("stub"):
+        return f"{name} returns None (still a stub?)", ()
+    if got["count"] != n + 1:
+        return (f"{name} returned {got['count'] if got['count'] >= 0 else 'one value'}, "
+                f"expected {n + 1} (the outputs, then the cache)"), ()
+    return "", (got, value[n])
+
+
+def layer_backward(ns, inputs):
+    """The student's forward for its cache, then the student's backward on copies of the
+    upstream gradients and that cache: the forward's answer and the gradients."""
+    backward = _function(ns, inputs["backward"])
+    reason = stub_reason(backward)
+    if reason:
+        return {"stub": reason}
+    return _twice(inputs, [backward, _function(ns, inputs["forward"])],
+                  lambda: _backward_once(ns, inputs, backward))
+
+
+def _backward_once(ns, inputs, backward) -> dict:
+    why, got = _blocked(ns, inputs)
+    if why:
+        return {"blocked": why}
+    forward, cache = got
+    upstream = [np.array(u, copy=True) for u in inputs["upstream"]]
+    try:
+        grads = backward(*upstream, cache)
+    except (MemoryError, RecursionError):
+        raise                   # the worker names these (with the memory limit)
+    except Exception as exc:  # noqa: BLE001 - judged in the parent: a backward may raise
+        # where the layer keeps no cache (batch norm's test mode), which is no failure
+        return {"forward": forward, "raised": _raised(exc)}
+    return {"forward": forward, "grads": _answer(grads, int(inputs["n_grads"]), None, ())}
+
+
+def _raised(exc: BaseException) -> dict:
+    """The error's type, message and where in the student's code it was raised."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename != __file__ and f"{os.sep}numpy{os.sep}" not in f.filename]
+    where = (f" ({os.path.basename(frames[-1].filename)}, line {frames[-1].lineno}, in "
+             f"{frames[-1].name})" if frames else "")
+    return {"type": type(exc).__name__, "error": f"{exc}"[:300] + where}

@@ -1,0 +1,238 @@
+"""The layer styles: any assignment written in CS231n's layer convention, graded
+function by function against the layer registry's torch twins.
+
+Each graded function is one forward, one backward or one loss of a registry layer
+(`manual.layers`, `reference.oracle.layers`), named as the student writes it
+(`rnn_step_forward`, `batchnorm_backward_alt`). Its cases are the twin's seeded
+samples (`make_case`, float64: the course's dtype), chosen so that the edge cases the
+samplers tag (a batch of 1, T = 1, D ≠ H, repeated words, a masked-out row) are among
+them. In the sandbox the probe (`probes.layers`) runs the student's forward on copies
+of the arrays; for a backward, the student's own forward first, then the backward on
+the cache that forward returned. Here the student's answers are replayed as the
+functions under test through the layer engine (`reference.oracle.layer_run`, the
+one `check --layer` uses): the forward's outputs and state, then the gradients by
+name, the index and what it means, and the twin's known mistakes as the diagnosis.
+
+A backward whose forward is missing, a stub, raised or returned no cache is "blocked by
+the forward" (kind FORWARD_RAISED), never failed as its own error; a function that is
+still the course's stub is `missing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from manual.layers import get_layer
+
+from ...oracle.diagnose import Kind
+from ...oracle.layer_run import problem_line, run_layer_case
+from ...oracle.layers import LayerCase, make_case
+from ..base import Finding, GradeCase, GradedFunction
+
+__all__ = ["LayerFunction", "layer_functions", "judge_layer_forward", "judge_layer_backward"]
+
+PROBES = "reference.grade.probes.layers"
+DTYPE = "float64"          # the course's arrays (np.random.randn)
+DRAWS = 4                  # candidate cases drawn per case kept, for the edge cases' sake
+# at least this many cases per function whatever --cases asks (4 by default): the samplers
+# draw many edge cases, and a typical one (several channels and filters) must be among them
+MIN_CASES = 6
+
+
+@dataclass(frozen=True)
+class LayerFunction:
+    """A layer of an assignment: its registry name and the student's names for its
+    forward (a loss: the one function) and backward (None for a loss)."""
+
+    layer: str                       # "rnn_step"
+    forward: str                     # "rnn_step_forward"
+    backward: str | None             # "rnn_step_backward"
+    points: float = 1.0
+    grade_forward: bool = True       # False: a second backward of a forward graded already
+    # the helpers (`kit`, "cs231n.rnn_step_forward") that stand in for the functions of the
+    # assignment this layer's functions call, in a second run (see `_either`)
+    calls: tuple[str, ...] = ()
+    # a hyper-parameter whose meaning the course changed, read from the student's forward's
+    # docstring: (config key, regex, "complement"): dropout's p dropped (2017) or kept
+    conventions: tuple[tuple[str, str, str], ...] = ()
+
+
+def _seeds(rng, layer: str, n: int) -> list[LayerCase]:
+    """n cases of `layer` from DRAWS·n seeded draws: the first half as drawn (the
+    sampler's own mix: a typical case, several channels, train mode), the rest picked
+    greedily so that as many of the samplers' edge-case tags as possible appear (then the
+    smallest cases)."""
+    drawn = [make_case(layer, int(s), DTYPE) for s in rng.integers(0, 2**31 - 1, DRAWS * n)]
+    chosen = drawn[:(n + 1) // 2]
+    drawn = drawn[len(chosen):]
+    seen = {t for c in chosen for t in c.tags}
+    while drawn and len(chosen) < n:
+        best = max(drawn, key=lambda c: (len(set(c.tags) - seen), -_size(c)))
+        drawn.remove(best)
+        chosen.append(best)
+        seen |= set(best.tags)
+    return chosen
+
+
+def _size(case: LayerCase) -> int:
+    return sum(int(np.size(a)) for a in case.arrays.values())
+
+
+def _describe(case: LayerCase) -> str:
+    shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in case.arrays.items())
+    plain = {k: v for k, v in (case.hyper or {}).items() if isinstance(v, (str, int, float))}
+    config = f", {plain}" if plain else ""          # the settings, not running averages
+    tags = f" [{', '.join(case.tags)}]" if case.tags else ""
+    return f"{shapes}{config}{tags}"
+
+
+def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
+    """The child's inputs (names, arrays, config, upstream) and, for the parent only, the
+    LayerCase the judge replays."""
+    entry = get_layer(case.layer)
+    inputs = {"forward": spec.forward, "backward": spec.backward or "",
+              "args": [case.arrays[a] for a in entry.arrays],
+              "upstream": [case.upstream[u] for u in entry.upstream()] if not entry.loss
+              else [],
+              "n_outputs": len(entry.outputs) + (len(entry.grads) if entry.loss else 0),
+              "n_grads": len(entry.grads), "state": list(entry.state)}
+    if entry.config:
+        inputs["config"] = case.config()
+    if spec.calls:
+        inputs["calls"] = list(spec.calls)
+    if spec.conventions:
+        inputs["conventions"] = [list(c) for c in spec.conventions]
+    return GradeCase(inputs, {"case": case}, (_size(case), case.seed), _describe(case))
+
+
+def _cases(spec: LayerFunction):
+    def cases(rng, n: int) -> list[GradeCase]:
+        return [_grade_case(spec, c) for c in _seeds(rng, spec.layer, max(n, MIN_CASES))]
+    return cases
+
+
+def _replay(answer: dict):
+    """A function returning what the student's function returned (the cache, which
+    stayed in the sandbox, as None), writing the state keys into the config it is
+    given: the engine runs it as the user's function."""
+    def replay(*args):
+        config = args[-1] if args and isinstance(args[-1], dict) else None
+        for key, value in (answer.get("state") or {}).items():
+            if config is not None:
+                config[key] = value
+        outputs = list(answer.get("outputs") or [])
+        count = answer.get("count")
+        count = int(count) if isinstance(count, (int, float)) and count == count else -1
+        if count < 0:
+            return outputs[0] if outputs else None
+        return tuple(outputs[:count] + [None] * max(0, count - len(outputs)))
+    return replay
+
+
+def _raise(raised):
+    """A function raising what the student's backward raised in the sandbox (the engine
+    judges it: a failure, unless the twin says the backward is not due there)."""
+    raised = raised if isinstance(raised, dict) else {}
+    name = str(raised.get("type", "Exception"))
+    error = type(name if name.isidentifier() else "Exception", (Exception,), {})
+
+    def replay(*args):
+        raise error(str(raised.get("error", "")))
+    return replay
+
+
+def _finding(problems: list[dict], stage: str) -> Finding | None:
+    """The first problem of `stage` as a finding (its line: name, index and meaning,
+    expected and got, the diagnosis)."""
+    found = next((p for p in problems if p["stage"] == stage), None)
+    if found is None:
+        return None
+    return Finding(stage, problem_line(found), {k: found[k] for k in (
+        "case", "name", "index", "meaning", "expected", "got", "rel_err")},
+        Kind(found.get("kind", Kind.VALUE)))
+
+
+def _stub(name: str, why) -> Finding:
+    return Finding("api", f"{name} is a stub (not implemented yet: {why})", kind=Kind.MISSING)
+
+
+def _either(judge):
+    """A function graded twice (as written, and with the functions it calls replaced by
+    correct ones: "replaced") passes when either run is right; when both are wrong, the
+    replaced run's finding is its own bug, unless that run could not go through (the
+    student's code reads its own helpers' caches), then the run as written says why."""
+    def judged(got, case):
+        found = judge(got, case)
+        other = got.get("replaced")
+        if found is None or not isinstance(other, dict):
+            return found
+        second = judge(other, case)
+        if second is None:
+            return None
+        return found if second.kind in (Kind.RUNTIME, Kind.FORWARD_RAISED) else second
+    judged.__doc__ = judge.__doc__
+    return judged
+
+
+def _raised_finding(raised) -> Finding:
+    raised = raised if isinstance(raised, dict) else {}
+    return Finding("runtime", f"{raised.get('type', 'Exception')}: {raised.get('error', '')}",
+                   kind=Kind.RUNTIME)
+
+
+def judge_layer_forward(spec: LayerFunction):
+    def judge(got, case):
+        if got.get("stub"):
+            return _stub(spec.forward, got["stub"])
+        if "raised" in got:
+            return _raised_finding(got["raised"])
+        result = run_layer_case(case.expected["case"], _replay(got), None)
+        # a loss returns its gradient too: the engine compares it as the "backward" stage
+        found = _finding(result.problems, "forward")
+        if found is None and (found := _finding(result.problems, "backward")) is not None:
+            found.equation = "BP1"      # a loss's dx (docs/DESIGN.md, "Layers")
+        return found
+    judge.__doc__ = f"{spec.forward}: the outputs (and state; a loss: its dx) against the twin's."
+    return judge
+
+
+def judge_layer_backward(spec: LayerFunction):
+    def judge(got, case):
+        if got.get("stub"):
+            return _stub(spec.backward, got["stub"])
+        if got.get("blocked"):
+            return Finding("backward", f"blocked by the forward: {got['blocked']}, so "
+                           f"{spec.backward} could not be run on the cache it returns (not "
+                           f"graded as its own error)", kind=Kind.FORWARD_RAISED)
+        grads = got.get("grads") if isinstance(got.get("grads"), dict) else {}
+        if grads.get("stub"):
+            return _stub(spec.backward, grads["stub"])
+        replay = _replay(grads) if "raised" not in got else _raise(got["raised"])
+        result = run_layer_case(case.expected["case"], _replay(got.get("forward") or {}),
+                                replay)
+        found = _finding(result.problems, "backward")
+        wrong = _finding(result.problems, "forward")
+        if found is not None and wrong is not None:
+            found.diagnosis += (f" (the forward {spec.forward} is wrong too: {wrong.diagnosis};"
+                                " the backward ran on the cache it returned)")
+        return found
+    judge.__doc__ = f"{spec.backward}: the gradients on the student's own cache."
+    return judge
+
+
+def layer_functions(specs: Sequence[LayerFunction]) -> list[GradedFunction]:
+    """The graded functions of an assignment's layers, forward before backward."""
+    out = []
+    for spec in specs:
+        if spec.grade_forward:
+            out.append(GradedFunction(spec.forward, f"{PROBES}:layer_forward", _cases(spec),
+                                      _either(judge_layer_forward(spec)), points=spec.points,
+                                      helpers=spec.calls))
+        if spec.backward:
+            out.append(GradedFunction(spec.backward, f"{PROBES}:layer_backward",
+                                      _cases(spec), _either(judge_layer_backward(spec)),
+                                      points=spec.points, helpers=spec.calls))
+    return out

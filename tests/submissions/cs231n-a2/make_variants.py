@@ -1,0 +1,94 @@
+"""Regenerate the cs231n-a2 catalog variants from correct.py: one known change per file.
+
+Run from this directory: python make_variants.py (overwrites the generated files)."""
+base = open("correct.py").read()
+DOC = base[:base.index('"""', 3) + 3]   # correct.py's module docstring
+
+
+def mk(name, doc, *pairs):
+    s = base.replace(DOC, f'"""{doc}"""', 1)
+    for old, new in pairs:
+        assert old in s, (name, old)
+        s = s.replace(old, new, 1)
+    open(name + ".py", "w").write(s)
+
+
+# --- buggy: one known mistake each
+mk("bug_affine_dx_not_reshaped", "Planted bug: affine_backward returns dx flattened (N, D).",
+   ("dx = dout.dot(w.T).reshape(x.shape)", "dx = dout.dot(w.T)"))
+mk("bug_relu_no_mask", "Planted bug: relu_backward passes dout through unmasked.",
+   ("dx = dout * (x > 0)", "dx = dout"))
+mk("bug_softmax_no_mean", "Planted bug: softmax_loss's dx is not divided by N.",
+   ("    dx /= N\n    return loss, dx\n\n\ndef svm_loss", "    return loss, dx\n\n\ndef svm_loss"))
+mk("bug_svm_counts_correct_class", "Planted bug: svm_loss sums the margins before zeroing "
+   "the correct class's (each adds 1 to the loss).",
+   ("    margins[np.arange(N), y] = 0\n    loss = np.sum(margins) / N\n",
+    "    loss = np.sum(margins) / N\n    margins[np.arange(N), y] = 0\n"))
+mk("bug_batchnorm_momentum_swapped", "Planted bug: the running averages weigh the batch by "
+   "momentum (momentum and 1 - momentum swapped).",
+   ("running_mean = momentum * running_mean + (1 - momentum) * sample_mean",
+    "running_mean = (1 - momentum) * running_mean + momentum * sample_mean"),
+   ("running_var = momentum * running_var + (1 - momentum) * sample_var",
+    "running_var = (1 - momentum) * running_var + momentum * sample_var"))
+mk("bug_batchnorm_test_batch_stats", "Planted bug: test mode normalizes with the batch's "
+   "statistics instead of the running averages.",
+   ("x_hat = (x - running_mean) / np.sqrt(running_var + eps)",
+    "x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)"))
+mk("bug_batchnorm_alt_no_mean_terms", "Planted bug: batchnorm_backward_alt leaves out the "
+   "mean and variance terms (dx = dout * gamma / std).",
+   ("dx = (gamma / (N * std)) * (N * dout - dbeta - x_hat * dgamma)", "dx = dout * gamma / std"))
+mk("bug_layernorm_dbeta_averaged", "Planted bug: layernorm_backward averages dbeta over the "
+   "batch.",
+   ("    dbeta = dout.sum(axis=0)\n    dgamma = np.sum(dout * x_hat, axis=0)\n    dx_hat = dout "
+    "* gamma\n    dx = (D", "    dbeta = dout.mean(axis=0)\n    dgamma = np.sum(dout * x_hat, "
+    "axis=0)\n    dx_hat = dout * gamma\n    dx = (D"))
+mk("bug_dropout_drop_probability", "Planted bug: dropout keeps a unit with probability 1 - p "
+   "(the 2017 convention, p the drop probability) in a keep-probability skeleton.",
+   ("mask = (np.random.rand(*x.shape) < p) / p", "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"))
+mk("bug_dropout_backward_no_scale", "Planted bug: dropout_backward uses the 0/1 mask without "
+   "the 1/p.",
+   ("dx = dout * mask", "dx = dout * (mask > 0)"))
+mk("bug_conv_pad_ignored_in_dx", "Planted bug: conv_backward_naive crops dx as if the padding "
+   "were 1.",
+   ("dx = dx_pad[:, :, pad:pad + H, pad:pad + W]", "dx = dx_pad[:, :, 1:1 + H, 1:1 + W]"))
+mk("bug_conv_stride_ignored", "Planted bug: conv_backward_naive steps its windows by 1 "
+   "whatever the stride.",
+   ("hs, ws = i * stride, j * stride", "hs, ws = i, j"))
+mk("bug_maxpool_square_window", "Planted bug: max pooling uses pool_height for both sides.",
+   ('ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]'
+    '\n    N, C, H, W = x.shape',
+    'ph, pw, stride = pool_param["pool_height"], pool_param["pool_height"], '
+    'pool_param["stride"]\n    N, C, H, W = x.shape'))
+mk("bug_spatial_batchnorm_unmoved_reshape", "Planted bug: spatial batch norm reshapes "
+   "(N, C, H, W) to (-1, C) without moving the channels last.",
+   ("flat = x.transpose(0, 2, 3, 1).reshape(-1, C)", "flat = x.reshape(-1, C)"),
+   ("out = out.reshape(N, H, W, C).transpose(0, 3, 1, 2)", "out = out.reshape(N, C, H, W)"))
+
+# --- harmless: right answers written another way
+mk("variant_in_place", "Equivalent: the upstream gradient modified in place (relu, dropout) "
+   "and batchnorm_backward_alt from the staged graph.",
+   ("dx = dout * (x > 0)", "dout[x <= 0] = 0\n    dx = dout"),
+   ("dx = dout * mask", "dout *= mask\n        dx = dout"),
+   ("dx = (gamma / (N * std)) * (N * dout - dbeta - x_hat * dgamma)",
+    "dx = batchnorm_backward(dout, cache)[0]"))
+mk("variant_dropout_2017", "Equivalent: the 2017 skeleton's dropout, whose docstring says p "
+   "is the probability of dropping a unit.",
+   ('"""Inverted dropout. dropout_param: p (keep probability), mode, seed."""',
+    '"""\n    Performs the forward pass for (inverted) dropout.\n\n    Inputs:\n    - x: Input '
+    'data, of any shape\n    - dropout_param: A dictionary with the following keys:\n      - p: '
+    'Dropout parameter. We drop each neuron output with probability p.\n      - mode: \'test\' '
+    'or \'train\'.\n    """'),
+   ("mask = (np.random.rand(*x.shape) < p) / p", "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"))
+
+# --- hostile
+mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",
+   ("    dx_pad = np.zeros_like(x_pad)\n", "    while True:\n        pass\n"
+                                           "    dx_pad = np.zeros_like(x_pad)\n"))
+mk("hostile_segfault", "Hostile: svm_loss dereferences NULL through ctypes.",
+   ("    correct = x[np.arange(N), y]\n", "    import ctypes\n    ctypes.string_at(0)\n"
+                                        "    correct = x[np.arange(N), y]\n"))
+mk("hostile_os_exit", "Hostile: relu_forward calls os._exit(0).",
+   ("    out = np.maximum(0, x)\n", "    import os\n    os._exit(0)\n"
+                                  "    out = np.maximum(0, x)\n"))
+mk("hostile_torch_import", "Hostile: the layers' gradients from torch autograd.",
+   ("import numpy as np\n", "import numpy as np\nimport torch\n"))
