@@ -386,3 +386,14 @@ def test_an_output_the_twin_cannot_adopt_is_a_forward_verdict(masked_layer):
     assert summary["failures"] == 4
     assert detail[0]["stage"] == "forward"
     assert "out cannot be read as this layer's output" in detail[0]["message"]
+
+
+def test_every_layer_is_importable_from_manual_layers_by_its_own_name():
+    """`from manual.layers import conv_forward` (the package docstring's promise) holds for
+    every registered layer's forward and backward."""
+    import manual.layers as package
+
+    for name, entry in LAYERS.items():
+        for fn in (entry.forward, entry.backward):
+            if fn is not None:
+                assert getattr(package, fn.__name__, None) is fn, (name, fn.__name__)

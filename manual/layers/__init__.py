@@ -14,5 +14,9 @@ rnn, lstm_step, lstm, temporal_affine, temporal_softmax_loss).
 from . import conv, dense, norm, recurrent  # noqa: F401  (each registers its entries)
 from .base import LAYERS, Layer, get_layer, register_layer
 from .conv import *  # noqa: F403  (conv_forward, conv_backward, max_pool_forward, ...)
+from .dense import *  # noqa: F403  (affine_forward, softmax_loss, ...)
+from .norm import *  # noqa: F403  (batchnorm_forward, dropout_forward, ...)
+from .recurrent import *  # noqa: F403  (rnn_step_forward, lstm_backward, ...)
 
-__all__ = ["LAYERS", "Layer", "get_layer", "register_layer", *conv.__all__]
+__all__ = ["LAYERS", "Layer", "get_layer", "register_layer", *conv.__all__, *dense.__all__,
+           *norm.__all__, *recurrent.__all__]
