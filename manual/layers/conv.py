@@ -22,7 +22,7 @@ per kernel offset), the padding then cropped. With stride 1 (the common case) BP
 taken as the correlation of the zero-padded δ with the flipped kernel instead: the
 same sum, as kh shifted copies of δ, one product and kw shifted adds on images laid
 row after row (see `_dx_correlation`), over blocks of examples that stay in cache;
-it does not scatter nine window gradients, so it runs about twice as fast. The cache
+it does not scatter nine window gradients (a quarter less time for dx). The cache
 keeps cols, as CS231n's fast layer does. Pooling takes the same windows; its backward
 is one strided add per window offset.
 
