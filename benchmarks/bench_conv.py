@@ -73,7 +73,7 @@ def floor_fn(w, dout, cache):
     delta = dout.reshape(N, F, -1)
     L = (Ho + kh - 1) * (Wo + kw - 1)
     w3 = np.ascontiguousarray(w.transpose(3, 1, 2, 0)).reshape(kw * C, kh * F)
-    per_example = ((kh * F + kw * C + C) * L + F * (kh * (Wo + kw - 1) + L)) * w.itemsize
+    per_example = (kh * F + kw * C + C) * L * w.itemsize
     k = max(1, min(N, BLOCK_BYTES // per_example))
     d3 = np.random.default_rng(1).standard_normal((k, kh * F, L)).astype(w.dtype)
     y = np.empty((k, kw * C, L), w.dtype)

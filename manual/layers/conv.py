@@ -173,29 +173,28 @@ def _dx_correlation(dout: np.ndarray, w: np.ndarray, pad: int, dx: np.ndarray) -
     """dx of a stride-1 convolution, as the correlation of the zero-padded δ with the
     flipped kernel: dx_pad[c, y, x] = Σ_{f,i,j} w[f, c, i, j] · δ[f, y − i, x − j].
 
-    On images flattened row after row at the padded width Wp (δ on that grid, zero in
-    its last Wp − W' columns and around it), a shift by (i, j) is a shift by i·Wp + j:
-    δ3[(i, f), r] = δ[f, r − i·Wp] (kh contiguous copies), then one product
+    On images flattened row after row at the padded width Wp, a shift by (i, j) is a
+    shift by i·Wp + j: δ3[(i, f), r] = δ[f, r − i·Wp] (δ written kh times, its rows
+    starting at row i, zeros around it), then one product
     y[(j, c), r] = Σ_{i,f} w[f, c, i, j] · δ3[(i, f), r], then kw shifted adds
-    dx_pad[c, r] = Σ_j y[(j, c), r − j], whose padding is cropped into dx.
+    dx_pad[c, r] = Σ_j y[(j, c), r − j], whose padding is cropped into dx. (A shift by
+    j wraps round a row onto the last Wp − W' columns of the one before, which are
+    zeros in δ3.)
     """
     N, F, Ho, Wo = dout.shape
     _, C, kh, kw = w.shape
     H, W = dx.shape[2:]
     Hp, Wp = Ho + kh - 1, Wo + kw - 1
-    L, top = Hp * Wp, (kh - 1) * Wp
+    L = Hp * Wp
     w3 = np.ascontiguousarray(w.transpose(3, 1, 2, 0)).reshape(kw * C, kh * F)
-    per_example = ((kh * F + kw * C + C) * L + F * (top + L)) * dx.itemsize
-    k = max(1, min(N, BLOCK_BYTES // per_example))
-    ext = np.zeros((k, F, top + L), dx.dtype)        # δ on the grid, zeros around it
-    grid = ext[:, :, top:top + Ho * Wp].reshape(k, F, Ho, Wp)
-    d3, y = np.empty((k, kh, F, L), dx.dtype), np.empty((k, kw * C, L), dx.dtype)
-    dxp = np.empty((k, C, Hp, Wp), dx.dtype)
+    k = max(1, min(N, BLOCK_BYTES // ((kh * F + kw * C + C) * L * dx.itemsize)))
+    d3 = np.zeros((k, kh, F, L), dx.dtype)
+    rows = d3.reshape(k, kh, F, Hp, Wp)
+    y, dxp = np.empty((k, kw * C, L), dx.dtype), np.empty((k, C, Hp, Wp), dx.dtype)
     for lo in range(0, N, k):
         n = min(k, N - lo)
-        grid[:n, :, :, :Wo] = dout[lo:lo + n]
         for i in range(kh):                               # δ3[(i, f), r] = δ[f, r − i·Wp]
-            d3[:n, i] = ext[:n, :, top - i * Wp:top - i * Wp + L]
+            rows[:n, i, :, i:i + Ho, :Wo] = dout[lo:lo + n]
         np.matmul(w3, d3[:n].reshape(n, kh * F, L), out=y[:n])
         yj, flat = y[:n].reshape(n, kw, C, L), dxp[:n].reshape(n, C, L)
         flat[...] = yj[:, 0]
