@@ -270,6 +270,7 @@ def run_layer_check(n: int, seed: int = 0, archs: Sequence[str] = ARCHS,
     summary = LayerSummary()
     from .runner import _init_worker
 
+    frozen = gc.get_freeze_count()   # (a caller's own freeze is left as it was)
     gc.freeze()   # the objects alive now (torch's) are never scanned by the collector
     try:          # here or in the forked workers: ~10 % of an rnn network's time
         if jobs <= 1:
@@ -280,7 +281,8 @@ def run_layer_check(n: int, seed: int = 0, archs: Sequence[str] = ARCHS,
             _fold(summary, pool.imap(_run_slice, slices), progress)
         return summary
     finally:
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
 
 
 def _fold(summary: LayerSummary, batches, progress) -> None:
