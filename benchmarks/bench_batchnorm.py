@@ -1,7 +1,8 @@
 """Batch norm's backward: manual's hand-written one against torch's, one thread.
 
-Measured interleaved in one run (round-robin, median of many rounds), for float32 and
-float64, on the 1-D form x (4096, 512) and the spatial form x (64, 32, 32, 32):
+Measured interleaved in one run (`interleave.py`: round-robin, median of many rounds,
+wall and thread CPU time), for float32 and float64, on the 1-D form x (4096, 512) and
+the spatial form x (64, 32, 32, 32):
 
 - manual:      `batchnorm_backward` / `spatial_batchnorm_backward` (the compact closed
                form, BN2), given the cache of one train-mode forward
@@ -21,11 +22,10 @@ import os
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
-import time  # noqa: E402
-
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from interleave import interleaved  # noqa: E402
 
 from manual.layers import norm  # noqa: E402
 
@@ -52,24 +52,18 @@ def make(layer: str, dtype, seed: int = 0) -> dict:
 
 
 def measure(rounds: int) -> list[dict]:
+    """One row per layer, dtype and clock (wall, cpu): medians (ms) and ratios."""
     torch.set_num_threads(1)
     rows = []
     for layer in SHAPES:
         for dtype in (np.float32, np.float64):
-            fns = make(layer, dtype)
-            times: dict[str, list[float]] = {k: [] for k in fns}
-            for f in fns.values():     # warm up
-                f()
-                f()
-            for _ in range(rounds):
-                for k, f in fns.items():
-                    t = time.perf_counter()
-                    f()
-                    times[k].append(time.perf_counter() - t)
-            med = {k: float(np.median(v)) * 1e3 for k, v in times.items()}
-            rows.append({"layer": layer, "shape": SHAPES[layer], "dtype": np.dtype(dtype).name,
-                         **med, "manual/torch": med["manual"] / med["torch"],
-                         "manual_alt/torch": med["manual_alt"] / med["torch"]})
+            times = interleaved(make(layer, dtype), rounds)
+            for clock in ("wall", "cpu"):
+                med = {k: v[clock] for k, v in times.items()}
+                rows.append({"layer": layer, "shape": SHAPES[layer],
+                             "dtype": np.dtype(dtype).name, "clock": clock, **med,
+                             "manual/torch": med["manual"] / med["torch"],
+                             "manual_alt/torch": med["manual_alt"] / med["torch"]})
     return rows
 
 
@@ -77,14 +71,16 @@ def main(argv=None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=40)
     args = p.parse_args(argv)
+    load = os.getloadavg()[0]
     rows = measure(args.rounds)
-    print(f"batch norm backward, 1 thread, median of {args.rounds} interleaved rounds (ms)")
-    print(f"{'layer':<18} {'shape':<17} {'dtype':<8} {'manual':>8} {'alt':>8} {'torch':>8} "
-          f"{'manual/torch':>13} {'alt/torch':>10}")
+    print(f"batch norm backward, 1 thread, median of {args.rounds} interleaved rounds (ms); "
+          f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after (2 cores)")
+    print(f"{'layer':<18} {'shape':<17} {'dtype':<8} {'clock':<5} {'manual':>8} {'alt':>8} "
+          f"{'torch':>8} {'manual/torch':>13} {'alt/torch':>10}")
     for r in rows:
-        print(f"{r['layer']:<18} {str(r['shape']):<17} {r['dtype']:<8} {r['manual']:>8.2f} "
-              f"{r['manual_alt']:>8.2f} {r['torch']:>8.2f} {r['manual/torch']:>13.2f} "
-              f"{r['manual_alt/torch']:>10.2f}")
+        print(f"{r['layer']:<18} {str(r['shape']):<17} {r['dtype']:<8} {r['clock']:<5} "
+              f"{r['manual']:>8.2f} {r['manual_alt']:>8.2f} {r['torch']:>8.2f} "
+              f"{r['manual/torch']:>13.2f} {r['manual_alt/torch']:>10.2f}")
     return rows
 
 

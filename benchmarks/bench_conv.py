@@ -9,12 +9,13 @@ float64:
 - torch:   the backward of F.conv2d on the same arrays by autograd (dx, dw, db),
            torch's CPU convolution (oneDNN for float32, its im2col for float64)
 - floor:   the two matrix products the manual backward cannot avoid (BP4's
-           δ · cols and BP2's w_matᵀ · δ) on the same arrays, NumPy's BLAS alone
+           cols[n] · δ[n]ᵀ and stride 1's BP2 product w3 · δ3, see
+           `manual.layers.conv._dx_correlation`), NumPy's BLAS alone
 - manual f+b, torch f+b: forward and backward together (the columns the manual
            backward reuses are built by its forward)
 
-Prints manual/torch for the backward (goal ≤ 2), manual/floor (what col2im and the
-transposes add to the products) and floor/torch (how far NumPy's BLAS alone is from
+Prints manual/torch for the backward (goal ≤ 2), manual/floor (what the shifted
+copies and adds add to the products) and floor/torch (how far NumPy's BLAS alone is from
 torch's whole backward: a bound on manual/torch), and f+b manual/torch.
 Run: OMP_NUM_THREADS=1 python benchmarks/bench_conv.py [--rounds N]
 """
@@ -27,12 +28,11 @@ import os
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
-import time  # noqa: E402
-
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from interleave import interleaved  # noqa: E402
 
-from manual.layers.conv import conv_backward, conv_forward  # noqa: E402
+from manual.layers.conv import BLOCK_BYTES, conv_backward, conv_forward  # noqa: E402
 
 X_SHAPE, W_SHAPE, CONV_PARAM = (64, 16, 32, 32), (32, 16, 3, 3), {"stride": 1, "pad": 1}
 
@@ -64,14 +64,24 @@ def torch_fns(x, w, b, dout):
 
 
 def floor_fn(w, dout, cache):
-    """The backward's two products on arrays shaped as it has them."""
+    """The backward's two products alone, on arrays shaped and blocked as it has them:
+    BP4's cols[n] · δ[n]ᵀ, and stride 1's BP2 product w3 · δ3 (blocks of the size
+    `_dx_correlation` takes, filled once)."""
     cols = cache[-1]
-    delta = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(w.shape[0], -1)
-    w_t = np.ascontiguousarray(w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1).T)
+    N, F, Ho, Wo = dout.shape
+    _, C, kh, kw = w.shape
+    delta = dout.reshape(N, F, -1)
+    L = (Ho + kh - 1) * (Wo + kw - 1)
+    w3 = np.ascontiguousarray(w.transpose(3, 1, 2, 0)).reshape(kw * C, kh * F)
+    per_example = (kh * F + kw * C + C) * L * w.itemsize
+    k = max(1, min(N, BLOCK_BYTES // per_example))
+    d3 = np.random.default_rng(1).standard_normal((k, kh * F, L)).astype(w.dtype)
+    y = np.empty((k, kw * C, L), w.dtype)
 
     def two():
-        delta @ cols
-        w_t @ delta
+        np.matmul(cols, delta.transpose(0, 2, 1))
+        for _ in range(0, N, k):
+            np.matmul(w3, d3, out=y)
 
     return two
 
@@ -85,6 +95,7 @@ def agree(x, w, b, dout, cache) -> float:
 
 
 def measure(rounds: int, dtypes) -> list[dict]:
+    """One row per dtype and clock (wall, cpu): the medians (ms) and their ratios."""
     torch.set_num_threads(1)
     rows = []
     for dtype in dtypes:
@@ -94,43 +105,38 @@ def measure(rounds: int, dtypes) -> list[dict]:
                "manual f+b": lambda x=x, w=w, b=b, dout=dout: conv_backward(
                    dout, conv_forward(x, w, b, CONV_PARAM)[1]),
                "torch f+b": torch_fns(x, w, b, dout)[1]}
-        times = {k: [] for k in fns}
-        for f in fns.values():   # warm up
-            f()
-            f()
-        for _ in range(rounds):
-            for k, f in fns.items():
-                t = time.perf_counter()
-                f()
-                times[k].append(time.perf_counter() - t)
-        med = {k: float(np.median(v)) * 1e3 for k, v in times.items()}
-        rows.append({"dtype": np.dtype(dtype).name, **med,
-                     "manual/torch": med["manual"] / med["torch"],
-                     "manual/floor": med["manual"] / med["floor"],
-                     "floor/torch": med["floor"] / med["torch"],
-                     "f+b manual/torch": med["manual f+b"] / med["torch f+b"],
-                     "max rel diff": agree(x, w, b, dout, cache)})
+        times = interleaved(fns, rounds)
+        diff = agree(x, w, b, dout, cache)
+        for clock in ("wall", "cpu"):
+            med = {k: v[clock] for k, v in times.items()}
+            rows.append({"dtype": np.dtype(dtype).name, "clock": clock, **med,
+                         "manual/torch": med["manual"] / med["torch"],
+                         "manual/floor": med["manual"] / med["floor"],
+                         "floor/torch": med["floor"] / med["torch"],
+                         "f+b manual/torch": med["manual f+b"] / med["torch f+b"],
+                         "max rel diff": diff})
     return rows
 
 
 def main(argv=None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
     args = p.parse_args(argv)
     dtypes = ["float32", "float64"] if args.dtype == "both" else [args.dtype]
+    load = os.getloadavg()[0]
     rows = measure(args.rounds, dtypes)
     print(f"conv backward, x {X_SHAPE}, w {W_SHAPE}, stride 1, pad 1, 1 thread, "
           f"median of {args.rounds} interleaved rounds (ms); load average "
-          f"{os.getloadavg()[0]:.2f}")
-    print(f"{'dtype':<8} {'manual':>8} {'torch':>8} {'floor':>8} {'manual/torch':>13} "
-          f"{'manual/floor':>13} {'floor/torch':>12} {'manual f+b':>11} {'torch f+b':>10} "
-          f"{'f+b ratio':>10} {'max rel diff':>13}")
+          f"{load:.2f} before, {os.getloadavg()[0]:.2f} after (2 cores)")
+    print(f"{'dtype':<8} {'clock':<5} {'manual':>8} {'torch':>8} {'floor':>8} "
+          f"{'manual/torch':>13} {'manual/floor':>13} {'floor/torch':>12} {'manual f+b':>11} "
+          f"{'torch f+b':>10} {'f+b ratio':>10} {'max rel diff':>13}")
     for r in rows:
-        print(f"{r['dtype']:<8} {r['manual']:>8.2f} {r['torch']:>8.2f} {r['floor']:>8.2f} "
-              f"{r['manual/torch']:>13.2f} {r['manual/floor']:>13.2f} {r['floor/torch']:>12.2f} "
-              f"{r['manual f+b']:>11.2f} {r['torch f+b']:>10.2f} {r['f+b manual/torch']:>10.2f} "
-              f"{r['max rel diff']:>13.1e}")
+        print(f"{r['dtype']:<8} {r['clock']:<5} {r['manual']:>8.2f} {r['torch']:>8.2f} "
+              f"{r['floor']:>8.2f} {r['manual/torch']:>13.2f} {r['manual/floor']:>13.2f} "
+              f"{r['floor/torch']:>12.2f} {r['manual f+b']:>11.2f} {r['torch f+b']:>10.2f} "
+              f"{r['f+b manual/torch']:>10.2f} {r['max rel diff']:>13.1e}")
     return rows
 
 

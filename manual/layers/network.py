@@ -115,6 +115,14 @@ def _validate_arrays(i: int, step: Step, entry: Layer) -> None:
         raise InputError(f"step {i} ({step.layer}) needs its {entry.config} dict")
 
 
+def _copy_config(config: dict) -> dict:
+    """A copy of a hyper-parameter dict that a forward may update: its arrays copied,
+    its numbers and strings shared (they cannot change); deepcopy for anything else."""
+    if all(v is None or isinstance(v, (int, float, str, np.ndarray)) for v in config.values()):
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in config.items()}
+    return copy.deepcopy(config)
+
+
 class LayerNetwork:
     """A sequence of layer entries ending in a loss (see the module docstring)."""
 
@@ -138,7 +146,7 @@ class LayerNetwork:
         for i, (step, entry) in enumerate(zip(self.steps[:-1], self.entries[:-1])):
             args = [a] + [step.arrays[n] for n in entry.arrays[1:]]
             if entry.config:
-                args.append(copy.deepcopy(step.config))
+                args.append(_copy_config(step.config))
             a, cache = entry.forward(*args)
             caches.append(cache)
             outputs[(i, step.layer, "out")] = a

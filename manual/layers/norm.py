@@ -119,27 +119,36 @@ def _bn(x, gamma, beta, bn_param, axes: tuple[int, ...], shape: tuple[int, ...])
     return out.astype(x.dtype, copy=False), (xhat, gamma, inv_std, axes, shape, mode)
 
 
+SLAB = 1 << 18     # bytes of one array per slab of BN2: three slabs stay in L2
+
+
+def _slabs(a: np.ndarray):
+    """Slices of a's first axis of about SLAB bytes each (one for a small array)."""
+    step = max(1, SLAB // max(1, a[0].nbytes))
+    return (slice(start, start + step) for start in range(0, a.shape[0], step))
+
+
 def _channel_sums(dout, xhat):
-    """(Σ dout, Σ dout ⊙ x̂) over every axis but the channel axis 1, each in one pass
-    over the arrays (einsum: no temporary for the product)."""
+    """(Σ dout, Σ dout ⊙ x̂) over every axis but the channel axis 1 (einsum: no
+    temporary for the product), slab by slab, so that the second sum reads dout from
+    the cache the first brought it into."""
     axes = "nchw"[:dout.ndim]
-    return np.einsum(f"{axes}->c", dout), np.einsum(f"{axes},{axes}->c", dout, xhat)
-
-
-SLAB = 1 << 17     # bytes of one array per slab of BN2's dx: three slabs stay in L2
+    dbeta = dgamma = 0
+    for rows in _slabs(dout):
+        dbeta = dbeta + np.einsum(f"{axes}->c", dout[rows])
+        dgamma = dgamma + np.einsum(f"{axes},{axes}->c", dout[rows], xhat[rows])
+    return dbeta, dgamma
 
 
 def _bn_dx(dout, xhat, k, c, scale):
     """BN2's dx = (dout − (x̂ ⊙ k + c)) ⊙ scale with k = dγ/N, c = dβ/N, scale = γ/σ.
 
-    Four in-place ufunc passes, run slab by slab of the first axis (as many rows as fit
-    in SLAB bytes; one slab for any small array): at (4096, 512) a pass over the whole
-    array is a trip through memory, over a slab a trip through the L2 cache, and the
-    four cost about one (a loop over cache-sized blocks, each vectorized)."""
+    Four in-place ufunc passes, run slab by slab of the first axis (`_slabs`): at
+    (4096, 512) a pass over the whole array is a trip through memory, over a slab a trip
+    through the L2 cache, and the four cost about one (a loop over cache-sized blocks,
+    each vectorized)."""
     dx = np.empty_like(dout)
-    step = max(1, SLAB // max(1, dout[0].nbytes))
-    for start in range(0, dout.shape[0], step):
-        rows = slice(start, start + step)
+    for rows in _slabs(dout):
         out = dx[rows]
         np.multiply(xhat[rows], k, out=out)                       # x̂ dγ/N
         out += c                                                  # + dβ/N

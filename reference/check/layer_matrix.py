@@ -14,6 +14,7 @@ is named at.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -267,18 +268,21 @@ def run_layer_check(n: int, seed: int = 0, archs: Sequence[str] = ARCHS,
     slices = [(s, min(s + chunk, n), seed, archs, dtypes, family) for s in range(0, n, chunk)]
     jobs = min(jobs or os.cpu_count() or 1, len(slices))
     summary = LayerSummary()
-    if jobs <= 1:
-        from .runner import _init_worker
-
-        _init_worker()
-        batches = map(_run_slice, slices)
-        _fold(summary, batches, progress)
-        return summary
     from .runner import _init_worker
 
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker) as pool:
-        _fold(summary, pool.imap(_run_slice, slices), progress)
-    return summary
+    frozen = gc.get_freeze_count()   # (a caller's own freeze is left as it was)
+    gc.freeze()   # the objects alive now (torch's) are never scanned by the collector
+    try:          # here or in the forked workers: ~10 % of an rnn network's time
+        if jobs <= 1:
+            _init_worker()
+            _fold(summary, map(_run_slice, slices), progress)
+            return summary
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker) as pool:
+            _fold(summary, pool.imap(_run_slice, slices), progress)
+        return summary
+    finally:
+        if not frozen:
+            gc.unfreeze()
 
 
 def _fold(summary: LayerSummary, batches, progress) -> None:

@@ -49,11 +49,10 @@ def temporal_softmax_loss(x, y, mask, verbose: bool = False):
     mask = mask_of(mask, (N, T))
     shifted = x - x.max(axis=2, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))
-    picked = np.take_along_axis(log_probs, y[..., None], axis=2)[..., 0]
-    loss = -np.sum(picked, where=mask) / N
+    n, t = np.arange(N)[:, None], np.arange(T)       # log softmax(x[n, t])[y[n, t]]
+    loss = -np.sum(log_probs[n, t, y], where=mask) / N
     dx = np.exp(log_probs)
-    np.put_along_axis(dx, y[..., None], np.take_along_axis(dx, y[..., None], axis=2) - 1,
-                      axis=2)
+    dx[n, t, y] -= 1                                 # softmax − onehot(y)
     dx *= mask[..., None] / N
     return loss, dx
 
