@@ -12,14 +12,14 @@ layer summary.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 
-from manual.errors import InputError, did_you_mean
+from manual.errors import InputError
 
 from .layer_matrix import ARCHS, LayerSummary, render_arch_table, run_layer_check, warm_up
+from .names import name_list
 
 __all__ = ["ALL_ARCHS", "DEFAULT_LAYER_CASES", "add_arch_option", "chosen_archs",
            "run_layer_archs", "merge_json", "layer_text", "run_without_dense"]
@@ -28,22 +28,9 @@ ALL_ARCHS = ("dense",) + ARCHS
 DEFAULT_LAYER_CASES = 1000
 
 
-def _arch_list(text: str) -> list[str]:
-
-
-    names = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
-    if not names:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list of architectures, "
-                                         f"got {text!r}")
-    for n in names:
-        if n not in ALL_ARCHS:
-            raise argparse.ArgumentTypeError(f"unknown architecture {n!r} (known: "
-                                             f"{', '.join(ALL_ARCHS)}){did_you_mean(n, ALL_ARCHS)}")
-    return names
-
-
 def add_arch_option(p) -> None:
-    p.add_argument("--arch", type=_arch_list, default=None, metavar="ARCH[,ARCH...]",
+    p.add_argument("--arch", type=name_list(ALL_ARCHS, "architecture"), default=None,
+                   metavar="ARCH[,ARCH...]",
                    help="the architectures to check: dense (z = Wa + b networks), mlp, cnn, "
                         "rnn (networks of layers); default all (dense only with --impl or "
                         "--activation)")

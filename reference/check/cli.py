@@ -8,7 +8,7 @@ import sys
 import time
 
 from manual.activations import ACTIVATIONS
-from manual.errors import InputError, did_you_mean
+from manual.errors import InputError
 from manual.losses import LOSSES
 from manual.params import apply_params
 
@@ -35,6 +35,7 @@ from .arch_cli import (
 )
 from .contract import BIAS_SHAPES, load_impl
 from .layer_cli import add_layer_option, run_layer
+from .names import check_names, name_list
 from .runner import KEEP, run_check
 from .verification import TABLE_TITLE, failure_line, failure_table
 
@@ -59,30 +60,6 @@ def _integer(minimum: int, maximum: int | None = None, unit: str = ""):
             raise argparse.ArgumentTypeError(f"expected at most {maximum}{unit}, got {text!r}")
         return value
     return parse
-
-
-def _names(known: dict | tuple | None, what: str):
-    """An argparse type: comma-separated names of `known` (None: checked later, by
-    `check_names`, once the run's custom entries are registered)."""
-    def parse(text: str) -> list[str]:
-        names = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
-        if not names:
-            raise argparse.ArgumentTypeError(f"expected a comma-separated list of {what} names, "
-                                             f"got {text!r}")
-        if known is not None:
-            check_names(names, known, what, argparse.ArgumentTypeError)
-        return names
-    return parse
-
-
-def check_names(names, known, what: str, error=InputError, option: str = "") -> None:
-    """Every name is in `known` (a registry), else `error` with the known names and the
-    closest one."""
-    for n in names or ():
-        if n not in known:
-            known_list = ", ".join(sorted(known))
-            raise error(f"{option}unknown {what} {n!r} (known: {known_list})"
-                        f"{did_you_mean(n, known)}")
 
 
 def add_parser(sub) -> None:
@@ -115,17 +92,17 @@ def add_parser(sub) -> None:
                    help="where the --activation activations are defined and their z is drawn "
                         "(default -8,8), e.g. 0.01,8 for log(z)")
     add_param_option(p, "the --activation expressions", registry=True)
-    p.add_argument("--activations", type=_names(None, "activation"), default=None,
+    p.add_argument("--activations", type=name_list(None, "activation"), default=None,
                    help="comma-separated activations to draw from (default: all; the "
                         "--activation names are known too)")
-    p.add_argument("--losses", type=_names(None, "loss"), default=None,
+    p.add_argument("--losses", type=name_list(None, "loss"), default=None,
                    help="comma-separated losses to draw from (default: all; the --loss names "
                         "are known too)")
     _add_loss_options(p)
     _add_draw_options(p)
-    p.add_argument("--layouts", type=_names(LAYOUTS, "layout"), default=list(LAYOUTS),
+    p.add_argument("--layouts", type=name_list(LAYOUTS, "layout"), default=list(LAYOUTS),
                    help=f"comma-separated layouts to draw from (default {','.join(LAYOUTS)})")
-    p.add_argument("--dtypes", type=_names(DTYPES, "dtype"), default=list(DTYPES),
+    p.add_argument("--dtypes", type=name_list(DTYPES, "dtype"), default=list(DTYPES),
                    help=f"comma-separated dtypes to draw from (default {','.join(DTYPES)})")
     p.add_argument("--max-failures", type=_max_failures, default=None, metavar="N|all",
                    help=f"failures listed in full: the text's FAIL lines (default "
@@ -156,18 +133,18 @@ def _add_loss_options(p) -> None:
 
 def _add_draw_options(p) -> None:
     """Where an activation may stand; what the one-hot losses are given; reductions."""
-    p.add_argument("--output-activations", type=_names(None, "activation"), default=None,
+    p.add_argument("--output-activations", type=name_list(None, "activation"), default=None,
                    metavar="a,b", help="comma-separated activations the output layer may have, in "
                    "place of --activations there (default: every one the losses accept; with "
                    "--activations, those); the --activation names are known too")
-    p.add_argument("--hidden-activations", type=_names(None, "activation"), default=None,
+    p.add_argument("--hidden-activations", type=name_list(None, "activation"), default=None,
                    metavar="a,b", help="comma-separated activations the hidden layers may have, in "
                    "place of --activations there (default: all; with --activations, those)")
-    p.add_argument("--targets", type=_names(TARGET_MIXES, "target"), default=None,
+    p.add_argument("--targets", type=name_list(TARGET_MIXES, "target"), default=None,
                    metavar="onehot,soft", help="what the one-hot family losses "
                    "(cross_entropy) are given: onehot labels, soft labels (distributions), "
                    "or both (default: onehot, and soft for a quarter of the networks)")
-    p.add_argument("--reductions", type=_names(REDUCTIONS, "reduction"), default=None,
+    p.add_argument("--reductions", type=name_list(REDUCTIONS, "reduction"), default=None,
                    metavar="mean,sum", help="batch reductions to draw: mean (C = 1/m sum of "
                    "C_x), sum, or both (default: sum for a fifth of the cases)")
 

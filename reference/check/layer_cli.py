@@ -7,38 +7,23 @@ problem; 2: bad input (an unknown layer, with "did you mean").
 
 from __future__ import annotations
 
-import argparse
 import json
 
-from manual.errors import InputError, did_you_mean
+from manual.errors import InputError
 from manual.layers import LAYERS
 
 from .contract import load_impl
 from .layers import KEEP, layer_names, verify_layer
+from .names import name_list
 
 __all__ = ["add_layer_option", "run_layer", "render_layers"]
 
 SHOWN_FAILURES = 20
 
 
-def _layer_list(text: str) -> list[str]:
-
-    known = layer_names()
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    if names == ["all"]:
-        return known
-    if not names:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list of layers, got "
-                                         f"{text!r}")
-    for n in names:
-        if n not in known:
-            raise argparse.ArgumentTypeError(f"unknown layer {n!r} (known: {', '.join(known)})"
-                                             f"{did_you_mean(n, known)}")
-    return list(dict.fromkeys(names))
-
-
 def add_layer_option(p) -> None:
-    p.add_argument("--layer", type=_layer_list, default=None, metavar="LAYER[,LAYER...]",
+    p.add_argument("--layer", type=name_list(layer_names, "layer", every="all"), default=None,
+                   metavar="LAYER[,LAYER...]",
                    help="check layers against their torch twins instead of the dense matrix: "
                         "CS231n names (affine, relu, conv, softmax_loss, ...; 'all'), manual's "
                         "own, or yours with --impl MODULE:FORWARD,BACKWARD (a loss: "
