@@ -417,6 +417,8 @@ CATALOGS = {
             "bug_backward_stride_ignored.py": {"conv_backward": "diagnosis: the stride ignored "
                                                "in the backward"},
             "bug_db_not_summed.py": {"conv_backward": "[backward] db["},
+            "bug_distribute_no_average.py": {"distribute_value": "dz copied to every "
+                                             "position, not divided by n_H·n_W"},
             "stub_backward.py": {"conv_backward": "[api] conv_backward is a stub (not "
                                  "implemented yet"},
         },

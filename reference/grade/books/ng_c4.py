@@ -20,6 +20,9 @@ BOOK = Book(
     title="Ng's course 4 week 1, Convolutional Model: step by step",
     notebook_imports=(("np", "import numpy as np"),),
     course_modules=(CourseModule("public_tests"), CourseModule("test_utils")),
+    # the small functions' closed forms (the judges compare with them)
+    kit="reference.grade.styles.ng_c4w1_kit",
+    helper_prefix="ng_c4",
     accommodations=(Accommodation(
         "in place", "the upstream gradient and the inputs are copies: a layer that writes "
                     "into them is not penalized, what it returns is graded"),),

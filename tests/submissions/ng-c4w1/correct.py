@@ -74,3 +74,17 @@ def conv_backward(dZ, cache):
         dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :] \
             if pad else da_prev_pad
     return dA_prev, dW, db
+
+
+def create_mask_from_window(x):
+    """True at the window's maximum."""
+    mask = (x == np.max(x))
+    return mask
+
+
+def distribute_value(dz, shape):
+    """dz spread evenly over a window of `shape`."""
+    (n_H, n_W) = shape
+    average = dz / (n_H * n_W)
+    a = np.ones(shape) * average
+    return a

@@ -1,4 +1,4 @@
-"""Stub: conv_backward still the notebook's placeholders (conv_forward done)."""
+"""Stub: conv_backward still the notebook's placeholders (the rest done)."""
 import numpy as np
 
 
@@ -52,3 +52,17 @@ def conv_backward(dZ, cache):
 
     # YOUR CODE ENDS HERE
     return dA_prev, dW, db
+
+
+def create_mask_from_window(x):
+    """True at the window's maximum."""
+    mask = (x == np.max(x))
+    return mask
+
+
+def distribute_value(dz, shape):
+    """dz spread evenly over a window of `shape`."""
+    (n_H, n_W) = shape
+    average = dz / (n_H * n_W)
+    a = np.ones(shape) * average
+    return a
