@@ -409,4 +409,21 @@ CATALOGS = {
         full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
+    "ng-c4w1": Catalog(
+        # the course leaves conv_backward ungraded: here it runs on the student's own cache
+        fails={
+            "bug_dA_prev_not_cropped.py": {"conv_backward": "diagnosis: dx cropped at the "
+                                           "top-left corner"},
+            "bug_backward_stride_ignored.py": {"conv_backward": "diagnosis: the stride ignored "
+                                               "in the backward"},
+            "bug_db_not_summed.py": {"conv_backward": "[backward] db["},
+            "bug_distribute_no_average.py": {"distribute_value": "dz copied to every "
+                                             "position, not divided by n_H·n_W"},
+            "stub_backward.py": {"conv_backward": "[api] conv_backward is a stub (not "
+                                 "implemented yet"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py"],
+    ),
 }

@@ -58,14 +58,30 @@ class LayerFunction:
     # a hyper-parameter whose meaning the course changed, read from the student's forward's
     # docstring: (config key, regex, "complement"): dropout's p dropped (2017) or kept
     conventions: tuple[tuple[str, str, str], ...] = ()
+    # the samplers' tags of cases the assignment does not ask for, never drawn: Ng's
+    # course 4 unpacks W as (f, f, n_C_prev, n_C), square kernels only ("rect-kernel")
+    excluded: tuple[str, ...] = ()
 
 
-def _seeds(rng, layer: str, n: int) -> list[LayerCase]:
+def _draw(rng, layer: str, n: int, excluded: tuple[str, ...]) -> list[LayerCase]:
+    """DRAWS·n seeded cases of `layer` with none of the `excluded` tags (a bounded number
+    of rounds: the samplers draw an excluded tag in a minority of cases)."""
+    drawn: list[LayerCase] = []
+    for _ in range(8):
+        drawn += [c for c in (make_case(layer, int(s), DTYPE)
+                              for s in rng.integers(0, 2**31 - 1, DRAWS * n))
+                  if not set(c.tags) & set(excluded)]
+        if len(drawn) >= DRAWS * n:
+            break
+    return drawn[:DRAWS * n]
+
+
+def _seeds(rng, layer: str, n: int, excluded: tuple[str, ...] = ()) -> list[LayerCase]:
     """n cases of `layer` from DRAWS·n seeded draws: the first half as drawn (the
     sampler's own mix: a typical case, several channels, train mode), the rest picked
     greedily so that as many of the samplers' edge-case tags as possible appear (then the
     smallest cases)."""
-    drawn = [make_case(layer, int(s), DTYPE) for s in rng.integers(0, 2**31 - 1, DRAWS * n)]
+    drawn = _draw(rng, layer, n, excluded)
     chosen = drawn[:(n + 1) // 2]
     drawn = drawn[len(chosen):]
     seen = {t for c in chosen for t in c.tags}
@@ -110,7 +126,8 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
 
 def _cases(spec: LayerFunction):
     def cases(rng, n: int) -> list[GradeCase]:
-        return [_grade_case(spec, c) for c in _seeds(rng, spec.layer, max(n, MIN_CASES))]
+        return [_grade_case(spec, c) for c in _seeds(rng, spec.layer, max(n, MIN_CASES),
+                                                           spec.excluded)]
     return cases
 
 
