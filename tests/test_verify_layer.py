@@ -397,3 +397,9 @@ def test_every_layer_is_importable_from_manual_layers_by_its_own_name():
         for fn in (entry.forward, entry.backward):
             if fn is not None:
                 assert getattr(package, fn.__name__, None) is fn, (name, fn.__name__)
+
+
+def test_a_singleton_axis_is_left_out_of_the_meaning():
+    """Ng's channels-last b is (1, 1, 1, n_C): its index reads as the filter alone."""
+    entry = LAYERS["conv_channels_last"]
+    assert entry.describe("db", (0, 0, 0, 3)) == "filter 3"

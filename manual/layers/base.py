@@ -48,7 +48,8 @@ class Layer:
     state: keys of the config that the forward updates in place (batch norm's
         'running_mean', 'running_var'): compared after the forward like an output.
     axes: what each axis of each array means, for messages ('x': ('example',
-        'channel', 'row', 'column')); a gradient's axes are its array's.
+        'channel', 'row', 'column')); a gradient's axes are its array's; an empty name
+        is a singleton axis, left out of the message (Ng's b is (1, 1, 1, filters)).
     loss: True for a loss (forward returns loss and dx; no backward).
     meaning: optional meaning(name, index, shape) -> str | None, for an index `axes`
         cannot describe (an LSTM weight's column j of 4H is 'gate o, unit 3', not
@@ -81,7 +82,7 @@ class Layer:
         axes = self.axes.get(name, ())
         if len(axes) != len(index):
             return ""
-        return ", ".join(f"{axis} {i}" for axis, i in zip(axes, index))
+        return ", ".join(f"{axis} {i}" for axis, i in zip(axes, index) if axis)
 
     @property
     def differentiated(self) -> tuple[str, ...]:

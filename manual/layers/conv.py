@@ -383,7 +383,7 @@ register_layer("conv_channels_last", conv_channels_last_forward, conv_channels_l
                grads=("dA_prev", "dW", "db"),
                axes={"A_prev": ("example", "row", "column", "channel"),
                      "W": ("kernel row", "kernel column", "channel", "filter"),
-                     "b": ("1", "1", "1", "filter"),
+                     "b": ("", "", "", "filter"),
                      "Z": ("example", "row", "column", "filter")})
 for _name, _fwd, _bwd in (("max_pool", max_pool_forward, max_pool_backward),
                           ("avg_pool", avg_pool_forward, avg_pool_backward)):

@@ -65,7 +65,7 @@ def describe_index(entry, name: str, index, shape=None) -> str:
     axes = tuple(entry.axes.get(array, ()))
     if len(axes) != len(index):  # only the first axis' name holds for another rank
         axes = axes[:1] + tuple(f"axis {k} index" for k in range(len(axes[:1]), len(index)))
-    return ", ".join(f"{a} {int(i)}" for a, i in zip(axes, index))
+    return ", ".join(f"{a} {int(i)}" for a, i in zip(axes, index) if a)
 
 
 def _call(fn, args) -> tuple[bool, object]:
