@@ -21,7 +21,13 @@ with per-entry overrides in one function, `tolerance_for`):
 - float32 (1e-4, 1e-5): float32's ε is 1.2e-7; a few hundred roundings through
   six layers stay under 1e-4. Where float32 loses more (width-1 bottlenecks,
   cancelling sums), `NOISE_FACTOR` times torch's own float32 error on the same
-  case is allowed too (see `reference.oracle.compare`).
+  case is allowed too (see `reference.oracle.compare`). torch's error is measured
+  with both its float32 product kernels, batched (baddbmm) and unbatched (addmm),
+  the larger kept (`float32_noise`): on deep stacks of exp(z) − 1 the batched one
+  ends 10 to 40 times closer to float64 than the unbatched one, which lands where a
+  right NumPy float32 forward does, and measured from it alone the allowance
+  falsely failed manual (5, 3 and 1 in 1,496 float32 cases of `check --activation
+  'myexp=exp(z)-1:exp(z)' --hidden-activations myexp`, seeds 1..3; 0 since).
 - For an implementation under test (`check --impl`, `verify`), float32's noise on a
   case is the larger of torch's float32 error and a NumPy float32 backprop's
   (manual's, run on the case only when the table finds a disagreement): on deep
