@@ -176,7 +176,7 @@ def _bn_backward(dout, cache):
     dbeta, dgamma = _channel_sums(dout, xhat)                     # dβ = Σ dout, dγ = Σ dout ⊙ x̂
     scale = (gamma * inv_std).reshape(shape)
     if mode == "test":
-        return dout * scale, dgamma, dbeta
+        return dout * _plane(scale, dout), dgamma, dbeta
     n = dout.size // dbeta.size
     k, c = (dgamma / n).reshape(shape), (dbeta / n).reshape(shape)
     return _bn_dx(dout, xhat, k, c, scale), dgamma, dbeta
