@@ -365,7 +365,8 @@ def test_train_mode_writes_the_running_averages_into_bn_param_and_test_mode_keep
 @pytest.mark.parametrize("layer", ["batchnorm", "spatial_batchnorm"])
 def test_batchnorm_dx_slab_by_slab_is_the_same_gradient(layer, monkeypatch):
     """BN2's dx runs slab by slab of the batch (cache-sized); the cases are smaller than
-    one slab, so here every slab is one row, with a remainder where N is odd."""
+    one slab, so here every slab is one row, with a remainder where N is odd, and the
+    spatial form's coefficients stay (1, C, 1, 1) (an example's plane is over a slab)."""
     monkeypatch.setattr(mnorm, "SLAB", 1)
     entry, failures = get_layer(layer), []
     for seed in range(20):
