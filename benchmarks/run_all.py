@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BENCHMARKS = ["bench_step", "bench_check", "bench_check_impl", "bench_first_call",
               "bench_matrix",
-              "bench_agreement", "bench_real_agreement", "bench_grade", "bench_derive",
+              "bench_agreement", "bench_real_agreement", "bench_grade", "bench_hostile_memory",
+              "bench_derive",
               "bench_conv", "bench_batchnorm", "bench_layer_check", "bench_layer_agreement"]
 ARGS = {"bench_matrix": ["--suite"]}   # the whole suite too: the README's test command
 
