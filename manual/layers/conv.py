@@ -377,7 +377,7 @@ def avg_pool_backward(dout, cache: tuple) -> np.ndarray:
 
 # --- pooling, channels last (Ng's course 4) ---------------------------------------------
 
-def _channels_last_pool(forward):
+def _channels_last_pool(forward, name: str):
     """Ng's `pool_forward` in one mode: A (m, n_H, n_W, n_C) pooled over f×f windows every
     `stride` pixels, A_prev (m, n_H_prev, n_W_prev, n_C), hparameters {'f', 'stride'};
     the NCHW pooling on a transposed view."""
@@ -387,10 +387,11 @@ def _channels_last_pool(forward):
         out, cache = forward(A_prev.transpose(0, 3, 1, 2),
                              {"pool_height": f, "pool_width": f, "stride": stride})
         return np.ascontiguousarray(out.transpose(0, 2, 3, 1)), cache
+    pool.__name__ = pool.__qualname__ = name
     return pool
 
 
-def _channels_last_unpool(backward):
+def _channels_last_unpool(backward, name: str):
     """Ng's `pool_backward` in one mode: dA_prev from dA (m, n_H, n_W, n_C), the NCHW
     backward on transposed views."""
     def unpool(dA, cache: tuple) -> np.ndarray:
@@ -403,13 +404,18 @@ def _channels_last_unpool(backward):
         except InputError as exc:
             raise InputError(str(exc).replace("dout", "dA (as NCHW)")) from None
         return np.ascontiguousarray(dx.transpose(0, 2, 3, 1))
+    unpool.__name__ = unpool.__qualname__ = name
     return unpool
 
 
-max_pool_channels_last_forward = _channels_last_pool(max_pool_forward)
-max_pool_channels_last_backward = _channels_last_unpool(max_pool_backward)
-avg_pool_channels_last_forward = _channels_last_pool(avg_pool_forward)
-avg_pool_channels_last_backward = _channels_last_unpool(avg_pool_backward)
+max_pool_channels_last_forward = _channels_last_pool(max_pool_forward,
+                                                     "max_pool_channels_last_forward")
+max_pool_channels_last_backward = _channels_last_unpool(max_pool_backward,
+                                                        "max_pool_channels_last_backward")
+avg_pool_channels_last_forward = _channels_last_pool(avg_pool_forward,
+                                                     "avg_pool_channels_last_forward")
+avg_pool_channels_last_backward = _channels_last_unpool(avg_pool_backward,
+                                                        "avg_pool_channels_last_backward")
 
 
 OUT = ("example", "filter", "row", "column")
