@@ -419,11 +419,17 @@ CATALOGS = {
             "bug_db_not_summed.py": {"conv_backward": "[backward] db["},
             "bug_distribute_no_average.py": {"distribute_value": "dz copied to every "
                                              "position, not divided by n_H·n_W"},
+            # pool_backward calls the wrong distribute_value above, yet passes: it is graded
+            # with the grader's too, so the bug is reported at the helper only
+            "bug_pool_average_not_divided.py": {"pool_backward": "the average's "
+                                                "1/(pool_height·pool_width) missing"},
             "stub_backward.py": {"conv_backward": "[api] conv_backward is a stub (not "
                                  "implemented yet"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        full_marks=["correct.py"],
+        # the first maximum only (tied windows are not drawn, either is right) and float(b)
+        # of b (1, 1, 1), as NumPy 1 ran it
+        full_marks=["correct.py", "variant_first_maximum_float_b.py"],
     ),
 }

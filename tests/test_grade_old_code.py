@@ -92,3 +92,30 @@ def test_np_array_is_unchanged_but_for_ragged_lists():
     with pytest.raises(ValueError):
         array([np.zeros((3, 1)), np.zeros((1, 1))], dtype=float)   # asked for: refused
 
+
+
+def _run_rewritten(src: str) -> dict:
+    """`src` compiled as the worker compiles a student's code (oldnumpy.rewrite, bind)."""
+    import numpy as np
+
+    from reference.grade.oldnumpy import bind, rewrite
+
+    ns = {"np": np}
+    bind(ns)
+    exec(compile(rewrite(ast.parse(src)), "<student>", "exec"), ns)  # noqa: S102
+    return ns
+
+
+def test_float_of_a_one_element_array_converts_as_numpy_1_did_in_the_students_code_only():
+    import numpy as np
+
+    ns = _run_rewritten("b = np.full((1, 1, 1), 0.5)\nz = 2.0 + float(b)\nn = int(b * 6)\n"
+                        "ok = isinstance(z, float) and np.zeros(2, dtype=float).dtype == float\n"
+                        "try:\n    float(np.ones(2))\n    two = None\nexcept TypeError:\n"
+                        "    two = 'refused'\n")
+    # 2 + 0.5 and int(3.0), by hand; the names float/int stay the builtins
+    assert (ns["z"], ns["n"], ns["ok"], ns["two"]) == (2.5, 3, True, "refused")
+    with pytest.raises(TypeError):        # outside the student's code NumPy 2 is unchanged
+        float(np.full((1, 1, 1), 0.5))
+    # a module that binds `float` itself keeps its own
+    assert _run_rewritten("def float(x):\n    return 'mine'\ny = float(1)\n")["y"] == "mine"

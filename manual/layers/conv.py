@@ -45,7 +45,9 @@ from .base import register_layer
 
 __all__ = ["conv_forward", "conv_backward", "conv_channels_last_forward",
            "conv_channels_last_backward", "max_pool_forward", "max_pool_backward",
-           "avg_pool_forward", "avg_pool_backward"]
+           "avg_pool_forward", "avg_pool_backward", "max_pool_channels_last_forward",
+           "max_pool_channels_last_backward", "avg_pool_channels_last_forward",
+           "avg_pool_channels_last_backward"]
 
 IMAGE = ("example", "channel", "row", "column")
 
@@ -373,6 +375,49 @@ def avg_pool_backward(dout, cache: tuple) -> np.ndarray:
                    (Ho, Wo))
 
 
+# --- pooling, channels last (Ng's course 4) ---------------------------------------------
+
+def _channels_last_pool(forward, name: str):
+    """Ng's `pool_forward` in one mode: A (m, n_H, n_W, n_C) pooled over f×f windows every
+    `stride` pixels, A_prev (m, n_H_prev, n_W_prev, n_C), hparameters {'f', 'stride'};
+    the NCHW pooling on a transposed view."""
+    def pool(A_prev, hparameters: dict) -> tuple[np.ndarray, tuple]:
+        A_prev = _array(A_prev, "A_prev", ("example", "row", "column", "channel"))
+        f, stride = _params(hparameters, ("f", "stride"), "hparameters")
+        out, cache = forward(A_prev.transpose(0, 3, 1, 2),
+                             {"pool_height": f, "pool_width": f, "stride": stride})
+        return np.ascontiguousarray(out.transpose(0, 2, 3, 1)), cache
+    pool.__name__ = pool.__qualname__ = name
+    return pool
+
+
+def _channels_last_unpool(backward, name: str):
+    """Ng's `pool_backward` in one mode: dA_prev from dA (m, n_H, n_W, n_C), the NCHW
+    backward on transposed views."""
+    def unpool(dA, cache: tuple) -> np.ndarray:
+        dA = np.asarray(dA)
+        if dA.ndim != 4:
+            raise InputError(f"dA must have 4 axes (example, row, column, channel), "
+                             f"got shape {dA.shape}")
+        try:
+            dx = backward(dA.transpose(0, 3, 1, 2), cache)
+        except InputError as exc:
+            raise InputError(str(exc).replace("dout", "dA (as NCHW)")) from None
+        return np.ascontiguousarray(dx.transpose(0, 2, 3, 1))
+    unpool.__name__ = unpool.__qualname__ = name
+    return unpool
+
+
+max_pool_channels_last_forward = _channels_last_pool(max_pool_forward,
+                                                     "max_pool_channels_last_forward")
+max_pool_channels_last_backward = _channels_last_unpool(max_pool_backward,
+                                                        "max_pool_channels_last_backward")
+avg_pool_channels_last_forward = _channels_last_pool(avg_pool_forward,
+                                                     "avg_pool_channels_last_forward")
+avg_pool_channels_last_backward = _channels_last_unpool(avg_pool_backward,
+                                                        "avg_pool_channels_last_backward")
+
+
 OUT = ("example", "filter", "row", "column")
 register_layer("conv", conv_forward, conv_backward, arrays=("x", "w", "b"),
                config="conv_param", grads=("dx", "dw", "db"),
@@ -389,3 +434,11 @@ for _name, _fwd, _bwd in (("max_pool", max_pool_forward, max_pool_backward),
                           ("avg_pool", avg_pool_forward, avg_pool_backward)):
     register_layer(_name, _fwd, _bwd, arrays=("x",), config="pool_param",
                    axes={"x": IMAGE, "out": IMAGE})
+NHWC = ("example", "row", "column", "channel")
+for _name, _fwd, _bwd in (
+        ("max_pool_channels_last", max_pool_channels_last_forward,
+         max_pool_channels_last_backward),
+        ("avg_pool_channels_last", avg_pool_channels_last_forward,
+         avg_pool_channels_last_backward)):
+    register_layer(_name, _fwd, _bwd, arrays=("A_prev",), config="hparameters", outputs=("A",),
+                   grads=("dA_prev",), axes={"A_prev": NHWC, "A": NHWC})

@@ -93,6 +93,11 @@ def _arguments(inputs, forward=None) -> tuple[list, dict | None]:
     return args + ([config] if "config" in inputs else []), config
 
 
+def _kwargs(inputs) -> dict:
+    """The keyword arguments both functions take (`kwargs`: Ng's mode="average")."""
+    return {str(k): v for k, v in (inputs.get("kwargs") or {}).items()}
+
+
 def _answer(value, n: int, config, state) -> dict:
     """The forward's return read as (n outputs, the cache); the cache stays here."""
     count = len(value) if isinstance(value, (tuple, list)) else -1
@@ -166,7 +171,8 @@ def layer_forward(ns, inputs):
 
     def run():
         args, config = _arguments(inputs, fn)
-        return _answer(fn(*args), int(inputs["n_outputs"]), config, inputs["state"])
+        return _answer(fn(*args, **_kwargs(inputs)), int(inputs["n_outputs"]), config,
+                       inputs["state"])
     return _twice(inputs, [fn], run)
 
 
@@ -182,7 +188,7 @@ def _blocked(ns, inputs) -> tuple[str, tuple]:
         return f"{name} is still a stub", ()
     args, config = _arguments(inputs, fn)
     try:
-        value = fn(*args)
+        value = fn(*args, **_kwargs(inputs))
     except Exception as exc:  # noqa: BLE001 - the student's forward: reported, not raised
         return f"{name} raised {type(exc).__name__}: {exc}"[:300], ()
     got = _answer(value, n, config, inputs["state"])
@@ -212,7 +218,7 @@ def _backward_once(ns, inputs, backward) -> dict:
     forward, cache = got
     upstream = [np.array(u, copy=True) for u in inputs["upstream"]]
     try:
-        grads = backward(*upstream, cache)
+        grads = backward(*upstream, cache, **_kwargs(inputs))
     except (MemoryError, RecursionError):
         raise                   # the worker names these (with the memory limit)
     except Exception as exc:  # noqa: BLE001 - judged in the parent: a backward may raise

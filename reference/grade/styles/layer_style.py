@@ -61,6 +61,9 @@ class LayerFunction:
     # the samplers' tags of cases the assignment does not ask for, never drawn: Ng's
     # course 4 unpacks W as (f, f, n_C_prev, n_C), square kernels only ("rect-kernel")
     excluded: tuple[str, ...] = ()
+    # keyword arguments the student's forward and backward both take, passed by the probe:
+    # Ng's pool_forward(A_prev, hparameters, mode="average"), one layer per mode
+    kwargs: tuple[tuple[str, str], ...] = ()
 
 
 def _draw(rng, layer: str, n: int, excluded: tuple[str, ...]) -> list[LayerCase]:
@@ -121,13 +124,19 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
         inputs["calls"] = list(spec.calls)
     if spec.conventions:
         inputs["conventions"] = [list(c) for c in spec.conventions]
-    return GradeCase(inputs, {"case": case}, (_size(case), case.seed), _describe(case))
+    extra = ""
+    if spec.kwargs:
+        inputs["kwargs"] = dict(spec.kwargs)
+        extra = ", " + ", ".join(f"{k}={v!r}" for k, v in spec.kwargs)
+    return GradeCase(inputs, {"case": case}, (_size(case), case.seed), _describe(case) + extra)
 
 
-def _cases(spec: LayerFunction):
+def _cases(*specs: LayerFunction):
+    """The cases of one student function: each spec's (several specs: one function
+    graded on several layers, Ng's pool_forward in its two modes)."""
     def cases(rng, n: int) -> list[GradeCase]:
-        return [_grade_case(spec, c) for c in _seeds(rng, spec.layer, max(n, MIN_CASES),
-                                                           spec.excluded)]
+        return [_grade_case(spec, c) for spec in specs
+                for c in _seeds(rng, spec.layer, max(n, MIN_CASES), spec.excluded)]
     return cases
 
 
@@ -240,16 +249,21 @@ def judge_layer_backward(spec: LayerFunction):
     return judge
 
 
-def layer_functions(specs: Sequence[LayerFunction]) -> list[GradedFunction]:
-    """The graded functions of an assignment's layers, forward before backward."""
+def layer_functions(specs: Sequence[LayerFunction | Sequence[LayerFunction]]
+                    ) -> list[GradedFunction]:
+    """The graded functions of an assignment's layers, forward before backward; a group
+    of specs (the same student names, several layers: a `mode` argument) is one forward
+    and one backward graded on all of their cases."""
     out = []
-    for spec in specs:
+    for group in specs:
+        group = (group,) if isinstance(group, LayerFunction) else tuple(group)
+        spec = group[0]                 # the judges read the names; a case, its layer
         if spec.grade_forward:
-            out.append(GradedFunction(spec.forward, f"{PROBES}:layer_forward", _cases(spec),
+            out.append(GradedFunction(spec.forward, f"{PROBES}:layer_forward", _cases(*group),
                                       _either(judge_layer_forward(spec)), points=spec.points,
                                       helpers=spec.calls))
         if spec.backward:
             out.append(GradedFunction(spec.backward, f"{PROBES}:layer_backward",
-                                      _cases(spec), _either(judge_layer_backward(spec)),
+                                      _cases(*group), _either(judge_layer_backward(spec)),
                                       points=spec.points, helpers=spec.calls))
     return out

@@ -6,6 +6,11 @@ convolution, graded as a layer style (`layer_style`) against the registry's
                       windows of the zero-padded A_prev taken every `stride` pixels
     conv_backward     dA_prev, dW, db from dZ, on the cache the student's own
                       conv_forward returned
+    pool_forward      A[i, h, w, c] = max or mean of the f×f window every `stride`
+                      pixels (mode="max" and mode="average", each graded)
+    pool_backward     dA_prev: max, dA at the window's maximum (every tied one, as the
+                      course's mask: tied windows are not drawn); average, dA / f²
+                      over the window; on the student's own cache
 
 and four small functions, each against its closed form (`ng_c4w1_kit`):
 
@@ -33,8 +38,19 @@ __all__ = ["STYLE", "LAYERS", "SMALL"]
 # the notebook unpacks W as (f, f, n_C_prev, n_C): its kernels are square
 SQUARE = ("rect-kernel",)
 
+# the course's mask is x == max(x) (create_mask_from_window, graded so): its pool_backward
+# copies a window's gradient to every tied maximum, so max pooling's tied windows are not drawn
+TIES = ("ties",)
+# pool_backward calls these two: graded also with the grader's, a helper's bug stays there
+POOL_CALLS = ("ng_c4.create_mask_from_window", "ng_c4.distribute_value")
+
 LAYERS = (LayerFunction("conv_channels_last", "conv_forward", "conv_backward",
-                        excluded=SQUARE),)
+                        excluded=SQUARE),
+          # one pool_forward and one pool_backward, each graded in both modes
+          (LayerFunction("max_pool_channels_last", "pool_forward", "pool_backward",
+                         excluded=TIES, kwargs=(("mode", "max"),), calls=POOL_CALLS),
+           LayerFunction("avg_pool_channels_last", "pool_forward", "pool_backward",
+                         kwargs=(("mode", "average"),), calls=POOL_CALLS)))
 
 PROBE = "reference.grade.probes.ng_c4:call"
 

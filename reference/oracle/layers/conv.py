@@ -51,6 +51,15 @@ def _avg_pool(t, config):
     return {"out": F.avg_pool2d(t["x"], window, stride=config["stride"])}
 
 
+def _pool_channels_last(pool):
+    """Ng's pooling (A_prev (m, H, W, C), hparameters {'f', 'stride'}) as `pool` on the
+    permuted tensor."""
+    def forward(t, config):
+        out = pool(t["A_prev"].permute(0, 3, 1, 2), config["f"], stride=config["stride"])
+        return {"A": out.permute(0, 2, 3, 1)}
+    return forward
+
+
 # --- samplers ----------------------------------------------------------------------------
 
 def _small(rng, one: float, high: int) -> int:
@@ -142,8 +151,9 @@ def _pool_values(rng, shape, kind: str) -> np.ndarray:
     return ((rng.permutation(size) - size / 2) * (4.0 / size)).reshape(shape)
 
 
-def _pool_sample(rng, dtype, ties: bool):
+def _pool_sample(rng, dtype, ties: bool, square: bool = False):
     ph, pw, stride, kind = _pool_geometry(rng, ties)
+    pw = ph if square else pw             # Ng's f: square windows (strides unchanged)
     N, C = _small(rng, 0.2, 3), _small(rng, 0.25, 3)
     H, W = ph + int(rng.integers(0, 6)), pw + int(rng.integers(0, 6))
     if kind == "window=input":
@@ -164,6 +174,21 @@ def _max_pool_sample(rng, dtype):
 
 def _avg_pool_sample(rng, dtype):
     return _pool_sample(rng, dtype, ties=False)
+
+
+def _nchw_config(config) -> dict:
+    """Ng's hparameters {'f', 'stride'} as CS231n's pool_param."""
+    return {"pool_height": config["f"], "pool_width": config["f"], "stride": config["stride"]}
+
+
+def _pool_channels_last_sample(ties: bool):
+    """The NCHW pooling sample with square windows, in Ng's layout: A_prev (m, H, W, C),
+    hparameters {'f', 'stride'}."""
+    def sample(rng, dtype):
+        arrays, config, tags = _pool_sample(rng, dtype, ties, square=True)
+        return ({"A_prev": np.ascontiguousarray(arrays["x"].transpose(0, 2, 3, 1))},
+                {"f": config["pool_height"], "stride": config["stride"]}, tags)
+    return sample
 
 
 # --- the right gradients as NumPy formulas, and the classic wrong ones ----------------
@@ -364,6 +389,38 @@ def _max_pool_reconcile(arrays, config, got, expected):
     return {**expected, "dx": dx}
 
 
+def _pool_nchw(arrays, config, up=None):
+    """Ng's pooling arrays, hparameters and dA as the NCHW twin's."""
+    nchw = {"x": np.asarray(arrays["A_prev"]).transpose(0, 3, 1, 2)}
+    dout = {} if up is None else {"dout": np.asarray(up["dA"]).transpose(0, 3, 1, 2)}
+    return nchw, _nchw_config(config), dout
+
+
+def _pool_channels_last_mistake(mistake):
+    """A pooling mistake read in Ng's layout (transposed in, dA_prev transposed back)."""
+    def wrapped(arrays, config, up):
+        wrong = mistake(*_pool_nchw(arrays, config, up))
+        return {"dA_prev": np.asarray(wrong["dx"]).transpose(0, 2, 3, 1)}
+    return wrapped
+
+
+def _max_pool_channels_last_reconcile(arrays, config, got, expected):
+    """`_max_pool_reconcile` in Ng's layout."""
+    nchw, pool_param, _ = _pool_nchw(arrays, config)
+    if not isinstance(got, Mapping) or got.get("dA_prev") is None or "dA_prev" not in expected:
+        return expected
+    try:
+        dx_got = np.asarray(got["dA_prev"], dtype=np.float64)
+    except (TypeError, ValueError):
+        return expected
+    if dx_got.ndim != 4:
+        return expected
+    near = _max_pool_reconcile(
+        nchw, pool_param, {"dx": dx_got.transpose(0, 3, 1, 2)},
+        {"dx": np.asarray(expected["dA_prev"], dtype=np.float64).transpose(0, 3, 1, 2)})
+    return {**expected, "dA_prev": np.ascontiguousarray(near["dx"].transpose(0, 2, 3, 1))}
+
+
 register_twin("conv", _conv, _conv_sample, mistakes=CONV_MISTAKES, lenient=("floor",))
 register_twin("conv_channels_last", _conv_channels_last, _conv_channels_last_sample,
               mistakes={k: _channels_last(v) for k, v in CONV_MISTAKES.items()},
@@ -371,4 +428,12 @@ register_twin("conv_channels_last", _conv_channels_last, _conv_channels_last_sam
 register_twin("max_pool", _max_pool, _max_pool_sample, mistakes=MAX_POOL_MISTAKES,
               reconcile=_max_pool_reconcile, lenient=("floor",))
 register_twin("avg_pool", _avg_pool, _avg_pool_sample, mistakes=AVG_POOL_MISTAKES,
+              lenient=("floor",))
+register_twin("max_pool_channels_last", _pool_channels_last(F.max_pool2d),
+              _pool_channels_last_sample(ties=True),
+              mistakes={k: _pool_channels_last_mistake(v) for k, v in MAX_POOL_MISTAKES.items()},
+              reconcile=_max_pool_channels_last_reconcile, lenient=("floor",))
+register_twin("avg_pool_channels_last", _pool_channels_last(F.avg_pool2d),
+              _pool_channels_last_sample(ties=False),
+              mistakes={k: _pool_channels_last_mistake(v) for k, v in AVG_POOL_MISTAKES.items()},
               lenient=("floor",))
