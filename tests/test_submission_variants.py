@@ -15,11 +15,19 @@ import pytest
 
 from tests.grade_catalog import CATALOGS, SUBMISSIONS
 
+GENERATED = sorted(s for s, c in CATALOGS.items() if "make_variants.py" in c.helpers)
 
-@pytest.mark.parametrize("style", sorted(CATALOGS))
+
+def test_the_catalogs_written_by_hand_are_few():
+    """A catalog without a generator (ng-c4w1's few hand-written files) is the exception:
+    the large ones are generated, so a fix in correct.py reaches every variant."""
+    by_hand = sorted(set(CATALOGS) - set(GENERATED))
+    assert by_hand == ["ng-c4w1"], by_hand
+
+
+@pytest.mark.parametrize("style", GENERATED)
 def test_make_variants_regenerates_the_committed_files(style, tmp_path):
     folder = SUBMISSIONS / style
-    assert "make_variants.py" in CATALOGS[style].helpers
     for name in ("correct.py", "make_variants.py"):
         shutil.copy(folder / name, tmp_path / name)
     subprocess.run([sys.executable, "make_variants.py"], cwd=tmp_path, check=True, timeout=60)
