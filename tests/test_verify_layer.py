@@ -5,17 +5,16 @@ family gets for free (every registered layer passes, every planted bug is caught
 import importlib
 import json
 import pkgutil
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import reference
 from manual.errors import InputError
-from manual.layers import LAYERS, get_layer, register_layer
+from manual.layers import LAYERS, Layer, get_layer, register_layer
 from manual.layers.dense import affine_backward, affine_forward, relu_forward, softmax_loss
-from reference.check.layer_case import describe_index
 from reference.check.layers import layer_cases, layer_names
+from reference.oracle.layer_run import describe_index
 from reference.oracle.layers import TWINS, make_case, register_twin
 from tests import layer_bugs
 
@@ -157,8 +156,9 @@ def test_the_message_says_which_index_and_what_it_means():
 
 
 def test_an_index_of_a_four_axis_array_reads_as_its_axes():
-    entry = SimpleNamespace(grads=("dx", "dw", "db"), axes={
-        "w": ("filter", "channel", "kernel row", "kernel column")})
+    entry = Layer("four", affine_forward, affine_backward, ("x", "w", "b"),
+                  grads=("dx", "dw", "db"),
+                  axes={"w": ("filter", "channel", "kernel row", "kernel column")})
     assert describe_index(entry, "dw", (2, 0, 1, 1)) == (
         "filter 2, channel 0, kernel row 1, kernel column 1")
     assert describe_index(entry, "dx", (3, 1)) == "axis 0 index 3, axis 1 index 1"

@@ -71,7 +71,11 @@ class Layer:
     def describe(self, name: str, index, shape=None) -> str:
         """What an index of an array, an output or a gradient ('d' + a name) of the
         given shape means: 'example 2, time step 0' from `axes`, or the entry's
-        `meaning` ('feature 1, gate o, unit 3'); '' if unknown."""
+        `meaning` ('feature 1, gate o, unit 3'). For an array of another rank than its
+        axes (affine's x with more than two axes) only the first axis keeps its name,
+        the others read 'axis k index i'; '' for no index."""
+        if not len(index):
+            return ""
         index = tuple(int(i) for i in index)
         if name not in self.axes and name[:1] == "d" and name[1:] in self.axes:
             name = name[1:]
@@ -79,9 +83,9 @@ class Layer:
         text = self.meaning(name, index, shape) if self.meaning is not None else None
         if text:
             return text
-        axes = self.axes.get(name, ())
+        axes = tuple(self.axes.get(name, ()))
         if len(axes) != len(index):
-            return ""
+            axes = axes[:1] + tuple(f"axis {k} index" for k in range(len(axes[:1]), len(index)))
         return ", ".join(f"{axis} {i}" for axis, i in zip(axes, index) if axis)
 
     @property

@@ -55,17 +55,8 @@ def layer_tolerance(twin, dtype: str) -> tuple[float, float]:
 
 def describe_index(entry, name: str, index, shape=None) -> str:
     """'filter 2, channel 0, kernel row 1, kernel column 1' for dw[2, 0, 1, 1]: the
-    entry's own `meaning` where it has one (an LSTM's gate columns), else the axes
-    of the array (a gradient's are its array's); unnamed axes by number."""
-    if not index:
-        return ""
-    if getattr(entry, "meaning", None) is not None:
-        return entry.describe(name, tuple(index), shape)
-    array = name[1:] if name in entry.grads else name
-    axes = tuple(entry.axes.get(array, ()))
-    if len(axes) != len(index):  # only the first axis' name holds for another rank
-        axes = axes[:1] + tuple(f"axis {k} index" for k in range(len(axes[:1]), len(index)))
-    return ", ".join(f"{a} {int(i)}" for a, i in zip(axes, index) if a)
+    entry's `Layer.describe` (its meaning, else its axes)."""
+    return entry.describe(name, index, shape)
 
 
 def _call(fn, args) -> tuple[bool, object]:
