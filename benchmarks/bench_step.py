@@ -22,10 +22,10 @@ import os
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from interleave import interleaved  # noqa: E402
 
 from manual import Network  # noqa: E402
 
@@ -96,16 +96,7 @@ def measure(rounds: int) -> list[dict]:
             fns = {"manual": lambda net=net, X=X, Y=Y: net.backprop(X, Y),
                    "torch": torch_step_fn(net, X, Y),
                    "floor": floor_fn(net, X, Y)}
-            times = {k: [] for k in fns}
-            for f in fns.values():  # warm up
-                f()
-                f()
-            for _ in range(rounds):
-                for k, f in fns.items():
-                    t = time.perf_counter()
-                    f()
-                    times[k].append(time.perf_counter() - t)
-            med = {k: float(np.median(v)) * 1e3 for k, v in times.items()}
+            med = {k: v["wall"] for k, v in interleaved(fns, rounds).items()}
             rows.append({"dtype": np.dtype(dtype).name, "layout": layout, **med,
                          "manual/torch": med["manual"] / med["torch"],
                          "manual/floor": med["manual"] / med["floor"],
