@@ -6,14 +6,16 @@ record types. A CS231n layer is a pair of module-level functions in the course's
 convention (`out, cache = rnn_step_forward(...)`, `dx, ... = rnn_step_backward(dout,
 cache)`): no classes, aliases or renamed shapes to read. The course's skeleton of
 `rnn_layers.py` imports NumPy only (`from builtins import range` is the standard
-library on Python 3), and so does assignment 2's `layers.py`: no course module is stood
-in for (`fast_layers`, uncompiled Cython, is imported by `layer_utils.py`, which the
-layers part does not grade).
+library on Python 3), and so does assignment 2's `layers.py`. Assignment 2's
+`classifiers/fc_net.py` imports the student's `layer_utils.py`, which imports the course's
+`fast_layers.py`, which imports the Cython `im2col_cython` (compiled by `setup.py`, never
+in an upload): these course modules are stood in for (`CourseModule`: a placeholder for
+each of their names, which a fully connected net never calls).
 """
 
 from __future__ import annotations
 
-from ..book import Accommodation, Book
+from ..book import Accommodation, Book, CourseModule
 
 __all__ = ["BOOK_A2", "BOOK_A3"]
 
@@ -32,6 +34,11 @@ BOOK_A3 = Book(
 
 BOOK_A2 = Book(
     style="cs231n-a2",
-    title="CS231n assignment 2, layers.py",
+    title="CS231n assignment 2, layers.py and classifiers/fc_net.py",
+    # the course's convolution helpers layer_utils.py star-imports (conv_relu_forward...)
+    course_modules=(CourseModule("fast_layers"), CourseModule(r"im2col(_cython)?")),
+    # the layers a fully connected net calls, answered correct while the net is graded
+    kit="reference.grade.styles.cs231n_kit",
+    helper_prefix="cs231n",
     accommodations=(IN_PLACE,),
 )

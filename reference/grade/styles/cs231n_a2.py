@@ -14,11 +14,17 @@ The cases go beyond the notebook's settings (the samplers' edge cases: a batch o
 test mode, p ≠ 0.5, padding 0, stride above 1, non-square images and pools, ties).
 A backward runs on the cache the student's own forward returns; spatial batch norm
 calls the student's own batchnorm functions, as the course's does.
+
+`classifiers/fc_net.py`'s `FullyConnectedNet.loss` (and `TwoLayerNet.loss` where the
+file has it) is graded against torch autograd of the same net (`cs231n_net`): L2 over
+every layer's weights, dropout, batch or layer norm, in each course version's
+constructor convention, the layers it calls replaced by the grader's in a second run.
 """
 
 from __future__ import annotations
 
 from ..base import Style
+from .cs231n_net import NETS
 from .layer_style import LayerFunction, layer_functions
 
 __all__ = ["STYLE", "LAYERS"]
@@ -47,4 +53,4 @@ LAYERS = (
     _pair("spatial_batchnorm"),
 )
 
-STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS))
+STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS) + NETS)
