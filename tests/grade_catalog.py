@@ -400,13 +400,35 @@ CATALOGS = {
                                               "wrong too"},
             "hostile_backward_hang.py": {"conv_backward_naive": f"[runtime] {TIMED_OUT}"},
             "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
+            # the nets call relu_forward too (as written: the layers' own run exits first)
             "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
-                                   "relu_backward": "exited with code 0"},
+                                   "relu_backward": "exited with code 0",
+                                   "FullyConnectedNet.loss": "exited with code 0",
+                                   "TwoLayerNet.loss": "exited with code 0"},
+            # the nets (fc_net.py): each layer is right, the net's own code is not
+            "bug_net_l2_skips_last_layer.py": {"FullyConnectedNet.loss": "[loss] the loss: the "
+                                               "last layer's weights W2 left out of the L2 "
+                                               "term"},
+            "bug_net_l2_no_half.py": {"FullyConnectedNet.loss": "[loss] the loss: the L2 term "
+                                      "without its factor 0.5"},
+            "bug_net_reg_gradient_missing.py": {"FullyConnectedNet.loss": "[backward] "
+                                                "grads['W1']: the L2 regularization left out"},
+            "bug_net_dropout_after_last_layer.py": {"FullyConnectedNet.loss": "dropout applied "
+                                                    "to the scores too"},
+            "bug_net_norm_params_not_in_grads.py": {"FullyConnectedNet.loss": "grads lacks "
+                                                    "gamma1, beta1"},
+            "bug_net_layernorm_uses_batchnorm.py": {"FullyConnectedNet.loss": "layer norm "
+                                                    "computed as batch norm"},
+            "bug_two_layer_reg_gradient_missing.py": {"TwoLayerNet.loss": "grads['W1']: the L2 "
+                                                      "regularization left out"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then
-        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
+        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
+        # the nets of 2016-17 (use_batchnorm=, dropout= drops, the skeleton's own
+        # `bn_param[mode] = mode`) and 2018-19 (dropout= keeps) beside correct.py's 2020 one
+        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
+                    "variant_net_2017.py", "variant_net_2018.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(

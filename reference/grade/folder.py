@@ -142,9 +142,15 @@ class Folder:
         return (None, True) if namespace else None
 
     def module_name(self, path: Path) -> str | None:
-        """The name a file of the student's folder is imported by (first root holding it)."""
+        """The name a file of the student's folder is imported by: under the folder above
+        its packages (`cs231n/classifiers/fc_net.py`, both folders with an __init__.py, is
+        `cs231n.classifiers.fc_net`, so its `from ..layers import *` resolves) when that
+        folder is a root, else under the first root holding it."""
         path = path.resolve()
-        for root in self.roots:
+        top = path.parent
+        while top != self.boundary and _inside(top / "__init__.py", self.boundary):
+            top = top.parent
+        for root in ([top] if top in self.roots else []) + self.roots:
             if path.is_relative_to(root):
                 parts = list(path.relative_to(root).with_suffix("").parts)
                 if parts and parts[-1] == "__init__":

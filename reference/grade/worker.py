@@ -203,7 +203,8 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if seg is not None:
             return importlib.machinery.ModuleSpec(fullname, self, origin=seg["filename"],
                                                   is_package=bool(seg["package"]))
-        if standins.is_course_helper(fullname):
+        # a course module inside the student's package (`cs231n.fast_layers`) too
+        if standins.is_course_helper(fullname.rpartition(".")[2]):
             return importlib.machinery.ModuleSpec(fullname, self, origin="stand-in")
         return None
 
@@ -227,7 +228,8 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def install(self, modules: dict[str, dict], info: dict) -> None:
         """Serve `modules` from now on (fresh module objects: the old ones are dropped)."""
         for name in list(sys.modules):
-            if name in self.modules or name in modules or standins.is_course_helper(name):
+            if name in self.modules or name in modules \
+                    or standins.is_course_helper(name.rpartition(".")[2]):
                 del sys.modules[name]
         self.modules, self.info = modules, info
         if self not in sys.meta_path:

@@ -64,6 +64,43 @@ mk("bug_spatial_batchnorm_unmoved_reshape", "Planted bug: spatial batch norm res
    ("flat = x.transpose(0, 2, 3, 1).reshape(-1, C)", "flat = x.reshape(-1, C)"),
    ("out = out.reshape(N, H, W, C).transpose(0, 3, 1, 2)", "out = out.reshape(N, C, H, W)"))
 
+# --- buggy nets (classifiers/fc_net.py): the layers are right, the net is not
+mk("bug_net_l2_skips_last_layer", "Planted bug: FullyConnectedNet's L2 term and its gradient "
+   "leave out the last layer's weights.",
+   ("for i in range(1, L + 1):\n            W = self.params", "for i in range(1, L):\n"
+    "            W = self.params"),
+   ('grads["W%d" % L] = dW + self.reg * self.params["W%d" % L]', 'grads["W%d" % L] = dW'))
+mk("bug_net_l2_no_half", "Planted bug: FullyConnectedNet's L2 term without the factor 0.5 "
+   "(its gradient reg·W is the 0.5 convention's).",
+   ("loss += 0.5 * self.reg * np.sum(W * W)", "loss += self.reg * np.sum(W * W)"))
+mk("bug_net_reg_gradient_missing", "Planted bug: FullyConnectedNet's gradients leave out the "
+   "L2 term's reg·W (the loss has it).",
+   ('grads["W%d" % L] = dW + self.reg * self.params["W%d" % L]', 'grads["W%d" % L] = dW'),
+   ('grads["W%d" % i] = dW + self.reg * self.params["W%d" % i]', 'grads["W%d" % i] = dW'))
+mk("bug_net_dropout_after_last_layer", "Planted bug: FullyConnectedNet applies dropout to the "
+   "scores too (after the last affine layer).",
+   ('scores, caches[L] = affine_forward(h, self.params["W%d" % L], self.params["b%d" % L])\n',
+    'scores, caches[L] = affine_forward(h, self.params["W%d" % L], self.params["b%d" % L])\n'
+    '        if self.use_dropout:\n'
+    '            scores, last_cache = dropout_forward(scores, self.dropout_param)\n'),
+   ("loss, dout = softmax_loss(scores, y)\n", "loss, dout = softmax_loss(scores, y)\n"
+    "        if self.use_dropout:\n            dout = dropout_backward(dout, last_cache)\n"))
+mk("bug_net_norm_params_not_in_grads", "Planted bug: FullyConnectedNet computes dgamma and "
+   "dbeta but leaves them out of grads.",
+   ('                grads["gamma%d" % i] = dgamma\n                grads["beta%d" % i] = dbeta\n',
+    ""))
+mk("bug_net_layernorm_uses_batchnorm", "Planted bug: the net's layer-norm path runs batch "
+   "norm (any normalization goes through batchnorm_forward).",
+   ('    if normalization == "batchnorm":\n        a, norm_cache', '    if normalization:\n'
+    '        a, norm_cache'),
+   ('    if normalization == "batchnorm":\n        da, dgamma', '    if normalization:\n'
+    '        da, dgamma'),
+   ('self.bn_params = [{} for i in range(self.num_layers - 1)]',
+    'self.bn_params = [{"mode": "train"} for i in range(self.num_layers - 1)]'))
+mk("bug_two_layer_reg_gradient_missing", "Planted bug: TwoLayerNet's grads['W1'] leaves out "
+   "reg·W1.",
+   ('        grads["W1"] += self.reg * W1\n', ""))
+
 # --- harmless: right answers written another way
 mk("variant_in_place", "Equivalent: the upstream gradient modified in place (relu, dropout) "
    "and batchnorm_backward_alt from the staged graph.",
@@ -79,6 +116,32 @@ mk("variant_dropout_2017", "Equivalent: the 2017 skeleton's dropout, whose docst
     'Dropout parameter. We drop each neuron output with probability p.\n      - mode: \'test\' '
     'or \'train\'.\n    """'),
    ("mask = (np.random.rand(*x.shape) < p) / p", "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"))
+
+mk("variant_net_2017", "Equivalent: the 2016-17 net: use_batchnorm=, dropout= the drop "
+   "probability (default 0), the skeleton's own `bn_param[mode] = mode` (test mode on the "
+   "batch's statistics), and the layers' dropout in that convention.",
+   ("dropout_keep_ratio=1, normalization=None, reg=0.0,",
+    "dropout=0, use_batchnorm=False, reg=0.0,"),
+   ('"""dropout_keep_ratio: if 1 the network does not use dropout at all."""',
+    '"""dropout: if dropout=0 then the network should not use dropout at all."""'),
+   ("self.normalization = normalization\n        self.use_dropout = dropout_keep_ratio != 1",
+    'self.normalization = "batchnorm" if use_batchnorm else None\n'
+    "        self.use_dropout = dropout > 0"),
+   ('self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}',
+    'self.dropout_param = {"mode": "train", "p": dropout}'),
+   ('bn_param["mode"] = mode', "bn_param[mode] = mode"),
+   ('"""Inverted dropout. dropout_param: p (keep probability), mode, seed."""',
+    '"""\n    Inputs:\n    - dropout_param: A dictionary with the following keys:\n      - p: '
+    'Dropout parameter. We drop each neuron output with probability p.\n    """'),
+   ("mask = (np.random.rand(*x.shape) < p) / p", "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"))
+mk("variant_net_2018", "Equivalent: the 2018-19 net: normalization=, dropout= the keep "
+   "probability (default 1).",
+   ("dropout_keep_ratio=1, normalization=None, reg=0.0,", "dropout=1, normalization=None, reg=0.0,"),
+   ('"""dropout_keep_ratio: if 1 the network does not use dropout at all."""',
+    '"""dropout: if dropout=1 then the network should not use dropout at all."""'),
+   ("self.use_dropout = dropout_keep_ratio != 1", "self.use_dropout = dropout != 1"),
+   ('self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}',
+    'self.dropout_param = {"mode": "train", "p": dropout}'))
 
 # --- hostile
 mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",
