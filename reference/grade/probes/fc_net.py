@@ -13,11 +13,11 @@ default is 0 (2016-17: "If dropout=0 then the network should not use dropout at 
 and the keep probability when it is 1. Its parameters are then overwritten by the case's
 (every key the course names must be there with its shape), dropout's seed is set
 (`dropout_param['seed']`, as the skeleton does when `seed=` is given) and `loss(X, y)`
-then `loss(X)` (test mode, on the running averages the train call left) run. The net runs twice: as written, and with the layers
-it calls (`affine_forward`, `batchnorm_forward`, the course's `affine_relu_forward`...)
-replaced by the grader's (`REPLACED`, answered by the parent), so a layer's bug is
-reported at the layer only. A case the student's constructor cannot express (layer
-norm in a 2017 net) is skipped.
+then `loss(X)` (test mode, on the running averages the train call left) run. The net
+runs twice: as written, and with the layers it calls (`affine_forward`,
+`batchnorm_forward`, the course's `affine_relu_forward`...) replaced by the grader's
+(`REPLACED`, answered by the parent), so a layer's bug is reported at the layer only. A
+case the student's constructor cannot express (layer norm in a 2017 net) is skipped.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def constructor_args(cls, inputs) -> tuple[dict, str, str]:
     elif norm == "batchnorm" and "use_batchnorm" in params:
         kwargs["use_batchnorm"] = True
     elif norm:
-        why = f"the constructor takes no normalization={norm!r}"
+        why = why or f"the constructor takes no normalization={norm!r}"
     convention = KEEP
     if keep < 1 and "dropout_keep_ratio" in params:
         kwargs["dropout_keep_ratio"] = keep

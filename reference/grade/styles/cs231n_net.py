@@ -250,6 +250,9 @@ def _once(got: dict, case: GradeCase, name: str) -> Finding | None:
     if "form" in got:
         return Finding("api", f"loss(X, y) returned {got['form']}, expected (loss, grads)",
                        kind=Kind.API)
+    if got.get("scores") is None and got.get("grads") == {}:
+        return Finding("api", f"{name} is still the course's skeleton (loss(X) returns None "
+                       "scores, loss(X, y) an empty grads)", kind=Kind.MISSING)
     ok = reference(inputs, running=_running(got, inputs))
     wrong = _mistakes(inputs, ok)
     return (_loss_finding(got, inputs, ok, wrong) or _grads_finding(got, inputs, ok, wrong)
