@@ -203,7 +203,7 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if seg is not None:
             return importlib.machinery.ModuleSpec(fullname, self, origin=seg["filename"],
                                                   is_package=bool(seg["package"]))
-        # a course module inside the student's package (`cs231n.fast_layers`) too
+        # a course module inside the student's package too (`<package>.<course module>`)
         if standins.is_course_helper(fullname.rpartition(".")[2]):
             return importlib.machinery.ModuleSpec(fullname, self, origin="stand-in")
         return None
