@@ -141,23 +141,27 @@ class Folder:
             namespace = namespace or folder
         return (None, True) if namespace else None
 
-    def module_name(self, path: Path) -> str | None:
-        """The name a file of the student's folder is imported by: under the folder above
-        its packages (`cs231n/classifiers/fc_net.py`, both folders with an __init__.py, is
-        `cs231n.classifiers.fc_net`, so its `from ..layers import *` resolves) when that
-        folder is a root, else under the first root holding it."""
+    def module_name(self, path: Path, depth: int = 0) -> str | None:
+        """The name a file of the student's folder is imported by: under the first root
+        holding it whose name leaves room for its relative imports (`depth`: the most
+        leading dots of its `from ..layers import *`; `cs231n/classifiers/fc_net.py` is
+        then `cs231n.classifiers.fc_net`, as the course's notebook imports it), else the
+        first root's."""
         path = path.resolve()
-        top = path.parent
-        while top != self.boundary and _inside(top / "__init__.py", self.boundary):
-            top = top.parent
-        for root in ([top] if top in self.roots else []) + self.roots:
+        names = []
+        for root in self.roots:
             if path.is_relative_to(root):
                 parts = list(path.relative_to(root).with_suffix("").parts)
                 if parts and parts[-1] == "__init__":
                     parts.pop()
                 if parts and all(p.isidentifier() for p in parts):
-                    return ".".join(parts)
-        return None
+                    names.append(".".join(parts))
+        return next((n for n in names if n.count(".") >= depth), names[0] if names else None)
+
+
+def _relative_depth(text: str) -> int:
+    """The most leading dots of a relative import in a file's text (0: none)."""
+    return max((len(m) for m in re.findall(r"^[ \t]*from[ \t]+(\.+)", text, re.M)), default=0)
 
 
 def _path_literal(node: ast.AST) -> str | None:
@@ -365,14 +369,15 @@ class _Collector:
         """One file of the folder: loaded (with what it imports) when it defines a name in
         `lacking`, or a method in `shapes` (a renamed class's); the module, or None."""
         notebook = path.suffix == ".ipynb"
-        importable = None if notebook else self.folder.module_name(path)
-        # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
-        name = importable or f"_file_{len(self.loaded)}"
-        if name in self.loaded or _taken(name) or is_course_file(name):
-            return None
         try:
             text = read_text(path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
         except (NotASubmission, InputError):
+            return None
+        importable = None if notebook else self.folder.module_name(path,
+                                                                   _relative_depth(text))
+        # a notebook, or a file no import can name (`hw1 (2).py`): a name of its own
+        name = importable or f"_file_{len(self.loaded)}"
+        if name in self.loaded or _taken(name) or is_course_file(name):
             return None
         # a notebook's JSON holds `"def f(...):\n"`: a def anywhere on a line will do
         head = r"(def|class)\s+" if notebook else r"^(def|class)\s+"

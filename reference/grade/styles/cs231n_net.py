@@ -244,7 +244,9 @@ def _once(got: dict, case: GradeCase, name: str) -> Finding | None:
     if got.get("wrong"):
         shapes = {k: tuple(np.shape(v)) for k, v in inputs["params"].items()}
         held = got.get("params") or {}
-        return Finding("init", "self.params after the constructor: " + "; ".join(
+        norm = inputs["normalization"]
+        return Finding("init", "self.params after the constructor" + (
+            f" (normalization={norm!r})" if norm else "") + ": " + "; ".join(
             f"{k} {'has shape ' + str(tuple(held[k])) if k in held else 'missing'}, "
             f"expected {shapes[k]}" for k in got["wrong"][:4]), kind=Kind.KEYS)
     if "form" in got:
