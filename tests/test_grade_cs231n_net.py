@@ -2,8 +2,9 @@
 the catalog templates do not pin.
 
 - the student's `cs231n/` package: `classifiers/fc_net.py` importing its own
-  `layer_utils.py` and `layers.py` (relative imports, 2019 on, or absolute ones), the
-  course's `fast_layers.py` present or stood in for; a layer's bug is reported at the
+  `layer_utils.py` and `layers.py` (relative imports, 2019 on, from a classifiers/
+  without __init__.py, or absolute ones with no __init__.py at all), the course's
+  `fast_layers.py` present or stood in for; a layer's bug is reported at the
   layer only, never again in the nets;
 - the twin (torch autograd) against a closed form and central differences;
 - each course version's constructor read from its signature; a net the version cannot
@@ -42,8 +43,8 @@ def _package(root: Path, relative: bool, fast_layers: bool, layers_bug: str = ""
         layers = layers.replace(layers_bug, "dx = dout", 1)
     package = root / "cs231n"
     (package / "classifiers").mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "classifiers" / "__init__.py").write_text("")
+    if relative:        # 2019 on: a package, its classifiers/ without __init__.py
+        (package / "__init__.py").write_text("")
     (package / "layers.py").write_text(layers)
     (package / "layer_utils.py").write_text(
         "from cs231n.layers import *\nfrom cs231n.fast_layers import *\n\n\n" + utils)
@@ -59,8 +60,9 @@ def _package(root: Path, relative: bool, fast_layers: bool, layers_bug: str = ""
     return package / "layers.py"
 
 
-@pytest.mark.parametrize(("relative", "fast_layers"), [(True, False), (False, True)],
-                         ids=["relative-imports-no-fast-layers", "absolute-imports-fast-layers"])
+@pytest.mark.parametrize(("relative", "fast_layers"), [(True, False), (False, True)], ids=[
+    "2019-relative-imports-namespace-classifiers-no-fast-layers",
+    "2017-absolute-imports-no-init-files-fast-layers"])
 def test_the_student_package_is_graded_whole(tmp_path, relative, fast_layers):
     layers = _package(tmp_path, relative, fast_layers, layers_bug="dx = dout * (x > 0)")
     result = grade(layers, "cs231n-a2", folder=tmp_path, seed=2, parallel=2)
