@@ -198,3 +198,15 @@ def test_the_untouched_skeleton_is_missing(answered):
                      "\n        return 0.0, {}\n        caches, dropout_caches = {}, {}"))
     found = NET.judge(net_loss(ns, _inputs()), _case_of(_inputs()))
     assert found.kind is Kind.MISSING and "skeleton" in found.diagnosis
+
+
+def test_a_parameter_made_in_another_shape_is_replaced_with_a_note(answered):
+    """`self.params['b1'] = 0` (a 2017 submission's): the loss is graded on the course's
+    shapes, and the report says so."""
+    ns = _namespace(('self.params["b1"] = np.zeros(hidden_dim)', 'self.params["b1"] = 0'))
+    spec = ((4,), 3, (5,), None, 1.0, 0.3)
+    from reference.grade.styles.cs231n_net import _case
+    case = _case(np.random.default_rng(1), "TwoLayerNet", spec)
+    remote.take_notes()
+    assert NETS[1].judge(net_loss(ns, case.inputs), case) is None
+    assert remote.take_notes() == ["params shape"]

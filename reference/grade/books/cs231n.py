@@ -32,6 +32,11 @@ BOOK_A3 = Book(
     accommodations=(IN_PLACE,),
 )
 
+PARAMS_SHAPE = Accommodation(
+    "params shape", "a parameter the net's constructor made in another shape than the "
+                    "course's (`b1 = 0`, a number) was replaced by one of the course's shape: "
+                    "`loss` is graded, not the initialization")
+
 BOOK_A2 = Book(
     style="cs231n-a2",
     title="CS231n assignment 2, layers.py and classifiers/fc_net.py",
@@ -40,5 +45,5 @@ BOOK_A2 = Book(
     # the layers a fully connected net calls, answered correct while the net is graded
     kit="reference.grade.styles.cs231n_kit",
     helper_prefix="cs231n",
-    accommodations=(IN_PLACE,),
+    accommodations=(IN_PLACE, PARAMS_SHAPE),
 )

@@ -242,13 +242,11 @@ def _once(got: dict, case: GradeCase, name: str) -> Finding | None:
         return Finding("runtime", f"{raised.get('type', 'Exception')}: "
                        f"{raised.get('error', '')}", kind=Kind.RUNTIME)
     if got.get("wrong"):
-        shapes = {k: tuple(np.shape(v)) for k, v in inputs["params"].items()}
-        held = got.get("params") or {}
         norm = inputs["normalization"]
         return Finding("init", "self.params after the constructor" + (
-            f" (normalization={norm!r})" if norm else "") + ": " + "; ".join(
-            f"{k} {'has shape ' + str(tuple(held[k])) if k in held else 'missing'}, "
-            f"expected {shapes[k]}" for k in got["wrong"][:4]), kind=Kind.KEYS)
+            f" (normalization={norm!r})" if norm else "") + f" lacks {', '.join(got['wrong'])}"
+            " (the course's names: W1..WL, b1..bL, gamma1, beta1.. with a norm)",
+            kind=Kind.KEYS)
     if "form" in got:
         return Finding("api", f"loss(X, y) returned {got['form']}, expected (loss, grads)",
                        kind=Kind.API)
