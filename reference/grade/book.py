@@ -70,6 +70,10 @@ class CourseModule:
 
     pattern: str                       # r"dnn_utils(_v\d+)?"
     provides: tuple[tuple[str, str], ...] = ()
+    # stood in for even when the student's folder has the course's file (never read: the
+    # course's own code, which may import what a student may not, as 2019's fast_layers.py
+    # imports torch)
+    always: bool = False
 
 
 @dataclass(frozen=True)

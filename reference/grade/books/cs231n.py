@@ -41,7 +41,8 @@ BOOK_A2 = Book(
     style="cs231n-a2",
     title="CS231n assignment 2, layers.py and classifiers/fc_net.py",
     # the course's convolution helpers layer_utils.py star-imports (conv_relu_forward...)
-    course_modules=(CourseModule("fast_layers"), CourseModule("im2col_cython")),
+    # (2019's fast_layers.py imports torch: the course's file is never read, always stood in)
+    course_modules=(CourseModule("fast_layers", always=True), CourseModule("im2col_cython")),
     # the layers a fully connected net calls, answered correct while the net is graded
     kit="reference.grade.styles.cs231n_kit",
     helper_prefix="cs231n",

@@ -40,6 +40,7 @@ REPLACED = ("affine_forward", "affine_backward", "relu_forward", "relu_backward"
             "batchnorm_backward_alt", "layernorm_forward", "layernorm_backward",
             "dropout_forward", "dropout_backward", "affine_relu_forward",
             "affine_relu_backward")
+BASES = sorted(REPLACED, key=len, reverse=True)     # the longest name a function extends
 PREFIX = "cs231n"
 DROP = "drop"                # the net's dropout argument is the drop probability (2016-17)
 KEEP = "keep"
@@ -167,6 +168,16 @@ def _run(cls, inputs) -> dict:
     return got
 
 
+def _grader_name(name: str) -> str | None:
+    """The grader's layer standing in for a function of the student's: its own name, or
+    the one it extends (`batchnorm_forward_alt`, the student's own forward paired with
+    `batchnorm_backward_alt`, is batch norm's forward: a forward and the backward reading
+    its cache are replaced together)."""
+    if name in REPLACED:
+        return name
+    return next((base for base in BASES if name.startswith(base + "_")), None)
+
+
 @contextlib.contextmanager
 def _grader_layers(fn, convention: str):
     """The layers the net's module (and the student's modules it reaches: layer_utils,
@@ -176,14 +187,15 @@ def _grader_layers(fn, convention: str):
     spaces = student_spaces(space) if isinstance(space, dict) else []
     saved = []
     for ns in spaces:
-        for name in REPLACED:
-            if callable(ns.get(name)):
-                saved.append((ns, name, ns[name]))
-                helper_name = name + ("_drop" if name == "dropout_forward"
-                                      and convention == DROP else "")
-                proxy = helper(f"{PREFIX}.{helper_name}")
-                proxy.__name__ = name
-                ns[name] = proxy
+        for name, value in list(ns.items()):
+            base = _grader_name(name)
+            if base is None or not callable(value):
+                continue
+            saved.append((ns, name, value))
+            base += "_drop" if base == "dropout_forward" and convention == DROP else ""
+            proxy = helper(f"{PREFIX}.{base}")
+            proxy.__name__ = name
+            ns[name] = proxy
     try:
         yield
     finally:

@@ -109,14 +109,14 @@ def _norm(torch, a, gamma, beta, how: str, running=None):
 
 def _scores(torch, inputs, p, *, train=True, variant="", running=()):
     """The net's scores in torch: train mode with the dropout masks, or test mode."""
-    norm = inputs["normalization"]
+    norm = None if variant == "no_norm" else inputs["normalization"]
     if variant == "ln_as_bn" and norm == "layernorm":
         norm = "batchnorm"
     x = torch.as_tensor(np.asarray(inputs["X"]), dtype=torch.float64)
     h = x.reshape(x.shape[0], -1)
     layers = len(inputs["hidden_dims"]) + 1
     widths = [*inputs["hidden_dims"], inputs["num_classes"]]
-    masks = _masks(inputs, widths) if train else [None] * layers
+    masks = _masks(inputs, widths) if train and variant != "no_dropout" else [None] * layers
     keep = float(inputs["keep"])
     for k in range(1, layers):
         h = h @ p[f"W{k}"] + p[f"b{k}"]
@@ -134,7 +134,8 @@ def _scores(torch, inputs, p, *, train=True, variant="", running=()):
 
 def reference(inputs, variant: str = "", running=()) -> dict:
     """The twin's loss, grads (by the course's names) and test-mode scores. variant: a
-    known mistake ("no_last_l2", "no_reg", "dropout_scores", "ln_as_bn")."""
+    known mistake ("no_last_l2", "no_reg", "dropout_scores", "ln_as_bn", "no_dropout",
+    "no_norm")."""
     import torch
 
     p = {k: torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True)
@@ -146,10 +147,12 @@ def reference(inputs, variant: str = "", running=()) -> dict:
     weights = range(1, layers if variant == "no_last_l2" else layers + 1)
     loss = torch.nn.functional.cross_entropy(scores, y) + 0.5 * reg * sum(
         (p[f"W{k}"] ** 2).sum() for k in weights)
-    grads = torch.autograd.grad(loss, list(p.values()))
+    grads = torch.autograd.grad(loss, list(p.values()), allow_unused=True)   # no_norm: γ, β
     with torch.no_grad():
         test = _scores(torch, inputs, p, train=False, running=running)
-    return {"loss": float(loss.detach()), "grads": {k: g.numpy() for k, g in zip(p, grads)},
+    return {"loss": float(loss.detach()), "grads": {
+                k: np.zeros_like(inputs["params"][k]) if g is None else g.numpy()
+                for k, g in zip(p, grads)},
             "scores": test.numpy(), "l2": sum(float(np.sum(np.square(inputs["params"][f"W{k}"])))
                                               for k in range(1, layers + 1))}
 
@@ -179,6 +182,11 @@ def _mistakes(inputs, ok: dict) -> dict:
     if float(inputs["keep"]) < 1:
         out["dropout applied to the scores too (after the last affine layer)"] = reference(
             inputs, "dropout_scores")
+        out["no dropout (the loss of the same net without it)"] = reference(
+            inputs, "no_dropout")
+    if inputs["normalization"]:
+        out[f"no {inputs['normalization']} (the loss of the same net without it)"] = \
+            reference(inputs, "no_norm")
     if inputs["normalization"] == "layernorm":
         out["layer norm computed as batch norm (over the batch, not over each example's "
             "features)"] = reference(inputs, "ln_as_bn")
@@ -189,8 +197,12 @@ def _loss_finding(got, inputs, ok, wrong) -> Finding | None:
     reg = float(inputs["reg"])
     extra = [("the L2 term without its factor 0.5 (the course's is 0.5·reg·ΣW²)",
               ok["loss"] + 0.5 * reg * ok["l2"])] if reg else []
-    return diagnose_array(got.get("loss"), ok["loss"], equation="loss", name="the loss",
-                          mistakes=extra + [(w, r["loss"]) for w, r in wrong.items()])
+    found = diagnose_array(got.get("loss"), ok["loss"], equation="loss", name="the loss",
+                           mistakes=extra + [(w, r["loss"]) for w, r in wrong.items()])
+    if found is not None and found.kind is Kind.VALUE:      # a number has no index
+        found.diagnosis = (f"the loss is wrong: expected {ok['loss']:.6g}, got "
+                           f"{float(got['loss']):.6g}")
+    return found
 
 
 def _grads_finding(got, inputs, ok, wrong) -> Finding | None:
@@ -241,6 +253,9 @@ def _once(got: dict, case: GradeCase, name: str) -> Finding | None:
         raised = got["raised"] if isinstance(got["raised"], dict) else {}
         return Finding("runtime", f"{raised.get('type', 'Exception')}: "
                        f"{raised.get('error', '')}", kind=Kind.RUNTIME)
+    if got.get("wrong") and not got.get("params"):
+        return Finding("api", f"{name}: the constructor leaves self.params empty (still the "
+                       "course's skeleton?)", kind=Kind.MISSING)
     if got.get("wrong"):
         norm = inputs["normalization"]
         return Finding("init", "self.params after the constructor" + (
