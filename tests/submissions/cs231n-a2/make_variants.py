@@ -153,5 +153,9 @@ mk("hostile_segfault", "Hostile: svm_loss dereferences NULL through ctypes.",
 mk("hostile_os_exit", "Hostile: relu_forward calls os._exit(0).",
    ("    out = np.maximum(0, x)\n", "    import os\n    os._exit(0)\n"
                                   "    out = np.maximum(0, x)\n"))
+mk("hostile_net_hang", "Hostile: FullyConnectedNet.loss never returns (a layer answered by "
+   "the grader inside the loop).",
+   ("        L = self.num_layers\n", "        while True:\n            affine_forward(X, "
+    "self.params[\"W1\"], self.params[\"b1\"])\n        L = self.num_layers\n"))
 mk("hostile_torch_import", "Hostile: the layers' gradients from torch autograd.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
