@@ -402,11 +402,24 @@ CATALOGS = {
             "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
             "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
                                    "relu_backward": "exited with code 0"},
+            # optim.py (cs231n_optim): judged step by step from the config the student stored
+            "bug_momentum_exponential_average.py": {"sgd_momentum": "step 1: the step next_w "
+                                                    "− w: the velocity is an exponential "
+                                                    "average"},
+            "bug_momentum_velocity_not_stored.py": {"sgd_momentum": "config is missing the "
+                                                    "key(s) velocity"},
+            "bug_rmsprop_eps_inside_sqrt.py": {"rmsprop": "ε inside the square root"},
+            "bug_adam_no_bias_correction.py": {"adam": "no bias correction"},
+            "bug_adam_t_after_use.py": {"adam": "(increment t before the bias correction)"},
+            "stub_sgd_momentum.py": {"sgd_momentum": "sgd_momentum is a stub (not implemented "
+                                     "yet: next_w is None)"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then
-        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
+        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
+        # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes)
+        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
+                    "variant_optim_torch_conventions.py", "variant_adam_2016.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(
