@@ -445,4 +445,31 @@ CATALOGS = {
         # of b (1, 1, 1), as NumPy 1 ran it
         full_marks=["correct.py", "variant_first_maximum_float_b.py"],
     ),
+    "ng-c2w2": Catalog(
+        # the update rules run a few steps from the student's own returned state
+        fails={
+            "bug_adam_no_bias_correction.py": {"update_parameters_with_adam": "no bias "
+                                               "correction"},
+            "bug_adam_t_not_used.py": {"update_parameters_with_adam": "step 2 (t = 2): the step "
+                                       "of parameters['W1']: the bias correction uses the "
+                                       "layer number l for t"},
+            "bug_adam_eps_inside_sqrt.py": {"update_parameters_with_adam": "ε inside the "
+                                            "square root"},
+            "bug_momentum_velocity_not_stored.py": {"update_parameters_with_momentum": "the "
+                                                    "new v is not stored in v"},
+            "bug_minibatch_last_dropped.py": {"random_mini_batches": "the last, smaller "
+                                              "mini-batch"},
+            "bug_minibatch_shuffled_differently.py": {"random_mini_batches": "X and Y are "
+                                                      "shuffled with different permutations"},
+            "stub_adam.py": {"update_parameters_with_adam": "update_parameters_with_adam is a "
+                             "stub (not implemented yet"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # the older notebook (three values, no decay), in place and another shuffle, the .ipynb
+        full_marks=["correct.py", "variant_adam_three_values.py", "variant_in_place.py",
+                    "variant_notebook.ipynb"],
+        not_defined={"variant_adam_three_values.py": {"update_lr", "schedule_lr_decay"}},
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

@@ -32,7 +32,7 @@ from ...oracle.diagnose import Finding, Kind, as_array, diagnose_array, diagnose
 from ..base import GradeCase, GradedFunction, Style
 from .ng import judge_update_parameters
 from .ng_c2w2_batches import judge_mini_batches, mini_batch_cases
-from .optim_judge import close_scaled, diagnose_scaled
+from .optim_judge import diagnose_scaled
 
 __all__ = ["STYLE"]
 
@@ -200,7 +200,7 @@ def _judge_dict(value, expected: dict, name: str, before: dict | None = None,
         got, label = value[key], f"{name}['{key}']"
         g = as_array(got)
         if before is None or g is None or g.dtype == object or g.shape != np.shape(exp):
-            found = diagnose_scaled(got, exp, label)
+            found = diagnose_scaled(got, exp, label, (mistakes or {}).get(key, ()))
         else:
             wrong = [(d, m - before[key]) for d, m in (mistakes or {}).get(key, ())]
             found = diagnose_scaled(g - before[key], exp - before[key], f"the step of {label}",
@@ -224,7 +224,9 @@ def _judge_step(function, raw, P, G, state, hp, t):
     exp_p, exp_state, corrected, wrong = EXPECT[function](P, G, state, hp, t)
     found = _judge_dict(items[0], exp_p, "parameters", P, wrong)
     for i, name in enumerate(names):
-        found = found or _judge_dict(items[1 + i], exp_state[i], name)
+        unchanged = {k: [(f"the new {name} is not stored in {name} (returned unchanged)",
+                          old)] for k, old in state[i].items()}
+        found = found or _judge_dict(items[1 + i], exp_state[i], name, mistakes=unchanged)
     if raw.get("count") == 5:
         for i, name in enumerate(("v_corrected", "s_corrected")):
             found = found or _judge_dict(items[3 + i], corrected[name], name)

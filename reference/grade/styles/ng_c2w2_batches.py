@@ -69,7 +69,7 @@ def _sizes(pairs, m: int, size: int, n_x: int) -> Finding | None:
     got = [x.shape[1] for x, _ in pairs]
     if got == want[:-1] and rest:
         return _bad(f"{len(got)} mini-batches, expected {len(want)}: the last, smaller "
-                    f"mini-batch ({rest} examples, m mod mini_batch_size) is missing")
+                    f"mini-batch (m mod mini_batch_size = {rest} examples) is missing")
     if got == want + [0]:
         return _bad(f"an empty mini-batch at the end ({len(got)} mini-batches, expected "
                     f"{len(want)}): m = {m} is a multiple of {size}")
