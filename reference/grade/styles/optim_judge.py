@@ -87,10 +87,12 @@ def _matches(conv: Convention, w, dw, stored, hp, got: Step, keys) -> bool:
             and all(k in state and close_scaled(state[k], exp_state[k]) for k in keys))
 
 
-def _explain(conv: Convention, mistakes: Mistakes | None, w, dw, stored, hp, got: Step,
+def _explain(conv: Convention, mistakes: Mistakes | None, point: tuple, got: Step,
              keys, where: str) -> Finding:
     """Why the step is wrong, in the course's convention: next_w first (its shape, then the
-    step next_w − w against the known mistakes), then the state's keys and values."""
+    step next_w − w against the known mistakes), then the state's keys and values.
+    point: (w, dw, the stored state, hp) the step started from."""
+    w, dw, stored, hp = point
     exp_w, exp_state = conv.predict(w, dw, stored, hp)
     g = as_array(got.next_w)
     found = None
@@ -120,7 +122,7 @@ def judge_steps(got_steps: Sequence[Step], w0, grads, hp: dict,
         got = got_steps[k]
         matching = [c for c in alive if _matches(c, w, dw, stored, hp, got, keys)]
         if not matching:
-            found = _explain(alive[0], mistakes, w, dw, stored, hp, got, keys, where)
+            found = _explain(alive[0], mistakes, (w, dw, stored, hp), got, keys, where)
             found.diagnosis = f"step {k + 1}: {found.diagnosis}"
             return found
         alive = matching

@@ -1,10 +1,7 @@
 """Planted bug: epsilon inside the square root."""
 import numpy as np
 import matplotlib.pyplot as plt
-import scipy.io
 import math
-import sklearn
-import sklearn.datasets
 
 from opt_utils_v1a import load_params_and_grads, initialize_parameters, forward_propagation, backward_propagation
 from opt_utils_v1a import compute_cost, predict, predict_dec, plot_decision_boundary, load_dataset
