@@ -463,6 +463,7 @@ CATALOGS = {
                                                       "shuffled with different permutations"},
             "stub_adam.py": {"update_parameters_with_adam": "update_parameters_with_adam is a "
                              "stub (not implemented yet"},
+            "stub_mini_batches.py": {"random_mini_batches": "random_mini_batches is a stub"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

@@ -148,7 +148,8 @@ def _adam_mistakes(w, dw, stored, hp):
     out = [("no bias correction (m / (√v + ε)): m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ) "
             "are missing", w - lr * m / (np.sqrt(v) + eps)),
            ("ε inside the square root (√(v̂ + ε)): the course's is √v̂ + ε",
-            w - lr * m_hat / np.sqrt(v_hat + eps))]
+            w - lr * m_hat / np.sqrt(v_hat + eps)),
+           ("the square root of v̂ is missing (m̂ / (v̂ + ε))", w - lr * m_hat / (v_hat + eps))]
     if t > 0:
         out.append(("t used before it is incremented (the bias correction one step behind)",
                     w - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)))

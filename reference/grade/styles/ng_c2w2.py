@@ -174,6 +174,8 @@ def _adam_expect(P, G, state, hp, t):
                        p - lr * vc[d] / np.sqrt(sc[d] + eps)),
                       ("the bias correction uses the layer number l for t (1 − β^l)",
                        p - lr * (ev[d] / (1 - b1 ** l)) / (np.sqrt(es[d] / (1 - b2 ** l)) + eps)),
+                      ("the square root of s_corrected is missing (v̂/(ŝ + ε))",
+                       p - lr * vc[d] / (sc[d] + eps)),
                       ("the bias correction ignores t (1 − β, as at t = 1)",
                        p - lr * (ev[d] / (1 - b1)) / (np.sqrt(es[d] / (1 - b2)) + eps))]
     return exp_p, [ev, es], {"v_corrected": vc, "s_corrected": sc}, wrong

@@ -50,6 +50,9 @@ def _batches(value) -> tuple[list, Finding | None]:
     """[(X_b, Y_b) as arrays], or why the return is not a list of pairs."""
     if not isinstance(value, list):
         return [], _bad("should return a list of (mini_batch_X, mini_batch_Y)", Kind.API)
+    if value and all(isinstance(i, list) and all(v is None for v in i) for i in value):
+        return [], _bad("random_mini_batches is a stub (not implemented yet: the "
+                        "mini-batches are still None)", Kind.MISSING)
     pairs = []
     for i, item in enumerate(value):
         if not isinstance(item, list) or len(item) != 2:

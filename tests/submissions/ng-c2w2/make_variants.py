@@ -73,6 +73,15 @@ mk("stub_adam", "Planted stub: update_parameters_with_adam still the notebook's 
     '            s[key] = None\n            s_corrected[key] = None\n'
     '            parameters[p + str(l)] = None\n'))
 
+mk("stub_mini_batches", "Planted stub: random_mini_batches still the notebook's "
+   "placeholders.",
+   ("        mini_batch_X = shuffled_X[:, k * inc:(k + 1) * inc]\n"
+    "        mini_batch_Y = shuffled_Y[:, k * inc:(k + 1) * inc]\n",
+    "        mini_batch_X = None\n        mini_batch_Y = None\n"),
+   ("        mini_batch_X = shuffled_X[:, num_complete_minibatches * inc:]\n"
+    "        mini_batch_Y = shuffled_Y[:, num_complete_minibatches * inc:]\n",
+    "        mini_batch_X = None\n        mini_batch_Y = None\n"))
+
 # --- harmless: right answers written another way
 mk("variant_adam_three_values", "Equivalent: the older notebook, update_parameters_with_adam "
    "returning (parameters, v, s), and no learning-rate decay.",
