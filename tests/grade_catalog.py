@@ -451,8 +451,8 @@ CATALOGS = {
             "bug_adam_no_bias_correction.py": {"update_parameters_with_adam": "no bias "
                                                "correction"},
             "bug_adam_t_not_used.py": {"update_parameters_with_adam": "step 2 (t = 2): the step "
-                                       "of parameters['W1']: the bias correction uses the "
-                                       "layer number l for t"},
+                                       "of parameters['W1']: the bias correction ignores t "
+                                       "(1 − β, as at t = 1; or the layer number l = 1"},
             "bug_adam_eps_inside_sqrt.py": {"update_parameters_with_adam": "ε inside the "
                                             "square root"},
             "bug_momentum_velocity_not_stored.py": {"update_parameters_with_momentum": "the "

@@ -39,7 +39,8 @@ def trajectory(ns, inputs):
     n_state, steps = len(state), []
     for k, grads in enumerate(inputs["grads"]):
         extra = list(inputs["extra"][k])
-        value = fn(*copy.deepcopy([parameters, grads, *state]), *extra)
+        # each its own copy: v and s never one dict, whatever the inputs shared
+        value = fn(*[copy.deepcopy(a) for a in (parameters, grads, *state)], *extra)
         params, new_state, items = _returned(value, n_state)
         steps.append({"count": len(items) if isinstance(value, (tuple, list)) else -1,
                       "return": items})

@@ -118,10 +118,11 @@ def _trajectory_cases(function: str, own: dict, n_state: int):
             hp = own if k % 2 else DEFAULTS[function]
             params, grads = _params(rng, dims, scale)
             steps = [grads] + [_params(rng, dims, scale)[1] for _ in range(2)]
-            zeros = {"d" + key: np.zeros_like(p) for key, p in params.items()}
+            state = [{"d" + key: np.zeros_like(p) for key, p in params.items()}
+                     for _ in range(n_state)]
             extra = [EXTRA[function](hp, t) for t in range(1, len(steps) + 1)]
             out.append(GradeCase({"function": function, "parameters": params, "grads": steps,
-                                  "state": [zeros] * n_state, "extra": extra, "hp": hp},
+                                  "state": state, "extra": extra, "hp": hp},
                                  {}, (len(dims), sum(dims)),
                                  f"layer dims {dims}, {len(steps)} steps, {hp}"
                                  + (f", gradients of {scale:g}" if scale != 1.0 else "")))
@@ -172,12 +173,13 @@ def _adam_expect(P, G, state, hp, t):
                        "missing", p - lr * ev[d] / (np.sqrt(es[d]) + eps)),
                       ("ε inside the square root (√(ŝ + ε)): the course's is √ŝ + ε",
                        p - lr * vc[d] / np.sqrt(sc[d] + eps)),
-                      ("the bias correction uses the layer number l for t (1 − β^l)",
-                       p - lr * (ev[d] / (1 - b1 ** l)) / (np.sqrt(es[d] / (1 - b2 ** l)) + eps)),
                       ("the square root of s_corrected is missing (v̂/(ŝ + ε))",
                        p - lr * vc[d] / (sc[d] + eps)),
-                      ("the bias correction ignores t (1 − β, as at t = 1)",
-                       p - lr * (ev[d] / (1 - b1)) / (np.sqrt(es[d] / (1 - b2)) + eps))]
+                      ("the bias correction ignores t (1 − β, as at t = 1" + (
+                          "; or the layer number l = 1 used for t)" if l == 1 else ")"),
+                       p - lr * (ev[d] / (1 - b1)) / (np.sqrt(es[d] / (1 - b2)) + eps)),
+                      ("the bias correction uses the layer number l for t (1 − β^l)",
+                       p - lr * (ev[d] / (1 - b1 ** l)) / (np.sqrt(es[d] / (1 - b2 ** l)) + eps))]
     return exp_p, [ev, es], {"v_corrected": vc, "s_corrected": sc}, wrong
 
 
