@@ -15,6 +15,9 @@ from reference.grade.probes.remote import take_notes
 from reference.grade.styles import cs231n_optim, ng_c2w2
 from reference.oracle.kinds import Kind
 
+# the planted rules divide by zero on purpose (Adam's t used at 0)
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
 CS = {f.name: f for f in cs231n_optim.FUNCTIONS}
 NG = {f.name: f for f in ng_c2w2.STYLE.functions}
 
