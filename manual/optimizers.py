@@ -116,38 +116,44 @@ def run(name: str, w, grads: Sequence, state: Mapping | None = None, **given
 
 
 # --- the update rules ------------------------------------------------------------------------
-def sgd(w, dw, state, hp):
+def sgd(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+        ) -> tuple[np.ndarray, dict]:
     """w ← w − lr·dw."""
     return w - hp["learning_rate"] * dw, {}
 
 
-def sgd_momentum(w, dw, state, hp):
+def sgd_momentum(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+                 ) -> tuple[np.ndarray, dict]:
     """CS231n's (and Saito's Momentum): v ← μ·v − lr·dw; w ← w + v."""
     v = hp["momentum"] * state["velocity"] - hp["learning_rate"] * dw
     return w + v, {"velocity": v}
 
 
-def momentum_ema(w, dw, state, hp):
+def momentum_ema(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+                 ) -> tuple[np.ndarray, dict]:
     """Ng's momentum, an exponential average of the gradients: v ← β·v + (1 − β)·dW;
     W ← W − lr·v."""
     v = hp["beta"] * state["v"] + (1 - hp["beta"]) * dw
     return w - hp["learning_rate"] * v, {"v": v}
 
 
-def nesterov(w, dw, state, hp):
+def nesterov(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+             ) -> tuple[np.ndarray, dict]:
     """Saito's Nesterov: v ← μ·v − lr·g; w ← w + μ²·v − (1 + μ)·lr·g (v the updated one)."""
     mu, lr = hp["momentum"], hp["learning_rate"]
     v = mu * state["v"] - lr * dw
     return w + mu * mu * v - (1 + mu) * lr * dw, {"v": v}
 
 
-def adagrad(w, dw, state, hp):
+def adagrad(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+            ) -> tuple[np.ndarray, dict]:
     """h ← h + g²; w ← w − lr·g / (√h + ε)."""
     h = state["h"] + dw * dw
     return w - hp["learning_rate"] * dw / (np.sqrt(h) + hp["epsilon"]), {"h": h}
 
 
-def rmsprop(w, dw, state, hp):
+def rmsprop(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+            ) -> tuple[np.ndarray, dict]:
     """cache ← ρ·cache + (1 − ρ)·dw²; w ← w − lr·dw / (√cache + ε)."""
     rho = hp["decay_rate"]
     cache = rho * state["cache"] + (1 - rho) * dw * dw
@@ -162,7 +168,8 @@ def _moments(dw, state, hp) -> tuple[int, np.ndarray, np.ndarray]:
     return t, m, v
 
 
-def adam(w, dw, state, hp):
+def adam(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+         ) -> tuple[np.ndarray, dict]:
     """Bias-corrected: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ); w ← w − lr·m̂ / (√v̂ + ε)
     (ε outside the square root)."""
     t, m, v = _moments(dw, state, hp)
@@ -172,7 +179,8 @@ def adam(w, dw, state, hp):
             {"m": m, "v": v, "t": t})
 
 
-def adam_lr_t(w, dw, state, hp):
+def adam_lr_t(w: np.ndarray, dw: np.ndarray, state: Mapping, hp: Mapping
+              ) -> tuple[np.ndarray, dict]:
     """The paper's efficient form: lr_t = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ); w ← w − lr_t·m / (√v + ε)
     (adam with ε/√(1 − β₂ᵗ) for ε)."""
     t, m, v = _moments(dw, state, hp)
