@@ -19,6 +19,7 @@ calls the student's own batchnorm functions, as the course's does.
 from __future__ import annotations
 
 from ..base import Style
+from . import cs231n_optim
 from .layer_style import LayerFunction, layer_functions
 
 __all__ = ["STYLE", "LAYERS"]
@@ -48,3 +49,4 @@ LAYERS = (
 )
 
 STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS))
+STYLE.functions += cs231n_optim.FUNCTIONS     # cs231n/optim.py: sgd_momentum, rmsprop, adam
