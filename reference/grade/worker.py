@@ -532,6 +532,27 @@ def _sweep(pid: int, dropping: bool, subreaper: bool) -> None:
         isolation.reap()
 
 
+def _protect(job: dict, dropping: bool) -> list[str]:
+    """The worker's own protections, before any function's process: namespaces, the
+    allow-listed root, a pid namespace per function, seccomp for each, the OOM score.
+    Marks in `job` what each function's process does; returns what is on."""
+    config = job.get("isolate") or {}
+    on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
+    if config.get("namespaces"):
+        on += isolation.enter(config.get("hide") or [])
+        on += jail.enter_root(job["forbidden"]) if isolation.NETWORK in on else []
+    # a pid namespace per function, inside the allow-listed root (its /proc is replaced)
+    job["pid_namespace"] = jail.ALLOWLIST in on and dropping and pidns.available()
+    on += [pidns.PID_NAMESPACE] if job["pid_namespace"] else []
+    job["seccomp"] = bool(config.get("seccomp")) and seccomp.available()
+    on += [seccomp.SECCOMP] if job["seccomp"] else []
+    if dropping:
+        isolation.protect_from_oom(-1000)
+    job["private_tmp"] = isolation.PRIVATE_TMP in on
+    job["tmp_plan"] = isolation.tmp_plan() if job["private_tmp"] else {}
+    return on
+
+
 def main(argv: list[str]) -> None:
     """The worker (a zygote: it never runs student code). Protocol on RESULT_FD: b"P" 0 +
     8-byte length + codec list (the protections applied, before any student code); then
@@ -555,21 +576,7 @@ def main(argv: list[str]) -> None:
     dropping = bool(drop) and os.geteuid() == 0
     job["forbidden_dirs"] = [(top, d) for top in job["forbidden"]
                              for d in isolation.package_dirs([top])]
-    config = job.get("isolate") or {}
-    on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
-    if config.get("namespaces"):
-        on += isolation.enter(config.get("hide") or [])
-        on += jail.enter_root(job["forbidden"]) if isolation.NETWORK in on else []
-    # a pid namespace per function, inside the allow-listed root (its /proc is replaced)
-    job["pid_namespace"] = jail.ALLOWLIST in on and dropping and pidns.available()
-    on += [pidns.PID_NAMESPACE] if job["pid_namespace"] else []
-    job["seccomp"] = bool(config.get("seccomp")) and seccomp.available()
-    on += [seccomp.SECCOMP] if job["seccomp"] else []
-    if dropping:
-        isolation.protect_from_oom(-1000)
-    job["private_tmp"] = isolation.PRIVATE_TMP in on
-    job["tmp_plan"] = isolation.tmp_plan() if job["private_tmp"] else {}
-    report = codec.encode(on)
+    report = codec.encode(_protect(job, dropping))
     os.write(result_fd, b"P" + bytes(4) + len(report).to_bytes(8, "little") + report)
     # compiled once for every function's process (the parent parsed the same source, as
     # bounded: compiling runs none of it); each process executes it in a fresh namespace
