@@ -423,14 +423,27 @@ CATALOGS = {
                                                     "computed as batch norm"},
             "bug_two_layer_reg_gradient_missing.py": {"TwoLayerNet.loss": "grads['W1']: the L2 "
                                                       "regularization left out"},
+            # optim.py (cs231n_optim): judged step by step from the config the student stored
+            "bug_momentum_exponential_average.py": {"sgd_momentum": "step 1: the step next_w "
+                                                    "− w: the velocity is an exponential "
+                                                    "average"},
+            "bug_momentum_velocity_not_stored.py": {"sgd_momentum": "config is missing the "
+                                                    "key(s) velocity"},
+            "bug_rmsprop_eps_inside_sqrt.py": {"rmsprop": "ε inside the square root"},
+            "bug_adam_no_bias_correction.py": {"adam": "no bias correction"},
+            "bug_adam_t_after_use.py": {"adam": "(increment t before the bias correction)"},
+            "stub_sgd_momentum.py": {"sgd_momentum": "sgd_momentum is a stub (not implemented "
+                                     "yet: next_w is None)"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
         # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
         # the nets of 2016-17 (use_batchnorm=, dropout= drops, the skeleton's own
-        # `bn_param[mode] = mode`) and 2018-19 (dropout= keeps) beside correct.py's 2020 one
+        # `bn_param[mode] = mode`) and 2018-19 (dropout= keeps) beside correct.py's 2020 one;
+        # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes)
         full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
-                    "variant_net_2017.py", "variant_net_2018.py"],
+                    "variant_net_2017.py", "variant_net_2018.py",
+                    "variant_optim_torch_conventions.py", "variant_adam_2016.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(
@@ -455,5 +468,33 @@ CATALOGS = {
         # the first maximum only (tied windows are not drawn, either is right) and float(b)
         # of b (1, 1, 1), as NumPy 1 ran it
         full_marks=["correct.py", "variant_first_maximum_float_b.py"],
+    ),
+    "ng-c2w2": Catalog(
+        # the update rules run a few steps from the student's own returned state
+        fails={
+            "bug_adam_no_bias_correction.py": {"update_parameters_with_adam": "no bias "
+                                               "correction"},
+            "bug_adam_t_not_used.py": {"update_parameters_with_adam": "step 2 (t = 2): the step "
+                                       "of parameters['W1']: the bias correction ignores t "
+                                       "(1 − β, as at t = 1; or the layer number l = 1"},
+            "bug_adam_eps_inside_sqrt.py": {"update_parameters_with_adam": "ε inside the "
+                                            "square root"},
+            "bug_momentum_velocity_not_stored.py": {"update_parameters_with_momentum": "the "
+                                                    "new v is not stored in v"},
+            "bug_minibatch_last_dropped.py": {"random_mini_batches": "the last, smaller "
+                                              "mini-batch"},
+            "bug_minibatch_shuffled_differently.py": {"random_mini_batches": "X and Y are "
+                                                      "shuffled with different permutations"},
+            "stub_adam.py": {"update_parameters_with_adam": "update_parameters_with_adam is a "
+                             "stub (not implemented yet"},
+            "stub_mini_batches.py": {"random_mini_batches": "random_mini_batches is a stub"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # the older notebook (three values, no decay), in place and another shuffle, the .ipynb
+        full_marks=["correct.py", "variant_adam_three_values.py", "variant_in_place.py",
+                    "variant_notebook.ipynb"],
+        not_defined={"variant_adam_three_values.py": {"update_lr", "schedule_lr_decay"}},
+        helpers=frozenset({"make_variants.py"}),
     ),
 }

@@ -105,3 +105,25 @@ def test_the_student_package_graded_from_a_gradescope_upload(tmp_path):
 def _moves_names(dout, cache):
     dx = dout            # wrong (no mask), but written: not a stub
     return dx
+
+
+def test_a_file_holding_another_assignment_says_so_and_is_graded_alike(tmp_path):
+    """Issue 18: a submission holding what another style grades (both assignments'
+    layers in one file) gets a note naming that style; the graded function's verdict is
+    the same as for the assignment's own file."""
+    from reference.grade.styles import also_holds
+    from tests.grading import grade
+
+    a2 = (HERE.parent / "cs231n-a2" / "correct.py").read_text()
+    both = tmp_path / "layers.py"
+    both.write_text((HERE / "correct.py").read_text() + "\n\n" + a2)
+    alone = grade(HERE / "correct.py", "cs231n-a3", only=["rnn_step_forward"])
+    mixed = grade(both, "cs231n-a3", only=["rnn_step_forward"])
+    notes = [w for w in mixed.warnings if "also holds" in w]
+    assert len(notes) == 1 and "style cs231n-a2" in notes[0], mixed.warnings
+    assert "batchnorm_forward" in notes[0] and "--style cs231n-a2" in notes[0]
+    assert not [w for w in alone.warnings if "also holds" in w]
+    assert [f.status for f in mixed.functions] == [f.status for f in alone.functions] \
+        == ["passed"]
+    # a name or two in common is no other assignment: the dense styles' own catalogs
+    assert also_holds(get_style("cs231n-a3"), {"affine_forward", "relu_forward"}) == []

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from reference.grade import jail, seccomp
+from reference.grade import jail, pidns, seccomp
 from reference.grade.sandbox import ROOT
 from tests.grading import grade as grade_submission
 
@@ -216,3 +216,38 @@ def test_the_root_built_over_an_interpreters_own_site_packages_holds_only_the_al
         assert done.stdout.splitlines() == ["True", "['numpy'] True"]
     finally:
         shutil.rmtree(fake, ignore_errors=True)
+
+
+@needs_jail
+def test_the_student_has_a_pid_namespace_of_its_own(tmp_path):
+    """Issue 19: /proc of the student's own pid namespace. Its process is pid 1 there, /proc
+    lists no one else's process, its first child is pid 2, and a child it leaves behind
+    with setsid() does not outlive the function."""
+    path = _submission(tmp_path, (
+        "import os, time\n"
+        "print('PID', os.getpid())\n"
+        "print('PROCS', sorted(int(n) for n in os.listdir('/proc') if n.isdigit()))\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    try:\n"
+        "        os.setsid()\n"
+        "        import ctypes\n"
+        "        ctypes.CDLL(None).prctl(15, b'pidns-orphan', 0, 0, 0)\n"   # PR_SET_NAME
+        "        time.sleep(30)\n"
+        "    finally:\n"
+        "        os._exit(0)\n"
+        "print('CHILD', child)\n"))
+    result, fr = _grade(path, "linear_forward")
+    assert fr.status == "passed", fr.finding
+    assert pidns.PID_NAMESPACE in result.protections
+    assert _printed(fr.output, "PID") == 1
+    assert _printed(fr.output, "PROCS") == [1]
+    assert _printed(fr.output, "CHILD") == 2            # the first pid after its own
+    assert "pidns-orphan" not in [_comm(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _comm(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""

@@ -337,6 +337,21 @@ def test_importing_the_oracle_imports_torch_with_its_objects_frozen():
     assert done.stdout.split() == ["True", "True", "True"]
 
 
+def test_reading_every_style_and_the_layer_twins_imports_no_torch():
+    """The grader reads its styles (and `also_holds` every style's names) before the
+    children start; torch is imported while they start (`import_oracle`). A twin that
+    looked up a torch function when registered (`F.max_pool2d`) made reading the layer
+    styles pay torch's whole import first."""
+    code = ("import sys; import reference.oracle.layers; "
+            "from reference.grade.styles import STYLES, get_style; "
+            "[get_style(s) for s in STYLES]; "
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout[:300]
+
+
 @pytest.mark.parametrize("name", ["ng", "saito", "nielsen", "remote"])
 def test_probe_modules_import_numpy_and_the_standard_library_only(name):
     """Probes run in the student's process: NumPy and the standard library (dis reads a

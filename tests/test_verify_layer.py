@@ -403,3 +403,43 @@ def test_a_singleton_axis_is_left_out_of_the_meaning():
     """Ng's channels-last b is (1, 1, 1, n_C): its index reads as the filter alone."""
     entry = LAYERS["conv_channels_last"]
     assert entry.describe("db", (0, 0, 0, 3)) == "filter 3"
+
+
+def test_max_failures_bounds_the_layer_runs_text_and_json(cli, tmp_path):
+    """--max-failures holds for --layer as for the dense matrix (it was fixed at 20): N FAIL
+    lines and N problems in the JSON, or every one with 'all'. db averaged fails every
+    case (an independent reason: it is off by the batch size whenever N > 1)."""
+    (tmp_path / "mylayers.py").write_text(BUGGY_MODULE)
+    common = ("check", "--layer", "affine", "--impl", "mylayers:affine_forward,backward",
+              "--cases", "40", "--dtypes", "float64")
+    fails = lambda out: [x for x in out.stdout.splitlines() if x.startswith("FAIL ")]
+    three = cli(*common, "--max-failures", "3", cwd=tmp_path)
+    every = cli(*common, "--max-failures", "all", cwd=tmp_path)
+    default = cli(*common, cwd=tmp_path)
+    assert three.returncode == every.returncode == default.returncode == 1
+    failing = int(every.stdout.split(" cases (seed 0), ")[1].split(" ")[0])
+    assert failing > 20
+    assert len(fails(three)) == 3 and len(fails(default)) == 20
+    assert len(fails(every)) >= failing and "more failing" not in every.stdout
+    out = json.loads(cli(*common, "--max-failures", "3", "--format", "json",
+                         cwd=tmp_path).stdout)
+    assert len(out["layers"]["affine"]["failures_detail"]) == 3 < out["failures"]
+
+
+def test_max_failures_bounds_the_layer_architectures_text(cli, monkeypatch):
+    """--max-failures for --arch mlp (the networks of layers): relu's backward planted
+    without its mask in manual fails every network through a relu whose input has a
+    negative entry (almost all)."""
+    import dataclasses
+
+    from manual.layers import LAYERS
+
+    relu = LAYERS["relu"]
+    monkeypatch.setitem(LAYERS, "relu", dataclasses.replace(
+        relu, backward=lambda dout, cache: dout.copy()))
+    common = ("check", "--arch", "mlp", "--cases", "60", "--jobs", "1")
+    fails = lambda out: [x for x in out.stdout.splitlines() if x.startswith("FAIL ")]
+    two, every = (cli(*common, "--max-failures", n) for n in ("2", "all"))
+    assert two.returncode == every.returncode == 1
+    failing = int(every.stdout.split(" cases (seed 0), ")[1].split(" ")[0])
+    assert failing > 2 and len(fails(two)) == 2 and len(fails(every)) == failing

@@ -20,6 +20,7 @@ from manual.errors import InputError
 
 from .layer_matrix import ARCHS, LayerSummary, render_arch_table, run_layer_check, warm_up
 from .names import name_list
+from .shown import kept_failures, shown_failures
 
 __all__ = ["ALL_ARCHS", "DEFAULT_LAYER_CASES", "add_arch_option", "chosen_archs",
            "run_layer_archs", "merge_json", "layer_text", "run_without_dense"]
@@ -67,7 +68,8 @@ def run_layer_archs(args, archs, cases: int | None) -> tuple[LayerSummary | None
     t0 = time.perf_counter()
     try:
         summary = run_layer_check(n, args.seed, layer_archs, args.dtypes, jobs=args.jobs,
-                                  progress=bar.update if bar else None)
+                                  progress=bar.update if bar else None,
+                                  keep=kept_failures(args))
     finally:
         if bar:
             bar.close()
@@ -90,10 +92,11 @@ def merge_json(out: dict, layers: LayerSummary | None, seconds: float) -> dict:
     return out
 
 
-def layer_text(layers: LayerSummary | None, seconds: float) -> str:
+def layer_text(layers: LayerSummary | None, seconds: float, shown: int | None = None) -> str:
+    """The layer architectures' table, its first `shown` failures (None: all)."""
     if layers is None:
         return ""
-    return (f"\n{render_arch_table(layers)}\n"
+    return (f"\n{render_arch_table(layers, shown)}\n"
             f"({layers.cases / max(seconds, 1e-9):,.0f} networks/s)")
 
 
@@ -107,5 +110,5 @@ def run_without_dense(args, archs) -> int:
     else:
         print(f"backprop-oracle check: {layers.cases} cases (seed {args.seed}), "
               f"{layers.failures} disagreement(s), {layers.cases / max(seconds, 1e-9):,.0f} "
-              f"cases/s" + layer_text(layers, seconds))
+              f"cases/s" + layer_text(layers, seconds, shown_failures(args)))
     return 1 if layers.failures else 0

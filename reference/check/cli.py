@@ -36,7 +36,8 @@ from .arch_cli import (
 from .contract import BIAS_SHAPES, load_impl
 from .layer_cli import add_layer_option, run_layer
 from .names import check_names, name_list
-from .runner import KEEP, run_check
+from .runner import run_check
+from .shown import KEEP, SHOWN_FAILURES, kept_failures, shown_failures
 from .verification import TABLE_TITLE, failure_line, failure_table
 
 __all__ = ["DEFAULT_CASES", "MAX_JOBS", "add_parser", "run", "failure_line"]
@@ -210,19 +211,13 @@ def run(args) -> int:
     try:
         summary = run_check(args.cases, args.seed, jobs=args.jobs,
                             progress=bar.update if bar else None, impl=impl,
-                            bias_shape=args.bias_shape, keep=_kept(args), **filters)
+                            bias_shape=args.bias_shape, keep=kept_failures(args), **filters)
     finally:
         if bar:
             bar.close()
     seconds = time.perf_counter() - t0
     layers = run_layer_archs(args, archs, layer_cases)
     return _report(args, summary, seconds, drawn_from(filters), layers)
-
-
-def _kept(args) -> int | None:
-    """How many failures the summary keeps in full: --max-failures (all: None), else the
-    JSON's default (the text shows fewer)."""
-    return {None: KEEP, "all": None}.get(args.max_failures, args.max_failures)
 
 
 def _report(args, summary, seconds: float, drawn: dict, layers) -> int:
@@ -235,14 +230,13 @@ def _report(args, summary, seconds: float, drawn: dict, layers) -> int:
                    drawn=drawn)
         print(json.dumps(merge_json(out, layers, layer_seconds), indent=2))
     else:
-        shown = {None: SHOWN_FAILURES, "all": None}.get(args.max_failures, args.max_failures)
+        shown = shown_failures(args)
         head, _, rest = render_text(summary, args.seed, seconds, args.impl or "manual",
                                     shown).partition("\n")
-        print(f"{head}\n{drawn_line(drawn)}\n{rest}" + layer_text(layers, layer_seconds))
+        print(f"{head}\n{drawn_line(drawn)}\n{rest}" + layer_text(layers, layer_seconds, shown))
     return 1 if summary.failures or (layers and layers.failures) else 0
 
 
-SHOWN_FAILURES = 20
 
 
 def render_text(summary, seed: int, seconds: float, who: str = "manual",

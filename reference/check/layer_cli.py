@@ -13,12 +13,11 @@ from manual.errors import InputError
 from manual.layers import LAYERS
 
 from .contract import load_impl
-from .layers import KEEP, layer_names, verify_layer
+from .layers import layer_names, verify_layer
 from .names import name_list
+from .shown import kept_failures, shown_failures
 
 __all__ = ["add_layer_option", "run_layer", "render_layers"]
-
-SHOWN_FAILURES = 20
 
 
 def add_layer_option(p) -> None:
@@ -65,7 +64,8 @@ def run_layer(args) -> int:
         forward, backward = ((LAYERS[layer].forward, LAYERS[layer].backward)
                              if not args.impl else _impl(layer, args.impl))
         summaries[layer] = verify_layer(layer, forward, backward, cases=args.cases,
-                                        seed=args.seed, dtypes=args.dtypes)
+                                        seed=args.seed, dtypes=args.dtypes,
+                                        keep=kept_failures(args))
     seconds = sum(s["seconds"] for s in summaries.values())
     total = {"cases": sum(s["cases"] for s in summaries.values()),
              "failures": sum(s["failures"] for s in summaries.values()), "seed": args.seed,
@@ -73,7 +73,7 @@ def run_layer(args) -> int:
     if args.format == "json":
         print(json.dumps(total, indent=2))
     else:
-        print(render_layers(total, args.impl or "manual"))
+        print(render_layers(total, args.impl or "manual", shown_failures(args)))
     return 1 if total["failures"] else 0
 
 
@@ -82,9 +82,10 @@ def _errors(worst: dict) -> str:
     return "  ".join(f"{n} {shown(v)}" for n, v in worst.items())
 
 
-def render_layers(total: dict, who: str = "manual") -> str:
+def render_layers(total: dict, who: str = "manual", shown: int | None = None) -> str:
     """One row per layer and dtype: cases, failures, the largest relative error of each
-    output and gradient; then the failures, forward first."""
+    output and gradient; then the first `shown` failing problems (None: all), forward
+    first."""
 
     rate = total["cases"] / max(total["seconds"], 1e-9)
     lines = [f"backprop-oracle check --layer: {total['cases']} cases (seed {total['seed']}), "
@@ -100,10 +101,10 @@ def render_layers(total: dict, who: str = "manual") -> str:
         if not s["backward_checked"]:
             lines.append(f"({layer}: the forward only; no backward was given)")
     lines.append(f"{'all':<31} {total['cases']:>6} {total['failures']:>5}")
-    for f in failures[:SHOWN_FAILURES]:
+    for f in failures[:shown]:
         lines.append(f"FAIL {f['case']}: {f['stage']}: {f['message']}")
-    more = total["failures"] - len({f["case"] for f in failures[:SHOWN_FAILURES]})
+    more = total["failures"] - len({f["case"] for f in failures[:shown]})
     if more > 0:
-        lines.append(f"... and {more:,} more failing case(s) (--format json lists up to "
-                     f"{KEEP} problems per layer)")
+        lines.append(f"... and {more:,} more failing case(s) (--max-failures N or all lists "
+                     f"them)")
     return "\n".join(lines)

@@ -40,6 +40,7 @@ from ..oracle.network_compare import (
     compare_network,
     compare_network_stacked,
 )
+from .shown import KEEP, SHOWN_FAILURES
 
 __all__ = ["ARCHS", "NetResult", "LayerSummary", "run_net_family", "run_layer_check",
            "layer_family_size", "render_arch_table", "MAX_REDRAWS", "warm_up"]
@@ -185,6 +186,7 @@ class LayerSummary:
     by_dtype: dict = field(default_factory=dict)     # dtype -> [cases, failures, max rel err]
     failures_detail: list = field(default_factory=list)
     position: dict = field(default_factory=dict)     # (arch, layer) -> earliest place seen
+    keep: int | None = KEEP                          # failures_detail's length (None: all)
 
     def rows(self) -> list[tuple[str, str]]:
         """(arch, layer) in the order of the architectures, then of the layers in them."""
@@ -192,7 +194,7 @@ class LayerSummary:
         return sorted(self.table, key=lambda k: (order.get(k[0], len(order)), k[0],
                                                  self.position[k], k[1]))
 
-    def add(self, r: NetResult, keep: int = 100) -> None:
+    def add(self, r: NetResult) -> None:
         self.cases += 1
         self.failures += not r.ok
         at = r.mismatch.get("name") if r.mismatch else None
@@ -211,7 +213,7 @@ class LayerSummary:
         d[0] += 1
         d[1] += not r.ok
         d[2] = max([d[2], *r.max_rel_err.values()])
-        if not r.ok and len(self.failures_detail) < keep:
+        if not r.ok and (self.keep is None or len(self.failures_detail) < self.keep):
             self.failures_detail.append(r.mismatch)
 
     def to_json(self) -> dict:
@@ -259,15 +261,16 @@ def _run_slice(args) -> list[NetResult]:
 
 def run_layer_check(n: int, seed: int = 0, archs: Sequence[str] = ARCHS,
                     dtypes: Sequence[str] = ("float64", "float32"), *, jobs: int | None = None,
-                    chunk: int = 256, progress: Callable[[int], None] | None = None
-                    ) -> LayerSummary:
-    """n networks of the architectures `archs` over `jobs` processes (default: a core each)."""
+                    chunk: int = 256, progress: Callable[[int], None] | None = None,
+                    keep: int | None = KEEP) -> LayerSummary:
+    """n networks of the architectures `archs` over `jobs` processes (default: a core each);
+    the summary keeps the first `keep` failures in full (None: every one)."""
     archs, dtypes = tuple(archs), tuple(dtypes)
     family = layer_family_size(n, len(archs) * len(dtypes))
     chunk = max(family, chunk - chunk % family)
     slices = [(s, min(s + chunk, n), seed, archs, dtypes, family) for s in range(0, n, chunk)]
     jobs = min(jobs or os.cpu_count() or 1, len(slices))
-    summary = LayerSummary()
+    summary = LayerSummary(keep=keep)
     from .runner import _init_worker
 
     frozen = gc.get_freeze_count()   # (a caller's own freeze is left as it was)
@@ -293,7 +296,7 @@ def _fold(summary: LayerSummary, batches, progress) -> None:
             progress(len(batch))
 
 
-def render_arch_table(summary: LayerSummary, shown: int = 20) -> str:
+def render_arch_table(summary: LayerSummary, shown: int | None = SHOWN_FAILURES) -> str:
     """The layer table: one row per (architecture, layer), then per dtype, the failures."""
     head = (f"{'arch':<5} {'layer':<22} {'cases':>6} {'fail':>5} "
             + " ".join(f"{c:>9}" for c in COLUMNS))
@@ -309,6 +312,6 @@ def render_arch_table(summary: LayerSummary, shown: int = 20) -> str:
         lines.append(f"{'all ' + dtype:<28} {n:>6} {bad:>5} {worst:>9.1e}")
     for f in summary.failures_detail[:shown]:
         lines.append(f"FAIL {f['case']}: {f.get('text') or f['detail']}")
-    if summary.failures > shown:
+    if shown is not None and summary.failures > shown:
         lines.append(f"... and {summary.failures - shown:,} more failure(s)")
     return "\n".join(lines)

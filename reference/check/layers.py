@@ -26,12 +26,12 @@ from ..oracle.cases import DTYPES
 from ..oracle.layer_run import LayerResult, problem_line, run_layer_case
 from ..oracle.layers import TWINS, LayerCase, make_case
 from .contract import load_impl
+from .shown import KEEP  # failures_detail holds at most this many problems by default
 from .verification import LAYER_MARKER, did_you_mean, parse_names
 
 __all__ = ["verify_layer", "assert_layer", "layer_cases", "layer_names", "problem_line",
            "layer_message", "LAYER_MARKER"]
 
-KEEP = 100  # failures_detail holds at most this many problems
 
 
 def layer_names() -> list[str]:
@@ -74,7 +74,8 @@ def layer_cases(layer: str, cases: int, seed: int = 0,
 
 
 def verify_layer(layer: str, forward, backward=None, cases: int = 200, seed: int = 0,
-                 dtypes: Sequence[str] | str = ("float64", "float32")) -> dict:
+                 dtypes: Sequence[str] | str = ("float64", "float32"),
+                 keep: int | None = KEEP) -> dict:
     """Run `cases` cases of your `layer` (its CS231n name: 'affine', 'conv',
     'softmax_loss', ...) against torch autograd. forward, backward: callables or
     'MODULE:FUNCTION' strings in CS231n's convention; a loss is the one function
@@ -82,7 +83,8 @@ def verify_layer(layer: str, forward, backward=None, cases: int = 200, seed: int
     Returns the summary: layer, cases, failures (cases with a problem), seed,
     by_name (the largest relative error of each output and gradient), by_dtype,
     by_tag, failures_detail (each: case, stage, name, index, meaning, expected,
-    got, rel_err, detail, diagnosis, message), seconds, cases_per_second."""
+    got, rel_err, detail, diagnosis, message; the first `keep` problems, None: all),
+    seconds, cases_per_second."""
     _layer(layer)
     fwd, bwd = _functions(layer, forward, backward)
     validate_int(cases, "cases", 1)
@@ -93,7 +95,7 @@ def verify_layer(layer: str, forward, backward=None, cases: int = 200, seed: int
     results = [run_layer_case(case, fwd, bwd) for case in layer_cases(layer, cases, seed,
                                                                       names)]
     seconds = max(time.perf_counter() - t0, 1e-9)
-    out = summarize(layer, results, seed, bwd is not None or LAYERS[layer].loss)
+    out = summarize(layer, results, seed, bwd is not None or LAYERS[layer].loss, keep)
     out.update(seconds=round(seconds, 3), cases_per_second=round(len(results) / seconds, 1))
     return out
 
@@ -108,7 +110,8 @@ def _worst(results: list[LayerResult], names) -> dict:
     return out
 
 
-def summarize(layer: str, results: list[LayerResult], seed: int, backward: bool) -> dict:
+def summarize(layer: str, results: list[LayerResult], seed: int, backward: bool,
+              keep: int | None = KEEP) -> dict:
     """The summary dict of `verify_layer` (JSON-ready: NaN and infinity as strings)."""
     from .runner import _plain
 
@@ -128,7 +131,7 @@ def summarize(layer: str, results: list[LayerResult], seed: int, backward: bool)
                    "failures": sum(not r.ok for r in results), "seed": seed,
                    "backward_checked": backward, "by_name": _worst(results, compared),
                    "by_dtype": dict(sorted(by_dtype.items())),
-                   "by_tag": dict(sorted(by_tag.items())), "failures_detail": detail[:KEEP]})
+                   "by_tag": dict(sorted(by_tag.items())), "failures_detail": detail[:keep]})
 
 
 def layer_message(result: LayerResult) -> str:

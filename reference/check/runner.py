@@ -50,6 +50,7 @@ from ..oracle.process import LOCAL, backend_for
 from ..oracle.tolerances import NOISE_FACTOR, allowance, tolerance_for
 from . import contract
 from .explain import explain
+from .shown import KEEP  # failures_detail's default length (check --max-failures sets it)
 from .verification import failure_key
 
 __all__ = ["CaseResult", "MAX_FAMILY", "Summary", "family_size", "run_case", "run_check",
@@ -318,7 +319,6 @@ def _scalar(x) -> float:
         return float("nan")
 
 
-KEEP = 100  # failures_detail's default length (check --max-failures sets it)
 
 
 @dataclass

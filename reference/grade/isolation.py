@@ -456,8 +456,10 @@ def active(*, isolate: bool = True) -> list[str]:
     if isolate and can_isolate():
         on += [NETWORK, RUN, PRIVATE_TMP, HIDDEN, PROC]
     if isolate:
-        from . import jail, seccomp  # built on this module
+        from . import jail, pidns, seccomp  # built on this module
         on += [jail.ALLOWLIST] * jail.available() + [seccomp.SECCOMP] * seccomp.available()
+        on += [pidns.PID_NAMESPACE] * (jail.available() and os.geteuid() == 0
+                                       and pidns.available())
         on += cgroup_controls()
     return on
 

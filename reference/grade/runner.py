@@ -28,7 +28,7 @@ from .options import GradeOptions
 from .orchestrate import Plan, run_groups
 from .results import NOT_GRADED, FunctionResult, SubmissionResult, not_graded
 from .sandbox import ChildResult, Pool
-from .styles import function_names, get_style, resolve_style
+from .styles import also_holds, function_names, get_style, resolve_style
 from .submission import Submission
 
 __all__ = ["DEFAULT_OPTIONS", "grade_submission"]
@@ -101,6 +101,7 @@ def _start_result(path, style: Style, options: GradeOptions, why: str | None,
     if why:
         result.warnings.append(why)
     result.warnings += loaded.warnings
+    result.warnings += also_holds(style, loaded.names())
     result.files, result.ignored = loaded.files, loaded.ignored
     result.origins = {f.name: loaded.origins[f.name.split(".")[0]] for f in functions
                       if f.name.split(".")[0] in loaded.origins}

@@ -40,7 +40,7 @@ import types
 
 import numpy as np  # noqa: F401  (pre-imported for the submission)
 
-from . import codec, isolation, jail, oldnumpy, policy, seccomp, standins
+from . import codec, isolation, jail, oldnumpy, pidns, policy, seccomp, standins
 from .probes import remote
 
 __all__ = [
@@ -143,11 +143,11 @@ def sandbox_uid(pid: int | None = None) -> int:
     return UID_BASE + (os.getpid() if pid is None else pid)
 
 
-def _drop() -> None:
-    """Become sandbox_uid(); the working directory (the only writable place) goes along."""
+def _drop(uid: int) -> None:
+    """Become `uid` (sandbox_uid() of the function's process, as the parent knows it); the
+    working directory (the only writable place) goes along."""
     if os.geteuid() != 0:
         return
-    uid = sandbox_uid()
     os.chown(".", uid, uid)
     os.setgroups([])
     os.setgid(uid)
@@ -459,19 +459,19 @@ def _fresh_workdir(job: dict, dropping: bool) -> None:
         isolation.protect_from_oom(0)
 
 
-def _announce(send, tag: bytes) -> None:
+def _announce(send, tag: bytes, pid: int) -> None:
     """L: where this function's output starts in the two files, and this process's pid
     (its user, for the parent's sweep): sent before any student code runs."""
     send(b"L" + tag + b"".join(os.fstat(fd).st_size.to_bytes(8, "little") for fd in (1, 2))
-         + os.getpid().to_bytes(8, "little"))
+         + pid.to_bytes(8, "little"))
 
 
-def _confine(memory_mb: int, cpu_s: int, dropping: bool, job: dict, call):
-    """Before any student code: the resource limits, (as root) a user of its own, the
-    import guard, the helper proxies, no stdin. Returns the installed guard."""
-    _limits(memory_mb, cpu_s, dropping)
-    if dropping:
-        _drop()
+def _confine(memory_mb: int, cpu_s: int, uid: int | None, job: dict, call):
+    """Before any student code: the resource limits, (as root) the user `uid` of its own,
+    the import guard, the helper proxies, no stdin. Returns the installed guard."""
+    _limits(memory_mb, cpu_s, uid is not None)
+    if uid is not None:
+        _drop(uid)
     if job.get("seccomp"):
         seccomp.install()
     guard = policy.ImportGuard(tuple(job["forbidden"]), job["forbidden_dirs"])
@@ -503,10 +503,13 @@ def _function(k: int, fn: dict, job: dict, fds: tuple[int, int], memory_mb: int,
         send(kind + tag)
 
     try:
+        # pid 1 of a pid namespace of its own: its host pid is the one the parent knows
+        host = pidns.enter() if job.get("pid_namespace") else os.getpid()
         _fresh_workdir(job, dropping)
-        _announce(send, tag)
+        _announce(send, tag, host)
+        uid = sandbox_uid(host) if dropping else None
         cases = codec.decode(_recv(job_fd))
-        guard = _confine(memory_mb, cpu_s, dropping, job, _helper_caller(send, tag, job_fd, encode))
+        guard = _confine(memory_mb, cpu_s, uid, job, _helper_caller(send, tag, job_fd, encode))
         out, err = Bounded(1), Bounded(2)
         sys.stdout, sys.stderr = out, err
         try:
@@ -529,6 +532,27 @@ def _sweep(pid: int, dropping: bool, subreaper: bool) -> None:
         isolation.kill_user(sandbox_uid(pid))
     if subreaper:
         isolation.reap()
+
+
+def _protect(job: dict, dropping: bool) -> list[str]:
+    """The worker's own protections, before any function's process: namespaces, the
+    allow-listed root, a pid namespace per function, seccomp for each, the OOM score.
+    Marks in `job` what each function's process does; returns what is on."""
+    config = job.get("isolate") or {}
+    on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
+    if config.get("namespaces"):
+        on += isolation.enter(config.get("hide") or [])
+        on += jail.enter_root(job["forbidden"]) if isolation.NETWORK in on else []
+    # a pid namespace per function, inside the allow-listed root (its /proc is replaced)
+    job["pid_namespace"] = jail.ALLOWLIST in on and dropping and pidns.available()
+    on += [pidns.PID_NAMESPACE] if job["pid_namespace"] else []
+    job["seccomp"] = bool(config.get("seccomp")) and seccomp.available()
+    on += [seccomp.SECCOMP] if job["seccomp"] else []
+    if dropping:
+        isolation.protect_from_oom(-1000)
+    job["private_tmp"] = isolation.PRIVATE_TMP in on
+    job["tmp_plan"] = isolation.tmp_plan() if job["private_tmp"] else {}
+    return on
 
 
 def main(argv: list[str]) -> None:
@@ -554,24 +578,15 @@ def main(argv: list[str]) -> None:
     dropping = bool(drop) and os.geteuid() == 0
     job["forbidden_dirs"] = [(top, d) for top in job["forbidden"]
                              for d in isolation.package_dirs([top])]
-    config = job.get("isolate") or {}
-    on = [isolation.PER_FUNCTION, isolation.RLIMITS] + ([isolation.OWN_USER] if dropping else [])
-    if config.get("namespaces"):
-        on += isolation.enter(config.get("hide") or [])
-        on += jail.enter_root(job["forbidden"]) if isolation.NETWORK in on else []
-    job["seccomp"] = bool(config.get("seccomp")) and seccomp.available()
-    on += [seccomp.SECCOMP] if job["seccomp"] else []
-    if dropping:
-        isolation.protect_from_oom(-1000)
-    job["private_tmp"] = isolation.PRIVATE_TMP in on
-    job["tmp_plan"] = isolation.tmp_plan() if job["private_tmp"] else {}
-    report = codec.encode(on)
+    report = codec.encode(_protect(job, dropping))
     os.write(result_fd, b"P" + bytes(4) + len(report).to_bytes(8, "little") + report)
     # compiled once for every function's process (the parent parsed the same source, as
     # bounded: compiling runs none of it); each process executes it in a fresh namespace
     job["compiled"] = compile_segments(job["segments"])
     subreaper = isolation.become_subreaper()
     for k, fn in enumerate(job["functions"]):
+        if job["pid_namespace"] and not pidns.prepare():
+            raise OSError("a pid namespace for the next function could not be made")
         pid = os.fork()
         if pid == 0:
             _function(k, fn, job, (job_fd, result_fd), memory_mb, cpu_s, dropping)

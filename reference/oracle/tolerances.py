@@ -56,6 +56,10 @@ with per-entry overrides in one function, `tolerance_for`):
   (NumPy against torch, elementwise): a few ulps (float32: ~16 ulps).
 - TRAINING: manual's SGD against torch.optim.SGD over a few epochs in float64:
   rounding differences compound through the updates (~1e-13 seen).
+- OPTIMIZER_STEPS: an optimizer entry of `manual.optimizers` against its torch.optim
+  recipe over a few float64 steps: the same formulas in another order (torch divides by
+  √(1 − β₂ᵗ) where NumPy divides v first; ~1e-15 seen over 8 steps), a division by
+  √h + ε near ε magnifying one rounding, so a relative 1e-10 with a floor.
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ import numpy as np
 from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
-           "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
+           "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "OPTIMIZER_STEPS", "tolerance_for",
+           "allowance",
            "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -90,6 +95,7 @@ SAME_ARITHMETIC: dict[str, tuple[float, float]] = {
     "float32": (2e-6, 2e-6),
 }
 TRAINING: tuple[float, float] = (1e-10, 1e-12)
+OPTIMIZER_STEPS: tuple[float, float] = (1e-10, 1e-12)
 
 
 def tolerance_for(dtype, entries: Iterable = ()) -> tuple[float, float]:

@@ -13,7 +13,7 @@ from manual.errors import InputError
 
 from ..base import Style
 
-__all__ = ["STYLES", "get_style", "resolve_style", "function_names"]
+__all__ = ["STYLES", "get_style", "resolve_style", "function_names", "also_holds"]
 
 STYLES = {
     "ng": "reference.grade.styles.ng",
@@ -23,6 +23,7 @@ STYLES = {
     "cs231n-a2": "reference.grade.styles.cs231n_a2",
     "cs231n-a3": "reference.grade.styles.cs231n_a3",
     "ng-c4w1": "reference.grade.styles.ng_c4w1",
+    "ng-c2w2": "reference.grade.styles.ng_c2w2",
 }
 
 # style -> the styles it may hand a submission to (`resolve_style`)
@@ -60,3 +61,28 @@ def function_names(name: str) -> list[str]:
     for style in (name, *VARIANTS.get(name, ())):
         names += [f.name for f in get_style(style).functions if f.name not in names]
     return names
+
+
+def _graded_tops(name: str) -> set[str]:
+    """The top-level names a style grades (`Convolution` for Convolution.backward)."""
+    return {f.name.split(".")[0] for f in get_style(name).functions}
+
+
+def also_holds(style: Style, defined: set[str]) -> list[str]:
+    """Notes for the report: the other styles whose graded names the submission also
+    defines (a reader's common/layers.py holds chapters 5 to 7; a CS231n package holds
+    both assignments' files). A style is named when the submission defines at least
+    two of its graded names, and a third of them, that `style` does not grade; the
+    file is graded alike whichever style is named."""
+    own = set().union(*(_graded_tops(s) for s in (style.name, *VARIANTS.get(style.name, ()))))
+    notes = []
+    for name in STYLES:
+        if name == style.name or name in VARIANTS.get(style.name, ()):
+            continue
+        theirs = _graded_tops(name) - own
+        found = sorted(theirs & defined)
+        if len(found) >= 2 and 3 * len(found) >= len(theirs):
+            shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
+            notes.append(f"this submission also holds what style {name} grades ({shown}): "
+                         f"grade it with --style {name} for those")
+    return notes

@@ -24,6 +24,7 @@ constructor convention, the layers it calls replaced by the grader's in a second
 from __future__ import annotations
 
 from ..base import Style
+from . import cs231n_optim
 from .cs231n_net import NETS
 from .layer_style import LayerFunction, layer_functions
 
@@ -54,3 +55,4 @@ LAYERS = (
 )
 
 STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS) + NETS)
+STYLE.functions += cs231n_optim.FUNCTIONS     # cs231n/optim.py: sgd_momentum, rmsprop, adam

@@ -51,11 +51,12 @@ def _avg_pool(t, config):
     return {"out": F.avg_pool2d(t["x"], window, stride=config["stride"])}
 
 
-def _pool_channels_last(pool):
-    """Ng's pooling (A_prev (m, H, W, C), hparameters {'f', 'stride'}) as `pool` on the
-    permuted tensor."""
+def _pool_channels_last(pool: str):
+    """Ng's pooling (A_prev (m, H, W, C), hparameters {'f', 'stride'}) as F.`pool` on the
+    permuted tensor (named, not looked up here: torch loads on a twin's first use)."""
     def forward(t, config):
-        out = pool(t["A_prev"].permute(0, 3, 1, 2), config["f"], stride=config["stride"])
+        out = getattr(F, pool)(t["A_prev"].permute(0, 3, 1, 2), config["f"],
+                               stride=config["stride"])
         return {"A": out.permute(0, 2, 3, 1)}
     return forward
 
@@ -429,11 +430,11 @@ register_twin("max_pool", _max_pool, _max_pool_sample, mistakes=MAX_POOL_MISTAKE
               reconcile=_max_pool_reconcile, lenient=("floor",))
 register_twin("avg_pool", _avg_pool, _avg_pool_sample, mistakes=AVG_POOL_MISTAKES,
               lenient=("floor",))
-register_twin("max_pool_channels_last", _pool_channels_last(F.max_pool2d),
+register_twin("max_pool_channels_last", _pool_channels_last("max_pool2d"),
               _pool_channels_last_sample(ties=True),
               mistakes={k: _pool_channels_last_mistake(v) for k, v in MAX_POOL_MISTAKES.items()},
               reconcile=_max_pool_channels_last_reconcile, lenient=("floor",))
-register_twin("avg_pool_channels_last", _pool_channels_last(F.avg_pool2d),
+register_twin("avg_pool_channels_last", _pool_channels_last("avg_pool2d"),
               _pool_channels_last_sample(ties=False),
               mistakes={k: _pool_channels_last_mistake(v) for k, v in AVG_POOL_MISTAKES.items()},
               lenient=("floor",))

@@ -279,6 +279,68 @@ def spatial_batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+# --- cs231n/optim.py: the update rules (the Solver feeds the returned config back) ---------
+def sgd_momentum(w, dw, config=None):
+    """Stochastic gradient descent with momentum. config: learning_rate, momentum,
+    velocity (same shape as w)."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+
+    next_w = None
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    next_w = w + v
+    config["velocity"] = v
+
+    return next_w, config
+
+
+def rmsprop(w, dw, config=None):
+    """RMSProp: a moving average of squared gradients sets per-parameter learning rates.
+    config: learning_rate, decay_rate, epsilon, cache."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+
+    next_w = None
+    decay = config["decay_rate"]
+    config["cache"] = decay * config["cache"] + (1 - decay) * dw ** 2
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+
+    return next_w, config
+
+
+def adam(w, dw, config=None):
+    """Adam: moving averages of the gradient and its square, with bias correction.
+    config: learning_rate, beta1, beta2, epsilon, m, v, t (t modified before use)."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+
+    next_w = None
+    beta1, beta2 = config["beta1"], config["beta2"]
+    config["t"] += 1
+    t = config["t"]
+    config["m"] = beta1 * config["m"] + (1 - beta1) * dw
+    config["v"] = beta2 * config["v"] + (1 - beta2) * (dw * dw)
+    m_hat = config["m"] / (1 - beta1 ** t)
+    v_hat = config["v"] / (1 - beta2 ** t)
+    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+
+    return next_w, config
+
+
 # === layer_utils.py
 def affine_relu_forward(x, w, b):
     """An affine transform followed by a ReLU."""

@@ -143,6 +143,47 @@ mk("variant_net_2018", "Equivalent: the 2018-19 net: normalization=, dropout= th
    ('self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}',
     'self.dropout_param = {"mode": "train", "p": dropout}'))
 
+# --- optim.py (issue 18): buggy
+mk("bug_momentum_exponential_average", "Planted bug: sgd_momentum keeps an exponential "
+   "average of the gradients (Ng's form), so its steps are (1 - momentum) times too small.",
+   ('v = config["momentum"] * v - config["learning_rate"] * dw\n    next_w = w + v',
+    'v = config["momentum"] * v + (1 - config["momentum"]) * dw\n'
+    '    next_w = w - config["learning_rate"] * v'))
+mk("bug_rmsprop_eps_inside_sqrt", "Planted bug: rmsprop adds epsilon inside the square root.",
+   ('(np.sqrt(config["cache"]) + config["epsilon"])',
+    'np.sqrt(config["cache"] + config["epsilon"])'))
+mk("bug_adam_no_bias_correction", "Planted bug: adam without the bias correction.",
+   ('m_hat = config["m"] / (1 - beta1 ** t)\n    v_hat = config["v"] / (1 - beta2 ** t)',
+    'm_hat = config["m"]\n    v_hat = config["v"]'))
+mk("bug_adam_t_after_use", "Planted bug: adam increments t after the bias correction.",
+   ('    config["t"] += 1\n    t = config["t"]\n', '    t = config["t"]\n'),
+   ('    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n',
+    '    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n'
+    '    config["t"] += 1\n'))
+mk("bug_momentum_velocity_not_stored", "Planted bug: sgd_momentum never stores the new "
+   "velocity (each step starts from zero).",
+   ('    config["velocity"] = v\n', ''))
+mk("stub_sgd_momentum", "Planted stub: sgd_momentum still the skeleton (next_w = None).",
+   ('    v = config["momentum"] * v - config["learning_rate"] * dw\n    next_w = w + v\n', ''))
+
+# --- optim.py: harmless
+mk("variant_optim_torch_conventions", "Equivalent: torch's momentum buffer as the velocity, "
+   "w and config written in place, and Adam in the paper's lr_t form.",
+   ('v = config["momentum"] * v - config["learning_rate"] * dw\n    next_w = w + v',
+    'v = config["momentum"] * v + dw\n    w -= config["learning_rate"] * v\n    next_w = w'),
+   ('    m_hat = config["m"] / (1 - beta1 ** t)\n    v_hat = config["v"] / (1 - beta2 ** t)\n'
+    '    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n',
+    '    lr_t = config["learning_rate"] * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)\n'
+    '    w -= lr_t * config["m"] / (np.sqrt(config["v"]) + config["epsilon"])\n'
+    '    next_w = w\n'))
+mk("variant_adam_2016", "Equivalent: the 2016 skeleton's adam, t starting at 1 and used "
+   "before it is incremented (t counts the next step).",
+   ('config.setdefault("t", 0)', 'config.setdefault("t", 1)'),
+   ('    config["t"] += 1\n    t = config["t"]\n', '    t = config["t"]\n'),
+   ('    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n',
+    '    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n'
+    '    config["t"] = t + 1\n'))
+
 # --- hostile
 mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",
    ("    dx_pad = np.zeros_like(x_pad)\n", "    while True:\n        pass\n"
