@@ -80,7 +80,7 @@ def also_holds(style: Style, defined: set[str]) -> list[str]:
         if name == style.name or name in VARIANTS.get(style.name, ()):
             continue
         theirs = _graded_tops(name) - own
-        found = sorted(theirs & defined)
+        found = sorted(theirs & defined, key=lambda n: (n[:1].isupper(), n))  # classes last
         if len(found) >= 2 and 3 * len(found) >= len(theirs):
             shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
             notes.append(f"this submission also holds what style {name} grades ({shown}): "
