@@ -411,6 +411,8 @@ CATALOGS = {
             "bug_net_l2_skips_last_layer.py": {"FullyConnectedNet.loss": "[loss] the loss: the "
                                                "last layer's weights W2 left out of the L2 "
                                                "term"},
+            "bug_net_l2_on_every_param.py": {"FullyConnectedNet.loss": "the biases (and "
+                                              "gamma, beta) regularized too"},
             "bug_net_l2_no_half.py": {"FullyConnectedNet.loss": "[loss] the loss: the L2 term "
                                       "without its factor 0.5"},
             "bug_net_reg_gradient_missing.py": {"FullyConnectedNet.loss": "[backward] "

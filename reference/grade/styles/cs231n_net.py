@@ -134,8 +134,8 @@ def _scores(torch, inputs, p, *, train=True, variant="", running=()):
 
 def reference(inputs, variant: str = "", running=()) -> dict:
     """The twin's loss, grads (by the course's names) and test-mode scores. variant: a
-    known mistake ("no_last_l2", "no_reg", "dropout_scores", "ln_as_bn", "no_dropout",
-    "no_norm")."""
+    known mistake ("no_last_l2", "no_reg", "reg_all", "dropout_scores", "ln_as_bn",
+    "no_dropout", "no_norm")."""
     import torch
 
     p = {k: torch.tensor(np.asarray(v, dtype=np.float64), requires_grad=True)
@@ -144,9 +144,10 @@ def reference(inputs, variant: str = "", running=()) -> dict:
     y = torch.as_tensor(np.asarray(inputs["y"], dtype=np.int64))
     layers = len(inputs["hidden_dims"]) + 1
     reg = 0.0 if variant == "no_reg" else float(inputs["reg"])
-    weights = range(1, layers if variant == "no_last_l2" else layers + 1)
+    weights = [f"W{k}" for k in range(1, layers if variant == "no_last_l2" else layers + 1)]
+    weights = list(p) if variant == "reg_all" else weights
     loss = torch.nn.functional.cross_entropy(scores, y) + 0.5 * reg * sum(
-        (p[f"W{k}"] ** 2).sum() for k in weights)
+        (p[k] ** 2).sum() for k in weights)
     grads = torch.autograd.grad(loss, list(p.values()), allow_unused=True)   # no_norm: γ, β
     with torch.no_grad():
         test = _scores(torch, inputs, p, train=False, running=running)
@@ -179,6 +180,8 @@ def _mistakes(inputs, ok: dict) -> dict:
             inputs, "no_last_l2")
         out["the L2 regularization left out (0.5·reg·ΣW² in the loss, reg·W in the W "
             "gradients)"] = reference(inputs, "no_reg")
+        out["the biases (and gamma, beta) regularized too: L2 is over the weights W only"] = \
+            reference(inputs, "reg_all")
     if float(inputs["keep"]) < 1:
         out["dropout applied to the scores too (after the last affine layer)"] = reference(
             inputs, "dropout_scores")

@@ -97,6 +97,11 @@ mk("bug_net_layernorm_uses_batchnorm", "Planted bug: the net's layer-norm path r
     '        da, dgamma'),
    ('self.bn_params = [{} for i in range(self.num_layers - 1)]',
     'self.bn_params = [{"mode": "train"} for i in range(self.num_layers - 1)]'))
+mk("bug_net_l2_on_every_param", "Planted bug: FullyConnectedNet's L2 term sums the squares "
+   "of every parameter (the biases too), not only the weights.",
+   ('for i in range(1, L + 1):\n            W = self.params["W%d" % i]\n'
+    '            loss += 0.5 * self.reg * np.sum(W * W)',
+    'for W in self.params.values():\n            loss += 0.5 * self.reg * np.sum(W * W)'))
 mk("bug_two_layer_reg_gradient_missing", "Planted bug: TwoLayerNet's grads['W1'] leaves out "
    "reg·W1.",
    ('        grads["W1"] += self.reg * W1\n', ""))
