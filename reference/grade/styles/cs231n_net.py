@@ -272,7 +272,13 @@ def _once(got: dict, case: GradeCase, name: str) -> Finding | None:
         return Finding("api", f"{name} is still the course's skeleton (loss(X) returns None "
                        "scores, loss(X, y) an empty grads)", kind=Kind.MISSING)
     ok = reference(inputs, running=_running(got, inputs))
-    wrong = _mistakes(inputs, ok)
+    if _compare(got, inputs, ok, {}) is None:
+        return None
+    return _compare(got, inputs, ok, _mistakes(inputs, ok))   # the wrong twins: on failure
+
+
+def _compare(got, inputs, ok, wrong) -> Finding | None:
+    """The first disagreement: the loss, then grads, then the test-mode scores."""
     return (_loss_finding(got, inputs, ok, wrong) or _grads_finding(got, inputs, ok, wrong)
             or _scores_finding(got, inputs, ok, bool(got.get("old_skeleton"))))
 
