@@ -212,3 +212,38 @@ def test_a_parameter_made_in_another_shape_is_replaced_with_a_note(answered):
     remote.take_notes()
     assert NETS[1].judge(net_loss(ns, case.inputs), case) is None
     assert remote.take_notes() == ["params shape"]
+
+
+def test_the_package_uploaded_to_gradescope_grades_the_nets(tmp_path):
+    """The bundle picks layers.py (the file with the most graded names) and finds the nets
+    in classifiers/fc_net.py: a net bug is reported at the net, in results.json."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    from reference.grade.bundle import write_bundle
+    from tests.grading import options
+
+    zpath = write_bundle(tmp_path / "autograder.zip", "cs231n-a2",
+                         options(seed=4, only=["relu_forward", "FullyConnectedNet.loss"]),
+                         fixed_seed=True)
+    with zipfile.ZipFile(zpath) as zf:
+        run = zf.read("run_autograder").decode()
+    root = tmp_path / "autograder"
+    _package(root / "submission", relative=True, fast_layers=False)
+    fc_net = root / "submission" / "cs231n" / "classifiers" / "fc_net.py"
+    fc_net.write_text(fc_net.read_text().replace("for i in range(1, L + 1):\n            W =",
+                                                 "for i in range(1, L):\n            W =", 1))
+    script = tmp_path / "run_autograder"
+    script.write_text(run.replace("/autograder", str(root)))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
+                          stdin=subprocess.DEVNULL, capture_output=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert "cs231n/layers.py" in data["output"], data["output"]
+    failed = {t["name"]: t.get("output", "") for t in data["tests"] if t["status"] == "failed"}
+    assert list(failed) == ["FullyConnectedNet.loss"], data["tests"]
+    assert "left out of the L2 term" in failed["FullyConnectedNet.loss"]
