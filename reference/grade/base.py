@@ -62,6 +62,17 @@ class GradedFunction:
     # the grader's correct helpers (`kit.HELPERS` names, "ng.sigmoid") the probe may ask for
     # while this function runs; never the graded function itself
     helpers: tuple[str, ...] = ()
+    # the notebooks of an assignment a student hands in one, two or all at once (Ng's
+    # course 2 week 1): each notebook's graded functions. A function whose notebook the
+    # submission defines none of, while it defines another's, is graded as optional (that
+    # notebook was not handed in: supplied, it costs nothing in the others' grade)
+    parts: tuple[tuple[str, ...], ...] = ()
+
+    def part_absent(self, defined: frozenset[str] | set[str]) -> bool:
+        """Is this function's notebook absent from a submission defining `defined`?"""
+        mine = next((p for p in self.parts if self.name in p), ())
+        others = {n for p in self.parts if p is not mine for n in p}
+        return bool(mine) and not set(mine) & set(defined) and bool(others & set(defined))
 
     def child_inputs(self, case: GradeCase) -> dict[str, Any]:
         """What of `case.inputs` the student's process gets."""

@@ -207,11 +207,13 @@ def _missing(fr: FunctionResult, fn: GradedFunction, data: dict, defined: frozen
         # student's process (a forged answer turning a failure into full credit)
         fr.finding = _api(f"the grading process reported {fn.name} as not defined, but the "
                           "submission defines it")
-    elif fn.optional:
+    elif fn.optional or fn.part_absent(defined):
         # full credit, but a misspelled definition is named: the student's own code under
         # that name was not graded
         fr.status, fr.score = SUPPLIED, fn.points
-        fr.finding = _api(missing_message(fn.name, loaded) + "; the course provides it"
+        why = ("; the course provides it" if fn.optional else
+               "; its notebook is not in this submission (graded with that notebook's file)")
+        fr.finding = _api(missing_message(fn.name, loaded) + why
                           + ("; the grader used a correct version" if fn.provided else ""),
                           Kind.MISSING)
     else:
