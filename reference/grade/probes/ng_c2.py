@@ -23,6 +23,7 @@ import io
 import numpy as np
 
 from ..books.ng_c2 import BOOK
+from .layers import stub_reason
 from .remote import helper, replace
 
 __all__ = ["init", "call", "with_course", "gradient_check", "gradient_check_n",
@@ -113,22 +114,76 @@ def _copy(value):
     return value
 
 
+class Stub(Exception):
+    """The graded function is still the notebook's skeleton."""
+
+
+def _placeholder(fn, exc: Exception) -> str:
+    """Why an error raised in `fn`'s own frame is the skeleton's (a placeholder left at
+    None: TypeError on NoneType; a commented-out line: NameError of a name it never binds),
+    or ''. An error raised deeper (a helper, NumPy) is the code's own."""
+    frames = [f for f in _frames(exc) if f.f_code is getattr(fn, "__code__", None)]
+    if not frames or _frames(exc)[-1].f_code is not fn.__code__:
+        return ""
+    if isinstance(exc, TypeError) and "NoneType" in str(exc) and None in fn.__code__.co_consts:
+        return f"a placeholder left at None ({exc})"
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
+        return f"a line still commented out ({exc})"
+    return ""
+
+
+def _frames(exc: BaseException) -> list:
+    tb, out = exc.__traceback__, []
+    while tb is not None:
+        out.append(tb.tb_frame)
+        tb = tb.tb_next
+    return out
+
+
+def _run(fn, *args):
+    """fn(*args), or `Stub` when its code or its error is the skeleton's."""
+    reason = stub_reason(fn)
+    if reason:
+        raise Stub(reason)
+    try:
+        return fn(*args)
+    except (TypeError, NameError) as exc:
+        why = _placeholder(fn, exc)
+        if why:
+            raise Stub(why) from None
+        raise
+
+
+def _answer(probe):
+    """A probe whose `Stub` becomes {"stub": why} (the parent's judges: missing)."""
+    def run(ns, inputs):
+        try:
+            return probe(ns, inputs)
+        except Stub as stub:
+            return {"stub": str(stub)}
+    run.__name__, run.__doc__ = probe.__name__, probe.__doc__
+    return run
+
+
 # --- probes --------------------------------------------------------------------------------
+@_answer
 def init(ns, inputs):
     """initialize_parameters_*(layers_dims) after np.random.seed; the dtypes come back too
     (the parent rebuilds arrays as float64)."""
     np.random.seed(int(inputs["seed"]))
-    out = ns[inputs["function"]](list(inputs["layers_dims"]))
+    out = _run(ns[inputs["function"]], list(inputs["layers_dims"]))
     dtypes = ({str(k): str(np.asarray(v).dtype) for k, v in out.items()}
               if isinstance(out, dict) else {})
     return {"return": out, "dtypes": dtypes}
 
 
+@_answer
 def call(ns, inputs):
     """`inputs["function"]`(*args) on copies (a cache given as a list becomes a tuple)."""
-    return {"return": ns[inputs["function"]](*[_copy(a) for a in inputs["args"]])}
+    return {"return": _run(ns[inputs["function"]], *[_copy(a) for a in inputs["args"]])}
 
 
+@_answer
 def with_course(ns, inputs):
     """`call`, with the course's reg_utils functions in place (compute_cost, relu,
     sigmoid): the regularized cost and the forward with dropout."""
@@ -140,10 +195,11 @@ def _checker(fn, args) -> dict:
     """A checker's return value and its printed message."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        value = fn(*args)
+        value = _run(fn, *args)
     return {"return": value, "printed": printed.getvalue()[-PRINTED:]}
 
 
+@_answer
 def gradient_check(ns, inputs):
     """gradient_check(x, theta) with the grader's forward_propagation and
     backward_propagation, then with each planted wrong backward (the right dJ/dθ = x
@@ -159,6 +215,7 @@ def gradient_check(ns, inputs):
     return {"runs": runs}
 
 
+@_answer
 def gradient_check_n(ns, inputs):
     """gradient_check_n(parameters, gradients, X, Y) on the right gradients, then on each
     planted wrong one, with gc_utils and forward_propagation_n in place."""

@@ -549,8 +549,20 @@ def judge_checker(got, case):
     return None
 
 
+def _unless_stub(name: str, judge):
+    """The judge, after the probe's word that the function is still the skeleton."""
+    def judged(got, case):
+        if got.get("stub"):
+            return Finding("api", f"{name} is a stub (not implemented yet: {got['stub']})",
+                           kind=Kind.MISSING)
+        return judge(got, case)
+    judged.__doc__ = judge.__doc__
+    return judged
+
+
 def _fn(name, probe, cases, judge, **kw):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, parts=PARTS, **kw)
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, _unless_stub(name, judge),
+                          parts=PARTS, **kw)
 
 
 STYLE = Style("ng-c2w1", "columns", [
