@@ -70,7 +70,7 @@ __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIR
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
            "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE",
            "INIT_MIN_DRAWS", "INIT_STD_REL", "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK",
-           "KINK_GAP_GRADCHECK"]
+           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -191,9 +191,14 @@ NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
 #   gradient (a central difference with ε = 1e-7 in float64 lands near 1e-9 on the cases,
 #   which keep every ReLU input 1e-3 away from its kink) and above it on a planted wrong one
 #   (those miss by 0.1 or more).
+# - GRADIENT_CHECK_PLANTED: each planted wrong gradient differs from the right one by at
+#   least this relative difference (the cases are drawn again otherwise: with m = 1, dead
+#   ReLUs can leave the notebook's ×2 on dW2 and ×4 on db1 changing nothing), 5·10⁴ times
+#   GRADIENT_CHECK, so a right checker's own error (~1e-9) cannot hide it.
 INIT_MIN_DRAWS = 1000
 INIT_STD_REL = 0.15
 INIT_MEAN_Z = 6.0
 DROPOUT_RATE_Z = 6.0
 GRADIENT_CHECK = 2e-7
 KINK_GAP_GRADCHECK = 1e-3
+GRADIENT_CHECK_PLANTED = 1e-2

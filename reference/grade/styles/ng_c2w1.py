@@ -428,10 +428,16 @@ POINTS = [(2.0, 4.0), (-1.5, 3.0), (0.5, -2.5), (3.0, 0.7)]     # (x, θ); the n
 ONE_D_WRONG = ([0.0, "theta"], [2.0, 0.0])      # backward returning θ; returning 2x
 
 
+def _point(rng) -> tuple[float, float]:
+    """(x, θ) with |x|, |θ| in [0.5, 3] and θ ≠ x: the planted backwards (θ, 2x) differ from
+    the right one, x, by a relative 1/3 or more."""
+    x, theta = (float(rng.choice((-1, 1)) * rng.uniform(0.5, 3)) for _ in range(2))
+    return (x, -theta) if abs(x - theta) < 0.5 else (x, theta)
+
+
 def one_d_cases(function: str):
     def make(rng, n):
-        points = POINTS + [(float(rng.uniform(-3, 3)), float(rng.uniform(-3, 3)))
-                           for _ in range(max(0, n - len(POINTS)))]
+        points = POINTS + [_point(rng) for _ in range(max(0, n - len(POINTS)))]
         cases = []
         for x, theta in points:
             exp = {"forward_propagation": theta * x, "backward_propagation": x}.get(function)
@@ -492,12 +498,28 @@ def _planted(gradients) -> list[tuple[dict, str, str]]:
              "differences (they cancel)")]
 
 
-def gradient_check_n_cases(rng, n):
-    cases = []
-    for m in list(GC_M) + [int(rng.integers(1, 8)) for _ in range(max(0, n - len(GC_M)))]:
+def _relative(a, b) -> float:
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+
+
+def _checked_network(rng, m):
+    """The notebook's network, its right gradients and the planted wrong ones, drawn again
+    while a planted one is within GRADIENT_CHECK_PLANTED of the right one (with m = 1 dead
+    ReLUs can leave dW2 and db1 zero: the notebook's ×2 and ×4 would change nothing)."""
+    for _ in range(100):
         params, X, Y, net = _network(rng, GC_SIZES, m, gap=tol.KINK_GAP_GRADCHECK)
         gradients = {g: net[g] for g in GRADS}
         planted = _planted(gradients)
+        if min(_relative(_vector(p[0]), _vector(gradients)) for p in planted) \
+                >= tol.GRADIENT_CHECK_PLANTED:
+            return params, X, Y, gradients, planted
+    raise RuntimeError("no network whose planted gradients differ")   # never seen
+
+
+def gradient_check_n_cases(rng, n):
+    cases = []
+    for m in list(GC_M) + [int(rng.integers(1, 8)) for _ in range(max(0, n - len(GC_M)))]:
+        params, X, Y, gradients, planted = _checked_network(rng, m)
         cases.append(GradeCase({"parameters": params, "gradients": gradients, "X": X, "Y": Y,
                                 "wrong": [p[0] for p in planted]},
                                {"wrong": [p[1] for p in planted],
