@@ -15,17 +15,22 @@ from __future__ import annotations
 
 from ..book import Accommodation, Book
 
-__all__ = ["BOOK", "PARTS"]
+__all__ = ["BOOK", "PARTS", "GRADIENT_CHECKING"]
 
-# the three notebooks and the functions each has the student write: a student hands in
-# one, two or all three (the instructor grades each notebook's file)
+# the three notebooks, each by the functions whose definition says it was handed in (a
+# student hands in one, two or all three; the instructor grades each notebook's file): the
+# 1-D forward_propagation and backward_propagation are the Gradient Checking notebook's, but
+# init_utils and reg_utils give functions of those names (X, parameters) that students copy
+# into the other notebooks
 PARTS = (
     ("initialize_parameters_zeros", "initialize_parameters_random",
      "initialize_parameters_he"),
     ("compute_cost_with_regularization", "backward_propagation_with_regularization",
      "forward_propagation_with_dropout", "backward_propagation_with_dropout"),
-    ("forward_propagation", "backward_propagation", "gradient_check", "gradient_check_n"),
+    ("gradient_check", "gradient_check_n"),
 )
+GRADIENT_CHECKING = 2          # the part of forward_propagation and backward_propagation
+
 
 BOOK = Book(
     style="ng-c2w1",

@@ -26,11 +26,13 @@ Gradient Checking (gc_utils)
                                        when it returns none
 
 The three notebooks are separate files: a submission holding one or two of them is
-graded on those, and the functions of a notebook it does not define at all are
-"supplied" (full credit, as the course's optional functions: the instructor grades each
-notebook's file, and an absent notebook costs nothing in the others' grade); within a
-notebook handed in, a function left out is missing. A file defining none of the three
-notebooks' functions has every one missing.
+graded on those, and the functions of a notebook it does not hand in are "supplied"
+(full credit, as the course's optional functions: the instructor grades each notebook's
+file, and an absent notebook costs nothing in the others' grade). A notebook is handed in
+when one of its marks is defined (`books.ng_c2.PARTS`: the 1-D forward_propagation and
+backward_propagation are no mark, init_utils and reg_utils have functions of those names
+that students copy into the other notebooks). Within a notebook handed in, a function left
+out is missing; a file defining none of the three notebooks' marks has every one missing.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import numpy as np
 from ...oracle import tolerances as tol
 from ...oracle.diagnose import Finding, Kind, as_array, diagnose_array, diagnose_keys, first
 from ..base import GradeCase, GradedFunction, Style
-from ..books.ng_c2 import BOOK, PARTS
+from ..books.ng_c2 import BOOK, GRADIENT_CHECKING, PARTS
 from . import ng_c2w1_kit as kit
 
 __all__ = ["STYLE", "init_scale"]
@@ -583,8 +585,9 @@ def _unless_stub(name: str, judge):
 
 
 def _fn(name, probe, cases, judge, **kw):
+    part = next((i for i, p in enumerate(PARTS) if name in p), GRADIENT_CHECKING)
     return GradedFunction(name, f"{PROBES}:{probe}", cases, _unless_stub(name, judge),
-                          parts=PARTS, **kw)
+                          parts=PARTS, part=part, **kw)
 
 
 STYLE = Style("ng-c2w1", "columns", [

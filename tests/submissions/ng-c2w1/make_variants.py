@@ -179,6 +179,12 @@ notebook("notebook_initialization",
          "load_dataset, plot_decision_boundary, predict_dec\n%matplotlib inline\n",
          cells(section("Initialization")) + ["parameters = initialize_parameters_he([2, 4, 1])"
                                              "\nprint(parameters)\n"], outputs=(1, 2, 3))
+# reg_utils' own forward_propagation(X, parameters), copied into the notebook: a name the
+# Gradient Checking notebook grades (its 1-D J = θx), here not that notebook's
+COPIED_FORWARD = ("def forward_propagation(X, parameters):\n    a = X\n"
+                  "    for l in (1, 2, 3):\n"
+                  "        z = np.dot(parameters['W' + str(l)], a) + parameters['b' + str(l)]\n"
+                  "        a = sigmoid(z) if l == 3 else relu(z)\n    return a, None\n")
 wrong_first = section("Regularization").replace("* lambd / (2 * m)", "* lambd / m", 1)
 notebook("notebook_regularization",
          "import numpy as np\nimport matplotlib.pyplot as plt\n"
@@ -186,7 +192,8 @@ notebook("notebook_regularization",
          "load_2D_dataset, predict_dec\nfrom reg_utils import compute_cost, predict, "
          "forward_propagation, backward_propagation, update_parameters\nimport sklearn\n"
          "from testCases import *\nfrom public_tests import *\n",
-         cells(wrong_first)[:1] + cells(section("Regularization")), outputs=(1, 2))
+         [COPIED_FORWARD] + cells(wrong_first)[:1] + cells(section("Regularization")),
+         outputs=(1, 2))
 notebook("notebook_gradient_checking",
          "import numpy as np\nfrom testCases import *\nfrom public_tests import *\n"
          "from gc_utils import sigmoid, relu, dictionary_to_vector, vector_to_dictionary, "
