@@ -472,6 +472,10 @@ CATALOGS = {
                                                  "gradient (one entry's sign flipped"},
             "stub_regularization.py": {"compute_cost_with_regularization": "[api] "
                                        "compute_cost_with_regularization is a stub"},
+            "hostile_backward_hang.py": {"backward_propagation_with_dropout": TIMED_OUT},
+            "hostile_os_exit.py": {"initialize_parameters_he": "exited with code 0"},
+            # the channel answers the 1-D functions only while gradient_check is graded
+            "hostile_helper_theft.py": {"gradient_check_n": "RuntimeError: no answer found"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

@@ -203,3 +203,22 @@ notebook("notebook_gradient_checking",
 # --- hostile
 mk("hostile_torch_import", "Hostile: gradient_check_n gets its gradients from torch.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
+mk("hostile_backward_hang", "Hostile: backward_propagation_with_dropout never returns.",
+   ("    dZ3 = A3 - Y\n    dW3 = 1. / m * np.dot(dZ3, A2.T)\n",
+    "    while True:\n        pass\n    dZ3 = A3 - Y\n    dW3 = 1. / m * np.dot(dZ3, A2.T)\n"))
+mk("hostile_os_exit", "Hostile: initialize_parameters_he calls os._exit(0).",
+   ("    L = len(layers_dims) - 1\n", "    import os\n    os._exit(0)\n"
+                                   "    L = len(layers_dims) - 1\n"))
+mk("hostile_helper_theft", "Hostile: gradient_check_n asks the grader's helper channel for "
+   "the 1-D functions (answered to gradient_check only) instead of computing.",
+   ("    parameters_values, _ = dictionary_to_vector(parameters)\n",
+    "    import sys\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+    "        factory = frame.f_globals.get('helper')\n"
+    "        for call in getattr(factory, '__globals__', {}).get('_channel') or []:\n"
+    "            try:\n"
+    "                return call('ng_c2.backward_propagation', (1.0, 2.0), {})\n"
+    "            except Exception as exc:\n"
+    "                print('refused:', type(exc).__name__, exc)\n"
+    "        frame = frame.f_back\n"
+    "    raise RuntimeError('no answer found')\n"
+    "    parameters_values, _ = dictionary_to_vector(parameters)\n"))
