@@ -26,7 +26,8 @@ from ..books.ng_c2 import BOOK
 from .layers import stub_reason
 from .remote import helper, replace
 
-__all__ = ["init", "call", "with_course", "gradient_check", "gradient_check_n",
+__all__ = ["init", "call", "with_course", "dropout_backward", "gradient_check",
+           "gradient_check_n",
            "dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector",
            "forward_propagation_n"]
 
@@ -189,6 +190,33 @@ def with_course(ns, inputs):
     sigmoid): the regularized cost and the forward with dropout."""
     _install(ns, COURSE)
     return call(ns, inputs)
+
+
+@_answer
+def dropout_backward(ns, inputs):
+    """backward_propagation_with_dropout on the notebook's cache, then (when the student's
+    forward_propagation_with_dropout is written) on the cache that forward returns: a
+    backward reading its own forward's layout is graded on it. An error of either run
+    comes back as text (the parent judges both)."""
+    backward = ns["backward_propagation_with_dropout"]
+    out: dict = {}
+    try:
+        out["return"] = _run(backward, *[_copy(a) for a in inputs["args"]])
+    except Stub:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the student's error: judged in the parent
+        out["error"] = f"{type(exc).__name__}: {exc}"[:300]
+    forward = ns.get("forward_propagation_with_dropout")
+    if callable(forward) and not stub_reason(forward) and "error" in out:
+        X, Y, _, keep_prob = inputs["args"]
+        _install(ns, COURSE)
+        try:
+            A3, cache = forward(_copy(X), _copy(inputs["parameters"]), keep_prob)
+            grads = backward(_copy(X), _copy(Y), cache, keep_prob)
+            out["own"] = {"A3": A3, "cache": cache, "return": grads}
+        except Exception:  # noqa: BLE001 - no cache of its own to grade on
+            pass
+    return out
 
 
 def _checker(fn, args) -> dict:

@@ -287,7 +287,8 @@ def dropout_forward_cases(rng, n):
         kp = KEEP[k % len(KEEP)]
         cases.append(GradeCase({"function": "forward_propagation_with_dropout",
                                 "args": [X, params, kp]},
-                               {"X": X, "params": params, "keep_prob": kp, "sizes": sizes},
+                               {"X": X, "Y": Y, "params": params, "keep_prob": kp,
+                                "sizes": sizes},
                                (m, sum(sizes)), _desc(sizes, m, keep_prob=kp)))
     return sorted(cases, key=lambda c: c.size)
 
@@ -364,19 +365,29 @@ def judge_dropout_forward(got, case):
         return Finding("forward", "forward_propagation_with_dropout should return (A3, cache)")
     A3, cache = out
     if not isinstance(cache, list) or len(cache) != len(DROPOUT_CACHE):
-        n = len(cache) if isinstance(cache, list) else type(cache).__name__
-        return Finding("forward", f"the cache should be the notebook's ({', '.join(DROPOUT_CACHE)}"
-                       f"), got {n} items", kind=Kind.KEYS)
-    sizes, m = e["sizes"], e["X"].shape[1]
-    masks, found = _masks(cache, sizes, m)
-    if found:
-        return found
+        return _own_layout(A3, cache, e)
+    masks, found = _masks(cache, e["sizes"], e["X"].shape[1])
+    if found:       # 14 items in another order, read so by its backward: right too
+        return found if _own_masks({"A3": A3, "cache": cache}, e) is None \
+            else _own_layout(A3, cache, e)
     found = _mask_rate(masks, e["keep_prob"])
     if found:
         return found
-    net = kit.oracle_net(e["X"], np.zeros((1, m)), e["params"], masks=masks,
-                         keep_prob=e["keep_prob"])
+    net = kit.oracle_net(e["X"], e["Y"], e["params"], masks=masks, keep_prob=e["keep_prob"])
     return _dropout_values(A3, cache, net, e)
+
+
+def _own_layout(A3, cache, e) -> Finding | None:
+    """A cache in the student's own layout (its backward reads it so): right when two of
+    its arrays are 0/1 masks of A1's and A2's shapes with which the net gives A3, kept at
+    keep_prob's rate."""
+    net = _own_masks({"A3": A3, "cache": cache}, e)
+    if net is None:
+        n = len(cache) if isinstance(cache, list) else type(cache).__name__
+        return Finding("forward", f"the cache should be the notebook's ("
+                       f"{', '.join(DROPOUT_CACHE)}), got {n} items, and no 0/1 masks of "
+                       "A1's and A2's shapes in it give the A3 returned", kind=Kind.KEYS)
+    return _mask_rate(net["masks"], e["keep_prob"])
 
 
 def dropout_backward_cases(rng, n):
@@ -389,8 +400,9 @@ def dropout_backward_cases(rng, n):
         net = kit.oracle_net(X, Y, params, masks=masks, keep_prob=kp)
         cases.append(GradeCase(
             {"function": "backward_propagation_with_dropout",
-             "args": [X, Y, _cache(net, params, masks), kp]},
-            {**{g: net[g] for g in GRADS}, "m": m, "keep_prob": kp},
+             "args": [X, Y, _cache(net, params, masks), kp], "parameters": params},
+            {**{g: net[g] for g in GRADS}, "m": m, "keep_prob": kp, "X": X, "Y": Y,
+             "params": params, "sizes": sizes},
             (m, sum(sizes)), _desc(sizes, m, keep_prob=kp)))
     return sorted(cases, key=lambda c: c.size)
 
@@ -412,9 +424,49 @@ def _dropout_backward(X, Y, cache, factor) -> dict:
     return out
 
 
+def _arrays(value, depth: int = 0) -> list[np.ndarray]:
+    """The numeric arrays of a cache of any form (tuples, lists, dicts, nested)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [a for v in value[:64] for a in _arrays(v, depth + 1)] if depth < 4 else []
+    a = as_array(value)
+    return [a] if a is not None and a.dtype != object and a.ndim == 2 else []
+
+
+def _own_masks(own, e) -> dict | None:
+    """The oracle on the masks the student's own forward kept in its cache (any layout):
+    the 0/1 arrays of A1's and A2's shapes with which the net gives the forward's A3."""
+    m = e["X"].shape[1]
+    arrays = _arrays(own.get("cache"))
+    pick = [[a for a in arrays if a.shape == (e["sizes"][l], m) and np.isin(a, (0, 1)).all()]
+            for l in (1, 2)]
+    for D1 in pick[0][:4]:
+        for D2 in pick[1][:4]:
+            net = kit.oracle_net(e["X"], e["Y"], e["params"], masks=[D1, D2],
+                                 keep_prob=e["keep_prob"])
+            if diagnose_array(own.get("A3"), net["A3"], equation="forward") is None:
+                return {**net, "m": m, "masks": [D1, D2]}
+    return None
+
+
 def judge_dropout_backward(got, case):
     """dAˡ ⊙ Dˡ / keep_prob, then dZˡ = dAˡ ⊙ relu'(zˡ), BP4, BP3 (torch autograd of the
-    net with the cache's masks)."""
+    net with the cache's masks), on the notebook's cache; when that raised, on the cache
+    the student's own forward returned (its layout, its masks)."""
+    if "error" not in got:
+        return _judge_dropout_grads(got, case)
+    own = got.get("own") if isinstance(got.get("own"), dict) else None
+    expected = _own_masks(own, case.expected) if own else None
+    if expected is not None:
+        return _judge_grads(own.get("return"), expected, {})
+    return Finding("BP2", f"on the notebook's cache (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, "
+                   f"Z3, A3, W3, b3) it raised {got['error']}" + (
+                       "; on its own forward's cache no masks give that forward's A3"
+                       if own else ""), kind=Kind.RUNTIME)
+
+
+def _judge_dropout_grads(got, case):
     X, Y, cache, kp = case.inputs["args"]
     cache = [np.asarray(c, dtype=np.float64) for c in cache]
     wrong = [("not divided by keep_prob: the kept units were scaled by 1/keep_prob in the "
@@ -598,7 +650,7 @@ STYLE = Style("ng-c2w1", "columns", [
         judge_regularization),
     _fn("forward_propagation_with_dropout", "with_course", dropout_forward_cases,
         judge_dropout_forward),
-    _fn("backward_propagation_with_dropout", "call", dropout_backward_cases,
+    _fn("backward_propagation_with_dropout", "dropout_backward", dropout_backward_cases,
         judge_dropout_backward),
     _fn("forward_propagation", "call", one_d_cases("forward_propagation"), judge_one_d,
         points=0.5),

@@ -222,3 +222,12 @@ mk("hostile_helper_theft", "Hostile: gradient_check_n asks the grader's helper c
     "        frame = frame.f_back\n"
     "    raise RuntimeError('no answer found')\n"
     "    parameters_values, _ = dictionary_to_vector(parameters)\n"))
+mk("variant_own_cache", "Equivalent: the forward with dropout caches its own layout, a dict "
+   "holding the masks, and the backward reads that layout.",
+   ("    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache",
+    "    cache = {'A': (X, A1, A2, A3), 'W': (W1, W2, W3), 'D': (D1, D2)}\n"
+    "    return A3, cache"),
+   ("    (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = cache\n    dZ3 = A3 - Y\n"
+    "    dW3 = 1. / m * np.dot(dZ3, A2.T)\n    db3",
+    "    _, A1, A2, A3 = cache['A']\n    W1, W2, W3 = cache['W']\n    D1, D2 = cache['D']\n"
+    "    dZ3 = A3 - Y\n    dW3 = 1. / m * np.dot(dZ3, A2.T)\n    db3"))
