@@ -123,8 +123,8 @@ def _placeholder(fn, exc: Exception) -> str:
     """Why an error raised in `fn`'s own frame is the skeleton's (a placeholder left at
     None: TypeError on NoneType; a commented-out line: NameError of a name it never binds),
     or ''. An error raised deeper (a helper, NumPy) is the code's own."""
-    frames = [f for f in _frames(exc) if f.f_code is getattr(fn, "__code__", None)]
-    if not frames or _frames(exc)[-1].f_code is not fn.__code__:
+    frames = _frames(exc)
+    if not frames or frames[-1].f_code is not getattr(fn, "__code__", None):
         return ""
     if isinstance(exc, TypeError) and "NoneType" in str(exc) and None in fn.__code__.co_consts:
         return f"a placeholder left at None ({exc})"
