@@ -445,6 +445,8 @@ CATALOGS = {
         fails={
             "bug_he_xavier.py": {"initialize_parameters_he": "Xavier's √(1/n_{l-1})"},
             "bug_he_this_layer.py": {"initialize_parameters_he": "√(2/n_l) of this layer's"},
+            "bug_he_two_over_sqrt.py": {"initialize_parameters_he": "2/√n_{l-1}: the square "
+                                        "root covers the 2 too"},
             "bug_random_unscaled.py": {"initialize_parameters_random": "np.random.randn "
                                        "unscaled: the notebook multiplies it by 10"},
             "bug_zeros_int.py": {"initialize_parameters_zeros": "has dtype int64"},

@@ -81,6 +81,8 @@ def _wrong_scales(function: str, n_prev: int, n: int) -> list[tuple[str, float]]
         return [("Xavier's √(1/n_{l-1}): He's is √(2/n_{l-1})", np.sqrt(1.0 / n_prev)),
                 ("√(2/n_l) of this layer's size: He's uses the previous layer's, "
                  "√(2/layers_dims[l-1])", np.sqrt(2.0 / n)),
+                ("2/√n_{l-1}: the square root covers the 2 too, √(2/n_{l-1})",
+                 2.0 / np.sqrt(n_prev)),
                 ("×0.01, course 1's scale: He's is √(2/n_{l-1})", 0.01),
                 ("np.random.randn unscaled: multiply by √(2/layers_dims[l-1])", 1.0)]
     return [("np.random.randn unscaled: the notebook multiplies it by 10", 1.0),

@@ -51,6 +51,8 @@ mk("bug_he_xavier", "Planted bug: He initialization scaled by sqrt(1/n_prev) (Xa
    ("np.sqrt(2.0 / layers_dims[l - 1])", "np.sqrt(1.0 / layers_dims[l - 1])"))
 mk("bug_he_this_layer", "Planted bug: He initialization scaled by this layer's size.",
    ("np.sqrt(2.0 / layers_dims[l - 1])", "np.sqrt(2.0 / layers_dims[l])"))
+mk("bug_he_two_over_sqrt", "Planted bug: He's scale written 2 / sqrt(n_prev).",
+   ("np.sqrt(2.0 / layers_dims[l - 1])", "2.0 / np.sqrt(layers_dims[l - 1])"))
 mk("bug_random_unscaled", "Planted bug: initialize_parameters_random forgets the * 10.",
    ("layers_dims[l - 1]) * 10", "layers_dims[l - 1])"))
 mk("bug_zeros_int", "Planted bug: initialize_parameters_zeros makes integer zeros.",
