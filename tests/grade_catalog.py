@@ -470,6 +470,8 @@ CATALOGS = {
                                             "2e-07 expected); gradapprox is off by a factor "
                                             "of 2"},
             "bug_gradcheck_half_epsilon.py": {"gradient_check": "off by a factor of 2"},
+            "bug_gradcheck_precedence.py": {"gradient_check_n": "/ 2 * epsilon` multiplies "
+                                            "by ε"},
             "bug_gradcheck_norm_difference.py": {"gradient_check_n": "did not detect a wrong "
                                                  "gradient (one entry's sign flipped"},
             "stub_regularization.py": {"compute_cost_with_regularization": "[api] "

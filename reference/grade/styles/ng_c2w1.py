@@ -601,6 +601,9 @@ def _right_missed(d: float) -> str:
         return ("; gradapprox is off by a factor of 2: divided by ε instead of 2ε, or "
                 "thetaplus and thetaminus are the same array (np.copy them), so J_minus is "
                 "J(θ)")
+    if abs(d - 1.0) < 0.01:
+        return ("; gradapprox is about 0: `(J_plus - J_minus) / 2 * epsilon` multiplies by ε "
+                "(write / (2 * epsilon))")
     return "" if np.isfinite(d) else "; the difference is not finite (a division by zero?)"
 
 

@@ -111,6 +111,10 @@ mk("bug_gradcheck_half_epsilon", "Planted bug: gradient_check divides by epsilon
    "2 epsilon.",
    ("gradapprox = (J_plus - J_minus) / (2 * epsilon)\n    grad = backward",
     "gradapprox = (J_plus - J_minus) / epsilon\n    grad = backward"))
+mk("bug_gradcheck_precedence", "Planted bug: gradient_check_n divides by 2 then multiplies "
+   "by epsilon (operator precedence).",
+   ("gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)",
+    "gradapprox[i] = (J_plus[i] - J_minus[i]) / 2 * epsilon"))
 mk("stub_regularization", "Not done yet: the L2 cost's placeholder is still None.",
    ("    L2_regularization_cost = (np.sum(np.square(W1)) + np.sum(np.square(W2))\n"
     "                              + np.sum(np.square(W3))) * lambd / (2 * m)\n",
