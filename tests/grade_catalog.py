@@ -484,7 +484,7 @@ CATALOGS = {
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
         full_marks=["correct.py", "variant_in_place.py", "variant_older.py",
-                    "variant_own_cache.py",
+                    "variant_own_cache.py", "variant_module_calls.py",
                     "partial_initialization.py", "notebook_initialization.ipynb",
                     "notebook_regularization.ipynb", "notebook_gradient_checking.ipynb"],
         # a notebook not handed in: its functions are supplied (the instructor grades

@@ -172,6 +172,24 @@ mk("variant_older", "Equivalent: the older notebook: checkers that always print 
     "difference = \" + str(difference))\n    else:\n        print(\"Your backward propagation "
     "works perfectly fine! difference = \" + str(difference))\n    return difference\n"))
 
+mk("variant_module_calls", "Equivalent: the course's modules imported whole and called "
+   "through them (reg_utils.relu, reg_utils.compute_cost, gc_utils.dictionary_to_vector).",
+   ("from reg_utils import compute_cost, relu, sigmoid\n"
+    "from gc_utils import dictionary_to_vector, vector_to_dictionary, gradients_to_vector\n",
+    "import reg_utils\nimport gc_utils\n"),
+   ("cross_entropy_cost = compute_cost(A3, Y)", "cross_entropy_cost = reg_utils.compute_cost(A3, Y)"),
+   ("    A1 = relu(Z1)\n    D1", "    A1 = reg_utils.relu(Z1)\n    D1"),
+   ("    A2 = relu(Z2)\n    D2", "    A2 = reg_utils.relu(Z2)\n    D2"),
+   ("    A3 = sigmoid(Z3)\n    cache = (Z1, D1", "    A3 = reg_utils.sigmoid(Z3)\n    cache = (Z1, D1"),
+   ("    parameters_values, _ = dictionary_to_vector(parameters)\n"
+    "    grad = gradients_to_vector(gradients)\n",
+    "    parameters_values, _ = gc_utils.dictionary_to_vector(parameters)\n"
+    "    grad = gc_utils.gradients_to_vector(gradients)\n"),
+   ("forward_propagation_n(X, Y, vector_to_dictionary(theta_plus))",
+    "forward_propagation_n(X, Y, gc_utils.vector_to_dictionary(theta_plus))"),
+   ("forward_propagation_n(X, Y, vector_to_dictionary(theta_minus))",
+    "forward_propagation_n(X, Y, gc_utils.vector_to_dictionary(theta_minus))"))
+
 # --- only one notebook handed in: the others' functions are supplied
 mk("partial_initialization", "Only the Initialization notebook's functions.",
    source=DOC + "\nimport numpy as np\n\n\n" + section("Initialization"))
