@@ -30,6 +30,7 @@ from reference.grade.probes import remote
 from reference.grade.styles import get_style
 from reference.grade.styles.ng_c2w1_kit import KEYS, oracle_net
 from reference.oracle import tolerances
+from reference.oracle.kinds import Kind
 from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "ng-c2w1"
@@ -245,3 +246,30 @@ def test_one_notebook_uploaded_to_gradescope_is_graded_alone(tmp_path):
     data = json.loads((root / "results" / "results.json").read_text())
     assert data["score"] == data["max_score"] == sum(f.points for f in STYLE.functions)
     assert all(t["status"] == "passed" for t in data["tests"])
+
+
+def test_a_notebook_is_handed_in_by_its_marks_not_by_a_copied_course_name():
+    """The 1-D forward_propagation is the Gradient Checking notebook's, but reg_utils has a
+    forward_propagation(X, parameters) students copy into the Regularization notebook:
+    defining it hands in no notebook; a checker does."""
+    fp = _fn("forward_propagation")
+    regularization = {"compute_cost_with_regularization", "forward_propagation"}
+    assert fp.part_absent(regularization)
+    assert not fp.part_absent(regularization | {"gradient_check_n"})
+    assert not fp.part_absent({"forward_propagation"})     # no notebook at all: missing
+    assert not _fn("initialize_parameters_he").part_absent({"initialize_parameters_zeros"})
+
+
+def test_a_skeleton_left_as_it_came_is_told_from_a_bug():
+    def commented_out(x, theta):
+        # dtheta = x
+        return dtheta  # noqa: F821 - the skeleton's line is still a comment
+
+    def wrong(x, theta):
+        return theta
+
+    case = _cases("backward_propagation", n=1)[0]
+    found = _judged("backward_propagation", {"backward_propagation": commented_out}, case)
+    assert found.kind is Kind.MISSING and "a line still commented out" in found.diagnosis
+    found = _judged("backward_propagation", {"backward_propagation": wrong}, case)
+    assert found.kind is Kind.KNOWN_MISTAKE
