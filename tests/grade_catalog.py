@@ -55,6 +55,13 @@ class Catalog:
 
 # ng's four activation helpers come with the course (dnn_utils), so a notebook may omit them
 NG_PROVIDED = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
+# Ng's course 2 week 1: the three notebooks' functions (a file may hold one, two or three)
+NG_C2W1_PARTS = [{"initialize_parameters_zeros", "initialize_parameters_random",
+                  "initialize_parameters_he"},
+                 {"compute_cost_with_regularization", "backward_propagation_with_regularization",
+                  "forward_propagation_with_dropout", "backward_propagation_with_dropout"},
+                 {"forward_propagation", "backward_propagation", "gradient_check",
+                  "gradient_check_n"}]
 
 CATALOGS = {
     "ng": Catalog(
@@ -471,6 +478,62 @@ CATALOGS = {
         full_marks=["correct.py", "variant_adam_three_values.py", "variant_in_place.py",
                     "variant_notebook.ipynb"],
         not_defined={"variant_adam_three_values.py": {"update_lr", "schedule_lr_decay"}},
+        helpers=frozenset({"make_variants.py"}),
+    ),
+    "ng-c2w1": Catalog(
+        # three notebooks in one style: a checker fails when it misses a planted wrong
+        # gradient or flags the right one, whatever number it prints
+        fails={
+            "bug_he_xavier.py": {"initialize_parameters_he": "Xavier's √(1/n_{l-1})"},
+            "bug_he_this_layer.py": {"initialize_parameters_he": "√(2/n_l) of this layer's"},
+            "bug_he_two_over_sqrt.py": {"initialize_parameters_he": "2/√n_{l-1}: the square "
+                                        "root covers the 2 too"},
+            "bug_random_unscaled.py": {"initialize_parameters_random": "np.random.randn "
+                                       "unscaled: the notebook multiplies it by 10"},
+            "bug_zeros_int.py": {"initialize_parameters_zeros": "has dtype int64"},
+            "bug_cost_lambd_over_m.py": {"compute_cost_with_regularization": "[cost] cost: "
+                                         "the L2 term is λ/m Σ‖W‖²: its ½ is missing"},
+            "bug_cost_last_layer.py": {"compute_cost_with_regularization": "W3 is left out"},
+            "bug_reg_backward_half.py": {"backward_propagation_with_regularization": "[BP4] "
+                                         "gradients['dW3']: the L2 term is (λ/2m)·W"},
+            "bug_reg_backward_last_layer.py": {"backward_propagation_with_regularization":
+                                               "the L2 term (λ/m)·W is missing for the last"},
+            "bug_dropout_not_rescaled.py": {"forward_propagation_with_dropout": "cache's A1: "
+                                            "not divided by keep_prob"},
+            "bug_dropout_mask_inverted.py": {"forward_propagation_with_dropout": "kept with "
+                                             "probability 1 − keep_prob"},
+            "bug_dropout_output_layer.py": {"forward_propagation_with_dropout": "dropout "
+                                            "applied to the output layer"},
+            "bug_dropout_backward_no_scale.py": {"backward_propagation_with_dropout": "not "
+                                                 "divided by keep_prob"},
+            "bug_backward_theta.py": {"backward_propagation": "dJ/dθ of J = θx is x, not θ"},
+            "bug_gradcheck_not_copied.py": {"gradient_check_n": "on a right gradient (below "
+                                            "2e-07 expected); gradapprox is off by a factor "
+                                            "of 2"},
+            "bug_gradcheck_half_epsilon.py": {"gradient_check": "off by a factor of 2"},
+            "bug_gradcheck_precedence.py": {"gradient_check_n": "/ 2 * epsilon` multiplies "
+                                            "by ε"},
+            "bug_gradcheck_norm_difference.py": {"gradient_check_n": "did not detect a wrong "
+                                                 "gradient (one entry's sign flipped"},
+            "stub_regularization.py": {"compute_cost_with_regularization": "[api] "
+                                       "compute_cost_with_regularization is a stub"},
+            "hostile_backward_hang.py": {"backward_propagation_with_dropout": TIMED_OUT},
+            "hostile_os_exit.py": {"initialize_parameters_he": "exited with code 0"},
+            # the channel answers the 1-D functions only while gradient_check is graded
+            "hostile_helper_theft.py": {"gradient_check_n": "RuntimeError: no answer found"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_in_place.py", "variant_older.py",
+                    "variant_own_cache.py", "variant_module_calls.py",
+                    "partial_initialization.py", "notebook_initialization.ipynb",
+                    "notebook_regularization.ipynb", "notebook_gradient_checking.ipynb"],
+        # a notebook not handed in: its functions are supplied (the instructor grades
+        # each notebook's file)
+        not_defined={"partial_initialization.py": NG_C2W1_PARTS[1] | NG_C2W1_PARTS[2],
+                     "notebook_initialization.ipynb": NG_C2W1_PARTS[1] | NG_C2W1_PARTS[2],
+                     "notebook_regularization.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[2],
+                     "notebook_gradient_checking.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[1]},
         helpers=frozenset({"make_variants.py"}),
     ),
 }
