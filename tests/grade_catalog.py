@@ -402,11 +402,17 @@ CATALOGS = {
             "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
             "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
                                    "relu_backward": "exited with code 0"},
+            # NumPy 2 refuses np.asfarray: the code's age, said so, not wrong math
+            "old_code_asfarray.py": {
+                "affine_forward": "[runtime] old code: np.asfarray removed in NumPy 2.0",
+                "affine_backward": "old code: np.asfarray removed in NumPy 2.0"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then
-        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
+        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
+        # np.float, newshape=, np.vstack of a generator, itemset, np.NaN as NumPy 1 ran them
+        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
+                    "variant_old_numpy.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(

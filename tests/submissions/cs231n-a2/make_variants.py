@@ -80,6 +80,25 @@ mk("variant_dropout_2017", "Equivalent: the 2017 skeleton's dropout, whose docst
     'or \'train\'.\n    """'),
    ("mask = (np.random.rand(*x.shape) < p) / p", "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"))
 
+# --- code of its time (NumPy before 1.24, 1.25, 2.0, 2.4), right as it ran then
+mk("variant_old_numpy", "Equivalent as it ran in its time: np.float (removed in NumPy 1.24), "
+   "np.reshape's newshape= (removed in 2.4), np.vstack of a generator (refused since 1.25), "
+   "ndarray.itemset (removed in 2.0), np.NaN (removed in 2.0).",
+   ("out = x.reshape(x.shape[0], -1).dot(w) + b",
+    "out = np.reshape(x, newshape=(x.shape[0], -1)).dot(w) + b"),
+   ("db = np.sum(dout, axis=0)",
+    "db = np.vstack(dout[n] for n in range(dout.shape[0])).sum(axis=0)"),
+   ("dx = dout * (x > 0)", "dx = dout * (x > 0).astype(np.float)"),
+   ("dx[n, c, i * stride + r, j * stride + s] += dout[n, c, i, j]",
+    "k = (n, c, i * stride + r, j * stride + s)\n"
+    "                    dx.itemset(k, dx[k] + dout[n, c, i, j])"),
+   ("    out = np.maximum(0, x)\n", "    out = np.maximum(0, np.nan_to_num(x, nan=np.NaN))\n"))
+# --- old code that NumPy 2 refuses with no exact equivalent: reported as old code
+mk("old_code_asfarray", "Old code: affine_forward converts x with np.asfarray (removed in "
+   "NumPy 2.0); the math is right.",
+   ("out = x.reshape(x.shape[0], -1).dot(w) + b",
+    "out = np.asfarray(x).reshape(x.shape[0], -1).dot(w) + b"))
+
 # --- hostile
 mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",
    ("    dx_pad = np.zeros_like(x_pad)\n", "    while True:\n        pass\n"
