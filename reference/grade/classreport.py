@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..oracle.kinds import Kind
+from .oldcode import SEPARATOR
 from .report import escape
 from .results import FAILED, MISSING, NOT_GRADED, PASSED, SUPPLIED, FunctionResult, SubmissionResult
 
@@ -73,11 +74,14 @@ def _number(m: re.Match) -> str:
     return m.group() if before.endswith(_COMPARED) else "#"
 
 
-def mistake_label(text: str) -> str:
-    """The mistake a diagnosis names, the same for every student who made it: a layer
-    style's array name and diagnosis (without the index and values), the numbers of
-    anything else written `#`; blanks collapsed, at most 200 characters."""
+def mistake_label(text: str, kind: Kind | None = None) -> str:
+    """The mistake a diagnosis names, the same for every student who made it: old code's
+    "old code: np.X removed in NumPy V (now ...)" as it is, a layer style's array name
+    and diagnosis (without the index and values), the numbers of anything else written
+    `#`; blanks collapsed, at most 200 characters."""
     text = str(text)
+    if kind is Kind.OLD_CODE and SEPARATOR in text:
+        return " ".join(text.split(SEPARATOR, 1)[0].split())[:200]
     layer = _LAYER_LINE.fullmatch(text)
     if layer:
         text = f"{layer.group(1)}: {layer.group(2)}"
@@ -117,7 +121,7 @@ class FunctionView:
         if what not in ("failed", "crashed") or f.finding is None:
             return
         kind = str(f.finding.kind)
-        key = (kind, mistake_label(f.finding.diagnosis))
+        key = (kind, mistake_label(f.finding.diagnosis, f.finding.kind))
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(

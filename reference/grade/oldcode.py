@@ -18,7 +18,9 @@ import re
 from ..oracle.kinds import Kind
 from .base import Finding
 
-__all__ = ["REMOVED", "PYTHON2", "explain", "mark"]
+__all__ = ["REMOVED", "PYTHON2", "SEPARATOR", "explain", "mark"]
+
+SEPARATOR = ", not wrong math: "     # between what was removed and the error itself
 
 # np.NAME: (the NumPy release that removed it, what replaces it)
 REMOVED = {
@@ -103,6 +105,6 @@ def mark(finding: Finding | None) -> Finding | None:
         return finding
     said = explain(finding.diagnosis)
     if said:
-        finding.diagnosis = f"old code: {said}, not wrong math: {finding.diagnosis}"
+        finding.diagnosis = f"old code: {said}{SEPARATOR}{finding.diagnosis}"
         finding.kind = Kind.OLD_CODE
     return finding
