@@ -359,8 +359,9 @@ CATALOGS = {
                 "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
                 "hostile_grader_import.py": "imports `manual.layers.recurrent`, the grader's "
                                             "own package"},
+        # variant_old_numpy: np.stack of a generator, itemset, newshape=, np.float as they ran
         full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py",
-                    "variant_inline_bptt.py", "hostile_huge_output.py"],
+                    "variant_inline_bptt.py", "hostile_huge_output.py", "variant_old_numpy.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "cs231n-a2": Catalog(
@@ -436,6 +437,7 @@ CATALOGS = {
                                            "allowed"},
         # the first maximum only (tied windows are not drawn, either is right) and float(b)
         # of b (1, 1, 1), as NumPy 1 ran it
-        full_marks=["correct.py", "variant_first_maximum_float_b.py"],
+        full_marks=["correct.py", "variant_first_maximum_float_b.py",
+                    "variant_old_numpy.py"],       # np.int, newshape=, np.vstack(generator)
     ),
 }
