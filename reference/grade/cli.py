@@ -4,7 +4,8 @@
           [--seed S|random] [--private-seed] [--cases N] [--timeout SECONDS]
           [--max-seconds SECONDS] [--memory-mb MB] [--allow-autograd]
           [--visibility {visible,hidden,after_due_date,after_published}]
-    grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each + summary.csv
+    grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each, summary.csv,
+                                                            # class_report.txt and .html
     gradescope-bundle --style ... --output autograder.zip
 
 STYLE is a name of the style registry (`reference.grade.styles`; --help lists them).
