@@ -168,6 +168,9 @@ def test_numbers_do_not_split_a_group():
     assert classreport.mistake_label("dW is m = 3 times too large: the 1/m is missing") == \
         classreport.mistake_label("dW is m = 7 times too large: the 1/m is missing") == \
         "dW is m = # times too large: the 1/m is missing"
+    # code's keyword arguments are the mistake's words
+    assert classreport.mistake_label("db: use np.sum(dZ, axis=1, keepdims=True) / m") == \
+        "db: use np.sum(dZ, axis=1, keepdims=True) / m"
     # a name's digits are the name's: dW1 and dW2 are told apart
     assert classreport.mistake_label("dW1 is wrong at index (0, 1): expected 1, got 2") != \
         classreport.mistake_label("dW2 is wrong at index (0, 1): expected 1, got 2")

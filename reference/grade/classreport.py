@@ -68,10 +68,15 @@ _LAYER_LINE = re.compile(r"([A-Za-z_]\w*)(?:\[[^\]]*\])?[:;].*?; diagnosis: (.*)
 _COMPARED = ("<", ">", "≤", "≥", "<=", ">=")
 
 
+_KEYWORD = re.compile(r"[A-Za-z_]\w*=$")
+
+
 def _number(m: re.Match) -> str:
-    """`#` for a number, unless it is compared with (the 0 of `x > 0` is the mistake's)."""
-    before = m.string[:m.start()].rstrip()
-    return m.group() if before.endswith(_COMPARED) else "#"
+    """`#` for a number, unless it is compared with (the 0 of `x > 0` is the mistake's) or
+    code's keyword argument (`axis=1`)."""
+    before = m.string[:m.start()]
+    keep = before.rstrip().endswith(_COMPARED) or _KEYWORD.search(before)
+    return m.group() if keep else "#"
 
 
 def mistake_label(text: str, kind: Kind | None = None) -> str:
