@@ -126,8 +126,9 @@ def test_the_html_page_is_one_offline_file_with_a_bar_per_function(batch):
     assert "script" not in parsed.tags and not {"link", "img", "iframe"} & set(parsed.tags)
     values = " ".join(str(v) for _, v in parsed.attrs).lower()
     assert "http" not in values and "url(" not in page and "@import" not in page
+    assert all(v.startswith("#f") for k, v in parsed.attrs if k == "href")  # in the page
     # the relu_backward bar: its segments' titles are the counts of the text report
-    bar = page.split("<h2>relu_backward</h2>", 1)[1].split("</svg>", 1)[0]
+    bar = re.split(r"<h2 id=\"f\d+\">relu_backward</h2>", page)[1].split("</svg>", 1)[0]
     assert re.findall(r"<title>([^<]*)</title>", bar) == [
         "3 passed", "2 failed", "1 crashed", "1 missing"]
 

@@ -225,14 +225,24 @@ def _groups_table(view: FunctionView) -> str:
             "(student, smallest failing case)</th></tr>" + "".join(rows) + "</table>" + more)
 
 
+def _overview(views: list[FunctionView]) -> str:
+    """A table of every function and its counts, each linking to its section."""
+    head = "".join(f"<th>{o}</th>" for o in OUTCOMES)
+    rows = "".join(f'<tr><td><a href="#f{k}">{_e(v.name)}</a></td>'
+                   + "".join(f"<td>{v.counts[o]}</td>" for o in OUTCOMES) + "</tr>"
+                   for k, v in enumerate(views))
+    return f"<table><tr><th>function</th>{head}</tr>{rows}</table>"
+
+
 def class_html(views: list[FunctionView], style: str, n_students: int) -> str:
-    """class_report.html: one page, readable offline (no script, no link, no image file)."""
+    """class_report.html: one page, readable offline (no script, no external link, no
+    image file): an overview table, then per function its bar and its diagnoses."""
     key = "".join(f'<span style="background:{COLOURS[o]}"></span>{o}' for o in OUTCOMES)
     body = [f"<h1>Class report: style {_e(style)}, {n_students} submissions</h1>",
-            f'<p class="key">{key}</p>']
-    for v in views:
-        body.append(f"<h2>{_e(v.name)}</h2><p>{v.counts['passed']}/{v.total} passed "
-                    f"({_e(_counts_line(v))})</p>{bar_svg(v)}")
+            _overview(views), f'<p class="key">{key}</p>']
+    for k, v in enumerate(views):
+        body.append(f'<h2 id="f{k}">{_e(v.name)}</h2><p>{v.counts["passed"]}/{v.total} '
+                    f"passed ({_e(_counts_line(v))})</p>{bar_svg(v)}")
         if v.groups:
             body.append(_groups_table(v))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
