@@ -411,9 +411,10 @@ CATALOGS = {
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
         # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
-        # np.float, newshape=, np.vstack of a generator, itemset, np.NaN as NumPy 1 ran them
+        # np.float, newshape=, np.vstack of a generator, itemset, np.NaN as NumPy 1 ran them;
+        # CS231n 2016's Python 2.7 (print statement, xrange, the output size's int `/`)
         full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
-                    "variant_old_numpy.py"],
+                    "variant_old_numpy.py", "variant_python2.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(

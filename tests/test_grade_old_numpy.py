@@ -57,6 +57,23 @@ def test_newshape_and_generators_are_taken_as_before_numpy_2():
         np.vstack(r for r in rows)
 
 
+def test_python2_divides_integers_to_their_floor_and_anything_else_truly():
+    """Python 2's `/` (classic division), decided when it runs: the sides' types are
+    rarely known from the source (`(H + 2 * pad - HH) / stride`, the ints from a dict)."""
+    src = ("def size(H, pad, HH, stride):\n    return 1 + (H + 2 * pad - HH) / stride\n"
+           "a = size(5, 1, 3, 2)\nb = size(5.0, 1, 3, 2)\nc = np.arange(7) / 2\n"
+           "d = np.ones(2) / 4\ne = 1.0 / 4\nf = np.int64(7) / 2\n")
+    ns = {"np": np}
+    oldnumpy.bind(ns)
+    tree = oldnumpy.python2_divisions(oldnumpy.rewrite(ast.parse(src)))
+    exec(compile(tree, "<student>", "exec"), ns)  # noqa: S102
+    # by hand: 1 + 4 // 2; 1 + 4.0 / 2; [0 0 1 1 2 2 3]; 0.25; 0.25; 3
+    assert (ns["a"], ns["b"], ns["e"], ns["f"]) == (3, 3.0, 0.25, 3)
+    assert type(ns["a"]) is int
+    np.testing.assert_array_equal(ns["c"], [0, 0, 1, 1, 2, 2, 3])
+    np.testing.assert_array_equal(ns["d"], [0.25, 0.25])
+
+
 def test_the_renamed_names_are_numpys_own_objects():
     for old, new in oldnumpy.EQUIVALENTS.items():
         assert hasattr(np, new), (old, new)      # each points at a name NumPy has

@@ -31,7 +31,8 @@ import ast
 
 import numpy as np
 
-__all__ = ["ALIASES", "EQUIVALENTS", "SCALARS", "STACKING", "install", "rewrite", "bind"]
+__all__ = ["ALIASES", "EQUIVALENTS", "SCALARS", "STACKING", "install", "rewrite", "bind",
+           "python2_divisions"]
 
 ALIASES = {"float": float, "int": int, "object": object, "complex": complex, "str": str}
 # removed names of NumPy 2.0 (and 1.23's asscalar) -> the name NumPy has for the same thing
@@ -140,10 +141,23 @@ def _itemset(obj, *args):
     return None
 
 
+def _integral(x) -> bool:
+    return isinstance(x, (int, np.integer)) or (isinstance(x, np.ndarray)
+                                                and x.dtype.kind in "biu")
+
+
+def _py2_div(a, b):
+    """`a / b` as Python 2 computed it: a floor division when both are integers (Python's
+    or NumPy's, arrays of integers included), else a true division."""
+    return a // b if _integral(a) and _integral(b) else a / b
+
+
 # the student's call of a builtin -> the name of its NumPy-1 conversion in the namespace
 SCALARS = {"float": "__oldnumpy_float__", "int": "__oldnumpy_int__"}
 ITEMSET = "__oldnumpy_itemset__"
-_CONVERT = {SCALARS["float"]: _scalar(float), SCALARS["int"]: _scalar(int), ITEMSET: _itemset}
+DIVISION = "__oldnumpy_py2_div__"
+_CONVERT = {SCALARS["float"]: _scalar(float), SCALARS["int"]: _scalar(int), ITEMSET: _itemset,
+            DIVISION: _py2_div}
 
 
 class _Calls(ast.NodeTransformer):
@@ -182,6 +196,29 @@ def rewrite(tree: ast.Module) -> ast.Module:
     `x.itemset(...)` setting the item as NumPy 1 did."""
     names = set() if _binds(tree) & set(SCALARS) else set(SCALARS)
     return ast.fix_missing_locations(_Calls(names).visit(tree))
+
+
+def _float_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, float)
+
+
+class _Divisions(ast.NodeTransformer):
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div) or _float_literal(node.left) \
+                or _float_literal(node.right):
+            return node
+        call = ast.Call(ast.Name(DIVISION, ast.Load()), [node.left, node.right], [])
+        return ast.copy_location(call, node)
+
+
+def python2_divisions(tree: ast.Module) -> ast.Module:
+    """Code converted from Python 2 (`py2`) with each `a / b` (no float literal on either
+    side) divided as Python 2 did at run time: `//` when both are integers. A `/=` is
+    left as it is (an array divided in place)."""
+    return ast.fix_missing_locations(_Divisions().visit(tree))
 
 
 def bind(ns: dict) -> None:

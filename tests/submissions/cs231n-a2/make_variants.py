@@ -93,6 +93,12 @@ mk("variant_old_numpy", "Equivalent as it ran in its time: np.float (removed in 
     "k = (n, c, i * stride + r, j * stride + s)\n"
     "                    dx.itemset(k, dx[k] + dout[n, c, i, j])"),
    ("    out = np.maximum(0, x)\n", "    out = np.maximum(0, np.nan_to_num(x, nan=np.NaN))\n"))
+mk("variant_python2", "Equivalent as it ran in its time: CS231n 2016 was Python 2.7 (a print "
+   "statement, xrange, and the output size's `/` between integers, a floor division there).",
+   ("    H_out = 1 + (H + 2 * pad - HH) // stride\n    W_out = 1 + (W + 2 * pad - WW) // stride\n",
+    "    H_out = 1 + (H + 2 * pad - HH) / stride\n    W_out = 1 + (W + 2 * pad - WW) / stride\n"
+    "    if H_out <= 0:\n        print \"empty output\", H_out\n"),
+   ("    for n in range(N):\n        for f in range(F):", "    for n in xrange(N):\n        for f in xrange(F):"))
 # --- old code that NumPy 2 refuses with no exact equivalent: reported as old code
 mk("old_code_asfarray", "Old code: affine_forward converts x with np.asfarray (removed in "
    "NumPy 2.0); the math is right.",
