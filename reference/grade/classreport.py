@@ -66,9 +66,7 @@ _NUMBER = re.compile(r"(?<![\w./])[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?
 # a layer style's line: "dx[0, 1]: example 0, feature 1; expected ..., got ...; diagnosis: ..."
 _LAYER_LINE = re.compile(r"([A-Za-z_]\w*)(?:\[[^\]]*\])?[:;].*?; diagnosis: (.*)", re.S)
 _COMPARED = ("<", ">", "≤", "≥", "<=", ">=")
-
-
-_KEYWORD = re.compile(r"[A-Za-z_]\w*=$")
+_KEYWORD = re.compile(r"[A-Za-z_]\w*=$")        # `axis=1`: code's words
 
 
 def _number(m: re.Match) -> str:
@@ -108,6 +106,8 @@ class Group:
 
 @dataclass
 class FunctionView:
+    """One graded function across the class: the students per outcome, the diagnoses."""
+
     name: str
     counts: Counter = field(default_factory=Counter)     # outcome -> students
     groups: dict[tuple[str, str], Group] = field(default_factory=dict)
