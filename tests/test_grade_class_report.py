@@ -169,6 +169,12 @@ def test_numbers_do_not_split_a_group():
     assert classreport.mistake_label("dW is m = 3 times too large: the 1/m is missing") == \
         classreport.mistake_label("dW is m = 7 times too large: the 1/m is missing") == \
         "dW is m = # times too large: the 1/m is missing"
+    # where the error was raised is each student's own file and line
+    assert classreport.mistake_label(
+        "ValueError: shapes (2,3) and (4,5) not aligned (alice.py, line 9, in forward)") == \
+        classreport.mistake_label(
+            "ValueError: shapes (3,3) and (2,5) not aligned (layers.py, line 40, in forward)") \
+        == "ValueError: shapes (#,#) and (#,#) not aligned"
     # code's keyword arguments are the mistake's words
     assert classreport.mistake_label("db: use np.sum(dZ, axis=1, keepdims=True) / m") == \
         "db: use np.sum(dZ, axis=1, keepdims=True) / m"

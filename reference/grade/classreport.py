@@ -67,6 +67,8 @@ _NUMBER = re.compile(r"(?<![\w./])[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?
 _LAYER_LINE = re.compile(r"([A-Za-z_]\w*)(?:\[[^\]]*\])?[:;].*?; diagnosis: (.*)", re.S)
 _COMPARED = ("<", ">", "≤", "≥", "<=", ">=")
 _KEYWORD = re.compile(r"[A-Za-z_]\w*=$")        # `axis=1`: code's words
+# where an error was raised, "(layers.py, line 12, in relu_backward)": each student's own
+_WHERE = re.compile(r"\s*\([^()]*, line \d+, in [\w.<>]+\)")
 
 
 def _number(m: re.Match) -> str:
@@ -80,15 +82,16 @@ def _number(m: re.Match) -> str:
 def mistake_label(text: str, kind: Kind | None = None) -> str:
     """The mistake a diagnosis names, the same for every student who made it: old code's
     "old code: np.X removed in NumPy V (now ...)" as it is, a layer style's array name
-    and diagnosis (without the index and values), the numbers of anything else written
-    `#`; blanks collapsed, at most 200 characters."""
+    and diagnosis (without the index and values), anything else without where an error
+    was raised (the student's file and line) and with its numbers written `#`; blanks
+    collapsed, at most 200 characters."""
     text = str(text)
     if kind is Kind.OLD_CODE and SEPARATOR in text:
         return " ".join(text.split(SEPARATOR, 1)[0].split())[:200]
     layer = _LAYER_LINE.fullmatch(text)
     if layer:
         text = f"{layer.group(1)}: {layer.group(2)}"
-    label = _NUMBER.sub(_number, text)
+    label = _NUMBER.sub(_number, _WHERE.sub("", text))
     return " ".join(label.split())[:200]
 
 
