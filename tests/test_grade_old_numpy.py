@@ -11,10 +11,11 @@ import ast
 import numpy as np
 import pytest
 
-from reference.grade import codec, oldcode, oldnumpy
+from reference.grade import codec, oldcode, oldnumpy, report
 from reference.grade.base import Finding, GradeCase
 from reference.grade.interpret import interpret
 from reference.grade.options import Limits
+from reference.grade.results import SubmissionResult
 from reference.grade.sandbox import ChildResult
 from reference.grade.styles import get_style
 from reference.oracle.kinds import Kind
@@ -132,3 +133,5 @@ def test_the_verdict_of_every_style_says_old_code(style, name):
     assert fr.status == "failed" and fr.finding.kind is Kind.OLD_CODE
     assert fr.finding.diagnosis.startswith("old code: np.float_ removed in NumPy 2.0 (now "
                                            "np.float64), not wrong math: ")
+    data = report.gradescope(SubmissionResult("s.py", style, 0, [fr]))
+    assert data["tests"][0]["extra_data"]["kind"] == "old code"
