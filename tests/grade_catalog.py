@@ -366,8 +366,9 @@ CATALOGS = {
                 "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
                 "hostile_grader_import.py": "imports `manual.layers.recurrent`, the grader's "
                                             "own package"},
+        # variant_old_numpy: np.stack of a generator, itemset, newshape=, np.float as they ran
         full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py",
-                    "variant_inline_bptt.py", "hostile_huge_output.py"],
+                    "variant_inline_bptt.py", "hostile_huge_output.py", "variant_old_numpy.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "cs231n-a2": Catalog(
@@ -420,13 +421,20 @@ CATALOGS = {
             "bug_adam_t_after_use.py": {"adam": "(increment t before the bias correction)"},
             "stub_sgd_momentum.py": {"sgd_momentum": "sgd_momentum is a stub (not implemented "
                                      "yet: next_w is None)"},
+            # NumPy 2 refuses np.asfarray: the code's age, said so, not wrong math
+            "old_code_asfarray.py": {
+                "affine_forward": "[runtime] old code: np.asfarray removed in NumPy 2.0",
+                "affine_backward": "old code: np.asfarray removed in NumPy 2.0"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
         # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
-        # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes)
+        # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes);
+        # np.float, newshape=, np.vstack of a generator, itemset, np.NaN as NumPy 1 ran them;
+        # CS231n 2016's Python 2.7 (print statement, xrange, the output size's int `/`)
         full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
-                    "variant_optim_torch_conventions.py", "variant_adam_2016.py"],
+                    "variant_optim_torch_conventions.py", "variant_adam_2016.py",
+                    "variant_old_numpy.py", "variant_python2.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(
@@ -450,7 +458,8 @@ CATALOGS = {
                                            "allowed"},
         # the first maximum only (tied windows are not drawn, either is right) and float(b)
         # of b (1, 1, 1), as NumPy 1 ran it
-        full_marks=["correct.py", "variant_first_maximum_float_b.py"],
+        full_marks=["correct.py", "variant_first_maximum_float_b.py",
+                    "variant_old_numpy.py"],       # np.int, newshape=, np.vstack(generator)
     ),
     "ng-c2w2": Catalog(
         # the update rules run a few steps from the student's own returned state

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..oracle.diagnose import Kind, diagnose_mutation
-from . import codec
+from . import codec, oldcode
 from .base import Finding, GradeCase, GradedFunction
 from .books import SHELF
 from .options import Limits
@@ -240,6 +240,7 @@ def _judge_cases(fr: FunctionResult, fn: GradedFunction, cases: list[GradeCase],
         if finding:
             _forward_failed(fn, finding, _text(raw.get("raised_in")) if isinstance(raw, dict)
                             else "")
+            oldcode.mark(finding)       # a crash that is only the code's age: said so
             fr.finding, fr.case = finding, case
             if finding.kind is Kind.MISSING:    # a stub the probe recognized: not written
                 fr.status = MISSING

@@ -21,6 +21,12 @@ IN_PLACE = Accommodation(
     "in place", "the upstream gradient and the inputs are copies: a layer that writes into "
                 "them (`dout *= mask`) is not penalized, what it returns is graded")
 
+# CS231n's dropout: p keeps a unit since 2018, drops one in the 2016-17 skeleton
+DROP_PROBABILITY = Accommodation(
+    "drop probability", "dropout's p read as the probability of dropping a unit, as the "
+                        "forward's docstring says (the 2016-17 skeleton; from 2018 p keeps "
+                        "a unit): equal after the change of convention, not a bug")
+
 BOOK_A3 = Book(
     style="cs231n-a3",
     title="CS231n assignment 3, rnn_layers.py",
@@ -33,5 +39,5 @@ BOOK_A3 = Book(
 BOOK_A2 = Book(
     style="cs231n-a2",
     title="CS231n assignment 2, layers.py",
-    accommodations=(IN_PLACE,),
+    accommodations=(IN_PLACE, DROP_PROBABILITY),
 )
