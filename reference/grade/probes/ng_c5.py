@@ -1,0 +1,89 @@
+"""Probes of Ng's course 5 week 1: the course's signatures read as the layer convention,
+then the layer probes (`probes.layers`) run as for any layer style.
+
+Runs in the sandboxed child: NumPy and the standard library only. The case's `course`
+says how the registry's arrays map to the course's call: the first `positional` arrays
+are passed as they are (xt, a_prev[, c_prev]; x, a0), the rest as the `parameters` dict
+by name; a backward is handed the first `given` upstream gradients (da_next[, dc_next];
+da) and the cache, and its dict of gradients is read by the course's keys, in the
+registry's order. A bias gradient returned as a vector (n_a,) is read as the notebook's
+(n_a, 1) (the record's "keepdims").
+
+The student's function is looked up by its name in its own module each time it is
+called, so that a run with the functions it calls replaced (`calls`: a sequence with the
+grader's cells, a backward on the course's forward) reaches the grader's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import layers
+from .remote import note
+
+__all__ = ["layer_forward", "layer_backward"]
+
+
+class _Course:
+    """The student's function `name` called in the course's convention; its code and
+    module are the student's (the stub reading and the replacement of what it calls read
+    them)."""
+
+    def __init__(self, fn, name: str, course: dict, backward: bool):
+        self._fn, self._name, self._course, self._backward = fn, name, course, backward
+        space = getattr(fn, "__globals__", None)
+        self.__globals__ = space if isinstance(space, dict) else {}
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    @property
+    def __code__(self):
+        return getattr(self._fn, "__code__", None)
+
+    def _current(self):
+        fn = self.__globals__.get(self._name)
+        return fn if callable(fn) else self._fn
+
+    def __call__(self, *args, **kwargs):
+        course = self._course
+        if self._backward:
+            given = int(course["given"])
+            return _read(self._current()(*args[:given], args[-1], **kwargs), course["grads"])
+        k = int(course["positional"])
+        parameters = dict(zip(course["parameters"], args[k:]))
+        return self._current()(*args[:k], parameters, **kwargs)
+
+
+def _read(value, names):
+    """The course's dict of gradients as the registry's tuple (a key left out: None)."""
+    if not isinstance(value, dict):
+        return value
+    out = []
+    for name in names:
+        got = value.get(name)
+        if name.startswith("db") and isinstance(got, np.ndarray) and got.ndim == 1:
+            note("keepdims")
+            got = got[:, None]
+        out.append(got)
+    return tuple(out)
+
+
+def _namespace(ns, inputs) -> dict:
+    """The graded namespace with the forward and backward read in the course's convention."""
+    course = inputs["course"]
+    view = dict(ns)
+    for key, backward in (("forward", False), ("backward", True)):
+        name = inputs.get(key)
+        fn = ns.get(name) if name else None
+        if callable(fn):
+            view[name] = _Course(fn, name, course, backward)
+    return view
+
+
+def layer_forward(ns, inputs):
+    """The student's forward, called as the course calls it (`probes.layers`)."""
+    return layers.layer_forward(_namespace(ns, inputs), inputs)
+
+
+def layer_backward(ns, inputs):
+    """The student's forward for its cache, then the backward, as the course calls them."""
+    return layers.layer_backward(_namespace(ns, inputs), inputs)
