@@ -432,4 +432,31 @@ CATALOGS = {
         # of b (1, 1, 1), as NumPy 1 ran it
         full_marks=["correct.py", "variant_first_maximum_float_b.py"],
     ),
+    "ng-c5w1": Catalog(
+        # the course leaves the backward section ungraded: here each backward runs on the
+        # student's own cache and on the course's; a sequence also with the grader's cells,
+        # so a cell's bug (or a forward's) is reported there only
+        fails={
+            "bug_rnn_tanh_one_minus_a.py": {"rnn_cell_backward": "diagnosis: tanh's derivative "
+                                            "taken as 1 − a_next, not 1 − a_next²"},
+            "bug_rnn_backward_no_carry.py": {"rnn_backward": "diagnosis: da_prevt not added"},
+            "bug_lstm_backward_no_carry.py": {"lstm_backward": "diagnosis: da_prevt not "
+                                              "added"},
+            "bug_lstm_dc_prev_no_ft.py": {"lstm_cell_backward": "diagnosis: dc_prev without "
+                                          "the forget gate"},
+            "bug_rnn_db_not_summed.py": {"rnn_cell_backward": "[backward] dba: shape ("},
+            # the backward reads the course's order: right on the course's forward's cache
+            "bug_lstm_concat_order.py": {"lstm_cell_forward": "diagnosis: concat taken as "
+                                         "[xt; a_prev]"},
+            "stub_backward.py": {f"{k}_cell_backward": f"[api] {k}_cell_backward is a stub "
+                                 "(not implemented yet" for k in ("rnn", "lstm")},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # db as a vector (a note), caches in other orders and a dict, the upstream gradient
+        # written in place, the notebook with a function redefined (the last cell wins)
+        full_marks=["correct.py", "variant_keepdims.py", "variant_cache_orders.py",
+                    "variant_in_place.py", "variant_notebook.ipynb"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

@@ -12,7 +12,8 @@ only: the predictions (and a sequence's c) are outputs whose path autograd treat
 constant (a leaf copy, `_cut`), so the oracle's gradients are the course's contract.
 
 The mistakes are written from the equations in float64 (a small walker whose switches
-are the mistakes, never `manual`), each what a backward with that one mistake returns.
+are the mistakes, never `manual`), each what a backward with that one mistake returns
+(and a cell's forward outputs, when the mistake changes them too: the concat's order).
 """
 
 from __future__ import annotations
@@ -171,8 +172,9 @@ def _rnn_walk(a, da, *, tanh_prime="1-a^2", carry=True, sum_db=True):
 
 def _lstm_cell_walk(a, xt, a_prev, c_prev, da_next, dc_next, *, ft_in_dc=True,
                     sum_db=True, order="a_prev;xt"):
-    """What Ng's cell forward caches and its backward returns, with the switches."""
-    concat = np.concatenate([a_prev, xt])
+    """Ng's cell forward's (a_next, c_next) and its backward's gradients, with the switches
+(`order`: the forward's concat, and so its backward's, as [xt; a_prev])."""
+    concat = np.concatenate([a_prev, xt] if order == "a_prev;xt" else [xt, a_prev])
     g = {k: a[f"W{k}"] @ concat + a[f"b{k}"] for k in NG_GATES}
     ft, it, ot, cct = _sig(g["f"]), _sig(g["i"]), _sig(g["o"]), np.tanh(g["c"])
     c_next = ft * c_prev + it * cct
@@ -181,13 +183,12 @@ def _lstm_cell_walk(a, xt, a_prev, c_prev, da_next, dc_next, *, ft_in_dc=True,
     d = {"f": dc * c_prev * ft * (1 - ft), "i": dc * cct * it * (1 - it),
          "c": dc * it * (1 - cct**2), "o": da_next * np.tanh(c_next) * ot * (1 - ot)}
     n_a, n_x = a_prev.shape[0], xt.shape[0]
-    seen = concat if order == "a_prev;xt" else np.concatenate([xt, a_prev])
     dconcat = sum(a[f"W{k}"].T @ d[k] for k in NG_GATES)
     dxt, da_prev = ((dconcat[n_a:], dconcat[:n_a]) if order == "a_prev;xt"
                     else (dconcat[:n_x], dconcat[n_x:]))
     grads = {}
     for k in NG_GATES:
-        grads[f"dW{k}"] = d[k] @ seen.T
+        grads[f"dW{k}"] = d[k] @ concat.T
         grads[f"db{k}"] = d[k].sum(axis=1, keepdims=True) if sum_db else d[k]
     dc_prev = dc * ft if ft_in_dc else dc
     return (a_next, c_next), {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev, **grads}
@@ -232,10 +233,10 @@ def _lstm_mistake(step: bool, **switches):
     def wrong(arrays, config, up):
         a = _f64(arrays)
         if step:
-            _, g = _lstm_cell_walk(a, a["xt"], a["a_prev"], a["c_prev"],
+            (a_next, c_next), g = _lstm_cell_walk(a, a["xt"], a["a_prev"], a["c_prev"],
                                    np.asarray(up["da_next"], float),
                                    np.asarray(up["dc_next"], float), **switches)
-            return g
+            return {**g, "a_next": a_next, "c_next": c_next}
         return _lstm_walk(a, np.asarray(up["da"], float), **switches)
     return wrong
 
