@@ -235,18 +235,23 @@ def _concat_meaning(name: str, index, shape) -> str | None:
     return None
 
 
-register_layer("rnn_cell_columns", rnn_cell_columns_forward, rnn_cell_columns_backward,
-               arrays=("xt", "a_prev", *RNN_PARAMETERS), outputs=("a_next", "yt_pred"),
-               grads=("dxt", "da_prev", "dWax", "dWaa", "dba"), axes={**_CELL, **_RNN_W})
-register_layer("rnn_columns", rnn_columns_forward, rnn_columns_backward,
-               arrays=("x", "a0", *RNN_PARAMETERS), outputs=("a", "y_pred"),
-               grads=("dx", "da0", "dWax", "dWaa", "dba"), axes={**_SEQ, **_RNN_W})
-register_layer("lstm_cell_columns", lstm_cell_columns_forward, lstm_cell_columns_backward,
-               arrays=("xt", "a_prev", "c_prev", *LSTM_PARAMETERS),
-               outputs=("a_next", "c_next", "yt_pred"),
-               grads=("dxt", "da_prev", "dc_prev", *_LSTM_GRADS), axes={**_CELL, **_LSTM_W},
-               meaning=_concat_meaning)
-register_layer("lstm_columns", lstm_columns_forward, lstm_columns_backward,
-               arrays=("x", "a0", *LSTM_PARAMETERS), outputs=("a", "y", "c"),
-               grads=("dx", "da0", *_LSTM_GRADS), axes={**_SEQ, **_LSTM_W},
-               meaning=_concat_meaning)
+def _register(name: str, forward, backward, arrays: tuple, outputs: tuple, grads: tuple,
+              *axes: dict, meaning=None) -> None:
+    """One entry; the axes tables narrowed to its own arrays and outputs."""
+    table = {k: v for t in axes for k, v in t.items() if k in arrays + outputs}
+    register_layer(name, forward, backward, arrays=arrays, outputs=outputs, grads=grads,
+                   axes=table, meaning=meaning)
+
+
+_register("rnn_cell_columns", rnn_cell_columns_forward, rnn_cell_columns_backward,
+          ("xt", "a_prev", *RNN_PARAMETERS), ("a_next", "yt_pred"),
+          ("dxt", "da_prev", "dWax", "dWaa", "dba"), _CELL, _RNN_W)
+_register("rnn_columns", rnn_columns_forward, rnn_columns_backward,
+          ("x", "a0", *RNN_PARAMETERS), ("a", "y_pred"), ("dx", "da0", "dWax", "dWaa", "dba"),
+          _SEQ, _RNN_W)
+_register("lstm_cell_columns", lstm_cell_columns_forward, lstm_cell_columns_backward,
+          ("xt", "a_prev", "c_prev", *LSTM_PARAMETERS), ("a_next", "c_next", "yt_pred"),
+          ("dxt", "da_prev", "dc_prev", *_LSTM_GRADS), _CELL, _LSTM_W, meaning=_concat_meaning)
+_register("lstm_columns", lstm_columns_forward, lstm_columns_backward,
+          ("x", "a0", *LSTM_PARAMETERS), ("a", "y", "c"), ("dx", "da0", *_LSTM_GRADS),
+          _SEQ, _LSTM_W, meaning=_concat_meaning)
