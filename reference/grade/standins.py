@@ -93,7 +93,7 @@ def plain_relu(x):
 
 @_mark
 def softmax_columns(x):
-    """Each column's softmax (rnn_utils' `softmax`: one example per column)."""
+    """Each column's softmax (one example per column), the max subtracted."""
     x = np.asarray(x, dtype=float)
     e = np.exp(x - np.max(x, axis=0, keepdims=True))
     return e / np.sum(e, axis=0, keepdims=True)
