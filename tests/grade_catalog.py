@@ -453,10 +453,12 @@ CATALOGS = {
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        # db as a vector (a note), caches in other orders and a dict, the upstream gradient
-        # written in place, the notebook with a function redefined (the last cell wins)
+        # db as a vector (a note), the update gate named u (2018), caches in other orders and
+        # a dict, the upstream gradient written in place, the notebook with a function
+        # redefined (the last cell wins)
         full_marks=["correct.py", "variant_keepdims.py", "variant_cache_orders.py",
-                    "variant_in_place.py", "variant_notebook.ipynb"],
+                    "variant_in_place.py", "variant_notebook.ipynb",
+                    "variant_update_gate_u.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
 }

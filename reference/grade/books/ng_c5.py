@@ -22,6 +22,8 @@ Course versions, and what a TA grades (the accommodations below print their note
   concat = [a_prev; xt] makes it W_f[:, n_a:] (columns), which is graded.
 - `dba`, `dbf`... with keepdims, (n_a, 1), as the notebook's expected shapes print; a
   vector (n_a,) holds the same numbers and is accepted with a note.
+- The 2018 notebooks named the LSTM's update gate u (`parameters["Wu"]`, `"dWu"`), the
+  later ones i (`"Wi"`, `"dWi"`): both are read, with a note.
 - Caches are the student's business (the course's tuple orders, a dict, the parameters
   left out): a backward is run on what its own forward returned.
 """
@@ -46,6 +48,9 @@ BOOK = Book(
         Accommodation("in place", "the upstream gradient and the inputs are copies: a "
                                   "function that writes into them is not penalized, what it "
                                   "returns is graded"),
+        Accommodation("update gate u", "the LSTM's update gate named u (Wu, bu, dWu, dbu) as "
+                                       "in the 2018 notebooks, i in the later ones: the same "
+                                       "gate, accepted"),
         Accommodation("keepdims", "a bias gradient returned as a vector (n_a,) rather than "
                                   "the notebook's (n_a, 1) (np.sum without keepdims=True): "
                                   "the same numbers, accepted"),

@@ -7,7 +7,8 @@ are passed as they are (xt, a_prev[, c_prev]; x, a0), the rest as the `parameter
 by name; a backward is handed the first `given` upstream gradients (da_next[, dc_next];
 da) and the cache, and its dict of gradients is read by the course's keys, in the
 registry's order. A bias gradient returned as a vector (n_a,) is read as the notebook's
-(n_a, 1) (the record's "keepdims").
+(n_a, 1) (the record's "keepdims"); the 2018 notebooks named the LSTM's update gate u
+(`aliases`: the dict holds Wu and bu too, and dWu is read for dWi: "update gate u").
 
 The student's function is looked up by its name in its own module each time it is
 called, so that a run with the functions it calls replaced (`calls`: a sequence with the
@@ -47,19 +48,27 @@ class _Course:
         course = self._course
         if self._backward:
             given = int(course["given"])
-            return _read(self._current()(*args[:given], args[-1], **kwargs), course["grads"])
+            return _read(self._current()(*args[:given], args[-1], **kwargs), course["grads"],
+                         course.get("aliases"))
         k = int(course["positional"])
         parameters = dict(zip(course["parameters"], args[k:]))
+        for name, alias in (course.get("aliases") or {}).items():
+            parameters[alias] = parameters[name]       # the 2018 notebooks' Wu, bu
         return self._current()(*args[:k], parameters, **kwargs)
 
 
-def _read(value, names):
-    """The course's dict of gradients as the registry's tuple (a key left out: None)."""
+def _read(value, names, aliases=None):
+    """The course's dict of gradients as the registry's tuple (a key left out: None; the
+    2018 notebooks' dWu for dWi, with a note)."""
     if not isinstance(value, dict):
         return value
     out = []
     for name in names:
         got = value.get(name)
+        alias = "d" + (aliases or {}).get(name[1:], "")
+        if got is None and alias != "d" and value.get(alias) is not None:
+            note("update gate u")
+            got = value[alias]
         if name.startswith("db") and isinstance(got, np.ndarray) and got.ndim == 1:
             note("keepdims")
             got = got[:, None]

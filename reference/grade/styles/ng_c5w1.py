@@ -47,6 +47,10 @@ POSITIONAL = {"rnn_cell_columns": 2, "rnn_columns": 2, "lstm_cell_columns": 3,
               "lstm_columns": 2}
 GIVEN = {"rnn_cell_columns": 1, "rnn_columns": 1, "lstm_cell_columns": 2, "lstm_columns": 1}
 
+# the 2018 notebooks' update gate u: its parameters Wu, bu (and gradients dWu, dbu) are the
+# later notebooks' Wi, bi
+UPDATE_GATE = (("Wi", "Wu"), ("bi", "bu"))
+
 # what each graded function calls, replaced by the grader's in its second run
 CALLS = {
     "rnn_cell_backward": ("rnn_cell_forward",),
@@ -61,8 +65,11 @@ CALLS = {
 def _course(layer: str) -> dict:
     entry = get_layer(layer)
     k = POSITIONAL[layer]
-    return {"positional": k, "parameters": list(entry.arrays[k:]), "given": GIVEN[layer],
-            "grads": list(entry.grads)}
+    course = {"positional": k, "parameters": list(entry.arrays[k:]), "given": GIVEN[layer],
+              "grads": list(entry.grads)}
+    if layer.startswith("lstm"):
+        course["aliases"] = dict(UPDATE_GATE)
+    return course
 
 
 def _cases(cases, helpers: tuple[str, ...]):

@@ -85,6 +85,11 @@ mk("variant_cache_orders", "Equivalent: the RNN cell caches (xt, a_prev, a_next,
     "'c_prev'))\n    ft, it, cct, ot, xt = (cache[k] for k in ('ft', 'it', 'cct', 'ot', "
     "'xt'))\n    parameters = cache['parameters']"),
    ("(a1, c1, a0, c0, f1, i1, cc1, o1, x1, parameters) = caches[0]", 'x1 = caches[0]["xt"]'))
+U_GATE = base
+for i, u in (('["Wi"]', '["Wu"]'), ('["bi"]', '["bu"]'), ('"dWi"', '"dWu"'), ('"dbi"', '"dbu"')):
+    U_GATE = U_GATE.replace(i, u)
+mk("variant_update_gate_u", "Equivalent: the 2018 notebooks' names of the LSTM's update gate "
+   "(Wu, bu; dWu, dbu).", text=U_GATE)
 mk("variant_in_place", "Equivalent: the upstream gradients are modified in place.",
    ("    dtanh = (1 - a_next ** 2) * da_next\n",
     "    da_next *= (1 - a_next ** 2)\n    dtanh = da_next\n"))
