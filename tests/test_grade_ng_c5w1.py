@@ -146,3 +146,23 @@ def test_gradescope_bundle_grades_a_course_5_notebook(cli, tmp_path):
     data = json.loads((root / "results" / "results.json").read_text())
     failed = [t["name"] for t in data["tests"] if t.get("status") == "failed"]
     assert failed == ["rnn_backward"], data["tests"]
+
+
+def test_an_lstm_backward_that_never_updates_its_carried_gradients_is_named():
+    """The commented-out `da_prevt, dc_prevt = gradients[...]` of real submissions: every
+    step handed da[:, :, t] and a zero dc_next (the right cell backward, step by step)."""
+    import reference
+    from manual.layers.recurrent.columns import lstm_cell_columns_backward, lstm_columns_forward
+
+    def backward(da, dy, dc, cache):
+        caches, x = cache
+        steps = [lstm_cell_columns_backward(da[:, :, t], 0 * da[:, :, t], None, caches[t])
+                 for t in range(x.shape[2])]
+        dx = np.stack([s[0] for s in steps], axis=2)
+        return (dx, steps[0][1], *(sum(s[k] for s in steps) for k in range(3, 11)))
+
+    summary = reference.verify_layer("lstm_columns", lstm_columns_forward, backward, cases=8,
+                                     seed=2)
+    diagnoses = [f["diagnosis"] for f in summary["failures_detail"]]
+    assert summary["failures"] > 0
+    assert any("never updated from the cell's gradients" in d for d in diagnoses), diagnoses

@@ -194,7 +194,7 @@ def _lstm_cell_walk(a, xt, a_prev, c_prev, da_next, dc_next, *, ft_in_dc=True,
     return (a_next, c_next), {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev, **grads}
 
 
-def _lstm_walk(a, da, *, carry=True, **switches):
+def _lstm_walk(a, da, *, carry=True, carry_c=True, **switches):
     x = a["x"]
     a_prev, c_prev, steps = a["a0"], np.zeros_like(a["a0"]), []
     for t in range(x.shape[2]):
@@ -206,6 +206,7 @@ def _lstm_walk(a, da, *, carry=True, **switches):
         given = da[:, :, t] + (dnext if carry else 0)
         _, g = _lstm_cell_walk(a, x[:, :, t], *steps[t], given, dcnext, **switches)
         dx[:, :, t], dnext, dcnext = g.pop("dxt"), g.pop("da_prev"), g.pop("dc_prev")
+        dcnext = dcnext if carry_c else 0 * dcnext
         total = {k: total.get(k, 0) + v for k, v in g.items()}
     return {"dx": dx, "da0": dnext, **total}
 
@@ -264,6 +265,8 @@ MISTAKES = {
     },
     "lstm_columns": {
         _NO_CARRY: _lstm_mistake(False, carry=False),
+        "da_prevt and dc_prevt never updated from the cell's gradients: every step handed "
+        "da[:, :, t] and a zero dc_next": _lstm_mistake(False, carry=False, carry_c=False),
         "dc_prev without the forget gate": _lstm_mistake(False, ft_in_dc=False),
     },
 }
