@@ -450,6 +450,13 @@ CATALOGS = {
                                          "[xt; a_prev]"},
             "stub_backward.py": {f"{k}_cell_backward": f"[api] {k}_cell_backward is a stub "
                                  "(not implemented yet" for k in ("rnn", "lstm")},
+            "hostile_os_exit.py": {"rnn_backward": "[runtime] the process exited with code 0"},
+            # the sequence's run as written calls the student's hanging cell too
+            "hostile_backward_hang.py": {"lstm_cell_backward": f"[runtime] {TIMED_OUT}",
+                                         "lstm_backward": TIMED_OUT},
+            # the channel answers rnn_cell_backward only while rnn_backward is graded
+            "hostile_helper_theft.py": {"rnn_cell_backward": "[backward] the backward raised "
+                                        "RuntimeError: no answer found"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

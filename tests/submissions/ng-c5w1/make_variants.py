@@ -60,6 +60,29 @@ mk("stub_backward", "Not done yet: the optional backward cells are the course's 
     '"dbf": None,\n                 "dWi": None, "dbi": None, "dWc": None, "dbc": None, '
     '"dWo": None, "dbo": None}\n    return gradients'))
 
+# --- hostile: contained, reported where they are
+mk("hostile_torch_import", "Hostile: the gradients would come from torch autograd.",
+   ("import numpy as np\n", "import numpy as np\nimport torch\n"))
+mk("hostile_os_exit", "Hostile: rnn_backward calls os._exit(0).",
+   ("    (caches, x) = caches\n    (a1, a0, x1, parameters) = caches[0]",
+    "    import os\n    os._exit(0)\n    (caches, x) = caches\n"
+    "    (a1, a0, x1, parameters) = caches[0]"))
+mk("hostile_backward_hang", "Hostile: lstm_cell_backward never returns.",
+   ("    dc = dc_next + ot", "    while True:\n        pass\n    dc = dc_next + ot"))
+mk("hostile_helper_theft", "Hostile: rnn_cell_backward looks for the grader's helper channel "
+   "and asks it for the answer instead of computing it.",
+   ("    Wax = parameters[\"Wax\"]\n    Waa = parameters[\"Waa\"]\n    dtanh",
+    "    import sys\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+    "        factory = frame.f_globals.get('helper')\n"
+    "        for call in getattr(factory, '__globals__', {}).get('_channel') or []:\n"
+    "            try:\n"
+    "                return call('ng_c5.rnn_cell_backward', (da_next, cache), {})\n"
+    "            except Exception as exc:\n"
+    "                print('refused:', type(exc).__name__, exc)\n"
+    "        frame = frame.f_back\n"
+    "    raise RuntimeError('no answer found')\n"
+    "    Wax = parameters[\"Wax\"]\n    Waa = parameters[\"Waa\"]\n    dtanh"))
+
 # --- harmless: right answers written another way
 mk("variant_keepdims", "Equivalent: the bias gradients summed without keepdims, vectors "
    "(n_a,) throughout.",
