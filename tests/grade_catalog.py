@@ -448,6 +448,11 @@ CATALOGS = {
             # the backward reads the course's order: right on the course's forward's cache
             "bug_lstm_concat_order.py": {"lstm_cell_forward": "diagnosis: concat taken as "
                                          "[xt; a_prev]"},
+            # the backward is graded on the course's forward's cache, the sequence with the
+            # grader's cell: only the missing forward is missing
+            "bug_forward_misspelled.py": {"rnn_cell_forward": "rnn_cell_forward is not "
+                                          "defined in the submission (did you mean "
+                                          "`rnn_cell_fowrad`?)"},
             "stub_backward.py": {f"{k}_cell_backward": f"[api] {k}_cell_backward is a stub "
                                  "(not implemented yet" for k in ("rnn", "lstm")},
             "hostile_os_exit.py": {"rnn_backward": "[runtime] the process exited with code 0"},

@@ -11,8 +11,10 @@ registry's order. A bias gradient returned as a vector (n_a,) is read as the not
 (`aliases`: the dict holds Wu and bu too, and dWu is read for dWi: "update gate u").
 
 The student's function is looked up by its name in its own module each time it is
-called, so that a run with the functions it calls replaced (`calls`: a sequence with the
-grader's cells, a backward on the course's forward) reaches the grader's.
+called (and read, for the stub test), so that a run with the functions it calls replaced
+(`calls`: a sequence with the grader's cells, a backward on the course's forward) reaches
+the grader's: a backward whose forward is missing or a stub is graded on the course's
+forward's cache in that run, and is blocked by the forward in the run as written.
 """
 
 from __future__ import annotations
@@ -30,15 +32,16 @@ class _Course:
     module are the student's (the stub reading and the replacement of what it calls read
     them)."""
 
-    def __init__(self, fn, name: str, course: dict, backward: bool):
+    def __init__(self, fn, name: str, course: dict, backward: bool, space=None):
         self._fn, self._name, self._course, self._backward = fn, name, course, backward
-        space = getattr(fn, "__globals__", None)
+        space = getattr(fn, "__globals__", space)
         self.__globals__ = space if isinstance(space, dict) else {}
         self.__doc__ = getattr(fn, "__doc__", None)
 
     @property
     def __code__(self):
-        return getattr(self._fn, "__code__", None)
+        """The code of the function the name holds now (the grader's, once replaced)."""
+        return getattr(self._current(), "__code__", None)
 
     def _current(self):
         fn = self.__globals__.get(self._name)
@@ -46,6 +49,8 @@ class _Course:
 
     def __call__(self, *args, **kwargs):
         course = self._course
+        if self._current() is None:
+            raise NameError(f"name {self._name!r} is not defined")
         if self._backward:
             given = int(course["given"])
             return _read(self._current()(*args[:given], args[-1], **kwargs), course["grads"],
@@ -80,11 +85,17 @@ def _namespace(ns, inputs) -> dict:
     """The graded namespace with the forward and backward read in the course's convention."""
     course = inputs["course"]
     view = dict(ns)
-    for key, backward in (("forward", False), ("backward", True)):
+    for key, backward in (("backward", True), ("forward", False)):
         name = inputs.get(key)
         fn = ns.get(name) if name else None
         if callable(fn):
             view[name] = _Course(fn, name, course, backward)
+        elif name and key == "forward" and isinstance(view.get(inputs.get("backward")),
+                                                      _Course):
+            # a backward whose forward is missing: the name is looked up in the backward's
+            # module, where the second run puts the course's forward
+            view[name] = _Course(None, name, course, False,
+                                 view[inputs["backward"]].__globals__)
     return view
 
 

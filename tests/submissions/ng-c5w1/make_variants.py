@@ -45,6 +45,9 @@ mk("bug_lstm_concat_order", "Planted bug: lstm_cell_forward concatenates [xt; a_
    "course's is [a_prev; xt]); its backward reads the course's order.",
    ("concat = np.concatenate((a_prev, xt), axis=0)",
     "concat = np.concatenate((xt, a_prev), axis=0)"))
+mk("bug_forward_misspelled", "Planted bug: rnn_cell_forward is spelled rnn_cell_fowrad; "
+   "rnn_forward calls rnn_cell_forward.",
+   ("def rnn_cell_forward(", "def rnn_cell_fowrad("))
 mk("stub_backward", "Not done yet: the optional backward cells are the course's skeleton "
    "(placeholders None, the dict of gradients returned).",
    (function("rnn_cell_backward"),
