@@ -81,8 +81,10 @@ def _read(value, names, aliases=None):
     return tuple(out)
 
 
-def _namespace(ns, inputs) -> dict:
-    """The graded namespace with the forward and backward read in the course's convention."""
+def _namespace(ns, inputs, grading_backward: bool = False) -> dict:
+    """The graded namespace with the forward and backward read in the course's convention
+    (grading a backward whose forward is missing: a forward looked up where the second run
+    puts the course's)."""
     course = inputs["course"]
     view = dict(ns)
     for key, backward in (("backward", True), ("forward", False)):
@@ -90,8 +92,8 @@ def _namespace(ns, inputs) -> dict:
         fn = ns.get(name) if name else None
         if callable(fn):
             view[name] = _Course(fn, name, course, backward)
-        elif name and key == "forward" and isinstance(view.get(inputs.get("backward")),
-                                                      _Course):
+        elif grading_backward and name and key == "forward" and isinstance(
+                view.get(inputs.get("backward")), _Course):
             # a backward whose forward is missing: the name is looked up in the backward's
             # module, where the second run puts the course's forward
             view[name] = _Course(None, name, course, False,
@@ -106,4 +108,4 @@ def layer_forward(ns, inputs):
 
 def layer_backward(ns, inputs):
     """The student's forward for its cache, then the backward, as the course calls them."""
-    return layers.layer_backward(_namespace(ns, inputs), inputs)
+    return layers.layer_backward(_namespace(ns, inputs, grading_backward=True), inputs)
