@@ -128,7 +128,8 @@ def _ng(rng, dtype, cs231n, lstm: bool):
     else:
         if not steps:
             out["c_prev"] = arrays["prev_c"].T
-        for k, g in enumerate(CS231N_ORDER):
+        for g in NG_GATES:                  # the course's order, CS231n's columns
+            k = CS231N_ORDER.index(g)
             cols = slice(k * n_a, (k + 1) * n_a)
             out[f"W{g}"] = np.concatenate([arrays["Wh"][:, cols].T, arrays["Wx"][:, cols].T], 1)
             out[f"b{g}"] = arrays["b"][cols][:, None]
