@@ -166,3 +166,28 @@ def test_an_lstm_backward_that_never_updates_its_carried_gradients_is_named():
     diagnoses = [f["diagnosis"] for f in summary["failures_detail"]]
     assert summary["failures"] > 0
     assert any("never updated from the cell's gradients" in d for d in diagnoses), diagnoses
+
+
+def test_the_course_skeleton_is_told_from_code_that_raises_for_another_reason():
+    """`n_x, m, T_x = None` and `dWax += None` only appear in the course's skeleton."""
+    def skeleton_forward(x, a0, parameters):
+        n_x, m, T_x = None
+        for _t in range(T_x):
+            pass
+        return None, None, None
+
+    def skeleton_backward(da, caches):
+        dWax = None
+        for _t in range(3):
+            dWax += None
+        return {"dWax": dWax}
+
+    def written(x, a0, parameters):
+        n_x, m, T_x = x.shape
+        return np.zeros(n_x, m)     # a real bug (TypeError: m read as a dtype), no placeholder
+
+    assert ng_c5.skeleton(skeleton_forward) and ng_c5.skeleton(skeleton_backward)
+    assert not ng_c5.skeleton(written)
+    raised = {"raised": {"type": "TypeError", "error": "cannot unpack"}}
+    assert "placeholders" in ng_c5._still_skeleton({"f": skeleton_forward}, "f", raised)["stub"]
+    assert ng_c5._still_skeleton({"f": written}, "f", raised) == raised

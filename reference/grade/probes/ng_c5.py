@@ -15,16 +15,22 @@ called (and read, for the stub test), so that a run with the functions it calls 
 (`calls`: a sequence with the grader's cells, a backward on the course's forward) reaches
 the grader's: a backward whose forward is missing or a stub is graded on the course's
 forward's cache in that run, and is blocked by the forward in the run as written.
+
+The course's skeleton of a sequence (`n_x, m, T_x = None`, `dWax += None`, a loop) is
+not a body of constants (`probes.layers.stub_reason`): a TypeError raised where its code
+still unpacks or adds a placeholder says it is the stub (`skeleton`).
 """
 
 from __future__ import annotations
+
+import dis
 
 import numpy as np
 
 from . import layers
 from .remote import note
 
-__all__ = ["layer_forward", "layer_backward"]
+__all__ = ["layer_forward", "layer_backward", "skeleton"]
 
 
 class _Course:
@@ -101,11 +107,42 @@ def _namespace(ns, inputs, grading_backward: bool = False) -> dict:
     return view
 
 
+# what only the course's skeleton does: unpack a placeholder (`n_x, m, T_x = None`) or add
+# one (`dWax += None`), each a TypeError when it runs
+PLACEHOLDER_USES = frozenset({"UNPACK_SEQUENCE", "BINARY_OP", "INPLACE_ADD", "BINARY_ADD"})
+
+
+def skeleton(fn) -> bool:
+    """Does `fn`'s code still hold the course's placeholders in a use that raises?"""
+    code = getattr(fn, "__code__", None)
+    try:
+        instructions = list(dis.get_instructions(code)) if code is not None else []
+    except Exception:  # noqa: BLE001 - an odd code object: not the skeleton
+        return False
+    return any(a.opname == "LOAD_CONST" and a.argval is None and b.opname in PLACEHOLDER_USES
+               for a, b in zip(instructions, instructions[1:]))
+
+
+def _still_skeleton(ns, name: str, got: dict) -> dict:
+    """A function that raised TypeError where its code still unpacks or adds the course's
+    `None` placeholders is the course's stub (missing), not a crash."""
+    runs = [got, got.get("replaced")] if isinstance(got, dict) else []
+    for run in runs:       # as written, or on the course's pieces when its forward blocked it
+        raised = run.get("raised") if isinstance(run, dict) else None
+        if isinstance(raised, dict) and raised.get("type") == "TypeError" and skeleton(
+                ns.get(name)):
+            return {"stub": "its `= None` placeholders are still in place (the course's "
+                            f"skeleton: TypeError: {raised.get('error', '')})"[:300]}
+    return got
+
+
 def layer_forward(ns, inputs):
     """The student's forward, called as the course calls it (`probes.layers`)."""
-    return layers.layer_forward(_namespace(ns, inputs), inputs)
+    got = layers.layer_forward(_namespace(ns, inputs), inputs)
+    return _still_skeleton(ns, inputs["forward"], got)
 
 
 def layer_backward(ns, inputs):
     """The student's forward for its cache, then the backward, as the course calls them."""
-    return layers.layer_backward(_namespace(ns, inputs, grading_backward=True), inputs)
+    got = layers.layer_backward(_namespace(ns, inputs, grading_backward=True), inputs)
+    return _still_skeleton(ns, inputs["backward"], got)

@@ -63,6 +63,25 @@ mk("stub_backward", "Not done yet: the optional backward cells are the course's 
     '"dbf": None,\n                 "dWi": None, "dbi": None, "dWc": None, "dbc": None, '
     '"dWo": None, "dbo": None}\n    return gradients'))
 
+mk("stub_sequences", "Not done yet: rnn_forward and rnn_backward are the course's skeleton "
+   "(placeholders None unpacked and added: a TypeError when run).",
+   (function("rnn_forward"),
+    "def rnn_forward(x, a0, parameters):\n    caches = []\n    n_x, m, T_x = None\n"
+    "    n_y, n_a = None\n    a = None\n    y_pred = None\n    a_next = None\n"
+    "    for t in range(None):\n        a_next, yt_pred, cache = None\n"
+    "        a[:, :, t] = None\n        y_pred[:, :, t] = None\n        caches.append(None)\n"
+    "    caches = (caches, x)\n    return a, y_pred, caches"),
+   (function("rnn_backward"),
+    "def rnn_backward(da, caches):\n    (caches, x) = None\n    (a1, a0, x1, parameters) = None\n"
+    "    n_a, m, T_x = None\n    n_x, m = None\n    dx = None\n    dWax = None\n"
+    "    dWaa = None\n    dba = None\n    da0 = None\n    da_prevt = None\n"
+    "    for t in reversed(range(None)):\n        gradients = None\n"
+    "        dxt, da_prevt, dWaxt, dWaat, dbat = gradients[\"dxt\"], gradients[\"da_prev\"], "
+    "gradients[\"dWax\"], gradients[\"dWaa\"], gradients[\"dba\"]\n"
+    "        dx[:, :, t] = None\n        dWax += None\n        dWaa += None\n        dba += None\n"
+    "    da0 = None\n    gradients = {\"dx\": dx, \"da0\": da0, \"dWax\": dWax, \"dWaa\": dWaa, "
+    "\"dba\": dba}\n    return gradients"))
+
 # --- hostile: contained, reported where they are
 mk("hostile_torch_import", "Hostile: the gradients would come from torch autograd.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
