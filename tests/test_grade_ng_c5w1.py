@@ -191,3 +191,19 @@ def test_the_course_skeleton_is_told_from_code_that_raises_for_another_reason():
     raised = {"raised": {"type": "TypeError", "error": "cannot unpack"}}
     assert "placeholders" in ng_c5._still_skeleton({"f": skeleton_forward}, "f", raised)["stub"]
     assert ng_c5._still_skeleton({"f": written}, "f", raised) == raised
+
+
+def test_a_bias_gradient_summed_over_the_wrong_axis_is_named():
+    import reference
+    from manual.layers.recurrent.columns import rnn_cell_columns_backward, rnn_cell_columns_forward
+
+    def backward(da_next, dyt_pred, cache):
+        *grads, _ = rnn_cell_columns_backward(da_next, None, cache)
+        dtanh = da_next * (1 - cache[0] ** 2)
+        return (*grads, dtanh.sum(axis=0, keepdims=True))
+
+    summary = reference.verify_layer("rnn_cell_columns", rnn_cell_columns_forward, backward,
+                                     cases=8, seed=4)
+    wrong = [f for f in summary["failures_detail"] if "dba" in f["message"]]
+    assert wrong and all("summed over the hidden units (axis 0)" in f["diagnosis"]
+                         for f in wrong), summary["failures_detail"][:2]

@@ -152,6 +152,14 @@ def _sig(z):
     return 1 / (1 + np.exp(-z))
 
 
+def _db(delta, how):
+    """A bias gradient: summed over the examples (True), not summed (False) or summed over
+    the units ("axis 0")."""
+    if how == "axis 0":
+        return delta.sum(axis=0, keepdims=True)
+    return delta.sum(axis=1, keepdims=True) if how else delta
+
+
 def _rnn_walk(a, da, *, tanh_prime="1-a^2", carry=True, sum_db=True):
     """(dx, da0, dWax, dWaa, dba) of Ng's RNN over x (n_x, m, T) from a0."""
     x, a_prev = a["x"], a["a0"]
@@ -167,7 +175,7 @@ def _rnn_walk(a, da, *, tanh_prime="1-a^2", carry=True, sum_db=True):
         dtanh = given * ((1 - act**2) if tanh_prime == "1-a^2" else (1 - act))
         dx[:, :, t], dnext = a["Wax"].T @ dtanh, a["Waa"].T @ dtanh
         dW = [dW[0] + dtanh @ x[:, :, t].T, dW[1] + dtanh @ before.T,
-              dW[2] + (dtanh.sum(axis=1, keepdims=True) if sum_db else dtanh)]
+              dW[2] + _db(dtanh, sum_db)]
     return dx, dnext, *dW
 
 
@@ -190,7 +198,7 @@ def _lstm_cell_walk(a, xt, a_prev, c_prev, da_next, dc_next, *, ft_in_dc=True,
     grads = {}
     for k in NG_GATES:
         grads[f"dW{k}"] = d[k] @ concat.T
-        grads[f"db{k}"] = d[k].sum(axis=1, keepdims=True) if sum_db else d[k]
+        grads[f"db{k}"] = _db(d[k], sum_db)
     dc_prev = dc * ft if ft_in_dc else dc
     return (a_next, c_next), {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev, **grads}
 
@@ -246,6 +254,7 @@ def _lstm_mistake(step: bool, **switches):
 _NO_CARRY = ("da_prevt not added: step t's cell handed da[:, :, t] alone, not "
              "da[:, :, t] + da_prevt (what an older notebook's own expected output did)")
 _DB = "the bias gradient not summed over the examples (axis 1)"
+_DB0 = "the bias gradient summed over the hidden units (axis 0), not the examples (axis 1)"
 _ORDER = "concat taken as [xt; a_prev]: the course's is [a_prev; xt] (a_prev's rows first)"
 
 MISTAKES = {
@@ -253,6 +262,7 @@ MISTAKES = {
         "tanh's derivative taken as 1 − a_next, not 1 − a_next²":
             _rnn_mistake(True, tanh_prime="1-a"),
         _DB: _rnn_mistake(True, sum_db=False),
+        _DB0: _rnn_mistake(True, sum_db="axis 0"),
     },
     "rnn_columns": {
         _NO_CARRY: _rnn_mistake(False, carry=False),
@@ -262,6 +272,7 @@ MISTAKES = {
         "dc_prev without the forget gate: dc_prev = dc_next + da_next ⊙ ot ⊙ (1 − "
         "tanh²(c_next)), not that ⊙ ft": _lstm_mistake(True, ft_in_dc=False),
         _DB: _lstm_mistake(True, sum_db=False),
+        _DB0: _lstm_mistake(True, sum_db="axis 0"),
         _ORDER: _lstm_mistake(True, order="xt;a_prev"),
     },
     "lstm_columns": {
