@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from manual.layers import get_layer
+from reference.grade.books.ng_c5 import BOOK
 from reference.grade.probes import ng_c5, remote
 from reference.grade.styles import get_style
 from reference.grade.styles import ng_c5w1_kit as kit
-from reference.grade.styles.ng_c5w1 import CALLS
 from reference.oracle.layers import make_case, oracle_layer
 from reference.oracle.tolerances import tolerance_for, within
 
@@ -120,7 +120,7 @@ def test_each_function_is_graded_again_with_what_it_calls_replaced_never_itself(
         f"{k}_{d}" for k in ("rnn_cell", "rnn", "lstm_cell", "lstm")
         for d in ("forward", "backward")]
     for fn in style.functions:
-        assert fn.helpers == tuple(f"ng_c5.{c}" for c in CALLS.get(fn.name, ()))
+        assert fn.helpers == tuple(f"ng_c5.{c}" for c in BOOK.calls_of(fn.name))
         assert f"ng_c5.{fn.name}" not in fn.helpers
         assert set(c.rsplit(".")[-1] for c in fn.helpers) <= set(kit.HELPERS)
     case = style.functions[3].cases(np.random.default_rng(0), 1)[0]     # rnn_backward

@@ -44,6 +44,17 @@ BOOK = Book(
     # the cells and the course's forwards a function is also graded with (`ng_c5w1_kit`)
     kit="reference.grade.styles.ng_c5w1_kit",
     helper_prefix="ng_c5",
+    # what each graded function calls, replaced by the grader's in its second run: a
+    # sequence's cells, a backward's own forward (its cache the course's), so a cell's or a
+    # forward's bug is reported there only
+    calls=(
+        ("rnn_cell_backward", ("rnn_cell_forward",)),
+        ("rnn_forward", ("rnn_cell_forward",)),
+        ("rnn_backward", ("rnn_forward", "rnn_cell_backward")),
+        ("lstm_cell_backward", ("lstm_cell_forward",)),
+        ("lstm_forward", ("lstm_cell_forward",)),
+        ("lstm_backward", ("lstm_forward", "lstm_cell_backward")),
+    ),
     accommodations=(
         Accommodation("in place", "the upstream gradient and the inputs are copies: a "
                                   "function that writes into them is not penalized, what it "

@@ -32,7 +32,7 @@ from ..base import GradedFunction, Style
 from ..books.ng_c5 import BOOK
 from .layer_style import LayerFunction, layer_functions
 
-__all__ = ["STYLE", "LAYERS", "CALLS"]
+__all__ = ["STYLE", "LAYERS"]
 
 PROBE = "reference.grade.probes.ng_c5"
 
@@ -50,17 +50,6 @@ GIVEN = {"rnn_cell_columns": 1, "rnn_columns": 1, "lstm_cell_columns": 2, "lstm_
 # the 2018 notebooks' update gate u: its parameters Wu, bu (and gradients dWu, dbu) are the
 # later notebooks' Wi, bi
 UPDATE_GATE = (("Wi", "Wu"), ("bi", "bu"))
-
-# what each graded function calls, replaced by the grader's in its second run
-CALLS = {
-    "rnn_cell_backward": ("rnn_cell_forward",),
-    "rnn_forward": ("rnn_cell_forward",),
-    "rnn_backward": ("rnn_forward", "rnn_cell_backward"),
-    "lstm_cell_backward": ("lstm_cell_forward",),
-    "lstm_forward": ("lstm_cell_forward",),
-    "lstm_backward": ("lstm_forward", "lstm_cell_backward"),
-}
-
 
 def _course(layer: str) -> dict:
     entry = get_layer(layer)
@@ -87,7 +76,7 @@ def _cases(cases, helpers: tuple[str, ...]):
 
 
 def _course_function(fn: GradedFunction) -> GradedFunction:
-    helpers = tuple(f"{BOOK.helper_prefix}.{name}" for name in CALLS.get(fn.name, ()))
+    helpers = BOOK.helpers_of(fn.name)     # the record's `calls`: replaced in the second run
     probe = PROBE + (":layer_backward" if fn.name.endswith("_backward") else ":layer_forward")
     return dataclasses.replace(fn, probe=probe, cases=_cases(fn.cases, helpers),
                                helpers=helpers)
