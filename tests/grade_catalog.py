@@ -545,4 +545,49 @@ CATALOGS = {
                      "notebook_gradient_checking.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[1]},
         helpers=frozenset({"make_variants.py"}),
     ),
+    "ng-c5w1": Catalog(
+        # the course leaves the backward section ungraded: here each backward runs on the
+        # student's own cache and on the course's; a sequence also with the grader's cells,
+        # so a cell's bug (or a forward's) is reported there only
+        fails={
+            "bug_rnn_tanh_one_minus_a.py": {"rnn_cell_backward": "diagnosis: tanh's derivative "
+                                            "taken as 1 − a_next, not 1 − a_next²"},
+            "bug_rnn_backward_no_carry.py": {"rnn_backward": "diagnosis: da_prevt not added"},
+            "bug_lstm_backward_no_carry.py": {"lstm_backward": "diagnosis: da_prevt not "
+                                              "added"},
+            "bug_lstm_dc_prev_no_ft.py": {"lstm_cell_backward": "diagnosis: dc_prev without "
+                                          "the forget gate"},
+            "bug_rnn_db_not_summed.py": {"rnn_cell_backward": "[backward] dba: shape ("},
+            # the backward reads the course's order: right on the course's forward's cache
+            "bug_lstm_concat_order.py": {"lstm_cell_forward": "diagnosis: concat taken as "
+                                         "[xt; a_prev]"},
+            # the backward is graded on the course's forward's cache, the sequence with the
+            # grader's cell: only the missing forward is missing
+            "bug_forward_misspelled.py": {"rnn_cell_forward": "rnn_cell_forward is not "
+                                          "defined in the submission (did you mean "
+                                          "`rnn_cell_fowrad`?)"},
+            "stub_backward.py": {f"{k}_cell_backward": f"[api] {k}_cell_backward is a stub "
+                                 "(not implemented yet" for k in ("rnn", "lstm")},
+            # the course's skeleton of a sequence raises TypeError: a stub, not a crash
+            "stub_sequences.py": {k: f"[api] {k} is a stub (not implemented yet: its `= None` "
+                                  "placeholders are still in place" for k in (
+                                      "rnn_forward", "rnn_backward")},
+            "hostile_os_exit.py": {"rnn_backward": "[runtime] the process exited with code 0"},
+            # the sequence's run as written calls the student's hanging cell too
+            "hostile_backward_hang.py": {"lstm_cell_backward": f"[runtime] {TIMED_OUT}",
+                                         "lstm_backward": TIMED_OUT},
+            # the channel answers rnn_cell_backward only while rnn_backward is graded
+            "hostile_helper_theft.py": {"rnn_cell_backward": "[backward] the backward raised "
+                                        "RuntimeError: no answer found"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # db as a vector (a note), the update gate named u (2018), caches in other orders and
+        # a dict, the upstream gradient written in place, the notebook with a function
+        # redefined (the last cell wins)
+        full_marks=["correct.py", "variant_keepdims.py", "variant_cache_orders.py",
+                    "variant_in_place.py", "variant_notebook.ipynb",
+                    "variant_update_gate_u.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

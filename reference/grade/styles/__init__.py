@@ -25,6 +25,7 @@ STYLES = {
     "ng-c4w1": "reference.grade.styles.ng_c4w1",
     "ng-c2w2": "reference.grade.styles.ng_c2w2",
     "ng-c2w1": "reference.grade.styles.ng_c2w1",
+    "ng-c5w1": "reference.grade.styles.ng_c5w1",
 }
 
 # style -> the styles it may hand a submission to (`resolve_style`)
