@@ -55,6 +55,13 @@ class Catalog:
 
 # ng's four activation helpers come with the course (dnn_utils), so a notebook may omit them
 NG_PROVIDED = {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}
+# Ng's course 2 week 1: the three notebooks' functions (a file may hold one, two or three)
+NG_C2W1_PARTS = [{"initialize_parameters_zeros", "initialize_parameters_random",
+                  "initialize_parameters_he"},
+                 {"compute_cost_with_regularization", "backward_propagation_with_regularization",
+                  "forward_propagation_with_dropout", "backward_propagation_with_dropout"},
+                 {"forward_propagation", "backward_propagation", "gradient_check",
+                  "gradient_check_n"}]
 
 CATALOGS = {
     "ng": Catalog(
@@ -359,8 +366,9 @@ CATALOGS = {
                 "hostile_load_hang.py": f"{TIMED_OUT} while loading the submission",
                 "hostile_grader_import.py": "imports `manual.layers.recurrent`, the grader's "
                                             "own package"},
+        # variant_old_numpy: np.stack of a generator, itemset, newshape=, np.float as they ran
         full_marks=["correct.py", "variant_in_place.py", "variant_dict_cache.py",
-                    "variant_inline_bptt.py", "hostile_huge_output.py"],
+                    "variant_inline_bptt.py", "hostile_huge_output.py", "variant_old_numpy.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "cs231n-a2": Catalog(
@@ -436,16 +444,23 @@ CATALOGS = {
             "bug_adam_t_after_use.py": {"adam": "(increment t before the bias correction)"},
             "stub_sgd_momentum.py": {"sgd_momentum": "sgd_momentum is a stub (not implemented "
                                      "yet: next_w is None)"},
+            # NumPy 2 refuses np.asfarray: the code's age, said so, not wrong math
+            "old_code_asfarray.py": {
+                "affine_forward": "[runtime] old code: np.asfarray removed in NumPy 2.0",
+                "affine_backward": "old code: np.asfarray removed in NumPy 2.0"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
         # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
         # the nets of 2016-17 (use_batchnorm=, dropout= drops, the skeleton's own
         # `bn_param[mode] = mode`) and 2018-19 (dropout= keeps) beside correct.py's 2020 one;
-        # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes)
+        # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes);
+        # np.float, newshape=, np.vstack of a generator, itemset, np.NaN as NumPy 1 ran them;
+        # CS231n 2016's Python 2.7 (print statement, xrange, the output size's int `/`)
         full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
                     "variant_net_2017.py", "variant_net_2018.py",
-                    "variant_optim_torch_conventions.py", "variant_adam_2016.py"],
+                    "variant_optim_torch_conventions.py", "variant_adam_2016.py",
+                    "variant_old_numpy.py", "variant_python2.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(
@@ -469,7 +484,8 @@ CATALOGS = {
                                            "allowed"},
         # the first maximum only (tied windows are not drawn, either is right) and float(b)
         # of b (1, 1, 1), as NumPy 1 ran it
-        full_marks=["correct.py", "variant_first_maximum_float_b.py"],
+        full_marks=["correct.py", "variant_first_maximum_float_b.py",
+                    "variant_old_numpy.py"],       # np.int, newshape=, np.vstack(generator)
     ),
     "ng-c2w2": Catalog(
         # the update rules run a few steps from the student's own returned state
@@ -497,6 +513,107 @@ CATALOGS = {
         full_marks=["correct.py", "variant_adam_three_values.py", "variant_in_place.py",
                     "variant_notebook.ipynb"],
         not_defined={"variant_adam_three_values.py": {"update_lr", "schedule_lr_decay"}},
+        helpers=frozenset({"make_variants.py"}),
+    ),
+    "ng-c2w1": Catalog(
+        # three notebooks in one style: a checker fails when it misses a planted wrong
+        # gradient or flags the right one, whatever number it prints
+        fails={
+            "bug_he_xavier.py": {"initialize_parameters_he": "Xavier's √(1/n_{l-1})"},
+            "bug_he_this_layer.py": {"initialize_parameters_he": "√(2/n_l) of this layer's"},
+            "bug_he_two_over_sqrt.py": {"initialize_parameters_he": "2/√n_{l-1}: the square "
+                                        "root covers the 2 too"},
+            "bug_random_unscaled.py": {"initialize_parameters_random": "np.random.randn "
+                                       "unscaled: the notebook multiplies it by 10"},
+            "bug_zeros_int.py": {"initialize_parameters_zeros": "has dtype int64"},
+            "bug_cost_lambd_over_m.py": {"compute_cost_with_regularization": "[cost] cost: "
+                                         "the L2 term is λ/m Σ‖W‖²: its ½ is missing"},
+            "bug_cost_last_layer.py": {"compute_cost_with_regularization": "W3 is left out"},
+            "bug_reg_backward_half.py": {"backward_propagation_with_regularization": "[BP4] "
+                                         "gradients['dW3']: the L2 term is (λ/2m)·W"},
+            "bug_reg_backward_last_layer.py": {"backward_propagation_with_regularization":
+                                               "the L2 term (λ/m)·W is missing for the last"},
+            "bug_dropout_not_rescaled.py": {"forward_propagation_with_dropout": "cache's A1: "
+                                            "not divided by keep_prob"},
+            "bug_dropout_mask_inverted.py": {"forward_propagation_with_dropout": "kept with "
+                                             "probability 1 − keep_prob"},
+            "bug_dropout_output_layer.py": {"forward_propagation_with_dropout": "dropout "
+                                            "applied to the output layer"},
+            "bug_dropout_backward_no_scale.py": {"backward_propagation_with_dropout": "not "
+                                                 "divided by keep_prob"},
+            "bug_backward_theta.py": {"backward_propagation": "dJ/dθ of J = θx is x, not θ"},
+            "bug_gradcheck_not_copied.py": {"gradient_check_n": "on a right gradient (below "
+                                            "2e-07 expected); gradapprox is off by a factor "
+                                            "of 2"},
+            "bug_gradcheck_half_epsilon.py": {"gradient_check": "off by a factor of 2"},
+            "bug_gradcheck_precedence.py": {"gradient_check_n": "/ 2 * epsilon` multiplies "
+                                            "by ε"},
+            "bug_gradcheck_norm_difference.py": {"gradient_check_n": "did not detect a wrong "
+                                                 "gradient (one entry's sign flipped"},
+            "stub_regularization.py": {"compute_cost_with_regularization": "[api] "
+                                       "compute_cost_with_regularization is a stub"},
+            "hostile_backward_hang.py": {"backward_propagation_with_dropout": TIMED_OUT},
+            "hostile_os_exit.py": {"initialize_parameters_he": "exited with code 0"},
+            # the channel answers the 1-D functions only while gradient_check is graded
+            "hostile_helper_theft.py": {"gradient_check_n": "RuntimeError: no answer found"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_in_place.py", "variant_older.py",
+                    "variant_own_cache.py", "variant_module_calls.py",
+                    "partial_initialization.py", "notebook_initialization.ipynb",
+                    "notebook_regularization.ipynb", "notebook_gradient_checking.ipynb"],
+        # a notebook not handed in: its functions are supplied (the instructor grades
+        # each notebook's file)
+        not_defined={"partial_initialization.py": NG_C2W1_PARTS[1] | NG_C2W1_PARTS[2],
+                     "notebook_initialization.ipynb": NG_C2W1_PARTS[1] | NG_C2W1_PARTS[2],
+                     "notebook_regularization.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[2],
+                     "notebook_gradient_checking.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[1]},
+        helpers=frozenset({"make_variants.py"}),
+    ),
+    "ng-c5w1": Catalog(
+        # the course leaves the backward section ungraded: here each backward runs on the
+        # student's own cache and on the course's; a sequence also with the grader's cells,
+        # so a cell's bug (or a forward's) is reported there only
+        fails={
+            "bug_rnn_tanh_one_minus_a.py": {"rnn_cell_backward": "diagnosis: tanh's derivative "
+                                            "taken as 1 − a_next, not 1 − a_next²"},
+            "bug_rnn_backward_no_carry.py": {"rnn_backward": "diagnosis: da_prevt not added"},
+            "bug_lstm_backward_no_carry.py": {"lstm_backward": "diagnosis: da_prevt not "
+                                              "added"},
+            "bug_lstm_dc_prev_no_ft.py": {"lstm_cell_backward": "diagnosis: dc_prev without "
+                                          "the forget gate"},
+            "bug_rnn_db_not_summed.py": {"rnn_cell_backward": "[backward] dba: shape ("},
+            # the backward reads the course's order: right on the course's forward's cache
+            "bug_lstm_concat_order.py": {"lstm_cell_forward": "diagnosis: concat taken as "
+                                         "[xt; a_prev]"},
+            # the backward is graded on the course's forward's cache, the sequence with the
+            # grader's cell: only the missing forward is missing
+            "bug_forward_misspelled.py": {"rnn_cell_forward": "rnn_cell_forward is not "
+                                          "defined in the submission (did you mean "
+                                          "`rnn_cell_fowrad`?)"},
+            "stub_backward.py": {f"{k}_cell_backward": f"[api] {k}_cell_backward is a stub "
+                                 "(not implemented yet" for k in ("rnn", "lstm")},
+            # the course's skeleton of a sequence raises TypeError: a stub, not a crash
+            "stub_sequences.py": {k: f"[api] {k} is a stub (not implemented yet: its `= None` "
+                                  "placeholders are still in place" for k in (
+                                      "rnn_forward", "rnn_backward")},
+            "hostile_os_exit.py": {"rnn_backward": "[runtime] the process exited with code 0"},
+            # the sequence's run as written calls the student's hanging cell too
+            "hostile_backward_hang.py": {"lstm_cell_backward": f"[runtime] {TIMED_OUT}",
+                                         "lstm_backward": TIMED_OUT},
+            # the channel answers rnn_cell_backward only while rnn_backward is graded
+            "hostile_helper_theft.py": {"rnn_cell_backward": "[backward] the backward raised "
+                                        "RuntimeError: no answer found"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # db as a vector (a note), the update gate named u (2018), caches in other orders and
+        # a dict, the upstream gradient written in place, the notebook with a function
+        # redefined (the last cell wins)
+        full_marks=["correct.py", "variant_keepdims.py", "variant_cache_orders.py",
+                    "variant_in_place.py", "variant_notebook.ipynb",
+                    "variant_update_gate_u.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
 }

@@ -123,6 +123,12 @@ NG_FOUR_ORIGINS = {"linear_backward": "backward_propagation.py",
 PY2_NOTE = ("Python 2", "fissix")
 
 REPORTS = [
+    # Ng's course 5 in its 2018 names (the update gate u): read with the record's note, and
+    # the old notebook's lstm_backward named by its diagnosis
+    Report("ng_c5_v3_nbconvert/Building_a_Recurrent_Neural_Network_Step_by_Step_v3.py",
+           notes=(("update gate named u", "the same gate, accepted"),),
+           diagnoses={"lstm_backward": ("da_prevt not added",)},
+           failing=frozenset({"lstm_backward"})),
     # a submission is the student's files: found where they are
     Report("ng_four_files/main.py", files=NG_FOUR_FILES, origins=NG_FOUR_ORIGINS),
     Report("ng_four_files/main.py", "ng_four_files", files=NG_FOUR_FILES,

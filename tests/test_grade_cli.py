@@ -170,7 +170,8 @@ def test_batch_mode_writes_one_report_each_and_a_summary(cli, tmp_path):
     outdir = tmp_path / "subs-grades"
     assert sorted(p.name for p in outdir.iterdir()) == sorted(
         ["correct.py.json", "bug_no_keepdims.py.json",
-         "student7__hostile_syntax_error.py.json", "summary.csv", "run.json"])
+         "student7__hostile_syntax_error.py.json", "summary.csv", "run.json",
+         "class_report.txt", "class_report.html"])
     rows = list(csv.DictReader((outdir / "summary.csv").open()))
     scores = {Path(row["submission"]).name: row for row in rows}
     assert scores["correct.py"]["score"] == scores["correct.py"]["max_score"] == "11"

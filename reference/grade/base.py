@@ -62,6 +62,22 @@ class GradedFunction:
     # the grader's correct helpers (`kit.HELPERS` names, "ng.sigmoid") the probe may ask for
     # while this function runs; never the graded function itself
     helpers: tuple[str, ...] = ()
+    # the notebooks of an assignment a student hands in one, two or all at once (Ng's
+    # course 2 week 1): each notebook's marks, the graded functions whose definition says
+    # it was handed in (not a name a course module also gives, Ng's `forward_propagation`),
+    # and `part`, this function's notebook. When the submission defines none of its
+    # notebook's marks and some of another's, this function is supplied (that notebook was
+    # not handed in: it costs nothing in the others' grade), even where a name of it is
+    # defined (a course helper of that name copied into another notebook)
+    parts: tuple[tuple[str, ...], ...] = ()
+    part: int | None = None
+
+    def part_absent(self, defined: frozenset[str] | set[str]) -> bool:
+        """Is this function's notebook absent from a submission defining `defined`?"""
+        if self.part is None:
+            return False
+        others = {n for i, p in enumerate(self.parts) if i != self.part for n in p}
+        return not set(self.parts[self.part]) & set(defined) and bool(others & set(defined))
 
     def child_inputs(self, case: GradeCase) -> dict[str, Any]:
         """What of `case.inputs` the student's process gets."""

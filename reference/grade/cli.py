@@ -4,7 +4,8 @@
           [--seed S|random] [--private-seed] [--cases N] [--timeout SECONDS]
           [--max-seconds SECONDS] [--memory-mb MB] [--allow-autograd]
           [--visibility {visible,hidden,after_due_date,after_published}]
-    grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each + summary.csv
+    grade DIRECTORY --style ... [--jobs J] [--output DIR]   # one report each, summary.csv,
+                                                            # class_report.txt and .html
     gradescope-bundle --style ... --output autograder.zip
 
 STYLE is a name of the style registry (`reference.grade.styles`; --help lists them).
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from manual.errors import InputError
 
-from . import report
+from . import classreport, report
 from .bundle import write_bundle
 from .options import MAX_JOBS, GradeOptions, Limits
 from .orchestrate import children_per_submission
@@ -316,30 +317,32 @@ def _batch(directory: Path, args) -> int:
     # before any grading: a bad or unsafe --output is one line, exit 2; a new folder is
     # the instructor's only (the reports of other students are in it)
     folder = Folder(outdir, create=True, mode=0o700)
-    summary = None
+    reserved: dict[str, tuple[int, str]] = {}
     try:
-        for name in ("summary.csv", "run.json"):
+        for name in (*BATCH_FILES, "run.json"):
             folder.validate_name(name)
-        # summary.csv's file and disk space, now: whatever the students' code does
-        # (filling the disk included), the summary gets written
-        summary = folder.create("summary.csv")
-        reserve(summary[0])
+        # the summary's files and disk space, now: whatever the students' code does
+        # (filling the disk included), summary.csv and the class report get written
+        for name in BATCH_FILES:
+            reserved[name] = folder.create(name)
+            reserve(reserved[name][0])
         folder.write("run.json", json.dumps(run_record(request, directory, len(files)),
                                             indent=2) + "\n")
         results = _grade_all(files, directory, request, folder)
         # with the styles it hands files to
-        table = _summary_csv(results, function_names(args.style))
-        fd, temp = summary
-        summary = None
-        folder.commit(fd, temp, "summary.csv", table)
+        texts = _batch_texts(results, [student_id(f, directory) for f in files], args.style)
+        for name in BATCH_FILES:
+            fd, temp = reserved.pop(name)
+            folder.commit(fd, temp, name, texts[name])
     finally:
-        if summary is not None:
-            os.close(summary[0])
-            folder.discard(summary[1])
+        for fd, temp in reserved.values():
+            os.close(fd)
+            folder.discard(temp)
         folder.close()
     passed = sum(r.passed for r in results)
-    print(f"{passed}/{len(results)} submissions passed everything; reports and summary.csv "
-          f"in {outdir} (seed {seed}, recorded in run.json)")
+    print(f"{passed}/{len(results)} submissions passed everything; reports, summary.csv and "
+          f"the class report (class_report.txt, .html) in {outdir} (seed {seed}, recorded in "
+          "run.json)")
     return 0 if passed == len(results) else 1
 
 
@@ -381,6 +384,25 @@ def _grade_all(files: list[Path], directory: Path, request: Request, folder) -> 
             return list(pool.map(one, files))
         finally:
             warm.close()
+
+
+# a batch's own files, beside the students' reports
+BATCH_FILES = ("summary.csv", "class_report.txt", "class_report.html")
+
+
+def student_id(path: Path, directory: Path) -> str:
+    """Who a submission is in the class report: the student's folder, or a loose file's
+    name."""
+    return path.relative_to(directory).parts[0]
+
+
+def _batch_texts(results: list, students: list[str], style: str) -> dict[str, str]:
+    """summary.csv and the class report (`classreport`), by file name."""
+    names = function_names(style)
+    views = classreport.class_view(results, names, students)
+    return {"summary.csv": _summary_csv(results, names),
+            "class_report.txt": classreport.class_text(views, style, len(results)),
+            "class_report.html": classreport.class_html(views, style, len(results))}
 
 
 def _summary_csv(results: list, names: list[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..oracle.diagnose import Kind, diagnose_mutation
-from . import codec
+from . import codec, oldcode
 from .base import Finding, GradeCase, GradedFunction
 from .books import SHELF
 from .options import Limits
@@ -151,7 +151,7 @@ def interpret(fn: GradedFunction, cases: list[GradeCase], res: ChildResult, limi
         fr.finding = _load(_text(load.get("fatal"), "the submission could not be loaded"))
     elif status == "worker_error":
         fr.finding = _runtime(_text(data.get("error"), "the grading process failed"))
-    elif status == "missing":
+    elif status == "missing" or fn.part_absent(defined):
         _missing(fr, fn, data, defined, loaded)
     else:
         _judge_cases(fr, fn, cases, data)
@@ -202,7 +202,15 @@ def _missing(fr: FunctionResult, fn: GradedFunction, data: dict, defined: frozen
              loaded: Submission | None) -> None:
     """The verdict when the child found no definition: supplied (an optional function
     the course provides), missing, or a forged answer (the parent's parse finds it)."""
-    if fn.optional and fn.name in defined:
+    if fn.part_absent(defined):
+        # a notebook not handed in: what of it the files define (a course helper of the
+        # same name) is not the student's answer to it
+        fr.status, fr.score = SUPPLIED, fn.points
+        marks = fn.parts[fn.part]
+        fr.finding = _api(f"{fn.name}: its notebook is not in this submission (it defines "
+                          f"none of {', '.join(marks[:2])}{', ...' if len(marks) > 2 else ''})"
+                          ": graded with that notebook's file", Kind.MISSING)
+    elif fn.optional and fn.name in defined:
         # the parent's own parse finds the definition: "missing" came from the
         # student's process (a forged answer turning a failure into full credit)
         fr.finding = _api(f"the grading process reported {fn.name} as not defined, but the "
@@ -232,6 +240,7 @@ def _judge_cases(fr: FunctionResult, fn: GradedFunction, cases: list[GradeCase],
         if finding:
             _forward_failed(fn, finding, _text(raw.get("raised_in")) if isinstance(raw, dict)
                             else "")
+            oldcode.mark(finding)       # a crash that is only the code's age: said so
             fr.finding, fr.case = finding, case
             if finding.kind is Kind.MISSING:    # a stub the probe recognized: not written
                 fr.status = MISSING

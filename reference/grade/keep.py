@@ -145,6 +145,7 @@ def _as_python3(label: str, src: str, out: Loaded) -> tuple[ast.AST, str] | Synt
     converted = from_python2(src, label, parses=True)     # xrange, izip, cPickle
     if converted is not None:
         out.warnings.append(converted[2])
+        out.python2.add(label)
         return converted[1], converted[0]
     return tree, src
 
@@ -178,6 +179,7 @@ def _parse(label: str, src: str, notebook: bool, out: Loaded) -> tuple[ast.AST, 
     converted = from_python2(src, label)
     if converted is not None:
         out.warnings.append(converted[2])
+        out.python2.add(label)
         return converted[1], converted[0]
     msg = (f"{label}, line {error.lineno}: {error.msg}" if error.lineno
            else f"{label}: {error.msg}")
@@ -226,7 +228,7 @@ def keep_definitions(reading: FileReading, out: Loaded) -> None:
             # `import x; plot()` on one line: keep only the statement itself
             text = ast.unparse(node) if shared else "\n".join(lines[start - 1:node.end_lineno])
             text = compat_import(node) or text      # from past.builtins import xrange
-            reading.segments.append(Segment(kind, text, label, start))
+            reading.segments.append(Segment(kind, text, label, start, label in out.python2))
 
 
 def _defines(node: ast.stmt, label: str, defines: dict[str, str], static: set[str]) -> None:

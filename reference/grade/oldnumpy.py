@@ -15,6 +15,14 @@ the student's code: the worker compiles each student segment through `rewrite`, 
 turns a call `float(x)` into `__oldnumpy_float__(x)` (`bind` puts those in the module's
 namespace), that converts a one-element array as NumPy 1 did and is `float` otherwise;
 the names `float` and `int` themselves stay the builtins (isinstance, dtype=float).
+
+Also as they ran: the names NumPy 2.0 removed that were another name for what NumPy
+still has (np.NaN, np.Inf, np.float_, np.product, np.alltrue, ...: `EQUIVALENTS`),
+`np.reshape(a, newshape=...)` (removed in 2.4), the stacking functions given a generator
+(refused since 1.25), and `a.itemset(...)` (removed in 2.0: `rewrite` turns the call
+into `__oldnumpy_itemset__(a, ...)`, which sets the item as itemset did). What is still
+refused (an API with no exact equivalent) is named by the parent as old code
+(`reference.grade.oldcode`), not as wrong math.
 """
 
 from __future__ import annotations
@@ -23,9 +31,17 @@ import ast
 
 import numpy as np
 
-__all__ = ["ALIASES", "SCALARS", "install", "rewrite", "bind"]
+__all__ = ["ALIASES", "EQUIVALENTS", "SCALARS", "STACKING", "install", "rewrite", "bind",
+           "python2_divisions"]
 
 ALIASES = {"float": float, "int": int, "object": object, "complex": complex, "str": str}
+# removed names of NumPy 2.0 (and 1.23's asscalar) -> the name NumPy has for the same thing
+EQUIVALENTS = {"NaN": "nan", "NAN": "nan", "Inf": "inf", "Infinity": "inf", "infty": "inf",
+               "PINF": "inf", "float_": "float64", "complex_": "complex128",
+               "unicode_": "str_", "string_": "bytes_", "product": "prod",
+               "cumproduct": "cumprod", "alltrue": "all", "sometrue": "any",
+               "round_": "round", "trapz": "trapezoid", "in1d": "isin"}
+STACKING = ("stack", "vstack", "hstack", "dstack", "column_stack")
 
 
 def _ragged(array):
@@ -47,11 +63,50 @@ def _ragged(array):
     return tolerant
 
 
+def _sequence(stack):
+    """A stacking function that takes a generator as a list, as before NumPy 1.25."""
+    def tolerant(arrays, *args, **kwargs):
+        if not isinstance(arrays, (list, tuple, np.ndarray)) and hasattr(arrays, "__next__"):
+            arrays = list(arrays)
+        return stack(arrays, *args, **kwargs)
+    tolerant.__wrapped__ = stack
+    tolerant.__doc__ = stack.__doc__
+    tolerant.__oldnumpy__ = True
+    return tolerant
+
+
+def _newshape(reshape):
+    """np.reshape that takes `newshape=` as NumPy before 2.4 did."""
+    def tolerant(a, *args, **kwargs):
+        if "newshape" in kwargs and "shape" not in kwargs and not args:
+            kwargs["shape"] = kwargs.pop("newshape")
+        return reshape(a, *args, **kwargs)
+    tolerant.__wrapped__ = reshape
+    tolerant.__doc__ = reshape.__doc__
+    tolerant.__oldnumpy__ = True
+    return tolerant
+
+
+def _asscalar(a):
+    """np.asscalar (removed in NumPy 1.23): a.item()."""
+    return np.asarray(a).item()
+
+
 def install() -> None:
     for name, value in ALIASES.items():
         vars(np).setdefault(name, value)
+    for old, new in EQUIVALENTS.items():
+        if hasattr(np, new):
+            vars(np).setdefault(old, getattr(np, new))
+    vars(np).setdefault("NINF", -np.inf)
+    vars(np).setdefault("asscalar", _asscalar)
     if not hasattr(np.array, "__wrapped__"):
         np.array = _ragged(np.array)
+    for name in STACKING:       # NumPy's own functions have a __wrapped__: a mark of ours
+        if not hasattr(getattr(np, name), "__oldnumpy__"):
+            setattr(np, name, _sequence(getattr(np, name)))
+    if not hasattr(np.reshape, "__oldnumpy__"):
+        np.reshape = _newshape(np.reshape)
 
 
 def _scalar(kind):
@@ -66,17 +121,57 @@ def _scalar(kind):
     return convert
 
 
+def _itemset(obj, *args):
+    """`obj.itemset(*args)`: an array's item set as ndarray.itemset did before NumPy 2.0
+    (one argument: the only item; an int: the flat index; a tuple or several ints: the
+    index), anything else's own itemset."""
+    if not isinstance(obj, np.ndarray) or hasattr(obj, "itemset"):
+        return obj.itemset(*args)
+    if not args:
+        raise TypeError("itemset must have at least one argument")
+    *where, value = args
+    if not where:
+        if obj.size != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        obj.flat[0] = value
+    elif len(where) == 1 and not isinstance(where[0], tuple):
+        obj.flat[where[0]] = value
+    else:
+        obj[where[0] if len(where) == 1 else tuple(where)] = value
+    return None
+
+
+def _integral(x) -> bool:
+    return isinstance(x, (int, np.integer)) or (isinstance(x, np.ndarray)
+                                                and x.dtype.kind in "biu")
+
+
+def _py2_div(a, b):
+    """`a / b` as Python 2 computed it: a floor division when both are integers (Python's
+    or NumPy's, arrays of integers included), else a true division."""
+    return a // b if _integral(a) and _integral(b) else a / b
+
+
 # the student's call of a builtin -> the name of its NumPy-1 conversion in the namespace
 SCALARS = {"float": "__oldnumpy_float__", "int": "__oldnumpy_int__"}
-_CONVERT = {SCALARS["float"]: _scalar(float), SCALARS["int"]: _scalar(int)}
+ITEMSET = "__oldnumpy_itemset__"
+DIVISION = "__oldnumpy_py2_div__"
+_CONVERT = {SCALARS["float"]: _scalar(float), SCALARS["int"]: _scalar(int), ITEMSET: _itemset,
+            DIVISION: _py2_div}
 
 
 class _Calls(ast.NodeTransformer):
+    def __init__(self, names: set[str]):
+        self.names = names
+
     def visit_Call(self, node: ast.Call) -> ast.Call:
         self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id in SCALARS:
+        if isinstance(node.func, ast.Name) and node.func.id in self.names:
             node.func = ast.copy_location(ast.Name(SCALARS[node.func.id], ast.Load()),
                                           node.func)
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "itemset":
+            node.args = [node.func.value, *node.args]
+            node.func = ast.copy_location(ast.Name(ITEMSET, ast.Load()), node.func)
         return node
 
 
@@ -97,10 +192,33 @@ def _binds(tree: ast.AST) -> set[str]:
 
 def rewrite(tree: ast.Module) -> ast.Module:
     """The student's code with its calls of float() and int() converting a one-element
-    array as NumPy 1 did (unchanged when the code binds either name itself)."""
-    if _binds(tree) & set(SCALARS):
-        return tree
-    return ast.fix_missing_locations(_Calls().visit(tree))
+    array as NumPy 1 did (not when the code binds either name itself), and its calls
+    `x.itemset(...)` setting the item as NumPy 1 did."""
+    names = set() if _binds(tree) & set(SCALARS) else set(SCALARS)
+    return ast.fix_missing_locations(_Calls(names).visit(tree))
+
+
+def _float_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, float)
+
+
+class _Divisions(ast.NodeTransformer):
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div) or _float_literal(node.left) \
+                or _float_literal(node.right):
+            return node
+        call = ast.Call(ast.Name(DIVISION, ast.Load()), [node.left, node.right], [])
+        return ast.copy_location(call, node)
+
+
+def python2_divisions(tree: ast.Module) -> ast.Module:
+    """Code converted from Python 2 (`py2`) with each `a / b` (no float literal on either
+    side) divided as Python 2 did at run time: `//` when both are integers. A `/=` is
+    left as it is (an array divided in place)."""
+    return ast.fix_missing_locations(_Divisions().visit(tree))
 
 
 def bind(ns: dict) -> None:

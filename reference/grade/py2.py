@@ -215,9 +215,8 @@ def _note(label: str, tree: ast.AST, floored: list[int]) -> str:
     note = f"{label}: Python 2, graded after automatic conversion to Python 3 (fissix)"
     if lines:
         shown = ", ".join(map(str, lines[:12])) + (", ..." if len(lines) > 12 else "")
-        note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown}: where both sides "
-                 "are integers, Python 2 gave a floor division and Python 3 does not (check "
-                 "them if a result differs)")
+        note += (f"; `/` on line{'s' if len(lines) > 1 else ''} {shown}: divided as "
+                 "Python 2 did, a floor division where both sides are integers when it runs")
     if floored:
         note += (f"; `/` between integers read as Python 2's floor division `//` on "
                  f"line{'s' if len(floored) > 1 else ''} {', '.join(map(str, floored[:12]))}")

@@ -233,8 +233,8 @@ def _test(f: FunctionResult, result: SubmissionResult, number: str, visibility: 
     if f.name in result.origins:
         extra["file"] = result.origins[f.name]
     if f.finding is not None:
-        extra.update(equation=f.finding.equation, diagnosis=f.finding.diagnosis,
-                     detail=_jsonable(f.finding.detail))
+        extra.update(equation=f.finding.equation, kind=str(f.finding.kind),
+                     diagnosis=f.finding.diagnosis, detail=_jsonable(f.finding.detail))
     if f.case is not None:
         extra["minimal_failing_case"] = {"description": f.case.description,
                                          "size": list(f.case.size),

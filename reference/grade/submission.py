@@ -30,6 +30,8 @@ class Segment:
     source: str
     filename: str
     lineno: int
+    # converted from Python 2: its `/` divides as Python 2 did (`oldnumpy.python2_divisions`)
+    python2: bool = False
 
 
 @dataclass
@@ -151,6 +153,7 @@ class Loaded(_Reading):
     static: set[str] = field(default_factory=set)        # "Net.sigmoid" staticmethods
     # (and "self:Net.sigmoid" for a method taking self)
     preimport: set[str] = field(default_factory=set)     # imported before confinement
+    python2: set[str] = field(default_factory=set)       # files and cells read as Python 2
 
     def freeze(self) -> Submission:
         return Submission(

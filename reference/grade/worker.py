@@ -182,6 +182,8 @@ def compile_segments(segments) -> list[tuple[dict, object]]:
         code_text = "\n" * (seg["lineno"] - 1) + seg["source"]
         try:
             tree = oldnumpy.rewrite(ast.parse(code_text, seg["filename"]))
+            if seg.get("python2"):      # converted from Python 2: `/` as Python 2 divided
+                tree = oldnumpy.python2_divisions(tree)
             out.append((seg, compile(tree, seg["filename"], "exec")))
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             out.append((seg, f"{seg['filename']}: {type(exc).__name__}: {exc}"[:300]))

@@ -38,6 +38,7 @@ class Kind(str, Enum):
     INIT = "init"                    # an initialization's shape or statistics
     RUNTIME = "runtime error"        # the student's code raised, timed out or crashed
     FORWARD_RAISED = "forward raised"  # ... in the forward pass its backward needs
+    OLD_CODE = "old code"            # ... only because the code is older than its NumPy/Python
     LOAD = "load"                    # the submission could not be loaded
     API = "api"                      # an answer of the wrong form, a forged answer
 

@@ -72,8 +72,9 @@ from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "OPTIMIZER_STEPS", "tolerance_for",
-           "allowance",
-           "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE"]
+           "allowance", "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE",
+           "INIT_MIN_DRAWS", "INIT_STD_REL", "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK",
+           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -171,3 +172,38 @@ LAYER_NETWORK: dict[str, tuple[float, float]] = {
 # A network's ∂L/∂x against central differences of its loss in float64 (step 1e-6):
 # truncation ~h²·|L'| ~ 1e-12 and rounding ~ε·|L|/h ~ 1e-10 per entry, for a loss of O(1).
 NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
+
+
+# --- Ng's course 2 week 1 (ng-c2w1): statistics of random draws, a checker's verdict ---
+# An initialization or a dropout mask is any correct draw (a TA accepts any right
+# distribution, in any draw order): judged by its statistics on large arrays only.
+# - INIT_MIN_DRAWS: a weight matrix's spread is judged on at least 1,000 entries (the
+#   cases' large layers hold 1,200 to 3,000). The sample standard deviation of N normal
+#   draws has a relative standard error 1/√(2N): 2.2 % at 1,000.
+# - INIT_STD_REL: the std passes within ±15 % of the asked one (He's √(2/n_prev), the
+#   Initialization notebook's ×10): about 7 standard errors at 1,000 draws (a false alarm
+#   ~1e-12; a centered uniform draw of the right std passes too, its std's error is
+#   smaller), while the known wrong scales miss by 29 % or more (Xavier's √(1/n_prev) is
+#   0.71 of He's; the cases' layers make √(2/n_l) 1.7 or 0.5 of it; ×1 or ×0.01 for ×10).
+# - INIT_MEAN_Z: |mean| above 6 standard errors (std/√N) is not centered (np.random.rand):
+#   a false alarm ~2e-9 per matrix, a uniform [0, 1) draw is at ~50 standard errors.
+# - DROPOUT_RATE_Z: the share of kept units passes within 6 binomial standard errors
+#   √(p(1−p)/N) of keep_prob, pooled over D1 and D2 of a case with N ≥ INIT_MIN_DRAWS
+#   (±0.058 at p = 0.7, N = 2,300): a mask kept with 1 − keep_prob (rand > keep_prob)
+#   misses by |1 − 2p| = 0.4 at p = 0.7; keep_prob ≠ 0.5 in every case.
+# - GRADIENT_CHECK: the notebook's own threshold on the relative difference
+#   ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖): a checker must report below it on a right
+#   gradient (a central difference with ε = 1e-7 in float64 lands near 1e-9 on the cases,
+#   which keep every ReLU input 1e-3 away from its kink) and above it on a planted wrong one
+#   (those miss by 0.1 or more).
+# - GRADIENT_CHECK_PLANTED: each planted wrong gradient differs from the right one by at
+#   least this relative difference (the cases are drawn again otherwise: with m = 1, dead
+#   ReLUs can leave the notebook's ×2 on dW2 and ×4 on db1 changing nothing), 5·10⁴ times
+#   GRADIENT_CHECK, so a right checker's own error (~1e-9) cannot hide it.
+INIT_MIN_DRAWS = 1000
+INIT_STD_REL = 0.15
+INIT_MEAN_Z = 6.0
+DROPOUT_RATE_Z = 6.0
+GRADIENT_CHECK = 2e-7
+KINK_GAP_GRADCHECK = 1e-3
+GRADIENT_CHECK_PLANTED = 1e-2

@@ -23,6 +23,12 @@ IN_PLACE = Accommodation(
     "in place", "the upstream gradient and the inputs are copies: a layer that writes into "
                 "them (`dout *= mask`) is not penalized, what it returns is graded")
 
+# CS231n's dropout: p keeps a unit since 2018, drops one in the 2016-17 skeleton
+DROP_PROBABILITY = Accommodation(
+    "drop probability", "dropout's p read as the probability of dropping a unit, as the "
+                        "forward's docstring says (the 2016-17 skeleton; from 2018 p keeps "
+                        "a unit): equal after the change of convention, not a bug")
+
 BOOK_A3 = Book(
     style="cs231n-a3",
     title="CS231n assignment 3, rnn_layers.py",
@@ -46,5 +52,5 @@ BOOK_A2 = Book(
     # the layers a fully connected net calls, answered correct while the net is graded
     kit="reference.grade.styles.cs231n_kit",
     helper_prefix="cs231n",
-    accommodations=(IN_PLACE, PARAMS_SHAPE),
+    accommodations=(IN_PLACE, DROP_PROBABILITY, PARAMS_SHAPE),
 )

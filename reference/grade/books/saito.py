@@ -50,7 +50,8 @@ BOOK = Book(
     ),
     accommodations=(
         Accommodation("dw", "`self.dw` read as the book's `self.dW` (a project that spells "
-                            "it so throughout)"),
+                            "it so throughout; the book's TwoLayerNet.gradient reads "
+                            "`.dW`, so its layers would not work with the book's network)"),
         Accommodation("lower-case keys", "params and gradients keyed 'w1', layers 'affine1' "
                                          "read as the book's 'W1', 'Affine1'"),
         Accommodation("keyword constructor", "`Affine(w=..., b=...)` takes the book's W and "

@@ -35,7 +35,7 @@ import traceback
 
 import numpy as np
 
-from .remote import helper
+from .remote import helper, note
 
 __all__ = ["layer_forward", "layer_backward", "stub_reason"]
 
@@ -90,7 +90,26 @@ def _arguments(inputs, forward=None) -> tuple[list, dict | None]:
                 and re.search(str(pattern), doc, re.IGNORECASE)
                 and isinstance(config.get(key), (int, float))):
             config[key] = 1 - config[key]
+            note(CONVENTION_NOTES.get(key, key))
     return args + ([config] if "config" in inputs else []), config
+
+
+# the book's accommodation (`books.cs231n`) a convention read from the docstring applies
+CONVENTION_NOTES = {"p": "drop probability"}
+
+
+def _note_in_place(copies, originals) -> None:
+    """Say that the student's function wrote into an array it was given (a copy: what it
+    returns is graded; the book's "in place" accommodation)."""
+    for mine, given in zip(copies, originals):
+        try:
+            moved = (isinstance(mine, np.ndarray) and mine.shape == np.shape(given)
+                     and not np.array_equal(mine, given, equal_nan=True))
+        except (TypeError, ValueError):
+            moved = False
+        if moved:
+            note("in place")
+            return
 
 
 def _kwargs(inputs) -> dict:
@@ -171,8 +190,10 @@ def layer_forward(ns, inputs):
 
     def run():
         args, config = _arguments(inputs, fn)
-        return _answer(fn(*args, **_kwargs(inputs)), int(inputs["n_outputs"]), config,
-                       inputs["state"])
+        got = _answer(fn(*args, **_kwargs(inputs)), int(inputs["n_outputs"]), config,
+                      inputs["state"])
+        _note_in_place(args, inputs["args"])
+        return got
     return _twice(inputs, [fn], run)
 
 
@@ -224,6 +245,7 @@ def _backward_once(ns, inputs, backward) -> dict:
     except Exception as exc:  # noqa: BLE001 - judged in the parent: a backward may raise
         # where the layer keeps no cache (batch norm's test mode), which is no failure
         return {"forward": forward, "raised": _raised(exc)}
+    _note_in_place(upstream, inputs["upstream"])
     return {"forward": forward, "grads": _answer(grads, int(inputs["n_grads"]), None, ())}
 
 

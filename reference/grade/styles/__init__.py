@@ -24,6 +24,8 @@ STYLES = {
     "cs231n-a3": "reference.grade.styles.cs231n_a3",
     "ng-c4w1": "reference.grade.styles.ng_c4w1",
     "ng-c2w2": "reference.grade.styles.ng_c2w2",
+    "ng-c2w1": "reference.grade.styles.ng_c2w1",
+    "ng-c5w1": "reference.grade.styles.ng_c5w1",
 }
 
 # style -> the styles it may hand a submission to (`resolve_style`)

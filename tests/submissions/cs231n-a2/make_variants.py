@@ -188,6 +188,30 @@ mk("variant_adam_2016", "Equivalent: the 2016 skeleton's adam, t starting at 1 a
    ('    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n',
     '    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])\n'
     '    config["t"] = t + 1\n'))
+# --- code of its time (NumPy before 1.24, 1.25, 2.0, 2.4), right as it ran then
+mk("variant_old_numpy", "Equivalent as it ran in its time: np.float (removed in NumPy 1.24), "
+   "np.reshape's newshape= (removed in 2.4), np.vstack of a generator (refused since 1.25), "
+   "ndarray.itemset (removed in 2.0), np.NaN (removed in 2.0).",
+   ("out = x.reshape(x.shape[0], -1).dot(w) + b",
+    "out = np.reshape(x, newshape=(x.shape[0], -1)).dot(w) + b"),
+   ("db = np.sum(dout, axis=0)",
+    "db = np.vstack(dout[n] for n in range(dout.shape[0])).sum(axis=0)"),
+   ("dx = dout * (x > 0)", "dx = dout * (x > 0).astype(np.float)"),
+   ("dx[n, c, i * stride + r, j * stride + s] += dout[n, c, i, j]",
+    "k = (n, c, i * stride + r, j * stride + s)\n"
+    "                    dx.itemset(k, dx[k] + dout[n, c, i, j])"),
+   ("    out = np.maximum(0, x)\n", "    out = np.maximum(0, np.nan_to_num(x, nan=np.NaN))\n"))
+mk("variant_python2", "Equivalent as it ran in its time: CS231n 2016 was Python 2.7 (a print "
+   "statement, xrange, and the output size's `/` between integers, a floor division there).",
+   ("    H_out = 1 + (H + 2 * pad - HH) // stride\n    W_out = 1 + (W + 2 * pad - WW) // stride\n",
+    "    H_out = 1 + (H + 2 * pad - HH) / stride\n    W_out = 1 + (W + 2 * pad - WW) / stride\n"
+    "    if H_out <= 0:\n        print \"empty output\", H_out\n"),
+   ("    for n in range(N):\n        for f in range(F):", "    for n in xrange(N):\n        for f in xrange(F):"))
+# --- old code that NumPy 2 refuses with no exact equivalent: reported as old code
+mk("old_code_asfarray", "Old code: affine_forward converts x with np.asfarray (removed in "
+   "NumPy 2.0); the math is right.",
+   ("out = x.reshape(x.shape[0], -1).dot(w) + b",
+    "out = np.asfarray(x).reshape(x.shape[0], -1).dot(w) + b"))
 
 # --- hostile
 mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",

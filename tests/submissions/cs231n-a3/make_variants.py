@@ -90,6 +90,21 @@ mk("variant_dict_cache", "Equivalent: lstm_step_forward keeps its cache in a dic
    ("x, prev_h, Wx, Wh, next_h = cache\n    daffine = dnext_h * (1.0 - next_h ** 2)",
     "x, prev_h, Wx, Wh, affine = cache\n    daffine = dnext_h * (1.0 - np.tanh(affine) ** 2)"))
 
+# --- code of its time (NumPy before 1.24, 1.25, 2.0, 2.4), right as it ran then
+mk("variant_old_numpy", "Equivalent as it ran in its time: np.stack of a generator (refused "
+   "since NumPy 1.25), ndarray.itemset (removed in 2.0), np.reshape's newshape= (removed in "
+   "2.4), np.float (removed in 1.24).",
+   ("        h[:, t, :] = prev_h\n        cache.append(step_cache)\n    return h, cache",
+    "        h[:, t, :] = prev_h\n        cache.append(step_cache)\n"
+    "    h = np.stack((h[:, t, :] for t in range(T)), axis=1)\n    return h, cache"),
+   ("    np.add.at(dW, x, dout)\n",
+    "    for n in range(x.shape[0]):\n        for t in range(x.shape[1]):\n"
+    "            for d in range(dout.shape[2]):\n"
+    "                dW.itemset((x[n, t], d), dW[x[n, t], d] + dout[n, t, d])\n"),
+   ("out = x.reshape(N * T, D).dot(w).reshape(N, T, M) + b",
+    "out = np.reshape(x, newshape=(N * T, D)).dot(w).reshape(N, T, M) + b"),
+   ("mask_flat = mask.reshape(N * T)", "mask_flat = mask.reshape(N * T).astype(np.float)"))
+
 # --- hostile
 mk("hostile_backward_hang", "Hostile: rnn_step_backward never returns.",
    ("    daffine = dnext_h * (1.0 - next_h ** 2)\n",
