@@ -68,7 +68,8 @@ from manual.errors import InputError
 
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
-           "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE"]
+           "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE",
+           "CACHE_NEAR"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -165,3 +166,12 @@ LAYER_NETWORK: dict[str, tuple[float, float]] = {
 # A network's ∂L/∂x against central differences of its loss in float64 (step 1e-6):
 # truncation ~h²·|L'| ~ 1e-12 and rounding ~ε·|L|/h ~ 1e-10 per entry, for a loss of O(1).
 NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
+
+# A wrong forward's cache rebuilt for its backward (`reference.grade.probes.layer_cache`):
+# an entry that is none of the correct intermediates within the layer's row is taken for
+# the one it is nearest to when its relative distance (‖a − c‖ / max(‖a‖, ‖c‖)) is under
+# the first number and the next candidate of its shape is at least the second number times
+# farther. A forgotten eps (1e-5 against a variance near 1) or a bug downstream of it lands
+# ~1e-5 away; two different intermediates of a normalization (x − μ against x̂ on unit
+# variance data) are ~0.1 to 0.5 apart, so 0.05 and 10 never confuse them.
+CACHE_NEAR: tuple[float, float] = (0.05, 10.0)
