@@ -326,9 +326,12 @@ CATALOGS = {
                 "lstm_step_backward": "the gate gradients concatenated as i, f, g, o"},
             "bug_lstm_no_h_into_c.py": {"lstm_step_backward": "dnext_h's path into the cell "
                                         "left out"},
+            # every c of the student's cache is off (c0 = h0): no correct cache can be
+            # rebuilt in its layout, so the backward is blocked, not failed as its own error
             "bug_lstm_c0_from_h0.py": {
                 "lstm_forward": "[forward] h[",
-                "lstm_backward": "(the forward lstm_forward is wrong too: h["},
+                "lstm_backward": "blocked by the forward: lstm_forward's output is wrong and "
+                                 "its cache cannot be rebuilt"},
             "stub_lstm.py": {f"lstm{k}": f"[api] lstm{k} is a stub (not implemented yet"
                              for k in ("_step_forward", "_step_backward", "_forward",
                                        "_backward")},
@@ -396,8 +399,10 @@ CATALOGS = {
             "bug_maxpool_square_window.py": {"max_pool_forward_naive": "[forward] out"},
             "bug_spatial_batchnorm_unmoved_reshape.py": {
                 "spatial_batchnorm_forward": "without moving the channel axis last first",
-                "spatial_batchnorm_backward": "(the forward spatial_batchnorm_forward is "
-                                              "wrong too"},
+                # its backward is right, but the cache holds batch norm's intermediates of
+                # the scrambled rows: none can be told, so the forward blocks it
+                "spatial_batchnorm_backward": "blocked by the forward: spatial_batchnorm_forward"
+                                              "'s output is wrong"},
             "hostile_backward_hang.py": {"conv_backward_naive": f"[runtime] {TIMED_OUT}"},
             "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
             "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",

@@ -60,10 +60,34 @@ def forward_is_wrong(outputs, pool: dict) -> bool:
         isinstance(o, np.ndarray) and _close(o, e, rtol, atol) for o, e in zip(outputs, expected))
 
 
-def _distance(a, c) -> float:
-    a, c = np.asarray(a, dtype=np.float64), np.asarray(c, dtype=np.float64)
-    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(c)))
-    return float(np.linalg.norm(a - c)) / scale if scale > 0 else 0.0
+class _Shape:
+    """The intermediates of one shape, stacked: each entry is compared with all at once."""
+
+    def __init__(self, items: list):
+        self.names = [n for n, _ in items]
+        self.values = [c for _, c in items]
+        self.stack = np.stack([np.asarray(c, dtype=np.float64) for c in self.values])
+        axes = tuple(range(1, self.stack.ndim))
+        self.peak = np.max(np.abs(self.stack), axis=axes, initial=0.0)
+        self.norm = np.sqrt(np.sum(self.stack ** 2, axis=axes))
+        self.axes = axes
+
+    def close(self, a, rtol: float, atol: float):
+        """Which intermediates `a` is within the tolerance of."""
+        a = np.asarray(a, dtype=np.float64)
+        scale = atol * np.maximum(1.0, self.peak).reshape((-1,) + (1,) * a.ndim)
+        with np.errstate(invalid="ignore"):
+            ok = np.abs(a - self.stack) <= scale + rtol * np.abs(self.stack)
+        return np.all(ok, axis=self.axes) if self.axes else ok
+
+    def distance(self, a):
+        """‖a − c‖ / max(‖a‖, ‖c‖) for every intermediate c (NaN: never near)."""
+        a = np.asarray(a, dtype=np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            gap = np.sqrt(np.sum((a - self.stack) ** 2, axis=self.axes))
+            scale = np.maximum(self.norm, float(np.sqrt(np.sum(a ** 2))))
+            out = np.where(scale > 0, gap / np.where(scale > 0, scale, 1.0), 0.0)
+        return np.where(np.isfinite(out), out, np.inf)
 
 
 class _Rebuild:
@@ -74,7 +98,11 @@ class _Rebuild:
         self.rtol, self.atol = pool["tol"]
         self.near, self.margin = pool["near"]
         self.candidates = [(list(map(str, n)), c) for n, c in pool["candidates"]
-                           if isinstance(c, np.ndarray)]
+                           if isinstance(c, np.ndarray) and c.dtype.kind in "biuf"]
+        shapes: dict[tuple, list] = {}
+        for names, c in self.candidates:
+            shapes.setdefault(c.shape, []).append((names, c))
+        self.shapes = {k: _Shape(v) for k, v in shapes.items()}
         self.swapped: list[str] = []
         self.found: dict[str, str] = {}      # path -> the intermediate's name
         self.leaves = 0
@@ -83,32 +111,33 @@ class _Rebuild:
         """(the name of the intermediate `a` is, the value to use): steps 1 to 3; where
         the reference run put an intermediate of this shape, that one (a batch of 1's
         zero variance equals no standard deviation it was meant to be)."""
-        same = [(n, c) for n, c in self.candidates if c.shape == a.shape]
-        learned = [(n, c) for n, c in same if n[0] == self.learned.get(path)]
-        if learned:
-            if _close(a, learned[0][1], self.rtol, self.atol):
-                return learned[0][0][0], a
-            return self._swap(path, learned[0], a)
-        for names, c in same:
-            if _close(a, c, self.rtol, self.atol):
-                return names[0], a
-        wanted = key.lower().replace("_", "")
-        named = [(n, c) for n, c in same if wanted and wanted in n[1:]]
-        if named and _all_equal([c for _, c in named]):
-            return self._swap(path, named[0], a)
-        ranked = sorted(((_distance(a, c), i) for i, (_, c) in enumerate(same)))
-        if ranked:
-            best, first = ranked[0][0], same[ranked[0][1]]
-            others = [d for d, i in ranked[1:]
-                      if not _close(same[i][1], first[1], self.rtol, self.atol)]
-            if best < self.near and (not others or others[0] > self.margin * best):
-                return self._swap(path, first, a)
+        same = self.shapes.get(a.shape)
+        if same is None:
+            raise Unknown(f"cache{path} of shape {tuple(a.shape)}")
+        close = same.close(a, self.rtol, self.atol)
+        wanted = self.learned.get(path)
+        for k, names in enumerate(same.names):
+            if names[0] == wanted:
+                return (names[0], a) if close[k] else self._swap(path, k, same, a)
+        if np.any(close):
+            return same.names[int(np.argmax(close))][0], a
+        key = key.lower().replace("_", "")
+        named = [k for k, n in enumerate(same.names) if key and key in n[1:]]
+        if named and all(np.array_equal(same.values[named[0]], same.values[k]) for k in named):
+            return self._swap(path, named[0], same, a)
+        gaps = same.distance(a)
+        best = int(np.argmin(gaps))
+        twins = same.close(same.values[best], self.rtol, self.atol)  # the same value, renamed
+        others = gaps[~twins]
+        if gaps[best] < self.near and (not others.size
+                                       or others.min() > self.margin * gaps[best]):
+            return self._swap(path, best, same, a)
         raise Unknown(f"cache{path} of shape {tuple(a.shape)}")
 
-    def _swap(self, path: str, candidate, a) -> tuple[str, object]:
-        names, value = candidate
-        self.swapped.append(f"cache{path} ({names[0]})")
-        return names[0], np.array(value, dtype=a.dtype, copy=True)
+    def _swap(self, path: str, k: int, same: _Shape, a) -> tuple[str, object]:
+        name = same.names[k][0]
+        self.swapped.append(f"cache{path} ({re.sub(r'^flat:|@(squeezed|T)$', '', name)})")
+        return name, np.array(same.values[k], dtype=a.dtype, copy=True)
 
     def walk(self, value, path: str = "", key: str = "", depth: int = 0):
         """The cache with each array identified, or a `_Pending` where none was (yet)."""
@@ -140,9 +169,10 @@ class _Rebuild:
         for source in (self.found, self.learned):
             for path, name in source.items():
                 wanted = _relate(parts, _segments(path), name)
-                for names, c in self.candidates:
-                    if wanted and names[0] == wanted and c.shape == pending.value.shape:
-                        return self._swap(pending.path, (names, c), pending.value)[1]
+                same = self.shapes.get(pending.value.shape)
+                for k, names in enumerate(same.names if same and wanted else ()):
+                    if names[0] == wanted:
+                        return self._swap(pending.path, k, same, pending.value)[1]
         raise Unknown(f"cache{pending.path} of shape {tuple(pending.value.shape)}")
 
     def fill(self, value):
@@ -181,10 +211,6 @@ class _Pending:
 
     def __init__(self, path: str, value):
         self.path, self.value = path, value
-
-
-def _all_equal(values) -> bool:
-    return all(np.array_equal(values[0], v) for v in values[1:])
 
 
 def _same_type(value, items):

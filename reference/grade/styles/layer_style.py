@@ -276,8 +276,11 @@ def judge_layer_backward(spec: LayerFunction):
         found = _finding(result.problems, "backward")
         wrong = _finding(result.problems, "forward")
         if found is not None and wrong is not None:
-            which = ("a cache rebuilt in its layout with the correct values"
-                     if got.get("cache") == "rebuilt" else "the cache it returned")
+            which = "the cache it returned"
+            if got.get("cache") == "rebuilt":
+                swapped = [str(w) for w in got.get("swapped") or []][:4]
+                which = ("a cache in its layout with the correct values" + (
+                    f" ({', '.join(swapped)} replaced)" if swapped else ", each checked"))
             found.diagnosis += (f" (the forward {spec.forward} is wrong too: {wrong.diagnosis};"
                                 f" the backward ran on {which})")
         return found
