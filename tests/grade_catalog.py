@@ -407,11 +407,25 @@ CATALOGS = {
             "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
             "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
                                    "relu_backward": "exited with code 0"},
+            # a wrong forward's backwards run on a cache rebuilt in its layout with the
+            # correct values: right ones pass (not listed), a wrong one keeps its diagnosis
+            "bug_batchnorm_forward_beta_subtracted.py": {
+                "batchnorm_forward": "[forward] out[",
+                "spatial_batchnorm_forward": "[forward] out["},
+            "bug_batchnorm_std_without_eps.py": {
+                "batchnorm_forward": "[forward] out[",
+                "spatial_batchnorm_forward": "[forward] out["},
+            "bug_layernorm_forward_and_backward.py": {
+                "layernorm_forward": "[forward] out[",
+                "layernorm_backward": "diagnosis: dbeta averaged over the batch (it is the sum "
+                                      "Σ dout) (the forward layernorm_forward is wrong too"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
-        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then
-        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py"],
+        # the 2017 skeleton's dropout (p drops a unit, its docstring says so) as it ran then;
+        # the 2019 layers.py's keepdims sums (the record's "keepdims"); x written in place
+        full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
+                    "variant_keepdims_2019.py", "variant_forward_in_place.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(
