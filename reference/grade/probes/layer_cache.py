@@ -40,44 +40,44 @@ class Unknown(Exception):
     """An entry no intermediate can be found for (its path and shape)."""
 
 
-def _close(a, c, rtol: float, atol: float) -> bool:
+def _close(a, c, allowed) -> bool:
+    """|a − c| within the parent's allowance of c (`tolerances.allowance`), everywhere."""
     try:
         a, c = np.asarray(a, dtype=np.float64), np.asarray(c, dtype=np.float64)
     except (TypeError, ValueError):
         return False
     if a.shape != c.shape:
         return False
-    scale = atol * max(1.0, float(np.max(np.abs(c), initial=0.0)))
-    return bool(np.all(np.abs(a - c) <= scale + rtol * np.abs(c)))
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.abs(a - c) <= allowed))
 
 
 def forward_is_wrong(outputs, pool: dict) -> bool:
     """Whether the student's forward outputs (plain values) miss the correct ones."""
-    rtol, atol = pool["tol"]
     expected = pool["expected"]
     outputs = list(outputs or [])
     return len(outputs) != len(expected) or not all(
-        isinstance(o, np.ndarray) and _close(o, e, rtol, atol) for o, e in zip(outputs, expected))
+        isinstance(o, np.ndarray) and _close(o, e, allowed)
+        for o, (e, allowed) in zip(outputs, expected))
 
 
 class _Shape:
     """The intermediates of one shape, stacked: each entry is compared with all at once."""
 
     def __init__(self, items: list):
-        self.names = [n for n, _ in items]
-        self.values = [c for _, c in items]
+        self.names = [n for n, _, _ in items]
+        self.values = [c for _, c, _ in items]
         self.stack = np.stack([np.asarray(c, dtype=np.float64) for c in self.values])
+        self.allowed = np.stack([np.asarray(w, dtype=np.float64) for _, _, w in items])
         axes = tuple(range(1, self.stack.ndim))
-        self.peak = np.max(np.abs(self.stack), axis=axes, initial=0.0)
         self.norm = np.sqrt(np.sum(self.stack ** 2, axis=axes))
         self.axes = axes
 
-    def close(self, a, rtol: float, atol: float):
-        """Which intermediates `a` is within the tolerance of."""
+    def close(self, a):
+        """Which intermediates `a` is within the allowance of (the parent's)."""
         a = np.asarray(a, dtype=np.float64)
-        scale = atol * np.maximum(1.0, self.peak).reshape((-1,) + (1,) * a.ndim)
         with np.errstate(invalid="ignore"):
-            ok = np.abs(a - self.stack) <= scale + rtol * np.abs(self.stack)
+            ok = np.abs(a - self.stack) <= self.allowed
         return np.all(ok, axis=self.axes) if self.axes else ok
 
     def distance(self, a):
@@ -95,13 +95,11 @@ class _Rebuild:
 
     def __init__(self, pool: dict, learned: dict | None = None):
         self.learned = dict(learned or {})   # path -> name, from the reference run
-        self.rtol, self.atol = pool["tol"]
         self.near, self.margin = pool["near"]
-        self.candidates = [(list(map(str, n)), c) for n, c in pool["candidates"]
-                           if isinstance(c, np.ndarray) and c.dtype.kind in "biuf"]
         shapes: dict[tuple, list] = {}
-        for names, c in self.candidates:
-            shapes.setdefault(c.shape, []).append((names, c))
+        for names, c, allowed in pool["candidates"]:
+            if isinstance(c, np.ndarray) and c.dtype.kind in "biuf":
+                shapes.setdefault(c.shape, []).append((list(map(str, names)), c, allowed))
         self.shapes = {k: _Shape(v) for k, v in shapes.items()}
         self.swapped: list[str] = []
         self.found: dict[str, str] = {}      # path -> the intermediate's name
@@ -114,7 +112,7 @@ class _Rebuild:
         same = self.shapes.get(a.shape)
         if same is None:
             raise Unknown(f"cache{path} of shape {tuple(a.shape)}")
-        close = same.close(a, self.rtol, self.atol)
+        close = same.close(a)
         wanted = self.learned.get(path)
         for k, names in enumerate(same.names):
             if names[0] == wanted:
@@ -127,7 +125,7 @@ class _Rebuild:
             return self._swap(path, named[0], same, a)
         gaps = same.distance(a)
         best = int(np.argmin(gaps))
-        twins = same.close(same.values[best], self.rtol, self.atol)  # the same value, renamed
+        twins = same.close(same.values[best])  # the same value, renamed
         others = gaps[~twins]
         if gaps[best] < self.near and (not others.size
                                        or others.min() > self.margin * gaps[best]):

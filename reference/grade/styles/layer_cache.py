@@ -25,7 +25,7 @@ from manual.layers import get_layer
 
 from ...oracle.layer_run import layer_tolerance
 from ...oracle.layers import LayerCase, get_twin, make_case
-from ...oracle.tolerances import CACHE_NEAR
+from ...oracle.tolerances import CACHE_NEAR, allowance
 
 __all__ = ["cache_pool", "intermediates"]
 
@@ -186,10 +186,16 @@ def intermediates(case: LayerCase) -> tuple[dict, dict]:
     return outputs, {**found, **_leaves(value[-1], "cache")}
 
 
-def _pool(case: LayerCase) -> dict:
+def _pool(case: LayerCase, tol: tuple[float, float]) -> dict:
+    """The expected outputs and the intermediates, each with its allowance (the child
+    compares |a − c| with it: the formula stays in `tolerances`)."""
     outputs, found = intermediates(case)
-    return {"expected": list(outputs.values()),
-            "candidates": [[_names(k), v] for k, v in found.items()]}
+
+    def allowed(value):
+        return allowance(np.asarray(value, dtype=np.float64), *tol)
+    return {"expected": [[v, allowed(v)] for v in outputs.values()],
+            "candidates": [[_names(k), v, allowed(v)] for k, v in found.items()
+                           if isinstance(v, np.ndarray) and v.dtype.kind in "biuf"]}
 
 
 @functools.lru_cache(maxsize=128)
@@ -204,18 +210,18 @@ def _reference(layer: str, mode, excluded: tuple[str, ...]) -> LayerCase | None:
 
 def cache_pool(case: LayerCase, excluded: tuple[str, ...] = ()) -> dict | None:
     """What the probe needs to rebuild a wrong forward's cache (None for a random layer):
-    the expected outputs, the intermediates ([names, value]), the tolerance of a match,
+    the expected outputs and the intermediates ([names, value, allowance]),
     how near a wrong entry must be to the intermediate it is taken for (`CACHE_NEAR`),
     and a reference case (its arguments and pool) to read the forward's layout on."""
     twin, entry = get_twin(case.layer), get_layer(case.layer)
     if twin.adopt is not None or entry.loss:
         return None
-    limits = {"tol": list(layer_tolerance(twin, case.dtype)), "near": list(CACHE_NEAR)}
-    pool = {**_pool(case), **limits}
+    tol = layer_tolerance(twin, case.dtype)
+    pool = {**_pool(case, tol), "near": list(CACHE_NEAR)}
     reference = _reference(case.layer, (case.hyper or {}).get("mode"), tuple(excluded))
     if reference is not None:
         pool["reference"] = {"args": [reference.arrays[a] for a in entry.arrays],
-                             "pool": {**_pool(reference), **limits}}
+                             "pool": {**_pool(reference, tol), "near": list(CACHE_NEAR)}}
         if entry.config:
             pool["reference"]["config"] = reference.config()
     return pool
