@@ -15,7 +15,12 @@ name, the index and what it means, and the twin's known mistakes as the diagnosi
 
 A backward whose forward is missing, a stub, raised or returned no cache is "blocked by
 the forward" (kind FORWARD_RAISED), never failed as its own error; a function that is
-still the course's stub is `missing`.
+still the course's stub is `missing`. A backward whose forward runs but returns a wrong
+output runs on a cache rebuilt in that forward's layout with the correct intermediates
+(`layer_cache.cache_pool`, sent with each backward case; `probes.layer_cache`), noted
+"rebuilt cache"; one that cannot be rebuilt is blocked by the forward too. A record's
+accommodation naming arrays (`Accommodation.singleton`: CS231n's "keepdims") lets those
+come back with extra axes of length 1 (`run_layer_case(..., singleton=)`).
 """
 
 from __future__ import annotations
