@@ -93,6 +93,12 @@ def test_a_dict_entry_is_told_by_its_key_and_an_unreadable_one_blocks():
     eps = case.hyper.get("eps", 1e-5)
     assert why == "" and cache["mode"] == "train"
     np.testing.assert_allclose(cache["std"], np.sqrt(var + eps), **SAME)
+    # the config cached with the running averages the forward wrote (BN3): kept as it is
+    m = case.hyper.get("momentum", 0.9)
+    updated = m * case.hyper.get("running_mean", np.zeros(x.shape[1])) + (1 - m) * x.mean(0)
+    cache, why, swapped = rebuild({"x": x, "bn_param": {"momentum": m,
+                                                        "running_mean": updated}}, pool)
+    assert why == "" and swapped == [] and cache["bn_param"]["running_mean"] is updated
     # the same entry under a key that names nothing: no intermediate can be told
     _, why, _ = rebuild({"x": x, "s": 2 * np.sqrt(var)}, pool)
     assert "cache['s'] of shape" in why and "matches none of the correct" in why

@@ -34,7 +34,8 @@ REFERENCE_SEEDS = 40      # seeded draws the reference case is picked from
 # the names students give an intermediate (compared lower-case, without '_'): the first
 # is the pool's own name for it
 ALIASES: dict[str, tuple[str, ...]] = {
-    "x": ("x", "input", "inputs", "xin"), "w": ("w", "weight", "weights"),
+    "x": ("x", "input", "inputs", "xin"), "running_mean": ("runningmean", "rm"),
+    "running_var": ("runningvar", "rv"), "w": ("w", "weight", "weights"),
     "b": ("b", "bias"), "out": ("out", "y", "output"),
     "gamma": ("gamma", "g", "scale"), "beta": ("beta", "shift"),
     "mean": ("mean", "mu", "samplemean", "batchmean", "avg", "xmean", "m"),
@@ -175,11 +176,13 @@ def intermediates(case: LayerCase) -> tuple[dict, dict]:
     entry = get_layer(case.layer)
     arrays = {k: np.array(v, copy=True) for k, v in case.arrays.items()}
     config = case.config() if entry.config else {}
-    value = entry.forward(*(arrays[a] for a in entry.arrays),
-                          *((case.config(),) if entry.config else ()))
+    after = case.config() if entry.config else None       # the state the forward writes
+    value = entry.forward(*(arrays[a] for a in entry.arrays), *((after,) if entry.config else ()))
     outputs = dict(zip(entry.outputs, value[:len(entry.outputs)]))
     found = {**arrays, **outputs}
     found.update({k: v for k, v in (config or {}).items() if isinstance(v, np.ndarray)})
+    found.update({f"{k}@updated": (after or {}).get(k) for k in entry.state
+                  if isinstance((after or {}).get(k), np.ndarray)})
     extra = EXTRAS.get(case.layer)
     if extra is not None:
         found.update(extra(arrays, config, outputs))
