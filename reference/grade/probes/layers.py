@@ -264,6 +264,8 @@ def _layout(ns, inputs, reference: dict) -> dict:
                                       if k in ("args", "config")}}, fn)
     try:
         value = fn(*args, **_kwargs(inputs))
+    except (MemoryError, RecursionError):
+        raise                   # the worker names these (with the memory limit)
     except Exception:  # noqa: BLE001 - the student's forward: then nothing is learned
         return {}
     n = int(inputs["n_outputs"])
