@@ -255,3 +255,51 @@ def test_the_reports_say_in_place_and_keepdims_in_the_records_words():
                              (rebuilt, "rebuilt cache", "batchnorm_backward")):
         assert all(f.status == "passed" for f in result.functions), name
         assert f"{fn}: {BOOK_A2.accommodation(name).note}" in result.warnings, name
+
+
+def _layout(layer: str, pick):
+    return next(c for c in (make_case(layer, s, "float64") for s in range(60)) if pick(c))
+
+
+def _kratzert(case):
+    """(xhat, gamma, xmu, ivar, sqrtvar, var, eps): the staged graph's cache."""
+    x, eps = case.arrays["x"], case.hyper.get("eps", 1e-5)
+    xmu = x - x.mean(axis=0)
+    var = (xmu ** 2).mean(axis=0)
+    sqrtvar = np.sqrt(var + eps)
+    return (xmu / sqrtvar, case.arrays["gamma"], xmu, 1 / sqrtvar, sqrtvar, var, eps)
+
+
+def _transposed(case):
+    """Layer norm as batch norm of xᵀ, its intermediates kept transposed."""
+    xt, eps = case.arrays["x"].T, (case.hyper or {}).get("eps", 1e-5)
+    std = np.sqrt(xt.var(axis=0) + eps)
+    return ((xt - xt.mean(axis=0)) / std, case.arrays["gamma"], xt - xt.mean(axis=0), std, eps)
+
+
+def _h_all(case):
+    """An RNN's cache with every h stacked after h0: (N, T + 1, H)."""
+    a, hs = case.arrays, [case.arrays["h0"]]
+    for t in range(a["x"].shape[1]):
+        hs.append(np.tanh(a["x"][:, t] @ a["Wx"] + hs[-1] @ a["Wh"] + a["b"]))
+    return (a["x"], np.stack(hs, axis=1), a["Wx"], a["Wh"], a["b"])
+
+
+def _padded(case):
+    pad = case.hyper["pad"]
+    x = np.pad(case.arrays["x"], ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    return (x, case.arrays["w"], case.arrays["b"], dict(case.hyper))
+
+
+@pytest.mark.parametrize(("layer", "pick", "build"), [
+    ("batchnorm", lambda c: c.hyper["mode"] == "train", _kratzert),
+    ("layernorm", lambda c: True, _transposed),
+    ("rnn", lambda c: c.arrays["x"].shape[1] > 2, _h_all),
+    ("conv", lambda c: c.hyper["pad"] > 0, _padded),
+], ids=["batchnorm-staged", "layernorm-transposed", "rnn-h-with-h0", "conv-padded-x"])
+def test_the_layouts_students_write_are_read_entry_by_entry(layer, pick, build):
+    case = _layout(layer, pick)
+    cache = build(case)
+    rebuilt, why, swapped = rebuild(cache, cache_pool(case))
+    assert why == "" and swapped == []
+    assert type(rebuilt) is tuple and len(rebuilt) == len(cache)

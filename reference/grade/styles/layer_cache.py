@@ -135,11 +135,19 @@ def _steps(lstm: bool):
         x, h = arrays["x"], arrays["h0"]
         c = np.zeros_like(h)
         found: dict = {}
+        hs, cs = [h], [c]
         for t in range(x.shape[1]):
             step = (_lstm_step(x[:, t], h, c, arrays["Wx"], arrays["Wh"], arrays["b"]) if lstm
                     else _rnn_step(x[:, t], h, arrays["Wx"], arrays["Wh"], arrays["b"]))
             found.update({f"{k}@{t}": v for k, v in step.items()})
             h, c = step["next_h"], step.get("next_c")
+            hs.append(h)
+            cs.append(c)
+        # the states stacked over time, with the initial one first (N, T + 1, H) or not
+        found.update({"h_all": np.stack(hs, axis=1), "prev_hs": np.stack(hs[:-1], axis=1)})
+        if lstm:
+            found.update({"c_all": np.stack(cs, axis=1), "c": np.stack(cs[1:], axis=1),
+                          "prev_cs": np.stack(cs[:-1], axis=1)})
         return found
     return steps
 
