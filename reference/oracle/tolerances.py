@@ -170,8 +170,11 @@ NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
 # A wrong forward's cache rebuilt for its backward (`reference.grade.probes.layer_cache`):
 # an entry that is none of the correct intermediates within the layer's row is taken for
 # the one it is nearest to when its relative distance (‖a − c‖ / max(‖a‖, ‖c‖)) is under
-# the first number and the next candidate of its shape is at least the second number times
-# farther. A forgotten eps (1e-5 against a variance near 1) or a bug downstream of it lands
-# ~1e-5 away; two different intermediates of a normalization (x − μ against x̂ on unit
-# variance data) are ~0.1 to 0.5 apart, so 0.05 and 10 never confuse them.
+# the first number and every other candidate of its shape and another value is at least
+# the second number times farther. A forgotten eps (1e-5 to 1e-3 against a variance near
+# 1) or a bug downstream of it lands 1e-6 to 1e-3 away. Two different intermediates can be
+# as near each other (seeded cases of the samplers, 150 per layer: tanh(a) and a 5e-4
+# apart in an RNN with small activations, var and var + eps ~1e-6, relu's out and x 8e-3),
+# so the margin, not the distance, keeps a near entry from being taken for its neighbour:
+# an entry near two is not identified, and the backward is blocked, never fed a guess.
 CACHE_NEAR: tuple[float, float] = (0.05, 10.0)
