@@ -303,3 +303,17 @@ def test_the_layouts_students_write_are_read_entry_by_entry(layer, pick, build):
     rebuilt, why, swapped = rebuild(cache, cache_pool(case))
     assert why == "" and swapped == []
     assert type(rebuilt) is tuple and len(rebuilt) == len(cache)
+
+
+def test_a_cache_that_cannot_be_read_where_no_backward_is_due_blocks_nothing():
+    # test mode normalizes with the batch's statistics (wrong) and caches a scaled x_hat:
+    # the backward of batch norm's test mode is not part of the contract (the engine's
+    # forward_only), so the train-mode cases alone grade it, and it passes
+    ns = _namespace(A2 / "correct.py", (
+        "        x_hat = (x - running_mean) / np.sqrt(running_var + eps)\n"
+        "        out = gamma * x_hat + beta\n",
+        "        x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)\n"
+        "        out = gamma * x_hat + beta\n        cache = (x, 3 * x_hat)\n"))
+    judged = _judged("cs231n-a2", "batchnorm_backward", ns, n=8)
+    assert any(got.get("rebuild_failed") for got, _ in judged)
+    assert [f for _, f in judged] == [None] * len(judged)

@@ -77,7 +77,12 @@ def _stats(x, eps: float, axis, prefix: str = "") -> dict:
 
 def _batchnorm(arrays: dict, config: dict, outputs: dict) -> dict:
     x, eps = arrays["x"], float(config.get("eps", 1e-5))
-    return {**_stats(x, eps, 0), "out": outputs["out"]}
+    found = {**_stats(x, eps, 0), "out": outputs["out"]}
+    if config.get("mode") == "test" and isinstance(config.get("running_var"), np.ndarray):
+        std = np.sqrt(config["running_var"] + eps)        # test mode: the running averages
+        found.update({"std": std, "inv_std": 1 / std, "xmu": x - config["running_mean"],
+                      "x_hat": (x - config["running_mean"]) / std})
+    return found
 
 
 def _layernorm(arrays: dict, config: dict, outputs: dict) -> dict:
