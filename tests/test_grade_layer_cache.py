@@ -317,3 +317,12 @@ def test_a_cache_that_cannot_be_read_where_no_backward_is_due_blocks_nothing():
     judged = _judged("cs231n-a2", "batchnorm_backward", ns, n=8)
     assert any(got.get("rebuild_failed") for got, _ in judged)
     assert [f for _, f in judged] == [None] * len(judged)
+
+
+def test_a_backward_writing_into_dout_is_graded_on_what_it_returns_and_noted():
+    ns = _namespace(A2 / "variant_in_place.py")        # relu's `dout[x <= 0] = 0; dx = dout`
+    judged = _judged("cs231n-a2", "relu_backward", ns)
+    assert [f for _, f in judged] == [None] * len(judged)
+    assert remote.take_notes() == ["in place"]
+    _judged("cs231n-a2", "affine_backward", ns)         # written without writing into dout
+    assert remote.take_notes() == []
