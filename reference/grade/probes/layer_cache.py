@@ -65,11 +65,13 @@ class _Shape:
     """The intermediates of one shape, stacked: each entry is compared with all at once."""
 
     def __init__(self, items: list):
-        self.names = [n for n, _, _ in items]
-        self.values = [c for _, c, _ in items]
+        self.names = [n for n, _, _, _ in items]
+        self.keys = [k for _, _, _, k in items]
+        self.values = [c for _, c, _, _ in items]
         self.stack = np.stack([np.asarray(c, dtype=np.float64) for c in self.values])
-        self.allowed = np.stack([np.asarray(w, dtype=np.float64) for _, _, w in items])
         axes = tuple(range(1, self.stack.ndim))
+        self.allowed = np.array([float(w) for _, _, w, _ in items]).reshape(
+            (-1,) + (1,) * len(axes))
         self.norm = np.sqrt(np.sum(self.stack ** 2, axis=axes))
         self.axes = axes
 
@@ -97,9 +99,10 @@ class _Rebuild:
         self.learned = dict(learned or {})   # path -> name, from the reference run
         self.near, self.margin = pool["near"]
         shapes: dict[tuple, list] = {}
-        for names, c, allowed in pool["candidates"]:
+        for names, c, allowed, keys in pool["candidates"]:
             if isinstance(c, np.ndarray) and c.dtype.kind in "biuf":
-                shapes.setdefault(c.shape, []).append((list(map(str, names)), c, allowed))
+                shapes.setdefault(c.shape, []).append(
+                    (list(map(str, names)), c, allowed, list(map(str, keys))))
         self.shapes = {k: _Shape(v) for k, v in shapes.items()}
         self.swapped: list[str] = []
         self.found: dict[str, str] = {}      # path -> the intermediate's name
@@ -115,12 +118,12 @@ class _Rebuild:
         close = same.close(a)
         wanted = self.learned.get(path)
         for k, names in enumerate(same.names):
-            if names[0] == wanted:
+            if wanted in names:
                 return (names[0], a) if close[k] else self._swap(path, k, same, a)
         if np.any(close):
             return same.names[int(np.argmax(close))][0], a
         key = key.lower().replace("_", "")
-        named = [k for k, n in enumerate(same.names) if key and key in n[1:]]
+        named = [k for k, keys in enumerate(same.keys) if key and key in keys]
         if named and all(np.array_equal(same.values[named[0]], same.values[k]) for k in named):
             return self._swap(path, named[0], same, a)
         gaps = same.distance(a)
@@ -169,7 +172,7 @@ class _Rebuild:
                 wanted = _relate(parts, _segments(path), name)
                 same = self.shapes.get(pending.value.shape)
                 for k, names in enumerate(same.names if same and wanted else ()):
-                    if names[0] == wanted:
+                    if wanted in names:
                         return self._swap(pending.path, k, same, pending.value)[1]
         raise Unknown(f"cache{pending.path} of shape {tuple(pending.value.shape)}")
 

@@ -58,8 +58,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _names(name: str) -> list[str]:
+    """The dict keys that name the intermediate `name` (lower-case, without '_')."""
     base = name.split("@")[0].split(":")[-1]
-    return [name] + list(ALIASES.get(base, ())) + ([base] if base != name else [])
+    keys = [name, base] + list(ALIASES.get(base, ()))
+    return list(dict.fromkeys(k.lower().replace("_", "") for k in keys))
 
 
 def _stats(x, eps: float, axis, prefix: str = "") -> dict:
@@ -203,30 +205,49 @@ def intermediates(case: LayerCase) -> tuple[dict, dict]:
 
 
 def _pool(case: LayerCase, tol: tuple[float, float]) -> dict:
-    """The expected outputs and the intermediates, each with its allowance (the child
-    compares |a − c| with it: the formula stays in `tolerances`)."""
+    """The expected outputs, each with its allowance (the child compares |a − c| with it:
+    the formula stays in `tolerances`), and the intermediates, each once ([names, value,
+    the largest entry of its allowance, the keys a student may store it under]: a match
+    tells an intermediate, it grades nothing; one value under several names is sent once,
+    with every name)."""
     outputs, found = intermediates(case)
-
-    def allowed(value):
-        return allowance(np.asarray(value, dtype=np.float64), *tol)
-    return {"expected": [[v, allowed(v)] for v in outputs.values()],
-            "candidates": [[_names(k), v, allowed(v)] for k, v in found.items()
-                           if isinstance(v, np.ndarray) and v.dtype.kind in "biuf"]}
+    candidates: list[list] = []
+    for name, value in found.items():
+        if not (isinstance(value, np.ndarray) and value.dtype.kind in "biuf"):
+            continue
+        same = next((c for c in candidates if c[1].shape == value.shape
+                     and np.array_equal(c[1], value)), None)
+        if same is not None:
+            same[0].append(name)
+            same[3] += [k for k in _names(name) if k not in same[3]]
+            continue
+        allowed = allowance(np.asarray(value, dtype=np.float64), *tol)
+        candidates.append([[name], value, float(np.max(allowed, initial=0.0)), _names(name)])
+    return {"expected": [[v, allowance(np.asarray(v, dtype=np.float64), *tol)]
+                         for v in outputs.values()], "candidates": candidates}
 
 
 @functools.lru_cache(maxsize=128)
 def _reference(layer: str, mode, excluded: tuple[str, ...]) -> LayerCase | None:
     """A typical case of `layer` in `mode` (the fewest of the samplers' edge-case tags,
-    none of `excluded`), where every intermediate is finite and apart from the others."""
+    none of `excluded`, a batch of 3 or more (of 2, x̂ is ±1), the median size), where every
+    intermediate is finite and apart from the others."""
     drawn = [make_case(layer, seed, "float64") for seed in range(REFERENCE_SEEDS)]
     drawn = [c for c in drawn if not set(c.tags) & set(excluded)
              and (c.hyper or {}).get("mode") == mode]
-    return min(drawn, key=lambda c: len(c.tags)) if drawn else None
+    if not drawn:
+        return None
+    def rank(c):        # the fewest edge cases, then a batch of 3 or more
+        return (len(c.tags), next(iter(c.arrays.values())).shape[0] < 3)
+    fewest = min(rank(c) for c in drawn)
+    typical = sorted((c for c in drawn if rank(c) == fewest),
+                     key=lambda c: sum(int(np.size(a)) for a in c.arrays.values()))
+    return typical[len(typical) // 2]
 
 
 def cache_pool(case: LayerCase, excluded: tuple[str, ...] = ()) -> dict | None:
     """What the probe needs to rebuild a wrong forward's cache (None for a random layer):
-    the expected outputs and the intermediates ([names, value, allowance]),
+    the expected outputs and the intermediates (`_pool`),
     how near a wrong entry must be to the intermediate it is taken for (`CACHE_NEAR`),
     and a reference case (its arguments and pool) to read the forward's layout on."""
     twin, entry = get_twin(case.layer), get_layer(case.layer)
@@ -237,7 +258,8 @@ def cache_pool(case: LayerCase, excluded: tuple[str, ...] = ()) -> dict | None:
     reference = _reference(case.layer, (case.hyper or {}).get("mode"), tuple(excluded))
     if reference is not None:
         pool["reference"] = {"args": [reference.arrays[a] for a in entry.arrays],
-                             "pool": {**_pool(reference, tol), "near": list(CACHE_NEAR)}}
+                             "pool": {**_pool(reference, tol), "near": list(CACHE_NEAR),
+                                      "expected": []}}
         if entry.config:
             pool["reference"]["config"] = reference.config()
     return pool
