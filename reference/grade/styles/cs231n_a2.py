@@ -19,6 +19,7 @@ calls the student's own batchnorm functions, as the course's does.
 from __future__ import annotations
 
 from ..base import Style
+from ..books.cs231n import BOOK_A2
 from . import cs231n_optim
 from .layer_style import LayerFunction, layer_functions
 
@@ -48,5 +49,5 @@ LAYERS = (
     _pair("spatial_batchnorm"),
 )
 
-STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS))
+STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS, book=BOOK_A2))
 STYLE.functions += cs231n_optim.FUNCTIONS     # cs231n/optim.py: sgd_momentum, rmsprop, adam
