@@ -333,9 +333,12 @@ CATALOGS = {
                 "lstm_step_backward": "the gate gradients concatenated as i, f, g, o"},
             "bug_lstm_no_h_into_c.py": {"lstm_step_backward": "dnext_h's path into the cell "
                                         "left out"},
+            # every c of the student's cache is off (c0 = h0): no correct cache can be
+            # rebuilt in its layout, so the backward is blocked, not failed as its own error
             "bug_lstm_c0_from_h0.py": {
                 "lstm_forward": "[forward] h[",
-                "lstm_backward": "(the forward lstm_forward is wrong too: h["},
+                "lstm_backward": "blocked by the forward: lstm_forward's output is wrong and "
+                                 "its cache cannot be rebuilt"},
             "stub_lstm.py": {f"lstm{k}": f"[api] lstm{k} is a stub (not implemented yet"
                              for k in ("_step_forward", "_step_backward", "_forward",
                                        "_backward")},
@@ -404,8 +407,10 @@ CATALOGS = {
             "bug_maxpool_square_window.py": {"max_pool_forward_naive": "[forward] out"},
             "bug_spatial_batchnorm_unmoved_reshape.py": {
                 "spatial_batchnorm_forward": "without moving the channel axis last first",
-                "spatial_batchnorm_backward": "(the forward spatial_batchnorm_forward is "
-                                              "wrong too"},
+                # its backward is right, but the cache holds batch norm's intermediates of
+                # the scrambled rows: none can be told, so the forward blocks it
+                "spatial_batchnorm_backward": "blocked by the forward: spatial_batchnorm_forward"
+                                              "'s output is wrong"},
             "hostile_backward_hang.py": {"conv_backward_naive": f"[runtime] {TIMED_OUT}"},
             # the net's loop calls a layer the parent answers in its second run: still killed
             "hostile_net_hang.py": {"FullyConnectedNet.loss": f"[runtime] {TIMED_OUT}"},
@@ -448,6 +453,18 @@ CATALOGS = {
             "old_code_asfarray.py": {
                 "affine_forward": "[runtime] old code: np.asfarray removed in NumPy 2.0",
                 "affine_backward": "old code: np.asfarray removed in NumPy 2.0"},
+            # a wrong forward's backwards run on a cache rebuilt in its layout with the
+            # correct values: right ones pass (not listed), a wrong one keeps its diagnosis
+            "bug_batchnorm_forward_beta_subtracted.py": {
+                "batchnorm_forward": "[forward] out[",
+                "spatial_batchnorm_forward": "[forward] out["},
+            "bug_batchnorm_std_without_eps.py": {
+                "batchnorm_forward": "[forward] out[",
+                "spatial_batchnorm_forward": "[forward] out["},
+            "bug_layernorm_forward_and_backward.py": {
+                "layernorm_forward": "[forward] out[",
+                "layernorm_backward": "diagnosis: dbeta averaged over the batch (it is the sum "
+                                      "Σ dout) (the forward layernorm_forward is wrong too"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
@@ -456,11 +473,13 @@ CATALOGS = {
         # `bn_param[mode] = mode`) and 2018-19 (dropout= keeps) beside correct.py's 2020 one;
         # torch's momentum buffer, Adam's lr_t form and the 2016 skeleton's t from 1 (notes);
         # np.float, newshape=, np.vstack of a generator, itemset, np.NaN as NumPy 1 ran them;
-        # CS231n 2016's Python 2.7 (print statement, xrange, the output size's int `/`)
+        # CS231n 2016's Python 2.7 (print statement, xrange, the output size's int `/`);
+        # the 2019 layers.py's keepdims sums (the record's "keepdims"); x written in place
         full_marks=["correct.py", "variant_in_place.py", "variant_dropout_2017.py",
                     "variant_net_2017.py", "variant_net_2018.py",
                     "variant_optim_torch_conventions.py", "variant_adam_2016.py",
-                    "variant_old_numpy.py", "variant_python2.py"],
+                    "variant_old_numpy.py", "variant_python2.py",
+                    "variant_keepdims_2019.py", "variant_forward_in_place.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(

@@ -94,6 +94,9 @@ class Accommodation:
 
     name: str                          # "dw"
     note: str
+    # the arrays (gradients, state) whose shape may differ from the expected one by leading
+    # or trailing axes of length 1 under this accommodation (CS231n's "keepdims")
+    singleton: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIR
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "OPTIMIZER_STEPS", "tolerance_for",
            "allowance", "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE",
            "INIT_MIN_DRAWS", "INIT_STD_REL", "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK",
-           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED"]
+           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED", "CACHE_NEAR"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -207,3 +207,15 @@ DROPOUT_RATE_Z = 6.0
 GRADIENT_CHECK = 2e-7
 KINK_GAP_GRADCHECK = 1e-3
 GRADIENT_CHECK_PLANTED = 1e-2
+
+# A wrong forward's cache rebuilt for its backward (`reference.grade.probes.layer_cache`):
+# an entry that is none of the correct intermediates within the layer's row is taken for
+# the one it is nearest to when its relative distance (‖a − c‖ / max(‖a‖, ‖c‖)) is under
+# the first number and every other candidate of its shape and another value is at least
+# the second number times farther. A forgotten eps (1e-5 to 1e-3 against a variance near
+# 1) or a bug downstream of it lands 1e-6 to 1e-3 away. Two different intermediates can be
+# as near each other (seeded cases of the samplers, 150 per layer: tanh(a) and a 5e-4
+# apart in an RNN with small activations, var and var + eps ~1e-6, relu's out and x 8e-3),
+# so the margin, not the distance, keeps a near entry from being taken for its neighbour:
+# an entry near two is not identified, and the backward is blocked, never fed a guess.
+CACHE_NEAR: tuple[float, float] = (0.05, 10.0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..book import Accommodation, Book, CourseModule
 
-__all__ = ["BOOK_A2", "BOOK_A3"]
+__all__ = ["BOOK_A2", "BOOK_A3", "REBUILT_CACHE", "KEEPDIMS"]
 
 IN_PLACE = Accommodation(
     "in place", "the upstream gradient and the inputs are copies: a layer that writes into "
@@ -29,13 +29,33 @@ DROP_PROBABILITY = Accommodation(
                         "forward's docstring says (the 2016-17 skeleton; from 2018 p keeps "
                         "a unit): equal after the change of convention, not a bug")
 
+# a backward whose forward's output is wrong, graded on a cache in that forward's layout
+# with the correct values (`probes.layer_cache`): right on correct inputs is right
+REBUILT_CACHE = Accommodation(
+    "rebuilt cache", "the forward's output is wrong, so the backward ran on a cache in the "
+                     "layout that forward returns, each entry checked against the correct "
+                     "intermediate and replaced by it where it was wrong: the backward is "
+                     "graded on correct inputs, the forward's bug is reported at the forward")
+
+# the 2019 `layers.py` many students started from sums dgamma, dbeta and the running
+# averages with keepdims=True: (1, D) for (D,). The notebook's rel_error broadcasts and
+# passes them, and a caller (fc_net's update) broadcasts them alike: the same numbers.
+# Accepted for these arrays only, in this course's styles only (`check --layer` and
+# `verify_layer` still fail a (1, M) db).
+KEEPDIMS = Accommodation(
+    "keepdims", "dgamma, dbeta or the running averages returned with an extra axis of "
+                "length 1 ((1, D) for (D,), as keepdims=True sums give them) are accepted: "
+                "the notebook's rel_error broadcasts them and passes, and the values are "
+                "graded as they are",
+    singleton=("dgamma", "dbeta", "running_mean", "running_var"))
+
 BOOK_A3 = Book(
     style="cs231n-a3",
     title="CS231n assignment 3, rnn_layers.py",
     # the step functions a sequence calls, answered correct while the sequence is graded
     kit="reference.grade.styles.cs231n_kit",
     helper_prefix="cs231n",
-    accommodations=(IN_PLACE,),
+    accommodations=(IN_PLACE, REBUILT_CACHE),
 )
 
 PARAMS_SHAPE = Accommodation(
@@ -52,5 +72,5 @@ BOOK_A2 = Book(
     # the layers a fully connected net calls, answered correct while the net is graded
     kit="reference.grade.styles.cs231n_kit",
     helper_prefix="cs231n",
-    accommodations=(IN_PLACE, DROP_PROBABILITY, PARAMS_SHAPE),
+    accommodations=(IN_PLACE, DROP_PROBABILITY, REBUILT_CACHE, KEEPDIMS, PARAMS_SHAPE),
 )

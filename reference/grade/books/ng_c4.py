@@ -12,6 +12,7 @@ NumPy (and h5py and matplotlib, which the graded functions never use); its
 from __future__ import annotations
 
 from ..book import Accommodation, Book, CourseModule
+from .cs231n import REBUILT_CACHE
 
 __all__ = ["BOOK"]
 
@@ -25,5 +26,5 @@ BOOK = Book(
     helper_prefix="ng_c4",
     accommodations=(Accommodation(
         "in place", "the upstream gradient and the inputs are copies: a layer that writes "
-                    "into them is not penalized, what it returns is graded"),),
+                    "into them is not penalized, what it returns is graded"), REBUILT_CACHE),
 )

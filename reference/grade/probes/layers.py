@@ -35,6 +35,7 @@ import traceback
 
 import numpy as np
 
+from .layer_cache import forward_is_wrong, learn, rebuild
 from .remote import helper, note
 
 __all__ = ["layer_forward", "layer_backward", "stub_reason"]
@@ -190,9 +191,10 @@ def layer_forward(ns, inputs):
 
     def run():
         args, config = _arguments(inputs, fn)
-        got = _answer(fn(*args, **_kwargs(inputs)), int(inputs["n_outputs"]), config,
-                      inputs["state"])
+        value = fn(*args, **_kwargs(inputs))
         _note_in_place(args, inputs["args"])
+        got = _answer(value, int(inputs["n_outputs"]), config, inputs["state"])
+        _note_keepdims(inputs, got.get("state") or {})
         return got
     return _twice(inputs, [fn], run)
 
@@ -237,6 +239,9 @@ def _backward_once(ns, inputs, backward) -> dict:
     if why:
         return {"blocked": why}
     forward, cache = got
+    cache, used = _cache_for(ns, inputs, forward, cache)
+    if used.get("blocked"):
+        return {"forward": forward, **used}
     upstream = [np.array(u, copy=True) for u in inputs["upstream"]]
     try:
         grads = backward(*upstream, cache, **_kwargs(inputs))
@@ -244,9 +249,69 @@ def _backward_once(ns, inputs, backward) -> dict:
         raise                   # the worker names these (with the memory limit)
     except Exception as exc:  # noqa: BLE001 - judged in the parent: a backward may raise
         # where the layer keeps no cache (batch norm's test mode), which is no failure
-        return {"forward": forward, "raised": _raised(exc)}
+        return {"forward": forward, "raised": _raised(exc), **used}
     _note_in_place(upstream, inputs["upstream"])
-    return {"forward": forward, "grads": _answer(grads, int(inputs["n_grads"]), None, ())}
+    got = _answer(grads, int(inputs["n_grads"]), None, ())
+    _note_keepdims(inputs, dict(zip(inputs.get("grad_names") or [], got["outputs"])))
+    return {"forward": forward, "grads": got, **used}
+
+
+def _cache_for(ns, inputs, forward: dict, cache) -> tuple[object, dict]:
+    """The cache the backward runs on: the forward's own when its outputs are right (or
+    nothing to check them with: a random layer), else the same layout with the correct
+    intermediates (`layer_cache.rebuild`, with the layout the forward shows on the
+    parent's reference case), else why the backward is blocked."""
+    pool = inputs.get("cache_pool")
+    if not isinstance(pool, dict) or not forward_is_wrong(forward.get("outputs"), pool):
+        return cache, {}
+    reference = pool.get("reference")
+    learned = _layout(ns, inputs, reference) if isinstance(reference, dict) else {}
+    rebuilt, why, swapped = rebuild(cache, pool, learned)
+    if why:
+        return cache, {"blocked": f"{inputs['forward']}'s output is wrong and its cache "
+                                  f"cannot be rebuilt with correct values: {why}",
+                       "rebuild_failed": True}
+    note("rebuilt cache")
+    return rebuilt, {"cache": "rebuilt", "swapped": swapped[:20]}
+
+
+def _layout(ns, inputs, reference: dict) -> dict:
+    """Where the student's forward puts each intermediate, read on the reference case
+    (`layer_cache.learn`); {} when it cannot run there."""
+    fn = _function(ns, inputs["forward"])
+    args, _ = _arguments({**inputs, **{k: v for k, v in reference.items()
+                                      if k in ("args", "config")}}, fn)
+    try:
+        value = fn(*args, **_kwargs(inputs))
+    except (MemoryError, RecursionError):
+        raise                   # the worker names these (with the memory limit)
+    except Exception:  # noqa: BLE001 - the student's forward: then nothing is learned
+        return {}
+    n = int(inputs["n_outputs"])
+    if not isinstance(value, (tuple, list)) or len(value) != n + 1:
+        return {}
+    return learn(value[n], reference["pool"])
+
+
+def _note_keepdims(inputs, named: dict) -> None:
+    """Note the record's "keepdims" when an array it names (`singleton`: its expected
+    shape) came back with extra leading or trailing axes of length 1 ((1, D) for (D,))."""
+    for name, shape in (inputs.get("singleton") or {}).items():
+        value = named.get(name)
+        if isinstance(value, np.ndarray) and tuple(value.shape) != tuple(shape) and (
+                _core(value.shape) == _core(shape)):
+            note("keepdims")
+            return
+
+
+def _core(shape) -> list:
+    """A shape without its leading and trailing axes of length 1."""
+    shape = [int(n) for n in shape]
+    while shape and shape[0] == 1:
+        shape.pop(0)
+    while shape and shape[-1] == 1:
+        shape.pop()
+    return shape
 
 
 def _raised(exc: BaseException) -> dict:

@@ -24,6 +24,7 @@ constructor convention, the layers it calls replaced by the grader's in a second
 from __future__ import annotations
 
 from ..base import Style
+from ..books.cs231n import BOOK_A2
 from . import cs231n_optim
 from .cs231n_net import NETS
 from .layer_style import LayerFunction, layer_functions
@@ -54,5 +55,5 @@ LAYERS = (
     _pair("spatial_batchnorm"),
 )
 
-STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS) + NETS)
+STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS, book=BOOK_A2) + NETS)
 STYLE.functions += cs231n_optim.FUNCTIONS     # cs231n/optim.py: sgd_momentum, rmsprop, adam

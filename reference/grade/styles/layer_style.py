@@ -15,13 +15,18 @@ name, the index and what it means, and the twin's known mistakes as the diagnosi
 
 A backward whose forward is missing, a stub, raised or returned no cache is "blocked by
 the forward" (kind FORWARD_RAISED), never failed as its own error; a function that is
-still the course's stub is `missing`.
+still the course's stub is `missing`. A backward whose forward runs but returns a wrong
+output runs on a cache rebuilt in that forward's layout with the correct intermediates
+(`layer_cache.cache_pool`, sent with each backward case; `probes.layer_cache`), noted
+"rebuilt cache"; one that cannot be rebuilt is blocked by the forward too. A record's
+accommodation naming arrays (`Accommodation.singleton`: CS231n's "keepdims") lets those
+come back with extra axes of length 1 (`run_layer_case(..., singleton=)`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,8 +34,10 @@ from manual.layers import get_layer
 
 from ...oracle.diagnose import Kind
 from ...oracle.layer_run import problem_line, run_layer_case
-from ...oracle.layers import LayerCase, make_case
+from ...oracle.layers import LayerCase, get_twin, make_case
 from ..base import Finding, GradeCase, GradedFunction
+from ..book import Book
+from .layer_cache import cache_pool
 
 __all__ = ["LayerFunction", "layer_functions", "judge_layer_forward", "judge_layer_backward"]
 
@@ -64,6 +71,9 @@ class LayerFunction:
     # keyword arguments the student's forward and backward both take, passed by the probe:
     # Ng's pool_forward(A_prev, hparameters, mode="average"), one layer per mode
     kwargs: tuple[tuple[str, str], ...] = ()
+    # the arrays (gradients, state) whose shape may differ from the expected one by leading
+    # or trailing axes of length 1, where the record allows it (CS231n's "keepdims")
+    singleton: tuple[str, ...] = ()
 
 
 def _draw(rng, layer: str, n: int, excluded: tuple[str, ...]) -> list[LayerCase]:
@@ -108,9 +118,10 @@ def _describe(case: LayerCase) -> str:
     return f"{shapes}{config}{tags}"
 
 
-def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
-    """The child's inputs (names, arrays, config, upstream) and, for the parent only, the
-    LayerCase the judge replays."""
+def _grade_case(spec: LayerFunction, case: LayerCase, backward: bool = False) -> GradeCase:
+    """The child's inputs (names, arrays, config, upstream; a backward's: the correct
+    forward's intermediates, to rebuild a wrong forward's cache) and, for the parent only,
+    the LayerCase the judge replays."""
     entry = get_layer(case.layer)
     inputs = {"forward": spec.forward, "backward": spec.backward or "",
               "args": [case.arrays[a] for a in entry.arrays],
@@ -122,6 +133,12 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
         inputs["config"] = case.config()
     if spec.calls:
         inputs["calls"] = list(spec.calls)
+    if spec.singleton:
+        inputs["singleton"] = _shapes(case, spec.singleton)
+        inputs["grad_names"] = list(entry.grads)
+    pool = cache_pool(case, spec.excluded) if backward else None
+    if pool is not None:
+        inputs["cache_pool"] = pool
     if spec.conventions:
         inputs["conventions"] = [list(c) for c in spec.conventions]
     extra = ""
@@ -131,11 +148,27 @@ def _grade_case(spec: LayerFunction, case: LayerCase) -> GradeCase:
     return GradeCase(inputs, {"case": case}, (_size(case), case.seed), _describe(case) + extra)
 
 
-def _cases(*specs: LayerFunction):
+def _shapes(case: LayerCase, names: tuple[str, ...]) -> dict[str, list[int]]:
+    """The expected shape of each named gradient ('d' + an array) and state key, for the
+    probe to note a shape the record accepts ("keepdims")."""
+    entry = get_layer(case.layer)
+    config = case.config() if entry.config else None
+    if config is not None and entry.state:
+        entry.forward(*(case.arrays[a] for a in entry.arrays), config)
+    shapes = {}
+    for name in names:
+        if name[:1] == "d" and name[1:] in case.arrays:
+            shapes[name] = list(np.shape(case.arrays[name[1:]]))
+        elif isinstance(config, dict) and name in config:
+            shapes[name] = list(np.shape(config[name]))
+    return shapes
+
+
+def _cases(*specs: LayerFunction, backward: bool = False):
     """The cases of one student function: each spec's (several specs: one function
     graded on several layers, Ng's pool_forward in its two modes)."""
     def cases(rng, n: int) -> list[GradeCase]:
-        return [_grade_case(spec, c) for spec in specs
+        return [_grade_case(spec, c, backward) for spec in specs
                 for c in _seeds(rng, spec.layer, max(n, MIN_CASES), spec.excluded)]
     return cases
 
@@ -215,7 +248,8 @@ def judge_layer_forward(spec: LayerFunction):
             return _stub(spec.forward, got["stub"])
         if "raised" in got:
             return _raised_finding(got["raised"])
-        result = run_layer_case(case.expected["case"], _replay(got), None)
+        result = run_layer_case(case.expected["case"], _replay(got), None,
+                                singleton=spec.singleton)
         # a loss returns its gradient too: the engine compares it as the "backward" stage
         found = _finding(result.problems, "forward")
         if found is None and (found := _finding(result.problems, "backward")) is not None:
@@ -225,38 +259,57 @@ def judge_layer_forward(spec: LayerFunction):
     return judge
 
 
+def _blocked_finding(spec: LayerFunction, got: dict) -> Finding:
+    how = ("could not be run on a correct cache" if got.get("rebuild_failed")
+           else "could not be run on the cache it returns")
+    return Finding("backward", f"blocked by the forward: {got['blocked']}, so {spec.backward} "
+                               f"{how} (not graded as its own error)", kind=Kind.FORWARD_RAISED)
+
+
 def judge_layer_backward(spec: LayerFunction):
     def judge(got, case):
         if got.get("stub"):
             return _stub(spec.backward, got["stub"])
         if got.get("blocked"):
-            return Finding("backward", f"blocked by the forward: {got['blocked']}, so "
-                           f"{spec.backward} could not be run on the cache it returns (not "
-                           f"graded as its own error)", kind=Kind.FORWARD_RAISED)
+            lc = case.expected["case"]
+            due = get_twin(lc.layer).forward_only
+            if got.get("rebuild_failed") and due is not None and due(lc.config()):
+                return None     # no backward is due there (batch norm's test mode)
+            return _blocked_finding(spec, got)
         grads = got.get("grads") if isinstance(got.get("grads"), dict) else {}
         if grads.get("stub"):
             return _stub(spec.backward, grads["stub"])
         replay = _replay(grads) if "raised" not in got else _raise(got["raised"])
         result = run_layer_case(case.expected["case"], _replay(got.get("forward") or {}),
-                                replay)
+                                replay, singleton=spec.singleton)
         found = _finding(result.problems, "backward")
         wrong = _finding(result.problems, "forward")
         if found is not None and wrong is not None:
+            which = "the cache it returned"
+            if got.get("cache") == "rebuilt":
+                swapped = [str(w) for w in got.get("swapped") or []][:4]
+                which = ("a cache in its layout with the correct values" + (
+                    f" ({', '.join(swapped)} replaced)" if swapped else ", each checked"))
             found.diagnosis += (f" (the forward {spec.forward} is wrong too: {wrong.diagnosis};"
-                                " the backward ran on the cache it returned)")
+                                f" the backward ran on {which})")
         return found
-    judge.__doc__ = f"{spec.backward}: the gradients on the student's own cache."
+    judge.__doc__ = (f"{spec.backward}: the gradients on the student's own cache (a wrong "
+                     "forward's: rebuilt with the correct values).")
     return judge
 
 
-def layer_functions(specs: Sequence[LayerFunction | Sequence[LayerFunction]]
-                    ) -> list[GradedFunction]:
+def layer_functions(specs: Sequence[LayerFunction | Sequence[LayerFunction]],
+                    book: Book | None = None) -> list[GradedFunction]:
     """The graded functions of an assignment's layers, forward before backward; a group
     of specs (the same student names, several layers: a `mode` argument) is one forward
-    and one backward graded on all of their cases."""
+    and one backward graded on all of their cases. The `book`'s accommodations that name
+    arrays (`Accommodation.singleton`: CS231n's "keepdims") apply to every layer."""
+    allowed = tuple(n for a in (book.accommodations if book else ()) for n in a.singleton)
     out = []
     for group in specs:
         group = (group,) if isinstance(group, LayerFunction) else tuple(group)
+        if allowed:
+            group = tuple(replace(s, singleton=s.singleton + allowed) for s in group)
         spec = group[0]                 # the judges read the names; a case, its layer
         if spec.grade_forward:
             out.append(GradedFunction(spec.forward, f"{PROBES}:layer_forward", _cases(*group),
@@ -264,6 +317,7 @@ def layer_functions(specs: Sequence[LayerFunction | Sequence[LayerFunction]]
                                       helpers=spec.calls))
         if spec.backward:
             out.append(GradedFunction(spec.backward, f"{PROBES}:layer_backward",
-                                      _cases(*group), _either(judge_layer_backward(spec)),
+                                      _cases(*group, backward=True),
+                                      _either(judge_layer_backward(spec)),
                                       points=spec.points, helpers=spec.calls))
     return out

@@ -212,6 +212,41 @@ mk("old_code_asfarray", "Old code: affine_forward converts x with np.asfarray (r
    "NumPy 2.0); the math is right.",
    ("out = x.reshape(x.shape[0], -1).dot(w) + b",
     "out = np.asfarray(x).reshape(x.shape[0], -1).dot(w) + b"))
+# --- a wrong forward's backward, graded on a cache rebuilt in the forward's layout with the
+# correct values (a TA's credit: the backward is right on correct inputs)
+mk("bug_batchnorm_forward_beta_subtracted", "Planted bug: batchnorm_forward subtracts beta "
+   "(its cache is right: both backwards must pass).",
+   ("out = gamma * x_hat + beta\n        cache", "out = gamma * x_hat - beta\n        cache"))
+mk("bug_batchnorm_std_without_eps", "Planted bug: batchnorm_forward's standard deviation "
+   "forgets eps, and so does the std its cache holds (both backwards are right: they pass on "
+   "the rebuilt cache; a batch of 1 then divides by a zero std).",
+   ("std = np.sqrt(sample_var + eps)", "std = np.sqrt(sample_var)"))
+mk("bug_layernorm_forward_and_backward", "Planted bugs: layernorm_forward leaves beta out, "
+   "and layernorm_backward averages dbeta over the batch (still failed on a correct cache).",
+   ("    out = gamma * x_hat + beta\n    cache = (x_hat, std, gamma)",
+    "    out = gamma * x_hat\n    cache = (x_hat, std, gamma)"),
+   ("    dbeta = dout.sum(axis=0)\n    dgamma = np.sum(dout * x_hat, axis=0)\n    dx_hat = dout "
+    "* gamma\n    dx = (D", "    dbeta = dout.mean(axis=0)\n    dgamma = np.sum(dout * x_hat, "
+    "axis=0)\n    dx_hat = dout * gamma\n    dx = (D"))
+
+# --- the 2019 layers.py's keepdims sums and a forward writing into its input (harmless)
+mk("variant_keepdims_2019", "Equivalent (with the record's keepdims note): batch and layer "
+   "norm sum with keepdims=True, so dgamma, dbeta and the running averages are (1, D).",
+   ("sample_mean = x.mean(axis=0)", "sample_mean = x.mean(axis=0, keepdims=True)"),
+   ("sample_var = x.var(axis=0)", "sample_var = x.var(axis=0, keepdims=True)"),
+   ("    dbeta = dout.sum(axis=0)\n    dgamma = np.sum(dout * x_hat, axis=0)\n    dx_hat = dout "
+    "* gamma\n    dxmu1", "    dbeta = dout.sum(axis=0, keepdims=True)\n    dgamma = "
+    "np.sum(dout * x_hat, axis=0, keepdims=True)\n    dx_hat = dout * gamma\n    dxmu1"),
+   ("    dbeta = dout.sum(axis=0)\n    dgamma = np.sum(dout * x_hat, axis=0)\n    dx = (gamma",
+    "    dbeta = dout.sum(axis=0, keepdims=True)\n    dgamma = np.sum(dout * x_hat, axis=0, "
+    "keepdims=True)\n    dx = (gamma"),
+   ("    dbeta = dout.sum(axis=0)\n    dgamma = np.sum(dout * x_hat, axis=0)\n    dx_hat = dout "
+    "* gamma\n    dx = (D", "    dbeta = dout.sum(axis=0, keepdims=True)\n    dgamma = "
+    "np.sum(dout * x_hat, axis=0, keepdims=True)\n    dx_hat = dout * gamma\n    dx = (D"))
+mk("variant_forward_in_place", "Equivalent (with the record's in place note): relu_forward "
+   "and dropout_forward write into their input x and return it.",
+   ("    out = np.maximum(0, x)\n    cache = x", "    x[x < 0] = 0\n    out = x\n    cache = x"),
+   ("        out = x * mask\n", "        x *= mask\n        out = x\n"))
 
 # --- hostile
 mk("hostile_backward_hang", "Hostile: conv_backward_naive never returns.",
