@@ -166,8 +166,10 @@ def _running(got, inputs) -> list:
         held = got.get("running") or []
         held = held[k] if k < len(held) and isinstance(held[k], dict) else {}
         mean, var = held.get("running_mean"), held.get("running_var")
-        ok = all(isinstance(v, np.ndarray) and v.shape == (width,) for v in (mean, var))
-        out.append((mean, var) if ok else (np.zeros(width), np.zeros(width)))
+        # (1, D) from keepdims sums (the 2019 layers.py many started from) is (D,) here
+        ok = all(isinstance(v, np.ndarray) and v.size == width for v in (mean, var))
+        out.append((mean.reshape(-1), var.reshape(-1)) if ok
+                   else (np.zeros(width), np.zeros(width)))
     return out
 
 
