@@ -23,6 +23,8 @@ STYLES = {
     "cs231n-a2": "reference.grade.styles.cs231n_a2",
     "cs231n-a3": "reference.grade.styles.cs231n_a3",
     "ng-c4w1": "reference.grade.styles.ng_c4w1",
+    "saito-ch6": "reference.grade.styles.saito_ch6",
+    "saito-ch7": "reference.grade.styles.saito_ch7",
 }
 
 # style -> the styles it may hand a submission to (`resolve_style`)
