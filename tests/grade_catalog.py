@@ -432,4 +432,26 @@ CATALOGS = {
         # of b (1, 1, 1), as NumPy 1 ran it
         full_marks=["correct.py", "variant_first_maximum_float_b.py"],
     ),
+    "saito-ch7": Catalog(
+        # a util bug fails the util and the layers calling it as written only where the
+        # grader's im2col/col2im cannot stand in: col2im's overwrite shows at col2im alone
+        fails={
+            "bug_im2col_axis_order.py": {
+                "im2col": "the window's entries in (kernel row, kernel column, channel) order"},
+            "bug_col2im_overwrite.py": {"col2im": "the windows overwrite each other"},
+            "bug_pool_backward_wrong_window.py": {"Pooling.backward": "[backward] dx["},
+            "bug_conv_db_not_summed.py": {"Convolution.backward": "[backward] db: shape"},
+            "bug_conv_dW_not_transposed.py": {"Convolution.backward": "[backward] dw["},
+            # the backward is right: graded on the state the book's forward sets
+            "bug_conv_forward_pad_ignored.py": {"Convolution.forward": "[runtime] ValueError"},
+            "bug_convnet_no_reverse.py": {"SimpleConvNet.gradient": "[runtime]"},
+            "hostile_backward_hang.py": {"Convolution.backward": f"[runtime] {TIMED_OUT}",
+                                         "SimpleConvNet.gradient": f"[runtime] {TIMED_OUT}"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_lower_case.py", "variant_shift_jis.py",
+                    "variant_old_numpy.py", "variant_python2.py", "variant_inplace_dout.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

@@ -70,11 +70,7 @@ mk("hostile_torch_import", "Hostile: the gradients from torch autograd.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
 mk("hostile_backward_hang", "Hostile: Convolution.backward never returns.",
    ("        dcol = np.dot(dout, self.col_W.T)\n", "        while True:\n            pass\n"))
-mk("variant_python2", "Equivalent: Python 2 (xrange, integer division of the output sizes, "
-   "a print statement).",
-   ("    out_h = (H + 2 * pad - filter_h) // stride + 1\n    out_w = (W + 2 * pad - filter_w)"
-    " // stride + 1\n    img = np.pad", "    out_h = (H + 2 * pad - filter_h) / stride + 1\n"
-    "    out_w = (W + 2 * pad - filter_w) / stride + 1\n    img = np.pad"),
+mk("variant_python2", "Equivalent: Python 2 (xrange, a print statement).",
    ("    for y in range(filter_h):\n        y_max = y + stride * out_h\n        for x in "
     "range(filter_w):\n            x_max = x + stride * out_w\n            col[",
     "    for y in xrange(filter_h):\n        y_max = y + stride * out_h\n        for x in "
