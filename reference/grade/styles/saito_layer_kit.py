@@ -18,7 +18,7 @@ from ..book import Book
 from .layer_style import (LayerFunction, _either, judge_layer_backward, judge_layer_forward,
                           layer_functions)
 
-__all__ = ["saito_layer", "on_either_state"]
+__all__ = ["saito_layer", "on_either_state", "with_extra", "PROBES"]
 
 PROBES = "reference.grade.probes.saito_layers"
 
@@ -44,7 +44,7 @@ def on_either_state(judge, forward_judge):
     return judged
 
 
-def _with(cases, **extra):
+def with_extra(cases, **extra):
     """The layer style's cases, with what the book's probe needs to build the object."""
     def built(rng, n):
         out = cases(rng, n)
@@ -66,6 +66,6 @@ def saito_layer(book: Book, spec: LayerFunction, **extra) -> list[GradedFunction
                                     judge_layer_forward(spec))
         out.append(dataclasses.replace(
             fn, probe=f"{PROBES}:{'layer_backward' if backward else 'layer_forward'}",
-            cases=_with(fn.cases, prefix=book.helper_prefix, **extra), judge=judge,
+            cases=with_extra(fn.cases, prefix=book.helper_prefix, **extra), judge=judge,
             helpers=book.helpers_of(fn.name)))
     return out
