@@ -454,4 +454,32 @@ CATALOGS = {
                     "variant_old_numpy.py", "variant_python2.py", "variant_inplace_dout.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
+    "saito-ch6": Catalog(
+        fails={
+            "bug_bn_backward_no_mean_terms.py": {
+                "BatchNormalization.backward": "dx without the terms through the batch mean "
+                                               "and variance"},
+            "bug_bn_dgamma_not_summed.py": {"BatchNormalization.backward": "[backward] dgamma: "
+                                                                           "shape"},
+            "bug_bn_momentum_swapped.py": {
+                "BatchNormalization.forward": "running averages with the momentum swapped"},
+            "bug_bn_test_batch_stats.py": {
+                "BatchNormalization.forward": "test mode normalized with the batch statistics"},
+            # issue 18: a backward whose forward is misspelled is graded on the book's state
+            "bug_bn_forward_misspelled.py": {"BatchNormalization.forward": "is not defined"},
+            "bug_dropout_backward_no_mask.py": {"Dropout.backward": "dx = dout: the gradient of "
+                                                                    "a dropped unit is 0"},
+            "bug_dropout_test_unscaled.py": {"Dropout.forward": "test mode returns x unscaled"},
+            "stub_dropout_backward.py": {"Dropout.backward": "[api] Dropout.backward is a stub"},
+            "hostile_backward_hang.py": {"BatchNormalization.backward":
+                                         f"[runtime] {TIMED_OUT}"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # inverted dropout is the book's rescaled in both modes; ε as the student wrote it
+        full_marks=["correct.py", "variant_inverted_dropout.py", "variant_eps_1e7.py",
+                    "variant_eps_attribute.py", "variant_names_as_typed.py",
+                    "variant_shift_jis.py", "variant_python2.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

@@ -67,17 +67,25 @@ LAYERS = {cls.__name__: cls for cls in (BatchNormalization, Dropout)}
 
 
 def _method(spec, method: str):
-    """A layer's method answered on a state: (value, {attribute: new value})."""
+    """A layer's method answered on a state: (value, {attribute: new value}). Its
+    arguments are named (`kit.answer` drops a trailing False it cannot place: test mode's
+    train_flg would be lost to a *args)."""
     writes = dict(spec.writes).get(method, ())
 
-    def call(state, *args):
+    def run(state, *args):
         if not isinstance(state, dict):
             raise TypeError("the layer's state must be a dict")
         layer = object.__new__(LAYERS[spec.name])
         layer.__dict__.update({k: state.get(k) for k in spec.state})
         value = getattr(layer, method)(*args)
         return value, {k: getattr(layer, k) for k in writes}
-    return call
+
+    def forward(state, x, train_flg=True):
+        return run(state, x, train_flg)
+
+    def backward(state, dout):
+        return run(state, dout)
+    return forward if method == "forward" else backward
 
 
 LAYER_METHODS = {f"{spec.name}.{m}": _method(spec, m) for spec in BOOK_CH6.layers
