@@ -43,7 +43,7 @@ BOOK_CH7 = Book(
     title="Saito's Deep Learning from Scratch, ch. 7",
     aliases=(ClassAlias("Convolution", ("Conv", "Conv2D", "Convolution2D", "ConvLayer"),
                         note="`Conv` is the book's `Convolution`"),
-             ClassAlias("Pooling", ("MaxPooling", "MaxPool", "Pool", "MaxPooling2D"),
+             ClassAlias("Pooling", ("MaxPooling", "MaxPool", "MaxPooling2D"),
                         note="`MaxPooling` is the book's (max) `Pooling`")),
     kit="reference.grade.styles.saito_ch7_kit",
     helper_prefix="saito7",

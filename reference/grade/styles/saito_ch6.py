@@ -27,9 +27,9 @@ import re
 import numpy as np
 
 from ...oracle.diagnose import Kind, diagnose_array
+from ...oracle.layers import make_case
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito_ch67 import BOOK_CH6 as RECORD
-from ...oracle.layers import make_case
 from .layer_style import LayerFunction, _grade_case
 from .saito_ch6_kit import BOOK_EPS
 from .saito_layer_kit import PROBES, saito_layer

@@ -31,8 +31,8 @@ from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito_ch67 import BOOK_CH7 as RECORD
 from ..books.saito_ch67 import UTIL
 from .layer_style import LayerFunction
-from .saito_layer_kit import PROBES, saito_layer
 from .saito_ch7_kit import im2col, out_size
+from .saito_layer_kit import PROBES, saito_layer
 
 __all__ = ["STYLE", "PARAMS"]
 
@@ -179,7 +179,10 @@ def _rand_net(rng):
                     int(rng.integers(2, 6)))
 
 
-def _net_arrays(rng, m, C, H, FN, FS, pad, stride, hidden, K):
+def _net_arrays(rng, shape):
+    """W1..W3, b1..b3 of the net `shape` (NET_SHAPES' fields), each layer's weights scaled
+    by 1/√fan-in and biases 0.5·N(0, 1) (few dead ReLUs)."""
+    _, C, H, FN, FS, pad, stride, hidden, K = shape
     pooled = FN * (out_size(H, FS, stride, pad) // 2) ** 2
     return {"W1": rng.standard_normal((FN, C, FS, FS)) / np.sqrt(C * FS * FS),
             "b1": rng.standard_normal(FN) * 0.5,
@@ -209,8 +212,9 @@ def net_cases(rng, n):
     shapes = list(NET_SHAPES[:max(n, 4)])
     while len(shapes) < n:
         shapes.append(_rand_net(rng))
-    for m, C, H, FN, FS, pad, stride, hidden, K in shapes:
-        arrays = _net_arrays(rng, m, C, H, FN, FS, pad, stride, hidden, K)
+    for shape in shapes:
+        m, C, H, FN, FS, pad, stride, hidden, K = shape
+        arrays = _net_arrays(rng, shape)
         x = rng.standard_normal((m, C, H, H))
         labels = rng.integers(0, K, m)
         inputs = {"input_dim": [C, H, H], "hidden_size": hidden, "output_size": K,

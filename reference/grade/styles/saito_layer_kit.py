@@ -16,8 +16,13 @@ from ...oracle.diagnose import Kind
 from ...oracle.layers import get_twin
 from ..base import GradedFunction
 from ..book import Book
-from .layer_style import (LayerFunction, _either, judge_layer_backward, judge_layer_forward,
-                          layer_functions)
+from .layer_style import (
+    LayerFunction,
+    _either,
+    judge_layer_backward,
+    judge_layer_forward,
+    layer_functions,
+)
 
 __all__ = ["saito_layer", "on_either_state", "with_extra", "PROBES"]
 
