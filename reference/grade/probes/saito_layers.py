@@ -273,7 +273,16 @@ def dropout_forward(ns, inputs):
     train = obj.forward(np.array(x, copy=True), True)
     mask = _plain(getattr(obj, "mask", None))
     test = obj.forward(np.array(x, copy=True), False)
+    _note_inverted(x, test, float(inputs["ratio"]))
     return {"train": _plain(train), "mask": mask, "test": _plain(test)}
+
+
+def _note_inverted(x, test, ratio: float) -> None:
+    """Name the convention (the parent judges the values): a test-mode output equal to x
+    is inverted dropout's, the book's rescaled by 1/(1 − r)."""
+    if 0 < ratio < 1 and isinstance(test, np.ndarray) and test.shape == x.shape \
+            and np.allclose(test, x) and not np.allclose(test, x * (1 - ratio)):
+        note("inverted dropout")
 
 
 def dropout_backward(ns, inputs):
