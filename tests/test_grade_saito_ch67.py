@@ -157,3 +157,12 @@ def test_inverted_dropout_passes_with_a_note():
     assert all(f.status == "passed" for f in result.functions)
     assert any("inverted dropout" in n and "rescaled" in n for n in result.warnings), \
         result.warnings
+
+
+def test_a_file_holding_another_chapters_layers_says_so():
+    """common/layers.py with chapters 5 and 6: graded as saito-ch6, it names the saito
+    style's layers it also holds (graded only when that style is named)."""
+    result = grade(HERE / "saito-ch6" / "correct.py", "saito-ch6", seed=0,
+                   only=("Dropout.forward",))
+    note = next(n for n in result.warnings if "also holds what another style grades" in n)
+    assert "saito (Relu.forward, Relu.backward, Affine.forward, Affine.backward)" in note

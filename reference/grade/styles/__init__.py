@@ -29,6 +29,10 @@ STYLES = {
 
 # style -> the styles it may hand a submission to (`resolve_style`)
 VARIANTS = {"nielsen": ("nielsen2",)}
+# style -> the styles grading other chapters of the same book: a file holding what one of
+# them grades (a reader's common/layers.py has chapters 5 to 7) says so in a note
+RELATED = {"saito": ("saito-ch6", "saito-ch7"), "saito-ch6": ("saito", "saito-ch7"),
+           "saito-ch7": ("saito", "saito-ch6")}
 
 
 def get_style(name: str) -> Style:
@@ -52,7 +56,19 @@ def resolve_style(style: Style, loaded) -> tuple[Style, str | None]:
         why = module.recognize(loaded)
         if why:
             return module.STYLE, f"graded as {module.TITLE} (style {name}): {why}"
-    return style, None
+    return style, related_note(style, loaded)
+
+
+def related_note(style: Style, loaded) -> str | None:
+    """What the graded file also holds that a related style grades (`RELATED`), by name:
+    graded only when that style is named, each style grading the same code alike."""
+    defines = getattr(loaded, "defines", None) or {}
+    found = [f"{other} ({', '.join(names)})" for other in RELATED.get(style.name, ())
+             if (names := [n for n in function_names(other) if n in defines])]
+    if not found:
+        return None
+    return ("this file also holds what another style grades, not graded here: "
+            + "; ".join(found) + " (name that style with --style to grade them)")
 
 
 def function_names(name: str) -> list[str]:
