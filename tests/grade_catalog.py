@@ -479,6 +479,7 @@ CATALOGS = {
         # inverted dropout is the book's rescaled in both modes; ε as the student wrote it
         full_marks=["correct.py", "variant_inverted_dropout.py", "variant_eps_1e7.py",
                     "variant_eps_attribute.py", "variant_names_as_typed.py",
+                    "variant_bn_2d_only.py",
                     "variant_shift_jis.py", "variant_python2.py"],
         helpers=frozenset({"make_variants.py"}),
     ),

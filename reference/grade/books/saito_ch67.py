@@ -102,6 +102,9 @@ BOOK_CH6 = Book(
         IN_PLACE, FORWARD_MISSING,
         Accommodation("eps", "batch norm judged with the ε read from the student's code "
                              "(the book's is 10e-7 = 1e-6)"),
+        Accommodation("2-D only", "batch norm written for (N, D) input only (chapter 6 uses "
+                              "it after affine layers): it raised on a 4-D x, which the "
+                              "book's reshapes to (N, C·H·W), and is graded on (N, D)"),
         Accommodation("inverted dropout", "inverted dropout (train x·mask/(1 − r), test x) "
                                           "is the book's dropout rescaled by 1/(1 − r) in "
                                           "train and test alike: accepted, not a bug"),

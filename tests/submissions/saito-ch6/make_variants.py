@@ -74,6 +74,10 @@ mk("variant_names_as_typed", "Equivalent: names as real files spell them (train_
    ("    def forward(self, x, train_flg=True):\n        self.input_shape",
     "    def forward(self, x, train_flag=True):\n        self.input_shape"),
    ("        out = self.__forward(x, train_flg)", "        out = self.__forward(x, train_flag)"))
+mk("variant_bn_2d_only", "Equivalent for chapter 6: batch norm written for (N, D) input "
+   "only (graded on that form, with a note).",
+   ("        if x.ndim != 2:\n            x = x.reshape(x.shape[0], -1)\n", ""),
+   ("        if dout.ndim != 2:\n            dout = dout.reshape(dout.shape[0], -1)\n", ""))
 mk("variant_shift_jis", "Equivalent: Japanese comments, the file in Shift_JIS.",
    ("            var = np.mean(xc ** 2, axis=0)\n", "            var = np.mean(xc ** 2, "
     "axis=0)  # 分散\n"),
