@@ -447,6 +447,10 @@ CATALOGS = {
             "bug_convnet_no_reverse.py": {"SimpleConvNet.gradient": "[runtime]"},
             "hostile_backward_hang.py": {"Convolution.backward": f"[runtime] {TIMED_OUT}",
                                          "SimpleConvNet.gradient": f"[runtime] {TIMED_OUT}"},
+            # im2col exits the process: everything running it as written fails there
+            "hostile_os_exit.py": {name: "[runtime] the process exited with code 0" for name in (
+                "im2col", "Convolution.forward", "Convolution.backward", "Pooling.forward",
+                "Pooling.backward", "SimpleConvNet.gradient")},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
@@ -473,6 +477,9 @@ CATALOGS = {
             "stub_dropout_backward.py": {"Dropout.backward": "[api] Dropout.backward is a stub"},
             "hostile_backward_hang.py": {"BatchNormalization.backward":
                                          f"[runtime] {TIMED_OUT}"},
+            "hostile_segfault.py": {"Dropout.forward": "[runtime] the process crashed with "
+                                                       "SIGSEGV",
+                                    "Dropout.backward": "SIGSEGV"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

@@ -94,3 +94,6 @@ mk("hostile_torch_import", "Hostile: the gradients from torch autograd.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
 mk("hostile_backward_hang", "Hostile: BatchNormalization.backward never returns.",
    ("        dbeta = dout.sum(axis=0)\n", "        while True:\n            pass\n"))
+mk("hostile_segfault", "Hostile: Dropout.forward dereferences NULL through ctypes.",
+   ("        if train_flg:\n            self.mask", "        import ctypes\n"
+    "        ctypes.string_at(0)\n        if train_flg:\n            self.mask"))

@@ -77,3 +77,6 @@ mk("variant_python2", "Equivalent: Python 2 (xrange, a print statement).",
     "xrange(filter_w):\n            x_max = x + stride * out_w\n            col["),
    ("    def predict(self, x):\n", "    def show(self):\n        print \"SimpleConvNet\"\n\n"
                                   "    def predict(self, x):\n"))
+mk("hostile_os_exit", "Hostile: im2col calls os._exit(0).",
+   ("    N, C, H, W = input_data.shape\n", "    import os\n    os._exit(0)\n"
+                                         "    N, C, H, W = input_data.shape\n"))
