@@ -32,8 +32,8 @@ from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito_ch67 import BOOK_CH6 as RECORD
 from .layer_style import LayerFunction, _grade_case
 from .saito_ch6_kit import BOOK_EPS
-from .saito_layer_kit import PROBES, saito_layer
-from .saito_layer_kit import with_extra as _with_extra
+from .saito_layer_style import PROBES, saito_layer
+from .saito_layer_style import with_extra as _with_extra
 
 __all__ = ["STYLE", "FUNCTIONS"]
 

@@ -32,7 +32,7 @@ from ..books.saito_ch67 import BOOK_CH7 as RECORD
 from ..books.saito_ch67 import UTIL
 from .layer_style import LayerFunction
 from .saito_ch7_kit import im2col, out_size
-from .saito_layer_kit import PROBES, saito_layer
+from .saito_layer_style import PROBES, saito_layer
 
 __all__ = ["STYLE", "PARAMS"]
 
