@@ -128,9 +128,10 @@ def test_a_common_package_uploaded_to_gradescope(tmp_path):
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["col2im"]
 
 
-def _split(correct: Path, root: Path) -> None:
+def _split(correct: Path, root: Path, util: bool = True) -> None:
     """The catalog's one-file solution as a reader's repository lays it out, with
-    col2im overwriting overlapping windows (`=` for `+=`)."""
+    col2im overwriting overlapping windows (`=` for `+=`); without common/util.py when
+    not `util` (the book hands it over)."""
     src = correct.read_text()
     at = {k: src.index(k) for k in ("def softmax", "def im2col", "class Relu",
                                     "class SimpleConvNet")}
@@ -140,15 +141,28 @@ def _split(correct: Path, root: Path) -> None:
     (root / "common" / "__init__.py").write_text("")
     (root / "common" / "functions.py").write_text(head + src[at["def softmax"]:
                                                              at["def im2col"]])
-    util = src[at["def im2col"]:at["class Relu"]]
-    (root / "common" / "util.py").write_text(head + util.replace(
-        "stride] += col", "stride] = col"))
+    if util:
+        (root / "common" / "util.py").write_text(head + src[at["def im2col"]:at["class Relu"]]
+                                                 .replace("stride] += col", "stride] = col"))
     (root / "common" / "layers.py").write_text(
         head + "from common.functions import *\nfrom common.util import im2col, col2im\n\n\n"
         + src[at["class Relu"]:at["class SimpleConvNet"]])
     (root / "ch07" / "simple_convnet.py").write_text(
         "import sys, os\nsys.path.append(os.pardir)\nfrom collections import OrderedDict\n"
         + head + "from common.layers import *\n\n\n" + src[at["class SimpleConvNet"]:])
+
+
+def test_the_books_util_left_out_is_supplied(tmp_path):
+    """common/layers.py importing common/util.py, which the student did not hand in (the
+    book provides it): im2col and col2im are supplied, the layers graded with the
+    grader's."""
+    _split(HERE / "saito-ch7" / "correct.py", tmp_path, util=False)
+    result = grade(tmp_path / "common" / "layers.py", "saito-ch7", folder=tmp_path, seed=1)
+    assert result.error is None
+    assert {f.name: f.status for f in result.functions} == {
+        "im2col": "supplied", "col2im": "supplied", "Convolution.forward": "passed",
+        "Convolution.backward": "passed", "Pooling.forward": "passed",
+        "Pooling.backward": "passed", "SimpleConvNet.gradient": "passed"}
 
 
 def test_inverted_dropout_passes_with_a_note():

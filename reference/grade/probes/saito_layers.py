@@ -192,7 +192,7 @@ def layer_backward(ns, inputs):
         return {"stub": f"{inputs['backward']} is still a stub"}
     fns = [backward, getattr(cls, "forward", None)]
     own = _twice(inputs, fns, lambda: _own(ns, inputs))
-    if own.get("blocked"):
+    if _own_forward(cls)[1]:        # its forward missing or a stub: the book's state graded
         note("book state")
     book = _twice(inputs, fns, lambda: _guarded(lambda: _on_book_state(ns, inputs)))
     return {**own, "book": book}

@@ -4,6 +4,7 @@ im2col and col2im, the `Convolution` and `Pooling` layer objects of
 
     im2col      (N·OH·OW, C·FH·FW): a row per window (example, output row, column), its
                 entries channel-major then kernel row and column; torch's F.unfold
+                (optional, as col2im: the book hands common/util.py over)
     col2im      im2col's adjoint (overlapping windows accumulate, padding cropped);
                 torch's F.fold
     Convolution out = col·W.reshape(FN, -1)ᵀ + b; backward: dx (returned), self.dW,
@@ -263,7 +264,9 @@ def _raised(answer) -> Finding:
 
 
 def _util(name, probe, cases, judge):
-    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge)
+    """common/util.py's functions come with the book (its chapter 7 explains them and
+    hands them over): graded when the submission defines them, else `supplied`."""
+    return GradedFunction(name, f"{PROBES}:{probe}", cases, judge, optional=True)
 
 
 STYLE = Style("saito-ch7", "rows", [
