@@ -441,7 +441,8 @@ CATALOGS = {
             "bug_col2im_overwrite.py": {"col2im": "the windows overwrite each other"},
             "bug_pool_backward_wrong_window.py": {"Pooling.backward": "[backward] dx["},
             "bug_conv_db_not_summed.py": {"Convolution.backward": "[backward] db: shape"},
-            "bug_conv_dW_not_transposed.py": {"Convolution.backward": "[backward] dw["},
+            "bug_conv_dW_not_transposed.py": {"Convolution.backward": "diagnosis: dw reshaped "
+                                              "to (F, C, HH, WW) from the (C·HH·WW, F)"},
             # the backward is right: graded on the state the book's forward sets
             "bug_conv_forward_pad_ignored.py": {"Convolution.forward": "[runtime] ValueError"},
             "bug_convnet_no_reverse.py": {"SimpleConvNet.gradient": "[runtime]"},
