@@ -475,6 +475,8 @@ CATALOGS = {
             "bug_dropout_backward_no_mask.py": {"Dropout.backward": "dx = dout: the gradient of "
                                                                     "a dropped unit is 0"},
             "bug_dropout_test_unscaled.py": {"Dropout.forward": "test mode returns x unscaled"},
+            # any random mask passes, one keeping the wrong fraction does not
+            "bug_dropout_mask_reversed.py": {"Dropout.forward": "the comparison is reversed"},
             "stub_dropout_backward.py": {"Dropout.backward": "[api] Dropout.backward is a stub"},
             "hostile_backward_hang.py": {"BatchNormalization.backward":
                                          f"[runtime] {TIMED_OUT}"},

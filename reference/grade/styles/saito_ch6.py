@@ -28,6 +28,7 @@ import numpy as np
 
 from ...oracle.diagnose import Kind, diagnose_array
 from ...oracle.layers import make_case
+from ...oracle.tolerances import DROPOUT_KEPT_SIGMAS
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito_ch67 import BOOK_CH6 as RECORD
 from .layer_style import LayerFunction, _grade_case
@@ -134,12 +135,13 @@ def _bn_functions() -> list[GradedFunction]:
 
 # --- Dropout -----------------------------------------------------------------------------------
 RATIOS = (0.5, 0.3, 0.8, 0.25, 0.6)
+MIN_UNITS = 24          # a mask's kept fraction is judged on this many units or more
 
 
 def dropout_cases(rng, n):
     cases = []
     for i in range(max(n, 5)):
-        N, D = (1, 4) if i == 1 else (int(rng.integers(2, 9)), int(rng.integers(3, 17)))
+        N, D = (1, 4) if i == 1 else (int(rng.integers(4, 10)), int(rng.integers(8, 18)))
         ratio = RATIOS[i] if i < len(RATIOS) else round(float(rng.uniform(0.1, 0.9)), 3)
         x = rng.standard_normal((N, D))
         x = np.where(np.abs(x) < 1e-3, 0.5, x)         # 0 would hide the mask
@@ -161,6 +163,22 @@ def _mask(got, x) -> tuple[np.ndarray | None, Finding | None]:
         return None, Finding("forward", "self.mask must be boolean (True where a unit is "
                              "kept): the book's np.random.rand(*x.shape) > dropout_ratio")
     return mask.astype(float), None
+
+
+def _kept_fraction(mask, r) -> Finding | None:
+    """Any random mask passes, but one keeping a unit with probability r instead of
+    1 − r (`< dropout_ratio`) is told apart where it shows: more than DROPOUT_KEPT_SIGMAS
+    binomial standard deviations from 1 − r, on MIN_UNITS units or more
+    (`tolerances.DROPOUT_KEPT_SIGMAS`)."""
+    n, kept = mask.size, float(np.mean(mask))
+    spread = np.sqrt(r * (1 - r) / n) if n else 0.0
+    if n < MIN_UNITS or not 0 < r < 1 or abs(kept - (1 - r)) <= DROPOUT_KEPT_SIGMAS * spread:
+        return None
+    return Finding("forward", f"self.mask keeps {kept:.0%} of the {n} units, expected about "
+                   f"1 − dropout_ratio = {1 - r:.0%}: a unit is dropped with probability "
+                   "dropout_ratio (mask = np.random.rand(*x.shape) > dropout_ratio)"
+                   + (" (the comparison is reversed: it keeps with probability "
+                      "dropout_ratio)" if abs(kept - r) <= DROPOUT_KEPT_SIGMAS * spread else ""))
 
 
 def _stub(name: str, why) -> Finding:
@@ -188,7 +206,7 @@ def judge_dropout_forward(got, case):
         return bad
     train, test = got.get("train"), got.get("test")
     if _close(train, x * mask / (1 - r)) and _close(test, x):
-        return None                                     # inverted in both modes
+        return _kept_fraction(mask, r)                  # inverted in both modes
     if _inverted(got, x, mask, r):
         return diagnose_array(test, x, equation="forward", name="test-mode out",
                               mistakes=[("inverted dropout in train mode (x ⊙ mask/(1 − r)) "
@@ -197,6 +215,7 @@ def judge_dropout_forward(got, case):
                                          "x·(1 − r)", x * (1 - r))])
     return diagnose_array(train, x * mask, equation="forward", name="train-mode out",
                           mistakes=[("the mask ignored in train mode (out = x)", x)]) or \
+        _kept_fraction(mask, r) or \
         diagnose_array(test, x * (1 - r), equation="forward", name="test-mode out",
                        mistakes=[("test mode returns x unscaled: the book's (non-inverted) "
                                   "dropout scales by (1 − dropout_ratio) at test time", x),

@@ -47,6 +47,10 @@ mk("bug_dropout_backward_no_mask", "Planted bug: Dropout.backward passes dout th
 mk("bug_dropout_test_unscaled", "Planted bug: the book's dropout returns x unscaled at test "
    "time.",
    ("            return x * (1.0 - self.dropout_ratio)", "            return x"))
+mk("bug_dropout_mask_reversed", "Planted bug: the mask keeps a unit with probability "
+   "dropout_ratio (the comparison reversed).",
+   ("self.mask = np.random.rand(*x.shape) > self.dropout_ratio",
+    "self.mask = np.random.rand(*x.shape) < self.dropout_ratio"))
 mk("stub_dropout_backward", "A stub: Dropout.backward not written yet.",
    ("        return dout * self.mask\n", "        pass\n"))
 
