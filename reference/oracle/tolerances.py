@@ -69,7 +69,7 @@ from manual.errors import InputError
 __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIRECTIONAL",
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "tolerance_for", "allowance",
            "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE",
-           "DROPOUT_KEPT_SIGMAS"]
+           "DROPOUT_MASK_P_VALUE"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -167,8 +167,9 @@ LAYER_NETWORK: dict[str, tuple[float, float]] = {
 # truncation ~h²·|L'| ~ 1e-12 and rounding ~ε·|L|/h ~ 1e-10 per entry, for a loss of O(1).
 NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
 # Saito's dropout (saito-ch6): any random mask passes, but its kept fraction must be
-# 1 − dropout_ratio within this many binomial standard deviations √(r(1 − r)/n) (on 24
-# units or more): a right mask lands beyond 4σ about once in 16,000 cases, while a
-# reversed comparison (keeping with probability r) at r = 0.25 on 32 units misses 1 − r
-# by 0.5, about 6.5σ.
-DROPOUT_KEPT_SIGMAS = 4.0
+# 1 − dropout_ratio: a mask is refused when the exact two-sided binomial p-value of its
+# kept count is below this, so a right mask is refused at most once in a million cases
+# (skewed ratios too, where a normal approximation's 4σ was seen refusing 1 in 1,150),
+# while a reversed comparison (keeping with probability r) at r = 0.8 on 72 units or
+# more is caught with probability above 0.9999.
+DROPOUT_MASK_P_VALUE = 1e-6

@@ -28,7 +28,7 @@ import numpy as np
 
 from ...oracle.diagnose import Kind, diagnose_array
 from ...oracle.layers import make_case
-from ...oracle.tolerances import DROPOUT_KEPT_SIGMAS
+from ...oracle.tolerances import DROPOUT_MASK_P_VALUE
 from ..base import Finding, GradeCase, GradedFunction, Style
 from ..books.saito_ch67 import BOOK_CH6 as RECORD
 from .layer_style import LayerFunction, _grade_case
@@ -135,13 +135,13 @@ def _bn_functions() -> list[GradedFunction]:
 
 # --- Dropout -----------------------------------------------------------------------------------
 RATIOS = (0.5, 0.3, 0.8, 0.25, 0.6)
-MIN_UNITS = 24          # a mask's kept fraction is judged on this many units or more
 
 
 def dropout_cases(rng, n):
     cases = []
     for i in range(max(n, 5)):
-        N, D = (1, 4) if i == 1 else (int(rng.integers(4, 10)), int(rng.integers(8, 18)))
+        # 72 units or more: a mask keeping the wrong fraction shows (DROPOUT_MASK_P_VALUE)
+        N, D = (1, 4) if i == 1 else (int(rng.integers(6, 10)), int(rng.integers(12, 18)))
         ratio = RATIOS[i] if i < len(RATIOS) else round(float(rng.uniform(0.1, 0.9)), 3)
         x = rng.standard_normal((N, D))
         x = np.where(np.abs(x) < 1e-3, 0.5, x)         # 0 would hide the mask
@@ -167,18 +167,23 @@ def _mask(got, x) -> tuple[np.ndarray | None, Finding | None]:
 
 def _kept_fraction(mask, r) -> Finding | None:
     """Any random mask passes, but one keeping a unit with probability r instead of
-    1 − r (`< dropout_ratio`) is told apart where it shows: more than DROPOUT_KEPT_SIGMAS
-    binomial standard deviations from 1 − r, on MIN_UNITS units or more
-    (`tolerances.DROPOUT_KEPT_SIGMAS`)."""
-    n, kept = mask.size, float(np.mean(mask))
-    spread = np.sqrt(r * (1 - r) / n) if n else 0.0
-    if n < MIN_UNITS or not 0 < r < 1 or abs(kept - (1 - r)) <= DROPOUT_KEPT_SIGMAS * spread:
+    1 − r (`< dropout_ratio`) is told apart where it shows: its kept count's exact
+    two-sided binomial p-value below `tolerances.DROPOUT_MASK_P_VALUE`."""
+    # here: scipy.stats costs ~0.3 s (-X importtime, 2026-12-04), only for dropout's cases
+    from scipy.stats import binom
+
+    n, k = mask.size, int(np.sum(mask))
+    if not 0 < r < 1:
         return None
-    return Finding("forward", f"self.mask keeps {kept:.0%} of the {n} units, expected about "
+    p_value = 2 * min(binom.cdf(k, n, 1 - r), binom.sf(k - 1, n, 1 - r))
+    if p_value >= DROPOUT_MASK_P_VALUE:
+        return None
+    reversed_ = 2 * min(binom.cdf(k, n, r), binom.sf(k - 1, n, r)) >= DROPOUT_MASK_P_VALUE
+    return Finding("forward", f"self.mask keeps {k / n:.0%} of the {n} units, expected about "
                    f"1 − dropout_ratio = {1 - r:.0%}: a unit is dropped with probability "
                    "dropout_ratio (mask = np.random.rand(*x.shape) > dropout_ratio)"
                    + (" (the comparison is reversed: it keeps with probability "
-                      "dropout_ratio)" if abs(kept - r) <= DROPOUT_KEPT_SIGMAS * spread else ""))
+                      "dropout_ratio)" if reversed_ else ""))
 
 
 def _stub(name: str, why) -> Finding:
