@@ -123,6 +123,16 @@ NG_FOUR_ORIGINS = {"linear_backward": "backward_propagation.py",
 PY2_NOTE = ("Python 2", "fissix")
 
 REPORTS = [
+    # a reader's repository of chapters 5 to 7 (saito-ch7 in folder mode, saito-ch6 on the
+    # file alone): common/util.py and ch07's net found, the other chapters' layers named
+    Report("saito_ch07_repo/common/layers.py", "saito_ch07_repo",
+           origins={"im2col": "common/util.py",
+                    "SimpleConvNet.gradient": "ch07/simple_convnet.py"},
+           notes=(("also holds what another style grades", "saito (Relu.forward",
+                   "saito-ch6 (BatchNormalization.forward"),
+                  ("not available to the grader", "common.gradient"))),
+    Report("saito_ch07_repo/common/layers.py",
+           notes=(("also holds what another style grades", "saito-ch7 (Convolution.forward"),)),
     # a submission is the student's files: found where they are
     Report("ng_four_files/main.py", files=NG_FOUR_FILES, origins=NG_FOUR_ORIGINS),
     Report("ng_four_files/main.py", "ng_four_files", files=NG_FOUR_FILES,
