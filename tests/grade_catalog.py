@@ -635,4 +635,65 @@ CATALOGS = {
                     "variant_update_gate_u.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
+    "saito-ch7": Catalog(
+        # a util bug fails the util and the layers calling it as written only where the
+        # grader's im2col/col2im cannot stand in: col2im's overwrite shows at col2im alone
+        fails={
+            "bug_im2col_axis_order.py": {
+                "im2col": "the window's entries in (kernel row, kernel column, channel) order"},
+            "bug_col2im_overwrite.py": {"col2im": "the windows overwrite each other"},
+            "bug_pool_backward_wrong_window.py": {"Pooling.backward": "[backward] dx["},
+            "bug_conv_db_not_summed.py": {"Convolution.backward": "[backward] db: shape"},
+            "bug_conv_dW_not_transposed.py": {"Convolution.backward": "diagnosis: dw reshaped "
+                                              "to (F, C, HH, WW) from the (C·HH·WW, F)"},
+            # the backward is right: graded on the state the book's forward sets
+            "bug_conv_forward_pad_ignored.py": {"Convolution.forward": "[runtime] ValueError"},
+            "bug_convnet_no_reverse.py": {"SimpleConvNet.gradient": "[runtime]"},
+            "hostile_backward_hang.py": {"Convolution.backward": f"[runtime] {TIMED_OUT}",
+                                         "SimpleConvNet.gradient": f"[runtime] {TIMED_OUT}"},
+            # im2col exits the process: everything running it as written fails there
+            "hostile_os_exit.py": {name: "[runtime] the process exited with code 0" for name in (
+                "im2col", "Convolution.forward", "Convolution.backward", "Pooling.forward",
+                "Pooling.backward", "SimpleConvNet.gradient")},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        full_marks=["correct.py", "variant_lower_case.py", "variant_shift_jis.py",
+                    "variant_old_numpy.py", "variant_python2.py", "variant_inplace_dout.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
+    "saito-ch6": Catalog(
+        fails={
+            "bug_bn_backward_no_mean_terms.py": {
+                "BatchNormalization.backward": "dx without the terms through the batch mean "
+                                               "and variance"},
+            "bug_bn_dgamma_not_summed.py": {"BatchNormalization.backward": "[backward] dgamma: "
+                                                                           "shape"},
+            "bug_bn_momentum_swapped.py": {
+                "BatchNormalization.forward": "running averages with the momentum swapped"},
+            "bug_bn_test_batch_stats.py": {
+                "BatchNormalization.forward": "test mode normalized with the batch statistics"},
+            # issue 18: a backward whose forward is misspelled is graded on the book's state
+            "bug_bn_forward_misspelled.py": {"BatchNormalization.forward": "is not defined"},
+            "bug_dropout_backward_no_mask.py": {"Dropout.backward": "dx = dout: the gradient of "
+                                                                    "a dropped unit is 0"},
+            "bug_dropout_test_unscaled.py": {"Dropout.forward": "test mode returns x unscaled"},
+            # any random mask passes, one keeping the wrong fraction does not
+            "bug_dropout_mask_reversed.py": {"Dropout.forward": "the comparison is reversed"},
+            "stub_dropout_backward.py": {"Dropout.backward": "[api] Dropout.backward is a stub"},
+            "hostile_backward_hang.py": {"BatchNormalization.backward":
+                                         f"[runtime] {TIMED_OUT}"},
+            "hostile_segfault.py": {"Dropout.forward": "[runtime] the process crashed with "
+                                                       "SIGSEGV",
+                                    "Dropout.backward": "SIGSEGV"},
+        },
+        errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
+                                           "allowed"},
+        # inverted dropout is the book's rescaled in both modes; ε as the student wrote it
+        full_marks=["correct.py", "variant_inverted_dropout.py", "variant_eps_1e7.py",
+                    "variant_eps_attribute.py", "variant_names_as_typed.py",
+                    "variant_bn_2d_only.py",
+                    "variant_shift_jis.py", "variant_python2.py"],
+        helpers=frozenset({"make_variants.py"}),
+    ),
 }

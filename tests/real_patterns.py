@@ -129,6 +129,16 @@ REPORTS = [
            notes=(("update gate named u", "the same gate, accepted"),),
            diagnoses={"lstm_backward": ("da_prevt not added",)},
            failing=frozenset({"lstm_backward"})),
+    # a reader's repository of chapters 5 to 7 (saito-ch7 in folder mode, saito-ch6 on the
+    # file alone): common/util.py and ch07's net found, the other chapters' layers named
+    Report("saito_ch07_repo/common/layers.py", "saito_ch07_repo",
+           origins={"im2col": "common/util.py",
+                    "SimpleConvNet.gradient": "ch07/simple_convnet.py"},
+           notes=(("also holds what style saito grades", "Relu"),
+                  ("also holds what style saito-ch6 grades", "BatchNormalization"),
+                  ("not available to the grader", "common.gradient"))),
+    Report("saito_ch07_repo/common/layers.py",
+           notes=(("also holds what style saito-ch7 grades", "Convolution"),)),
     # a submission is the student's files: found where they are
     Report("ng_four_files/main.py", files=NG_FOUR_FILES, origins=NG_FOUR_ORIGINS),
     Report("ng_four_files/main.py", "ng_four_files", files=NG_FOUR_FILES,

@@ -210,3 +210,16 @@ def test_the_console_script_writes_everything_before_its_quick_exit(cli_process,
     assert r.returncode == 0 and json.loads(r.stdout)["cases"] == 300
     r = cli_process("check", "--activations", "tanhh", script=True)
     assert r.returncode == 2 and r.stderr.startswith("backprop-oracle check: error:")
+
+
+def test_every_grading_style_is_named_where_instructors_look():
+    """A style added to the registry is named in the README's grading section and in the
+    command synopsis of docs/grading.md (both listed the styles by hand and fell behind)."""
+    from reference.grade.styles import STYLES
+
+    readme = (ROOT / "README.md").read_text()
+    grading = readme.split("## Grading student submissions", 1)[1].split("\n## ", 1)[0]
+    synopsis = (ROOT / "docs" / "grading.md").read_text().split("--style {", 1)[1]
+    listed = set(synopsis.split("}", 1)[0].split(","))
+    assert listed == set(STYLES), sorted(set(STYLES) ^ listed)
+    assert [s for s in STYLES if f"`{s}`" not in grading] == []

@@ -76,8 +76,9 @@ class GradedFunction:
         """Is this function's notebook absent from a submission defining `defined`?"""
         if self.part is None:
             return False
-        others = {n for i, p in enumerate(self.parts) if i != self.part for n in p}
-        return not set(self.parts[self.part]) & set(defined) and bool(others & set(defined))
+        fold = lambda names: {n.lower() for n in names}   # Saito's lower-case class names
+        others = fold(n for i, p in enumerate(self.parts) if i != self.part for n in p)
+        return not fold(self.parts[self.part]) & fold(defined) and bool(others & fold(defined))
 
     def child_inputs(self, case: GradeCase) -> dict[str, Any]:
         """What of `case.inputs` the student's process gets."""

@@ -74,7 +74,7 @@ __all__ = ["TOLERANCES", "NOISE_FACTOR", "GRADER", "DERIVE", "DERIVE_KINK", "DIR
            "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING", "OPTIMIZER_STEPS", "tolerance_for",
            "allowance", "relative_error", "within", "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE",
            "INIT_MIN_DRAWS", "INIT_STD_REL", "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK",
-           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED", "CACHE_NEAR"]
+           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED", "CACHE_NEAR", "DROPOUT_MASK_P_VALUE"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -219,3 +219,11 @@ GRADIENT_CHECK_PLANTED = 1e-2
 # so the margin, not the distance, keeps a near entry from being taken for its neighbour:
 # an entry near two is not identified, and the backward is blocked, never fed a guess.
 CACHE_NEAR: tuple[float, float] = (0.05, 10.0)
+
+# Saito's dropout (saito-ch6): any random mask passes, but its kept fraction must be
+# 1 − dropout_ratio: a mask is refused when the exact two-sided binomial p-value of its
+# kept count is below this, so a right mask is refused at most once in a million cases
+# (skewed ratios too, where a normal approximation's 4σ was seen refusing 1 in 1,150),
+# while a reversed comparison (keeping with probability r) at r = 0.8 on 72 units or
+# more is caught with probability above 0.9999.
+DROPOUT_MASK_P_VALUE = 1e-6

@@ -22,16 +22,16 @@ STYLES = {
     "nielsen2": "reference.grade.styles.nielsen2",
     "cs231n-a2": "reference.grade.styles.cs231n_a2",
     "cs231n-a3": "reference.grade.styles.cs231n_a3",
-    "ng-c4w1": "reference.grade.styles.ng_c4w1",
-    "ng-c2w2": "reference.grade.styles.ng_c2w2",
     "ng-c2w1": "reference.grade.styles.ng_c2w1",
+    "ng-c2w2": "reference.grade.styles.ng_c2w2",
+    "ng-c4w1": "reference.grade.styles.ng_c4w1",
     "ng-c5w1": "reference.grade.styles.ng_c5w1",
+    "saito-ch6": "reference.grade.styles.saito_ch6",
+    "saito-ch7": "reference.grade.styles.saito_ch7",
 }
 
 # style -> the styles it may hand a submission to (`resolve_style`)
 VARIANTS = {"nielsen": ("nielsen2",)}
-
-
 def get_style(name: str) -> Style:
     """The Style called `name`; InputError when unknown or not available yet."""
     if name not in STYLES:
@@ -74,8 +74,9 @@ def also_holds(style: Style, defined: set[str]) -> list[str]:
     """Notes for the report: the other styles whose graded names the submission also
     defines (a reader's common/layers.py holds chapters 5 to 7; a CS231n package holds
     both assignments' files). A style is named when the submission defines at least
-    two of its graded names, and a third of them, that `style` does not grade; the
-    file is graded alike whichever style is named."""
+    two of its graded names, and a quarter of them, that `style` does not grade (Saito's
+    chapter 6 in a common/layers.py: its two layers of the eight names with the
+    optimizers); the file is graded alike whichever style is named."""
     own = set().union(*(_graded_tops(s) for s in (style.name, *VARIANTS.get(style.name, ()))))
     notes = []
     for name in STYLES:
@@ -83,7 +84,7 @@ def also_holds(style: Style, defined: set[str]) -> list[str]:
             continue
         theirs = _graded_tops(name) - own
         found = sorted(theirs & defined, key=lambda n: (n[:1].isupper(), n))  # classes last
-        if len(found) >= 2 and 3 * len(found) >= len(theirs):
+        if len(found) >= 2 and 4 * len(found) >= len(theirs):
             shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
             notes.append(f"this submission also holds what style {name} grades ({shown}): "
                          f"grade it with --style {name} for those")

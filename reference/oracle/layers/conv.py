@@ -230,6 +230,13 @@ def conv_grads(x, w, dout, stride: int, pad: int, *, step: int | None = None,
     return dxp, dw, dout.sum(axis=(0, 2, 3))
 
 
+def _untransposed(dw) -> dict:
+    """Saito's im2col backward, col.T @ dout of shape (C·HH·WW, F), reshaped to (F, C, HH,
+    WW) without its transpose (nothing where that is the same array)."""
+    wrong = dw.reshape(dw.shape[0], -1).T.reshape(dw.shape)
+    return {} if np.array_equal(wrong, dw) else {"dw": wrong}
+
+
 def _conv_mistake(which):
     """A mistake fn(arrays, config, upstream) -> {grad: array} from conv_grads."""
     def mistake(arrays, config, up):
@@ -246,6 +253,7 @@ def _conv_mistake(which):
                 "flip-dw": {"dw": dw[:, :, ::-1, ::-1]}, "dw-mean": {"dw": dw / N},
                 "db-mean": {"db": db / N}, "db-mean-all": {"db": db / (N * Ho * Wo)},
                 "db-one": {"db": np.asarray(dout, dtype=np.float64)[0].sum(axis=(1, 2))},
+                "dw-untransposed": _untransposed(dw),
                 }[which]
     return mistake
 
@@ -266,6 +274,8 @@ CONV_MISTAKES = {
     "db averaged over the examples and output positions instead of summed":
         _conv_mistake("db-mean-all"),
     "db summed over the first example only, not over every example": _conv_mistake("db-one"),
+    "dw reshaped to (F, C, HH, WW) from the (C·HH·WW, F) product col.T @ dout without its "
+    "transpose": _conv_mistake("dw-untransposed"),
 }
 
 
