@@ -70,7 +70,12 @@ mk("hostile_torch_import", "Hostile: the gradients from torch autograd.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
 mk("hostile_backward_hang", "Hostile: Convolution.backward never returns.",
    ("        dcol = np.dot(dout, self.col_W.T)\n", "        while True:\n            pass\n"))
-mk("variant_python2", "Equivalent: Python 2 (xrange, a print statement).",
+mk("variant_python2", "Equivalent: Python 2 (xrange, a print statement, and the book's "
+   "output sizes with `/` between integers, a floor division in Python 2).",
+   ("    out_h = (H + 2 * pad - filter_h) // stride + 1\n"
+    "    out_w = (W + 2 * pad - filter_w) // stride + 1\n",
+    "    out_h = (H + 2 * pad - filter_h) / stride + 1\n"
+    "    out_w = (W + 2 * pad - filter_w) / stride + 1\n"),
    ("    for y in range(filter_h):\n        y_max = y + stride * out_h\n        for x in "
     "range(filter_w):\n            x_max = x + stride * out_w\n            col[",
     "    for y in xrange(filter_h):\n        y_max = y + stride * out_h\n        for x in "

@@ -1,4 +1,4 @@
-"""Equivalent: Python 2 (xrange, a print statement)."""
+"""Equivalent: Python 2 (xrange, a print statement, and the book's output sizes with `/` between integers, a floor division in Python 2)."""
 from collections import OrderedDict
 
 import numpy as np
@@ -21,8 +21,8 @@ def cross_entropy_error(y, t):
 
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     N, C, H, W = input_data.shape
-    out_h = (H + 2 * pad - filter_h) // stride + 1
-    out_w = (W + 2 * pad - filter_w) // stride + 1
+    out_h = (H + 2 * pad - filter_h) / stride + 1
+    out_w = (W + 2 * pad - filter_w) / stride + 1
     img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)], 'constant')
     col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))
     for y in xrange(filter_h):
