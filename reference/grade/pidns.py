@@ -30,22 +30,26 @@ import os
 
 from . import isolation
 
-__all__ = ["PID_NAMESPACE", "CLONE_NEWPID", "available", "prepare", "enter"]
+__all__ = ["PID_NAMESPACE", "CLONE_NEWPID", "available", "prepare", "restore", "enter"]
 
 PID_NAMESPACE = "a pid namespace of its own per function (no host pid, /proc of its own)"
 CLONE_NEWPID = 0x20000000
 _OWN: list[int] = []          # the worker's own pid namespace (an fd, opened once)
 
 
+def restore() -> bool:
+    """This process's children are born in its own pid namespace again (after `prepare`:
+    once the namespace's pid 1 has exited, any later fork would fail with ENOMEM)."""
+    if not _OWN:
+        _OWN.append(os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC))
+    return isolation.libc().setns(_OWN[0], CLONE_NEWPID) == 0
+
+
 def prepare() -> bool:
     """In the worker, before forking a function's process: its next child is pid 1 of a new
     pid namespace (its children's namespace set back to its own first: the kernel makes a
     new one only from there). False when the kernel refuses."""
-    if not _OWN:
-        _OWN.append(os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC))
-    if isolation.libc().setns(_OWN[0], CLONE_NEWPID) != 0:
-        return False
-    return isolation._unshare(CLONE_NEWPID)
+    return restore() and isolation._unshare(CLONE_NEWPID)
 
 
 def enter() -> int:
@@ -64,10 +68,12 @@ def enter() -> int:
 
 def available() -> bool:
     """Whether the namespaces work here (root, pid namespaces, a procfs mountable inside),
-    tried once with a throwaway child."""
-    if not prepare():
-        return False
-    pid = os.fork()
+    tried once with a throwaway child; this process's later children are born in its own
+    namespace as before (any process may ask: the grader's parent, a test)."""
+    try:
+        pid = os.fork() if prepare() else -1
+    except OSError:
+        pid = -1
     if pid == 0:
         try:
             host = enter()
@@ -75,5 +81,8 @@ def available() -> bool:
             os._exit(0 if host > 1 and os.readlink("/proc/self") == "1" else 1)
         finally:
             os._exit(1)
+    restore()
+    if pid < 0:
+        return False
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status) == 0
