@@ -69,6 +69,23 @@ def stub_reason(fn) -> str:
     return ""
 
 
+# what computes or writes a value: a function with none of these can only hand its inputs
+# or constants back (a stub with a mode's branch filled in, or a skeleton's typo)
+WORK_OPS = ("CALL", "BINARY_", "INPLACE_", "STORE_SUBSCR", "STORE_ATTR", "UNARY_",
+            "STORE_SLICE", "BUILD_SLICE")
+
+
+def computes_nothing(fn) -> bool:
+    """Whether `fn` calls nothing and computes nothing (the skeleton's `if mode == 'train':
+    pass; elif mode == 'test': dx = dout`), so it cannot be a layer's backward."""
+    code = getattr(fn, "__code__", None)
+    try:
+        ops = {i.opname for i in dis.get_instructions(code)} if code is not None else {"CALL"}
+    except Exception:  # noqa: BLE001 - an odd code object: not a stub
+        return False
+    return not any(op.startswith(WORK_OPS) for op in ops)
+
+
 def placeholder_error(fn, exc: BaseException) -> str:
     """Why an error raised in `fn`'s own frame is the skeleton's: a placeholder left at
     None then used (the CS231n skeleton's `out = None ... out = out.astype(x.dtype)`:
@@ -260,6 +277,8 @@ def layer_backward(ns, inputs):
 
 def _backward_once(ns, inputs, backward) -> dict:
     why, got = _blocked(ns, inputs)
+    if why and computes_nothing(backward):
+        return {"stub": "its body computes nothing (the skeleton's placeholders)"}
     if why:
         return {"blocked": why}
     forward, cache = got
