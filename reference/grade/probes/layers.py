@@ -69,8 +69,9 @@ def stub_reason(fn) -> str:
     return ""
 
 
-# what computes or writes a value: a function with none of these can only hand its inputs
-# or constants back (a stub with a mode's branch filled in, or a skeleton's typo)
+# what computes or writes a value (reading an item, `cache['mode']`, is not): a function with
+# none of these can only hand its inputs or constants back (a stub with a mode's branch
+# filled in, or a skeleton's typo)
 WORK_OPS = ("CALL", "BINARY_", "INPLACE_", "STORE_SUBSCR", "STORE_ATTR", "UNARY_",
             "STORE_SLICE", "BUILD_SLICE")
 
@@ -83,7 +84,7 @@ def computes_nothing(fn) -> bool:
         ops = {i.opname for i in dis.get_instructions(code)} if code is not None else {"CALL"}
     except Exception:  # noqa: BLE001 - an odd code object: not a stub
         return False
-    return not any(op.startswith(WORK_OPS) for op in ops)
+    return not any(op.startswith(WORK_OPS) for op in ops - {"BINARY_SUBSCR", "BINARY_SLICE"})
 
 
 def placeholder_error(fn, exc: BaseException) -> str:
