@@ -90,13 +90,14 @@ def computes_nothing(fn) -> bool:
 def placeholder_error(fn, exc: BaseException) -> str:
     """Why an error raised in `fn`'s own frame is the skeleton's: a placeholder left at
     None then used (the CS231n skeleton's `out = None ... out = out.astype(x.dtype)`:
-    AttributeError or TypeError on NoneType), or ''. An error raised deeper is the code's."""
+    AttributeError on NoneType), or ''. An error raised deeper is the code's; a TypeError
+    on a placeholder (unpacked, added) is read by the style's own probe (`ng_c5`)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     if tb is None or tb.tb_frame.f_code is not getattr(fn, "__code__", None):
         return ""
-    if isinstance(exc, (AttributeError, TypeError)) and "NoneType" in str(exc) and (
+    if isinstance(exc, AttributeError) and "NoneType" in str(exc) and (
             None in fn.__code__.co_consts):
         return f"a placeholder left at None ({type(exc).__name__}: {exc})"
     return ""
