@@ -396,9 +396,10 @@ CATALOGS = {
                 "spatial_batchnorm_backward": "dx without the terms through the batch mean"},
             "bug_layernorm_dbeta_averaged.py": {"layernorm_backward": "diagnosis: dbeta "
                                                 "averaged over the batch"},
+            # the bug is the forward's mask: the backward applies the mask it was given
+            # (dx = dout ⊙ mask, the gradient of that forward), right as a TA reads it
             "bug_dropout_drop_probability.py": {
-                "dropout_forward": "p is the probability of keeping a unit (CS231n since 2018)",
-                "dropout_backward": "(the forward dropout_forward is wrong too"},
+                "dropout_forward": "p is the probability of keeping a unit (CS231n since 2018)"},
             "bug_dropout_backward_no_scale.py": {"dropout_backward": "dropout backward without "
                                                  "the 1/p"},
             "bug_conv_pad_ignored_in_dx.py": {"conv_backward_naive": "[backward] dx"},

@@ -225,6 +225,25 @@ REPORTS = [
            statuses={"Sigmoid.forward": "missing", "Sigmoid.backward": "passed"},
            notes=(("Sigmoid.backward: its class has no `forward`",
                    "the state the book's forward sets"),)),
+    # CS231n assignments 2 and 3 (the sweep of real layers.py and rnn_layers.py files)
+    Report("cs231n_a2_contract_asserts/cs231n/layers.py", "cs231n_a2_contract_asserts",
+           failing=frozenset()),
+    Report("cs231n_a2_vanilla_dropout_pad_slice/cs231n/layers.py",
+           "cs231n_a2_vanilla_dropout_pad_slice",
+           diagnoses={"dropout_forward": ("without the 1/p",),
+                      "conv_backward_naive": ("shape (",)},
+           statuses={"dropout_backward": "passed", "dropout_forward": "failed"}),
+    Report("cs231n_a2_2017_drop_divided_by_p/cs231n/layers.py",
+           "cs231n_a2_2017_drop_divided_by_p",
+           notes=(("probability of dropping a unit",),),
+           failing=frozenset({"dropout_forward"})),
+    Report("cs231n_a2_2016_skeleton_left/cs231n/layers.py", "cs231n_a2_2016_skeleton_left",
+           notes=(("db, dgamma", "keepdims=True"),),
+           statuses={"dropout_forward": "missing", "dropout_backward": "missing",
+                     "spatial_batchnorm_backward": "passed"},
+           diagnoses={"dropout_forward": ("placeholder left at None",)}),
+    Report("cs231n_a3_py2_verbose_print/cs231n/rnn_layers.py", notes=(PY2_NOTE,),
+           failing=frozenset()),
 ]
 
 
@@ -334,4 +353,25 @@ PLANTED = [
     Planted("nielsen-instance-sigmoid-prime-wrong", "nielsen_instance_methods", "nielsen",
             "network.py", "return self.sigmoid(z) * (1 - self.sigmoid(z))",
             "return self.sigmoid(z) * self.sigmoid(z)", statuses={"sigmoid_prime": "failed"}),
+    # a dropout backward graded on its own wrong forward still fails without the mask
+    Planted("cs231n-vanilla-dropout-backward-without-mask",
+            "cs231n_a2_vanilla_dropout_pad_slice", "cs231n-a2", "cs231n/layers.py",
+            "dx = dout * mask", "dx = dout", only=("dropout_forward", "dropout_backward"),
+            statuses={"dropout_backward": "failed", "dropout_forward": "failed"}),
+    # the stride asserted to fit never hides a wrong window
+    Planted("cs231n-asserting-conv-window-off-by-one", "cs231n_a2_contract_asserts",
+            "cs231n-a2", "cs231n/layers.py",
+            "patch = padded[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]",
+            "patch = padded[:, :, i:i + HH, j * stride:j * stride + WW]",
+            only=("conv_forward_naive",), statuses={"conv_forward_naive": "failed"}),
+    # a skeleton's test-mode branch filled in with a wrong train branch is graded
+    Planted("cs231n-skeleton-dropout-backward-half-written", "cs231n_a2_2016_skeleton_left",
+            "cs231n-a2", "cs231n/layers.py",
+            "    pass\n  elif mode == 'test':\n    dx = dout",
+            "    dx = dout * 2.0\n  elif mode == 'test':\n    dx = dout",
+            only=("dropout_backward",), statuses={"dropout_backward": "failed"}),
+    # Python 2 read after `if verbose:` never hides a wrong gate
+    Planted("cs231n-py2-lstm-forget-gate-from-prev-h", "cs231n_a3_py2_verbose_print",
+            "cs231n-a3", "cs231n/rnn_layers.py", "df = dc * prev_c", "df = dc * prev_h",
+            only=("lstm_step_backward",), statuses={"lstm_step_backward": "failed"}),
 ]

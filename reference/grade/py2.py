@@ -28,9 +28,12 @@ def _float_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, float)
 
 
-# what only Python 2 writes: the print and exec statements, `except E, e`, `raise E, "m"`,
-# backticks, `<>`, 0777 octals, ur"" strings (building the converter costs ~0.5 s: only then)
-PYTHON2 = re.compile(r"""^\s*(print|exec)\b\s*[^\s(=.,)\]}]|^\s*except\s+[\w.]+\s*,\s*\w+\s*:
+# what only Python 2 writes: the print and exec statements (also after a one-line `if x:`,
+# as CS231n's 2016 skeleton writes `if verbose: print 'dx_flat: ', dx_flat.shape`),
+# `except E, e`, `raise E, "m"`, backticks, `<>`, 0777 octals, ur"" strings (building the
+# converter costs ~0.5 s: only then)
+PYTHON2 = re.compile(r"""(^|:)[ \t]*(print|exec)\b[ \t]*[^\s(=.,:)\]}]
+    |^\s*except\s+[\w.]+\s*,\s*\w+\s*:
     |^\s*raise\s+[\w.]+\s*,|`|<>|\b0[0-7]+\b|\bur["']""", re.M | re.X)
 
 

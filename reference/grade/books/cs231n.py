@@ -38,16 +38,17 @@ REBUILT_CACHE = Accommodation(
                      "graded on correct inputs, the forward's bug is reported at the forward")
 
 # the 2019 `layers.py` many students started from sums dgamma, dbeta and the running
-# averages with keepdims=True: (1, D) for (D,). The notebook's rel_error broadcasts and
-# passes them, and a caller (fc_net's update) broadcasts them alike: the same numbers.
+# averages with keepdims=True: (1, D) for (D,); the 2016 students' affine_backward sums db
+# alike ((1, M) for (M,)). The notebook's rel_error broadcasts and passes them, and a
+# caller (the Solver's update, fc_net's) broadcasts them alike: the same numbers.
 # Accepted for these arrays only, in this course's styles only (`check --layer` and
 # `verify_layer` still fail a (1, M) db).
 KEEPDIMS = Accommodation(
-    "keepdims", "dgamma, dbeta or the running averages returned with an extra axis of "
+    "keepdims", "db, dgamma, dbeta or the running averages returned with an extra axis of "
                 "length 1 ((1, D) for (D,), as keepdims=True sums give them) are accepted: "
                 "the notebook's rel_error broadcasts them and passes, and the values are "
                 "graded as they are",
-    singleton=("dgamma", "dbeta", "running_mean", "running_var"))
+    singleton=("db", "dgamma", "dbeta", "running_mean", "running_var"))
 
 BOOK_A3 = Book(
     style="cs231n-a3",

@@ -73,6 +73,11 @@ class Twin:
         stride that does not divide the padded size: torch floors, CS231n's skeleton
         asserts it divides); a forward that raises on such a case is not a failure,
         one that returns is judged.
+    own(arrays, config, outputs, upstream) -> {grad name: array} | None: the gradients of
+        the forward under test itself, read from its outputs, for a random layer (no
+        cache can be rebuilt with correct values: dropout's mask is the student's draw).
+        When that forward is wrong, a backward that returns these is right for the cache
+        it was given (dropout's out = x ⊙ s: dx = dout ⊙ s, whatever s the forward used).
     """
 
     name: str
@@ -84,6 +89,7 @@ class Twin:
     tolerance: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     forward_only: Callable | None = None
     lenient: tuple[str, ...] = ()
+    own: Callable | None = None
 
 
 TWINS: dict[str, Twin] = {}
@@ -93,13 +99,13 @@ def register_twin(name: str, forward: Callable, sample: Callable, *,
                   mistakes: Mapping | None = None, adopt: Callable | None = None,
                   reconcile: Callable | None = None, tolerance: Mapping | None = None,
                   forward_only: Callable | None = None, lenient: tuple[str, ...] = (),
-                  replace: bool = False) -> Twin:
+                  own: Callable | None = None, replace: bool = False) -> Twin:
     """Add the oracle's side of a layer type; the manual entry must exist."""
     get_layer(name)
     if name in TWINS and not replace:
         raise InputError(f"the twin of layer {name!r} is already registered")
     twin = Twin(name, forward, sample, dict(mistakes or {}), adopt, reconcile,
-                dict(tolerance or {}), forward_only, tuple(lenient))
+                dict(tolerance or {}), forward_only, tuple(lenient), own)
     TWINS[name] = twin
     return twin
 

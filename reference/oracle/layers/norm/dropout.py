@@ -45,6 +45,19 @@ def _dropout_adopt(config: dict, outputs) -> dict:
     return dict(config, mask=out != 0)
 
 
+def _dropout_own(arrays, config, outputs, upstream) -> dict | None:
+    """dx of the forward under test itself: its out is x ⊙ s unit by unit (x is never 0),
+    so dx = dout ⊙ out/x, whatever s it used (vanilla dropout's mask, a 1/(1 − p), no
+    dropout at all, a 0/0 where it divided by a p of 0); None where its out is not an
+    array of x's shape."""
+    x = np.asarray(arrays["x"], dtype=np.float64)
+    out = outputs.get("out") if isinstance(outputs, dict) else None
+    if not isinstance(out, np.ndarray) or out.shape != x.shape or out.dtype.kind != "f":
+        return None
+    with np.errstate(all="ignore"):
+        return {"dx": np.asarray(upstream["dout"], dtype=np.float64) * (out / x)}
+
+
 def _dropout_sample(rng, dtype):
     """x (N, D) away from 0; p the keep probability (0.3, 0.5, 0.8, 1.0 or another);
     the mask given (sometimes a row all dropped) or drawn from a seed."""
@@ -85,7 +98,8 @@ def _dropout_mistake(formula, *, train: bool = True):
     return mistake
 
 
-register_twin("dropout", _dropout, _dropout_sample, adopt=_dropout_adopt, mistakes={
+register_twin("dropout", _dropout, _dropout_sample, adopt=_dropout_adopt, own=_dropout_own,
+              mistakes={
     "dropout backward without the mask (dx = dout/p; the dropped units get no gradient)":
         _dropout_mistake(lambda x, mask, p, dout: {"dx": dout / p}),
     "dropout backward without the 1/p (dx = dout·mask; inverted dropout scales by 1/p)":
