@@ -159,6 +159,9 @@ def _bias_view(b, layout) -> tuple[int, int]:
     return (n, 1) if layout == COLUMNS else (1, n)
 
 
+FORWARD_SAMPLES = 2  # rounded float64 forwards per float32 noise measurement
+
+
 def float32_noise(weights, biases, activations, loss, X, Y, layout=COLUMNS, reduction="mean",
                   expected: Gradients | None = None) -> Gradients:
     """How far torch's own float32 autograd lands from the float64 oracle on this
@@ -182,6 +185,8 @@ def float32_noise(weights, biases, activations, loss, X, Y, layout=COLUMNS, redu
     rough = [oracle_backprop(weights, biases, activations, loss, X, Y, layout, reduction,
                              keep_forward=False, precision="float32"),
              _unbatched_float32(weights, biases, activations, loss, X, Y, layout, reduction)]
+    rough += [_rounded_forward(weights, biases, activations, loss, X, Y, layout, reduction, s)
+              for s in range(FORWARD_SAMPLES)]
     gap = lambda field: [max(np.abs(getattr(r, field)[l].astype(np.float64) - e).max(initial=0.0)
                              for r in rough)
                          for l, e in enumerate(getattr(expected, field))]
@@ -206,6 +211,67 @@ def _unbatched_float32(weights, biases, activations, loss, X, Y, layout, reducti
                      [g.numpy() for g in grads[:L]],
                      [g.numpy().reshape(np.shape(v)) for g, v in zip(grads[L:2 * L], biases)],
                      float(cost.detach()))
+
+
+def _rounded_forward(weights, biases, activations, loss, X, Y, layout, reduction,
+                     sample: int) -> Gradients:
+    """δˡ, ∇Wˡ, ∇bˡ and C by float64 autograd through a forward whose every zˡ and aˡ
+    is moved by float32's rounding bound, with a seeded random sign per entry: zˡ by
+    n·u₃₂·(|Wˡ||aˡ⁻¹| + |bˡ|) (a dot product of n terms, |fl(Σ) − Σ| ≤ γₙ Σ|terms|),
+    aˡ by u₃₂·|aˡ|. What a right float32 forward can land at, as a deep stack amplifies
+    it (see float32_noise)."""
+    u = float(np.finfo(np.float32).eps) / 2
+    gen = torch.Generator().manual_seed(sample)
+    sign = lambda t: torch.randint(0, 2, t.shape, generator=gen, dtype=t.dtype) * 2 - 1
+    tw = [_t(w).requires_grad_() for w in weights]
+    tb = [_t(v).reshape(_bias_view(np.asarray(v), layout)).requires_grad_() for v in biases]
+    a, tY, zs = _t(X), _t(Y), []
+    with torch.enable_grad():
+        for w, b, s in zip(tw, tb, activations):
+            n = w.shape[1] if layout == COLUMNS else w.shape[0]
+            z = torch.addmm(b, w, a) if layout == COLUMNS else torch.addmm(b, a, w)
+            terms = (torch.addmm(b.abs(), w.abs(), a.abs()) if layout == COLUMNS
+                     else torch.addmm(b.abs(), a.abs(), w.abs())).detach()
+            entry = get_activation(s)
+            sigma = torch_activation(entry)
+            axis = class_axis(layout)
+            z = z + sign(z) * ((n * u) * terms + _from_rounded_output(sigma, z, entry, axis, u))
+            zs.append(z)
+            a = sigma(z, axis)
+            a = a + sign(a) * u * a.detach().abs()
+        cost = _batch_cost(get_loss(loss), a, tY, layout, reduction)
+        grads = torch.autograd.grad(cost, tw + tb + zs)
+    L = len(tw)
+    per_example = float(X.shape[batch_axis(layout)]) if reduction == "mean" else 1.0
+    return Gradients([g.numpy() * per_example for g in grads[2 * L:]],
+                     [g.numpy() for g in grads[:L]],
+                     [g.numpy().reshape(np.shape(v)) for g, v in zip(grads[L:2 * L], biases)],
+                     float(cost.detach()))
+
+
+ULP_GRID = 64  # candidate moves per entry, geometric from 1e-12·(1 + |z|) to 1 + |z|
+
+
+def _from_rounded_output(sigma, z, entry, axis: int, u: float):
+    """The move of z that stands for σ′ formed from a rounded a = σ(z) (tanh′ = 1 − a²,
+    sigmoid′ = a(1 − a), softmax's a(1 − a) on the diagonal: absolute error ~u where
+    σ′ ≈ 0): the smallest move of zᵢ, either way, that moves aᵢ by one rounding, u·|aᵢ|,
+    found on a geometric grid (a factor 1.5 apart); at most 1 + |z| (a flat σ)."""
+    z = z.detach()
+    a = sigma(z, axis)
+    top = 1 + z.abs()
+    steps = torch.logspace(-12, 0, ULP_GRID, dtype=z.dtype).reshape(-1, *[1] * z.dim()) * top
+    classes = [None] if entry.elementwise else range(z.shape[axis])
+    reach = torch.zeros(steps.shape, dtype=torch.bool)
+    for k in classes:  # one class moved at a time when σ is not elementwise
+        mask = torch.ones_like(z) if k is None else torch.zeros_like(z)
+        if k is not None:
+            mask.select(axis, k).fill_(1)
+        for sign in (1, -1):
+            moved = sigma(z + sign * steps * mask, axis + 1)
+            gap = (moved - a).abs() >= u * a.abs()
+            reach |= gap & (mask > 0)
+    return torch.where(reach, steps, top.expand_as(steps)).min(dim=0).values
 
 
 def oracle_for(net, X, Y) -> OracleGradients:
