@@ -225,10 +225,11 @@ def _unbatched_float32(weights, biases, activations, loss, X, Y, layout, reducti
 def _rounded_forward(weights, biases, activations, loss, X, Y, layout, reduction,
                      sample: int) -> Gradients:
     """δˡ, ∇Wˡ, ∇bˡ and C by float64 autograd through a forward whose every zˡ and aˡ
-    is moved by float32's rounding bound, with a seeded random sign per entry: zˡ by
-    n·u₃₂·(|Wˡ||aˡ⁻¹| + |bˡ|) (a dot product of n terms, |fl(Σ) − Σ| ≤ γₙ Σ|terms|),
-    aˡ by u₃₂·|aˡ|. What a right float32 forward can land at, as a deep stack amplifies
-    it (see float32_noise)."""
+    is moved by float32's rounding bounds, with a seeded random sign per entry: zˡ by
+    n·u₃₂·(|Wˡ||aˡ⁻¹| + |bˡ|) (a dot product of n terms, |fl(Σ) − Σ| ≤ γₙ Σ|terms|)
+    plus the interval of one rounding of aˡ (`_from_rounded_output`, so the backward
+    forms σ′ where a rounded a would put it), aˡ by u₃₂·|aˡ|. What a right float32
+    forward can land at, as a deep stack amplifies it (see float32_noise)."""
     u = float(np.finfo(np.float32).eps) / 2
     gen = torch.Generator().manual_seed(sample)
     sign = lambda t: torch.randint(0, 2, t.shape, generator=gen, dtype=t.dtype) * 2 - 1
