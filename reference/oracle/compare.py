@@ -6,8 +6,8 @@ atol · max(1, max|e|) + rtol · |e| and the relative error) live in
 
 For float32, an array may also miss by up to NOISE_FACTOR times what torch's
 own float32 autograd misses the float64 oracle by on the same case (`noise`,
-measured by `reference.oracle.float32_noise`, for an implementation under test
-also by a NumPy float32 backprop, and asked for only when the table alone finds
+measured by `reference.oracle.float32_noise`, with float64 forwards moved by float32's
+rounding bounds too, and asked for only when the table alone finds
 a disagreement): float32 arithmetic through deep stacks,
 width-1 bottlenecks and cancelling sums loses more than any fixed table
 foresees, while a real bug misses by far more than ten times that.
