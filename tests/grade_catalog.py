@@ -63,6 +63,15 @@ NG_C2W1_PARTS = [{"initialize_parameters_zeros", "initialize_parameters_random",
                  {"forward_propagation", "backward_propagation", "gradient_check",
                   "gradient_check_n"}]
 
+# the diagnosis of a function whose part of an assignment (a notebook, a file) the
+# submission does not hold: missing
+ABSENT_PART = "its part of the assignment is not in this submission"
+
+
+def _absent(parts, *which) -> dict[str, str]:
+    return {f: ABSENT_PART for i in which for f in parts[i]}
+
+
 CATALOGS = {
     "ng": Catalog(
         fails={
@@ -576,19 +585,17 @@ CATALOGS = {
             "hostile_os_exit.py": {"initialize_parameters_he": "exited with code 0"},
             # the channel answers the 1-D functions only while gradient_check is graded
             "hostile_helper_theft.py": {"gradient_check_n": "RuntimeError: no answer found"},
+            # a notebook not handed in is missing, never full credit for work not handed in
+            # (an instructor grading one notebook per assignment names its --functions)
+            "partial_initialization.py": _absent(NG_C2W1_PARTS, 1, 2),
+            "notebook_initialization.ipynb": _absent(NG_C2W1_PARTS, 1, 2),
+            "notebook_regularization.ipynb": _absent(NG_C2W1_PARTS, 0, 2),
+            "notebook_gradient_checking.ipynb": _absent(NG_C2W1_PARTS, 0, 1),
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
         full_marks=["correct.py", "variant_in_place.py", "variant_older.py",
-                    "variant_own_cache.py", "variant_module_calls.py",
-                    "partial_initialization.py", "notebook_initialization.ipynb",
-                    "notebook_regularization.ipynb", "notebook_gradient_checking.ipynb"],
-        # a notebook not handed in: its functions are supplied (the instructor grades
-        # each notebook's file)
-        not_defined={"partial_initialization.py": NG_C2W1_PARTS[1] | NG_C2W1_PARTS[2],
-                     "notebook_initialization.ipynb": NG_C2W1_PARTS[1] | NG_C2W1_PARTS[2],
-                     "notebook_regularization.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[2],
-                     "notebook_gradient_checking.ipynb": NG_C2W1_PARTS[0] | NG_C2W1_PARTS[1]},
+                    "variant_own_cache.py", "variant_module_calls.py"],
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c5w1": Catalog(

@@ -51,7 +51,8 @@ def _expected_statuses(style, name, failing=None):
     supplied."""
     failing = failing or {}
     skipped = CATALOGS[style].not_defined.get(name, set())
-    return {fn: ("missing" if any(w in failing[fn] for w in ("is not defined", "is a stub"))
+    return {fn: ("missing" if any(w in failing[fn] for w in ("is not defined", "is a stub",
+                                                             "is not in this submission"))
                  else "failed") if fn in failing
             else "supplied" if fn in skipped else "passed" for fn in FUNCTIONS[style]}
 

@@ -203,13 +203,16 @@ def _missing(fr: FunctionResult, fn: GradedFunction, data: dict, defined: frozen
     """The verdict when the child found no definition: supplied (an optional function
     the course provides), missing, or a forged answer (the parent's parse finds it)."""
     if fn.part_absent(defined):
-        # a notebook not handed in: what of it the files define (a course helper of the
-        # same name) is not the student's answer to it
-        fr.status, fr.score = SUPPLIED, fn.points
+        # a part (notebook, file) not handed in: missing, whatever of it the files define (a
+        # course helper of the same name is not the student's answer to it). Never full
+        # credit: a student would hand in one part and be given the others; an instructor
+        # grading one part per assignment names its functions (--functions)
+        fr.status = MISSING
         marks = fn.parts[fn.part]
-        fr.finding = _api(f"{fn.name}: its notebook is not in this submission (it defines "
-                          f"none of {', '.join(marks[:2])}{', ...' if len(marks) > 2 else ''})"
-                          ": graded with that notebook's file", Kind.MISSING)
+        fr.finding = _api(f"{fn.name}: its part of the assignment is not in this submission "
+                          f"(it defines none of {', '.join(marks[:2])}"
+                          f"{', ...' if len(marks) > 2 else ''}); to grade one part per "
+                          f"assignment, name its functions with --functions", Kind.MISSING)
     elif fn.optional and fn.name in defined:
         # the parent's own parse finds the definition: "missing" came from the
         # student's process (a forged answer turning a failure into full credit)
