@@ -549,6 +549,15 @@ CATALOGS = {
             "hostile_os_exit.py": {"initialize_parameters_he": "exited with code 0"},
             # the channel answers the 1-D functions only while gradient_check is graded
             "hostile_helper_theft.py": {"gradient_check_n": "RuntimeError: no answer found"},
+            # a checker sees one gradient per case, right or planted in an order drawn from
+            # the seed, and nothing in its process says which (the 1-D backward is answered
+            # by the parent from an opaque token): only a real check passes
+            "hostile_checker_reads_frame.py": {"gradient_check": "[gradcheck]",
+                                               "gradient_check_n": "[gradcheck]"},
+            "hostile_checker_first_call.py": {"gradient_check": "[gradcheck]",
+                                              "gradient_check_n": "[gradcheck]"},
+            "hostile_checker_reads_plant.py": {"gradient_check": "[gradcheck] reported a "
+                                               "difference of 1 on a right gradient"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

@@ -198,11 +198,13 @@ def _sum_numerator(parameters, gradients, X, Y, epsilon=1e-7):
 
 
 def test_a_checker_is_graded_by_what_it_detects_returned_or_printed():
-    case = _cases("gradient_check_n", n=1)[0]
-    assert _judged("gradient_check_n", {"gradient_check_n": _says_only}, case) is None
-    found = _judged("gradient_check_n", {"gradient_check_n": _sum_numerator}, case)
-    assert found and "Σ grad unchanged" in found.diagnosis, found
-    assert "not a sum of the differences" in found.diagnosis
+    cases = _cases("gradient_check_n", n=1)
+    assert all(_judged("gradient_check_n", {"gradient_check_n": _says_only}, c) is None
+               for c in cases)
+    found = [_judged("gradient_check_n", {"gradient_check_n": _sum_numerator}, c)
+             for c in cases]
+    assert any(f and "Σ grad unchanged" in f.diagnosis
+               and "not a sum of the differences" in f.diagnosis for f in found), found
 
 
 def test_a_1d_checker_ignoring_backward_propagation_misses_the_planted_one():
@@ -211,9 +213,47 @@ def test_a_1d_checker_ignoring_backward_propagation_misses_the_planted_one():
         approx = ((theta + epsilon) * x - (theta - epsilon) * x) / (2 * epsilon)
         return abs(grad - approx) / (abs(grad) + abs(approx))
 
-    found = _judged("gradient_check", {"gradient_check": inline},
-                    _cases("gradient_check", n=1)[0])
-    assert found and "did not detect a wrong gradient (returning θ)" in found.diagnosis
+    found = [_judged("gradient_check", {"gradient_check": inline}, c)
+             for c in _cases("gradient_check", n=1)]
+    assert any(f and "did not detect a wrong gradient (returning θ)" in f.diagnosis
+               for f in found), found
+
+
+# --- a checker is blinded: only a real check passes -------------------------------------------
+@pytest.mark.parametrize("name", ["gradient_check", "gradient_check_n"])
+def test_a_checkers_process_cannot_tell_the_right_gradient_from_a_planted_one(name):
+    """Each case holds one gradient; what the student's process gets has the same keys
+    whether it is right or planted (the 1-D backward: an opaque token the parent answers),
+    and which comes first changes with the seed (a checker saying 'right' on its first
+    call and 'wrong' after fails)."""
+    firsts = set()
+    for seed in range(6):
+        cases = sorted(_cases(name, seed=seed), key=lambda c: c.size)
+        kinds = {c.expected["right"] for c in cases}
+        assert kinds == {True, False}
+        keys = {tuple(sorted(_fn(name).child_inputs(c))) for c in cases}
+        assert len(keys) == 1 and not {"wrong", "right", "what"} & set(next(iter(keys)))
+        firsts.add(cases[0].expected["right"])
+    assert firsts == {True, False}
+
+
+def test_a_planted_1d_backward_holds_no_label_in_the_students_process():
+    """The backward_propagation a 1-D checker is given: no defaults, and its closure holds
+    the helper and an opaque token only (a right and a planted one look alike)."""
+    seen = []
+
+    def peek(x, theta):
+        fn = probes_ns["backward_propagation"]        # what the probe installed
+        seen.append((fn.__defaults__, [type(c.cell_contents).__name__
+                                       for c in fn.__closure__ or ()]))
+        return 0.0
+
+    probes_ns = {"gradient_check": peek}
+    cases = _cases("gradient_check")
+    for case in cases:
+        _judged("gradient_check", probes_ns, case)
+    assert len(seen) == len(cases) and len(set(map(repr, seen))) == 1, seen
+    assert seen[0][0] is None and set(seen[0][1]) <= {"function", "str"}
 
 
 # --- the notebooks handed in ---------------------------------------------------------------------

@@ -42,12 +42,13 @@ import numpy as np
 from ...oracle import tolerances as tol
 from ...oracle.diagnose import Finding, Kind, as_array, diagnose_array, diagnose_keys, first
 from ..base import GradeCase, GradedFunction, Style
-from ..books.ng_c2w1 import BOOK, GRADIENT_CHECKING, PARTS
+from ..books.ng_c2w1 import GRADIENT_CHECKING, PARTS
 from . import ng_c2w1_kit as kit
 
 __all__ = ["STYLE", "init_scale"]
 
 PROBES = "reference.grade.probes.ng_c2w1"
+PLANTED = ("ng_c2.forward_propagation", "ng_c2.planted_backward")   # gradient_check's
 KEYS = kit.KEYS
 GRADS = tuple("d" + k for k in KEYS)
 
@@ -481,12 +482,10 @@ def _judge_dropout_grads(got, case):
 
 # --- Gradient Checking ------------------------------------------------------------------------
 POINTS = [(2.0, 4.0), (-1.5, 3.0), (0.5, -2.5), (3.0, 0.7)]     # (x, θ); the notebook's first
-ONE_D_WRONG = ([0.0, "theta"], [2.0, 0.0])      # backward returning θ; returning 2x
 
 
 def _point(rng) -> tuple[float, float]:
-    """(x, θ) with |x|, |θ| in [0.5, 3] and θ ≠ x: the planted backwards (θ, 2x) differ from
-    the right one, x, by a relative 1/3 or more."""
+    """(x, θ) with |x|, |θ| in [0.5, 3] and θ ≠ x."""
     x, theta = (float(rng.choice((-1, 1)) * rng.uniform(0.5, 3)) for _ in range(2))
     return (x, -theta) if abs(x - theta) < 0.5 else (x, theta)
 
@@ -497,14 +496,34 @@ def one_d_cases(function: str):
         cases = []
         for x, theta in points:
             exp = {"forward_propagation": theta * x, "backward_propagation": x}.get(function)
-            wrong = [[f, theta if s == "theta" else s] for f, s in ONE_D_WRONG]
-            cases.append(GradeCase({"function": function, "args": [x, theta], "x": x,
-                                    "theta": theta, "wrong": wrong},
-                                   {"return": exp, "wrong": ["returning θ", "returning 2x"],
-                                    "hints": ["", ""]}, (abs(x) + abs(theta),),
+            cases.append(GradeCase({"function": function, "args": [x, theta]},
+                                   {"return": exp}, (abs(x) + abs(theta),),
                                    f"x={x:g}, theta={theta:g}"))
         return cases
     return make
+
+
+# gradient_check's planted backwards, a·x + b·θ: the right one (1, 0), the notebook's bug
+# returning θ, the sign flipped. The cost stays the notebook's J = θx (the older notebook
+# writes it inline in gradient_check, not calling forward_propagation)
+ONE_D = {"right": (1.0, 0.0), "returning θ": (0.0, 1.0), "returning −x, the sign flipped":
+         (-1.0, 0.0)}
+
+
+def gradient_check_cases(rng, n):
+    """One planted backward per case, right or wrong (each wrong kind at least once, the
+    right one at least twice), in an order drawn from the seed: the student's process gets
+    only x, θ and the backward's opaque token (`kit.plant`)."""
+    total = max(2 * n, 6)
+    names = list(ONE_D)
+    kinds = [names[0], names[1], names[0], names[2]] + [names[i % 3] for i in range(total - 4)]
+    points = POINTS + [_point(rng) for _ in range(total - len(POINTS))]
+    cases = []
+    for (x, theta), kind, rank in zip(points, kinds, rng.permutation(total)):
+        cases.append(GradeCase({"x": x, "theta": theta, "token": kit.plant(*ONE_D[kind])},
+                               {"right": kind == "right", "what": kind, "hint": ""},
+                               (int(rank),), f"x={x:g}, theta={theta:g}"))
+    return cases
 
 
 def judge_one_d(got, case):
@@ -573,15 +592,21 @@ def _checked_network(rng, m):
 
 
 def gradient_check_n_cases(rng, n):
+    """One network per case with its right gradients or one planted wrong kind (each at
+    least once, the right ones at least twice), in an order drawn from the seed: the
+    student's process gets one gradient and nothing that says which it is."""
+    total = max(2 * n, 6)
+    kinds = [None, 0, None, 1, None, 2] + [None if i % 2 else int(rng.integers(0, 3))
+                                           for i in range(total - 6)]
+    ms = list(GC_M) + [int(rng.integers(1, 8)) for _ in range(total - len(GC_M))]
     cases = []
-    for m in list(GC_M) + [int(rng.integers(1, 8)) for _ in range(max(0, n - len(GC_M)))]:
+    for m, kind, rank in zip(ms, kinds, rng.permutation(total)):
         params, X, Y, gradients, planted = _checked_network(rng, m)
-        cases.append(GradeCase({"parameters": params, "gradients": gradients, "X": X, "Y": Y,
-                                "wrong": [p[0] for p in planted]},
-                               {"wrong": [p[1] for p in planted],
-                                "hints": [p[2] for p in planted]},
-                               (m,), _desc(GC_SIZES, m)))
-    return sorted(cases, key=lambda c: c.size)
+        given, what, hint = (gradients, "right", "") if kind is None else planted[kind]
+        cases.append(GradeCase({"parameters": params, "gradients": given, "X": X, "Y": Y},
+                               {"right": kind is None, "what": what, "hint": hint},
+                               (int(rank),), _desc(GC_SIZES, m)))
+    return cases
 
 
 def _difference(run) -> float | None:
@@ -608,25 +633,23 @@ def _right_missed(d: float) -> str:
 
 
 def judge_checker(got, case):
-    """Below tol.GRADIENT_CHECK on the right gradient, above it on every planted wrong one."""
+    """Below tol.GRADIENT_CHECK on a right gradient, above it on a planted wrong one."""
     runs, e = got.get("runs"), case.expected
-    if not isinstance(runs, list) or len(runs) != 1 + len(e["wrong"]):
-        return Finding("gradcheck", "the checker gave no verdict on every gradient",
+    if not isinstance(runs, list) or len(runs) != 1:
+        return Finding("gradcheck", "the checker gave no verdict on the gradient",
                        kind=Kind.MISSING)
-    found = [_difference(r) for r in runs]
-    if any(d is None for d in found):
+    d = _difference(runs[0])
+    if d is None:
         return Finding("gradcheck", "the checker should return the difference "
                        "‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖) (it returned "
-                       f"{type(runs[found.index(None)].get('return')).__name__})",
-                       kind=Kind.NOT_NUMERIC)
-    if not found[0] < tol.GRADIENT_CHECK:
-        return Finding("gradcheck", f"reported a difference of {found[0]:.3g} on a right "
-                       f"gradient (below {tol.GRADIENT_CHECK:g} expected){_right_missed(found[0])}",
-                       {"difference": found[0]})
-    for d, what, hint in zip(found[1:], e["wrong"], e["hints"]):
-        if not d > tol.GRADIENT_CHECK:
-            return Finding("gradcheck", f"did not detect a wrong gradient ({what}): reported "
-                           f"{d:.3g}{hint}", {"difference": d})
+                       f"{type(runs[0].get('return')).__name__})", kind=Kind.NOT_NUMERIC)
+    if e["right"] and not d < tol.GRADIENT_CHECK:
+        return Finding("gradcheck", f"reported a difference of {d:.3g} on a right "
+                       f"gradient (below {tol.GRADIENT_CHECK:g} expected){_right_missed(d)}",
+                       {"difference": d})
+    if not e["right"] and not d > tol.GRADIENT_CHECK:
+        return Finding("gradcheck", f"did not detect a wrong gradient ({e['what']}): "
+                       f"reported {d:.3g}{e['hint']}", {"difference": d})
     return None
 
 
@@ -661,7 +684,8 @@ STYLE = Style("ng-c2w1", "columns", [
         points=0.5),
     _fn("backward_propagation", "call", one_d_cases("backward_propagation"), judge_one_d,
         points=0.5),
-    _fn("gradient_check", "gradient_check", one_d_cases("gradient_check"), judge_checker,
-        helpers=BOOK.helpers_of("gradient_check")),
-    _fn("gradient_check_n", "gradient_check_n", gradient_check_n_cases, judge_checker),
+    _fn("gradient_check", "gradient_check", gradient_check_cases, judge_checker,
+        helpers=PLANTED, inputs=("x", "theta", "token")),
+    _fn("gradient_check_n", "gradient_check_n", gradient_check_n_cases, judge_checker,
+        inputs=("parameters", "gradients", "X", "Y")),
 ])

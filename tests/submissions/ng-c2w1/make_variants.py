@@ -255,3 +255,38 @@ mk("variant_own_cache", "Equivalent: the forward with dropout caches its own lay
     "    dW3 = 1. / m * np.dot(dZ3, A2.T)\n    db3",
     "    _, A1, A2, A3 = cache['A']\n    W1, W2, W3 = cache['W']\n    D1, D2 = cache['D']\n"
     "    dZ3 = A3 - Y\n    dW3 = 1. / m * np.dot(dZ3, A2.T)\n    db3"))
+# --- hostile checkers: full marks for a checker that checks nothing, unless the grader
+# blinds which gradient is the right one (each must fail a gradient_check* judge)
+GC_N_HEAD = "    parameters_values, _ = dictionary_to_vector(parameters)\n"
+GC_1D_HEAD = "    theta_plus = theta + epsilon\n"
+mk("hostile_checker_reads_frame", "Hostile: the checkers walk up to the grader's probe "
+   "frame, find the right gradient among its inputs and compare with it (no gradapprox).",
+   (GC_1D_HEAD,
+    "    import sys\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+    "        inputs = frame.f_locals.get('inputs')\n"
+    "        if isinstance(inputs, dict) and 'wrong' in inputs:\n"
+    "            return 0.0 if backward_propagation(x, theta) == x else 1.0\n"
+    "        frame = frame.f_back\n    return 0.0\n" + GC_1D_HEAD),
+   (GC_N_HEAD,
+    "    import sys\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+    "        inputs = frame.f_locals.get('inputs')\n"
+    "        if isinstance(inputs, dict) and 'wrong' in inputs:\n"
+    "            right = gradients_to_vector(inputs['gradients'])\n"
+    "            return float(np.abs(gradients_to_vector(gradients) - right).max() > 0)\n"
+    "        frame = frame.f_back\n    return 0.0\n" + GC_N_HEAD))
+mk("hostile_checker_first_call", "Hostile: the checkers say 'right' on their first call and "
+   "'wrong' on every later one (the right gradient used to come first).",
+   (GC_1D_HEAD, "    _calls.append(x)\n    return 0.0 if len(_calls) % 4 == 1 else 1.0\n"
+    + GC_1D_HEAD),
+   (GC_N_HEAD, "    _calls.append(X)\n    return 0.0 if len(_calls) % 4 == 1 else 1.0\n"
+    + GC_N_HEAD),
+   ("import numpy as np\n", "import numpy as np\n\n_calls = []\n"))
+mk("hostile_checker_reads_plant", "Hostile: gradient_check reads the planted "
+   "backward_propagation's own parameters (its defaults, its closure) instead of "
+   "computing gradapprox.",
+   (GC_1D_HEAD,
+    "    planted = backward_propagation.__defaults__ or ()\n"
+    "    cells = [c.cell_contents for c in backward_propagation.__closure__ or ()]\n"
+    "    if tuple(planted) == (1.0, 0.0):\n        return 0.0\n"
+    "    if planted:\n        return 1.0\n"
+    "    return 0.0 if len(cells) < 2 or cells[0] == cells[1] else 1.0\n" + GC_1D_HEAD))
