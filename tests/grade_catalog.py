@@ -499,6 +499,11 @@ CATALOGS = {
             "stub_adam.py": {"update_parameters_with_adam": "update_parameters_with_adam is a "
                              "stub (not implemented yet"},
             "stub_mini_batches.py": {"random_mini_batches": "random_mini_batches is a stub"},
+            # a shuffle that is no function of its seed: every epoch the same mini-batches
+            "hostile_minibatch_fixed_order.py": {"random_mini_batches": "the shuffle ignores "
+                                                 "its seed"},
+            "hostile_minibatch_seed_ignored.py": {"random_mini_batches": "the shuffle ignores "
+                                                  "its seed"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
