@@ -169,8 +169,21 @@ def test_forward_dropout_is_judged_on_the_students_own_masks():
 
 
 # --- checkers ----------------------------------------------------------------------------------
-def _says_only(parameters, gradients, X, Y, epsilon=1e-7):
-    """A checker that prints its verdict and returns nothing (a student's older habit)."""
+NOTEBOOK_WORDS = ("There is a mistake in the backward propagation!",
+                  "Your backward propagation works perfectly fine!")
+
+
+def _says_only(words=NOTEBOOK_WORDS):
+    """A checker that prints its verdict (`words`: wrong, right) and returns nothing (a
+    student's older habit)."""
+    def check(parameters, gradients, X, Y):
+        d = _difference_of(parameters, gradients, X, Y)
+        print(words[0] if d > 2e-7 else words[1])
+    return check
+
+
+def _difference_of(parameters, gradients, X, Y, epsilon=1e-7):
+    """The notebook's relative difference, written out here."""
     theta, _ = probes.dictionary_to_vector(parameters)
     grad = probes.gradients_to_vector(gradients)
     approx = np.zeros_like(theta)
@@ -182,8 +195,7 @@ def _says_only(parameters, gradients, X, Y, epsilon=1e-7):
                      - probes.forward_propagation_n(X, Y, probes.vector_to_dictionary(minus))[0]
                      ) / (2 * epsilon)
     d = np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
-    print("There is a mistake in the backward propagation!" if d > 2e-7 else
-          "Your backward propagation works perfectly fine!")
+    return d
 
 
 def _sum_numerator(parameters, gradients, X, Y, epsilon=1e-7):
@@ -199,8 +211,10 @@ def _sum_numerator(parameters, gradients, X, Y, epsilon=1e-7):
 
 def test_a_checker_is_graded_by_what_it_detects_returned_or_printed():
     cases = _cases("gradient_check_n", n=1)
-    assert all(_judged("gradient_check_n", {"gradient_check_n": _says_only}, c) is None
-               for c in cases)
+    # "incorrect" holds "correct": read as the wrong verdict it is
+    for words in (NOTEBOOK_WORDS, ("The gradient is incorrect.", "The gradient is correct.")):
+        assert all(_judged("gradient_check_n", {"gradient_check_n": _says_only(words)}, c)
+                   is None for c in cases), words
     found = [_judged("gradient_check_n", {"gradient_check_n": _sum_numerator}, c)
              for c in cases]
     assert any(f and "Σ grad unchanged" in f.diagnosis

@@ -615,7 +615,7 @@ def _difference(run) -> float | None:
     if value is not None and value.size == 1:
         return float(value.reshape(()))
     text = str(run.get("printed") or "").lower() if isinstance(run, dict) else ""
-    if "mistake" in text or "wrong" in text:
+    if any(w in text for w in ("mistake", "wrong", "incorrect", "not correct")):
         return float("inf")
     return 0.0 if "perfectly fine" in text or "correct" in text else None
 
