@@ -415,6 +415,10 @@ CATALOGS = {
             "hostile_segfault.py": {"svm_loss": "[runtime] the process crashed with SIGSEGV"},
             "hostile_os_exit.py": {"relu_forward": "[runtime] the process exited with code 0",
                                    "relu_backward": "exited with code 0"},
+            # searches every frame, module and closure it can reach (gc.get_objects is
+            # refused) for the answer: none is in its process, so it computes nothing right
+            "hostile_reads_grader_memory.py": {"batchnorm_backward": "] dx[",
+                                               "adam": "step 1: the step next_w − w is wrong"},
             # optim.py (cs231n_optim): judged step by step from the config the student stored
             "bug_momentum_exponential_average.py": {"sgd_momentum": "step 1: the step next_w "
                                                     "− w: the velocity is an exponential "
@@ -612,6 +616,8 @@ CATALOGS = {
             # the channel answers rnn_cell_backward only while rnn_backward is graded
             "hostile_helper_theft.py": {"rnn_cell_backward": "[backward] the backward raised "
                                         "RuntimeError: no answer found"},
+            # searches every frame, module and closure it can reach for the answer: none there
+            "hostile_reads_grader_memory.py": {"rnn_cell_backward": "] dxt["},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
