@@ -567,6 +567,9 @@ CATALOGS = {
                                               "gradient_check_n": "[gradcheck]"},
             "hostile_checker_reads_plant.py": {"gradient_check": "[gradcheck] reported a "
                                                "difference of 1 on a right gradient"},
+            # its cached masks are not the ones it applied: judged by the A3 they give
+            "hostile_dropout_masks_not_applied.py": {"forward_propagation_with_dropout":
+                                                     "is wrong at index"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

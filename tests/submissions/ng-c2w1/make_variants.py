@@ -290,3 +290,10 @@ mk("hostile_checker_reads_plant", "Hostile: gradient_check reads the planted "
     "    if tuple(planted) == (1.0, 0.0):\n        return 0.0\n"
     "    if planted:\n        return 1.0\n"
     "    return 0.0 if len(cells) < 2 or cells[0] == cells[1] else 1.0\n" + GC_1D_HEAD))
+mk("hostile_dropout_masks_not_applied", "Hostile: forward_propagation_with_dropout caches "
+   "masks of the right rate other than the ones it applied (a fresh draw): the masks are "
+   "judged by the A3 they give.",
+   ("    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache",
+    "    D1 = (np.random.rand(*D1.shape) < keep_prob).astype(int)\n"
+    "    D2 = (np.random.rand(*D2.shape) < keep_prob).astype(int)\n"
+    "    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache"))
