@@ -114,12 +114,14 @@ def _columns(pairs, X, Y) -> tuple[list[int], Finding | None]:
     return order, None
 
 
-def _same_with_next_seed(again, order: list[int], X, Y) -> Finding | None:
+def _same_with_next_seed(again, order: list[int], X, Y, size: int) -> Finding | None:
     """The call with seed + 1 (`probes.ng_c2w2.mini_batches`): the same order from m ≥ 8
     examples (1 chance in 8! for a random one) is a shuffle that ignores its seed."""
     pairs, found = _batches(again) if again is not None else ([], None)
     if found or not pairs or len(order) < 8:
         return None
+    if _sizes(pairs, X.shape[1], size, X.shape[0]):
+        return None         # not a partition (checked before its columns: bounded work)
     order2, found = _columns(pairs, X, Y)
     if found is None and order2 == order:
         return _bad("the same mini-batches for seed and seed + 1: the shuffle ignores its "
@@ -131,10 +133,10 @@ def _same_with_next_seed(again, order: list[int], X, Y) -> Finding | None:
 def judge_mini_batches(got, case):
     """A partition of the shuffled columns, X and Y alike, sizes mini_batch_size and the
     remainder last, shuffled otherwise for the next seed."""
-    X, Y = case.inputs["X"], case.inputs["Y"]
+    X, Y, size = case.inputs["X"], case.inputs["Y"], case.inputs["mini_batch_size"]
     pairs, found = _batches(got.get("return"))
-    found = found or _sizes(pairs, X.shape[1], case.inputs["mini_batch_size"], X.shape[0])
+    found = found or _sizes(pairs, X.shape[1], size, X.shape[0])
     if found:
         return found
     order, found = _columns(pairs, X, Y)
-    return found or _same_with_next_seed(got.get("again"), order, X, Y)
+    return found or _same_with_next_seed(got.get("again"), order, X, Y, size)
