@@ -517,6 +517,7 @@ def gradient_check_cases(rng, n):
     total = max(2 * n, 6)
     names = list(ONE_D)
     kinds = [names[0], names[1], names[0], names[2]] + [names[i % 3] for i in range(total - 4)]
+    kinds = [kinds[i] for i in rng.permutation(total)]    # no point is always the right one
     points = POINTS + [_point(rng) for _ in range(total - len(POINTS))]
     cases = []
     for (x, theta), kind, rank in zip(points, kinds, rng.permutation(total)):
@@ -598,6 +599,7 @@ def gradient_check_n_cases(rng, n):
     total = max(2 * n, 6)
     kinds = [None, 0, None, 1, None, 2] + [None if i % 2 else int(rng.integers(0, 3))
                                            for i in range(total - 6)]
+    kinds = [kinds[i] for i in rng.permutation(total)]    # no m is always the right one
     ms = list(GC_M) + [int(rng.integers(1, 8)) for _ in range(total - len(GC_M))]
     cases = []
     for m, kind, rank in zip(ms, kinds, rng.permutation(total)):
