@@ -570,6 +570,8 @@ CATALOGS = {
             # its cached masks are not the ones it applied: judged by the A3 they give
             "hostile_dropout_masks_not_applied.py": {"forward_propagation_with_dropout":
                                                      "is wrong at index"},
+            "hostile_wide_cache.py": {"forward_propagation_with_dropout": "got 64 items, and "
+                                                              "no 0/1 masks"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

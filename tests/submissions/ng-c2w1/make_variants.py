@@ -297,3 +297,7 @@ mk("hostile_dropout_masks_not_applied", "Hostile: forward_propagation_with_dropo
     "    D1 = (np.random.rand(*D1.shape) < keep_prob).astype(int)\n"
     "    D2 = (np.random.rand(*D2.shape) < keep_prob).astype(int)\n"
     "    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache"))
+mk("hostile_wide_cache", "Hostile: forward_propagation_with_dropout returns a cache of 64 x "
+   "64 lists of numbers for the grader to search for masks (its work stays bounded).",
+   ("    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache",
+    "    cache = [[[0.5] * 10 for _ in range(64)] for _ in range(64)]\n    return A3, cache"))
