@@ -337,3 +337,34 @@ def test_a_skeleton_left_as_it_came_is_told_from_a_bug():
     assert found.kind is Kind.MISSING and "a line still commented out" in found.diagnosis
     found = _judged("backward_propagation", {"backward_propagation": wrong}, case)
     assert found.kind is Kind.KNOWN_MISTAKE
+
+
+# --- one notebook per assignment: the instructor names its functions -----------------------------
+GC_NOTEBOOK = ("forward_propagation", "backward_propagation", "gradient_check",
+               "gradient_check_n")
+
+
+def test_another_notebook_uploaded_earns_nothing_where_the_functions_are_named(capsys):
+    """Uploading the Initialization notebook (three one-liners) to the Gradient Checking
+    assignment: by default its functions are supplied (the whole style's maximum); with
+    the assignment's functions named (`--functions`), they are graded: missing."""
+    upload = HERE / "partial_initialization.py"
+    assert grade(upload, "ng-c2w1", seed=0, timeout=2.0).score == \
+        sum(f.points for f in STYLE.functions)
+    named = grade(upload, "ng-c2w1", seed=0, timeout=2.0, only=GC_NOTEBOOK,
+                  required=GC_NOTEBOOK)
+    assert [f.name for f in named.functions] == list(GC_NOTEBOOK)
+    assert named.score == 0 and {f.status for f in named.functions} == {"missing"}
+    right = grade(HERE / "notebook_gradient_checking.ipynb", "ng-c2w1", seed=0, timeout=2.0,
+                  only=GC_NOTEBOOK, required=GC_NOTEBOOK)
+    assert right.score == sum(_fn(n).points for n in GC_NOTEBOOK)
+
+    from reference.cli import main
+    from reference.grade.bundle import _options
+    from tests.grading import options
+
+    assert main(["grade", str(upload), "--style", "ng-c2w1", "--functions",
+                 "gradient_chek"]) == 2
+    assert "--functions: gradient_chek is not graded" in capsys.readouterr().err
+    assert "--functions gradient_check,gradient_check_n" in _options(
+        "ng-c2w1", options(required=("gradient_check", "gradient_check_n")), "visible", False)
