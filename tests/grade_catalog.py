@@ -539,6 +539,11 @@ CATALOGS = {
                                             "not divided by keep_prob"},
             "bug_dropout_mask_inverted.py": {"forward_propagation_with_dropout": "kept with "
                                              "probability 1 − keep_prob"},
+            # pooled with D1's 2,000 draws the slip moves the share by 5 standard errors only
+            "bug_dropout_second_mask_inverted.py": {"forward_propagation_with_dropout": "D2 "
+                                                    "keeps 0.263 of the units, expected "
+                                                    "keep_prob = 0.7: kept with probability "
+                                                    "1 − keep_prob"},
             "bug_dropout_output_layer.py": {"forward_propagation_with_dropout": "dropout "
                                             "applied to the output layer"},
             "bug_dropout_backward_no_scale.py": {"backward_propagation_with_dropout": "not "

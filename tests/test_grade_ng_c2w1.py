@@ -141,12 +141,13 @@ def test_xavier_for_he_is_named():
 # --- dropout ---------------------------------------------------------------------------------
 def _dropout(X, parameters, keep_prob, rng_seed=7, hidden_keep=None):
     """A right forward with dropout, its masks from another generator (`hidden_keep`: a
-    rate hard-coded instead of keep_prob)."""
+    rate hard-coded instead of keep_prob, or one per layer)."""
     rng = np.random.default_rng(rng_seed)
     p, a, cache = parameters, X, []
     for l in (1, 2):
         z = p[f"W{l}"] @ a + p[f"b{l}"]
-        d = rng.random(z.shape) < (hidden_keep or keep_prob)
+        keep = hidden_keep[l - 1] if isinstance(hidden_keep, tuple) else hidden_keep
+        d = rng.random(z.shape) < (keep or keep_prob)
         a = np.maximum(z, 0) * d / keep_prob
         cache += [z, d, a, p[f"W{l}"], p[f"b{l}"]]
     z = p["W3"] @ a + p["b3"]
@@ -164,8 +165,16 @@ def test_forward_dropout_is_judged_on_the_students_own_masks():
 
     found = [_judged("forward_propagation_with_dropout",
                      {"forward_propagation_with_dropout": half}, c) for c in cases]
-    assert any(f and "the masks keep 0.4" in f.diagnosis or f and "the masks keep 0.5"
+    assert any(f and "D1 keeps 0.4" in f.diagnosis or f and "D1 keeps 0.5"
                in f.diagnosis for f in found), found
+
+    def second_inverted(X, parameters, keep_prob):     # a slip on one layer's mask only
+        return _dropout(X, parameters, keep_prob, hidden_keep=(keep_prob, 1 - keep_prob))
+
+    found = [_judged("forward_propagation_with_dropout",
+                     {"forward_propagation_with_dropout": second_inverted}, c) for c in cases]
+    assert any(f and "D2 keeps 0." in f.diagnosis and "1 − keep_prob" in f.diagnosis
+               for f in found), found
 
 
 # --- checkers ----------------------------------------------------------------------------------

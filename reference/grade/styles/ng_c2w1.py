@@ -317,18 +317,24 @@ def _masks(cache, sizes, m) -> tuple[list, Finding | None]:
 
 
 def _mask_rate(masks, kp: float) -> Finding | None:
-    """The share of kept units, pooled over D1 and D2, within tol.DROPOUT_RATE_Z binomial
-    standard errors of keep_prob (judged on tol.INIT_MIN_DRAWS draws or more)."""
-    kept = np.concatenate([D.ravel() for D in masks])
-    if kept.size < tol.INIT_MIN_DRAWS:
-        return None
+    """The share of kept units within tol.DROPOUT_RATE_Z binomial standard errors of
+    keep_prob: each mask alone (tol.DROPOUT_MASK_MIN_DRAWS draws or more: a slip on one
+    layer), then pooled over D1 and D2 (tol.INIT_MIN_DRAWS draws or more)."""
+    named = [(f"D{l} keeps", D.ravel()) for l, D in enumerate(masks, 1)
+             if D.size >= tol.DROPOUT_MASK_MIN_DRAWS]
+    pooled = np.concatenate([D.ravel() for D in masks])
+    named += [("the masks keep", pooled)] if pooled.size >= tol.INIT_MIN_DRAWS else []
+    return first(_share(what, kept, kp) for what, kept in named)
+
+
+def _share(what: str, kept: np.ndarray, kp: float) -> Finding | None:
     share, se = float(kept.mean()), float(np.sqrt(kp * (1 - kp) / kept.size))
     if abs(share - kp) <= tol.DROPOUT_RATE_Z * se:
         return None
     why = (": kept with probability 1 − keep_prob; the mask is np.random.rand(...) < "
            "keep_prob" if abs(share - (1 - kp)) <= tol.DROPOUT_RATE_Z * se else
            ": draw it as np.random.rand(...) < keep_prob (uniform on [0, 1))")
-    return Finding("forward", f"the masks keep {share:.3f} of the units, expected keep_prob "
+    return Finding("forward", f"{what} {share:.3f} of the units, expected keep_prob "
                    f"= {kp:g}{why}", {"kept": share, "draws": int(kept.size)},
                    Kind.KNOWN_MISTAKE)
 

@@ -75,6 +75,9 @@ mk("bug_dropout_not_rescaled", "Planted bug: forward dropout does not divide by 
 mk("bug_dropout_mask_inverted", "Planted bug: the masks keep a unit when rand > keep_prob.",
    ("D1 = (D1 < keep_prob).astype(int)", "D1 = (D1 > keep_prob).astype(int)"),
    ("D2 = (D2 < keep_prob).astype(int)", "D2 = (D2 > keep_prob).astype(int)"))
+mk("bug_dropout_second_mask_inverted", "Planted bug: the second layer's mask keeps a unit "
+   "when rand > keep_prob (a copy-paste slip on one layer: pooled with D1 its share hides).",
+   ("D2 = (D2 < keep_prob).astype(int)", "D2 = (D2 > keep_prob).astype(int)"))
 mk("bug_dropout_output_layer", "Planted bug: dropout applied to the output A3 too.",
    ("    A3 = sigmoid(Z3)\n    cache = (Z1, D1",
     "    A3 = sigmoid(Z3)\n    D3 = np.random.rand(A3.shape[0], A3.shape[1]) < keep_prob\n"
