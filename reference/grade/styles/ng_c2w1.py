@@ -114,6 +114,9 @@ def _judge_array(value, dtype, key: str, shape, zeros: bool) -> Finding | None:
     if arr is None or arr.shape != shape:
         return diagnose_array(value, np.zeros(shape), equation="init",
                               name=f"parameters['{key}']")
+    if not np.all(np.isfinite(arr)):
+        return Finding("init", f"parameters['{key}'] contains NaN or inf (on every layer, "
+                       "small ones too: a scale dividing by zero?)", kind=Kind.INIT)
     if not str(dtype or "float64").startswith("float"):
         return Finding("init", f"parameters['{key}'] has dtype {dtype}: the parameters are "
                        "floats (np.zeros gives float64; integer zeros stay integers in the "

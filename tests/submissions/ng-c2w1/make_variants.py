@@ -304,3 +304,8 @@ mk("hostile_wide_cache", "Hostile: forward_propagation_with_dropout returns a ca
    "64 lists of numbers for the grader to search for masks (its work stays bounded).",
    ("    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache",
     "    cache = [[[0.5] * 10 for _ in range(64)] for _ in range(64)]\n    return A3, cache"))
+mk("hostile_init_small_layers_nan", "Hostile: initialize_parameters_he is right on the large "
+   "layers the draw's statistics are judged on, and NaN on the small ones.",
+   ("        scale = np.sqrt(2.0 / layers_dims[l - 1])\n",
+    "        scale = np.sqrt(2.0 / layers_dims[l - 1])\n"
+    "        if layers_dims[l] * layers_dims[l - 1] < 1000:\n            scale = np.nan\n"))
