@@ -578,6 +578,8 @@ CATALOGS = {
             # the statistics are judged on the large layers only: the small ones must be finite
             "hostile_init_small_layers_nan.py": {"initialize_parameters_he": "contains NaN or "
                                                  "inf"},
+            "hostile_init_small_layers_unscaled.py": {"initialize_parameters_he": "the small "
+                                                      "layers' weights"},
             "hostile_wide_cache.py": {"forward_propagation_with_dropout": "got 64 items, and "
                                                               "no 0/1 masks"},
         },

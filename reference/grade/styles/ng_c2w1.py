@@ -57,6 +57,10 @@ GRADS = tuple("d" + k for k in KEYS)
 # small dims for the shapes and edge cases; large layers (≥ tol.INIT_MIN_DRAWS weights) whose
 # n_l and n_{l-1} differ, so He's n_{l-1} is told from n_l
 INIT_DIMS = ([1, 1], [3, 2, 1], [60, 20, 80, 1], [2, 50, 40, 1])
+# a deep net of small layers (2 to 9 units, 3,360 weights): each layer too small for its own
+# statistics, their weights pooled (each divided by its layer's spread) are judged alike, so
+# an initializer right only on the large layers is told
+DEEP = [2 + (5 * i) % 8 for i in range(121)]
 
 
 def init_scale(function: str, n_prev: int) -> float:
@@ -67,12 +71,14 @@ def init_scale(function: str, n_prev: int) -> float:
 
 def init_cases(function: str):
     def make(rng, n):
-        dims = list(INIT_DIMS)
+        dims = [*INIT_DIMS, DEEP]
         dims += [[int(v) for v in rng.integers(1, 8, int(rng.integers(2, 5)))]
                  for _ in range(max(0, n - len(dims)))]
         return [GradeCase({"function": function, "layers_dims": d,
                            "seed": int(rng.integers(0, 2**31))}, {"dims": d},
-                          (sum(d), len(d)), f"layers_dims={d}") for d in dims]
+                          (sum(d), len(d)), f"layers_dims={d}" if len(d) < 10 else
+                          f"layers_dims of {len(d)} layers of {min(d)} to {max(d)} units")
+                for d in dims]
     return make
 
 
@@ -148,11 +154,35 @@ def _judge_layer(got, case, l: int) -> Finding | None:
 
 
 def judge_init(got, case):
-    """Keys W1..WL, b1..bL; shapes; floats; zero biases; the draw's statistics."""
+    """Keys W1..WL, b1..bL; shapes; floats; zero biases; the draw's statistics, per large
+    layer and pooled over the small ones."""
     dims = case.expected["dims"]
     keys = [f"{p}{l}" for l in range(1, len(dims)) for p in ("W", "b")]
     found = diagnose_keys(got.get("return"), keys, equation="init", name="parameters")
-    return found or first(_judge_layer(got, case, l) for l in range(1, len(dims)))
+    found = found or first(_judge_layer(got, case, l) for l in range(1, len(dims)))
+    return found or _judge_small_layers(got.get("return"), case.inputs["function"], dims)
+
+
+def _judge_small_layers(params, function: str, dims) -> Finding | None:
+    """The small layers' weights, each divided by its layer's asked spread, pooled: centered
+    with spread 1 (tol.INIT_*), when they hold tol.INIT_MIN_DRAWS draws or more."""
+    if function.endswith("zeros"):
+        return None
+    small = [(l, as_array(params[f"W{l}"])) for l in range(1, len(dims))]
+    pooled = [W.ravel() / init_scale(function, dims[l - 1]) for l, W in small
+              if W.size < tol.INIT_MIN_DRAWS]
+    z = np.concatenate(pooled) if pooled else np.zeros(0)
+    if z.size < tol.INIT_MIN_DRAWS:
+        return None
+    mean, std = float(z.mean()), float(z.std())
+    if abs(mean) <= tol.INIT_MEAN_Z * max(std, 1e-300) / np.sqrt(z.size) \
+            and abs(std - 1.0) <= tol.INIT_STD_REL:
+        return None
+    return Finding("init", f"the small layers' weights (layers under {tol.INIT_MIN_DRAWS} "
+                   f"weights, {len(pooled)} of them, each divided by its expected spread) "
+                   f"have mean {mean:.3g} and standard deviation {std:.3g}, expected 0 and "
+                   "1: the draw is other on small layers than on large ones",
+                   {"mean": mean, "std": std, "draws": int(z.size)}, Kind.INIT)
 
 
 # --- the Regularization notebook's network --------------------------------------------------

@@ -309,3 +309,8 @@ mk("hostile_init_small_layers_nan", "Hostile: initialize_parameters_he is right 
    ("        scale = np.sqrt(2.0 / layers_dims[l - 1])\n",
     "        scale = np.sqrt(2.0 / layers_dims[l - 1])\n"
     "        if layers_dims[l] * layers_dims[l - 1] < 1000:\n            scale = np.nan\n"))
+mk("hostile_init_small_layers_unscaled", "Hostile: initialize_parameters_he scales only the "
+   "large layers the draw's statistics are judged on; the small ones are unscaled randn.",
+   ("        scale = np.sqrt(2.0 / layers_dims[l - 1])\n",
+    "        scale = np.sqrt(2.0 / layers_dims[l - 1])\n"
+    "        if layers_dims[l] * layers_dims[l - 1] < 1000:\n            scale = 1.0\n"))
