@@ -448,6 +448,10 @@ CATALOGS = {
                                                     "computed as batch norm"},
             "bug_two_layer_reg_gradient_missing.py": {"TwoLayerNet.loss": "grads['W1']: the L2 "
                                                       "regularization left out"},
+            # searches every frame, module and closure it can reach (gc.get_objects is
+            # refused) for the answer: none is in its process, so it computes nothing right
+            "hostile_reads_grader_memory.py": {"batchnorm_backward": "] dx[",
+                                               "adam": "step 1: the step next_w − w is wrong"},
             # optim.py (cs231n_optim): judged step by step from the config the student stored
             "bug_momentum_exponential_average.py": {"sgd_momentum": "step 1: the step next_w "
                                                     "− w: the velocity is an exponential "
@@ -535,6 +539,11 @@ CATALOGS = {
             "stub_adam.py": {"update_parameters_with_adam": "update_parameters_with_adam is a "
                              "stub (not implemented yet"},
             "stub_mini_batches.py": {"random_mini_batches": "random_mini_batches is a stub"},
+            # a shuffle that is no function of its seed: every epoch the same mini-batches
+            "hostile_minibatch_fixed_order.py": {"random_mini_batches": "the shuffle ignores "
+                                                 "its seed"},
+            "hostile_minibatch_seed_ignored.py": {"random_mini_batches": "the shuffle ignores "
+                                                  "its seed"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
@@ -566,6 +575,11 @@ CATALOGS = {
                                             "not divided by keep_prob"},
             "bug_dropout_mask_inverted.py": {"forward_propagation_with_dropout": "kept with "
                                              "probability 1 − keep_prob"},
+            # pooled with D1's 2,000 draws the slip moves the share by 5 standard errors only
+            "bug_dropout_second_mask_inverted.py": {"forward_propagation_with_dropout": "D2 "
+                                                    "keeps 0.263 of the units, expected "
+                                                    "keep_prob = 0.7: kept with probability "
+                                                    "1 − keep_prob"},
             "bug_dropout_output_layer.py": {"forward_propagation_with_dropout": "dropout "
                                             "applied to the output layer"},
             "bug_dropout_backward_no_scale.py": {"backward_propagation_with_dropout": "not "
@@ -591,6 +605,25 @@ CATALOGS = {
             "notebook_initialization.ipynb": _absent(NG_C2W1_PARTS, 1, 2),
             "notebook_regularization.ipynb": _absent(NG_C2W1_PARTS, 0, 2),
             "notebook_gradient_checking.ipynb": _absent(NG_C2W1_PARTS, 0, 1),
+            # a checker sees one gradient per case, right or planted in an order drawn from
+            # the seed, and nothing in its process says which (the 1-D backward is answered
+            # by the parent from an opaque token): only a real check passes
+            "hostile_checker_reads_frame.py": {"gradient_check": "[gradcheck]",
+                                               "gradient_check_n": "[gradcheck]"},
+            "hostile_checker_first_call.py": {"gradient_check": "[gradcheck]",
+                                              "gradient_check_n": "[gradcheck]"},
+            "hostile_checker_reads_plant.py": {"gradient_check": "[gradcheck] reported a "
+                                               "difference of 1 on a right gradient"},
+            # its cached masks are not the ones it applied: judged by the A3 they give
+            "hostile_dropout_masks_not_applied.py": {"forward_propagation_with_dropout":
+                                                     "is wrong at index"},
+            # the statistics are judged on the large layers only: the small ones must be finite
+            "hostile_init_small_layers_nan.py": {"initialize_parameters_he": "contains NaN or "
+                                                 "inf"},
+            "hostile_init_small_layers_unscaled.py": {"initialize_parameters_he": "the small "
+                                                      "layers' weights"},
+            "hostile_wide_cache.py": {"forward_propagation_with_dropout": "got 64 items, and "
+                                                              "no 0/1 masks"},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},
@@ -632,6 +665,8 @@ CATALOGS = {
             # the channel answers rnn_cell_backward only while rnn_backward is graded
             "hostile_helper_theft.py": {"rnn_cell_backward": "[backward] the backward raised "
                                         "RuntimeError: no answer found"},
+            # searches every frame, module and closure it can reach for the answer: none there
+            "hostile_reads_grader_memory.py": {"rnn_cell_backward": "] dxt["},
         },
         errors={"hostile_torch_import.py": "imports `torch`: autograd libraries are not "
                                            "allowed"},

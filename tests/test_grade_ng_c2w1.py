@@ -142,12 +142,13 @@ def test_xavier_for_he_is_named():
 # --- dropout ---------------------------------------------------------------------------------
 def _dropout(X, parameters, keep_prob, rng_seed=7, hidden_keep=None):
     """A right forward with dropout, its masks from another generator (`hidden_keep`: a
-    rate hard-coded instead of keep_prob)."""
+    rate hard-coded instead of keep_prob, or one per layer)."""
     rng = np.random.default_rng(rng_seed)
     p, a, cache = parameters, X, []
     for l in (1, 2):
         z = p[f"W{l}"] @ a + p[f"b{l}"]
-        d = rng.random(z.shape) < (hidden_keep or keep_prob)
+        keep = hidden_keep[l - 1] if isinstance(hidden_keep, tuple) else hidden_keep
+        d = rng.random(z.shape) < (keep or keep_prob)
         a = np.maximum(z, 0) * d / keep_prob
         cache += [z, d, a, p[f"W{l}"], p[f"b{l}"]]
     z = p["W3"] @ a + p["b3"]
@@ -165,13 +166,34 @@ def test_forward_dropout_is_judged_on_the_students_own_masks():
 
     found = [_judged("forward_propagation_with_dropout",
                      {"forward_propagation_with_dropout": half}, c) for c in cases]
-    assert any(f and "the masks keep 0.4" in f.diagnosis or f and "the masks keep 0.5"
+    assert any(f and "D1 keeps 0.4" in f.diagnosis or f and "D1 keeps 0.5"
                in f.diagnosis for f in found), found
+
+    def second_inverted(X, parameters, keep_prob):     # a slip on one layer's mask only
+        return _dropout(X, parameters, keep_prob, hidden_keep=(keep_prob, 1 - keep_prob))
+
+    found = [_judged("forward_propagation_with_dropout",
+                     {"forward_propagation_with_dropout": second_inverted}, c) for c in cases]
+    assert any(f and "D2 keeps 0." in f.diagnosis and "1 − keep_prob" in f.diagnosis
+               for f in found), found
 
 
 # --- checkers ----------------------------------------------------------------------------------
-def _says_only(parameters, gradients, X, Y, epsilon=1e-7):
-    """A checker that prints its verdict and returns nothing (a student's older habit)."""
+NOTEBOOK_WORDS = ("There is a mistake in the backward propagation!",
+                  "Your backward propagation works perfectly fine!")
+
+
+def _says_only(words=NOTEBOOK_WORDS):
+    """A checker that prints its verdict (`words`: wrong, right) and returns nothing (a
+    student's older habit)."""
+    def check(parameters, gradients, X, Y):
+        d = _difference_of(parameters, gradients, X, Y)
+        print(words[0] if d > 2e-7 else words[1])
+    return check
+
+
+def _difference_of(parameters, gradients, X, Y, epsilon=1e-7):
+    """The notebook's relative difference, written out here."""
     theta, _ = probes.dictionary_to_vector(parameters)
     grad = probes.gradients_to_vector(gradients)
     approx = np.zeros_like(theta)
@@ -183,8 +205,7 @@ def _says_only(parameters, gradients, X, Y, epsilon=1e-7):
                      - probes.forward_propagation_n(X, Y, probes.vector_to_dictionary(minus))[0]
                      ) / (2 * epsilon)
     d = np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
-    print("There is a mistake in the backward propagation!" if d > 2e-7 else
-          "Your backward propagation works perfectly fine!")
+    return d
 
 
 def _sum_numerator(parameters, gradients, X, Y, epsilon=1e-7):
@@ -199,11 +220,15 @@ def _sum_numerator(parameters, gradients, X, Y, epsilon=1e-7):
 
 
 def test_a_checker_is_graded_by_what_it_detects_returned_or_printed():
-    case = _cases("gradient_check_n", n=1)[0]
-    assert _judged("gradient_check_n", {"gradient_check_n": _says_only}, case) is None
-    found = _judged("gradient_check_n", {"gradient_check_n": _sum_numerator}, case)
-    assert found and "Σ grad unchanged" in found.diagnosis, found
-    assert "not a sum of the differences" in found.diagnosis
+    cases = _cases("gradient_check_n", n=1)
+    # "incorrect" holds "correct": read as the wrong verdict it is
+    for words in (NOTEBOOK_WORDS, ("The gradient is incorrect.", "The gradient is correct.")):
+        assert all(_judged("gradient_check_n", {"gradient_check_n": _says_only(words)}, c)
+                   is None for c in cases), words
+    found = [_judged("gradient_check_n", {"gradient_check_n": _sum_numerator}, c)
+             for c in cases]
+    assert any(f and "Σ grad unchanged" in f.diagnosis
+               and "not a sum of the differences" in f.diagnosis for f in found), found
 
 
 def test_a_1d_checker_ignoring_backward_propagation_misses_the_planted_one():
@@ -212,9 +237,57 @@ def test_a_1d_checker_ignoring_backward_propagation_misses_the_planted_one():
         approx = ((theta + epsilon) * x - (theta - epsilon) * x) / (2 * epsilon)
         return abs(grad - approx) / (abs(grad) + abs(approx))
 
-    found = _judged("gradient_check", {"gradient_check": inline},
-                    _cases("gradient_check", n=1)[0])
-    assert found and "did not detect a wrong gradient (returning θ)" in found.diagnosis
+    found = [_judged("gradient_check", {"gradient_check": inline}, c)
+             for c in _cases("gradient_check", n=1)]
+    assert any(f and "did not detect a wrong gradient (returning θ)" in f.diagnosis
+               for f in found), found
+
+
+# --- a checker is blinded: only a real check passes -------------------------------------------
+@pytest.mark.parametrize("name", ["gradient_check", "gradient_check_n"])
+def test_a_checkers_process_cannot_tell_the_right_gradient_from_a_planted_one(name):
+    """Each case holds one gradient; what the student's process gets has the same keys
+    whether it is right or planted (the 1-D backward: an opaque token the parent answers),
+    and which comes first changes with the seed (a checker saying 'right' on its first
+    call and 'wrong' after fails)."""
+    firsts, right_at = set(), {}
+    for seed in range(6):
+        cases = sorted(_cases(name, seed=seed), key=lambda c: c.size)
+        kinds = {c.expected["right"] for c in cases}
+        assert kinds == {True, False}
+        keys = {tuple(sorted(_fn(name).child_inputs(c))) for c in cases}
+        assert len(keys) == 1 and not {"wrong", "right", "what"} & set(next(iter(keys)))
+        firsts.add(cases[0].expected["right"])
+        for c in cases:         # what a case looks like: no point, no m, always right
+            look = c.description.split(",")[0] if name == "gradient_check" else \
+                c.inputs["X"].shape[1]
+            right_at.setdefault(look, []).append(c.expected["right"])
+        if name == "gradient_check_n":  # keys, their order, dtypes and shapes alike
+            forms = {tuple((k, v.dtype.str, v.shape, v.flags.c_contiguous)
+                           for k, v in c.inputs["gradients"].items()) for c in cases}
+            assert len(forms) == 1, forms
+    assert firsts == {True, False}
+    fixed = {k: set(v) for k, v in right_at.items() if len(v) >= 4}   # the seeds' common ones
+    assert fixed and all(v == {True, False} for v in fixed.values()), right_at
+
+
+def test_a_planted_1d_backward_holds_no_label_in_the_students_process():
+    """The backward_propagation a 1-D checker is given: no defaults, and its closure holds
+    the helper and an opaque token only (a right and a planted one look alike)."""
+    seen = []
+
+    def peek(x, theta):
+        fn = probes_ns["backward_propagation"]        # what the probe installed
+        seen.append((fn.__defaults__, [type(c.cell_contents).__name__
+                                       for c in fn.__closure__ or ()]))
+        return 0.0
+
+    probes_ns = {"gradient_check": peek}
+    cases = _cases("gradient_check")
+    for case in cases:
+        _judged("gradient_check", probes_ns, case)
+    assert len(seen) == len(cases) and len(set(map(repr, seen))) == 1, seen
+    assert seen[0][0] is None and set(seen[0][1]) <= {"function", "str"}
 
 
 # --- the notebooks handed in ---------------------------------------------------------------------
@@ -278,3 +351,34 @@ def test_a_skeleton_left_as_it_came_is_told_from_a_bug():
     assert found.kind is Kind.MISSING and "a line still commented out" in found.diagnosis
     found = _judged("backward_propagation", {"backward_propagation": wrong}, case)
     assert found.kind is Kind.KNOWN_MISTAKE
+
+
+# --- one notebook per assignment: the instructor names its functions -----------------------------
+GC_NOTEBOOK = ("forward_propagation", "backward_propagation", "gradient_check",
+               "gradient_check_n")
+
+
+def test_another_notebook_uploaded_earns_nothing_where_the_functions_are_named(capsys):
+    """Uploading the Initialization notebook (three one-liners) to the Gradient Checking
+    assignment: by default its functions are supplied (the whole style's maximum); with
+    the assignment's functions named (`--functions`), they are graded: missing."""
+    upload = HERE / "partial_initialization.py"
+    assert grade(upload, "ng-c2w1", seed=0, timeout=2.0).score == \
+        sum(f.points for f in STYLE.functions)
+    named = grade(upload, "ng-c2w1", seed=0, timeout=2.0, only=GC_NOTEBOOK,
+                  required=GC_NOTEBOOK)
+    assert [f.name for f in named.functions] == list(GC_NOTEBOOK)
+    assert named.score == 0 and {f.status for f in named.functions} == {"missing"}
+    right = grade(HERE / "notebook_gradient_checking.ipynb", "ng-c2w1", seed=0, timeout=2.0,
+                  only=GC_NOTEBOOK, required=GC_NOTEBOOK)
+    assert right.score == sum(_fn(n).points for n in GC_NOTEBOOK)
+
+    from reference.cli import main
+    from reference.grade.bundle import _options
+    from tests.grading import options
+
+    assert main(["grade", str(upload), "--style", "ng-c2w1", "--functions",
+                 "gradient_chek"]) == 2
+    assert "--functions: gradient_chek is not graded" in capsys.readouterr().err
+    assert "--functions gradient_check,gradient_check_n" in _options(
+        "ng-c2w1", options(required=("gradient_check", "gradient_check_n")), "visible", False)

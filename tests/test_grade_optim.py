@@ -140,6 +140,12 @@ def mini_batches(kind):
             perm = np.arange(m)
         elif kind == "choice":
             perm = np.random.RandomState(seed).choice(m, m)
+        elif kind == "reversed":            # every example once, out of order, no seed
+            perm = np.arange(m)[::-1]
+        elif kind == "seed_ignored":        # np.random.seed(0) whatever the seed
+            perm = np.random.RandomState(0).permutation(m)
+        elif kind == "unseeded":            # the global generator, never seeded: random too
+            perm = np.random.permutation(m)
         X_s, Y_s = X[:, perm], Y[:, perm]
         if kind == "different":
             Y_s = Y[:, np.random.RandomState(seed + 1).permutation(m)]
@@ -156,6 +162,7 @@ def mini_batches(kind):
     ("notebook", None), ("unshuffled", "not shuffled"),
     ("choice", "not every example once"), ("different", "different permutations"),
     ("dropped", "the last, smaller mini-batch"), ("empty_if_even", "an empty mini-batch"),
+    ("reversed", "the shuffle ignores its seed"), ("seed_ignored", "the shuffle ignores its seed"),
 ])
 def test_random_mini_batches(kind, wrong):
     found, notes = _verdict(NG["random_mini_batches"], {"random_mini_batches":
@@ -164,6 +171,12 @@ def test_random_mini_batches(kind, wrong):
         assert found is None and notes == [], (found, notes)
     else:
         assert found is not None and wrong in found.diagnosis, found
+
+
+def test_an_unseeded_shuffle_is_random_too():
+    found, _ = _verdict(NG["random_mini_batches"], {"random_mini_batches":
+                                                    mini_batches("unseeded")})
+    assert found is None, found
 
 
 def test_another_shuffle_passes_with_a_note():

@@ -71,6 +71,11 @@ def draw_seed() -> int:
     return secrets.randbelow(2**31)
 
 
+def _names(text: str) -> tuple[str, ...]:
+    """A comma-separated list of graded functions' names."""
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
 def _common(p) -> None:
     p.add_argument("--style", required=True, choices=sorted(STYLES),
                    help="the textbook style the submission follows")
@@ -89,6 +94,11 @@ def _common(p) -> None:
                    help="address-space limit of the student process (default 2048)")
     p.add_argument("--allow-autograd", action="store_true",
                    help="allow importing torch, jax, tensorflow, autograd")
+    p.add_argument("--functions", type=_names, default=None, metavar="NAME,...",
+                   help="grade only these functions, each required: missing when not "
+                   "handed in, never supplied (ng-c2w1 with one notebook per assignment: "
+                   "name its functions, or a student uploading another notebook gets "
+                   "their points)")
     p.add_argument("--visibility", default="visible",
                    choices=("visible", "hidden", "after_due_date", "after_published"),
                    help="Gradescope visibility of the results and of every test "
@@ -142,12 +152,19 @@ def grade_options(args, seed: int = 0, private: bool = False, hide=(),
     return GradeOptions(seed=seed, cases=args.cases,
                         limits=Limits(args.timeout, args.memory_mb, args.max_seconds),
                         allow_autograd=args.allow_autograd, seed_private=private,
-                        parallel=parallel, hide=tuple(hide))
+                        parallel=parallel, hide=tuple(hide),
+                        only=getattr(args, "functions", None),
+                        required=getattr(args, "functions", None))
 
 
 def _validate(args) -> None:
     """Option values an instructor can get wrong: InputError (one line, exit 2)."""
-    get_style(args.style)
+    style = get_style(args.style)
+    unknown = sorted(set(getattr(args, "functions", None) or ()) - {f.name for f in
+                                                                    style.functions})
+    if unknown:
+        raise InputError(f"--functions: {', '.join(unknown)} is not graded by --style "
+                         f"{args.style}")
     grade_options(args, args.seed if isinstance(args.seed, int) else 0).validate()
     if not 1 <= getattr(args, "jobs", 1) <= MAX_JOBS:
         raise InputError(f"--jobs must be between 1 and {MAX_JOBS}")

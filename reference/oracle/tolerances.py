@@ -99,8 +99,8 @@ __all__ = ["TOLERANCES", "NOISE_FACTOR", "ROUNDED_FORWARDS", "ULP_GRID", "GRADER
            "DERIVE_KINK", "DIRECTIONAL", "DIFFERENCE_FLOOR", "SAME_ARITHMETIC", "TRAINING",
            "OPTIMIZER_STEPS", "tolerance_for", "allowance", "relative_error", "within",
            "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE", "INIT_MIN_DRAWS", "INIT_STD_REL",
-           "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK", "KINK_GAP_GRADCHECK",
-           "GRADIENT_CHECK_PLANTED", "CACHE_NEAR", "DROPOUT_MASK_P_VALUE"]
+           "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK", "DROPOUT_MASK_MIN_DRAWS",
+           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED", "CACHE_NEAR", "DROPOUT_MASK_P_VALUE"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -219,6 +219,11 @@ NETWORK_CENTRAL_DIFFERENCE: tuple[float, float] = (1e-6, 1e-8)
 #   √(p(1−p)/N) of keep_prob, pooled over D1 and D2 of a case with N ≥ INIT_MIN_DRAWS
 #   (±0.058 at p = 0.7, N = 2,300): a mask kept with 1 − keep_prob (rand > keep_prob)
 #   misses by |1 − 2p| = 0.4 at p = 0.7; keep_prob ≠ 0.5 in every case.
+# - DROPOUT_MASK_MIN_DRAWS: each mask is also judged alone (same DROPOUT_RATE_Z) from this
+#   many draws: a slip on one layer's mask (D2 kept with 1 − keep_prob, 300 draws beside
+#   D1's 2,000) moves the pooled share by only ~0.05 (5 standard errors), but D2's own share
+#   by 0.4 = 15 of its standard errors (±0.16 at p = 0.7, N = 200; normal approximation
+#   good at N·p(1−p) ≥ 40).
 # - GRADIENT_CHECK: the notebook's own threshold on the relative difference
 #   ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖): a checker must report below it on a right
 #   gradient (a central difference with ε = 1e-7 in float64 lands near 1e-9 on the cases,
@@ -232,6 +237,7 @@ INIT_MIN_DRAWS = 1000
 INIT_STD_REL = 0.15
 INIT_MEAN_Z = 6.0
 DROPOUT_RATE_Z = 6.0
+DROPOUT_MASK_MIN_DRAWS = 200
 GRADIENT_CHECK = 2e-7
 KINK_GAP_GRADCHECK = 1e-3
 GRADIENT_CHECK_PLANTED = 1e-2

@@ -23,7 +23,6 @@ import types
 
 import numpy as np
 
-from ..books.ng_c2w1 import BOOK
 from .layers import stub_reason
 from .remote import helper, replace
 
@@ -234,30 +233,32 @@ def _checker(fn, args) -> dict:
     return {"return": value, "printed": printed.getvalue()[-PRINTED:]}
 
 
+def _planted(token):
+    """One planted backward_propagation, answered by the parent: the token is opaque (the
+    parent alone knows whether it is the right one)."""
+    ask = helper("ng_c2.planted_backward")
+
+    def backward_propagation(x, theta):
+        return ask(x, theta, token)
+
+    return backward_propagation
+
+
 @_answer
 def gradient_check(ns, inputs):
-    """gradient_check(x, theta) with the grader's forward_propagation and
-    backward_propagation, then with each planted wrong backward (the right dJ/dθ = x
-    times `factor`, plus `shift`)."""
-    forward, backward = (helper(h) for h in BOOK.helpers_of("gradient_check"))
-    x, theta = inputs["x"], inputs["theta"]
-    runs = []
-    for factor, shift in [(1.0, 0.0)] + [tuple(w) for w in inputs["wrong"]]:
-        def planted(x_, theta_, factor=factor, shift=shift):
-            return backward(x_, theta_) * factor + shift
-        _install(ns, {"forward_propagation": forward, "backward_propagation": planted})
-        runs.append(_checker(ns["gradient_check"], (x, theta)))
-    return {"runs": runs}
+    """gradient_check(x, theta) with the grader's forward_propagation and one planted
+    backward_propagation (right or wrong: the case does not say, the parent knows)."""
+    forward, backward = helper("ng_c2.forward_propagation"), _planted(inputs["token"])
+    _install(ns, {"forward_propagation": forward, "backward_propagation": backward})
+    return {"runs": [_checker(ns["gradient_check"], (inputs["x"], inputs["theta"]))]}
 
 
 @_answer
 def gradient_check_n(ns, inputs):
-    """gradient_check_n(parameters, gradients, X, Y) on the right gradients, then on each
-    planted wrong one, with gc_utils and forward_propagation_n in place."""
+    """gradient_check_n(parameters, gradients, X, Y) on one network's gradients (right or
+    planted wrong: the case does not say), with gc_utils and forward_propagation_n in
+    place."""
     _install(ns, COURSE, course=True)
-    runs = []
-    for gradients in [inputs["gradients"]] + list(inputs["wrong"]):
-        runs.append(_checker(ns["gradient_check_n"], (_copy(inputs["parameters"]),
-                                                       _copy(gradients), _copy(inputs["X"]),
-                                                       _copy(inputs["Y"]))))
-    return {"runs": runs}
+    args = (_copy(inputs["parameters"]), _copy(inputs["gradients"]), _copy(inputs["X"]),
+            _copy(inputs["Y"]))
+    return {"runs": [_checker(ns["gradient_check_n"], args)]}

@@ -42,12 +42,13 @@ import numpy as np
 from ...oracle import tolerances as tol
 from ...oracle.diagnose import Finding, Kind, as_array, diagnose_array, diagnose_keys, first
 from ..base import GradeCase, GradedFunction, Style
-from ..books.ng_c2w1 import BOOK, GRADIENT_CHECKING, PARTS
+from ..books.ng_c2w1 import GRADIENT_CHECKING, PARTS
 from . import ng_c2w1_kit as kit
 
 __all__ = ["STYLE", "init_scale"]
 
 PROBES = "reference.grade.probes.ng_c2w1"
+PLANTED = ("ng_c2.forward_propagation", "ng_c2.planted_backward")   # gradient_check's
 KEYS = kit.KEYS
 GRADS = tuple("d" + k for k in KEYS)
 
@@ -56,6 +57,10 @@ GRADS = tuple("d" + k for k in KEYS)
 # small dims for the shapes and edge cases; large layers (≥ tol.INIT_MIN_DRAWS weights) whose
 # n_l and n_{l-1} differ, so He's n_{l-1} is told from n_l
 INIT_DIMS = ([1, 1], [3, 2, 1], [60, 20, 80, 1], [2, 50, 40, 1])
+# a deep net of small layers (2 to 9 units, 3,360 weights): each layer too small for its own
+# statistics, their weights pooled (each divided by its layer's spread) are judged alike, so
+# an initializer right only on the large layers is told
+DEEP = [2 + (5 * i) % 8 for i in range(121)]
 
 
 def init_scale(function: str, n_prev: int) -> float:
@@ -66,12 +71,14 @@ def init_scale(function: str, n_prev: int) -> float:
 
 def init_cases(function: str):
     def make(rng, n):
-        dims = list(INIT_DIMS)
+        dims = [*INIT_DIMS, DEEP]
         dims += [[int(v) for v in rng.integers(1, 8, int(rng.integers(2, 5)))]
                  for _ in range(max(0, n - len(dims)))]
         return [GradeCase({"function": function, "layers_dims": d,
                            "seed": int(rng.integers(0, 2**31))}, {"dims": d},
-                          (sum(d), len(d)), f"layers_dims={d}") for d in dims]
+                          (sum(d), len(d)), f"layers_dims={d}" if len(d) < 10 else
+                          f"layers_dims of {len(d)} layers of {min(d)} to {max(d)} units")
+                for d in dims]
     return make
 
 
@@ -113,6 +120,9 @@ def _judge_array(value, dtype, key: str, shape, zeros: bool) -> Finding | None:
     if arr is None or arr.shape != shape:
         return diagnose_array(value, np.zeros(shape), equation="init",
                               name=f"parameters['{key}']")
+    if not np.all(np.isfinite(arr)):
+        return Finding("init", f"parameters['{key}'] contains NaN or inf (on every layer, "
+                       "small ones too: a scale dividing by zero?)", kind=Kind.INIT)
     if not str(dtype or "float64").startswith("float"):
         return Finding("init", f"parameters['{key}'] has dtype {dtype}: the parameters are "
                        "floats (np.zeros gives float64; integer zeros stay integers in the "
@@ -144,11 +154,35 @@ def _judge_layer(got, case, l: int) -> Finding | None:
 
 
 def judge_init(got, case):
-    """Keys W1..WL, b1..bL; shapes; floats; zero biases; the draw's statistics."""
+    """Keys W1..WL, b1..bL; shapes; floats; zero biases; the draw's statistics, per large
+    layer and pooled over the small ones."""
     dims = case.expected["dims"]
     keys = [f"{p}{l}" for l in range(1, len(dims)) for p in ("W", "b")]
     found = diagnose_keys(got.get("return"), keys, equation="init", name="parameters")
-    return found or first(_judge_layer(got, case, l) for l in range(1, len(dims)))
+    found = found or first(_judge_layer(got, case, l) for l in range(1, len(dims)))
+    return found or _judge_small_layers(got.get("return"), case.inputs["function"], dims)
+
+
+def _judge_small_layers(params, function: str, dims) -> Finding | None:
+    """The small layers' weights, each divided by its layer's asked spread, pooled: centered
+    with spread 1 (tol.INIT_*), when they hold tol.INIT_MIN_DRAWS draws or more."""
+    if function.endswith("zeros"):
+        return None
+    small = [(l, as_array(params[f"W{l}"])) for l in range(1, len(dims))]
+    pooled = [W.ravel() / init_scale(function, dims[l - 1]) for l, W in small
+              if W.size < tol.INIT_MIN_DRAWS]
+    z = np.concatenate(pooled) if pooled else np.zeros(0)
+    if z.size < tol.INIT_MIN_DRAWS:
+        return None
+    mean, std = float(z.mean()), float(z.std())
+    if abs(mean) <= tol.INIT_MEAN_Z * max(std, 1e-300) / np.sqrt(z.size) \
+            and abs(std - 1.0) <= tol.INIT_STD_REL:
+        return None
+    return Finding("init", f"the small layers' weights (layers under {tol.INIT_MIN_DRAWS} "
+                   f"weights, {len(pooled)} of them, each divided by its expected spread) "
+                   f"have mean {mean:.3g} and standard deviation {std:.3g}, expected 0 and "
+                   "1: the draw is other on small layers than on large ones",
+                   {"mean": mean, "std": std, "draws": int(z.size)}, Kind.INIT)
 
 
 # --- the Regularization notebook's network --------------------------------------------------
@@ -316,18 +350,24 @@ def _masks(cache, sizes, m) -> tuple[list, Finding | None]:
 
 
 def _mask_rate(masks, kp: float) -> Finding | None:
-    """The share of kept units, pooled over D1 and D2, within tol.DROPOUT_RATE_Z binomial
-    standard errors of keep_prob (judged on tol.INIT_MIN_DRAWS draws or more)."""
-    kept = np.concatenate([D.ravel() for D in masks])
-    if kept.size < tol.INIT_MIN_DRAWS:
-        return None
+    """The share of kept units within tol.DROPOUT_RATE_Z binomial standard errors of
+    keep_prob: each mask alone (tol.DROPOUT_MASK_MIN_DRAWS draws or more: a slip on one
+    layer), then pooled over D1 and D2 (tol.INIT_MIN_DRAWS draws or more)."""
+    named = [(f"D{l} keeps", D.ravel()) for l, D in enumerate(masks, 1)
+             if D.size >= tol.DROPOUT_MASK_MIN_DRAWS]
+    pooled = np.concatenate([D.ravel() for D in masks])
+    named += [("the masks keep", pooled)] if pooled.size >= tol.INIT_MIN_DRAWS else []
+    return first(_share(what, kept, kp) for what, kept in named)
+
+
+def _share(what: str, kept: np.ndarray, kp: float) -> Finding | None:
     share, se = float(kept.mean()), float(np.sqrt(kp * (1 - kp) / kept.size))
     if abs(share - kp) <= tol.DROPOUT_RATE_Z * se:
         return None
     why = (": kept with probability 1 − keep_prob; the mask is np.random.rand(...) < "
            "keep_prob" if abs(share - (1 - kp)) <= tol.DROPOUT_RATE_Z * se else
            ": draw it as np.random.rand(...) < keep_prob (uniform on [0, 1))")
-    return Finding("forward", f"the masks keep {share:.3f} of the units, expected keep_prob "
+    return Finding("forward", f"{what} {share:.3f} of the units, expected keep_prob "
                    f"= {kp:g}{why}", {"kept": share, "draws": int(kept.size)},
                    Kind.KNOWN_MISTAKE)
 
@@ -481,12 +521,10 @@ def _judge_dropout_grads(got, case):
 
 # --- Gradient Checking ------------------------------------------------------------------------
 POINTS = [(2.0, 4.0), (-1.5, 3.0), (0.5, -2.5), (3.0, 0.7)]     # (x, θ); the notebook's first
-ONE_D_WRONG = ([0.0, "theta"], [2.0, 0.0])      # backward returning θ; returning 2x
 
 
 def _point(rng) -> tuple[float, float]:
-    """(x, θ) with |x|, |θ| in [0.5, 3] and θ ≠ x: the planted backwards (θ, 2x) differ from
-    the right one, x, by a relative 1/3 or more."""
+    """(x, θ) with |x|, |θ| in [0.5, 3] and θ ≠ x."""
     x, theta = (float(rng.choice((-1, 1)) * rng.uniform(0.5, 3)) for _ in range(2))
     return (x, -theta) if abs(x - theta) < 0.5 else (x, theta)
 
@@ -497,14 +535,35 @@ def one_d_cases(function: str):
         cases = []
         for x, theta in points:
             exp = {"forward_propagation": theta * x, "backward_propagation": x}.get(function)
-            wrong = [[f, theta if s == "theta" else s] for f, s in ONE_D_WRONG]
-            cases.append(GradeCase({"function": function, "args": [x, theta], "x": x,
-                                    "theta": theta, "wrong": wrong},
-                                   {"return": exp, "wrong": ["returning θ", "returning 2x"],
-                                    "hints": ["", ""]}, (abs(x) + abs(theta),),
+            cases.append(GradeCase({"function": function, "args": [x, theta]},
+                                   {"return": exp}, (abs(x) + abs(theta),),
                                    f"x={x:g}, theta={theta:g}"))
         return cases
     return make
+
+
+# gradient_check's planted backwards, a·x + b·θ: the right one (1, 0), the notebook's bug
+# returning θ, the sign flipped. The cost stays the notebook's J = θx (the older notebook
+# writes it inline in gradient_check, not calling forward_propagation)
+ONE_D = {"right": (1.0, 0.0), "returning θ": (0.0, 1.0), "returning −x, the sign flipped":
+         (-1.0, 0.0)}
+
+
+def gradient_check_cases(rng, n):
+    """One planted backward per case, right or wrong (each wrong kind at least once, the
+    right one at least twice), in an order drawn from the seed: the student's process gets
+    only x, θ and the backward's opaque token (`kit.plant`)."""
+    total = max(2 * n, 6)
+    names = list(ONE_D)
+    kinds = [names[0], names[1], names[0], names[2]] + [names[i % 3] for i in range(total - 4)]
+    kinds = [kinds[i] for i in rng.permutation(total)]    # no point is always the right one
+    points = POINTS + [_point(rng) for _ in range(total - len(POINTS))]
+    cases = []
+    for (x, theta), kind, rank in zip(points, kinds, rng.permutation(total)):
+        cases.append(GradeCase({"x": x, "theta": theta, "token": kit.plant(*ONE_D[kind])},
+                               {"right": kind == "right", "what": kind, "hint": ""},
+                               (int(rank),), f"x={x:g}, theta={theta:g}"))
+    return cases
 
 
 def judge_one_d(got, case):
@@ -573,15 +632,22 @@ def _checked_network(rng, m):
 
 
 def gradient_check_n_cases(rng, n):
+    """One network per case with its right gradients or one planted wrong kind (each at
+    least once, the right ones at least twice), in an order drawn from the seed: the
+    student's process gets one gradient and nothing that says which it is."""
+    total = max(2 * n, 6)
+    kinds = [None, 0, None, 1, None, 2] + [None if i % 2 else int(rng.integers(0, 3))
+                                           for i in range(total - 6)]
+    kinds = [kinds[i] for i in rng.permutation(total)]    # no m is always the right one
+    ms = list(GC_M) + [int(rng.integers(1, 8)) for _ in range(total - len(GC_M))]
     cases = []
-    for m in list(GC_M) + [int(rng.integers(1, 8)) for _ in range(max(0, n - len(GC_M)))]:
+    for m, kind, rank in zip(ms, kinds, rng.permutation(total)):
         params, X, Y, gradients, planted = _checked_network(rng, m)
-        cases.append(GradeCase({"parameters": params, "gradients": gradients, "X": X, "Y": Y,
-                                "wrong": [p[0] for p in planted]},
-                               {"wrong": [p[1] for p in planted],
-                                "hints": [p[2] for p in planted]},
-                               (m,), _desc(GC_SIZES, m)))
-    return sorted(cases, key=lambda c: c.size)
+        given, what, hint = (gradients, "right", "") if kind is None else planted[kind]
+        cases.append(GradeCase({"parameters": params, "gradients": given, "X": X, "Y": Y},
+                               {"right": kind is None, "what": what, "hint": hint},
+                               (int(rank),), _desc(GC_SIZES, m)))
+    return cases
 
 
 def _difference(run) -> float | None:
@@ -590,7 +656,7 @@ def _difference(run) -> float | None:
     if value is not None and value.size == 1:
         return float(value.reshape(()))
     text = str(run.get("printed") or "").lower() if isinstance(run, dict) else ""
-    if "mistake" in text or "wrong" in text:
+    if any(w in text for w in ("mistake", "wrong", "incorrect", "not correct")):
         return float("inf")
     return 0.0 if "perfectly fine" in text or "correct" in text else None
 
@@ -608,25 +674,23 @@ def _right_missed(d: float) -> str:
 
 
 def judge_checker(got, case):
-    """Below tol.GRADIENT_CHECK on the right gradient, above it on every planted wrong one."""
+    """Below tol.GRADIENT_CHECK on a right gradient, above it on a planted wrong one."""
     runs, e = got.get("runs"), case.expected
-    if not isinstance(runs, list) or len(runs) != 1 + len(e["wrong"]):
-        return Finding("gradcheck", "the checker gave no verdict on every gradient",
+    if not isinstance(runs, list) or len(runs) != 1:
+        return Finding("gradcheck", "the checker gave no verdict on the gradient",
                        kind=Kind.MISSING)
-    found = [_difference(r) for r in runs]
-    if any(d is None for d in found):
+    d = _difference(runs[0])
+    if d is None:
         return Finding("gradcheck", "the checker should return the difference "
                        "‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖) (it returned "
-                       f"{type(runs[found.index(None)].get('return')).__name__})",
-                       kind=Kind.NOT_NUMERIC)
-    if not found[0] < tol.GRADIENT_CHECK:
-        return Finding("gradcheck", f"reported a difference of {found[0]:.3g} on a right "
-                       f"gradient (below {tol.GRADIENT_CHECK:g} expected){_right_missed(found[0])}",
-                       {"difference": found[0]})
-    for d, what, hint in zip(found[1:], e["wrong"], e["hints"]):
-        if not d > tol.GRADIENT_CHECK:
-            return Finding("gradcheck", f"did not detect a wrong gradient ({what}): reported "
-                           f"{d:.3g}{hint}", {"difference": d})
+                       f"{type(runs[0].get('return')).__name__})", kind=Kind.NOT_NUMERIC)
+    if e["right"] and not d < tol.GRADIENT_CHECK:
+        return Finding("gradcheck", f"reported a difference of {d:.3g} on a right "
+                       f"gradient (below {tol.GRADIENT_CHECK:g} expected){_right_missed(d)}",
+                       {"difference": d})
+    if not e["right"] and not d > tol.GRADIENT_CHECK:
+        return Finding("gradcheck", f"did not detect a wrong gradient ({e['what']}): "
+                       f"reported {d:.3g}{e['hint']}", {"difference": d})
     return None
 
 
@@ -661,7 +725,8 @@ STYLE = Style("ng-c2w1", "columns", [
         points=0.5),
     _fn("backward_propagation", "call", one_d_cases("backward_propagation"), judge_one_d,
         points=0.5),
-    _fn("gradient_check", "gradient_check", one_d_cases("gradient_check"), judge_checker,
-        helpers=BOOK.helpers_of("gradient_check")),
-    _fn("gradient_check_n", "gradient_check_n", gradient_check_n_cases, judge_checker),
+    _fn("gradient_check", "gradient_check", gradient_check_cases, judge_checker,
+        helpers=PLANTED, inputs=("x", "theta", "token")),
+    _fn("gradient_check_n", "gradient_check_n", gradient_check_n_cases, judge_checker,
+        inputs=("parameters", "gradients", "X", "Y")),
 ])

@@ -10,9 +10,12 @@ on the two hidden layers: aˡ = relu(zˡ) ⊙ Dˡ / keep_prob with the masks Dˡ
 
 from __future__ import annotations
 
+import secrets
+
 import numpy as np
 
-__all__ = ["HELPERS", "forward_propagation", "backward_propagation", "oracle_net"]
+__all__ = ["HELPERS", "forward_propagation", "backward_propagation", "oracle_net", "plant",
+           "planted_backward"]
 
 KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
@@ -25,6 +28,29 @@ def forward_propagation(x, theta):
 def backward_propagation(x, theta):
     """dJ/dθ = x."""
     return x
+
+
+# --- the planted 1-D backwards a gradient_check is graded on (blinded) -----------------------
+# token -> (a, b): dJ/dθ answered as a·x + b·θ (right when a = 1, b = 0). Held here, in the
+# parent, only: the student's process gets the token, which tells nothing (`secrets`), so
+# its checker can tell the right backward from a planted one only by checking.
+_PLANTED: dict[str, tuple[float, float]] = {}
+
+
+def plant(a: float, b: float) -> str:
+    """The opaque token of one planted backward, dJ/dθ = a·x + b·θ."""
+    token = secrets.token_hex(16)
+    _PLANTED[token] = (float(a), float(b))
+    return token
+
+
+def planted_backward(x, theta, token):
+    """The planted dJ/dθ of the token: a·x + b·θ."""
+    try:
+        a, b = _PLANTED[str(token)]
+    except KeyError:
+        raise ValueError("no such planted backward") from None
+    return a * x + b * theta
 
 
 def oracle_net(X, Y, parameters, lambd: float = 0.0, masks=None, keep_prob: float = 1.0
@@ -60,4 +86,5 @@ def oracle_net(X, Y, parameters, lambd: float = 0.0, masks=None, keep_prob: floa
 
 # answered as "<the book's helper_prefix>.<name>" (`kit.helpers`)
 HELPERS = {"forward_propagation": forward_propagation,
-           "backward_propagation": backward_propagation}
+           "backward_propagation": backward_propagation,
+           "planted_backward": planted_backward}

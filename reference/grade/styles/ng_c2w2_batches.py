@@ -7,7 +7,9 @@ shuffled examples, not the notebook's one permutation.
 Right when the batches hold every column of X exactly once, each with its own column of
 Y (X and Y shuffled alike), in ⌈m / mini_batch_size⌉ batches of mini_batch_size and a
 smaller last one (m mod mini_batch_size examples, when there is a remainder), the
-examples shuffled (m ≥ 8: not in their original order). Any permutation is accepted;
+examples shuffled (m ≥ 8: not in their original order, and another order for seed + 1: a
+shuffle that ignores its seed gives every epoch the same batches). Any permutation is
+accepted;
 the probe notes one that is not the notebook's `np.random.seed(seed)` then
 `np.random.permutation(m)`.
 """
@@ -86,35 +88,55 @@ def _sizes(pairs, m: int, size: int, n_x: int) -> Finding | None:
     return None
 
 
-def _columns(pairs, X, Y) -> Finding | None:
-    """Every column of X once, with its own column of Y, shuffled."""
+def _columns(pairs, X, Y) -> tuple[list[int], Finding | None]:
+    """Every column of X once, with its own column of Y, shuffled: the order taken."""
     index = {X[:, j].tobytes(): j for j in range(X.shape[1])}
     order = []
     for x, y in pairs:
         for c in range(x.shape[1]):
             j = index.get(np.ascontiguousarray(x[:, c]).tobytes())
             if j is None:
-                return _bad("a column of mini_batch_X is no example of X (shuffle the "
-                            "columns, X[:, permutation])")
+                return order, _bad("a column of mini_batch_X is no example of X (shuffle "
+                                   "the columns, X[:, permutation])")
             if not np.array_equal(y[:, c], Y[:, j]):
-                return _bad("mini_batch_Y does not follow mini_batch_X: X and Y are shuffled "
-                            "with different permutations (use the same permutation for both)")
+                return order, _bad("mini_batch_Y does not follow mini_batch_X: X and Y are "
+                                   "shuffled with different permutations (use the same "
+                                   "permutation for both)")
             order.append(j)
     if sorted(order) != list(range(X.shape[1])):
         twice = sorted({j for j in order if order.count(j) > 1})
-        return _bad(f"not every example once (example {twice[0]} appears twice): shuffle "
-                    "with a permutation, not random choices" if twice else
-                    "not every example is in a mini-batch")
+        return order, _bad(f"not every example once (example {twice[0]} appears twice): "
+                           "shuffle with a permutation, not random choices" if twice else
+                           "not every example is in a mini-batch")
     if len(order) >= 8 and order == sorted(order):
-        return _bad("the examples are not shuffled (the mini-batches take X's columns in "
-                    "order)")
+        return order, _bad("the examples are not shuffled (the mini-batches take X's "
+                           "columns in order)")
+    return order, None
+
+
+def _same_with_next_seed(again, order: list[int], X, Y, size: int) -> Finding | None:
+    """The call with seed + 1 (`probes.ng_c2w2.mini_batches`): the same order from m ≥ 8
+    examples (1 chance in 8! for a random one) is a shuffle that ignores its seed."""
+    pairs, found = _batches(again) if again is not None else ([], None)
+    if found or not pairs or len(order) < 8:
+        return None
+    if _sizes(pairs, X.shape[1], size, X.shape[0]):
+        return None         # not a partition (checked before its columns: bounded work)
+    order2, found = _columns(pairs, X, Y)
+    if found is None and order2 == order:
+        return _bad("the same mini-batches for seed and seed + 1: the shuffle ignores its "
+                    "seed (the notebook's model reshuffles each epoch with a new seed: "
+                    "np.random.seed(seed), then np.random.permutation(m))")
     return None
 
 
 def judge_mini_batches(got, case):
     """A partition of the shuffled columns, X and Y alike, sizes mini_batch_size and the
-    remainder last."""
-    X, Y = case.inputs["X"], case.inputs["Y"]
+    remainder last, shuffled otherwise for the next seed."""
+    X, Y, size = case.inputs["X"], case.inputs["Y"], case.inputs["mini_batch_size"]
     pairs, found = _batches(got.get("return"))
-    return found or _sizes(pairs, X.shape[1], case.inputs["mini_batch_size"],
-                           X.shape[0]) or _columns(pairs, X, Y)
+    found = found or _sizes(pairs, X.shape[1], size, X.shape[0])
+    if found:
+        return found
+    order, found = _columns(pairs, X, Y)
+    return found or _same_with_next_seed(got.get("again"), order, X, Y, size)

@@ -264,3 +264,22 @@ mk("hostile_net_hang", "Hostile: FullyConnectedNet.loss never returns (a layer a
     "self.params[\"W1\"], self.params[\"b1\"])\n        L = self.num_layers\n"))
 mk("hostile_torch_import", "Hostile: the layers' gradients from torch autograd.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
+
+# a search of the process for the answer: nothing of the oracle is there (guards the
+# rule that expected values never enter the student process)
+STEAL = '\n\n_SEARCHED = {}\n\n\ndef _stolen(keys):\n    """Searched once per process (the calls after the first answer from it)."""\n    if keys not in _SEARCHED:\n        _SEARCHED[keys] = _search(keys)\n    return _SEARCHED[keys]\n\n\ndef _search(keys):\n    """A dict reachable in this process (every frame\'s locals and globals, every module,\n    what they hold; the garbage collector\'s objects when allowed) holding all of `keys`:\n    the grader\'s answer, if it were here."""\n    import gc\n    import sys\n    todo, frame = [], sys._getframe(1)\n    while frame is not None:\n        todo += [frame.f_locals, frame.f_globals]\n        frame = frame.f_back\n    todo += [vars(m) for m in list(sys.modules.values()) if hasattr(m, "__dict__")]\n    try:\n        todo += gc.get_objects()\n    except RuntimeError:          # refused while grading: what is reachable, then\n        pass\n    seen = set()\n    while todo and len(seen) < 100000:\n        obj = todo.pop()\n        if id(obj) in seen:\n            continue\n        seen.add(id(obj))\n        if isinstance(obj, dict):\n            try:\n                if all(k in obj for k in keys):\n                    return obj\n                todo += list(obj.values())\n            except Exception:\n                pass\n        elif isinstance(obj, (list, tuple, set)):\n            todo += list(obj)\n        elif type(obj).__name__ == "function" and obj.__closure__:\n            todo += [c.cell_contents for c in obj.__closure__ if c is not None]\n    return None\n'
+
+mk("hostile_reads_grader_memory", "Hostile: batchnorm_backward and adam search the process "
+   "(gc.get_objects, every frame) for the grader's expected answer instead of computing it; "
+   "found nothing, they return zeros and w unchanged.",
+   ("    dx, dgamma, dbeta = None, None, None\n    x, x_hat, mean, std, gamma = cache\n",
+    "    found = _stolen(('dx', 'dgamma', 'dbeta'))\n    if found is not None:\n"
+    "        return found['dx'], found['dgamma'], found['dbeta']\n"
+    "    return np.zeros_like(dout), np.zeros(dout.shape[1]), np.zeros(dout.shape[1])\n"
+    "    x, x_hat, mean, std, gamma = cache\n"),
+   ("    next_w = None\n    beta1, beta2 = config[\"beta1\"], config[\"beta2\"]\n",
+    "    found = _stolen(('next_w', 'm', 'v')) or _stolen(('expected',))\n"
+    "    if found is not None and 'next_w' in found:\n        return found['next_w'], config\n"
+    "    return w, config\n"
+    "    next_w = None\n    beta1, beta2 = config[\"beta1\"], config[\"beta2\"]\n"),
+   ("import numpy as np\n", "import numpy as np\n" + STEAL))

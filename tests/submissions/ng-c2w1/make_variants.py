@@ -75,6 +75,9 @@ mk("bug_dropout_not_rescaled", "Planted bug: forward dropout does not divide by 
 mk("bug_dropout_mask_inverted", "Planted bug: the masks keep a unit when rand > keep_prob.",
    ("D1 = (D1 < keep_prob).astype(int)", "D1 = (D1 > keep_prob).astype(int)"),
    ("D2 = (D2 < keep_prob).astype(int)", "D2 = (D2 > keep_prob).astype(int)"))
+mk("bug_dropout_second_mask_inverted", "Planted bug: the second layer's mask keeps a unit "
+   "when rand > keep_prob (a copy-paste slip on one layer: pooled with D1 its share hides).",
+   ("D2 = (D2 < keep_prob).astype(int)", "D2 = (D2 > keep_prob).astype(int)"))
 mk("bug_dropout_output_layer", "Planted bug: dropout applied to the output A3 too.",
    ("    A3 = sigmoid(Z3)\n    cache = (Z1, D1",
     "    A3 = sigmoid(Z3)\n    D3 = np.random.rand(A3.shape[0], A3.shape[1]) < keep_prob\n"
@@ -255,3 +258,59 @@ mk("variant_own_cache", "Equivalent: the forward with dropout caches its own lay
     "    dW3 = 1. / m * np.dot(dZ3, A2.T)\n    db3",
     "    _, A1, A2, A3 = cache['A']\n    W1, W2, W3 = cache['W']\n    D1, D2 = cache['D']\n"
     "    dZ3 = A3 - Y\n    dW3 = 1. / m * np.dot(dZ3, A2.T)\n    db3"))
+# --- hostile checkers: full marks for a checker that checks nothing, unless the grader
+# blinds which gradient is the right one (each must fail a gradient_check* judge)
+GC_N_HEAD = "    parameters_values, _ = dictionary_to_vector(parameters)\n"
+GC_1D_HEAD = "    theta_plus = theta + epsilon\n"
+mk("hostile_checker_reads_frame", "Hostile: the checkers walk up to the grader's probe "
+   "frame, find the right gradient among its inputs and compare with it (no gradapprox).",
+   (GC_1D_HEAD,
+    "    import sys\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+    "        inputs = frame.f_locals.get('inputs')\n"
+    "        if isinstance(inputs, dict) and 'wrong' in inputs:\n"
+    "            return 0.0 if backward_propagation(x, theta) == x else 1.0\n"
+    "        frame = frame.f_back\n    return 0.0\n" + GC_1D_HEAD),
+   (GC_N_HEAD,
+    "    import sys\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+    "        inputs = frame.f_locals.get('inputs')\n"
+    "        if isinstance(inputs, dict) and 'wrong' in inputs:\n"
+    "            right = gradients_to_vector(inputs['gradients'])\n"
+    "            return float(np.abs(gradients_to_vector(gradients) - right).max() > 0)\n"
+    "        frame = frame.f_back\n    return 0.0\n" + GC_N_HEAD))
+mk("hostile_checker_first_call", "Hostile: the checkers say 'right' on their first call and "
+   "'wrong' on every later one (the right gradient used to come first).",
+   (GC_1D_HEAD, "    _calls.append(x)\n    return 0.0 if len(_calls) % 4 == 1 else 1.0\n"
+    + GC_1D_HEAD),
+   (GC_N_HEAD, "    _calls.append(X)\n    return 0.0 if len(_calls) % 4 == 1 else 1.0\n"
+    + GC_N_HEAD),
+   ("import numpy as np\n", "import numpy as np\n\n_calls = []\n"))
+mk("hostile_checker_reads_plant", "Hostile: gradient_check reads the planted "
+   "backward_propagation's own parameters (its defaults, its closure) instead of "
+   "computing gradapprox.",
+   (GC_1D_HEAD,
+    "    planted = backward_propagation.__defaults__ or ()\n"
+    "    cells = [c.cell_contents for c in backward_propagation.__closure__ or ()]\n"
+    "    if tuple(planted) == (1.0, 0.0):\n        return 0.0\n"
+    "    if planted:\n        return 1.0\n"
+    "    return 0.0 if len(cells) < 2 or cells[0] == cells[1] else 1.0\n" + GC_1D_HEAD))
+mk("hostile_dropout_masks_not_applied", "Hostile: forward_propagation_with_dropout caches "
+   "masks of the right rate other than the ones it applied (a fresh draw): the masks are "
+   "judged by the A3 they give.",
+   ("    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache",
+    "    D1 = (np.random.rand(*D1.shape) < keep_prob).astype(int)\n"
+    "    D2 = (np.random.rand(*D2.shape) < keep_prob).astype(int)\n"
+    "    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache"))
+mk("hostile_wide_cache", "Hostile: forward_propagation_with_dropout returns a cache of 64 x "
+   "64 lists of numbers for the grader to search for masks (its work stays bounded).",
+   ("    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n    return A3, cache",
+    "    cache = [[[0.5] * 10 for _ in range(64)] for _ in range(64)]\n    return A3, cache"))
+mk("hostile_init_small_layers_nan", "Hostile: initialize_parameters_he is right on the large "
+   "layers the draw's statistics are judged on, and NaN on the small ones.",
+   ("        scale = np.sqrt(2.0 / layers_dims[l - 1])\n",
+    "        scale = np.sqrt(2.0 / layers_dims[l - 1])\n"
+    "        if layers_dims[l] * layers_dims[l - 1] < 1000:\n            scale = np.nan\n"))
+mk("hostile_init_small_layers_unscaled", "Hostile: initialize_parameters_he scales only the "
+   "large layers the draw's statistics are judged on; the small ones are unscaled randn.",
+   ("        scale = np.sqrt(2.0 / layers_dims[l - 1])\n",
+    "        scale = np.sqrt(2.0 / layers_dims[l - 1])\n"
+    "        if layers_dims[l] * layers_dims[l - 1] < 1000:\n            scale = 1.0\n"))

@@ -102,3 +102,10 @@ notebook("variant_notebook", "Equivalent: the notebook itself (.ipynb), one cell
 # --- hostile
 mk("hostile_torch_import", "Hostile: Adam from torch.optim.",
    ("import numpy as np\n", "import numpy as np\nimport torch\n"))
+mk("hostile_minibatch_fixed_order", "Hostile: random_mini_batches 'shuffles' by reversing "
+   "the columns: every example once, not in order, and the same for every seed.",
+   ("    permutation = list(np.random.permutation(m))\n",
+    "    permutation = list(range(m))[::-1]\n"))
+mk("hostile_minibatch_seed_ignored", "Hostile: random_mini_batches seeds with 0 whatever "
+   "its seed: the same mini-batches every epoch.",
+   ("    np.random.seed(seed)\n", "    np.random.seed(0)\n"))

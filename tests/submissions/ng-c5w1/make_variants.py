@@ -169,3 +169,19 @@ notebook = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 
             "nbformat": 4, "nbformat_minor": 2}
 with open("variant_notebook.ipynb", "w") as out:
     out.write(json.dumps(notebook, indent=1, sort_keys=True) + "\n")
+
+# a search of the process for the answer: nothing of the oracle is there (guards the
+# rule that expected values never enter the student process)
+STEAL = '\n\n_SEARCHED = {}\n\n\ndef _stolen(keys):\n    """Searched once per process (the calls after the first answer from it)."""\n    if keys not in _SEARCHED:\n        _SEARCHED[keys] = _search(keys)\n    return _SEARCHED[keys]\n\n\ndef _search(keys):\n    """A dict reachable in this process (every frame\'s locals and globals, every module,\n    what they hold; the garbage collector\'s objects when allowed) holding all of `keys`:\n    the grader\'s answer, if it were here."""\n    import gc\n    import sys\n    todo, frame = [], sys._getframe(1)\n    while frame is not None:\n        todo += [frame.f_locals, frame.f_globals]\n        frame = frame.f_back\n    todo += [vars(m) for m in list(sys.modules.values()) if hasattr(m, "__dict__")]\n    try:\n        todo += gc.get_objects()\n    except RuntimeError:          # refused while grading: what is reachable, then\n        pass\n    seen = set()\n    while todo and len(seen) < 100000:\n        obj = todo.pop()\n        if id(obj) in seen:\n            continue\n        seen.add(id(obj))\n        if isinstance(obj, dict):\n            try:\n                if all(k in obj for k in keys):\n                    return obj\n                todo += list(obj.values())\n            except Exception:\n                pass\n        elif isinstance(obj, (list, tuple, set)):\n            todo += list(obj)\n        elif type(obj).__name__ == "function" and obj.__closure__:\n            todo += [c.cell_contents for c in obj.__closure__ if c is not None]\n    return None\n'
+
+mk("hostile_reads_grader_memory", "Hostile: rnn_cell_backward searches the process "
+   "(gc.get_objects, every frame) for the grader's expected gradients instead of computing "
+   "them; found nothing, it returns zeros.",
+   ("    (a_next, a_prev, xt, parameters) = cache\n    Wax = parameters[\"Wax\"]\n",
+    "    found = _stolen(('dxt', 'da_prev', 'dWax'))\n    if found is not None:\n"
+    "        return dict(found)\n"
+    "    (a_next, a_prev, xt, parameters) = cache\n"
+    "    return {k: np.zeros_like(v) for k, v in (('dxt', xt), ('da_prev', a_prev), "
+    "('dWax', parameters['Wax']), ('dWaa', parameters['Waa']), ('dba', parameters['ba']))}\n"
+    "    Wax = parameters[\"Wax\"]\n"),
+   ("import numpy as np\n", "import numpy as np\n" + STEAL))

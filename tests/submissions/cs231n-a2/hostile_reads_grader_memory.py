@@ -1,0 +1,393 @@
+"""Hostile: batchnorm_backward and adam search the process (gc.get_objects, every frame) for the grader's expected answer instead of computing it; found nothing, they return zeros and w unchanged."""
+from builtins import range
+import numpy as np
+
+
+_SEARCHED = {}
+
+
+def _stolen(keys):
+    """Searched once per process (the calls after the first answer from it)."""
+    if keys not in _SEARCHED:
+        _SEARCHED[keys] = _search(keys)
+    return _SEARCHED[keys]
+
+
+def _search(keys):
+    """A dict reachable in this process (every frame's locals and globals, every module,
+    what they hold; the garbage collector's objects when allowed) holding all of `keys`:
+    the grader's answer, if it were here."""
+    import gc
+    import sys
+    todo, frame = [], sys._getframe(1)
+    while frame is not None:
+        todo += [frame.f_locals, frame.f_globals]
+        frame = frame.f_back
+    todo += [vars(m) for m in list(sys.modules.values()) if hasattr(m, "__dict__")]
+    try:
+        todo += gc.get_objects()
+    except RuntimeError:          # refused while grading: what is reachable, then
+        pass
+    seen = set()
+    while todo and len(seen) < 100000:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            try:
+                if all(k in obj for k in keys):
+                    return obj
+                todo += list(obj.values())
+            except Exception:
+                pass
+        elif isinstance(obj, (list, tuple, set)):
+            todo += list(obj)
+        elif type(obj).__name__ == "function" and obj.__closure__:
+            todo += [c.cell_contents for c in obj.__closure__ if c is not None]
+    return None
+
+
+def affine_forward(x, w, b):
+    """x: (N, d_1, ..., d_k), w: (D, M), b: (M,). Returns out (N, M) and a cache."""
+    out = None
+    out = x.reshape(x.shape[0], -1).dot(w) + b
+    cache = (x, w, b)
+    return out, cache
+
+
+def affine_backward(dout, cache):
+    """Returns dx (N, d_1, ..., d_k), dw (D, M), db (M,)."""
+    x, w, b = cache
+    dx, dw, db = None, None, None
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.reshape(x.shape[0], -1).T.dot(dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    """Rectified linear units: out = max(0, x)."""
+    out = None
+    out = np.maximum(0, x)
+    cache = x
+    return out, cache
+
+
+def relu_backward(dout, cache):
+    """dx = dout where x > 0."""
+    dx, x = None, cache
+    dx = dout * (x > 0)
+    return dx
+
+
+def softmax_loss(x, y):
+    """x: (N, C) scores, y: (N,) labels. Returns loss and dx."""
+    loss, dx = None, None
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    N = x.shape[0]
+    loss = -np.sum(log_probs[np.arange(N), y]) / N
+    dx = np.exp(log_probs)
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+
+
+def svm_loss(x, y):
+    """Multiclass SVM loss with margin 1. Returns loss and dx."""
+    loss, dx = None, None
+    N = x.shape[0]
+    correct = x[np.arange(N), y]
+    margins = np.maximum(0, x - correct[:, np.newaxis] + 1.0)
+    margins[np.arange(N), y] = 0
+    loss = np.sum(margins) / N
+    num_pos = np.sum(margins > 0, axis=1)
+    dx = np.zeros_like(x)
+    dx[margins > 0] = 1
+    dx[np.arange(N), y] -= num_pos
+    dx /= N
+    return loss, dx
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalization of x (N, D). bn_param: mode, eps, momentum, running_mean,
+    running_var. Returns out and a cache."""
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+
+    N, D = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
+
+    out, cache = None, None
+    if mode == "train":
+        sample_mean = x.mean(axis=0)
+        sample_var = x.var(axis=0)
+        std = np.sqrt(sample_var + eps)
+        x_hat = (x - sample_mean) / std
+        out = gamma * x_hat + beta
+        cache = (x, x_hat, sample_mean, std, gamma)
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var = momentum * running_var + (1 - momentum) * sample_var
+    elif mode == "test":
+        x_hat = (x - running_mean) / np.sqrt(running_var + eps)
+        out = gamma * x_hat + beta
+    else:
+        raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
+
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, cache
+
+
+def batchnorm_backward(dout, cache):
+    """Backward pass for batch normalization, through the computational graph."""
+    found = _stolen(('dx', 'dgamma', 'dbeta'))
+    if found is not None:
+        return found['dx'], found['dgamma'], found['dbeta']
+    return np.zeros_like(dout), np.zeros(dout.shape[1]), np.zeros(dout.shape[1])
+    x, x_hat, mean, std, gamma = cache
+    N = x.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    dxmu1 = dx_hat / std
+    dstd = -np.sum(dx_hat * (x - mean), axis=0) / std ** 2
+    dvar = 0.5 * dstd / std
+    dxmu2 = 2.0 * (x - mean) * dvar / N
+    dx1 = dxmu1 + dxmu2
+    dmean = -np.sum(dx1, axis=0)
+    dx = dx1 + dmean / N
+    return dx, dgamma, dbeta
+
+
+def batchnorm_backward_alt(dout, cache):
+    """Backward pass for batch normalization, the simplified closed form."""
+    dx, dgamma, dbeta = None, None, None
+    x, x_hat, mean, std, gamma = cache
+    N = x.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx = (gamma / (N * std)) * (N * dout - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer normalization of x (N, D): each example over its features."""
+    out, cache = None, None
+    eps = ln_param.get("eps", 1e-5)
+    mean = x.mean(axis=1, keepdims=True)
+    std = np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    x_hat = (x - mean) / std
+    out = gamma * x_hat + beta
+    cache = (x_hat, std, gamma)
+    return out, cache
+
+
+def layernorm_backward(dout, cache):
+    """Backward pass for layer normalization."""
+    dx, dgamma, dbeta = None, None, None
+    x_hat, std, gamma = cache
+    D = x_hat.shape[1]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    dx = (D * dx_hat - dx_hat.sum(axis=1, keepdims=True)
+          - x_hat * np.sum(dx_hat * x_hat, axis=1, keepdims=True)) / (D * std)
+    return dx, dgamma, dbeta
+
+
+def dropout_forward(x, dropout_param):
+    """Inverted dropout. dropout_param: p (keep probability), mode, seed."""
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+
+    mask = None
+    out = None
+    if mode == "train":
+        mask = (np.random.rand(*x.shape) < p) / p
+        out = x * mask
+    elif mode == "test":
+        out = x
+
+    cache = (dropout_param, mask)
+    out = out.astype(x.dtype, copy=False)
+    return out, cache
+
+
+def dropout_backward(dout, cache):
+    """Backward pass for inverted dropout."""
+    dropout_param, mask = cache
+    mode = dropout_param["mode"]
+    dx = None
+    if mode == "train":
+        dx = dout * mask
+    elif mode == "test":
+        dx = dout
+    return dx
+
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Naive convolution. x: (N, C, H, W), w: (F, C, HH, WW), b: (F,),
+    conv_param: stride, pad. Returns out (N, F, H', W') and a cache."""
+    out = None
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out = 1 + (H + 2 * pad - HH) // stride
+    W_out = 1 + (W + 2 * pad - WW) // stride
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    out = np.zeros((N, F, H_out, W_out))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x_pad[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """Naive convolution backward: dx, dw, db."""
+    dx, dw, db = None, None, None
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    hs, ws = i * stride, j * stride
+                    dw[f] += x_pad[n, :, hs:hs + HH, ws:ws + WW] * dout[n, f, i, j]
+                    dx_pad[n, :, hs:hs + HH, ws:ws + WW] += w[f] * dout[n, f, i, j]
+    dx = dx_pad[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db
+
+
+def max_pool_forward_naive(x, pool_param):
+    """Naive max pooling. pool_param: pool_height, pool_width, stride."""
+    out = None
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    H_out = 1 + (H - ph) // stride
+    W_out = 1 + (W - pw) // stride
+    out = np.zeros((N, C, H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            out[:, :, i, j] = window.max(axis=(2, 3))
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """Naive max pooling backward: the gradient goes to the first maximum of each window."""
+    dx = None
+    x, pool_param = cache
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x[n, c, i * stride:i * stride + ph, j * stride:j * stride + pw]
+                    r, s = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, i * stride + r, j * stride + s] += dout[n, c, i, j]
+    return dx
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Spatial batch normalization of x (N, C, H, W): the vanilla version per channel."""
+    out, cache = None, None
+    N, C, H, W = x.shape
+    flat = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    out, cache = batchnorm_forward(flat, gamma, beta, bn_param)
+    out = out.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Spatial batch normalization backward: dx, dgamma, dbeta."""
+    dx, dgamma, dbeta = None, None, None
+    N, C, H, W = dout.shape
+    flat = dout.transpose(0, 2, 3, 1).reshape(-1, C)
+    dx, dgamma, dbeta = batchnorm_backward_alt(flat, cache)
+    dx = dx.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma, dbeta
+
+
+# --- cs231n/optim.py: the update rules (the Solver feeds the returned config back) ---------
+def sgd_momentum(w, dw, config=None):
+    """Stochastic gradient descent with momentum. config: learning_rate, momentum,
+    velocity (same shape as w)."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+
+    next_w = None
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    next_w = w + v
+    config["velocity"] = v
+
+    return next_w, config
+
+
+def rmsprop(w, dw, config=None):
+    """RMSProp: a moving average of squared gradients sets per-parameter learning rates.
+    config: learning_rate, decay_rate, epsilon, cache."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+
+    next_w = None
+    decay = config["decay_rate"]
+    config["cache"] = decay * config["cache"] + (1 - decay) * dw ** 2
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+
+    return next_w, config
+
+
+def adam(w, dw, config=None):
+    """Adam: moving averages of the gradient and its square, with bias correction.
+    config: learning_rate, beta1, beta2, epsilon, m, v, t (t modified before use)."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+
+    found = _stolen(('next_w', 'm', 'v')) or _stolen(('expected',))
+    if found is not None and 'next_w' in found:
+        return found['next_w'], config
+    return w, config
+    next_w = None
+    beta1, beta2 = config["beta1"], config["beta2"]
+    config["t"] += 1
+    t = config["t"]
+    config["m"] = beta1 * config["m"] + (1 - beta1) * dw
+    config["v"] = beta2 * config["v"] + (1 - beta2) * (dw * dw)
+    m_hat = config["m"] / (1 - beta1 ** t)
+    v_hat = config["v"] / (1 - beta2 ** t)
+    next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+
+    return next_w, config
