@@ -450,7 +450,7 @@ CATALOGS = {
                                                       "regularization left out"},
             # searches every frame, module and closure it can reach (gc.get_objects is
             # refused) for the answer: none is in its process, so it computes nothing right
-            "hostile_reads_grader_memory.py": {"batchnorm_backward": "] dx[",
+            "hostile_reads_grader_memory.py": {"batchnorm_backward": "[backward] d",
                                                "adam": "step 1: the step next_w − w is wrong"},
             # optim.py (cs231n_optim): judged step by step from the config the student stored
             "bug_momentum_exponential_average.py": {"sgd_momentum": "step 1: the step next_w "

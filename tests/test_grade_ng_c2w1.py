@@ -322,8 +322,9 @@ def test_one_notebook_uploaded_to_gradescope_is_graded_alone(tmp_path):
     data = json.loads((root / "results" / "results.json").read_text())
     assert data["score"] == data["max_score"] == sum(f.points for f in STYLE.functions
                                                      if f.name in mine)
-    assert sorted(t["name"] for t in data["tests"]) == sorted(mine)
-    assert all(t["status"] == "passed" for t in data["tests"])
+    graded = [t for t in data["tests"] if t["name"] in {f.name for f in STYLE.functions}]
+    assert sorted(t["name"] for t in graded) == sorted(mine)
+    assert all(t["status"] == "passed" for t in graded)
 
 
 def test_a_notebook_is_handed_in_by_its_marks_not_by_a_copied_course_name():
@@ -354,23 +355,25 @@ def test_a_skeleton_left_as_it_came_is_told_from_a_bug():
 
 
 # --- one notebook per assignment: the instructor names its functions -----------------------------
+INIT_NOTEBOOK = ("initialize_parameters_zeros", "initialize_parameters_random",
+                 "initialize_parameters_he")
 GC_NOTEBOOK = ("forward_propagation", "backward_propagation", "gradient_check",
                "gradient_check_n")
 
 
 def test_another_notebook_uploaded_earns_nothing_where_the_functions_are_named(capsys):
     """Uploading the Initialization notebook (three one-liners) to the Gradient Checking
-    assignment: by default its functions are supplied (the whole style's maximum); with
-    the assignment's functions named (`--functions`), they are graded: missing."""
+    assignment: the notebooks not handed in are missing (never the whole style's maximum);
+    with the assignment's functions named (`--functions`), only they are graded: missing,
+    and the right notebook there gets their full points."""
     upload = HERE / "partial_initialization.py"
-    assert grade(upload, "ng-c2w1", seed=0, timeout=2.0).score == \
-        sum(f.points for f in STYLE.functions)
-    named = grade(upload, "ng-c2w1", seed=0, timeout=2.0, only=GC_NOTEBOOK,
-                  required=GC_NOTEBOOK)
+    alone = grade(upload, "ng-c2w1", seed=0, timeout=2.0)
+    assert alone.score == sum(_fn(n).points for n in INIT_NOTEBOOK)
+    named = grade(upload, "ng-c2w1", seed=0, timeout=2.0, only=GC_NOTEBOOK)
     assert [f.name for f in named.functions] == list(GC_NOTEBOOK)
     assert named.score == 0 and {f.status for f in named.functions} == {"missing"}
     right = grade(HERE / "notebook_gradient_checking.ipynb", "ng-c2w1", seed=0, timeout=2.0,
-                  only=GC_NOTEBOOK, required=GC_NOTEBOOK)
+                  only=GC_NOTEBOOK)
     assert right.score == sum(_fn(n).points for n in GC_NOTEBOOK)
 
     from reference.cli import main
@@ -381,4 +384,4 @@ def test_another_notebook_uploaded_earns_nothing_where_the_functions_are_named(c
                  "gradient_chek"]) == 2
     assert "--functions: gradient_chek is not graded" in capsys.readouterr().err
     assert "--functions gradient_check,gradient_check_n" in _options(
-        "ng-c2w1", options(required=("gradient_check", "gradient_check_n")), "visible", False)
+        "ng-c2w1", options(only=("gradient_check", "gradient_check_n")), "visible", False)

@@ -79,8 +79,8 @@ def _options(style: str, options: GradeOptions, visibility: str, fixed_seed: boo
         opts += ["--cases", str(options.cases)]
     if options.allow_autograd:
         opts.append("--allow-autograd")
-    if options.required:
-        opts += ["--functions", ",".join(options.required)]
+    if options.only:
+        opts += ["--functions", ",".join(options.only)]
     opts += ["--visibility", visibility]
     return " ".join(shlex.quote(o) for o in opts)
 

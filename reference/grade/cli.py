@@ -153,8 +153,7 @@ def grade_options(args, seed: int = 0, private: bool = False, hide=(),
                         limits=Limits(args.timeout, args.memory_mb, args.max_seconds),
                         allow_autograd=args.allow_autograd, seed_private=private,
                         parallel=parallel, hide=tuple(hide),
-                        only=getattr(args, "functions", None),
-                        required=getattr(args, "functions", None))
+                        only=getattr(args, "functions", None))
 
 
 def _validate(args) -> None:

@@ -67,12 +67,11 @@ class GradeOptions:
     seed stays out of what the student sees. cases: per graded function (None:
     DEFAULT_CASES). allow_autograd: the import policy lets torch, jax... in. parallel:
     student processes per submission (None: `children_per_submission`). only: the graded
-    functions to run (None: all). required: the graded functions the assignment asks for,
-    graded even when their notebook looks absent (`GradedFunction.parts`: otherwise
-    supplied, and a student uploading only the easiest notebook would get the others'
-    points). isolate: the operating system's protections where
-    available (False: off, to measure their cost). hide: more folders the student's code
-    must not read (the submissions', the report's; the submission's own always is)."""
+    functions to run (None: all; `grade --functions`: one notebook or file of an
+    assignment graded on its own, the score's maximum theirs). isolate: the operating
+    system's protections where available (False: off, to measure their cost). hide: more
+    folders the student's code must not read (the submissions', the report's; the
+    submission's own always is)."""
 
     seed: int = 0
     cases: int | None = None
@@ -81,7 +80,6 @@ class GradeOptions:
     seed_private: bool = False
     parallel: int | None = None
     only: tuple[str, ...] | None = None
-    required: tuple[str, ...] | None = None
     isolate: bool = True
     hide: tuple[Path, ...] = ()
 

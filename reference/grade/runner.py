@@ -16,7 +16,6 @@ the pytest plugin or the Gradescope bundle.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 
@@ -53,9 +52,8 @@ def grade_submission(path: str | Path, style: str, options: GradeOptions = DEFAU
     wanted = {n.split(".")[0] for n in function_names(style)}
     loaded = loader.load(path, folder, wanted, alone)
     chosen, why = resolve_style(named, loaded)
-    functions = [dataclasses.replace(f, part=None) if f.name in (options.required or ())
-                 else f for f in chosen.functions
-                 if options.only is None or f.name in options.only]   # required: no supply
+    functions = [f for f in chosen.functions
+                 if options.only is None or f.name in options.only]
     result = _start_result(path, chosen, options, why, loaded, functions)
     result.error = _refusal(loaded, options.allow_autograd)
     if result.error:

@@ -391,3 +391,160 @@ def adam(w, dw, config=None):
     next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
 
     return next_w, config
+
+
+# === layer_utils.py
+def affine_relu_forward(x, w, b):
+    """An affine transform followed by a ReLU."""
+    a, fc_cache = affine_forward(x, w, b)
+    out, relu_cache = relu_forward(a)
+    cache = (fc_cache, relu_cache)
+    return out, cache
+
+
+def affine_relu_backward(dout, cache):
+    """Backward pass for the affine-relu convenience layer."""
+    fc_cache, relu_cache = cache
+    da = relu_backward(dout, relu_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db
+
+
+def affine_norm_relu_forward(x, w, b, gamma, beta, bn_param, normalization):
+    """affine - batch or layer norm - relu, the helper the student adds."""
+    a, fc_cache = affine_forward(x, w, b)
+    if normalization == "batchnorm":
+        a, norm_cache = batchnorm_forward(a, gamma, beta, bn_param)
+    else:
+        a, norm_cache = layernorm_forward(a, gamma, beta, bn_param)
+    out, relu_cache = relu_forward(a)
+    return out, (fc_cache, norm_cache, relu_cache, normalization)
+
+
+def affine_norm_relu_backward(dout, cache):
+    fc_cache, norm_cache, relu_cache, normalization = cache
+    da = relu_backward(dout, relu_cache)
+    if normalization == "batchnorm":
+        da, dgamma, dbeta = batchnorm_backward_alt(da, norm_cache)
+    else:
+        da, dgamma, dbeta = layernorm_backward(da, norm_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
+# === classifiers/fc_net.py
+class TwoLayerNet(object):
+    """affine - relu - affine - softmax, params W1, b1, W2, b2."""
+
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.params = {}
+        self.reg = reg
+        self.params["W1"] = weight_scale * np.random.randn(input_dim, hidden_dim)
+        self.params["b1"] = np.zeros(hidden_dim)
+        self.params["W2"] = weight_scale * np.random.randn(hidden_dim, num_classes)
+        self.params["b2"] = np.zeros(num_classes)
+
+    def loss(self, X, y=None):
+        scores = None
+        h, cache1 = affine_relu_forward(X, self.params["W1"], self.params["b1"])
+        scores, cache2 = affine_forward(h, self.params["W2"], self.params["b2"])
+        if y is None:
+            return scores
+        loss, grads = 0, {}
+        loss, dscores = softmax_loss(scores, y)
+        W1, W2 = self.params["W1"], self.params["W2"]
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        dh, grads["W2"], grads["b2"] = affine_backward(dscores, cache2)
+        _, grads["W1"], grads["b1"] = affine_relu_backward(dh, cache1)
+        grads["W2"] += self.reg * W2
+        grads["W1"] += self.reg * W1
+        return loss, grads
+
+
+class FullyConnectedNet(object):
+    """{affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax."""
+
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
+                 dropout_keep_ratio=1, normalization=None, reg=0.0,
+                 weight_scale=1e-2, dtype=np.float32, seed=None):
+        """dropout_keep_ratio: if 1 the network does not use dropout at all."""
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.params = {}
+        dims = [input_dim] + list(hidden_dims) + [num_classes]
+        for i in range(1, self.num_layers + 1):
+            self.params["W%d" % i] = weight_scale * np.random.randn(dims[i - 1], dims[i])
+            self.params["b%d" % i] = np.zeros(dims[i])
+            if self.normalization is not None and i < self.num_layers:
+                self.params["gamma%d" % i] = np.ones(dims[i])
+                self.params["beta%d" % i] = np.zeros(dims[i])
+
+        self.dropout_param = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+            if seed is not None:
+                self.dropout_param["seed"] = seed
+
+        self.bn_params = []
+        if self.normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for i in range(self.num_layers - 1)]
+        if self.normalization == "layernorm":
+            self.bn_params = [{} for i in range(self.num_layers - 1)]
+
+        for k, v in self.params.items():
+            self.params[k] = v.astype(dtype)
+
+    def loss(self, X, y=None):
+        X = X.astype(self.dtype)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        if self.normalization == "batchnorm":
+            for bn_param in self.bn_params:
+                bn_param["mode"] = mode
+        scores = None
+
+        caches, dropout_caches = {}, {}
+        h = X
+        for i in range(1, self.num_layers):
+            W, b = self.params["W%d" % i], self.params["b%d" % i]
+            if self.normalization is not None:
+                h, caches[i] = affine_norm_relu_forward(
+                    h, W, b, self.params["gamma%d" % i], self.params["beta%d" % i],
+                    self.bn_params[i - 1], self.normalization)
+            else:
+                h, caches[i] = affine_relu_forward(h, W, b)
+            if self.use_dropout:
+                h, dropout_caches[i] = dropout_forward(h, self.dropout_param)
+        L = self.num_layers
+        scores, caches[L] = affine_forward(h, self.params["W%d" % L], self.params["b%d" % L])
+
+        if mode == "test":
+            return scores
+
+        loss, grads = 0.0, {}
+        loss, dout = softmax_loss(scores, y)
+        for i in range(1, L + 1):
+            W = self.params["W%d" % i]
+            loss += 0.5 * self.reg * np.sum(W * W)
+
+        dh, dW, db = affine_backward(dout, caches[L])
+        grads["W%d" % L] = dW + self.reg * self.params["W%d" % L]
+        grads["b%d" % L] = db
+        for i in range(L - 1, 0, -1):
+            if self.use_dropout:
+                dh = dropout_backward(dh, dropout_caches[i])
+            if self.normalization is not None:
+                dh, dW, db, dgamma, dbeta = affine_norm_relu_backward(dh, caches[i])
+                grads["gamma%d" % i] = dgamma
+                grads["beta%d" % i] = dbeta
+            else:
+                dh, dW, db = affine_relu_backward(dh, caches[i])
+            grads["W%d" % i] = dW + self.reg * self.params["W%d" % i]
+            grads["b%d" % i] = db
+
+        return loss, grads
