@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...oracle.diagnose import as_array, diagnose_array
-from ..base import GradeCase, GradedFunction, Style
+from ...oracle.diagnose import Kind, as_array, diagnose_array
+from ..base import Finding, GradeCase, GradedFunction, Style
 from . import ng_c4w1_kit as kit
 from .layer_style import LayerFunction, layer_functions
 
@@ -113,6 +113,9 @@ def _distribute_cases(rng, n: int) -> list[GradeCase]:
 
 def _judge(name: str, mistakes=None):
     def judge(got, case):
+        if got.get("stub"):
+            return Finding("api", f"{name} is a stub (not implemented yet: {got['stub']})",
+                           kind=Kind.MISSING)
         exp = np.asarray(case.expected["return"])
         out = got.get("return")
         g = as_array(out)
