@@ -215,6 +215,26 @@ REPORTS = [
            statuses={"Sigmoid.forward": "missing", "Sigmoid.backward": "passed"},
            notes=(("Sigmoid.backward: its class has no `forward`",
                    "the state the book's forward sets"),)),
+    # Ng's course 4 as students hand it in: a helper's bug reported at the helper only (the
+    # layer that calls it graded with the correct one too), the course's skeleton left in
+    # place (2020's `= None`, 2021's commented-out body) missing, never a crash
+    Report("ng_c4_bias_each_product/cnn_step_by_step.py",
+           statuses={"conv_single_step": "failed", "conv_forward": "passed",
+                     "conv_backward": "failed"}),
+    Report("ng_c4_stride_ignored/conv_layers.py",
+           diagnoses={"conv_backward": ("the stride ignored",),
+                      "pool_backward": ("the stride ignored",)}),
+    Report("ng_c4_v2a_skeleton/Convolution_model_Step_by_Step_v2a.ipynb",
+           statuses={"conv_backward": "missing", "pool_backward": "missing",
+                     "create_mask_from_window": "missing", "distribute_value": "missing",
+                     "conv_forward": "failed"},
+           diagnoses={"conv_backward": ("is a stub", "placeholders are still in place"),
+                      "pool_backward": ("is a stub", "placeholders are still in place")}),
+    Report("ng_c4_2021_commented/Convolution_model_Step_by_Step_v1.ipynb",
+           failing=frozenset({"conv_backward", "pool_backward", "create_mask_from_window",
+                              "distribute_value"}),
+           diagnoses={"create_mask_from_window": ("is a stub", "commented out"),
+                      "pool_backward": ("is a stub", "commented out")}),
 ]
 
 
@@ -324,4 +344,14 @@ PLANTED = [
     Planted("nielsen-instance-sigmoid-prime-wrong", "nielsen_instance_methods", "nielsen",
             "network.py", "return self.sigmoid(z) * (1 - self.sigmoid(z))",
             "return self.sigmoid(z) * self.sigmoid(z)", statuses={"sigmoid_prime": "failed"}),
+    # a typo in code the student wrote is its own error, never the skeleton's stub
+    Planted("ng-c4-2021-typo-is-no-stub", "ng_c4_2021_commented", "ng-c4w1",
+            "Convolution_model_Step_by_Step_v1.ipynb", "A[i, h, w, c] = np.max(window)",
+            "A[i, h, w, c] = np.max(windw)", only=("pool_forward",),
+            statuses={"pool_forward": "failed"}, diagnoses={"pool_forward": "windw"}),
+    # the bias fixed in conv_single_step, planted wrong in conv_forward: found there
+    Planted("ng-c4-bias-twice-in-the-layer", "ng_c4_bias_each_product", "ng-c4w1",
+            "cnn_step_by_step.py", "W[:, :, :, c], b[:, :, :, c])\n",
+            "W[:, :, :, c], b[:, :, :, c]) + b[0, 0, 0, c]\n",
+            only=("conv_forward",), statuses={"conv_forward": "failed"}),
 ]

@@ -88,9 +88,9 @@ def skeleton(fn) -> bool:
 def skeleton_raised(fns, exc: BaseException) -> str:
     """Why an error raised in one of `fns`' own frames is the course's skeleton's, or '':
     a TypeError of a `= None` placeholder the code still unpacks or adds (the 2018-20
-    notebooks), a NameError of a name the function never binds (the 2021 notebooks'
-    commented-out body, `return mask` left alone). An error raised deeper (a helper,
-    NumPy) is the code's own."""
+    notebooks), a NameError in a function that binds no name at all (the 2021 notebooks'
+    commented-out body, `return mask` left alone; a typo in written code is its own
+    error). An error raised deeper (a helper, NumPy) is the code's own."""
     tb, last = exc.__traceback__, None
     while tb is not None:
         last, tb = tb.tb_frame, tb.tb_next
@@ -100,7 +100,9 @@ def skeleton_raised(fns, exc: BaseException) -> str:
         return ""
     if isinstance(exc, TypeError) and "NoneType" in str(exc) and skeleton(fn):
         return f"its `= None` placeholders are still in place (TypeError: {exc})"[:300]
-    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
+    code = fn.__code__
+    binds_nothing = code.co_nlocals == code.co_argcount + code.co_kwonlyargcount
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError) and binds_nothing:
         return f"its body is still commented out (NameError: {exc})"[:300]
     return ""
 
