@@ -354,4 +354,9 @@ PLANTED = [
             "cnn_step_by_step.py", "W[:, :, :, c], b[:, :, :, c])\n",
             "W[:, :, :, c], b[:, :, :, c]) + b[0, 0, 0, c]\n",
             only=("conv_forward",), statuses={"conv_forward": "failed"}),
+    # the (1, 1, 1) store accommodated as NumPy 1 ran it: a wrong value stored so is found
+    Planted("ng-c4-float64-store-still-checked", "ng_c4_float64_store", "ng-c4w1",
+            "conv_model.py", "return np.float64(np.sum(s) + b)",
+            "return np.float64(np.sum(s) - b)", only=("conv_single_step", "conv_forward"),
+            statuses={"conv_single_step": "failed", "conv_forward": "passed"}),
 ]

@@ -72,16 +72,18 @@ def stub_reason(fn) -> str:
 # what only the course's skeleton does: unpack a placeholder (`n_x, m, T_x = None`) or add
 # one (`dWax += None`), each a TypeError when it runs
 PLACEHOLDER_USES = frozenset({"UNPACK_SEQUENCE", "BINARY_OP", "INPLACE_ADD", "BINARY_ADD"})
+# ... or hand one to a call (`for h in range(None)`): read so only after such a TypeError
+PLACEHOLDER_CALLS = PLACEHOLDER_USES | {"PRECALL", "CALL", "CALL_FUNCTION"}
 
 
-def skeleton(fn) -> bool:
+def skeleton(fn, uses: frozenset = PLACEHOLDER_USES) -> bool:
     """Does `fn`'s code still hold the course's placeholders in a use that raises?"""
     code = getattr(fn, "__code__", None)
     try:
         instructions = list(dis.get_instructions(code)) if code is not None else []
     except Exception:  # noqa: BLE001 - an odd code object: not the skeleton
         return False
-    return any(a.opname == "LOAD_CONST" and a.argval is None and b.opname in PLACEHOLDER_USES
+    return any(a.opname == "LOAD_CONST" and a.argval is None and b.opname in uses
                for a, b in zip(instructions, instructions[1:]))
 
 
@@ -98,7 +100,7 @@ def skeleton_raised(fns, exc: BaseException) -> str:
                and getattr(f, "__code__", None) is last.f_code), None)
     if fn is None:
         return ""
-    if isinstance(exc, TypeError) and "NoneType" in str(exc) and skeleton(fn):
+    if isinstance(exc, TypeError) and "NoneType" in str(exc) and skeleton(fn, PLACEHOLDER_CALLS):
         return f"its `= None` placeholders are still in place (TypeError: {exc})"[:300]
     code = fn.__code__
     binds_nothing = code.co_nlocals == code.co_argcount + code.co_kwonlyargcount
@@ -281,6 +283,8 @@ def layer_backward(ns, inputs):
 
 def _backward_once(ns, inputs, backward) -> dict:
     why, got = _blocked(ns, inputs)
+    if why and skeleton(backward):     # the skeleton's backward: a stub, whatever its forward
+        return {"stub": "its `= None` placeholders are still in place (the course's skeleton)"}
     if why:
         return {"blocked": why}
     forward, cache = got
