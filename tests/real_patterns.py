@@ -235,6 +235,14 @@ REPORTS = [
                               "distribute_value"}),
            diagnoses={"create_mask_from_window": ("is a stub", "commented out"),
                       "pool_backward": ("is a stub", "commented out")}),
+    # Ng's courses 5 and 2 as read in real notebooks: each bug at its function
+    Report("ng_c5_t1_and_gates/rnn_step_by_step.py",
+           failing=frozenset({"rnn_backward", "lstm_cell_backward", "lstm_backward"}),
+           diagnoses={"rnn_backward": ("IndexError",)}),
+    Report("ng_c2w2_loop_variable/optimization_methods.py",
+           diagnoses={"update_parameters_with_adam": ("bias correction ignores t",)}),
+    Report("ng_c2w1_inline_gradcheck/gradient_checking.py",
+           diagnoses={"gradient_check": ("did not detect a wrong gradient",)}),
 ]
 
 

@@ -96,3 +96,24 @@ def test_each_strided_layer_is_graded_where_the_stride_moves_a_window(style, nam
         moves = stride > 1 and H + 2 * pad - f_h >= stride
         by_layer[lc.layer] = by_layer.get(lc.layer, False) or moves or "strided" in lc.tags
     assert by_layer and all(by_layer.values()), by_layer
+
+
+def test_a_placeholder_item_assignment_is_the_skeletons():
+    """The 2018 LSTM cell's `concat = None` then `concat[:n_a, :] = None`: TypeError on
+    NoneType in a function binding None again and again is the skeleton's; one `= None`
+    in written code is not."""
+    ns = _run('''
+def skeleton_cell(xt, a_prev):
+    concat = None
+    concat[:2, :] = None
+    ft = None
+    it = None
+    return ft, it
+
+def written(xt, a_prev):
+    cache = None
+    return cache[0] + xt
+''')
+    assert "placeholders" in skeleton_raised([ns["skeleton_cell"]],
+                                             _raised(ns["skeleton_cell"], 1, 2))
+    assert skeleton_raised([ns["written"]], _raised(ns["written"], 1, 2)) == ""

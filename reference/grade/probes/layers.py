@@ -87,6 +87,21 @@ def skeleton(fn, uses: frozenset = PLACEHOLDER_USES) -> bool:
                for a, b in zip(instructions, instructions[1:]))
 
 
+# `concat = None` then `concat[:n_a, :] = None`: a name bound to None this often (the
+# skeleton's every line) is the skeleton's, once its None raised the TypeError
+PLACEHOLDERS = 3
+
+
+def _placeholders(fn) -> int:
+    """How many times `fn`'s code binds a local name to the constant None."""
+    try:
+        instructions = list(dis.get_instructions(fn.__code__))
+    except Exception:  # noqa: BLE001 - an odd code object: none
+        return 0
+    return sum(a.opname == "LOAD_CONST" and a.argval is None and b.opname == "STORE_FAST"
+               for a, b in zip(instructions, instructions[1:]))
+
+
 def skeleton_raised(fns, exc: BaseException) -> str:
     """Why an error raised in one of `fns`' own frames is the course's skeleton's, or '':
     a TypeError of a `= None` placeholder the code still unpacks or adds (the 2018-20
@@ -100,7 +115,8 @@ def skeleton_raised(fns, exc: BaseException) -> str:
                and getattr(f, "__code__", None) is last.f_code), None)
     if fn is None:
         return ""
-    if isinstance(exc, TypeError) and "NoneType" in str(exc) and skeleton(fn, PLACEHOLDER_CALLS):
+    if isinstance(exc, TypeError) and "NoneType" in str(exc) and (
+            skeleton(fn, PLACEHOLDER_CALLS) or _placeholders(fn) >= PLACEHOLDERS):
         return f"its `= None` placeholders are still in place (TypeError: {exc})"[:300]
     code = fn.__code__
     binds_nothing = code.co_nlocals == code.co_argcount + code.co_kwonlyargcount
