@@ -367,4 +367,9 @@ PLANTED = [
             "conv_model.py", "return np.float64(np.sum(s) + b)",
             "return np.float64(np.sum(s) - b)", only=("conv_single_step", "conv_forward"),
             statuses={"conv_single_step": "failed", "conv_forward": "passed"}),
+    # a real pool_backward read dA at the window's input corner: found where a stride > 1
+    # moves the window (with stride 1 and one window it reads the right entry)
+    Planted("ng-c4-pool-backward-dA-at-the-input-corner", "ng_c4_float64_store", "ng-c4w1",
+            "conv_model.py", "mask * dA[i, h, w, c]", "mask * dA[i, top, left, c]",
+            only=("pool_backward",), statuses={"pool_backward": "failed"}),
 ]
