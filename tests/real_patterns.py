@@ -244,6 +244,34 @@ REPORTS = [
            diagnoses={"dropout_forward": ("placeholder left at None",)}),
     Report("cs231n_a3_py2_verbose_print/cs231n/rnn_layers.py", notes=(PY2_NOTE,),
            failing=frozenset()),
+    # Ng's course 4 as students hand it in: a helper's bug reported at the helper only (the
+    # layer that calls it graded with the correct one too), the course's skeleton left in
+    # place (2020's `= None`, 2021's commented-out body) missing, never a crash
+    Report("ng_c4_bias_each_product/cnn_step_by_step.py",
+           statuses={"conv_single_step": "failed", "conv_forward": "passed",
+                     "conv_backward": "failed"}),
+    Report("ng_c4_stride_ignored/conv_layers.py",
+           diagnoses={"conv_backward": ("the stride ignored",),
+                      "pool_backward": ("the stride ignored",)}),
+    Report("ng_c4_v2a_skeleton/Convolution_model_Step_by_Step_v2a.ipynb",
+           statuses={"conv_backward": "missing", "pool_backward": "missing",
+                     "create_mask_from_window": "missing", "distribute_value": "missing",
+                     "conv_forward": "failed"},
+           diagnoses={"conv_backward": ("is a stub", "placeholders are still in place"),
+                      "pool_backward": ("is a stub", "placeholders are still in place")}),
+    Report("ng_c4_2021_commented/Convolution_model_Step_by_Step_v1.ipynb",
+           failing=frozenset({"conv_backward", "pool_backward", "create_mask_from_window",
+                              "distribute_value"}),
+           diagnoses={"create_mask_from_window": ("is a stub", "commented out"),
+                      "pool_backward": ("is a stub", "commented out")}),
+    # Ng's courses 5 and 2 as read in real notebooks: each bug at its function
+    Report("ng_c5_t1_and_gates/rnn_step_by_step.py",
+           failing=frozenset({"rnn_backward", "lstm_cell_backward", "lstm_backward"}),
+           diagnoses={"rnn_backward": ("IndexError",)}),
+    Report("ng_c2w2_loop_variable/optimization_methods.py",
+           diagnoses={"update_parameters_with_adam": ("bias correction ignores t",)}),
+    Report("ng_c2w1_inline_gradcheck/gradient_checking.py",
+           diagnoses={"gradient_check": ("did not detect a wrong gradient",)}),
 ]
 
 
@@ -374,4 +402,24 @@ PLANTED = [
     Planted("cs231n-py2-lstm-forget-gate-from-prev-h", "cs231n_a3_py2_verbose_print",
             "cs231n-a3", "cs231n/rnn_layers.py", "df = dc * prev_c", "df = dc * prev_h",
             only=("lstm_step_backward",), statuses={"lstm_step_backward": "failed"}),
+    # a typo in code the student wrote is its own error, never the skeleton's stub
+    Planted("ng-c4-2021-typo-is-no-stub", "ng_c4_2021_commented", "ng-c4w1",
+            "Convolution_model_Step_by_Step_v1.ipynb", "A[i, h, w, c] = np.max(window)",
+            "A[i, h, w, c] = np.max(windw)", only=("pool_forward",),
+            statuses={"pool_forward": "failed"}, diagnoses={"pool_forward": "windw"}),
+    # the bias fixed in conv_single_step, planted wrong in conv_forward: found there
+    Planted("ng-c4-bias-twice-in-the-layer", "ng_c4_bias_each_product", "ng-c4w1",
+            "cnn_step_by_step.py", "W[:, :, :, c], b[:, :, :, c])\n",
+            "W[:, :, :, c], b[:, :, :, c]) + b[0, 0, 0, c]\n",
+            only=("conv_forward",), statuses={"conv_forward": "failed"}),
+    # the (1, 1, 1) store accommodated as NumPy 1 ran it: a wrong value stored so is found
+    Planted("ng-c4-float64-store-still-checked", "ng_c4_float64_store", "ng-c4w1",
+            "conv_model.py", "return np.float64(np.sum(s) + b)",
+            "return np.float64(np.sum(s) - b)", only=("conv_single_step", "conv_forward"),
+            statuses={"conv_single_step": "failed", "conv_forward": "passed"}),
+    # a real pool_backward read dA at the window's input corner: found where a stride > 1
+    # moves the window (with stride 1 and one window it reads the right entry)
+    Planted("ng-c4-pool-backward-dA-at-the-input-corner", "ng_c4_float64_store", "ng-c4w1",
+            "conv_model.py", "mask * dA[i, h, w, c]", "mask * dA[i, top, left, c]",
+            only=("pool_backward",), statuses={"pool_backward": "failed"}),
 ]

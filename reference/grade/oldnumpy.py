@@ -10,7 +10,9 @@ again (never over a name NumPy has), and a list NumPy now refuses as
 inhomogeneous becomes that object array; anything else np.array does is unchanged.
 
 And `float(b)`, `int(n)` of a one-element array that is not 0-d (Ng's b of shape
-(1, 1, 1)): NumPy 1 converted it (deprecated in 1.25), NumPy 2 raises TypeError. Only in
+(1, 1, 1)): NumPy 1 converted it (deprecated in 1.25), NumPy 2 raises TypeError; so is
+`Z[i, h, w, c] = np.float64(s + b)`, a (1, 1, 1) array stored in one element (NumPy 2:
+ValueError), stored as its element. Only in
 the student's code: the worker compiles each student segment through `rewrite`, which
 turns a call `float(x)` into `__oldnumpy_float__(x)` (`bind` puts those in the module's
 namespace), that converts a one-element array as NumPy 1 did and is `float` otherwise;
@@ -31,8 +33,8 @@ import ast
 
 import numpy as np
 
-__all__ = ["ALIASES", "EQUIVALENTS", "SCALARS", "STACKING", "install", "rewrite", "bind",
-           "python2_divisions"]
+__all__ = ["ALIASES", "ELEMENT", "EQUIVALENTS", "SCALARS", "STACKING", "install", "rewrite",
+           "bind", "python2_divisions"]
 
 ALIASES = {"float": float, "int": int, "object": object, "complex": complex, "str": str}
 # removed names of NumPy 2.0 (and 1.23's asscalar) -> the name NumPy has for the same thing
@@ -152,12 +154,24 @@ def _py2_div(a, b):
     return a // b if _integral(a) and _integral(b) else a / b
 
 
+def _element(container, value):
+    """The value stored by `container[index] = value`: a one-element array of any shape
+    as its element when the container is a numeric array (NumPy 1 stored it in one
+    element, deprecated in 1.25, NumPy 2 raises; in a larger region both broadcast
+    alike); anything else (an object array of layers) as it is."""
+    if (isinstance(container, np.ndarray) and container.dtype.kind in "biufc"
+            and isinstance(value, np.ndarray) and value.ndim and value.size == 1):
+        return value.reshape(())
+    return value
+
+
 # the student's call of a builtin -> the name of its NumPy-1 conversion in the namespace
 SCALARS = {"float": "__oldnumpy_float__", "int": "__oldnumpy_int__"}
 ITEMSET = "__oldnumpy_itemset__"
 DIVISION = "__oldnumpy_py2_div__"
+ELEMENT = "__oldnumpy_element__"
 _CONVERT = {SCALARS["float"]: _scalar(float), SCALARS["int"]: _scalar(int), ITEMSET: _itemset,
-            DIVISION: _py2_div}
+            DIVISION: _py2_div, ELEMENT: _element}
 
 
 class _Calls(ast.NodeTransformer):
@@ -172,6 +186,18 @@ class _Calls(ast.NodeTransformer):
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "itemset":
             node.args = [node.func.value, *node.args]
             node.func = ast.copy_location(ast.Name(ITEMSET, ast.Load()), node.func)
+        return node
+
+    def visit_Assign(self, node: ast.Assign) -> ast.Assign:
+        """`Z[i, h, w, c] = value` (the container a name: read twice, no side effect)
+        storing a one-element array as NumPy 1 did (`_element`)."""
+        self.generic_visit(node)
+        [target] = node.targets if len(node.targets) == 1 else [None]
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            container = ast.Name(target.value.id, ast.Load())
+            node.value = ast.copy_location(
+                ast.Call(ast.Name(ELEMENT, ast.Load()), [container, node.value], []),
+                node.value)
         return node
 
 
@@ -192,8 +218,9 @@ def _binds(tree: ast.AST) -> set[str]:
 
 def rewrite(tree: ast.Module) -> ast.Module:
     """The student's code with its calls of float() and int() converting a one-element
-    array as NumPy 1 did (not when the code binds either name itself), and its calls
-    `x.itemset(...)` setting the item as NumPy 1 did."""
+    array as NumPy 1 did (not when the code binds either name itself), its calls
+    `x.itemset(...)` setting the item as NumPy 1 did, and its stores `Z[...] = value` of a
+    one-element array into a numeric array's element as NumPy 1 did."""
     names = set() if _binds(tree) & set(SCALARS) else set(SCALARS)
     return ast.fix_missing_locations(_Calls(names).visit(tree))
 

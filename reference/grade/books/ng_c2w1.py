@@ -38,7 +38,9 @@ BOOK = Book(
     notebook_imports=(("np", "import numpy as np"),),
     kit="reference.grade.styles.ng_c2w1_kit",
     helper_prefix="ng_c2",
-    calls=(("gradient_check", ("forward_propagation", "backward_propagation")),),
+    # gradient_check calls the 1-D forward and backward: the backward it is given is the
+    # right one or a planted wrong one, answered by the parent from an opaque token
+    calls=(("gradient_check", ("forward_propagation", "planted_backward")),),
     accommodations=(Accommodation(
         "in place", "the inputs are copies: a function that writes into them (`dA2 *= D2`) "
                     "is not penalized, what it returns is graded"),),

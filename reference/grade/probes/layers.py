@@ -38,7 +38,7 @@ import numpy as np
 from .layer_cache import forward_is_wrong, learn, rebuild
 from .remote import helper, note
 
-__all__ = ["layer_forward", "layer_backward", "stub_reason"]
+__all__ = ["layer_forward", "layer_backward", "skeleton", "skeleton_raised", "stub_reason"]
 
 # what a stub's code does: bind names to constants, build a tuple of them, return it
 STUB_OPS = frozenset({
@@ -100,6 +100,61 @@ def placeholder_error(fn, exc: BaseException) -> str:
     if isinstance(exc, AttributeError) and "NoneType" in str(exc) and (
             None in fn.__code__.co_consts):
         return f"a placeholder left at None ({type(exc).__name__}: {exc})"
+
+
+# what only the course's skeleton does: unpack a placeholder (`n_x, m, T_x = None`) or add
+# one (`dWax += None`), each a TypeError when it runs
+PLACEHOLDER_USES = frozenset({"UNPACK_SEQUENCE", "BINARY_OP", "INPLACE_ADD", "BINARY_ADD"})
+# ... or hand one to a call (`for h in range(None)`): read so only after such a TypeError
+PLACEHOLDER_CALLS = PLACEHOLDER_USES | {"PRECALL", "CALL", "CALL_FUNCTION"}
+
+
+def skeleton(fn, uses: frozenset = PLACEHOLDER_USES) -> bool:
+    """Does `fn`'s code still hold the course's placeholders in a use that raises?"""
+    code = getattr(fn, "__code__", None)
+    try:
+        instructions = list(dis.get_instructions(code)) if code is not None else []
+    except Exception:  # noqa: BLE001 - an odd code object: not the skeleton
+        return False
+    return any(a.opname == "LOAD_CONST" and a.argval is None and b.opname in uses
+               for a, b in zip(instructions, instructions[1:]))
+
+
+# `concat = None` then `concat[:n_a, :] = None`: a name bound to None this often (the
+# skeleton's every line) is the skeleton's, once its None raised the TypeError
+PLACEHOLDERS = 3
+
+
+def _placeholders(fn) -> int:
+    """How many times `fn`'s code binds a local name to the constant None."""
+    try:
+        instructions = list(dis.get_instructions(fn.__code__))
+    except Exception:  # noqa: BLE001 - an odd code object: none
+        return 0
+    return sum(a.opname == "LOAD_CONST" and a.argval is None and b.opname == "STORE_FAST"
+               for a, b in zip(instructions, instructions[1:]))
+
+
+def skeleton_raised(fns, exc: BaseException) -> str:
+    """Why an error raised in one of `fns`' own frames is the course's skeleton's, or '':
+    a TypeError of a `= None` placeholder the code still unpacks or adds (the 2018-20
+    notebooks), a NameError in a function that binds no name at all (the 2021 notebooks'
+    commented-out body, `return mask` left alone; a typo in written code is its own
+    error). An error raised deeper (a helper, NumPy) is the code's own."""
+    tb, last = exc.__traceback__, None
+    while tb is not None:
+        last, tb = tb.tb_frame, tb.tb_next
+    fn = next((f for f in fns if last is not None
+               and getattr(f, "__code__", None) is last.f_code), None)
+    if fn is None:
+        return ""
+    if isinstance(exc, TypeError) and "NoneType" in str(exc) and (
+            skeleton(fn, PLACEHOLDER_CALLS) or _placeholders(fn) >= PLACEHOLDERS):
+        return f"its `= None` placeholders are still in place (TypeError: {exc})"[:300]
+    code = fn.__code__
+    binds_nothing = code.co_nlocals == code.co_argcount + code.co_kwonlyargcount
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError) and binds_nothing:
+        return f"its body is still commented out (NameError: {exc})"[:300]
     return ""
 
 
@@ -195,13 +250,14 @@ def _replaced(fns, calls):
 _ABSENT = object()
 
 
-def _guarded(run) -> dict:
+def _guarded(run, fns=()) -> dict:
     try:
         return run()
     except (MemoryError, RecursionError):
         raise                   # the worker names these (with the memory limit)
     except Exception as exc:  # noqa: BLE001 - the student's code: judged in the parent
-        return {"raised": _raised(exc)}
+        why = skeleton_raised(fns, exc)
+        return {"stub": why} if why else {"raised": _raised(exc)}
 
 
 def _twice(inputs, fns, run) -> dict:
@@ -210,10 +266,16 @@ def _twice(inputs, fns, run) -> dict:
     the function when either run is right, so a step's bug is reported at the step."""
     calls = [str(c) for c in inputs.get("calls") or []]
     if not calls:
-        return run()
+        try:
+            return run()
+        except (TypeError, NameError) as exc:  # the worker reports the student's errors
+            why = skeleton_raised(fns[:1], exc)
+            if why:
+                return {"stub": why}
+            raise
     with _replaced(fns, calls):
-        replaced = _guarded(run)
-    return {**_guarded(run), "replaced": replaced}
+        replaced = _guarded(run, fns[:1])
+    return {**_guarded(run, fns[:1]), "replaced": replaced}
 
 
 def layer_forward(ns, inputs):
@@ -281,6 +343,8 @@ def _backward_once(ns, inputs, backward) -> dict:
     why, got = _blocked(ns, inputs)
     if why and computes_nothing(backward):
         return {"stub": "its body computes nothing (the skeleton's placeholders)"}
+    if why and skeleton(backward):     # the skeleton's backward: a stub, whatever its forward
+        return {"stub": "its `= None` placeholders are still in place (the course's skeleton)"}
     if why:
         return {"blocked": why}
     forward, cache = got
@@ -294,6 +358,9 @@ def _backward_once(ns, inputs, backward) -> dict:
         raise                   # the worker names these (with the memory limit)
     except Exception as exc:  # noqa: BLE001 - judged in the parent: a backward may raise
         # where the layer keeps no cache (batch norm's test mode), which is no failure
+        why = skeleton_raised([backward], exc)
+        if why:
+            return {"stub": why}
         return {"forward": forward, "raised": _raised(exc), **used}
     _note_in_place(upstream, inputs["upstream"])
     got = _answer(grads, int(inputs["n_grads"]), None, ())

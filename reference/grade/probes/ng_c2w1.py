@@ -127,15 +127,17 @@ class Stub(Exception):
 
 def _placeholder(fn, exc: Exception) -> str:
     """Why an error raised in `fn`'s own frame is the skeleton's (a placeholder left at
-    None: TypeError on NoneType; a commented-out line: NameError of a name it never binds),
-    or ''. An error raised deeper (a helper, NumPy) is the code's own."""
+    None: TypeError on NoneType; a commented-out body: NameError in a function that binds
+    no name at all), or ''. An error raised deeper (a helper, NumPy) is the code's own."""
     frames = _frames(exc)
     if not frames or frames[-1].f_code is not getattr(fn, "__code__", None):
         return ""
     if isinstance(exc, TypeError) and "NoneType" in str(exc) and None in fn.__code__.co_consts:
         return f"a placeholder left at None ({exc})"
-    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
-        return f"a line still commented out ({exc})"
+    code = fn.__code__
+    binds_nothing = code.co_nlocals == code.co_argcount + code.co_kwonlyargcount
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError) and binds_nothing:
+        return f"a line still commented out ({exc})"    # a typo in written code: its own
     return ""
 
 

@@ -42,13 +42,14 @@ import numpy as np
 from ...oracle import tolerances as tol
 from ...oracle.diagnose import Finding, Kind, as_array, diagnose_array, diagnose_keys, first
 from ..base import GradeCase, GradedFunction, Style
+from ..books.ng_c2w1 import BOOK as RECORD
 from ..books.ng_c2w1 import GRADIENT_CHECKING, PARTS
 from . import ng_c2w1_kit as kit
 
 __all__ = ["STYLE", "init_scale"]
 
 PROBES = "reference.grade.probes.ng_c2w1"
-PLANTED = ("ng_c2.forward_propagation", "ng_c2.planted_backward")   # gradient_check's
+PLANTED = RECORD.helpers_of("gradient_check")   # ng_c2.forward_propagation, planted_backward
 KEYS = kit.KEYS
 GRADS = tuple("d" + k for k in KEYS)
 

@@ -96,6 +96,9 @@ def _conv_tags(N, C, H, W, HH, WW, stride, pad) -> tuple[str, ...]:
         "pad0": pad == 0, "pad>1": pad > 1, "nonsquare": H != W, "rect-kernel": HH != WW,
         "odd": H % 2 == 1 or W % 2 == 1,
         "floor": (H + 2 * pad - HH) % stride != 0 or (W + 2 * pad - WW) % stride != 0,
+        # the stride moves a window (stride > 1 and two windows on an axis): a loop that
+        # forgets it is wrong only here
+        "strided": stride > 1 and (H + 2 * pad - HH >= stride or W + 2 * pad - WW >= stride),
     }
     return tuple(tag for tag, on in checks.items() if on)
 
@@ -165,6 +168,7 @@ def _pool_sample(rng, dtype, ties: bool, square: bool = False):
               "overlap": stride < max(ph, pw), "stride>window": stride > min(ph, pw),
               "nonsquare": ph != pw, "odd": H % 2 == 1 or W % 2 == 1,
               "floor": (H - ph) % stride != 0 or (W - pw) % stride != 0,
+              "strided": stride > 1 and (H - ph >= stride or W - pw >= stride),
               "ties": kind == "ties" and bool((_tied(x, ph, pw, stride).sum(-1) > 1).any())}
     return {"x": x.astype(dtype)}, config, tuple(t for t, on in checks.items() if on)
 
