@@ -443,3 +443,26 @@ def test_max_failures_bounds_the_layer_architectures_text(cli, monkeypatch):
     assert two.returncode == every.returncode == 1
     failing = int(every.stdout.split(" cases (seed 0), ")[1].split(" ")[0])
     assert failing > 2 and len(fails(two)) == 2 and len(fails(every)) == failing
+
+
+def test_a_softmax_loss_with_a_guard_in_its_log_is_right_and_a_wrong_loss_is_not():
+    """-mean(log(p_y + ε)) with a small guard ε against log 0 is right (a real 2017 CS231n
+    layers.py used 1e-5: its loss 2e-4 off, its dx exact); a loss off by more than any
+    guard (the sum over the batch, or a guard of 1e-2) still fails."""
+    from manual.layers.dense import softmax_loss
+
+    def guarded(eps):
+        def loss(x, y):
+            _, dx = softmax_loss(x, y)
+            shifted = np.exp(x - x.max(axis=1, keepdims=True))
+            p = shifted / shifted.sum(axis=1, keepdims=True)
+            return -np.mean(np.log(p[np.arange(len(y)), y] + eps)), dx
+        return loss
+
+    for eps in (1e-8, 1e-5):
+        summary = reference.verify_layer("softmax_loss", guarded(eps), cases=40, seed=3,
+                               dtypes="float64")
+        assert summary["failures"] == 0, summary["failures_detail"][:1]
+    wrong = reference.verify_layer("softmax_loss", guarded(1e-2), cases=40, seed=3,
+                                   dtypes="float64")
+    assert wrong["failures"] > 0

@@ -235,8 +235,11 @@ def run_layer_case(case: LayerCase, forward, backward=None, singleton=()) -> Lay
     outputs, rest = got
     if not run.adopt(outputs):
         return run.result
+    # where more than one answer is right (a loss with the log's guard), the one nearest
+    reconciled = (run.twin.reconcile(case.arrays, run.config, dict(outputs), dict(run.expected))
+                  if run.twin.reconcile else run.expected)
     for name in entry.outputs + entry.state:
-        run.compare("forward", name, outputs[name], run.expected[name])
+        run.compare("forward", name, outputs[name], reconciled[name])
     if entry.loss:
         grads = dict(zip(entry.grads, rest))
     elif backward is not None:

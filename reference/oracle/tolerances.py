@@ -100,7 +100,8 @@ __all__ = ["TOLERANCES", "NOISE_FACTOR", "ROUNDED_FORWARDS", "ULP_GRID", "GRADER
            "OPTIMIZER_STEPS", "tolerance_for", "allowance", "relative_error", "within",
            "LAYER_NETWORK", "NETWORK_CENTRAL_DIFFERENCE", "INIT_MIN_DRAWS", "INIT_STD_REL",
            "INIT_MEAN_Z", "DROPOUT_RATE_Z", "GRADIENT_CHECK", "DROPOUT_MASK_MIN_DRAWS",
-           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED", "CACHE_NEAR", "DROPOUT_MASK_P_VALUE"]
+           "KINK_GAP_GRADCHECK", "GRADIENT_CHECK_PLANTED", "CACHE_NEAR", "DROPOUT_MASK_P_VALUE",
+           "LOG_GUARD"]
 
 TOLERANCES: dict[str, tuple[float, float]] = {
     # dtype: (rtol, atol)
@@ -253,6 +254,12 @@ GRADIENT_CHECK_PLANTED = 1e-2
 # so the margin, not the distance, keeps a near entry from being taken for its neighbour:
 # an entry near two is not identified, and the backward is blocked, never fed a guess.
 CACHE_NEAR: tuple[float, float] = (0.05, 10.0)
+
+# A softmax loss written -mean(log(p_y + ε)): students guard the log against log 0 with
+# ε from 1e-8 to 1e-5 (1e-5 in a real 2017 CS231n layers.py, where its loss was 2e-4 off
+# while its dx was exact). Any loss between the exact one and the one with this guard
+# (10× the largest seen) is right; the known wrong losses (no 1/N, a sum) lie far outside.
+LOG_GUARD = 1e-4
 
 # Saito's dropout (saito-ch6): any random mask passes, but its kept fraction must be
 # 1 − dropout_ratio: a mask is refused when the exact two-sided binomial p-value of its

@@ -3,8 +3,11 @@ svm_loss and the L2 penalty, with their samplers and known mistakes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from ..tolerances import LOG_GUARD
 from .base import F, register_twin, torch
 
 
@@ -155,8 +158,25 @@ SOFTMAX_MISTAKES = {
         lambda a, c, up: {"loss": -np.log(_probs(a)[np.arange(len(a["y"])), a["y"]]).sum()},
 }
 
+def _softmax_reconcile(arrays, config, got, expected):
+    """A loss written -mean(log(p_y + ε)) with a small guard ε (students add 1e-8 to 1e-5
+    inside the log against log 0) is right: the answer's loss, when it lies between the
+    exact one and the one with the largest guard `LOG_GUARD`, is taken as expected."""
+    loss = got.get("loss") if isinstance(got, Mapping) else None
+    if "loss" not in expected or not np.isscalar(loss) and np.size(loss) != 1:
+        return expected
+    try:
+        loss = float(np.asarray(loss, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return expected
+    p_y = _probs(arrays)[np.arange(len(arrays["y"])), arrays["y"]]
+    guarded = float(-np.log(p_y + LOG_GUARD).mean())
+    exact = float(-np.log(p_y).mean())
+    return {**expected, "loss": loss} if guarded <= loss <= exact else expected
+
+
 register_twin("softmax_loss", _softmax, lambda rng, dtype: _scores(rng, dtype, False),
-              mistakes=SOFTMAX_MISTAKES)
+              mistakes=SOFTMAX_MISTAKES, reconcile=_softmax_reconcile)
 
 
 def _svm(t, config):
