@@ -8,7 +8,7 @@ from reference.grade.options import GradeOptions, Limits
 from reference.grade.results import SubmissionResult
 from reference.grade.runner import grade_submission
 
-__all__ = ["grade", "options"]
+__all__ = ["grade", "options", "run_autograder"]
 
 LIMITS = ("timeout", "memory_mb", "max_seconds")
 
@@ -28,3 +28,23 @@ def grade(path, style: str, *, folder=None, alone: bool = False, pool=None,
     """`grade_submission` with the options given as keywords."""
     return grade_submission(path, style, options(**given), folder=folder, alone=alone,
                             pool=pool)
+
+
+def run_autograder(script_text: str, root, timeout: float = 180):
+    """Run a bundle's run_autograder as Gradescope does, with /autograder mapped to `root`
+    (whose submission/ the test filled): the finished process (exit 0 asserted) and the
+    results.json it wrote."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(root)
+    script = root.parent / "run_autograder"
+    script.write_text(script_text.replace("/autograder", str(root)))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    done = subprocess.run(["bash", str(script)], env=env, timeout=timeout, text=True,
+                          stdin=subprocess.DEVNULL, capture_output=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done, json.loads((root / "results" / "results.json").read_text())

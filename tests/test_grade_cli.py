@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.grading import run_autograder
+
 HERE = Path(__file__).parent / "submissions" / "ng"
 FUNCTIONS = 13
 
@@ -203,13 +205,7 @@ def test_gradescope_bundle_runs_like_gradescope(cli, tmp_path):
     (root / "submission").mkdir(parents=True)
     shutil.copy(HERE / "bug_wrong_axis.py", root / "submission" / "dnn.py")
     _helper_files(root / "submission")
-    script = tmp_path / "run_autograder"
-    script.write_text(run.replace("/autograder", str(root)))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
+    done, data = run_autograder(run, root)
     assert "could not run" not in data["output"], done.stdout + done.stderr
     _check_results_json(data, "after_due_date", private=True)   # the seed: instructors only
     assert data["tests"][-1]["extra_data"]["seed"] == 5 and "--seed 5" in run

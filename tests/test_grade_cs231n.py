@@ -9,10 +9,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -71,7 +67,7 @@ def test_a_backward_whose_forward_raises_is_blocked_not_failed():
 
 def test_the_student_package_graded_from_a_gradescope_upload(tmp_path):
     from reference.grade.bundle import write_bundle
-    from tests.grading import options
+    from tests.grading import options, run_autograder
 
     zpath = write_bundle(tmp_path / "autograder.zip", "cs231n-a3", options(seed=3),
                          fixed_seed=True)
@@ -89,13 +85,7 @@ def test_the_student_package_graded_from_a_gradescope_upload(tmp_path):
     (package / "classifiers" / "rnn.py").write_text("from cs231n.rnn_layers import *\n")
     # a scratch file defining fewer graded names is not the one picked
     (root / "submission" / "my_notes.py").write_text("def rnn_step_forward(x):\n    pass\n")
-    script = tmp_path / "run_autograder"
-    script.write_text(run.replace("/autograder", str(root)))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
+    done, data = run_autograder(run, root)
     assert "cs231n/rnn_layers.py" in data["output"], data["output"]
     assert data["max_score"] == len(get_style("cs231n-a3").functions)
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == [

@@ -27,7 +27,7 @@ from reference.grade.probes.fc_net import DROP, KEEP, constructor_args, net_loss
 from reference.grade.styles.cs231n_net import NETS, reference
 from reference.oracle.kinds import Kind
 from reference.oracle.tolerances import DIRECTIONAL, SAME_ARITHMETIC
-from tests.grading import grade
+from tests.grading import grade, run_autograder
 
 HERE = Path(__file__).parent / "submissions" / "cs231n-a2"
 NET = NETS[0]
@@ -217,10 +217,6 @@ def test_a_parameter_made_in_another_shape_is_replaced_with_a_note(answered):
 def test_the_package_uploaded_to_gradescope_grades_the_nets(tmp_path):
     """The bundle picks layers.py (the file with the most graded names) and finds the nets
     in classifiers/fc_net.py: a net bug is reported at the net, in results.json."""
-    import json
-    import os
-    import subprocess
-    import sys
     import zipfile
 
     from reference.grade.bundle import write_bundle
@@ -236,13 +232,7 @@ def test_the_package_uploaded_to_gradescope_grades_the_nets(tmp_path):
     fc_net = root / "submission" / "cs231n" / "classifiers" / "fc_net.py"
     fc_net.write_text(fc_net.read_text().replace("for i in range(1, L + 1):\n            W =",
                                                  "for i in range(1, L):\n            W =", 1))
-    script = tmp_path / "run_autograder"
-    script.write_text(run.replace("/autograder", str(root)))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
+    done, data = run_autograder(run, root)
     assert "cs231n/layers.py" in data["output"], data["output"]
     failed = {t["name"]: t.get("output", "") for t in data["tests"] if t["status"] == "failed"}
     assert list(failed) == ["FullyConnectedNet.loss"], data["tests"]

@@ -15,10 +15,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -32,7 +28,7 @@ from reference.grade.styles import get_style
 from reference.grade.styles.ng_c2w1_kit import KEYS, oracle_net
 from reference.oracle import tolerances
 from reference.oracle.kinds import Kind
-from tests.grading import grade
+from tests.grading import grade, run_autograder
 
 HERE = Path(__file__).parent / "submissions" / "ng-c2w1"
 STYLE = get_style("ng-c2w1")
@@ -313,13 +309,7 @@ def test_one_notebook_uploaded_to_gradescope_is_graded_alone(tmp_path):
     (root / "submission").mkdir(parents=True)
     (root / "submission" / "Regularization.ipynb").write_text(
         (HERE / "notebook_regularization.ipynb").read_text())
-    script = tmp_path / "run_autograder"
-    script.write_text(run.replace("/autograder", str(root)))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(script)], env=env, timeout=120, text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
+    done, data = run_autograder(run, root)
     assert data["score"] == data["max_score"] == sum(f.points for f in STYLE.functions
                                                      if f.name in mine)
     graded = [t for t in data["tests"] if t["name"] in {f.name for f in STYLE.functions}]

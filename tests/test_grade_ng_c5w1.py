@@ -6,11 +6,7 @@ second runs, and the Gradescope bundle run as Gradescope runs it. The catalog
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,6 +20,7 @@ from reference.grade.styles import get_style
 from reference.grade.styles import ng_c5w1_kit as kit
 from reference.oracle.layers import make_case, oracle_layer
 from reference.oracle.tolerances import tolerance_for, within
+from tests.grading import run_autograder
 
 HERE = Path(__file__).parent / "submissions" / "ng-c5w1"
 RTOL, ATOL = tolerance_for("float64")
@@ -137,13 +134,7 @@ def test_gradescope_bundle_grades_a_course_5_notebook(cli, tmp_path):
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
     shutil.copy(HERE / "bug_rnn_backward_no_carry.py", root / "submission" / "rnn.py")
-    script = tmp_path / "run_autograder"
-    script.write_text(run.replace("/autograder", str(root)))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(script)], env=env, timeout=180, text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
+    done, data = run_autograder(run, root)
     failed = [t["name"] for t in data["tests"] if t.get("status") == "failed"]
     assert failed == ["rnn_backward"], data["tests"]
 

@@ -12,10 +12,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -28,7 +24,7 @@ from reference.grade.probes.saito_layers import layer_backward, student_eps
 from reference.grade.styles import get_style
 from reference.grade.styles.saito_ch7_kit import col2im, im2col
 from reference.oracle.tolerances import SAME_ARITHMETIC
-from tests.grading import grade
+from tests.grading import grade, run_autograder
 
 HERE = Path(__file__).parent / "submissions"
 
@@ -116,13 +112,7 @@ def test_a_common_package_uploaded_to_gradescope(tmp_path):
         run = zf.read("run_autograder").decode()
     root = tmp_path / "autograder"
     _split(HERE / "saito-ch7" / "correct.py", root / "submission")
-    script = tmp_path / "run_autograder"
-    script.write_text(run.replace("/autograder", str(root)))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    done = subprocess.run(["bash", str(script)], env=env, timeout=180, text=True,
-                          stdin=subprocess.DEVNULL, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
+    done, data = run_autograder(run, root)
     assert "common/layers.py" in data["output"], data["output"]
     assert data["max_score"] == len(get_style("saito-ch7").functions)
     assert [t["name"] for t in data["tests"] if t["status"] == "failed"] == ["col2im"]

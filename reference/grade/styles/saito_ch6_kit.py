@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..books.saito_ch67 import BOOK_CH6
+from .saito_kit import method_on_state
 
 __all__ = ["BatchNormalization", "Dropout", "LAYERS", "HELPERS", "BOOK_EPS"]
 
@@ -70,15 +71,7 @@ def _method(spec, method: str):
     """A layer's method answered on a state: (value, {attribute: new value}). Its
     arguments are named (`kit.answer` drops a trailing False it cannot place: test mode's
     train_flg would be lost to a *args)."""
-    writes = dict(spec.writes).get(method, ())
-
-    def run(state, *args):
-        if not isinstance(state, dict):
-            raise TypeError("the layer's state must be a dict")
-        layer = object.__new__(LAYERS[spec.name])
-        layer.__dict__.update({k: state.get(k) for k in spec.state})
-        value = getattr(layer, method)(*args)
-        return value, {k: getattr(layer, k) for k in writes}
+    run = method_on_state(LAYERS, spec, method)
 
     def forward(state, x, train_flg=True):
         return run(state, x, train_flg)

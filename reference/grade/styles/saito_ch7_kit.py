@@ -17,7 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..books.saito_ch67 import BOOK_CH7
 from ..kit import cross_entropy_error, softmax
-from .saito_kit import Relu, SoftmaxWithLoss
+from .saito_kit import Relu, SoftmaxWithLoss, layer_methods
 
 __all__ = ["im2col", "col2im", "Convolution", "Pooling", "Affine", "LAYERS", "HELPERS",
            "out_size"]
@@ -120,22 +120,7 @@ class Affine:
 LAYERS = {cls.__name__: cls for cls in (Convolution, Pooling, Relu, Affine, SoftmaxWithLoss)}
 
 
-def _method(spec, method: str):
-    """A layer's method answered on a state: (value, {attribute: new value})."""
-    writes = dict(spec.writes).get(method, ())
-
-    def call(state, *args):
-        if not isinstance(state, dict):
-            raise TypeError("the layer's state must be a dict")
-        layer = object.__new__(LAYERS[spec.name])
-        layer.__dict__.update({k: state.get(k) for k in spec.state})
-        value = getattr(layer, method)(*args)
-        return value, {k: getattr(layer, k) for k in writes}
-    return call
-
-
-LAYER_METHODS = {f"{spec.name}.{m}": _method(spec, m) for spec in BOOK_CH7.layers
-                 for m in ("forward", "backward")}
+LAYER_METHODS = layer_methods(LAYERS, BOOK_CH7.layers)
 # answered as "saito7.<name>" (`kit.helpers`)
 HELPERS = {"im2col": im2col, "col2im": col2im, "softmax": softmax,
            "cross_entropy_error": cross_entropy_error, **LAYER_METHODS}

@@ -11,7 +11,8 @@ import numpy as np
 from ..books.saito import BOOK
 from ..kit import cross_entropy_error, labels, sigmoid, softmax
 
-__all__ = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "LAYERS", "HELPERS", "LAYER_METHODS"]
+__all__ = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "LAYERS", "HELPERS", "LAYER_METHODS",
+           "method_on_state", "layer_methods"]
 
 
 class Relu:
@@ -60,22 +61,28 @@ class SoftmaxWithLoss:
 LAYERS = {cls.__name__: cls for cls in (Relu, Sigmoid, Affine, SoftmaxWithLoss)}
 
 
-def _method(spec, method: str):
-    """A layer's method answered on a state: (value, {attribute: new value})."""
+def method_on_state(classes: dict, spec, method: str):
+    """A layer's method answered on a state: (value, {attribute: new value}), the layer
+    one of `classes` (the book's, by name) made with the state's attributes."""
     writes = dict(spec.writes).get(method, ())
 
     def call(state, *args):
         if not isinstance(state, dict):
             raise TypeError("the layer's state must be a dict")
-        layer = object.__new__(LAYERS[spec.name])
+        layer = object.__new__(classes[spec.name])
         layer.__dict__.update({k: state.get(k) for k in spec.state})
         value = getattr(layer, method)(*args)
         return value, {k: getattr(layer, k) for k in writes}
     return call
 
 
-LAYER_METHODS = {f"{spec.name}.{m}": _method(spec, m) for spec in BOOK.layers
-                 for m in ("forward", "backward")}
+def layer_methods(classes: dict, specs) -> dict:
+    """"Layer.forward" and "Layer.backward" of each record's layer, answered on a state."""
+    return {f"{spec.name}.{m}": method_on_state(classes, spec, m) for spec in specs
+            for m in ("forward", "backward")}
+
+
+LAYER_METHODS = layer_methods(LAYERS, BOOK.layers)
 # answered as "<the book's helper_prefix>.<name>" (`kit.helpers`)
 HELPERS = {"sigmoid": sigmoid, "softmax": softmax, "cross_entropy_error": cross_entropy_error,
            **LAYER_METHODS}
