@@ -450,6 +450,10 @@ CATALOGS = {
                                                       "regularization left out"},
             # searches every frame, module and closure it can reach (gc.get_objects is
             # refused) for the answer: none is in its process, so it computes nothing right
+            # spatial group norm (optional: the notebooks from 2019 on)
+            "bug_groupnorm_per_channel.py": {
+                "spatial_groupnorm_forward": "the statistics per channel (instance norm)",
+                "spatial_groupnorm_backward": "blocked by the forward"},
             "hostile_reads_grader_memory.py": {"batchnorm_backward": "[backward] d",
                                                "adam": "step 1: the step next_w − w is wrong"},
             # optim.py (cs231n_optim): judged step by step from the config the student stored
@@ -493,7 +497,11 @@ CATALOGS = {
                     "variant_net_2017.py", "variant_net_2018.py",
                     "variant_optim_torch_conventions.py", "variant_adam_2016.py",
                     "variant_old_numpy.py", "variant_python2.py",
-                    "variant_keepdims_2019.py", "variant_forward_in_place.py"],
+                    "variant_keepdims_2019.py", "variant_forward_in_place.py",
+                    "variant_no_groupnorm.py"],
+        # a year without spatial group norm: its functions are the optional ones left out
+        not_defined={"variant_no_groupnorm.py": {"spatial_groupnorm_forward",
+                                                 "spatial_groupnorm_backward"}},
         helpers=frozenset({"make_variants.py"}),
     ),
     "ng-c4w1": Catalog(

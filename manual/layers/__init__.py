@@ -7,7 +7,7 @@ CS231n's convention, one registry entry each (`manual.layers.base`).
 
 Families: `dense` (affine, relu, flatten, softmax_loss, svm_loss, l2), `conv`
 (conv, conv_channels_last, max_pool, avg_pool), `norm` (batchnorm,
-spatial_batchnorm, layernorm, dropout), `recurrent` (word_embedding, rnn_step,
+spatial_batchnorm, layernorm, spatial_groupnorm, dropout), `recurrent` (word_embedding, rnn_step,
 rnn, lstm_step, lstm, temporal_affine, temporal_softmax_loss; Ng's
 course 5 columns cells and sequences: rnn_cell_columns, rnn_columns, lstm_cell_columns,
 lstm_columns).

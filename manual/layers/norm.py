@@ -36,7 +36,8 @@ from .base import register_layer
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
            "spatial_batchnorm_forward", "spatial_batchnorm_backward",
-           "layernorm_forward", "layernorm_backward", "dropout_forward", "dropout_backward"]
+           "layernorm_forward", "layernorm_backward", "spatial_groupnorm_forward",
+           "spatial_groupnorm_backward", "dropout_forward", "dropout_backward"]
 
 EPS = 1e-5        # CS231n's default ε (bn_param and ln_param)
 MOMENTUM = 0.9    # CS231n's default momentum of the running averages
@@ -264,6 +265,53 @@ def layernorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+def _groups(x, G) -> int:
+    """G, the number of groups: a positive integer dividing x's channels."""
+    if isinstance(G, bool) or not isinstance(G, numbers.Integral) and not (
+            isinstance(G, np.ndarray) and G.ndim == 0 and G.dtype.kind in "iu"):
+        raise InputError(f"G must be an integer, got {G!r}")
+    G = int(G)
+    if G < 1 or x.shape[1] % G:
+        raise InputError(f"G = {G} must divide the {x.shape[1]} channels")
+    return G
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Group norm of x (N, C, H, W) with γ, β of shape (1, C, 1, 1) (CS231n's): each
+    example's channels in G groups of C/G, BN1 with μ and σ² per example and group over
+    its channels and pixels (layer norm when G = 1); gn_param: 'eps' (1e-5)."""
+    x = _array(x, "x", 4)
+    if not isinstance(gn_param, dict):
+        raise InputError(f"gn_param must be a dict, got {type(gn_param).__name__}")
+    eps = validate_real(gn_param.get("eps", EPS), "gn_param['eps']", positive=True)
+    G = _groups(x, G)
+    n, c = x.shape[:2]
+    gamma, beta = (_array(v, name).astype(x.dtype, copy=False)
+                   for v, name in ((gamma, "gamma"), (beta, "beta")))
+    for v, name in ((gamma, "gamma"), (beta, "beta")):
+        if v.shape != (1, c, 1, 1):
+            raise InputError(f"{name} must have shape (1, {c}, 1, 1), got {v.shape}")
+    groups = x.reshape(n, G, -1)
+    inv_std = 1.0 / np.sqrt(groups.var(axis=2, keepdims=True) + eps)
+    xhat = ((groups - groups.mean(axis=2, keepdims=True)) * inv_std).reshape(x.shape)  # BN1
+    return (xhat * gamma + beta).astype(x.dtype, copy=False), (xhat, gamma, inv_std, G)
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """(dx, dgamma, dbeta) of group norm: BN2 within each example's group, γ inside the
+    group's sums (dx̂ = dout ⊙ γ; dx = (dx̂ − mean dx̂ − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ, means
+    over the group's channels and pixels); dgamma, dbeta (1, C, 1, 1)."""
+    xhat, gamma, inv_std, G = cache
+    dout = _upstream(dout, xhat)
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3), keepdims=True)
+    n = xhat.shape[0]
+    dxhat, xh = (dout * gamma).reshape(n, G, -1), xhat.reshape(n, G, -1)
+    dx = dxhat - dxhat.mean(axis=2, keepdims=True)
+    dx -= xh * (dxhat * xh).mean(axis=2, keepdims=True)
+    return (dx * inv_std).reshape(xhat.shape), dgamma, dbeta
+
+
 def _dropout_mask(x: np.ndarray, dropout_param, p: float) -> np.ndarray:
     """The kept units: dropout_param['mask'] (boolean or 0/1, x's shape) when given, else
     drawn as CS231n does, np.random.seed(seed); np.random.rand(*x.shape) < p (the same draw
@@ -321,5 +369,11 @@ register_layer("layernorm", layernorm_forward, layernorm_backward,
                arrays=("x", "gamma", "beta"), config="ln_param",
                grads=("dx", "dgamma", "dbeta"),
                axes={k: v for k, v in _FEATURES.items() if not k.startswith("running")})
+_GROUPS = ("", "channel", "", "")       # γ, β (1, C, 1, 1): only the channel axis says much
+register_layer("spatial_groupnorm", spatial_groupnorm_forward, spatial_groupnorm_backward,
+               arrays=("x", "gamma", "beta", "G"), config="gn_param",
+               grads=("dx", "dgamma", "dbeta"),
+               axes={"x": _CHANNELS["x"], "out": _CHANNELS["x"], "gamma": _GROUPS,
+                     "beta": _GROUPS})
 register_layer("dropout", dropout_forward, dropout_backward, arrays=("x",),
                config="dropout_param", axes={"x": ("example", "feature")})

@@ -13,6 +13,36 @@ import numpy as np
 
 from . import Planted
 
+# ------------------------------------------------------------------------ group norm
+
+
+def gn_forward(x, gamma, beta, G, gn_param, *, per_channel=False):
+    """CS231n's spatial_groupnorm_forward, staged: cache (x_hat, gamma, std, G, shape)."""
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    parts = x.reshape(N * C, -1) if per_channel else x.reshape(N * G, -1)
+    mu = parts.mean(axis=1, keepdims=True)
+    std = np.sqrt(parts.var(axis=1, keepdims=True) + eps)
+    x_hat = ((parts - mu) / std).reshape(N, C, H, W)
+    return gamma * x_hat + beta, (x_hat, gamma, std, G, (N, C, H, W))
+
+
+def gn_backward(dout, cache, *, terms=True, dgamma_pixels=True):
+    """Its backward through the staged graph, one group a row."""
+    x_hat, gamma, std, G, (N, C, H, W) = cache
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=(0, 2, 3) if dgamma_pixels else 0, keepdims=True)
+    rows = std.shape[0]                   # N·G groups (N·C for the per-channel bug)
+    dx_hat = (dout * gamma).reshape(rows, -1)
+    if not terms:
+        return (dx_hat / std).reshape(N, C, H, W), dgamma, dbeta
+    xh = x_hat.reshape(rows, -1)
+    M = xh.shape[1]
+    dx = (M * dx_hat - dx_hat.sum(axis=1, keepdims=True)
+          - xh * (dx_hat * xh).sum(axis=1, keepdims=True)) / (M * std)
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
 # ------------------------------------------------------------------------ batch norm
 
 
@@ -282,6 +312,14 @@ PLANTED: list[Planted] = [
             _p(ln_backward, dgamma_xhat=False), "dgamma without x̂"),
     Planted("layernorm-dbeta-averaged", "layernorm", ln_forward,
             _p(ln_backward, dbeta_sum=False), "dbeta averaged"),
+    # group norm
+    Planted("groupnorm-staged", "spatial_groupnorm", gn_forward, gn_backward, None),
+    Planted("groupnorm-per-channel", "spatial_groupnorm", _p(gn_forward, per_channel=True),
+            gn_backward, "per channel (instance norm)"),
+    Planted("groupnorm-no-mean-variance-terms", "spatial_groupnorm", gn_forward,
+            _p(gn_backward, terms=False), "without the terms through the group's mean"),
+    Planted("groupnorm-dgamma-not-over-pixels", "spatial_groupnorm", gn_forward,
+            _p(gn_backward, dgamma_pixels=False), "dgamma not summed over the pixels"),
     # dropout
     Planted("dropout-given-mask", "dropout", dropout_forward, dropout_backward, None),
     Planted("dropout-own-random-mask", "dropout", _p(dropout_forward, own_mask=True),

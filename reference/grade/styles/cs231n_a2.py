@@ -9,6 +9,7 @@ graded on its own against its torch twin (a layer style, `layer_style`).
                                   student's docstring says so (the 2017 skeleton)
     conv_*_naive, max_pool_*      padding 0, strides 1 to 3, overlapping windows
     spatial_batchnorm             per channel over the batch and the pixels
+    spatial_groupnorm             per example and group of C/G channels (where present)
 
 The cases go beyond the notebook's settings (the samplers' edge cases: a batch of 1,
 test mode, p ≠ 0.5, padding 0, stride above 1, non-square images and pools, ties).
@@ -53,6 +54,8 @@ LAYERS = (
     LayerFunction("conv", "conv_forward_naive", "conv_backward_naive"),
     _pair("max_pool", "_naive"),
     _pair("spatial_batchnorm"),
+    # the notebooks from 2019 on: graded where the file defines it, else supplied
+    _pair("spatial_groupnorm", optional=True),
 )
 
 STYLE = Style("cs231n-a2", "rows", layer_functions(LAYERS, book=BOOK_A2) + NETS)

@@ -59,6 +59,9 @@ class LayerFunction:
     forward: str                     # "rnn_step_forward"
     backward: str | None             # "rnn_step_backward"
     points: float = 1.0
+    # graded when the submission defines it (CS231n's spatial group norm, in the notebooks
+    # of the years that have it): supplied otherwise
+    optional: bool = False
     grade_forward: bool = True       # False: a second backward of a forward graded already
     # the helpers (`kit`, "cs231n.rnn_step_forward") that stand in for the functions of the
     # assignment this layer's functions call, in a second run (see `_either`)
@@ -369,10 +372,11 @@ def layer_functions(specs: Sequence[LayerFunction | Sequence[LayerFunction]],
         if spec.grade_forward:
             out.append(GradedFunction(spec.forward, f"{PROBES}:layer_forward", _cases(*group),
                                       _either(judge_layer_forward(spec)), points=spec.points,
-                                      helpers=spec.calls))
+                                      helpers=spec.calls, optional=spec.optional))
         if spec.backward:
             out.append(GradedFunction(spec.backward, f"{PROBES}:layer_backward",
                                       _cases(*group, backward=True),
                                       _either(judge_layer_backward(spec)),
-                                      points=spec.points, helpers=spec.calls))
+                                      points=spec.points, helpers=spec.calls,
+                                      optional=spec.optional))
     return out

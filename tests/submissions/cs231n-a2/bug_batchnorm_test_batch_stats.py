@@ -279,6 +279,38 @@ def spatial_batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Spatial group normalization (2019 on): out, cache. gamma, beta (1, C, 1, 1)."""
+    out, cache = None, None
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    x_group = x.reshape(N, G, C // G, H, W)
+    mean = x_group.mean(axis=(2, 3, 4), keepdims=True)
+    var = x_group.var(axis=(2, 3, 4), keepdims=True)
+    std = np.sqrt(var + eps)
+    x_hat = ((x_group - mean) / std).reshape(N, C, H, W)
+    out = gamma * x_hat + beta
+    cache = (x_hat, gamma, std, G)
+    return out, cache
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Spatial group normalization backward: dx, dgamma, dbeta, each (1, C, 1, 1) for
+    the parameters."""
+    dx, dgamma, dbeta = None, None, None
+    x_hat, gamma, std, G = cache
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
+    dx_hat = (dout * gamma).reshape(N, G, C // G, H, W)
+    x_hat_g = x_hat.reshape(N, G, C // G, H, W)
+    M = C // G * H * W
+    dx = (M * dx_hat - dx_hat.sum(axis=(2, 3, 4), keepdims=True)
+          - x_hat_g * (dx_hat * x_hat_g).sum(axis=(2, 3, 4), keepdims=True)) / (M * std)
+    dx = dx.reshape(N, C, H, W)
+    return dx, dgamma, dbeta
+
+
 # --- cs231n/optim.py: the update rules (the Solver feeds the returned config back) ---------
 def sgd_momentum(w, dw, config=None):
     """Stochastic gradient descent with momentum. config: learning_rate, momentum,

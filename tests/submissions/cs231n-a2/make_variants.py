@@ -283,3 +283,12 @@ mk("hostile_reads_grader_memory", "Hostile: batchnorm_backward and adam search t
     "    return w, config\n"
     "    next_w = None\n    beta1, beta2 = config[\"beta1\"], config[\"beta2\"]\n"),
    ("import numpy as np\n", "import numpy as np\n" + STEAL))
+
+# --- spatial group norm (the notebooks that have it): a bug, and a file of a year without it
+mk("bug_groupnorm_per_channel", "Planted bug: spatial_groupnorm_forward normalizes each "
+   "channel on its own (instance norm), not each group of C/G channels.",
+   ("    x_group = x.reshape(N, G, C // G, H, W)\n    mean = x_group.mean(",
+    "    x_group = x.reshape(N, C, 1, H, W)\n    mean = x_group.mean("))
+mk("variant_no_groupnorm", "Equivalent: a year without spatial group norm (the notebook "
+   "before 2019 had none): the optional functions are left out.",
+   (base[base.index("def spatial_groupnorm_forward"):base.index("# --- cs231n/optim.py")], ""))

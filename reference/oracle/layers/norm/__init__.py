@@ -1,5 +1,6 @@
 """The torch twins of the norm family, with their samplers and the classic mistakes as
-NumPy formulas: `batchnorm` (the 1-D and the spatial form), `layernorm`, `dropout`.
+NumPy formulas: `batchnorm` (the 1-D and the spatial form), `layernorm`,
+`spatial_groupnorm`, `dropout`.
 
 Running averages. CS231n's skeleton (`batchnorm_forward`'s docstring) updates them with
 the *uncorrected* (biased) batch variance,
@@ -23,7 +24,7 @@ x/p ≠ 0: x is drawn away from 0), so a student's own random mask is checked fo
 consistency: out must be 0 or x/p everywhere.
 """
 
-from . import batchnorm, dropout, layernorm  # noqa: F401  (each registers its twins)
+from . import batchnorm, dropout, groupnorm, layernorm  # noqa: F401  (each registers its twins)
 from .dropout import dropout_mask
 
 __all__ = ["dropout_mask"]
