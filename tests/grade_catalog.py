@@ -12,8 +12,9 @@ exactly one of:
   everything downstream).
 - errors: {file: substring of the submission-level error}. The submission is
   refused or cannot be loaded, and the whole of it scores zero.
-- full_marks: [file]. Equivalent code (ok_*, variant_*): every function passes,
-  for each seed in SEEDS, and the score is the maximum.
+- full_marks: [file]. Equivalent code (ok_*, variant_*): every function passes and
+  the score is the maximum, correct.py at each seed in SEEDS, each variant at one of
+  them in turn.
 
 not_defined: {file: optional functions the file leaves out}. Those must be
 reported as "supplied" (the course provides them: full credit, the same
@@ -28,7 +29,7 @@ nielsen2's files are graded with `--style nielsen`, which must recognize them
 as chapter 3 (the verdicts are nielsen2's).
 
 Every style is graded alike: TIMEOUT seconds per function (the hostile files'
-diagnoses quote it) and, for full marks, each seed in SEEDS.
+diagnoses quote it) and, for full marks, the seeds in SEEDS (see full_marks).
 """
 
 from __future__ import annotations
