@@ -21,13 +21,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reference.grade import kit
 from reference.grade.probes import remote
 from reference.grade.probes.fc_net import DROP, KEEP, constructor_args, net_loss
 from reference.grade.styles.cs231n_net import NETS, reference
 from reference.oracle.kinds import Kind
 from reference.oracle.tolerances import DIRECTIONAL, SAME_ARITHMETIC
-from tests.grading import grade, run_autograder
+from tests.grading import answered_here, grade, run_autograder
 
 HERE = Path(__file__).parent / "submissions" / "cs231n-a2"
 NET = NETS[0]
@@ -167,9 +166,8 @@ def _case_of(inputs):
 @pytest.fixture
 def answered():
     """The grader's layers answered in this process, as the parent does for the child."""
-    remote.connect(lambda name, args, kwargs: remote.raise_for(
-        kit.answer(name, args, kwargs, NET.helpers)))
-    yield
+    with answered_here(NET.helpers):
+        yield
 
 
 def _namespace(*changes: tuple[str, str]) -> dict:

@@ -18,13 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reference.grade import kit
-from reference.grade.probes import remote
 from reference.grade.probes.saito_layers import layer_backward, student_eps
 from reference.grade.styles import get_style
 from reference.grade.styles.saito_ch7_kit import col2im, im2col
 from reference.oracle.tolerances import SAME_ARITHMETIC
-from tests.grading import grade, run_autograder
+from tests.grading import answered_here, grade, run_autograder
 
 HERE = Path(__file__).parent / "submissions"
 
@@ -75,10 +73,8 @@ def test_batchnorm_eps_is_read_from_the_students_code():
 @pytest.fixture
 def connected():
     """The helpers answered in-process, as the worker answers them from the parent."""
-    remote.connect(lambda name, args, kwargs: remote.raise_for(
-        kit.answer(name, list(args), dict(kwargs), {name})))
-    yield
-    remote.connect(None)
+    with answered_here():
+        yield
 
 
 def _graded(style: str, name: str):
