@@ -31,6 +31,16 @@ def _one_torch_thread():
 
 
 @pytest.fixture
+def helpers_answered_here():
+    """The probes' helper proxies answered in this process by the grader's kit, as the
+    parent answers the student's process (`tests.grading.answered_here`)."""
+    from tests.grading import answered_here
+
+    with answered_here():
+        yield
+
+
+@pytest.fixture
 def cli(monkeypatch):
     """Run `backprop-oracle ARGS` in this process: `reference.cli.main(argv)` with stdout and
     stderr captured; returns a CompletedProcess. One process per call would spend ~2 s of

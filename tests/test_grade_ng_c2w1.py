@@ -27,15 +27,12 @@ from reference.grade.styles import get_style
 from reference.grade.styles.ng_c2w1_kit import KEYS, oracle_net
 from reference.oracle import tolerances
 from reference.oracle.kinds import Kind
-from tests.grading import answered_here, grade, run_autograder
+from tests.grading import grade, run_autograder
 
 HERE = Path(__file__).parent / "submissions" / "ng-c2w1"
 STYLE = get_style("ng-c2w1")
-@pytest.fixture(autouse=True)
-def _answered_here():
-    """The probes' helpers answered in this process, as the parent answers them."""
-    with answered_here():
-        yield
+# the probes' helpers answered in this process, as the parent answers them
+pytestmark = pytest.mark.usefixtures("helpers_answered_here")
 
 
 def _fn(name):

@@ -20,15 +20,12 @@ from reference.grade.styles import nielsen_kit
 from reference.grade.styles.nielsen import STYLE
 from reference.grade.styles.nielsen2 import STYLE as STYLE2
 from reference.oracle import tolerances
-from tests.grading import answered_here, grade
+from tests.grading import grade
 
 HERE = Path(__file__).parent / "submissions" / "nielsen"
 FUNCTIONS = [f.name for f in STYLE.functions]
-@pytest.fixture(autouse=True)
-def _answered_here():
-    """The probes' helpers answered in this process, as the parent answers them."""
-    with answered_here():
-        yield
+# the probes' helpers answered in this process, as the parent answers them
+pytestmark = pytest.mark.usefixtures("helpers_answered_here")
 
 def test_python2_file_is_converted_not_refused(tmp_path):
     """Issue 10, pattern 3: Nielsen's own network.py is Python 2 (`print "..."` in SGD);

@@ -16,15 +16,11 @@ from reference.grade.cases import build_cases
 from reference.grade.probes import remote
 from reference.grade.probes import saito as probes
 from reference.grade.styles.saito import STYLE
-from tests.grading import answered_here
 
 HERE = Path(__file__).parent / "submissions" / "saito"
 FUNCTIONS = [f.name for f in STYLE.functions]
-@pytest.fixture(autouse=True)
-def _answered_here():
-    """The probes' helpers answered in this process, as the parent answers them."""
-    with answered_here():
-        yield
+# the probes' helpers answered in this process, as the parent answers them
+pytestmark = pytest.mark.usefixtures("helpers_answered_here")
 
 # --- unit checks without the sandbox -------------------------------------------------------
 def _fn(name):
