@@ -370,6 +370,8 @@ def test_another_notebook_uploaded_earns_nothing_where_the_functions_are_named(c
 
     assert main(["grade", str(upload), "--style", "ng-c2w1", "--functions",
                  "gradient_chek"]) == 2
-    assert "--functions: gradient_chek is not graded" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--functions: gradient_chek is not graded" in err
+    assert "did you mean 'gradient_check'" in err and len(err.strip().splitlines()) == 1
     assert "--functions gradient_check,gradient_check_n" in _options(
         "ng-c2w1", options(only=("gradient_check", "gradient_check_n")), "visible", False)

@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from manual.errors import InputError
+from manual.errors import InputError, did_you_mean
 
 from . import classreport, report
 from .bundle import write_bundle
@@ -163,7 +163,8 @@ def _validate(args) -> None:
                                                                     style.functions})
     if unknown:
         raise InputError(f"--functions: {', '.join(unknown)} is not graded by --style "
-                         f"{args.style}")
+                         f"{args.style}" + did_you_mean(unknown[0], [f.name for f in
+                                                                     style.functions]))
     grade_options(args, args.seed if isinstance(args.seed, int) else 0).validate()
     if not 1 <= getattr(args, "jobs", 1) <= MAX_JOBS:
         raise InputError(f"--jobs must be between 1 and {MAX_JOBS}")
