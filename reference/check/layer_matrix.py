@@ -271,7 +271,7 @@ def run_layer_check(n: int, seed: int = 0, archs: Sequence[str] = ARCHS,
     slices = [(s, min(s + chunk, n), seed, archs, dtypes, family) for s in range(0, n, chunk)]
     jobs = min(jobs or os.cpu_count() or 1, len(slices))
     summary = LayerSummary(keep=keep)
-    from .runner import _init_worker
+    from .runner import _fold, _init_worker
 
     frozen = gc.get_freeze_count()   # (a caller's own freeze is left as it was)
     gc.freeze()   # the objects alive now (torch's) are never scanned by the collector
@@ -288,12 +288,6 @@ def run_layer_check(n: int, seed: int = 0, archs: Sequence[str] = ARCHS,
             gc.unfreeze()
 
 
-def _fold(summary: LayerSummary, batches, progress) -> None:
-    for batch in batches:
-        for r in batch:
-            summary.add(r)
-        if progress:
-            progress(len(batch))
 
 
 def render_arch_table(summary: LayerSummary, shown: int | None = SHOWN_FAILURES) -> str:

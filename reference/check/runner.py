@@ -435,7 +435,9 @@ def _run_slices(summary: Summary, slices, jobs: int, progress) -> None:
         _fold(summary, pool.imap(_run_slice, slices), progress)
 
 
-def _fold(summary: Summary, results, progress) -> None:
+def _fold(summary, results, progress) -> None:
+    """Each batch of results added to `summary` (the dense matrix's `Summary`, the layer
+    matrix's `LayerSummary`), the progress bar moved by the batch."""
     for batch in results:
         for r in batch:
             summary.add(r)

@@ -23,14 +23,13 @@ case the student's constructor cannot express (layer norm in a 2017 net) is skip
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import re
 
 import numpy as np
 
 from .layers import _guarded, stub_reason
-from .remote import helper, note, student_spaces
+from .remote import helper, note, replaced, student_spaces
 
 __all__ = ["net_loss", "constructor_args", "REPLACED"]
 
@@ -178,29 +177,22 @@ def _grader_name(name: str) -> str | None:
     return next((base for base in BASES if name.startswith(base + "_")), None)
 
 
-@contextlib.contextmanager
 def _grader_layers(fn, convention: str):
     """The layers the net's module (and the student's modules it reaches: layer_utils,
     layers) defines, replaced by the grader's while the block runs; dropout in the
     convention of the net (the drop probability: the grader's `dropout_forward_drop`)."""
     space = getattr(fn, "__globals__", None)
     spaces = student_spaces(space) if isinstance(space, dict) else []
-    saved = []
-    for ns in spaces:
-        for name, value in list(ns.items()):
-            base = _grader_name(name)
-            if base is None or not callable(value):
-                continue
-            saved.append((ns, name, value))
-            base += "_drop" if base == "dropout_forward" and convention == DROP else ""
-            proxy = helper(f"{PREFIX}.{base}")
-            proxy.__name__ = name
-            ns[name] = proxy
-    try:
-        yield
-    finally:
-        for ns, name, value in reversed(saved):
-            ns[name] = value
+
+    def grader(name: str, value):
+        base = _grader_name(name)
+        if base is None or not callable(value):
+            return None
+        base += "_drop" if base == "dropout_forward" and convention == DROP else ""
+        proxy = helper(f"{PREFIX}.{base}")
+        proxy.__name__ = name
+        return proxy
+    return replaced(spaces, grader)
 
 
 def _class(ns, name: str):

@@ -14,12 +14,13 @@ for every style; what the grader lacks is marked (`is_stub`: `standins.Missing`)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 __all__ = ["ERRORS", "connect", "raise_for", "helper", "layer", "note", "take_notes",
-           "is_stub", "student_spaces", "replace"]
+           "is_stub", "student_spaces", "replace", "replaced"]
 
 _channel = []      # [call]: set by connect()
 _notes: list[str] = []     # the accommodations a probe applied (`note`), in order
@@ -142,13 +143,34 @@ def replace(ns: dict, pick: Callable[[str, Any], Any], *, methods: bool = False)
     A name the student did not define is never added."""
     spaces = student_spaces(ns)
     classes = [v for space in spaces for v in list(space.values()) if isinstance(v, type)]
-    for space in spaces:
-        for name, value in list(space.items()):
-            new = pick(name, value)
-            if new is not None:
-                space[name] = new
+    _substitute(spaces, pick, [])
     for cls in classes if methods else ():
         for name, value in list(vars(cls).items()):
             new = pick(name, value)
             if new is not None:
                 setattr(cls, name, staticmethod(new))
+
+
+def _substitute(spaces: list[dict], pick: Callable[[str, Any], Any], saved: list) -> None:
+    """Each name of `spaces` that `pick(name, value)` answers (not None) set to that answer;
+    what was there appended to `saved` as (space, name, value), in order."""
+    for space in spaces:
+        for name, value in list(space.items()):
+            new = pick(name, value)
+            if new is not None:
+                saved.append((space, name, value))
+                space[name] = new
+
+
+@contextlib.contextmanager
+def replaced(spaces: list[dict], pick: Callable[[str, Any], Any]) -> Iterator[None]:
+    """`replace`'s substitution in `spaces` for the time of the block only: every name
+    `pick(name, value)` answers is replaced, and what was there put back after (a net graded
+    again with the grader's layers, a SimpleConvNet with the book's)."""
+    saved: list = []
+    try:
+        _substitute(spaces, pick, saved)
+        yield
+    finally:
+        for space, name, value in reversed(saved):
+            space[name] = value

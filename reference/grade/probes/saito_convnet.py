@@ -12,14 +12,12 @@ gradient() is graded on its own.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from ..book import class_key
 from ..books.saito_ch67 import BOOK_CH7, NET_LAYERS
 from .layers import _guarded
-from .remote import helper, layer, note, student_spaces
+from .remote import helper, layer, note, replaced, student_spaces
 
 __all__ = ["simple_convnet_gradient"]
 
@@ -52,26 +50,16 @@ def _spaces(ns) -> list[dict]:
     return spaces
 
 
-@contextlib.contextmanager
 def _book_layers(ns):
     """The student's layer classes (and common/util's functions) replaced by the book's,
     answered by the parent, for the time of the block."""
-    saved = []
-    for space in _spaces(ns):
-        for name, value in list(space.items()):
-            new = None
-            if isinstance(value, type) and class_key(name) in _KEYS:
-                new = LAYERS[_KEYS[class_key(name)]]
-            elif name in _FUNCTIONS and callable(value):
-                new = helper(f"{PREFIX}.{name}")
-            if new is not None:
-                saved.append((space, name, value))
-                space[name] = new
-    try:
-        yield
-    finally:
-        for space, name, value in reversed(saved):
-            space[name] = value
+    def book(name: str, value):
+        if isinstance(value, type) and class_key(name) in _KEYS:
+            return LAYERS[_KEYS[class_key(name)]]
+        if name in _FUNCTIONS and callable(value):
+            return helper(f"{PREFIX}.{name}")
+        return None
+    return replaced(_spaces(ns), book)
 
 
 def _net(ns, inputs):
