@@ -91,15 +91,23 @@ def placeholder_error(fn, exc: BaseException) -> str:
     """Why an error raised in `fn`'s own frame is the skeleton's: a placeholder left at
     None then used (the CS231n skeleton's `out = None ... out = out.astype(x.dtype)`:
     AttributeError on NoneType), or ''. An error raised deeper is the code's; a TypeError
-    on a placeholder (unpacked, added) is read by the style's own probe (`ng_c5`)."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb is None or tb.tb_frame.f_code is not getattr(fn, "__code__", None):
+    on a placeholder (unpacked, added) is `skeleton_raised`'s."""
+    if _raised_in([fn], exc) is None:
         return ""
     if isinstance(exc, AttributeError) and "NoneType" in str(exc) and (
             None in fn.__code__.co_consts):
         return f"a placeholder left at None ({type(exc).__name__}: {exc})"
+    return ""
+
+
+def _raised_in(fns, exc: BaseException):
+    """The one of `fns` in whose own frame `exc` was raised (the innermost frame), else
+    None: an error raised deeper (a helper, NumPy) is the code's own."""
+    tb, last = exc.__traceback__, None
+    while tb is not None:
+        last, tb = tb.tb_frame, tb.tb_next
+    return next((f for f in fns if last is not None
+                 and getattr(f, "__code__", None) is last.f_code), None)
 
 
 # what only the course's skeleton does: unpack a placeholder (`n_x, m, T_x = None`) or add
@@ -141,11 +149,7 @@ def skeleton_raised(fns, exc: BaseException) -> str:
     notebooks), a NameError in a function that binds no name at all (the 2021 notebooks'
     commented-out body, `return mask` left alone; a typo in written code is its own
     error). An error raised deeper (a helper, NumPy) is the code's own."""
-    tb, last = exc.__traceback__, None
-    while tb is not None:
-        last, tb = tb.tb_frame, tb.tb_next
-    fn = next((f for f in fns if last is not None
-               and getattr(f, "__code__", None) is last.f_code), None)
+    fn = _raised_in(fns, exc)
     if fn is None:
         return ""
     if isinstance(exc, TypeError) and "NoneType" in str(exc) and (
